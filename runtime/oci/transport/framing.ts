@@ -1,0 +1,313 @@
+/**
+ * OCI-P stream framing (oci-protocol §4.5). TCP carries no length prefix: a document ends at
+ * `</BroadsoftDocument>`, usually followed by `\n` (sometimes `\r\n`). The splitter buffers bytes,
+ * cuts after each end tag, swallows the line terminator and keeps the remainder as the start of
+ * the next document. It never splits on newlines, because responses may contain a newline right
+ * after the XML declaration. Comments, CDATA sections and processing instructions are skipped, so
+ * an error `detail` quoting `</BroadsoftDocument>` inside CDATA does not cut a document short.
+ *
+ * Used by the TCP/TLS requester (responses) and by the mock server (requests).
+ */
+import { TextDecoder } from 'node:util';
+import { OciEncodingError, OciFrameTooLargeError } from './errors.js';
+
+const LT = 0x3c; // <
+const GT = 0x3e; // >
+const SLASH = 0x2f; // /
+const BANG = 0x21; // !
+const QUESTION = 0x3f; // ?
+
+const CDATA_OPEN = Buffer.from('<![CDATA[', 'latin1');
+const CDATA_CLOSE = Buffer.from(']]>', 'latin1');
+const COMMENT_OPEN = Buffer.from('<!--', 'latin1');
+const COMMENT_CLOSE = Buffer.from('-->', 'latin1');
+const PI_CLOSE = Buffer.from('?>', 'latin1');
+const ROOT_LOCAL_NAME = 'BroadsoftDocument';
+
+/** Default limit of one document (or of an unfinished remainder): 64 MiB. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+/** What the scanner is inside of while it looks for the next `<`. */
+type ScanMode = 'markup' | 'comment' | 'cdata' | 'pi';
+
+/** Options of {@link OciDocumentSplitter}. */
+export interface OciDocumentSplitterOptions {
+  /** Largest accepted document in bytes; beyond it `push` throws TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE. */
+  maxDocumentBytes?: number;
+}
+
+/**
+ * Incremental splitter of a byte stream into complete OCI-P documents.
+ *
+ * ```ts
+ * const splitter = new OciDocumentSplitter();
+ * socket.on('data', (chunk) => { for (const doc of splitter.push(chunk)) handle(decodeDocumentText(doc)); });
+ * ```
+ *
+ * Bytes are appended to one growable buffer (amortised copying) and scanned with `indexOf`
+ * from where the previous push stopped, so a large document arriving in many chunks costs O(n).
+ * After a too-large error the splitter has been reset; the stream should be dropped anyway.
+ */
+export class OciDocumentSplitter {
+  private readonly maxDocumentBytes: number;
+  private buffer: Buffer = Buffer.alloc(0);
+  /** Bytes [start, end) of `buffer` are pending. */
+  private start = 0;
+  private end = 0;
+  /** Next byte to scan, and what it is inside of. */
+  private scanPos = 0;
+  private mode: ScanMode = 'markup';
+
+  constructor(options: OciDocumentSplitterOptions = {}) {
+    const max = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    if (!Number.isInteger(max) || max <= 0) {
+      throw new RangeError(`maxDocumentBytes must be a positive integer, got ${String(max)}`);
+    }
+    this.maxDocumentBytes = max;
+  }
+
+  /** Number of buffered bytes that do not yet form a complete document. */
+  get pendingBytes(): number {
+    return this.end - this.start;
+  }
+
+  /** Drops everything buffered (for example after the connection was replaced). */
+  reset(): void {
+    this.buffer = Buffer.alloc(0);
+    this.start = 0;
+    this.end = 0;
+    this.scanPos = 0;
+    this.mode = 'markup';
+  }
+
+  /**
+   * Appends `chunk` and returns every document it completes, in order (each a fresh Buffer
+   * holding exactly the bytes from the document's first byte to the `>` of its end tag).
+   * @throws OciFrameTooLargeError when a document grows beyond `maxDocumentBytes`.
+   */
+  push(chunk: Buffer): Buffer[] {
+    const documents: Buffer[] = [];
+    if (chunk.length === 0) return documents;
+    this.append(chunk);
+    this.skipInterDocumentWhitespace();
+
+    for (;;) {
+      const documentEnd = this.findDocumentEnd();
+      if (documentEnd < 0) break;
+      if (documentEnd - this.start > this.maxDocumentBytes) this.fail(documentEnd - this.start);
+      documents.push(Buffer.from(this.buffer.subarray(this.start, documentEnd)));
+      this.start = documentEnd;
+      // Swallows the \r?\n terminator (also when it arrives with the next chunk).
+      this.skipInterDocumentWhitespace();
+      this.scanPos = this.start;
+      this.mode = 'markup';
+    }
+
+    if (this.end - this.start > this.maxDocumentBytes) this.fail(this.end - this.start);
+    this.compact();
+    return documents;
+  }
+
+  private fail(seenBytes: number): never {
+    this.reset();
+    throw new OciFrameTooLargeError(this.maxDocumentBytes, seenBytes);
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.end + chunk.length > this.buffer.length) {
+      const needed = this.end - this.start + chunk.length;
+      const capacity = Math.max(needed, Math.min(this.buffer.length * 2, needed + 16 * 1024 * 1024), 4096);
+      const grown = Buffer.allocUnsafe(capacity);
+      this.buffer.copy(grown, 0, this.start, this.end);
+      this.scanPos -= this.start;
+      this.end -= this.start;
+      this.start = 0;
+      this.buffer = grown;
+    }
+    chunk.copy(this.buffer, this.end);
+    this.end += chunk.length;
+  }
+
+  /** Moves the remainder to the front once the consumed prefix dominates, keeping appends cheap. */
+  private compact(): void {
+    if (this.start === this.end) {
+      this.start = this.end = this.scanPos = 0;
+      // Let a very large buffer go once nothing is pending.
+      if (this.buffer.length > 1024 * 1024) this.buffer = Buffer.alloc(0);
+      return;
+    }
+    if (this.start > this.buffer.length / 2) {
+      this.buffer.copy(this.buffer, 0, this.start, this.end);
+      this.scanPos -= this.start;
+      this.end -= this.start;
+      this.start = 0;
+    }
+  }
+
+  /** Whitespace between documents (the `\n` after each one, stray blank lines) belongs to no document. */
+  private skipInterDocumentWhitespace(): void {
+    while (this.start < this.end) {
+      const byte = this.buffer[this.start];
+      if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) break;
+      this.start++;
+    }
+    if (this.scanPos < this.start) this.scanPos = this.start;
+  }
+
+  /**
+   * Scans from `scanPos` for the root end tag; returns the offset just past its `>`, or -1 when
+   * more bytes are needed (scanPos/mode then remember where to resume).
+   */
+  private findDocumentEnd(): number {
+    const view = this.buffer.subarray(0, this.end);
+    let pos = this.scanPos;
+    for (;;) {
+      if (this.mode !== 'markup') {
+        const close = this.mode === 'cdata' ? CDATA_CLOSE : this.mode === 'comment' ? COMMENT_CLOSE : PI_CLOSE;
+        const found = view.indexOf(close, pos);
+        if (found < 0) {
+          // Resume a little before the end so a terminator split across chunks is still found.
+          this.scanPos = Math.max(pos, this.end - close.length + 1);
+          return -1;
+        }
+        pos = found + close.length;
+        this.mode = 'markup';
+        continue;
+      }
+      const lt = view.indexOf(LT, pos);
+      if (lt < 0) {
+        this.scanPos = this.end;
+        return -1;
+      }
+      // Classify the markup; wait when too few bytes have arrived to tell.
+      const next = lt + 1 < this.end ? view[lt + 1] : -1;
+      if (next === -1) {
+        this.scanPos = lt;
+        return -1;
+      }
+      if (next === BANG) {
+        if (startsWithAt(view, lt, COMMENT_OPEN)) {
+          this.mode = 'comment';
+          pos = lt + COMMENT_OPEN.length;
+          continue;
+        }
+        if (startsWithAt(view, lt, CDATA_OPEN)) {
+          this.mode = 'cdata';
+          pos = lt + CDATA_OPEN.length;
+          continue;
+        }
+        if (isPrefixAt(view, lt, COMMENT_OPEN) || isPrefixAt(view, lt, CDATA_OPEN)) {
+          this.scanPos = lt;
+          return -1;
+        }
+        pos = lt + 2; // <!DOCTYPE …> or similar: nothing to track
+        continue;
+      }
+      if (next === QUESTION) {
+        this.mode = 'pi';
+        pos = lt + 2;
+        continue;
+      }
+      if (next !== SLASH) {
+        pos = lt + 1; // a start tag: attribute values cannot contain '<', so just look for the next one
+        continue;
+      }
+      const gt = view.indexOf(GT, lt + 2);
+      if (gt < 0) {
+        this.scanPos = lt;
+        return -1;
+      }
+      if (isRootEndTag(view.toString('latin1', lt + 2, gt))) return gt + 1;
+      pos = gt + 1;
+    }
+  }
+}
+
+function startsWithAt(buffer: Buffer, offset: number, needle: Buffer): boolean {
+  if (offset + needle.length > buffer.length) return false;
+  return buffer.compare(needle, 0, needle.length, offset, offset + needle.length) === 0;
+}
+
+/** True when the bytes from `offset` to the end of `buffer` are a proper prefix of `needle`. */
+function isPrefixAt(buffer: Buffer, offset: number, needle: Buffer): boolean {
+  const available = buffer.length - offset;
+  if (available >= needle.length) return false;
+  return buffer.compare(needle, 0, available, offset, buffer.length) === 0;
+}
+
+/** `BroadsoftDocument` or `prefix:BroadsoftDocument`, optionally followed by whitespace. */
+function isRootEndTag(name: string): boolean {
+  const trimmed = name.trimEnd();
+  if (trimmed === ROOT_LOCAL_NAME) return true;
+  return trimmed.endsWith(`:${ROOT_LOCAL_NAME}`) && !/\s/.test(trimmed);
+}
+
+/** Node Buffer encodings we map XML encoding labels to. */
+type ByteEncoding = 'utf8' | 'latin1';
+
+const DECLARATION_PATTERN = /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/;
+
+/** The encoding named by the XML declaration at the start of `head`, or undefined. */
+export function declaredEncoding(head: string): string | undefined {
+  return DECLARATION_PATTERN.exec(head)?.[1];
+}
+
+function byteEncodingOf(label: string, phase: 'decode' | 'encode'): ByteEncoding | TextDecoder {
+  const normalised = label.toLowerCase().replace(/_/g, '-');
+  switch (normalised) {
+    case 'utf-8':
+    case 'utf8':
+      return 'utf8';
+    // ISO-8859-1 must be decoded as true Latin-1: TextDecoder would treat it as windows-1252.
+    case 'iso-8859-1':
+    case 'iso8859-1':
+    case 'latin1':
+    case 'l1':
+    case 'us-ascii':
+    case 'ascii':
+      return 'latin1';
+    default:
+      if (phase === 'decode') {
+        try {
+          return new TextDecoder(normalised);
+        } catch {
+          throw new OciEncodingError(label, phase);
+        }
+      }
+      throw new OciEncodingError(label, phase);
+  }
+}
+
+/**
+ * Decodes one document's bytes by its own XML declaration (`ISO-8859-1` → Latin-1, `UTF-8`,
+ * other labels the platform TextDecoder knows); no declaration or no `encoding=` means UTF-8.
+ * A UTF-8 byte order mark is dropped.
+ * @throws OciEncodingError for an encoding label the platform cannot decode.
+ */
+export function decodeDocumentText(bytes: Buffer): string {
+  let body = bytes;
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
+  const label = declaredEncoding(body.toString('latin1', 0, Math.min(body.length, 200)));
+  if (label === undefined) return body.toString('utf8');
+  const encoding = byteEncodingOf(label, 'decode');
+  return typeof encoding === 'string' ? body.toString(encoding) : encoding.decode(body);
+}
+
+/**
+ * Encodes document text into bytes by its own declaration (default UTF-8). Under ISO-8859-1 (or
+ * US-ASCII) characters the encoding cannot hold go out as numeric character references, which is
+ * what BroadWorks expects (§4.1) and is valid in text and attribute values.
+ * @throws OciEncodingError for a declared encoding other than UTF-8, ISO-8859-1 or US-ASCII.
+ */
+export function encodeDocumentText(text: string): Buffer {
+  const label = declaredEncoding(text.slice(0, 200));
+  if (label === undefined) return Buffer.from(text, 'utf8');
+  const encoding = byteEncodingOf(label, 'encode');
+  if (encoding === 'utf8') return Buffer.from(text, 'utf8');
+  const limit = /ascii/i.test(label) ? 0x7f : 0xff;
+  const outside = limit === 0x7f ? /[^\x00-\x7f]/u : /[^\x00-\xff]/u;
+  if (!outside.test(text)) return Buffer.from(text, 'latin1');
+  const pattern = limit === 0x7f ? /[^\x00-\x7f]/gu : /[^\x00-\xff]/gu;
+  const referenced = text.replace(pattern, (char) => `&#${char.codePointAt(0)};`);
+  return Buffer.from(referenced, 'latin1');
+}

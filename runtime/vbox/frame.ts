@@ -1,0 +1,143 @@
+import { VboxFieldError, VboxFrameError } from './errors.js';
+
+/**
+ * VTU frame layout (see docs/vbox-spec.md):
+ *
+ * `56 54 55` · direction · command u8 · length u16be · msgId u8 · payload · checksum
+ *
+ * `length` counts the bytes after itself (msgId + payload + checksum, i.e. payload + 2), and the
+ * checksum is the low byte of the sum of every byte before it, prefix included.
+ */
+
+/** The three prefix bytes "VTU" every frame starts with. */
+export const VTU_PREFIX: Buffer = Buffer.from([0x56, 0x54, 0x55]);
+
+/** Direction byte: `OUTGOING` ('>') client→vBox, `INCOMING` ('<') vBox→client. */
+export const Direction = { OUTGOING: 0x3e, INCOMING: 0x3c } as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+/** Bytes before the payload: prefix (3), direction, command, length (2), msgId. */
+export const HEADER_LENGTH = 8;
+/** The smallest frame: header plus checksum, empty payload. */
+export const MIN_FRAME_LENGTH = HEADER_LENGTH + 1;
+/** The largest payload the u16 length field can describe (length = payload + 2). */
+export const MAX_PAYLOAD_LENGTH = 0xffff - 2;
+
+/** One frame, split into its parts. `payload` and `raw` may share memory with the bytes it was parsed from. */
+export interface VboxFrame {
+  direction: number;
+  command: number;
+  messageId: number;
+  payload: Buffer;
+  /** The whole frame, prefix through checksum. */
+  raw: Buffer;
+  /** Set by a lenient `parseFrame` when the length field disagrees with the real size (e.g. the `C8` sample, 2 too large). */
+  lengthMismatch?: boolean;
+}
+
+/** sum8: the low byte of the sum of `bytes[0] … bytes[end - 1]`. */
+export function checksum(bytes: Buffer, end: number): number {
+  let sum = 0;
+  for (let i = 0; i < end; i++) sum += bytes[i]!;
+  return sum & 0xff;
+}
+
+function checkByte(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > 0xff) {
+    throw new VboxFieldError(`${what} must be an integer 0–255, got ${String(value)}`, { field: what, value });
+  }
+}
+
+/** Builds one frame. The checksum is computed over the final bytes, whatever the payload holds. */
+export function encodeFrame(direction: number, command: number, messageId: number, payload: Buffer): Buffer {
+  checkByte(direction, 'direction');
+  checkByte(command, 'command');
+  checkByte(messageId, 'messageId');
+  if (payload.length > MAX_PAYLOAD_LENGTH) {
+    throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `payload of ${payload.length} bytes exceeds the ${MAX_PAYLOAD_LENGTH}-byte maximum`, {
+      payloadLength: payload.length,
+    });
+  }
+  const frame = Buffer.allocUnsafe(MIN_FRAME_LENGTH + payload.length);
+  frame[0] = 0x56;
+  frame[1] = 0x54;
+  frame[2] = 0x55;
+  frame[3] = direction;
+  frame[4] = command;
+  frame.writeUInt16BE(payload.length + 2, 5);
+  frame[7] = messageId;
+  payload.copy(frame, HEADER_LENGTH);
+  const end = HEADER_LENGTH + payload.length;
+  frame[end] = checksum(frame, end);
+  return frame;
+}
+
+/** True for the two legal direction bytes. */
+export function isDirection(value: number): boolean {
+  return value === Direction.OUTGOING || value === Direction.INCOMING;
+}
+
+/**
+ * Parses exactly one frame. Throws a {@link VboxFrameError}: `TH_ERR_VBOX_PREFIX`, `TH_ERR_VBOX_DIRECTION`
+ * (not `3E`/`3C`, or not `options.direction`), `TH_ERR_VBOX_LENGTH` (length field ≠ byte count) or
+ * `TH_ERR_VBOX_CHECKSUM`.
+ *
+ * With `lenient: true` a length field that disagrees with the byte count is tolerated when the
+ * last byte is a valid checksum of the bytes before it; the frame then has `lengthMismatch: true`.
+ */
+export function parseFrame(bytes: Buffer, options: { direction?: number; lenient?: boolean } = {}): VboxFrame {
+  if (bytes.length < 4 || bytes[0] !== 0x56 || bytes[1] !== 0x54 || bytes[2] !== 0x55) {
+    throw new VboxFrameError('TH_ERR_VBOX_PREFIX', 'frame does not start with the VTU prefix 56 54 55', {
+      start: bytes.subarray(0, 4).toString('hex'),
+    });
+  }
+  const direction = bytes[3]!;
+  if (!isDirection(direction) || (options.direction !== undefined && direction !== options.direction)) {
+    throw new VboxFrameError(
+      'TH_ERR_VBOX_DIRECTION',
+      options.direction === undefined
+        ? `direction byte ${hex2(direction)} is neither 3e (client→vBox) nor 3c (vBox→client)`
+        : `direction byte ${hex2(direction)} is not the expected ${hex2(options.direction)}`,
+      { direction, expected: options.direction },
+    );
+  }
+  if (bytes.length < MIN_FRAME_LENGTH) {
+    throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `a frame has at least ${MIN_FRAME_LENGTH} bytes, got ${bytes.length}`, {
+      actual: bytes.length,
+    });
+  }
+  const declared = bytes.readUInt16BE(5);
+  const end = bytes.length - 1;
+  let lengthMismatch = false;
+  if (declared + 7 !== bytes.length) {
+    const sumMatches = checksum(bytes, end) === bytes[end];
+    if (!options.lenient || !sumMatches) {
+      throw new VboxFrameError(
+        'TH_ERR_VBOX_LENGTH',
+        `length field says ${declared} (a ${declared + 7}-byte frame) but the frame has ${bytes.length} bytes`,
+        { declared, expectedBytes: declared + 7, actual: bytes.length },
+      );
+    }
+    lengthMismatch = true;
+  }
+  const expected = checksum(bytes, end);
+  if (expected !== bytes[end]) {
+    throw new VboxFrameError('TH_ERR_VBOX_CHECKSUM', `checksum byte is ${hex2(bytes[end]!)}, expected ${hex2(expected)}`, {
+      actual: bytes[end],
+      expected,
+    });
+  }
+  const frame: VboxFrame = {
+    direction,
+    command: bytes[4]!,
+    messageId: bytes[7]!,
+    payload: bytes.subarray(HEADER_LENGTH, end),
+    raw: bytes,
+  };
+  if (lengthMismatch) frame.lengthMismatch = true;
+  return frame;
+}
+
+function hex2(value: number): string {
+  return value.toString(16).padStart(2, '0');
+}

@@ -1,0 +1,279 @@
+import { Direction, HEADER_LENGTH, type VboxFrame } from './frame.js';
+
+/**
+ * Why bytes were dropped:
+ * - `checksum`: a complete candidate frame whose checksum is wrong (`bytes` is the whole candidate; only its first byte is discarded);
+ * - `garbage`: bytes that do not start a frame (no `56 54 55` + direction, or an impossible length);
+ * - `stalled`: a partial frame that did not complete within `partialFrameTimeoutMs`;
+ * - `direction`: a valid frame travelling the other way (e.g. a client→vBox frame reaching the client).
+ */
+export interface InvalidFrameEvent {
+  reason: 'checksum' | 'garbage' | 'stalled' | 'direction';
+  bytes: Buffer;
+}
+
+/** Options of {@link VboxFramer}. */
+export interface VboxFramerOptions {
+  /** The direction byte accepted; default `Direction.INCOMING` (`3C`, what a client receives). The mock uses `Direction.OUTGOING`. */
+  direction?: number;
+  /** Drop a partial frame that has not completed after this many ms; default 1000; 0 = never. */
+  partialFrameTimeoutMs?: number;
+  /** A declared frame size above this is treated as a corrupt length (not waited for); default 8192 bytes. */
+  maxFrameLength?: number;
+  /** Called once per valid frame, in stream order. */
+  onFrame: (frame: VboxFrame) => void;
+  /** Called for every run of dropped bytes. */
+  onInvalid?: (event: InvalidFrameEvent) => void;
+  /** Receives whatever `onFrame`/`onInvalid` throw (the framer itself carries on); default: ignored. */
+  onCallbackError?: (error: unknown) => void;
+}
+
+const DEFAULT_MAX_FRAME_LENGTH = 8192;
+
+/**
+ * Length-driven VTU stream framer (protocol §2.2). Push raw TCP chunks in; complete frames come
+ * out through `onFrame`, in order, exactly once. Partial frames are reassembled across pushes,
+ * several frames in one push are all delivered, and a payload containing `56 54 55 3C` is never
+ * mistaken for a frame boundary because boundaries come from the length field, not from text.
+ *
+ * A candidate whose checksum fails costs one byte: the framer discards only its first byte and
+ * rescans, so a corrupt length field cannot swallow the frames behind it. Bytes that do not
+ * start a frame are skipped up to the next `56 54 55` + direction byte. Nothing here throws;
+ * every problem is an {@link InvalidFrameEvent}.
+ *
+ * Frames' `raw`/`payload` are views of the pushed chunks (no copy): don't reuse a chunk buffer after pushing it.
+ */
+export class VboxFramer {
+  private readonly direction: number;
+  private readonly stallMs: number;
+  private readonly maxFrameLength: number;
+  private readonly onFrame: (frame: VboxFrame) => void;
+  private readonly onInvalid: ((event: InvalidFrameEvent) => void) | undefined;
+  private readonly onCallbackError: ((error: unknown) => void) | undefined;
+
+  /** Unconsumed bytes are `buffer[pos …]`. */
+  private buffer: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Stream offset of `buffer[0]`: positions that survive compaction, for the stall timer and de-duplicated reports. */
+  private streamOffset = 0;
+  /** Stream offset below which dropped bytes were already reported (inside a failed-checksum candidate). */
+  private reportedUpTo = 0;
+  /** Buffer index where the current run of garbage began, or -1. */
+  private junkStart = -1;
+  private processing = false;
+  /** Bumped by reset() so a pass interrupted by a callback calling reset() stops. */
+  private generation = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private stallHead = -1;
+
+  constructor(options: VboxFramerOptions) {
+    this.direction = options.direction ?? Direction.INCOMING;
+    this.stallMs = options.partialFrameTimeoutMs ?? 1000;
+    this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+    this.onFrame = options.onFrame;
+    this.onInvalid = options.onInvalid;
+    this.onCallbackError = options.onCallbackError;
+  }
+
+  /** Bytes held while waiting for the rest of a frame. */
+  get bufferedBytes(): number {
+    return this.buffer.length - this.pos;
+  }
+
+  /** Feeds bytes from the stream. Never throws. */
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.buffer.length === this.pos) {
+      this.streamOffset += this.pos;
+      this.buffer = chunk;
+      this.pos = 0;
+    } else {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+    }
+    // A push from inside a callback only appends; the running pass picks the bytes up.
+    if (this.processing) return;
+    this.process();
+  }
+
+  /** Drops every buffered byte (e.g. on reconnect) without reporting them. */
+  reset(): void {
+    this.generation++;
+    this.streamOffset += this.buffer.length;
+    this.buffer = Buffer.alloc(0);
+    this.pos = 0;
+    this.junkStart = -1;
+    this.reportedUpTo = this.streamOffset;
+    this.clearStallTimer();
+  }
+
+  /** Stops the stall timer and drops buffered bytes; call when the stream ends. */
+  close(): void {
+    this.reset();
+  }
+
+  private process(): void {
+    const generation = this.generation;
+    this.processing = true;
+    try {
+      this.scan(generation);
+    } finally {
+      this.processing = false;
+    }
+    if (generation !== this.generation) return;
+    this.compact();
+    this.armStallTimer();
+  }
+
+  /** The scanning loop: consumes frames and garbage from `pos` until it must wait for more bytes. */
+  private scan(generation: number): void {
+    while (generation === this.generation) {
+      const buf = this.buffer;
+      const pos = this.pos;
+      if (pos >= buf.length) break;
+      const start = findCandidate(buf, pos);
+      if (start < 0) {
+        // No prefix (not even a partial one at the end): everything is garbage.
+        this.skipGarbage(pos, buf.length);
+        break;
+      }
+      if (start > pos) this.skipGarbage(pos, start);
+      if (start + HEADER_LENGTH - 1 > buf.length) break; // prefix or length not complete yet: wait
+      const declared = buf.readUInt16BE(start + 5);
+      const total = declared + 7;
+      if (declared < 2 || total > this.maxFrameLength) {
+        this.skipGarbage(start, start + 1); // impossible length: not a frame start
+        continue;
+      }
+      if (start + total > buf.length) break; // wait for the rest of the frame
+      const end = start + total - 1;
+      let sum = 0;
+      for (let i = start; i < end; i++) sum += buf[i]!;
+      if ((sum & 0xff) !== buf[end]) {
+        this.flushGarbage(start);
+        this.pos = start + 1;
+        this.reportedUpTo = Math.max(this.reportedUpTo, this.streamOffset + start + total);
+        this.report('checksum', buf.subarray(start, start + total));
+        continue;
+      }
+      this.flushGarbage(start);
+      this.pos = start + total;
+      this.reportedUpTo = Math.max(this.reportedUpTo, this.streamOffset + this.pos);
+      if (buf[start + 3] !== this.direction) {
+        this.report('direction', buf.subarray(start, start + total));
+        continue;
+      }
+      const frame: VboxFrame = {
+        direction: buf[start + 3]!,
+        command: buf[start + 4]!,
+        messageId: buf[start + 7]!,
+        payload: buf.subarray(start + HEADER_LENGTH, end),
+        raw: buf.subarray(start, start + total),
+      };
+      try {
+        this.onFrame(frame);
+      } catch (error) {
+        this.callbackFailed(error);
+      }
+    }
+    if (generation === this.generation) this.flushGarbage(this.pos);
+  }
+
+  /** Marks `buffer[from … to)` as garbage; the run is reported as one event when it ends. */
+  private skipGarbage(from: number, to: number): void {
+    if (this.junkStart < 0) this.junkStart = from;
+    this.pos = to;
+  }
+
+  /** Reports the pending garbage run, minus bytes already reported inside a failed candidate. */
+  private flushGarbage(upTo: number): void {
+    if (this.junkStart < 0) return;
+    const from = Math.max(this.junkStart, this.reportedUpTo - this.streamOffset);
+    this.junkStart = -1;
+    if (upTo > from) {
+      this.reportedUpTo = this.streamOffset + upTo;
+      this.report('garbage', this.buffer.subarray(from, upTo));
+    }
+  }
+
+  private report(reason: InvalidFrameEvent['reason'], bytes: Buffer): void {
+    if (!this.onInvalid) return;
+    try {
+      this.onInvalid({ reason, bytes: Buffer.from(bytes) });
+    } catch (error) {
+      this.callbackFailed(error);
+    }
+  }
+
+  private callbackFailed(error: unknown): void {
+    try {
+      this.onCallbackError?.(error);
+    } catch {
+      // A failing error hook must not break framing either.
+    }
+  }
+
+  /** Forgets consumed bytes (a view, not a copy). */
+  private compact(): void {
+    if (this.pos === 0) return;
+    this.streamOffset += this.pos;
+    this.buffer = this.pos >= this.buffer.length ? Buffer.alloc(0) : this.buffer.subarray(this.pos);
+    this.pos = 0;
+  }
+
+  /** (Re)starts the stall timer when a new partial frame heads the buffer; stops it when nothing is buffered. */
+  private armStallTimer(): void {
+    if (this.bufferedBytes === 0 || this.stallMs <= 0) {
+      this.clearStallTimer();
+      return;
+    }
+    const head = this.streamOffset + this.pos;
+    if (this.stallTimer && this.stallHead === head) return;
+    this.clearStallTimer();
+    this.stallHead = head;
+    this.stallTimer = setTimeout(() => this.onStall(), this.stallMs);
+    // The timer alone must never keep a process alive.
+    this.stallTimer.unref();
+  }
+
+  private clearStallTimer(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    this.stallHead = -1;
+  }
+
+  /** Drops the stalled partial frame (up to the next possible frame start) and rescans what follows it. */
+  private onStall(): void {
+    this.stallTimer = undefined;
+    this.stallHead = -1;
+    if (this.bufferedBytes === 0) return;
+    const next = findCandidate(this.buffer, this.pos + 1);
+    const end = next < 0 ? this.buffer.length : next;
+    const stalled = this.buffer.subarray(this.pos, end);
+    this.reportedUpTo = Math.max(this.reportedUpTo, this.streamOffset + end);
+    this.pos = end;
+    this.report('stalled', stalled);
+    this.process();
+  }
+}
+
+/**
+ * Index of the first possible frame start at or after `from`: `56 54 55` + a direction byte, or
+ * a prefix of that pattern running into the end of the buffer (which may complete later). -1 if none.
+ */
+function findCandidate(buf: Buffer, from: number): number {
+  const length = buf.length;
+  let i = buf.indexOf(0x56, from);
+  while (i >= 0) {
+    if (i + 1 >= length) return i;
+    if (buf[i + 1] === 0x54) {
+      if (i + 2 >= length) return i;
+      if (buf[i + 2] === 0x55) {
+        if (i + 3 >= length) return i;
+        const d = buf[i + 3];
+        if (d === 0x3c || d === 0x3e) return i;
+      }
+    }
+    i = buf.indexOf(0x56, i + 1);
+  }
+  return -1;
+}

@@ -1,0 +1,615 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { signedPassword } from './auth.js';
+import { type LoginStrategy, displayUrl, resolveLoginStrategy } from './client/login.js';
+import { ClientLog, type OciLogger, REDACTED } from './client/logging.js';
+import { MAX_PAGE_SIZE, supportsPaging, tableElementsOf } from './client/paging.js';
+import { SerialQueue } from './client/serial-queue.js';
+import { OciSession } from './client/session.js';
+import { type OciCommand, decodeDocument } from './codec.js';
+import { OciUnknownTypeError } from './errors.js';
+import {
+  OciClientClosedError,
+  OciClientOptionsError,
+  OciError,
+  type OciErrorResponse,
+  OciLoginError,
+  OciNotConnectedError,
+  OciPagingError,
+} from './oci-error.js';
+import { OciSchema } from './schema.js';
+import type { OciTable } from './table.js';
+import type { RequesterOptions } from './transport/requester.js';
+import { validateCommand } from './validate.js';
+
+export type { LoginStrategy } from './client/login.js';
+export type { OciLogger } from './client/logging.js';
+export { OciError } from './oci-error.js';
+
+/** Most commands one BroadsoftDocument may carry (oci-protocol.md §2.3). */
+export const MAX_COMMANDS_PER_DOCUMENT = 15;
+
+/** A decoded response command: `$type` plus the exact XML element names. */
+export interface OciResponse {
+  $type: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Type maps that make `send`/`call` typed. Use the maps a generated release exports:
+ * `new OciClient<OciTypes<Requests, ResponseOf, Latest>>(…)` with
+ * `import type { Requests, ResponseOf, Latest } from '…/generated/oci/R25/index.js'`.
+ */
+export interface OciTypeMap {
+  Requests: object;
+  ResponseOf: object;
+  Latest: object;
+}
+
+/** Builds an {@link OciTypeMap} from the three interfaces of `generated/oci/<release>/index.ts`. */
+export interface OciTypes<Rq extends object, Rs extends object, L extends object> extends OciTypeMap {
+  Requests: Rq;
+  ResponseOf: Rs;
+  Latest: L;
+}
+
+/** The default, untyped map: any command in, any response out. */
+export interface UntypedOci extends OciTypeMap {
+  Requests: Record<string, OciCommand>;
+  ResponseOf: Record<string, OciResponse>;
+  Latest: Record<string, OciCommand>;
+}
+
+/** Name of a request type of the map. */
+export type RequestName<M extends OciTypeMap> = keyof M['Requests'] & string;
+/** The response type of request `K` (SuccessResponse for commands without a data response). */
+export type ResponseFor<M extends OciTypeMap, K> = K extends keyof M['ResponseOf'] ? M['ResponseOf'][K] : OciResponse;
+/** A command without its `$type` (distributes over the unions that choices generate). */
+export type FieldsOf<T> = T extends unknown ? Omit<T, '$type'> : never;
+type TypeNameOf<T> = T extends { $type: infer N } ? N : string;
+
+/** The outcome of one command of a batch: its response, or the error it caused. */
+export type BatchResult<R = OciResponse> = { ok: true; response: R } | { ok: false; error: Error };
+
+/** One page from {@link OciClient.pages}. */
+export interface OciPage<R = OciResponse> {
+  /** The whole decoded response of this page. */
+  response: R;
+  /** The page's table (the first OCITable element of the response). */
+  table: OciTable;
+  /** 1-based index of the first row of this page. */
+  startIndex: number;
+}
+
+export interface OciClientOptions {
+  /** `tcp://host[:2208]`, `tls://host[:2209]`, `https://host/webservice/services/ProvisioningService` (or `http://` for tests and mocks). */
+  url: string;
+  userId: string;
+  password: string;
+  /** Schema release, e.g. `R25`; default: the newest generated release. */
+  release?: string;
+  /** An already loaded schema (or its loading promise, shared by the sessions of a pool); overrides `release`. */
+  schema?: OciSchema | Promise<OciSchema>;
+  /** Login flow; `auto` (default) = plain22V5 over TLS/HTTPS, hashed14sp4 over TCP/HTTP. */
+  login?: LoginStrategy;
+  /** Allows `plain22V5` over `tcp://`/`http://`, sending the password readable on the wire. Default false. */
+  allowPlainPasswordOverInsecure?: boolean;
+  /** Transport options (see runtime/oci/transport/requester.ts). */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  tls?: RequesterOptions['tls'];
+  allowInsecureTls?: boolean;
+  soapPath?: string;
+  /** Declared encoding of request documents; default UTF-8. */
+  encoding?: 'UTF-8' | 'ISO-8859-1';
+  /** Validate commands against the schema facets before sending (default true). */
+  validate?: boolean;
+  /** Reconnect and log in again when the session ended between commands (default true). */
+  reconnect?: boolean;
+  /** Connection attempts per reconnect (default 3). */
+  maxReconnectAttempts?: number;
+  /** Retries of a command refused with SOAP NO_OCS_CONNECTION (default 3). */
+  maxBusyRetries?: number;
+  /** Base delay of the exponential backoff between attempts (default 100 ms, capped at 2 s). */
+  backoffMs?: number;
+  /** Structured logger (`{debug, info, warn, error}`); secrets are always redacted. */
+  logger?: OciLogger;
+  /** Extra element/property names to redact in logs (password fields are always redacted). */
+  redact?: readonly string[];
+  /** Log every request and response document at debug level (redacted). Default false. */
+  logDocuments?: boolean;
+}
+
+/** Counters a benchmark or a health check can read. */
+export interface OciClientStats {
+  documents: number;
+  commands: number;
+  logins: number;
+  reconnects: number;
+}
+
+const LOGIN_TYPES = [
+  'AuthenticationRequest',
+  'LoginRequest14sp4',
+  'LoginRequest22V5',
+  'LogoutRequest',
+] as const;
+
+/**
+ * An OCI-P client for one session (one connection and one login). Commands run one at a
+ * time in call order; for parallelism use {@link OciSessionPool}.
+ *
+ * ```ts
+ * const client = new OciClient({ url: 'tls://as.example.com', userId: 'admin', password });
+ * await client.connect();
+ * const user = await client.call('UserGetRequest', { userId: 'john@example.com' });
+ * await client.close();
+ * ```
+ *
+ * Failure rules: an ErrorResponse throws {@link OciError}; a command whose response was lost
+ * mid-flight rejects with the transport error and is never resent; a session that ended
+ * between commands (connection drop, server logout, expiry) is replaced transparently on the
+ * next command (new connection, new session id, new login) unless `reconnect: false`.
+ */
+export class OciClient<M extends OciTypeMap = UntypedOci> {
+  readonly url: string;
+  readonly userId: string;
+  /** The concrete login flow chosen for this URL. */
+  readonly loginStrategy: 'hashed14sp4' | 'plain22V5';
+  readonly stats: OciClientStats = { documents: 0, commands: 0, logins: 0, reconnects: 0 };
+  /** The last LoginResponse (loginType, encoding, …). */
+  loginResponse: OciResponse | undefined;
+
+  private readonly options: OciClientOptions;
+  private readonly password: string;
+  private readonly log: ClientLog;
+  private readonly queue = new SerialQueue();
+  private schemaPromise: Promise<OciSchema> | undefined;
+  private session: OciSession | undefined;
+  private closeRequested = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: OciClientOptions) {
+    if (!options || typeof options.url !== 'string' || options.url === '') throw new OciClientOptionsError('url is required');
+    if (typeof options.userId !== 'string' || options.userId === '') throw new OciClientOptionsError('userId is required');
+    if (typeof options.password !== 'string') throw new OciClientOptionsError('password is required');
+    this.options = { ...options };
+    this.url = options.url;
+    this.userId = options.userId;
+    this.password = options.password;
+    this.log = new ClientLog(options.logger, options.redact);
+    this.log.addSecret(options.password);
+    this.loginStrategy = resolveLoginStrategy(options.url, options.login, options.allowPlainPasswordOverInsecure);
+  }
+
+  /** The current session id (a fresh UUID per login), or undefined before connecting. */
+  get sessionId(): string | undefined {
+    return this.session?.sessionId;
+  }
+
+  /** True while a logged-in session exists that has not been seen to end. */
+  get connected(): boolean {
+    return this.session !== undefined && this.session.usable && this.session.loggedIn;
+  }
+
+  /** The schema of the configured release (loaded on first use). */
+  schema(): Promise<OciSchema> {
+    this.schemaPromise ??= (async () => {
+      const schema = (await this.options.schema) ?? (await OciSchema.load(this.options.release ?? newestGeneratedRelease()));
+      await schema.ensure(...LOGIN_TYPES);
+      await schema.ensure(...LOGIN_TYPES.map((t) => schema.responseTypeOf(t)));
+      return schema;
+    })();
+    return this.schemaPromise;
+  }
+
+  /** Opens the connection and logs in (idempotent). Login failures throw OciError (e.g. 4962 invalid password). */
+  connect(): Promise<void> {
+    this.assertOpen();
+    return this.queue.run(async () => {
+      await this.ensureSession();
+    });
+  }
+
+  /**
+   * Sends one command and returns its response; an ErrorResponse throws {@link OciError}.
+   * The command is validated first (OciValidationError, nothing sent) unless `validate: false`.
+   */
+  async send<K extends RequestName<M>>(request: M['Requests'][K] & { $type: K }): Promise<ResponseFor<M, K>> {
+    const [result] = await this.sendBatch([request as unknown as OciCommand]);
+    if (!result) throw new OciClientOptionsError('send() needs a request');
+    if (!result.ok) throw result.error;
+    return result.response as ResponseFor<M, K>;
+  }
+
+  /** Sends the newest version of a request family for the configured release: `call('UserGetRequest', { userId })`. */
+  async call<F extends keyof M['Latest'] & string>(
+    family: F,
+    fields: FieldsOf<M['Latest'][F]>,
+  ): Promise<ResponseFor<M, TypeNameOf<M['Latest'][F]>>> {
+    const schema = await this.schema();
+    const $type = schema.latest(family);
+    if ($type === undefined) throw new OciUnknownTypeError(family, schema.release, 'no request family or type of that name');
+    return (await this.send({ ...(fields as object), $type } as never)) as ResponseFor<M, TypeNameOf<M['Latest'][F]>>;
+  }
+
+  /**
+   * Sends any number of commands, split into documents of at most 15, and returns one result
+   * per position, in order. An ErrorResponse, a validation failure or a transport failure of
+   * one document never hides the results of the others.
+   */
+  async sendBatch(requests: readonly OciCommand[]): Promise<BatchResult[]> {
+    this.assertOpen();
+    const schema = await this.schema();
+    const results: BatchResult[] = new Array(requests.length);
+    const ready: number[] = [];
+    await Promise.all(
+      requests.map(async (request, position) => {
+        try {
+          await this.prepare(schema, request);
+          ready[position] = position;
+        } catch (error) {
+          results[position] = { ok: false, error: error as Error };
+        }
+      }),
+    );
+    const positions = ready.filter((p) => p !== undefined);
+    for (let i = 0; i < positions.length; i += MAX_COMMANDS_PER_DOCUMENT) {
+      const chunk = positions.slice(i, i + MAX_COMMANDS_PER_DOCUMENT);
+      const commands = chunk.map((p) => requests[p] as OciCommand);
+      try {
+        const responses = await this.queue.run(() => this.exchange(commands));
+        chunk.forEach((p, k) => {
+          results[p] = toResult(responses[k] as OciResponse, commands[k] as OciCommand);
+        });
+      } catch (error) {
+        for (const p of chunk) results[p] = { ok: false, error: error as Error };
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Escape hatch for commands the schema lacks: sends `<command xsi:type="xsiType">innerXml</command>`
+   * with `innerXml` verbatim (it must be well-formed XML; nothing is validated). Returns the
+   * decoded response, or the raw response document text when its type is unknown to the schema.
+   * An ErrorResponse throws {@link OciError}.
+   */
+  async sendRaw(xsiType: string, innerXml = ''): Promise<OciResponse | string> {
+    this.assertOpen();
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(xsiType)) throw new OciClientOptionsError(`'${xsiType}' is not a valid xsi:type name`);
+    const schema = await this.schema();
+    const responseGuess = xsiType.replace(/Request(?!.*Request)/, 'Response');
+    for (const key of [xsiType, responseGuess]) if (schema.has(key)) await schema.ensure(key);
+    const request: OciCommand = { $type: xsiType };
+    return this.queue.run(async () => {
+      const session = await this.ensureSession();
+      const text = rawDocument(session.sessionId, xsiType, innerXml, this.options.encoding ?? 'UTF-8');
+      const started = performance.now();
+      const reply = await session.exchangeText(text);
+      this.countDocument(session, [request], started, text, reply);
+      let response: OciResponse;
+      try {
+        response = decodeDocument(schema, reply).commands[0] as OciResponse;
+      } catch (error) {
+        if ((error as { code?: string }).code === 'TH_ERR_OCI_UNKNOWN_TYPE') return reply;
+        throw error;
+      }
+      if (response.$type === 'ErrorResponse') throw new OciError(response as unknown as OciErrorResponse, request);
+      return response;
+    });
+  }
+
+  /**
+   * Pages through a request that has `responsePagingControl` (1-based start index, page size
+   * 1..2000), yielding one page (response and table) per round trip until a short page.
+   */
+  async *pages<K extends RequestName<M>>(
+    request: M['Requests'][K] & { $type: K },
+    options: { pageSize?: number; startIndex?: number } = {},
+  ): AsyncGenerator<OciPage<ResponseFor<M, K>>> {
+    const pageSize = options.pageSize ?? 1000;
+    let startIndex = options.startIndex ?? 1;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new OciPagingError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { pageSize });
+    }
+    if (!Number.isInteger(startIndex) || startIndex < 1) throw new OciPagingError(`startIndex must be an integer ≥ 1, got ${startIndex}`);
+    const schema = await this.schema();
+    const type = (request as OciCommand).$type;
+    await schema.ensure(type);
+    await schema.ensure(schema.responseTypeOf(type));
+    if (!supportsPaging(schema, type)) throw new OciPagingError(`${type} has no responsePagingControl`, { command: type });
+    const [tableName] = tableElementsOf(schema, schema.responseTypeOf(type));
+    if (!tableName) throw new OciPagingError(`${schema.responseTypeOf(type)} has no table`, { command: type });
+    for (;;) {
+      const paged = { ...(request as OciCommand), responsePagingControl: { responseStartIndex: startIndex, responsePageSize: pageSize } };
+      const response = (await this.send(paged as never)) as OciResponse;
+      const table = response[tableName] as OciTable;
+      yield { response: response as ResponseFor<M, K>, table, startIndex };
+      const rows = table.row.length;
+      const total = response.totalNumberOfRows;
+      if (rows < pageSize || (typeof total === 'number' && startIndex - 1 + rows >= total)) return;
+      startIndex += rows;
+    }
+  }
+
+  /** All rows of a paged request, as one table (headings of the first page). */
+  async allRows<K extends RequestName<M>>(
+    request: M['Requests'][K] & { $type: K },
+    options: { pageSize?: number } = {},
+  ): Promise<OciTable> {
+    let colHeading: string[] | undefined;
+    const row: OciTable['row'] = [];
+    for await (const page of this.pages(request, options)) {
+      colHeading ??= page.table.colHeading;
+      row.push(...page.table.row);
+    }
+    return { colHeading: colHeading ?? [], row };
+  }
+
+  /**
+   * Logs out (`LogoutRequest`, reason `Client Logout`) and closes the connection. Commands
+   * queued before `close()` still run; later ones fail with TH_ERR_OCI_CLIENT_CLOSED. Idempotent.
+   */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closeRequested = true;
+      this.closing = this.queue.run(() => this.shutdown());
+    }
+    return this.closing;
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closeRequested) throw new OciClientClosedError();
+  }
+
+  /** Loads the command's types and validates it (throws; nothing is sent for a bad command). */
+  private async prepare(schema: OciSchema, request: OciCommand): Promise<void> {
+    if (!request || typeof request !== 'object' || typeof request.$type !== 'string') {
+      throw new OciClientOptionsError('a command must be an object with a string $type');
+    }
+    if (!schema.has(request.$type)) throw new OciUnknownTypeError(request.$type, schema.release);
+    await schema.ensure(request.$type);
+    await schema.ensure(schema.responseTypeOf(request.$type));
+    if (this.options.validate !== false) validateCommand(schema, request);
+  }
+
+  /** Returns a logged-in session, opening or replacing it if needed. Runs inside the queue. */
+  private async ensureSession(): Promise<OciSession> {
+    const current = this.session;
+    if (current?.usable && current.loggedIn) return current;
+    if (this.closing && !this.closeRequested) throw new OciClientClosedError();
+    const replacing = current !== undefined;
+    if (current) {
+      if (this.options.reconnect === false) {
+        throw new OciNotConnectedError(`the OCI session ended (${current.deathReason ?? 'unknown reason'}) and reconnect is off`, {
+          url: displayUrl(this.url),
+        });
+      }
+      this.session = undefined;
+      await current.close();
+    }
+    const attempts = replacing ? Math.max(1, this.options.maxReconnectAttempts ?? 3) : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const session = await this.openSession();
+        if (replacing) {
+          this.stats.reconnects++;
+          this.log.info('reconnected', { url: displayUrl(this.url), sessionId: session.sessionId, attempt, previous: current?.deathReason });
+        }
+        return session;
+      } catch (error) {
+        // A refused login (wrong password …) will not get better by retrying.
+        if (attempt >= attempts || error instanceof OciError || error instanceof OciLoginError) throw error;
+        this.log.warn('reconnect failed; retrying', { attempt, error });
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  private async openSession(): Promise<OciSession> {
+    const schema = await this.schema();
+    const requesterOptions: RequesterOptions = {
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      tls: this.options.tls,
+      allowInsecureTls: this.options.allowInsecureTls,
+      soapPath: this.options.soapPath,
+    };
+    const session = new OciSession(schema, this.url, requesterOptions, this.log, this.options.encoding ?? 'UTF-8');
+    this.session = session;
+    const started = performance.now();
+    try {
+      await session.connect();
+      this.log.info(`connect: ${displayUrl(this.url)}`, { url: displayUrl(this.url), ms: elapsed(started) });
+      await this.login(session);
+    } catch (error) {
+      if (this.session === session) this.session = undefined;
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  /** Runs the configured login flow on a connected session. */
+  private async login(session: OciSession): Promise<void> {
+    const started = performance.now();
+    const where = displayUrl(this.url);
+    this.log.info(`login: ${this.loginStrategy} over ${where}`, { strategy: this.loginStrategy, url: where, userId: this.userId, sessionId: session.sessionId });
+    let response: OciResponse;
+    if (this.loginStrategy === 'hashed14sp4') {
+      const authRequest = { $type: 'AuthenticationRequest', userId: this.userId };
+      const [auth] = (await this.exchangeOnSession(session, [authRequest])) as OciResponse[];
+      throwIfError(auth as OciResponse, authRequest);
+      const nonce = (auth as OciResponse).nonce;
+      const algorithm = (auth as OciResponse).passwordAlgorithm;
+      if (algorithm !== 'MD5' || typeof nonce !== 'string') {
+        throw new OciLoginError(`the server asked for password algorithm '${String(algorithm)}'; only MD5 is defined by OCI-P`, { algorithm });
+      }
+      const signed = signedPassword(nonce, this.password);
+      this.log.addSecret(signed);
+      const [login] = (await this.exchangeOnSession(session, [{ $type: 'LoginRequest14sp4', userId: this.userId, signedPassword: signed }])) as OciResponse[];
+      throwIfError(login as OciResponse, { $type: 'LoginRequest14sp4', userId: this.userId, signedPassword: REDACTED });
+      response = login as OciResponse;
+    } else {
+      const [login] = (await this.exchangeOnSession(session, [{ $type: 'LoginRequest22V5', userId: this.userId, password: this.password }])) as OciResponse[];
+      throwIfError(login as OciResponse, { $type: 'LoginRequest22V5', userId: this.userId, password: REDACTED });
+      response = login as OciResponse;
+    }
+    session.loggedIn = true;
+    this.loginResponse = response;
+    this.stats.logins++;
+    this.log.info('logged in', {
+      strategy: this.loginStrategy,
+      sessionId: session.sessionId,
+      loginType: response.loginType,
+      ms: elapsed(started),
+    });
+  }
+
+  /**
+   * Sends one document of prepared commands on a logged-in session, with the recovery rules:
+   * SOAP "not logged in" and a TCP "not logged in" ErrorResponse for every command (the server
+   * forgot the session, so nothing ran) → log in again with a fresh session id and resend once;
+   * SOAP NO_OCS_CONNECTION (nothing ran) → bounded backoff retry. Everything else propagates.
+   */
+  private async exchange(commands: OciCommand[]): Promise<OciCommand[]> {
+    let session = await this.ensureSession();
+    let reloggedIn = false;
+    let busyRetries = 0;
+    for (;;) {
+      try {
+        const responses = await this.exchangeOnSession(session, commands);
+        if (!reloggedIn && responses.every(isNotLoggedInResponse)) {
+          this.log.warn('the server no longer knows the session; logging in again', { sessionId: session.sessionId });
+          reloggedIn = true;
+          session = await this.relogin(session);
+          continue;
+        }
+        return responses;
+      } catch (error) {
+        const fault = error as { code?: string; notLoggedIn?: boolean; retryable?: boolean };
+        if (fault.code === 'TH_ERR_OCI_SOAP_FAULT' && fault.notLoggedIn && !reloggedIn) {
+          this.log.warn('SOAP session not logged in; resetting cookies and logging in again', { sessionId: session.sessionId });
+          reloggedIn = true;
+          session.requester.resetSession();
+          session = await this.relogin(session);
+          continue;
+        }
+        if (fault.code === 'TH_ERR_OCI_SOAP_FAULT' && fault.retryable && busyRetries < (this.options.maxBusyRetries ?? 3)) {
+          busyRetries++;
+          const delay = this.backoff(busyRetries);
+          this.log.warn('server busy (NO_OCS_CONNECTION); retrying', { attempt: busyRetries, delayMs: delay });
+          await sleep(delay);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Logs in again on the same transport with a fresh session id (SOAP: after resetSession). */
+  private async relogin(session: OciSession): Promise<OciSession> {
+    session.renew();
+    try {
+      await this.login(session);
+    } catch (error) {
+      session.kill('re-login failed');
+      throw error;
+    }
+    this.stats.reconnects++;
+    return session;
+  }
+
+  private async exchangeOnSession(session: OciSession, commands: OciCommand[]): Promise<OciCommand[]> {
+    const started = performance.now();
+    const responses = await session.exchange(commands, {}, this.options.logDocuments ? (text, reply) => this.logDocuments(text, reply) : undefined);
+    this.countDocument(session, commands, started);
+    return responses;
+  }
+
+  private countDocument(session: OciSession, commands: readonly OciCommand[], started: number, text?: string, reply?: string): void {
+    this.stats.documents++;
+    this.stats.commands += commands.length;
+    if (!this.log.enabled) return;
+    this.log.debug('command', {
+      sessionId: session.sessionId,
+      commands: commands.map((c) => c.$type),
+      ms: elapsed(started),
+    });
+    if (text !== undefined && reply !== undefined && this.options.logDocuments) this.logDocuments(text, reply);
+  }
+
+  private logDocuments(text: string, reply: string): void {
+    this.log.debug('request document', { document: text });
+    this.log.debug('response document', { document: reply });
+  }
+
+  private async shutdown(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (!session) return;
+    if (session.usable && session.loggedIn) {
+      try {
+        await session.exchange([{ $type: 'LogoutRequest', userId: this.userId, reason: 'Client Logout' }], {
+          timeoutMs: Math.min(this.options.requestTimeoutMs ?? 30_000, 5_000),
+        });
+        this.log.info('logged out', { sessionId: session.sessionId });
+      } catch (error) {
+        this.log.debug('logout failed; closing anyway', { error });
+      }
+    }
+    await session.close();
+  }
+
+  private backoff(attempt: number): number {
+    return Math.min(2_000, (this.options.backoffMs ?? 100) * 2 ** (attempt - 1));
+  }
+}
+
+/** Converts a response command into a batch result (ErrorResponse → OciError). */
+function toResult(response: OciResponse, request: OciCommand): BatchResult {
+  if (response.$type === 'ErrorResponse') return { ok: false, error: new OciError(response as unknown as OciErrorResponse, request) };
+  return { ok: true, response };
+}
+
+function throwIfError(response: OciResponse, request: OciCommand): void {
+  if (response.$type === 'ErrorResponse') throw new OciError(response as unknown as OciErrorResponse, request);
+}
+
+/** An ErrorResponse saying the session is not (or no longer) logged in. */
+function isNotLoggedInResponse(response: OciCommand): boolean {
+  if (response.$type !== 'ErrorResponse') return false;
+  const text = `${String(response.summaryEnglish ?? '')} ${String(response.summary ?? '')}`;
+  return /not\s+logged\s+in|before\s+(the\s+)?user\s+is\s+logged\s+in|session\s+(has\s+)?expired/i.test(text);
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => XML_ESCAPES[c] as string);
+}
+
+/** The §4.1 envelope around one verbatim command body. */
+function rawDocument(sessionId: string, xsiType: string, innerXml: string, encoding: 'UTF-8' | 'ISO-8859-1'): string {
+  return (
+    `<?xml version="1.0" encoding="${encoding}"?>\n` +
+    '<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<sessionId xmlns="">${escapeXml(sessionId)}</sessionId>` +
+    `<command xmlns="" xsi:type="${escapeXml(xsiType)}">${innerXml}</command></BroadsoftDocument>`
+  );
+}
+
+/** The newest release under generated/oci (R25 before R24), for the default `release`. */
+export function newestGeneratedRelease(generatedDir?: string): string {
+  const newest = OciSchema.releases(generatedDir).at(-1);
+  if (!newest) throw new OciClientOptionsError('no generated OCI-P release found; run `npm run generate`');
+  return newest;
+}
+
+export { OciSessionPool, type OciSessionPoolOptions } from './client/pool.js';

@@ -1,0 +1,258 @@
+import type { Socket } from 'node:net';
+import { VboxConfigError } from './client-errors.js';
+
+/**
+ * vBox client options (protocol reference §7). Each option resolves in this order:
+ * the explicit option, then the environment variable `VITREA_VBOX_<UPPER_SNAKE(option)>`,
+ * then the default. Only `undefined` (or an unset / empty variable) counts as missing:
+ * `0` and `false` are valid values.
+ */
+
+/** Response layout set; chosen by configuration only, never detected on the wire. */
+export type VboxProtocolVersion = 'v1' | 'v2';
+
+/** Optional logger; every method is optional and the default logs nothing. */
+export interface VboxLogger {
+  debug?(message: string, context?: Record<string, unknown>): void;
+  info?(message: string, context?: Record<string, unknown>): void;
+  warn?(message: string, context?: Record<string, unknown>): void;
+  error?(message: string, context?: Record<string, unknown>): void;
+}
+
+/** Builds the (unconnected) socket the client connects with; for tests, proxies or tunnels. */
+export type VboxSocketFactory = (target: { host: string; port: number }) => Socket;
+
+/** Options accepted by `new VboxClient(options)`; everything may also come from `VITREA_VBOX_*`. */
+export interface VboxClientOptions {
+  /** vBox address. Default `192.168.1.23`. */
+  host?: string;
+  /** vBox app port. Default `11501`. */
+  port?: number;
+  /** Required (option or `VITREA_VBOX_USERNAME`). */
+  username?: string;
+  /** Required (option or `VITREA_VBOX_PASSWORD`). Sent in clear text, as the protocol does. */
+  password?: string;
+  /** Response layouts: `v2` (default) or `v1`. */
+  version?: VboxProtocolVersion;
+  /** Idle milliseconds without an outgoing write before a Heartbeat is sent. Default 3000; 0 disables it. */
+  heartbeatInterval?: number;
+  /** Milliseconds each attempt waits for its reply. Default 1000. */
+  requestTimeout?: number;
+  /** Pause between two requests, in milliseconds. Default 250. */
+  requestBuffer?: number;
+  /** Random variation of the pause, as a fraction (0.15 = ±15 %). Default 0.15. */
+  requestBufferVariance?: number;
+  /** Extra attempts after a timeout (never after a NACK or a lost link). Default 3. */
+  maxRetries?: number;
+  /** Reconnect by itself after any link loss. Default true. */
+  shouldReconnect?: boolean;
+  /** Do not log every ACK at debug level. Default false. */
+  ignoreAckLogs?: boolean;
+  /** First reconnection delay in milliseconds; doubles on every failed attempt. Default 1000. */
+  reconnectBaseDelay?: number;
+  /** Upper bound of the reconnection delay. Default 30000. */
+  reconnectMaxDelay?: number;
+  /** Random variation of each reconnection delay, as a fraction. Default 0.1. */
+  reconnectJitter?: number;
+  /** Failed reconnection attempts before giving up. Default unlimited (`Infinity`; env: `unlimited`). */
+  maxReconnectAttempts?: number;
+  /** Consecutive unanswered heartbeats that mark the link dead. Default 2. */
+  heartbeatMaxMisses?: number;
+  /** A partial frame stalled this long is dropped. Default `requestTimeout`; 0 never drops. */
+  partialFrameTimeout?: number;
+  /** `lenient` (default) decodes count/length mismatches and flags them; `strict` rejects them. */
+  strictness?: 'lenient' | 'strict';
+  /** TCP connect timeout in milliseconds. Default `requestTimeout`. */
+  connectTimeout?: number;
+  /**
+   * Also resolve a KeyStatus request with a `29` for the same node and key carrying another msgId
+   * (real devices' push msgIds are unknown). Default false: msgId, node and key must all match.
+   */
+  keyStatusAnyMessageId?: boolean;
+  /** Where diagnostics go. Default: nowhere. Code only. */
+  logger?: VboxLogger;
+  /** Socket factory. Default: a plain `net.Socket`. Code only. */
+  socketFactory?: VboxSocketFactory;
+}
+
+/** Options after resolution: every value present and validated. */
+export interface ResolvedVboxOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  readonly version: VboxProtocolVersion;
+  readonly heartbeatInterval: number;
+  readonly requestTimeout: number;
+  readonly requestBuffer: number;
+  readonly requestBufferVariance: number;
+  readonly maxRetries: number;
+  readonly shouldReconnect: boolean;
+  readonly ignoreAckLogs: boolean;
+  readonly reconnectBaseDelay: number;
+  readonly reconnectMaxDelay: number;
+  readonly reconnectJitter: number;
+  readonly maxReconnectAttempts: number;
+  readonly heartbeatMaxMisses: number;
+  readonly partialFrameTimeout: number;
+  readonly strictness: 'lenient' | 'strict';
+  readonly connectTimeout: number;
+  readonly keyStatusAnyMessageId: boolean;
+  readonly logger: VboxLogger;
+  readonly socketFactory?: VboxSocketFactory;
+}
+
+type OptionKind =
+  | { kind: 'string' }
+  | { kind: 'number'; min: number; max?: number; integer?: boolean; minExclusive?: boolean; unlimited?: boolean }
+  | { kind: 'boolean' }
+  | { kind: 'choice'; values: readonly string[] };
+
+interface OptionSpec {
+  readonly name: keyof VboxClientOptions & keyof ResolvedVboxOptions;
+  readonly type: OptionKind;
+  /** Default value; a function derives it from already-resolved options; undefined = required. */
+  readonly fallback?: unknown | ((resolved: Record<string, unknown>) => unknown);
+}
+
+const integer = (min: number, max?: number): OptionKind => ({ kind: 'number', min, max, integer: true });
+const milliseconds: OptionKind = { kind: 'number', min: 0 };
+const fraction: OptionKind = { kind: 'number', min: 0, max: 1 };
+
+/** §7 plus the project additions, in resolution order (later defaults may depend on earlier values). */
+const OPTION_SPECS: readonly OptionSpec[] = [
+  { name: 'host', type: { kind: 'string' }, fallback: '192.168.1.23' },
+  { name: 'port', type: integer(1, 65535), fallback: 11501 },
+  { name: 'username', type: { kind: 'string' } },
+  { name: 'password', type: { kind: 'string' } },
+  { name: 'version', type: { kind: 'choice', values: ['v1', 'v2'] }, fallback: 'v2' },
+  { name: 'heartbeatInterval', type: milliseconds, fallback: 3000 },
+  { name: 'requestTimeout', type: { kind: 'number', min: 0, minExclusive: true }, fallback: 1000 },
+  { name: 'requestBuffer', type: milliseconds, fallback: 250 },
+  { name: 'requestBufferVariance', type: fraction, fallback: 0.15 },
+  { name: 'maxRetries', type: integer(0), fallback: 3 },
+  { name: 'shouldReconnect', type: { kind: 'boolean' }, fallback: true },
+  { name: 'ignoreAckLogs', type: { kind: 'boolean' }, fallback: false },
+  { name: 'reconnectBaseDelay', type: milliseconds, fallback: 1000 },
+  { name: 'reconnectMaxDelay', type: milliseconds, fallback: 30000 },
+  { name: 'reconnectJitter', type: fraction, fallback: 0.1 },
+  { name: 'maxReconnectAttempts', type: { kind: 'number', min: 0, integer: true, unlimited: true }, fallback: Number.POSITIVE_INFINITY },
+  { name: 'heartbeatMaxMisses', type: integer(1), fallback: 2 },
+  { name: 'partialFrameTimeout', type: milliseconds, fallback: (r: Record<string, unknown>) => r.requestTimeout },
+  { name: 'strictness', type: { kind: 'choice', values: ['lenient', 'strict'] }, fallback: 'lenient' },
+  { name: 'connectTimeout', type: { kind: 'number', min: 0, minExclusive: true }, fallback: (r: Record<string, unknown>) => r.requestTimeout },
+  { name: 'keyStatusAnyMessageId', type: { kind: 'boolean' }, fallback: false },
+];
+
+/** `requestBufferVariance` → `VITREA_VBOX_REQUEST_BUFFER_VARIANCE`. */
+export function vboxEnvName(option: string): string {
+  return `VITREA_VBOX_${option.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 'TRUE']);
+const FALSE_WORDS = new Set(['0', 'false', 'FALSE']);
+
+/** Turns an environment string into the option's type, or throws a VboxConfigError naming the variable. */
+function parseEnvValue(spec: OptionSpec, variable: string, text: string): unknown {
+  const type = spec.type;
+  switch (type.kind) {
+    case 'string':
+      return text;
+    case 'boolean':
+      if (TRUE_WORDS.has(text.trim())) return true;
+      if (FALSE_WORDS.has(text.trim())) return false;
+      throw new VboxConfigError(`${variable} must be 1, true or TRUE (or 0, false, FALSE); got ${JSON.stringify(text)}`, {
+        variable,
+        value: text,
+      });
+    case 'choice':
+      return text.trim();
+    case 'number': {
+      if (type.unlimited && /^\s*(unlimited|infinity)\s*$/i.test(text)) return Number.POSITIVE_INFINITY;
+      const value = Number(text.trim());
+      if (text.trim() === '' || !Number.isFinite(value)) {
+        throw new VboxConfigError(`${variable} must be a finite number; got ${JSON.stringify(text)}`, { variable, value: text });
+      }
+      return value;
+    }
+  }
+}
+
+/** Checks a value (explicit or from the environment) against its option's type and range. */
+function validate(spec: OptionSpec, value: unknown, origin: string): unknown {
+  const type = spec.type;
+  const fail = (expectation: string): never => {
+    throw new VboxConfigError(`${origin} must be ${expectation}; got ${JSON.stringify(value) ?? String(value)}`, {
+      option: spec.name,
+      value,
+    });
+  };
+  switch (type.kind) {
+    case 'string':
+      if (typeof value !== 'string') fail('a string');
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') fail('true or false');
+      return value;
+    case 'choice':
+      if (typeof value !== 'string' || !type.values.includes(value)) fail(`one of ${type.values.join(', ')}`);
+      return value;
+    case 'number': {
+      const isUnlimited = type.unlimited && value === Number.POSITIVE_INFINITY;
+      if (typeof value !== 'number' || Number.isNaN(value) || (!Number.isFinite(value) && !isUnlimited)) {
+        fail(type.unlimited ? 'a number (or Infinity)' : 'a finite number');
+      }
+      const n = value as number;
+      if (!isUnlimited && type.integer && !Number.isInteger(n)) fail('a whole number');
+      const range =
+        type.max === undefined ? `${type.minExclusive ? '>' : '≥'} ${type.min}` : `between ${type.min} and ${type.max}`;
+      if (type.minExclusive ? n <= type.min : n < type.min) fail(`a number ${range}`);
+      if (type.max !== undefined && n > type.max) fail(`a number ${range}`);
+      return n;
+    }
+  }
+}
+
+/**
+ * Resolves client options: explicit option → `VITREA_VBOX_*` environment variable → default.
+ * Throws VboxConfigError (TH_ERR_VBOX_CONFIG) naming the option or variable for a missing
+ * username/password, a non-finite numeric variable or an out-of-range value.
+ */
+export function resolveVboxOptions(options: VboxClientOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedVboxOptions {
+  const resolved: Record<string, unknown> = {};
+  for (const spec of OPTION_SPECS) {
+    const variable = vboxEnvName(spec.name);
+    const explicit = options[spec.name];
+    if (explicit !== undefined) {
+      resolved[spec.name] = validate(spec, explicit, `option ${spec.name}`);
+      continue;
+    }
+    const text = env[variable];
+    if (text !== undefined && text !== '') {
+      resolved[spec.name] = validate(spec, parseEnvValue(spec, variable, text), variable);
+      continue;
+    }
+    if (spec.fallback === undefined) {
+      throw new VboxConfigError(`${spec.name} is required: pass --${spec.name} (option ${spec.name}) or set ${variable}`, {
+        option: spec.name,
+        variable,
+      });
+    }
+    resolved[spec.name] = typeof spec.fallback === 'function' ? (spec.fallback as (r: Record<string, unknown>) => unknown)(resolved) : spec.fallback;
+  }
+  if ((resolved.reconnectMaxDelay as number) < (resolved.reconnectBaseDelay as number)) {
+    throw new VboxConfigError(
+      `reconnectMaxDelay (${String(resolved.reconnectMaxDelay)}) must not be smaller than reconnectBaseDelay (${String(resolved.reconnectBaseDelay)})`,
+      { reconnectMaxDelay: resolved.reconnectMaxDelay, reconnectBaseDelay: resolved.reconnectBaseDelay },
+    );
+  }
+  resolved.logger = options.logger ?? {};
+  if (options.socketFactory !== undefined) resolved.socketFactory = options.socketFactory;
+  return Object.freeze(resolved) as unknown as ResolvedVboxOptions;
+}
+
+/** Names of every option that can come from the environment, with its variable (for docs and `--help`). */
+export const VBOX_ENV_OPTIONS: ReadonlyArray<{ option: string; variable: string }> = OPTION_SPECS.map((spec) => ({
+  option: spec.name,
+  variable: vboxEnvName(spec.name),
+}));

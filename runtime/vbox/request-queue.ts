@@ -1,0 +1,269 @@
+import type { VboxFrame } from './frame.js';
+import { VboxNackError, VboxTimeoutError } from './client-errors.js';
+import { MessageIdCounter, type RandomSource, requestGap, retryDelay } from './client/timing.js';
+
+/**
+ * The client's request pipeline (§6.1, §6.2): FIFO, one request in flight, replies matched by
+ * the (command, msgId) of the reply the request expects, a pause between requests, a timeout
+ * per attempt, and retries of the identical frame (same msgId) after timeouts only.
+ *
+ * The queue never touches the socket: the client hands it a `write` function and tells it
+ * which lane may be dispatched (nothing, the handshake only, or everything).
+ */
+
+/** How a request's reply is recognised (from the datagram spec). */
+export type ReplyKind = 'ack' | 'same' | 'status' | 'unknown';
+
+/** The command id of the Acknowledgement frame. */
+const ACK_COMMAND = 0x00;
+/** The command id of KeyStatus, the only `status`-kind reply. */
+const KEY_STATUS_COMMAND = 0x29;
+/** AckType names by value (§5), for error messages. */
+const ACK_TYPE_NAMES: Record<number, string> = { 0: 'ACK', 1: 'NACK', 2: 'ERROR', 3: 'IN_USE', 4: 'NOT_AVAILABLE' };
+
+/** What the queue needs from a request: its command, reply kind and a way to encode it with a msgId. */
+export interface OutgoingRequest {
+  /** A name for logs and errors, e.g. `ToggleKeyStatus`. */
+  readonly label: string;
+  readonly command: number;
+  readonly replyKind: ReplyKind;
+  /** The complete frame for this msgId. Called once; retries re-send the same bytes. */
+  encode(messageId: number): Buffer;
+  /** For `status` replies: the node and key the reply must carry. */
+  readonly nodeId?: number;
+  readonly keyId?: number;
+}
+
+/** Which requests may be written now. */
+export type QueueLane = 'closed' | 'handshake' | 'open';
+
+/** Per-request policy. */
+export interface SendPolicy {
+  /** `handshake` requests jump ahead and are the only ones written while the lane is `handshake`. */
+  lane: 'handshake' | 'user';
+  timeoutMs: number;
+  /** Extra attempts after a timeout. */
+  maxRetries: number;
+}
+
+interface QueueItem<R> {
+  readonly request: OutgoingRequest;
+  readonly policy: SendPolicy;
+  readonly resolve: (value: R | undefined) => void;
+  readonly reject: (error: Error) => void;
+  frame?: Buffer;
+  messageId?: number;
+  attempts: number;
+}
+
+/** Dependencies injected by the client. */
+export interface RequestQueueHooks {
+  /** Writes a frame to the live socket. */
+  write(frame: Buffer): void;
+  /** Pause between requests (ms). */
+  requestBuffer: number;
+  requestBufferVariance: number;
+  /** Accept a `29` for the right node and key even when its msgId differs. */
+  keyStatusAnyMessageId: boolean;
+  random?: RandomSource;
+  /** Diagnostics. */
+  log?(message: string, context: Record<string, unknown>): void;
+}
+
+/**
+ * FIFO request queue with one request in flight. Generic over the decoded response type `R`.
+ */
+export class RequestQueue<R> {
+  private readonly handshakeItems: QueueItem<R>[] = [];
+  private readonly userItems: QueueItem<R>[] = [];
+  private inFlight: QueueItem<R> | undefined;
+  private lane: QueueLane = 'closed';
+  private attemptTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private gapTimer: NodeJS.Timeout | undefined;
+  private readonly ids = new MessageIdCounter();
+
+  constructor(private readonly hooks: RequestQueueHooks) {}
+
+  /** Number of requests waiting (not counting the one in flight). */
+  get waiting(): number {
+    return this.handshakeItems.length + this.userItems.length;
+  }
+
+  /** The msgId issued most recently. */
+  get lastMessageId(): number {
+    return this.ids.current;
+  }
+
+  /** True while a request awaits its reply. */
+  get busy(): boolean {
+    return this.inFlight !== undefined;
+  }
+
+  /** Queues a request; the promise settles with its reply (undefined for an unanswered `unknown`-kind request). */
+  enqueue(request: OutgoingRequest, policy: SendPolicy): Promise<R | undefined> {
+    return new Promise<R | undefined>((resolve, reject) => {
+      const item: QueueItem<R> = { request, policy, resolve, reject, attempts: 0 };
+      (policy.lane === 'handshake' ? this.handshakeItems : this.userItems).push(item);
+      this.pump();
+    });
+  }
+
+  /** Chooses which requests may be written; opening a lane starts dispatching. */
+  setLane(lane: QueueLane): void {
+    this.lane = lane;
+    if (lane !== 'closed') {
+      // A new connection starts without the previous connection's pause.
+      this.clearTimer('gap');
+      this.pump();
+    }
+  }
+
+  /**
+   * Offers a received frame (with its decoded form, or the decode error) to the request in
+   * flight. Returns true when the frame settled it.
+   */
+  offer(frame: VboxFrame, response: R | undefined, decodeError?: Error): boolean {
+    const item = this.inFlight;
+    if (item === undefined || item.messageId === undefined) return false;
+    // A refusal (an Acknowledgement with a non-ACK type and our msgId) answers any kind of
+    // request: a query for a missing node is refused rather than answered.
+    const refusal = frame.command === ACK_COMMAND && frame.messageId === item.messageId && frame.payload[0] !== 0;
+    if (!refusal && !this.matches(item, frame)) return false;
+    if (decodeError !== undefined) {
+      this.settle(item, () => item.reject(decodeError));
+      return true;
+    }
+    if (item.request.replyKind === 'ack' || refusal) {
+      const ackType = frame.payload.length > 0 ? frame.payload[0]! : -1;
+      if (ackType !== 0) {
+        const name = ACK_TYPE_NAMES[ackType] ?? (ackType < 0 ? 'EMPTY' : String(ackType));
+        const error = new VboxNackError(ackType, name, { request: item.request.label, messageId: item.messageId });
+        this.settle(item, () => item.reject(error));
+        return true;
+      }
+    }
+    this.settle(item, () => item.resolve(response));
+    return true;
+  }
+
+  /** Rejects the request in flight (e.g. the link was lost); queued requests stay queued. Handshake requests are dropped too. */
+  failInFlight(error: Error): void {
+    this.clearTimer('attempt');
+    this.clearTimer('retry');
+    this.clearTimer('gap');
+    const item = this.inFlight;
+    this.inFlight = undefined;
+    if (item !== undefined) item.reject(error);
+    for (const handshake of this.handshakeItems.splice(0)) handshake.reject(error);
+  }
+
+  /** Rejects every request, in flight and queued. */
+  failAll(error: Error): void {
+    this.failInFlight(error);
+    for (const item of this.userItems.splice(0)) item.reject(error);
+  }
+
+  /** Stops all timers (the client is going away); pending promises are settled by failAll first. */
+  dispose(): void {
+    this.clearTimer('attempt');
+    this.clearTimer('retry');
+    this.clearTimer('gap');
+  }
+
+  private matches(item: QueueItem<R>, frame: VboxFrame): boolean {
+    const sameId = frame.messageId === item.messageId;
+    switch (item.request.replyKind) {
+      case 'ack':
+        // The reference also decodes an incoming 01 (Login) or 1E (ToggleNodeStatus) as an ack.
+        return sameId && (frame.command === ACK_COMMAND || frame.command === item.request.command);
+      case 'same':
+        return sameId && frame.command === item.request.command;
+      case 'status':
+        // §6.1: never resolved by a push for another key.
+        return (
+          frame.command === KEY_STATUS_COMMAND &&
+          (sameId || this.hooks.keyStatusAnyMessageId) &&
+          frame.payload[0] === item.request.nodeId &&
+          frame.payload[1] === item.request.keyId
+        );
+      case 'unknown':
+        return sameId;
+    }
+  }
+
+  /** Writes the next eligible request if nothing is in flight and the pause has passed. */
+  private pump(): void {
+    if (this.inFlight !== undefined || this.gapTimer !== undefined || this.lane === 'closed') return;
+    const source = this.handshakeItems.length > 0 ? this.handshakeItems : this.lane === 'open' ? this.userItems : undefined;
+    const item = source?.shift();
+    if (item === undefined) return;
+    this.inFlight = item;
+    try {
+      item.messageId = this.ids.next();
+      item.frame = item.request.encode(item.messageId);
+    } catch (error) {
+      // A request that cannot be encoded fails alone; the queue carries on.
+      this.inFlight = undefined;
+      item.reject(error instanceof Error ? error : new Error(String(error)));
+      this.pump();
+      return;
+    }
+    this.attempt(item);
+  }
+
+  private attempt(item: QueueItem<R>): void {
+    item.attempts += 1;
+    this.hooks.log?.('write', { request: item.request.label, messageId: item.messageId, attempt: item.attempts });
+    this.hooks.write(item.frame!);
+    this.attemptTimer = setTimeout(() => this.onAttemptTimeout(item), item.policy.timeoutMs);
+  }
+
+  private onAttemptTimeout(item: QueueItem<R>): void {
+    this.attemptTimer = undefined;
+    if (this.inFlight !== item) return;
+    if (item.request.replyKind === 'unknown' && item.attempts > item.policy.maxRetries) {
+      // §10: NodeStatus has no known reply; silence is the normal outcome, not an error.
+      this.settle(item, () => item.resolve(undefined));
+      return;
+    }
+    if (item.attempts > item.policy.maxRetries) {
+      const error = new VboxTimeoutError(
+        `no reply to ${item.request.label} (msgId ${item.messageId}) after ${item.attempts} attempt(s) of ${item.policy.timeoutMs} ms`,
+        { request: item.request.label, messageId: item.messageId, attempts: item.attempts, timeoutMs: item.policy.timeoutMs },
+      );
+      this.settle(item, () => item.reject(error));
+      return;
+    }
+    // Retry the identical frame (same msgId) after a short back-off; a late reply to the
+    // earlier attempt still matches meanwhile because the request stays in flight.
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.inFlight === item && this.lane !== 'closed') this.attempt(item);
+    }, retryDelay(item.attempts));
+  }
+
+  private settle(item: QueueItem<R>, outcome: () => void): void {
+    this.clearTimer('attempt');
+    this.clearTimer('retry');
+    this.inFlight = undefined;
+    outcome();
+    const gap = requestGap(this.hooks.requestBuffer, this.hooks.requestBufferVariance, this.hooks.random);
+    if (gap > 0) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = undefined;
+        this.pump();
+      }, gap);
+    } else {
+      // Let the settled promise's continuations run before the next write.
+      queueMicrotask(() => this.pump());
+    }
+  }
+
+  private clearTimer(which: 'attempt' | 'retry' | 'gap'): void {
+    const key = `${which}Timer` as const;
+    const timer = this[key];
+    if (timer !== undefined) clearTimeout(timer);
+    this[key] = undefined;
+  }
+}

@@ -8,6 +8,7 @@ import { ThorsHammerError } from '../../errors.js';
 /** Phases a transport error can name in its context. */
 export type TransportPhase =
   | 'parse-url'
+  | 'options'
   | 'connect'
   | 'tls-handshake'
   | 'write'
@@ -28,6 +29,7 @@ export interface TransportErrorContext extends Record<string, unknown> {
 /** Every stable code this module raises (also the error catalogue of docs/oci-transport.md). */
 export const OciTransportErrorCode = {
   url: 'TH_ERR_OCI_TRANSPORT_URL',
+  argument: 'TH_ERR_OCI_TRANSPORT_ARGUMENT',
   connect: 'TH_ERR_OCI_CONNECT',
   connectTimeout: 'TH_ERR_OCI_CONNECT_TIMEOUT',
   tls: 'TH_ERR_OCI_TLS',

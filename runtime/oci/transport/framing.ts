@@ -22,7 +22,8 @@ const CDATA_CLOSE = Buffer.from(']]>', 'latin1');
 const COMMENT_OPEN = Buffer.from('<!--', 'latin1');
 const COMMENT_CLOSE = Buffer.from('-->', 'latin1');
 const PI_CLOSE = Buffer.from('?>', 'latin1');
-const ROOT_LOCAL_NAME = 'BroadsoftDocument';
+const ROOT_NAME_BYTES = Buffer.from('BroadsoftDocument', 'latin1');
+
 
 /** Default limit of one document (or of an unfinished remainder): 64 MiB. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
@@ -57,6 +58,8 @@ export class OciDocumentSplitter {
   /** Next byte to scan, and what it is inside of. */
   private scanPos = 0;
   private mode: ScanMode = 'markup';
+  /** Cached `indexOf` answers (root name, `<!`, `<?`), valid during one push. */
+  private readonly searchCache = [0, 1, 2].map(() => ({ from: 0, found: UNSEARCHED }));
 
   constructor(options: OciDocumentSplitterOptions = {}) {
     const max = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
@@ -89,6 +92,7 @@ export class OciDocumentSplitter {
     const documents: Buffer[] = [];
     if (chunk.length === 0) return documents;
     this.append(chunk);
+    for (const cached of this.searchCache) cached.found = UNSEARCHED;
     this.skipInterDocumentWhitespace();
 
     for (;;) {
@@ -157,6 +161,10 @@ export class OciDocumentSplitter {
   /**
    * Scans from `scanPos` for the root end tag; returns the offset just past its `>`, or -1 when
    * more bytes are needed (scanPos/mode then remember where to resume).
+   *
+   * Rather than visiting every `<` (millions in a big table), it jumps with native `indexOf` to the
+   * next occurrence of the root name and to the next `<!` / `<?` (comment, CDATA, PI: rare), and
+   * only looks closely at those.
    */
   private findDocumentEnd(): number {
     const view = this.buffer.subarray(0, this.end);
@@ -174,53 +182,93 @@ export class OciDocumentSplitter {
         this.mode = 'markup';
         continue;
       }
-      const lt = view.indexOf(LT, pos);
-      if (lt < 0) {
-        this.scanPos = this.end;
-        return -1;
-      }
-      // Classify the markup; wait when too few bytes have arrived to tell.
-      const next = lt + 1 < this.end ? view[lt + 1] : -1;
-      if (next === -1) {
-        this.scanPos = lt;
-        return -1;
-      }
-      if (next === BANG) {
-        if (startsWithAt(view, lt, COMMENT_OPEN)) {
+      const name = this.search(0, view, ROOT_NAME_BYTES, pos);
+      const bang = this.searchMarkup(1, view, BANG, pos);
+      const question = this.searchMarkup(2, view, QUESTION, pos);
+      const special = bang < 0 ? question : question < 0 ? bang : Math.min(bang, question);
+
+      if (special >= 0 && (name < 0 || special < name)) {
+        if (view[special + 1] === QUESTION) {
+          this.mode = 'pi';
+          pos = special + 2;
+        } else if (startsWithAt(view, special, COMMENT_OPEN)) {
           this.mode = 'comment';
-          pos = lt + COMMENT_OPEN.length;
-          continue;
-        }
-        if (startsWithAt(view, lt, CDATA_OPEN)) {
+          pos = special + COMMENT_OPEN.length;
+        } else if (startsWithAt(view, special, CDATA_OPEN)) {
           this.mode = 'cdata';
-          pos = lt + CDATA_OPEN.length;
-          continue;
-        }
-        if (isPrefixAt(view, lt, COMMENT_OPEN) || isPrefixAt(view, lt, CDATA_OPEN)) {
-          this.scanPos = lt;
+          pos = special + CDATA_OPEN.length;
+        } else if (isPrefixAt(view, special, COMMENT_OPEN) || isPrefixAt(view, special, CDATA_OPEN)) {
+          this.scanPos = special; // too few bytes to tell a comment from CDATA yet
           return -1;
+        } else {
+          pos = special + 2; // <!DOCTYPE …> or similar: nothing to track
         }
-        pos = lt + 2; // <!DOCTYPE …> or similar: nothing to track
         continue;
       }
-      if (next === QUESTION) {
-        this.mode = 'pi';
-        pos = lt + 2;
-        continue;
-      }
-      if (next !== SLASH) {
-        pos = lt + 1; // a start tag: attribute values cannot contain '<', so just look for the next one
-        continue;
-      }
-      const gt = view.indexOf(GT, lt + 2);
-      if (gt < 0) {
-        this.scanPos = lt;
+      if (name < 0) {
+        // Keep the tail that could hold the start of a split root name or `<!`.
+        this.scanPos = Math.max(pos, this.end - ROOT_NAME_BYTES.length);
         return -1;
       }
-      if (isRootEndTag(view.toString('latin1', lt + 2, gt))) return gt + 1;
-      pos = gt + 1;
+      const tagEnd = rootEndTagAt(view, name);
+      if (tagEnd === WAIT) {
+        this.scanPos = name;
+        return -1;
+      }
+      if (tagEnd !== NOT_AN_END_TAG) return tagEnd;
+      pos = name + 1;
     }
   }
+
+  /** `indexOf` with a per-push cache: the answer stays valid while `from` moves up to it. */
+  private search(slot: number, view: Buffer, needle: Buffer | number, from: number): number {
+    const cached = this.searchCache[slot]!;
+    if (cached.found !== UNSEARCHED && cached.from <= from && (cached.found === -1 || cached.found >= from)) return cached.found;
+    cached.from = from;
+    cached.found = view.indexOf(needle, from);
+    return cached.found;
+  }
+
+  /**
+   * Offset of the next `<!` or `<?` (by `marker`) at or after `from`. Searching the rare single
+   * byte and checking the `<` before it is several times faster than searching the pair.
+   */
+  private searchMarkup(slot: number, view: Buffer, marker: number, from: number): number {
+    for (let at = from + 1; ; ) {
+      const found = this.search(slot, view, marker, at);
+      if (found < 0) return -1;
+      if (view[found - 1] === LT) return found - 1;
+      at = found + 1;
+    }
+  }
+}
+
+const UNSEARCHED = -2;
+const WAIT = -1;
+const NOT_AN_END_TAG = -2;
+const COLON = 0x3a;
+
+/**
+ * Given the root name at `nameStart`: the offset past `>` when it is an end tag (`</Name>`,
+ * `</prefix:Name >`), NOT_AN_END_TAG when it is not (a start tag, `BroadsoftDocumentX`), or WAIT
+ * when the bytes after the name have not arrived yet. Text cannot hold `</` (it would be `&lt;/`),
+ * so a `</` in front is enough once comments, CDATA and PIs are skipped.
+ */
+function rootEndTagAt(view: Buffer, nameStart: number): number {
+  let p = nameStart - 1;
+  if (p >= 0 && view[p] === COLON) {
+    p--;
+    while (p >= 0 && nameStart - p < 256 && isPrefixByte(view[p]!)) p--;
+  }
+  if (!(p >= 1 && view[p] === SLASH && view[p - 1] === LT)) return NOT_AN_END_TAG;
+  let q = nameStart + ROOT_NAME_BYTES.length;
+  while (q < view.length && (view[q] === 0x20 || view[q] === 0x09 || view[q] === 0x0a || view[q] === 0x0d)) q++;
+  if (q >= view.length) return WAIT;
+  return view[q] === GT ? q + 1 : NOT_AN_END_TAG;
+}
+
+function isPrefixByte(byte: number): boolean {
+  return byte > 0x20 && byte !== LT && byte !== GT && byte !== SLASH && byte !== COLON && byte !== 0x22 && byte !== 0x27;
 }
 
 function startsWithAt(buffer: Buffer, offset: number, needle: Buffer): boolean {
@@ -233,13 +281,6 @@ function isPrefixAt(buffer: Buffer, offset: number, needle: Buffer): boolean {
   const available = buffer.length - offset;
   if (available >= needle.length) return false;
   return buffer.compare(needle, 0, available, offset, buffer.length) === 0;
-}
-
-/** `BroadsoftDocument` or `prefix:BroadsoftDocument`, optionally followed by whitespace. */
-function isRootEndTag(name: string): boolean {
-  const trimmed = name.trimEnd();
-  if (trimmed === ROOT_LOCAL_NAME) return true;
-  return trimmed.endsWith(`:${ROOT_LOCAL_NAME}`) && !/\s/.test(trimmed);
 }
 
 /** Node Buffer encodings we map XML encoding labels to. */

@@ -1,11 +1,109 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
+import { ThorsHammerError } from '../../../runtime/errors.js';
+import { type OciMockLogger, startOciMock } from '../../../runtime/mock/oci/index.js';
+import { type MockUser, loadUsersFile, parseUserSpec } from '../../../runtime/mock/oci/users.js';
+import { readFileSync } from 'node:fs';
 
-// Placeholder until this command lands; it fails loudly rather than pretending to work.
-const command: CommandModule = {
+interface MockOciArgs {
+  'tcp-port'?: number;
+  'tls-port'?: number;
+  'soap-port'?: number;
+  host: string;
+  release?: string;
+  seed?: string;
+  user?: string[];
+  users?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  verbose?: boolean;
+}
+
+const command: CommandModule<object, MockOciArgs> = {
   command: 'oci',
-  describe: 'Run a mock BroadWorks OCI-P server (TCP, TLS, SOAP)',
-  handler: () => {
-    throw new Error('oci: not implemented yet');
+  describe: 'Run a mock BroadWorks OCI-P server (TCP, TLS, SOAP) over one shared provisioning state',
+  builder: (y: Argv) =>
+    y
+      .option('tcp-port', { type: 'number', describe: 'plain TCP port (real servers: 2208; 0 = any free port)' })
+      .option('tls-port', { type: 'number', describe: 'TLS port (real servers: 2209; 0 = any free port)' })
+      .option('soap-port', { type: 'number', describe: 'plain-HTTP SOAP port, POST /webservice/services/ProvisioningService (0 = any free port)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind' })
+      .option('release', { type: 'string', describe: 'OCI-P release (default: the newest generated)' })
+      .option('seed', { type: 'string', describe: 'JSON file with service providers, groups, users, devices, numbers' })
+      .option('user', { type: 'string', array: true, describe: 'ID:PASSWORD of a system administrator (repeatable; default admin:admin)' })
+      .option('users', { type: 'string', describe: 'JSON file with accounts [{userId, password, loginType, serviceProviderId, groupId}]' })
+      .option('tls-cert', { type: 'string', describe: 'PEM certificate for the TLS listener (default: self-signed for localhost)' })
+      .option('tls-key', { type: 'string', describe: 'PEM private key matching --tls-cert' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'log every connection on stderr' })
+      .example('$0 mock oci --tcp-port 2208 --tls-port 2209 --soap-port 8080', 'the usual ports, user admin/admin')
+      .example('$0 mock oci --tcp-port 0 --user ops:s3cret --seed test/fixtures/mock/seed.json', 'a free port, one admin, seeded data')
+      .epilogue(
+        'The first line on stdout is JSON: {"ready":true,"release":"R25","tcp":N,"tls":N,"soap":N}; logs go to stderr. SIGINT/SIGTERM stop the server.',
+      ) as Argv<MockOciArgs>,
+  handler: async (args) => {
+    const tcpPort = port(args['tcp-port'], '--tcp-port');
+    const tlsPort = port(args['tls-port'], '--tls-port');
+    const soapPort = port(args['soap-port'], '--soap-port');
+    if (tcpPort === undefined && tlsPort === undefined && soapPort === undefined) {
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', 'give at least one of --tcp-port, --tls-port, --soap-port (0 picks a free port)');
+    }
+    if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) {
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--tls-cert and --tls-key go together');
+    }
+    const users: MockUser[] = [...(args.users ? loadUsersFile(args.users) : []), ...(args.user ?? []).map(parseUserSpec)];
+    const tls = args['tls-cert'] && args['tls-key'] ? { cert: readPem(args['tls-cert']), key: readPem(args['tls-key']) } : undefined;
+    const logger = stderrLogger(args.verbose === true);
+    const server = await startOciMock({
+      release: args.release,
+      tcpPort,
+      tlsPort,
+      soapPort,
+      host: args.host,
+      tls,
+      users: users.length > 0 ? users : undefined,
+      seed: args.seed,
+      logger,
+    });
+    const ready: Record<string, unknown> = { ready: true, release: server.release };
+    for (const kind of ['tcp', 'tls', 'soap'] as const) if (server.ports[kind] !== undefined) ready[kind] = server.ports[kind];
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+    const accounts = users.length > 0 ? users.map((u) => u.userId).join(', ') : 'admin (password admin)';
+    process.stderr.write(
+      `OCI-P mock ${server.release} on ${(['tcp', 'tls', 'soap'] as const).filter((k) => server.ports[k] !== undefined).map((k) => server.url(k)).join('  ')}; accounts: ${accounts}\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        process.stderr.write(`${signal}: stopping the OCI-P mock\n`);
+        server.close().then(resolve, resolve);
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
   },
 };
 export default command;
+
+function port(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ThorsHammerError('TH_ERR_CLI_USAGE', `${name} must be an integer from 0 to 65535, got ${String(value)}`);
+  }
+  return value;
+}
+
+function readPem(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ThorsHammerError('TH_ERR_CLI_USAGE', `cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+function stderrLogger(verbose: boolean): OciMockLogger {
+  const line = (level: string, message: string, data?: object) =>
+    process.stderr.write(`${new Date().toISOString()} ${level} ${message}${data && Object.keys(data).length ? ` ${JSON.stringify(data)}` : ''}\n`);
+  return {
+    debug: verbose ? (m, d) => line('debug', m, d) : undefined,
+    info: (m, d) => line('info', m, d),
+    warn: (m, d) => line('warn', m, d),
+  };
+}

@@ -1,0 +1,289 @@
+import { type OciCommand, type OciDocument, decodeDocument, encodeDocument } from '../../oci/codec.js';
+import { OciUnknownTypeError } from '../../oci/errors.js';
+import type { ComplexTypeMeta } from '../../oci/meta.js';
+import type { OciSchema } from '../../oci/schema.js';
+import { collectIssues } from '../../oci/validate.js';
+import { decodeDocumentText } from '../../oci/transport/framing.js';
+import { mockErrors } from './error-catalogue.js';
+import { OciCommandRejection } from './errors.js';
+import { EnvelopeSyntaxError, rawCommandType, splitEnvelope } from './envelope.js';
+import { handlersByFamily } from './handlers/index.js';
+import type { CommandHandler, HandlerContext } from './handlers/context.js';
+import type { OciMockState } from './model.js';
+import { ResponseBuilder, seedOf } from './respond.js';
+import type { SessionScope, SessionState } from './sessions.js';
+import type { MockUser } from './users.js';
+
+/** Request families a client may send before it has logged in. */
+export const loginFreeFamilies: ReadonlySet<string> = new Set(['AuthenticationRequest', 'LoginRequest', 'AuthenticationVerifyRequest', 'LogoutRequest']);
+
+/** Most commands one document may carry (oci-protocol.md §2.3). */
+export const maxCommandsPerDocument = 15;
+
+/** What the mock has received, for tests that check nothing was sent twice. */
+export interface OciMockStats {
+  documents: number;
+  commands: number;
+  /** Commands received per request type. */
+  byType: Map<string, number>;
+}
+
+/** Logger accepted by the mock (console-like; every method optional). */
+export interface OciMockLogger {
+  debug?(message: string, data?: object): void;
+  info?(message: string, data?: object): void;
+  warn?(message: string, data?: object): void;
+}
+
+/** One decoded document: the identity to echo and, per command, the command or why it is rejected. */
+export interface ParsedDocument {
+  readonly identity: Pick<OciDocument, 'sessionId' | 'userId' | 'phoneNumber' | 'linePort' | 'trackingId'>;
+  /** The key of the session: the sessionId, or '' for session-less documents (which are never logged in). */
+  readonly sessionKey: string;
+  readonly items: ({ command: OciCommand } | { rejection: OciCommandRejection; echo?: string })[];
+}
+
+/**
+ * The transport-independent core of the mock: decodes a request document, validates every
+ * command against the release metadata, checks the session's login, runs the handler of the
+ * command's family (or synthesises a schema-valid answer) and encodes the response document
+ * like a real server (ISO-8859-1, `c:`-prefixed core responses, echo always present).
+ */
+export class OciMockEngine {
+  readonly stats: OciMockStats = { documents: 0, commands: 0, byType: new Map() };
+  readonly responses: ResponseBuilder;
+  private readonly synthesised = new Map<string, OciCommand>();
+  private readonly handlers: ReadonlyMap<string, CommandHandler>;
+
+  constructor(
+    readonly schema: OciSchema,
+    readonly state: OciMockState,
+    readonly users: MockUser[],
+    private readonly logger: OciMockLogger = {},
+  ) {
+    this.responses = new ResponseBuilder(schema, (type, issues) =>
+      logger.debug?.(`stored values do not fit ${type}; template values used instead`, { issues: issues.slice(0, 3) }),
+    );
+    this.handlers = handlersByFamily;
+  }
+
+  /** Decodes and validates a request document (bytes as received, or text). Never throws. */
+  parse(input: Buffer | string): ParsedDocument {
+    this.stats.documents++;
+    let text: string;
+    try {
+      text = typeof input === 'string' ? input : decodeDocumentText(input);
+    } catch (error) {
+      return this.wholeDocumentError({}, describe(error));
+    }
+    let doc: OciDocument | undefined;
+    try {
+      doc = decodeDocument(this.schema, text);
+    } catch {
+      // Fall through: find out command by command what is wrong.
+    }
+    if (doc) {
+      if (doc.commands.length === 0 || doc.commands.length > maxCommandsPerDocument) {
+        return this.wholeDocumentError(identityOf(doc), `a document carries 1 to ${maxCommandsPerDocument} commands, this one has ${doc.commands.length}`);
+      }
+      return { identity: identityOf(doc), sessionKey: doc.sessionId ?? '', items: doc.commands.map((command) => this.check(command)) };
+    }
+    return this.parseCommandByCommand(text);
+  }
+
+  /** Runs every command of a parsed document in order and returns the response document text. */
+  execute(parsed: ParsedDocument, scope: SessionScope): string {
+    const session = scope.session(parsed.sessionKey);
+    const responses = parsed.items.map((item) => {
+      if ('rejection' in item) return withEcho(errorResponse(item.rejection), item.echo);
+      return withEcho(this.run(item.command, session, parsed.sessionKey), item.command.echo);
+    });
+    return this.encode(parsed, responses);
+  }
+
+  /** True when the document holds a command that needs a login and the session has none (SOAP answers a Fault). */
+  needsLogin(parsed: ParsedDocument, scope: SessionScope): boolean {
+    if (scope.session(parsed.sessionKey).user && parsed.sessionKey !== '') return false;
+    return parsed.items.some((item) => 'command' in item && !loginFreeFamilies.has(this.familyOf(item.command.$type)));
+  }
+
+  /** The unsolicited LogoutRequest document a server pushes to end a session. */
+  forcedLogoutDocument(sessionId: string, userId: string): string {
+    return encodeDocument(
+      this.schema,
+      { protocol: 'OCI', sessionId, commands: [{ $type: 'LogoutRequest', userId, reason: 'Open Client Server Forced Logout' }] },
+      { encoding: 'ISO-8859-1', validate: false },
+    );
+  }
+
+  familyOf(typeKey: string): string {
+    const meta = this.schema.has(typeKey) ? (this.schema.type(typeKey) as ComplexTypeMeta) : undefined;
+    return meta?.family ?? typeKey;
+  }
+
+  private run(command: OciCommand, session: SessionState, sessionKey: string): OciCommand {
+    const requestType = command.$type;
+    const family = this.familyOf(requestType);
+    try {
+      if (!loginFreeFamilies.has(family) && (!session.user || sessionKey === '')) throw mockErrors.notLoggedIn();
+      const handler = this.handlers.get(family);
+      const response = handler ? handler(this.context(command, session)) : this.synthesise(requestType);
+      if (session.user) session.answered++;
+      return response;
+    } catch (error) {
+      if (error instanceof OciCommandRejection) return errorResponse(error);
+      this.logger.warn?.(`handler for ${requestType} failed`, { error: describe(error) });
+      return errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error)));
+    }
+  }
+
+  private context(command: OciCommand, session: SessionState): HandlerContext {
+    const requestType = command.$type;
+    const responseType = this.schema.responseTypeOf(requestType);
+    return {
+      schema: this.schema,
+      state: this.state,
+      request: command as Record<string, unknown> & OciCommand,
+      requestType,
+      responseType,
+      session,
+      users: this.users,
+      respond: (values) => this.responses.build(responseType, values),
+      success: () => ({ $type: 'SuccessResponse' }),
+      synthesise: () => this.synthesise(requestType),
+    };
+  }
+
+  /** The answer to a command the model does not cover: its data response, synthesised once per type, or SuccessResponse. */
+  synthesise(requestType: string): OciCommand {
+    let response = this.synthesised.get(requestType);
+    if (!response) {
+      const responseType = this.schema.responseTypeOf(requestType);
+      response = (responseType === 'SuccessResponse' ? { $type: 'SuccessResponse' } : this.responses.template(responseType)) as OciCommand;
+      this.synthesised.set(requestType, response);
+    }
+    return response as OciCommand;
+  }
+
+  /** Counts and validates one decoded command. */
+  private check(command: OciCommand): ParsedDocument['items'][number] {
+    this.count(command.$type);
+    const meta = this.schema.type(command.$type) as ComplexTypeMeta;
+    if (meta.role !== 'request') {
+      return { rejection: mockErrors.validation(`${command.$type} is not a request type`), echo: stringOrUndefined(command.echo) };
+    }
+    const issues = collectIssues(this.schema, command);
+    if (issues.length > 0) {
+      return { rejection: mockErrors.validation(issues.map((i) => `${i.path}: ${i.message}`).join('\n')), echo: stringOrUndefined(command.echo) };
+    }
+    return { command };
+  }
+
+  private count(type: string): void {
+    this.stats.commands++;
+    this.stats.byType.set(type, (this.stats.byType.get(type) ?? 0) + 1);
+  }
+
+  /** The codec refused the whole document: decode each command alone so one bad command rejects only itself. */
+  private parseCommandByCommand(text: string): ParsedDocument {
+    let envelope: ReturnType<typeof splitEnvelope>;
+    try {
+      envelope = splitEnvelope(text);
+    } catch (error) {
+      return this.wholeDocumentError({}, error instanceof EnvelopeSyntaxError ? error.message : describe(error));
+    }
+    const identity = { sessionId: envelope.sessionId, trackingId: envelope.trackingId };
+    let headerOnly: OciDocument;
+    try {
+      headerOnly = decodeDocument(this.schema, `${envelope.rootStart}${envelope.header}<command xmlns="" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="LogoutRequest"><userId>x</userId></command>${envelope.rootEnd}`);
+    } catch (error) {
+      return this.wholeDocumentError(identity, describe(error));
+    }
+    if (envelope.commands.length === 0 || envelope.commands.length > maxCommandsPerDocument) {
+      return this.wholeDocumentError(identityOf(headerOnly), `a document carries 1 to ${maxCommandsPerDocument} commands, this one has ${envelope.commands.length}`);
+    }
+    const items = envelope.commands.map((raw) => {
+      try {
+        const single = decodeDocument(this.schema, `${envelope.rootStart}${envelope.header}${raw}${envelope.rootEnd}`);
+        return this.check(single.commands[0]);
+      } catch (error) {
+        const typeName = error instanceof OciUnknownTypeError ? error.typeName : rawCommandType(raw);
+        this.count(typeName ?? '(unknown)');
+        const detail =
+          error instanceof OciUnknownTypeError
+            ? `Invalid xsi:type qname: '${error.typeName}' in element BroadsoftDocument@C\n${raw}\n`
+            : `${describe(error)}\n${raw}\n`;
+        return { rejection: mockErrors.validation(detail), echo: rawEcho(raw) };
+      }
+    });
+    return { identity: identityOf(headerOnly), sessionKey: headerOnly.sessionId ?? '', items };
+  }
+
+  private wholeDocumentError(identity: ParsedDocument['identity'], detail: string): ParsedDocument {
+    return { identity, sessionKey: identity.sessionId ?? '', items: [{ rejection: mockErrors.validation(detail) }] };
+  }
+
+  private encode(parsed: ParsedDocument, responses: OciCommand[]): string {
+    const { identity } = parsed;
+    const doc: OciDocument = { protocol: 'OCI', ...identity, commands: responses };
+    if (doc.sessionId === undefined && doc.userId === undefined && doc.phoneNumber === undefined && doc.linePort === undefined) doc.sessionId = '';
+    try {
+      return detailsAsCdata(encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false }));
+    } catch (error) {
+      // A response the encoder refuses is a mock bug: answer each command with an internal error rather than nothing.
+      this.logger.warn?.('response document could not be encoded', { error: describe(error) });
+      const fallback = responses.map((r) => withEcho(errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error))), r.echo));
+      return encodeDocument(this.schema, { ...doc, commands: fallback }, { encoding: 'ISO-8859-1', validate: false });
+    }
+  }
+}
+
+/** The ErrorResponse value for a rejection (summary = summaryEnglish, no errorCode, like a real server). */
+export function errorResponse(rejection: OciCommandRejection): OciCommand {
+  const summary = `[Error ${rejection.errorNumber}] ${rejection.text}`;
+  const response: OciCommand = { $type: 'ErrorResponse', type: 'Error', summary, summaryEnglish: summary };
+  if (rejection.detail !== undefined) response.detail = rejection.detail;
+  return response;
+}
+
+/**
+ * Real servers send ErrorResponse details as CDATA (oci-protocol.md §4.4); the encoder escapes
+ * text, so the details are rewritten as CDATA sections (kept escaped when they hold character
+ * references, which CDATA cannot carry).
+ */
+function detailsAsCdata(document: string): string {
+  if (!document.includes('<detail>')) return document;
+  return document.replace(/(xsi:type="c:ErrorResponse"[^>]*>(?:(?!<\/command>)[\s\S])*?)<detail>([\s\S]*?)<\/detail>/g, (whole, before: string, inner: string) => {
+    if (inner.includes('&#')) return whole;
+    const text = inner.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+    return `${before}<detail><![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]></detail>`;
+  });
+}
+
+function withEcho(response: OciCommand, echo: unknown): OciCommand {
+  return { ...response, echo: typeof echo === 'string' ? echo : '' };
+}
+
+function identityOf(doc: OciDocument): ParsedDocument['identity'] {
+  const identity: Record<string, string> = {};
+  for (const key of ['sessionId', 'userId', 'phoneNumber', 'linePort', 'trackingId'] as const) {
+    const value = doc[key];
+    if (typeof value === 'string') identity[key] = value;
+  }
+  return identity;
+}
+
+function rawEcho(raw: string): string | undefined {
+  const start = raw.slice(0, raw.indexOf('>') + 1);
+  return /\secho\s*=\s*(["'])(.*?)\1/.exec(start)?.[2];
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export { seedOf };

@@ -1,0 +1,86 @@
+import { mockErrors } from '../error-catalogue.js';
+import type { DeviceRecord } from '../model.js';
+import { limitRows, matchesCriteria } from '../search.js';
+import type { CommandHandler, HandlerContext } from './context.js';
+import { applyModify, fieldsOf } from './context.js';
+import { groupOf } from './group.js';
+import { text } from './service-provider.js';
+
+/** Access devices of a group: GroupAccessDeviceAdd/Get/GetList/Modify/Delete (every version). */
+export const deviceHandlers: Record<string, CommandHandler> = {
+  GroupAccessDeviceAddRequest: (ctx) => {
+    const group = groupOf(ctx);
+    ctx.state.addDevice(group.serviceProviderId, group.groupId, deviceName(ctx), fieldsOf(ctx.request));
+    return ctx.success();
+  },
+
+  GroupAccessDeviceGetRequest: (ctx) => {
+    const device = deviceOf(ctx);
+    return ctx.respond({
+      ...device.fields,
+      serviceProviderId: device.serviceProviderId,
+      groupId: device.groupId,
+      deviceName: device.deviceName,
+      numberOfPorts: { unlimited: true },
+      numberOfAssignedPorts: assignedPorts(ctx, device),
+      status: 'Online',
+    });
+  },
+
+  GroupAccessDeviceGetListRequest: (ctx) => {
+    const group = groupOf(ctx);
+    const rows = [...group.devices.values()].filter((d) =>
+      matchesCriteria(
+        ctx.request,
+        {
+          searchCriteriaDeviceName: (r: DeviceRecord) => r.deviceName,
+          searchCriteriaDeviceMACAddress: (r: DeviceRecord) => r.fields.macAddress as string | undefined,
+          searchCriteriaDeviceNetAddress: (r: DeviceRecord) => r.fields.netAddress as string | undefined,
+          searchCriteriaExactDeviceType: (r: DeviceRecord) => r.fields.deviceType as string | undefined,
+          searchCriteriaAccessDeviceVersion: (r: DeviceRecord) => r.fields.version as string | undefined,
+        },
+        d,
+      ),
+    );
+    return ctx.respond({
+      accessDeviceTable: {
+        colHeading: ['Device Name', 'Device Type', 'Available Ports', 'Net Address', 'MAC Address', 'Status', 'Version', 'Access Device External Id'],
+        row: limitRows(rows, ctx.request).map((d) => ({
+          col: [d.deviceName, text(d.fields.deviceType), 'Unlimited', text(d.fields.netAddress), text(d.fields.macAddress), 'Online', text(d.fields.version), ''],
+        })),
+      },
+    });
+  },
+
+  GroupAccessDeviceModifyRequest: (ctx) => {
+    const device = deviceOf(ctx);
+    const deviceType = ctx.request.deviceType;
+    if (typeof deviceType === 'string' && !ctx.state.deviceTypes.has(deviceType)) throw mockErrors.deviceTypeNotFound(deviceType);
+    applyModify(device.fields, ctx.request);
+    return ctx.success();
+  },
+
+  GroupAccessDeviceDeleteRequest: (ctx) => {
+    const device = deviceOf(ctx);
+    ctx.state.group(device.serviceProviderId, device.groupId).devices.delete(device.deviceName);
+    return ctx.success();
+  },
+};
+
+function deviceName(ctx: HandlerContext): string {
+  if (typeof ctx.request.deviceName !== 'string') throw mockErrors.externalIdNotSupported('deviceExternalId');
+  return ctx.request.deviceName;
+}
+
+function deviceOf(ctx: HandlerContext): DeviceRecord {
+  const group = groupOf(ctx);
+  return ctx.state.device(group.serviceProviderId, group.groupId, deviceName(ctx));
+}
+
+/** Users of the group whose stored endpoint names this device. */
+function assignedPorts(ctx: HandlerContext, device: DeviceRecord): number {
+  return ctx.state.usersInGroup(device.serviceProviderId, device.groupId).filter((u) => {
+    const endpoint = u.fields.accessDeviceEndpoint as { accessDevice?: { deviceName?: string } } | undefined;
+    return endpoint?.accessDevice?.deviceName === device.deviceName;
+  }).length;
+}

@@ -1,0 +1,26 @@
+import type { CommandHandler } from './context.js';
+import { deviceHandlers } from './device.js';
+import { groupHandlers } from './group.js';
+import { loginHandlers } from './login.js';
+import { phoneNumberHandlers } from './phone-number.js';
+import { serviceHandlers } from './service.js';
+import { serviceProviderHandlers } from './service-provider.js';
+import { systemHandlers } from './system.js';
+import { userHandlers } from './user.js';
+
+/**
+ * Modelled commands, keyed by request family (`UserGetRequest` covers UserGetRequest14 …
+ * UserGetRequest23V2). Every other request gets a synthesised, schema-valid answer.
+ */
+export const handlersByFamily: ReadonlyMap<string, CommandHandler> = new Map(
+  Object.entries({
+    ...loginHandlers,
+    ...systemHandlers,
+    ...serviceProviderHandlers,
+    ...groupHandlers,
+    ...userHandlers,
+    ...deviceHandlers,
+    ...phoneNumberHandlers,
+    ...serviceHandlers,
+  }),
+);

@@ -1,0 +1,127 @@
+import { mockErrors } from '../error-catalogue.js';
+import { expandPhoneNumbers } from '../model.js';
+import { limitRows, matchesCriteria } from '../search.js';
+import type { CommandHandler } from './context.js';
+import { groupOf } from './group.js';
+import { serviceProviderOf, text } from './service-provider.js';
+
+/**
+ * Phone numbers: a service provider's pool (ServiceProviderDnAddList/DeleteList/
+ * GetAvailableList/GetSummaryList) and the numbers assigned to groups (GroupDnAssignList/
+ * UnassignList/GetList/GetAvailableList/GetAssignmentList). A user's phoneNumber must be
+ * assigned to their group first, like on a real server.
+ */
+export const phoneNumberHandlers: Record<string, CommandHandler> = {
+  ServiceProviderDnAddListRequest: (ctx) => {
+    const sp = serviceProviderOf(ctx);
+    const numbers = expandPhoneNumbers(ctx.request.phoneNumber, ctx.request.dnRange);
+    for (const n of numbers) if (ctx.state.serviceProviderOfNumber(n)) throw mockErrors.phoneNumberExists(n);
+    for (const n of numbers) sp.phoneNumbers.add(n);
+    return ctx.success();
+  },
+
+  ServiceProviderDnDeleteListRequest: (ctx) => {
+    const sp = serviceProviderOf(ctx);
+    const numbers = expandPhoneNumbers(ctx.request.phoneNumber, ctx.request.dnRange);
+    for (const n of numbers) {
+      if (!sp.phoneNumbers.has(n)) throw mockErrors.phoneNumberNotInServiceProvider(sp.serviceProviderId, n);
+      const group = ctx.state.groupOfNumber(n);
+      if (group) throw mockErrors.phoneNumberInUse(n, `group ${group.groupId}`);
+    }
+    for (const n of numbers) sp.phoneNumbers.delete(n);
+    return ctx.success();
+  },
+
+  ServiceProviderDnGetAvailableListRequest: (ctx) => {
+    const sp = serviceProviderOf(ctx);
+    return ctx.respond({ availableDn: [...sp.phoneNumbers].filter((n) => !ctx.state.groupOfNumber(n)) });
+  },
+
+  ServiceProviderDnGetSummaryListRequest: (ctx) => {
+    const sp = serviceProviderOf(ctx);
+    const rows = [...sp.phoneNumbers]
+      .map((n) => ({ n, group: ctx.state.groupOfNumber(n)?.groupId ?? '' }))
+      .filter((row) =>
+        matchesCriteria(ctx.request, { searchCriteriaDn: (r: { n: string }) => r.n, searchCriteriaGroupId: (r: { group: string }) => r.group }, row),
+      );
+    return ctx.respond({
+      dnSummaryTable: {
+        colHeading: ['Phone Numbers', 'Group Id', 'Can Delete'],
+        row: rows.map((r) => ({ col: [r.n, r.group, String(r.group === '')] })),
+      },
+    });
+  },
+
+  GroupDnAssignListRequest: (ctx) => {
+    const group = groupOf(ctx);
+    const sp = ctx.state.serviceProvider(group.serviceProviderId);
+    const numbers = expandPhoneNumbers(ctx.request.phoneNumber, ctx.request.dnRange);
+    for (const n of numbers) {
+      if (!sp.phoneNumbers.has(n)) throw mockErrors.phoneNumberNotInServiceProvider(sp.serviceProviderId, n);
+      const owner = ctx.state.groupOfNumber(n);
+      if (owner && owner !== group) throw mockErrors.phoneNumberInUse(n, `group ${owner.groupId}`);
+    }
+    for (const n of numbers) group.phoneNumbers.add(n);
+    return ctx.success();
+  },
+
+  GroupDnUnassignListRequest: (ctx) => {
+    const group = groupOf(ctx);
+    const numbers = expandPhoneNumbers(ctx.request.phoneNumber, ctx.request.dnRange);
+    for (const n of numbers) {
+      if (!group.phoneNumbers.has(n)) throw mockErrors.phoneNumberNotInGroup(group.serviceProviderId, group.groupId, n);
+      const user = ctx.state.userOfNumber(n);
+      if (user) throw mockErrors.phoneNumberInUse(n, user.userId);
+    }
+    for (const n of numbers) group.phoneNumbers.delete(n);
+    return ctx.success();
+  },
+
+  GroupDnGetListRequest: (ctx) => ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers] }),
+
+  GroupDnGetAvailableListRequest: (ctx) =>
+    ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers].filter((n) => !ctx.state.userOfNumber(n)) }),
+
+  GroupDnGetAssignmentListRequest: (ctx) => {
+    const group = groupOf(ctx);
+    const rows = [...group.phoneNumbers]
+      .map((n) => ({ n, user: ctx.state.userOfNumber(n) }))
+      .filter((row) =>
+        matchesCriteria(
+          ctx.request,
+          {
+            searchCriteriaDn: (r: typeof row) => r.n,
+            searchCriteriaUserId: (r: typeof row) => r.user?.userId,
+            searchCriteriaUserLastName: (r: typeof row) => r.user?.fields.lastName as string | undefined,
+            searchCriteriaUserFirstName: (r: typeof row) => r.user?.fields.firstName as string | undefined,
+            searchCriteriaExtension: (r: typeof row) => r.user?.fields.extension as string | undefined,
+            searchCriteriaExactDnActivation: (r: typeof row) => r.user !== undefined,
+          },
+          row,
+        ),
+      );
+    const limited = limitRows(rows, ctx.request);
+    if (ctx.responseType === 'GroupDnGetAssignmentListResponse') {
+      return ctx.respond({
+        dnTable: {
+          colHeading: ['Phone Numbers', 'Assigned To', 'Department', 'Activated'],
+          row: limited.map((r) => ({
+            col: [r.n, r.user ? `${text(r.user.fields.lastName)}, ${text(r.user.fields.firstName)}` : '', '', r.user ? 'true' : ''],
+          })),
+        },
+      });
+    }
+    return ctx.respond({
+      dnTable: {
+        colHeading: ['Phone Numbers', 'Department', 'Activated', 'User Id', 'Last Name', 'First Name', 'Extension', 'Email Address', 'User Type', 'Country Code', 'National Prefix'],
+        row: limited.map((r) => ({
+          col: [
+            r.n, '', r.user ? 'true' : 'false', r.user?.userId ?? '', text(r.user?.fields.lastName), text(r.user?.fields.firstName),
+            text(r.user?.fields.extension), text(r.user?.fields.emailAddress), r.user ? 'Normal' : '', '1', '',
+          ],
+        })),
+      },
+    });
+  },
+};
+

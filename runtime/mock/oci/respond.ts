@@ -1,0 +1,122 @@
+import type { OciCommand } from '../../oci/codec.js';
+import type { ComplexTypeMeta, Particle } from '../../oci/meta.js';
+import { sampleValue } from '../../oci/sample.js';
+import type { OciSchema } from '../../oci/schema.js';
+import { collectIssues } from '../../oci/validate.js';
+import type { Fields } from './model.js';
+
+/**
+ * Builds a schema-valid data response of any version from stored values: a synthesised
+ * instance of the response type (sampleValue) is the template for required members the store
+ * does not have; stored values (keyed by XML element name) replace template members of the
+ * same name; optional members the store does not have are left out; a choice takes the branch
+ * the stored values name. Whatever a stored value breaks (it came from another version of the
+ * command, or from a seed file) is reverted to the template, so the answer always validates.
+ */
+export class ResponseBuilder {
+  private readonly templates = new Map<string, Record<string, unknown>>();
+
+  constructor(
+    private readonly schema: OciSchema,
+    private readonly onRevert?: (responseType: string, issues: { path: string; message: string }[]) => void,
+  ) {}
+
+  /** A deterministic synthesised instance of `typeKey` (cached; treat as read-only). */
+  template(typeKey: string): Record<string, unknown> {
+    let template = this.templates.get(typeKey);
+    if (!template) {
+      template = { ...(sampleValue(this.schema, typeKey, { seed: seedOf(typeKey) }) as Record<string, unknown>), $type: typeKey };
+      this.templates.set(typeKey, template);
+    }
+    return template;
+  }
+
+  /** The response of type `responseType` carrying `values` wherever the type has an element of that name. */
+  build(responseType: string, values: Fields): OciCommand {
+    const template = this.template(responseType);
+    const meta = this.schema.type(responseType) as ComplexTypeMeta;
+    const out: Record<string, unknown> = { $type: responseType };
+    overlay(meta.content, template, values, out);
+    for (let round = 0; round < 4; round++) {
+      const issues = collectIssues(this.schema, out as OciCommand);
+      if (issues.length === 0) return out as OciCommand;
+      this.onRevert?.(responseType, issues);
+      if (round === 3) break;
+      for (const issue of issues) revert(meta.content, topLevelKey(issue.path), template, out);
+    }
+    return { ...template } as OciCommand;
+  }
+}
+
+/** A stable 31-bit seed per type name, so synthesised answers are the same on every run. */
+export function seedOf(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return (h >>> 0) & 0x7fffffff;
+}
+
+function overlay(particles: readonly Particle[], template: Record<string, unknown>, values: Fields, out: Record<string, unknown>): void {
+  for (const particle of particles) {
+    if ('n' in particle) {
+      const name = particle.n;
+      const value = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (value !== undefined && value !== null) out[name] = value;
+      else if ((particle.min ?? 1) > 0 && template[name] !== undefined) out[name] = template[name];
+    } else if ('seq' in particle) {
+      overlay(particle.seq, template, values, out);
+    } else if (particle.prop) {
+      // A repeating choice lives in one synthetic property.
+      const value = values[particle.prop];
+      if (value !== undefined && value !== null) out[particle.prop] = value;
+      else if ((particle.min ?? 1) > 0 && template[particle.prop] !== undefined) out[particle.prop] = template[particle.prop];
+    } else {
+      const stored = particle.choice.find((branch) => memberNames(branch).some((n) => values[n] !== undefined && values[n] !== null));
+      if (stored) overlay([stored], template, values, out);
+      else if ((particle.min ?? 1) > 0) {
+        const fromTemplate = particle.choice.find((branch) => memberNames(branch).some((n) => template[n] !== undefined));
+        if (fromTemplate) overlay([fromTemplate], template, {}, out);
+      }
+    }
+  }
+}
+
+/** Puts the template's member(s) back for one top-level key; for a choice, the whole choice. */
+function revert(particles: readonly Particle[], key: string | undefined, template: Record<string, unknown>, out: Record<string, unknown>): void {
+  if (!key) return;
+  const owner = findOwner(particles, key);
+  const names = owner ? memberNames(owner) : [key];
+  for (const name of names) {
+    if (template[name] !== undefined) out[name] = template[name];
+    else delete out[name];
+  }
+}
+
+/** The top-level choice containing `key`, or the element itself. */
+function findOwner(particles: readonly Particle[], key: string): Particle | undefined {
+  for (const particle of particles) {
+    if ('n' in particle) {
+      if (particle.n === key) return particle;
+    } else if ('seq' in particle) {
+      const found = findOwner(particle.seq, key);
+      if (found) return found;
+    } else if (particle.prop === key || memberNames(particle).includes(key)) {
+      return particle;
+    }
+  }
+  return undefined;
+}
+
+/** Every property name a particle can set on its parent object. */
+export function memberNames(particle: Particle): string[] {
+  if ('n' in particle) return [particle.n];
+  if ('seq' in particle) return particle.seq.flatMap(memberNames);
+  if (particle.prop) return [particle.prop];
+  return particle.choice.flatMap(memberNames);
+}
+
+/** `UserGetResponse23V2.address.city` → `address`; `X.alias[1]` → `alias`. */
+function topLevelKey(path: string): string | undefined {
+  const rest = path.split('.').slice(1).join('.');
+  const match = /^([^.[\]]+)/.exec(rest);
+  return match?.[1];
+}

@@ -206,10 +206,28 @@ export function unescapeXmlBytes(source: Buffer, start = 0, end = source.length)
   for (let i = start; i < end; i++) {
     const b = source[i]!;
     if (b === AMP) {
-      const semi = source.indexOf(SEMI, i + 1);
-      if (semi < 0 || semi >= end || semi - i > 32) throw new XmlScanError('unterminated entity reference', i);
-      o = writeReference(source, i + 1, semi, out, o);
-      i = semi;
+      // The five predefined entities are matched byte by byte (no string per reference).
+      const c1 = source[i + 1];
+      const c2 = source[i + 2];
+      const c3 = source[i + 3];
+      if (c2 === 0x74 /* t */ && c3 === SEMI && (c1 === 0x6c /* l */ || c1 === 0x67) /* g */ && i + 3 < end) {
+        out[o++] = c1 === 0x6c ? LT : GT;
+        i += 3;
+      } else if (c1 === 0x61 /* a */ && c2 === 0x6d /* m */ && c3 === 0x70 /* p */ && source[i + 4] === SEMI && i + 4 < end) {
+        out[o++] = AMP;
+        i += 4;
+      } else if (c1 === 0x71 /* q */ && c2 === 0x75 && c3 === 0x6f && source[i + 4] === 0x74 && source[i + 5] === SEMI && i + 5 < end) {
+        out[o++] = QUOT;
+        i += 5;
+      } else if (c1 === 0x61 /* a */ && c2 === 0x70 && c3 === 0x6f && source[i + 4] === 0x73 && source[i + 5] === SEMI && i + 5 < end) {
+        out[o++] = APOS;
+        i += 5;
+      } else {
+        const semi = source.indexOf(SEMI, i + 1);
+        if (semi < 0 || semi >= end || semi - i > 32) throw new XmlScanError('unterminated entity reference', i);
+        o = writeCharacterReference(source, i + 1, semi, out, o);
+        i = semi;
+      }
     } else if (b === CR) {
       out[o++] = LF;
       if (i + 1 < end && source[i + 1] === LF) i++;
@@ -220,39 +238,16 @@ export function unescapeXmlBytes(source: Buffer, start = 0, end = source.length)
   return out.subarray(0, o);
 }
 
-function writeReference(source: Buffer, nameStart: number, nameEnd: number, out: Buffer, o: number): number {
-  const length = nameEnd - nameStart;
-  const c0 = source[nameStart];
-  if (c0 === 0x23 /* # */) {
-    const hex = source[nameStart + 1] === 0x78 /* x */;
-    const digits = source.toString('latin1', nameStart + (hex ? 2 : 1), nameEnd);
-    const valid = hex ? /^[0-9a-fA-F]+$/.test(digits) : /^[0-9]+$/.test(digits);
-    const codePoint = valid ? Number.parseInt(digits, hex ? 16 : 10) : Number.NaN;
-    if (!(codePoint > 0 && codePoint <= 0x10ffff) || (codePoint >= 0xd800 && codePoint <= 0xdfff)) {
-      throw new XmlScanError(`invalid character reference &${source.toString('latin1', nameStart, nameEnd)};`, nameStart - 1);
-    }
-    return o + out.write(String.fromCodePoint(codePoint), o, 'utf8');
+/** `&#NNN;` / `&#xHH;` written as UTF-8; anything else between `&` and `;` is an error. */
+function writeCharacterReference(source: Buffer, nameStart: number, nameEnd: number, out: Buffer, o: number): number {
+  const reference = source.toString('latin1', nameStart, nameEnd);
+  const match = /^#(?:([0-9]+)|x([0-9a-fA-F]+))$/.exec(reference);
+  const codePoint = match === null ? Number.NaN : match[1] !== undefined ? Number.parseInt(match[1], 10) : Number.parseInt(match[2]!, 16);
+  if (!(codePoint > 0 && codePoint <= 0x10ffff) || (codePoint >= 0xd800 && codePoint <= 0xdfff)) {
+    const what = match === null ? 'unknown entity reference' : 'invalid character reference';
+    throw new XmlScanError(`${what} &${source.toString('utf8', nameStart, nameEnd)};`, nameStart - 1);
   }
-  const name = length <= 4 ? source.toString('latin1', nameStart, nameEnd) : '';
-  switch (name) {
-    case 'lt':
-      out[o] = LT;
-      return o + 1;
-    case 'gt':
-      out[o] = GT;
-      return o + 1;
-    case 'amp':
-      out[o] = AMP;
-      return o + 1;
-    case 'quot':
-      out[o] = QUOT;
-      return o + 1;
-    case 'apos':
-      out[o] = APOS;
-      return o + 1;
-    default:
-      throw new XmlScanError(`unknown entity reference &${source.toString('utf8', nameStart, nameEnd)};`, nameStart - 1);
-  }
+  return o + out.write(String.fromCodePoint(codePoint), o, 'utf8');
 }
 
 /** String version of {@link unescapeXmlBytes}, for short values such as attributes and fault texts. */
@@ -264,10 +259,24 @@ export function unescapeXmlString(text: string): string {
 /**
  * Escapes text for element content: `&`, `<`, `>`, and `\r` (as `&#13;`, so it survives line-end
  * normalisation); with `quotes`, also `"` as `&quot;` (the form real BroadWorks replies use).
+ * Large texts are escaped on UTF-8 bytes, several times faster than string replaces.
  */
 export function escapeXmlText(text: string, quotes = false): string {
-  if (!(quotes ? /[&<>"\r]/ : /[&<>\r]/).test(text)) return text;
-  let escaped = text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\r', '&#13;');
-  if (quotes) escaped = escaped.replaceAll('"', '&quot;');
-  return escaped;
+  const special = quotes ? /[&<>"\r]/g : /[&<>\r]/g;
+  if (text.search(special) < 0) return text;
+  if (text.length < 65536) return text.replace(special, (char) => ESCAPES[char]!);
+  const source = Buffer.from(text, 'utf8');
+  const out = Buffer.allocUnsafe(source.length * 6);
+  let o = 0;
+  for (let i = 0; i < source.length; i++) {
+    const b = source[i]!;
+    const escaped = b < 0x3f ? BYTE_ESCAPES[b] : undefined;
+    if (escaped === undefined || (b === QUOT && !quotes)) out[o++] = b;
+    else for (let k = 0; k < escaped.length; k++) out[o++] = escaped[k]!;
+  }
+  return out.toString('utf8', 0, o);
 }
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
+const BYTE_ESCAPES: (Buffer | undefined)[] = [];
+for (const [char, escaped] of Object.entries(ESCAPES)) BYTE_ESCAPES[char.charCodeAt(0)] = Buffer.from(escaped, 'latin1');

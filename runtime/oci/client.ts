@@ -490,8 +490,8 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
         }
         return responses;
       } catch (error) {
-        const fault = error as { code?: string; notLoggedIn?: boolean; retryable?: boolean };
-        if (fault.code === 'TH_ERR_OCI_SOAP_FAULT' && fault.notLoggedIn && !reloggedIn) {
+        const fault = error as { code?: string; retryable?: boolean };
+        if (isSoapNotLoggedIn(error) && !reloggedIn) {
           this.log.warn('SOAP session not logged in; resetting cookies and logging in again', { sessionId: session.sessionId });
           reloggedIn = true;
           session.requester.resetSession();
@@ -584,6 +584,16 @@ function isNotLoggedInResponse(response: OciCommand): boolean {
   if (response.$type !== 'ErrorResponse') return false;
   const text = `${String(response.summaryEnglish ?? '')} ${String(response.summary ?? '')}`;
   return /not\s+logged\s+in|before\s+(the\s+)?user\s+is\s+logged\s+in|session\s+(has\s+)?expired/i.test(text);
+}
+
+/**
+ * A SOAP fault saying the cookie session has no login: INVALID_REQUEST with a detail such as the
+ * verbatim "Cannot process any request before user is logged in." (oci-protocol.md §4.9).
+ */
+function isSoapNotLoggedIn(error: unknown): boolean {
+  const fault = error as { code?: string; notLoggedIn?: boolean; faultstring?: string; detail?: string };
+  if (fault?.code !== 'TH_ERR_OCI_SOAP_FAULT') return false;
+  return fault.notLoggedIn === true || (fault.faultstring?.trim() === 'INVALID_REQUEST' && /logged\s+in/i.test(fault.detail ?? ''));
 }
 
 function elapsed(started: number): number {

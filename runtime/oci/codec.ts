@@ -1,0 +1,611 @@
+/**
+ * OCI-P document encoder and decoder, driven by the generated metadata (runtime/oci/meta.ts).
+ * Values use the plain-object form described there: exact XML names as keys, `$type` for
+ * the concrete type, `null` for nil, arrays for repeating elements, tables as
+ * `{ colHeading, row: [{ col }] }`.
+ */
+import { TextDecoder } from 'node:util';
+import { OciDecodeError, OciEncodeError, OciUnknownTypeError } from './errors.js';
+import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
+import {
+  builtinOf,
+  choiceProp,
+  derivesFrom,
+  firstNames,
+  INTEGER_BUILTINS,
+  isArrayElement,
+  isRepeatingChoice,
+  NUMERIC_BUILTINS,
+  type OciSchema,
+  particleKeys,
+  particlePresent,
+  TABLE_TYPE,
+} from './schema.js';
+import { validateCommand } from './validate.js';
+import { escapeAttribute, escapeText, findInvalidXmlChar, latin1Safe } from './xml/escape.js';
+import { type StartTag, XmlReader, XSI_NS } from './xml/reader.js';
+
+/** One command (request or response): `$type` names its type; other keys are its elements and attributes. */
+export interface OciCommand {
+  $type: string;
+  [key: string]: unknown;
+}
+
+/** A whole `BroadsoftDocument`. Exactly one of sessionId/userId/phoneNumber/linePort/externalUserIdentity is sent. */
+export interface OciDocument {
+  protocol?: 'OCI' | 'NSOCI';
+  sessionId?: string;
+  userId?: string;
+  phoneNumber?: string;
+  linePort?: string;
+  externalUserIdentity?: { id: string; organizationId: string; role: string };
+  trackingId?: string;
+  commands: OciCommand[];
+}
+
+export interface EncodeOptions {
+  /** Declared encoding; non-Latin-1 characters become numeric references under ISO-8859-1. Default UTF-8. */
+  encoding?: 'UTF-8' | 'ISO-8859-1';
+  /** Validate every command against the schema first (default true). */
+  validate?: boolean;
+}
+
+/** Most commands one document may carry (OCIMessage: command maxOccurs 15). */
+export const MAX_COMMANDS = 15;
+
+const IDENTITY_KEYS = ['sessionId', 'userId', 'phoneNumber', 'linePort', 'externalUserIdentity'] as const;
+const DOCUMENT_KEYS = new Set<string>(['protocol', ...IDENTITY_KEYS, 'trackingId', 'commands']);
+
+// ---------------------------------------------------------------------------------------
+// Encoding
+
+/**
+ * Encodes a whole document: XML declaration, `BroadsoftDocument` envelope, identity,
+ * optional trackingId and 1–15 commands. Commands are validated first unless
+ * `validate: false`. Returns text; {@link documentBytes} turns it into wire bytes.
+ */
+export function encodeDocument(schema: OciSchema, doc: OciDocument, options: EncodeOptions = {}): string {
+  const encoding = options.encoding ?? 'UTF-8';
+  if (encoding !== 'UTF-8' && encoding !== 'ISO-8859-1') {
+    throw new OciEncodeError(`unsupported encoding '${String(encoding)}' (use UTF-8 or ISO-8859-1)`);
+  }
+  if (typeof doc !== 'object' || doc === null) throw new OciEncodeError('a document must be an object with commands');
+  for (const key of Object.keys(doc)) {
+    if (!DOCUMENT_KEYS.has(key) && (doc as unknown as Record<string, unknown>)[key] !== undefined) {
+      throw new OciEncodeError(`unknown document key '${key}' (allowed: ${[...DOCUMENT_KEYS].join(', ')})`, { path: key });
+    }
+  }
+  const commands = doc.commands;
+  if (!Array.isArray(commands) || commands.length < 1 || commands.length > MAX_COMMANDS) {
+    throw new OciEncodeError(
+      `a document carries 1 to ${MAX_COMMANDS} commands, got ${Array.isArray(commands) ? commands.length : 'none'}; split larger batches`,
+      { count: Array.isArray(commands) ? commands.length : 0 },
+    );
+  }
+  const protocol = doc.protocol ?? 'OCI';
+  if (protocol !== 'OCI' && protocol !== 'NSOCI') throw new OciEncodeError(`protocol must be OCI or NSOCI, got '${String(protocol)}'`, { path: 'protocol' });
+  const identities = IDENTITY_KEYS.filter((k) => doc[k] !== undefined);
+  if (identities.length !== 1) {
+    throw new OciEncodeError(
+      identities.length === 0
+        ? 'a document needs a sessionId (or, session-less, userId, phoneNumber, linePort or externalUserIdentity)'
+        : `a document carries exactly one of sessionId, userId, phoneNumber, linePort, externalUserIdentity; got ${identities.join(', ')}`,
+    );
+  }
+  if (options.validate ?? true) for (const command of commands) validateCommand(schema, command);
+
+  let out = `<?xml version="1.0" encoding="${encoding}"?>\n<BroadsoftDocument protocol="${protocol}" xmlns="C" xmlns:xsi="${XSI_NS}">`;
+  const identity = identities[0]!;
+  if (identity === 'externalUserIdentity') {
+    const value = doc.externalUserIdentity as unknown;
+    const writer = new Encoder(schema);
+    out += writer.element({ n: 'externalUserIdentity', t: 'ExternalUserIdentity' }, value, 'externalUserIdentity', ' xmlns=""');
+  } else {
+    out += `<${identity} xmlns="">${escapeText(envelopeText(doc[identity], identity))}</${identity}>`;
+  }
+  if (doc.trackingId !== undefined) out += `<trackingId xmlns="">${escapeText(envelopeText(doc.trackingId, 'trackingId'))}</trackingId>`;
+  const encoder = new Encoder(schema);
+  for (const command of commands) out += encoder.command(command);
+  out += '</BroadsoftDocument>';
+  return encoding === 'ISO-8859-1' ? latin1Safe(out) : out;
+}
+
+function envelopeText(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw new OciEncodeError(`${path}: expected a string`, { path });
+  checkChars(value, path);
+  return value;
+}
+
+function checkChars(value: string, path: string): void {
+  const bad = findInvalidXmlChar(value);
+  if (bad !== -1) {
+    throw new OciEncodeError(`${path}: character U+${value.charCodeAt(bad).toString(16).padStart(4, '0')} cannot be written in XML`, { path });
+  }
+}
+
+/** The `<command xsi:type="…">` element alone (the `xsi` prefix is the one the envelope declares). */
+export function encodeCommand(schema: OciSchema, command: OciCommand): string {
+  return new Encoder(schema).command(command);
+}
+
+/** The bytes of an encoded document, in the encoding its own XML declaration names (latin1 or UTF-8). */
+export function documentBytes(text: string): Buffer {
+  const m = /^(?:\ufeff)?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(text);
+  const enc = m ? m[1]!.toLowerCase() : 'utf-8';
+  if (enc === 'iso-8859-1' || enc === 'latin1' || enc === 'us-ascii') return Buffer.from(latin1Safe(text), 'latin1');
+  if (enc === 'utf-8' || enc === 'utf8') return Buffer.from(text, 'utf8');
+  throw new OciEncodeError(`unsupported document encoding '${m![1]}' (use UTF-8 or ISO-8859-1)`);
+}
+
+/** Turns a JavaScript scalar into the lexical form of a built-in. */
+function lexical(builtin: string, value: unknown, path: string): string {
+  switch (typeof value) {
+    case 'string':
+      checkChars(value, path);
+      return value;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (Number.isNaN(value)) return 'NaN';
+      if (!Number.isFinite(value)) return value > 0 ? 'INF' : '-INF';
+      if (INTEGER_BUILTINS.has(builtin) || Number.isInteger(value)) {
+        return Math.abs(value) < 1e21 ? BigInt(Math.trunc(value)).toString() : value.toString();
+      }
+      return value.toString();
+    case 'bigint':
+      return value.toString();
+    default:
+      throw new OciEncodeError(`${path}: expected a ${NUMERIC_BUILTINS.has(builtin) ? 'number' : builtin === 'xs:boolean' ? 'boolean' : 'string'}, got ${describe(value)}`, {
+        path,
+      });
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Writes values by walking the metadata; element order always comes from the schema. */
+class Encoder {
+  constructor(private readonly schema: OciSchema) {}
+
+  command(command: OciCommand): string {
+    if (!isPlainObject(command) || typeof command.$type !== 'string') {
+      throw new OciEncodeError('a command must be an object with a $type naming its request or response type');
+    }
+    const key = command.$type;
+    const meta = this.schema.complexType(key);
+    if (meta.abstract || (meta.role === undefined && !derivesFrom(this.schema, key, 'OCICommand'))) {
+      throw new OciEncodeError(`${key} is not a concrete request or response type`, { path: key });
+    }
+    const core = meta.ns === 'C';
+    const attrs = this.attributes(meta, command, key);
+    const content = this.content(meta, command, key);
+    // Requests as in the protocol reference; responses like a real server (attributes first,
+    // core responses with a `c:` prefix bound to C).
+    const open =
+      meta.role === 'request'
+        ? `<command xmlns="" xsi:type="${key}"${attrs}`
+        : `<command${attrs} xsi:type="${core ? `c:${key}" xmlns:c="C` : key}" xmlns=""`;
+    return content === '' ? `${open}/>` : `${open}>${content}</command>`;
+  }
+
+  private attributes(meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): string {
+    let out = '';
+    for (const a of meta.attrs ?? []) {
+      const v = obj[a.n];
+      if (v === undefined) continue;
+      if (v === null) throw new OciEncodeError(`${path}.${a.n}: an attribute cannot be nil`, { path: `${path}.${a.n}` });
+      out += ` ${a.n}="${escapeAttribute(lexical(builtinOf(this.schema, a.t), v, `${path}.${a.n}`))}"`;
+    }
+    return out;
+  }
+
+  /** Children of a complex value, after checking it has no key the type does not define. */
+  private content(meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): string {
+    this.checkKeys(obj, meta, path);
+    let out = '';
+    for (const p of meta.content) out += this.particle(p, obj, path);
+    return out;
+  }
+
+  private checkKeys(obj: Record<string, unknown>, meta: ComplexTypeMeta, path: string): void {
+    for (const k of Object.keys(obj)) {
+      if (k === '$type' || obj[k] === undefined) continue;
+      if (meta.attrs?.some((a) => a.n === k)) continue;
+      if (meta.content.some((p) => particleKeys(p).has(k))) continue;
+      throw new OciEncodeError(`${path}: unknown member '${k}' for ${meta.name}`, { path: `${path}.${k}` });
+    }
+  }
+
+  private particle(p: Particle, obj: Record<string, unknown>, path: string): string {
+    if ('n' in p) return this.elementOccurrences(p, obj[p.n], `${path}.${p.n}`);
+    if ('seq' in p) {
+      let out = '';
+      for (const c of p.seq) out += this.particle(c, obj, path);
+      return out;
+    }
+    if (isRepeatingChoice(p)) {
+      const prop = choiceProp(p);
+      const items = obj[prop];
+      if (items === undefined) return '';
+      if (!Array.isArray(items)) throw new OciEncodeError(`${path}.${prop}: expected an array of choice items`, { path: `${path}.${prop}` });
+      let out = '';
+      items.forEach((item, i) => {
+        const itemPath = `${path}.${prop}[${i}]`;
+        if (!isPlainObject(item)) throw new OciEncodeError(`${itemPath}: expected an object`, { path: itemPath });
+        for (const k of Object.keys(item)) {
+          if (item[k] !== undefined && !p.choice.some((b) => particleKeys(b).has(k))) {
+            throw new OciEncodeError(`${itemPath}: unknown member '${k}'`, { path: `${itemPath}.${k}` });
+          }
+        }
+        out += this.particle(this.branch(p, item, itemPath), item, itemPath);
+      });
+      return out;
+    }
+    const present = p.choice.filter((b) => particlePresent(b, obj));
+    if (present.length === 0) return '';
+    return this.particle(this.branch(p, obj, path), obj, path);
+  }
+
+  private branch(p: ChoiceMeta, obj: Record<string, unknown>, path: string): Particle {
+    const present = p.choice.filter((b) => particlePresent(b, obj));
+    if (present.length !== 1) {
+      const names = p.choice.map((b) => [...particleKeys(b)].join('+')).join(' | ');
+      throw new OciEncodeError(`${path}: ${present.length === 0 ? 'no' : 'more than one'} branch of the choice ${names} is set`, { path });
+    }
+    return present[0]!;
+  }
+
+  private elementOccurrences(e: ElementMeta, value: unknown, path: string): string {
+    if (value === undefined) return '';
+    if (isArrayElement(e)) {
+      if (!Array.isArray(value)) throw new OciEncodeError(`${path}: expected an array (maxOccurs ${e.max === -1 ? 'unbounded' : e.max})`, { path });
+      let out = '';
+      for (let i = 0; i < value.length; i++) out += this.element(e, value[i], `${path}[${i}]`);
+      return out;
+    }
+    if (Array.isArray(value)) throw new OciEncodeError(`${path}: expected a single value, got an array`, { path });
+    return this.element(e, value, path);
+  }
+
+  /** One element. `extraAttrs` is raw attribute text (the envelope's `xmlns=""`). */
+  element(e: ElementMeta, value: unknown, path: string, extraAttrs = ''): string {
+    const name = e.n;
+    const t = e.t;
+    if (value === undefined) return '';
+    if (t === 'xs:anyType') {
+      if (value === null) return `<${name}${extraAttrs} xsi:nil="true"/>`;
+      if (value !== true) throw new OciEncodeError(`${path}: an untyped flag element takes true, got ${describe(value)}`, { path });
+      return `<${name}${extraAttrs}/>`;
+    }
+    const simple = t.startsWith('xs:') || this.schema.type(t).kind === 'simple';
+    if (value === null) {
+      let typeAttr = '';
+      if (!simple) {
+        const meta = this.schema.complexType(t);
+        // Nil still needs a concrete type on an abstract element; any subtype is accepted.
+        if (meta.abstract) typeAttr = ` xsi:type="${meta.subtypes?.[0] ?? t}"`;
+      }
+      return `<${name}${extraAttrs}${typeAttr} xsi:nil="true"/>`;
+    }
+    if (simple) {
+      const text = escapeText(lexical(builtinOf(this.schema, t), value, path));
+      return text === '' ? `<${name}${extraAttrs}/>` : `<${name}${extraAttrs}>${text}</${name}>`;
+    }
+    if (!isPlainObject(value)) throw new OciEncodeError(`${path}: expected an object for ${t}, got ${describe(value)}`, { path });
+    const declared = this.schema.complexType(t);
+    let actual = declared;
+    let typeAttr = '';
+    const $type = value.$type;
+    if ($type !== undefined && $type !== t) {
+      if (typeof $type !== 'string' || !this.schema.has($type)) throw new OciUnknownTypeError(String($type), this.schema.release, `at ${path}`);
+      if (!derivesFrom(this.schema, $type, t)) throw new OciEncodeError(`${path}: ${$type} is not a ${t}`, { path });
+      actual = this.schema.complexType($type);
+    }
+    if (actual.abstract) {
+      throw new OciEncodeError(`${path}: ${t} is abstract; set $type to one of ${(declared.subtypes ?? []).join(', ')}`, { path });
+    }
+    if (actual !== declared) typeAttr = ` xsi:type="${actual.ns === 'C' ? `c:${actual.name}" xmlns:c="C` : actual.name}"`;
+    const attrs = this.attributes(actual, value, path);
+    const content = this.content(actual, value, path);
+    const open = `<${name}${extraAttrs}${typeAttr}${attrs}`;
+    return content === '' ? `${open}/>` : `${open}>${content}</${name}>`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoding
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes document bytes by their own XML declaration (ISO-8859-1/latin1/US-ASCII or UTF-8; UTF-8 when absent). */
+export function documentText(input: Buffer): string {
+  let start = 0;
+  if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) start = 3;
+  else if ((input[0] === 0xfe && input[1] === 0xff) || (input[0] === 0xff && input[1] === 0xfe)) {
+    throw new OciDecodeError('UTF-16 documents are not supported (OCI-P uses ISO-8859-1 or UTF-8)', { offset: 0 });
+  }
+  const head = input.subarray(start, start + 200).toString('latin1');
+  const m = /^<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(head);
+  const enc = m ? m[1]!.toLowerCase() : 'utf-8';
+  if (enc === 'iso-8859-1' || enc === 'latin1' || enc === 'us-ascii' || enc === 'iso_8859-1') return input.toString('latin1', start);
+  if (enc === 'utf-8' || enc === 'utf8') {
+    try {
+      return utf8.decode(input.subarray(start));
+    } catch {
+      throw new OciDecodeError('the document declares UTF-8 but holds invalid UTF-8 bytes', { offset: 0 });
+    }
+  }
+  throw new OciDecodeError(`unsupported document encoding '${m![1]}' (OCI-P uses ISO-8859-1 or UTF-8)`, { offset: 0 });
+}
+
+/**
+ * Decodes a whole document. A Buffer is decoded by its declaration; a string is taken as
+ * already decoded. The types of the commands (and of nested xsi:types) must be loaded
+ * (`schema.ensure`/`ensureAll`), else OciTypeNotLoadedError; {@link decodeDocumentLoading}
+ * loads them as needed. The number of commands is not checked here (a server answers a
+ * bad count with an ErrorResponse, so it needs the decoded envelope).
+ */
+export function decodeDocument(schema: OciSchema, input: string | Buffer): OciDocument {
+  let text = typeof input === 'string' ? input : documentText(input);
+  // XML line-end handling: \r\n and lone \r become \n before parsing.
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  const bad = findInvalidXmlChar(text);
+  if (bad !== -1) {
+    new XmlReader(text).fail(`character U+${text.charCodeAt(bad).toString(16).padStart(4, '0')} is not allowed in XML`, bad);
+  }
+  return new Decoder(schema, new XmlReader(text)).document();
+}
+
+/** Like {@link decodeDocument}, but loads the modules of command types it meets (retrying until none is missing). */
+export async function decodeDocumentLoading(schema: OciSchema, input: string | Buffer): Promise<OciDocument> {
+  const text = typeof input === 'string' ? input : documentText(input);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return decodeDocument(schema, text);
+    } catch (error) {
+      if (attempt < 64 && error instanceof Error && 'typeKey' in error && (error as { code?: string }).code === 'TH_ERR_OCI_TYPE_NOT_LOADED') {
+        await schema.ensure((error as unknown as { typeKey: string }).typeKey);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/** Decodes one `<command>` element string (namespaces as in a server document) — for tests and tools. */
+export function decodeCommand(schema: OciSchema, xml: string): OciCommand {
+  const doc = decodeDocument(
+    schema,
+    `<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="${XSI_NS}"><sessionId xmlns="">x</sessionId>${xml}</BroadsoftDocument>`,
+  );
+  if (doc.commands.length !== 1) throw new OciDecodeError(`expected one command, found ${doc.commands.length}`);
+  return doc.commands[0]!;
+}
+
+const BOOLEAN_TEXT: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
+const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Reads values by walking the metadata, element by element, pulling from the reader. */
+class Decoder {
+  // The start tag of the next unconsumed child in the content being decoded (lookahead).
+  private next: StartTag | null = null;
+
+  constructor(
+    private readonly schema: OciSchema,
+    private readonly reader: XmlReader,
+  ) {}
+
+  document(): OciDocument {
+    const r = this.reader;
+    r.readProlog();
+    const root = r.readStartTag();
+    if (root.local !== 'BroadsoftDocument' || root.ns !== 'C') {
+      r.fail(`the root element must be BroadsoftDocument in namespace C, found ${root.ns ? `{${root.ns}}` : ''}${root.local}`, root.offset);
+    }
+    const doc: OciDocument = { commands: [] };
+    for (const a of root.attrs) {
+      if (a.ns !== '') continue;
+      if (a.local === 'protocol' && (a.value === 'OCI' || a.value === 'NSOCI')) doc.protocol = a.value;
+      else r.fail(`unexpected attribute ${a.qname}="${a.value}" on BroadsoftDocument`, root.offset);
+    }
+    if (doc.protocol === undefined) r.fail('BroadsoftDocument lacks the protocol attribute', root.offset);
+    for (let tag = r.nextChild(root); tag; tag = r.nextChild(root)) {
+      if (tag.ns !== '') r.fail(`unexpected element ${tag.qname} in namespace ${tag.ns} (write xmlns="" on it)`, tag.offset, 'BroadsoftDocument');
+      switch (tag.local) {
+        case 'sessionId':
+        case 'userId':
+        case 'phoneNumber':
+        case 'linePort':
+        case 'trackingId':
+          if (doc[tag.local] !== undefined) r.fail(`more than one ${tag.local}`, tag.offset, 'BroadsoftDocument');
+          doc[tag.local] = r.readText(tag, tag.local);
+          r.finishElement(tag, tag.local);
+          break;
+        case 'externalUserIdentity':
+          doc.externalUserIdentity = this.element({ n: 'externalUserIdentity', t: 'ExternalUserIdentity' }, tag, 'externalUserIdentity') as OciDocument['externalUserIdentity'];
+          break;
+        case 'command':
+          doc.commands.push(this.command(tag, `commands[${doc.commands.length}]`));
+          break;
+        default:
+          r.fail(`unknown element <${tag.qname}> in BroadsoftDocument`, tag.offset, 'BroadsoftDocument');
+      }
+    }
+    r.finishElement(root);
+    r.readEpilog();
+    return doc;
+  }
+
+  /** Finds the type an xsi:type names, by (namespace, local name): C types must be in C, others in no namespace. */
+  private resolveXsiType(tag: StartTag, path: string): string | undefined {
+    const attr = tag.attrs.find((a) => a.ns === XSI_NS && a.local === 'type');
+    if (!attr) return undefined;
+    const [ns, local] = this.reader.resolveQName(attr.value, tag.offset);
+    const key = ns === 'C' && this.schema.has(`C:${local}`) ? `C:${local}` : local;
+    const shown = ns ? `{${ns}}${local}` : local;
+    if (!this.schema.has(key)) throw new OciUnknownTypeError(shown, this.schema.release, `xsi:type at ${path}`);
+    const meta = this.schema.type(key);
+    if ((meta.ns === 'C') !== (ns === 'C')) {
+      throw new OciUnknownTypeError(shown, this.schema.release, `xsi:type at ${path}: ${local} is ${meta.ns === 'C' ? 'in namespace C' : 'in no namespace'}`);
+    }
+    return key;
+  }
+
+  private command(tag: StartTag, path: string): OciCommand {
+    const key = this.resolveXsiType(tag, path);
+    if (key === undefined) this.reader.fail('command without xsi:type', tag.offset, path);
+    const meta = this.schema.complexType(key);
+    if (meta.abstract || (meta.role === undefined && !derivesFrom(this.schema, key, 'OCICommand'))) {
+      this.reader.fail(`xsi:type ${key} is not a concrete request or response type`, tag.offset, path);
+    }
+    const obj: OciCommand = { $type: key };
+    this.complexContent(tag, meta, obj, key);
+    return obj;
+  }
+
+  private isNil(tag: StartTag): boolean {
+    const attr = tag.attrs.find((a) => a.ns === XSI_NS && a.local === 'nil');
+    return attr !== undefined && (attr.value.trim() === 'true' || attr.value.trim() === '1');
+  }
+
+  /** Decodes one element (start tag already read) of declared type `e.t`, through its end tag. */
+  private element(e: ElementMeta, tag: StartTag, path: string): unknown {
+    const r = this.reader;
+    const t = e.t;
+    if (this.isNil(tag)) {
+      if (t !== 'xs:anyType' && !t.startsWith('xs:')) this.resolveXsiType(tag, path);
+      r.skipElement(tag, path);
+      return null;
+    }
+    if (t === 'xs:anyType') {
+      r.skipElement(tag, path);
+      return true;
+    }
+    const declared = t.startsWith('xs:') ? undefined : this.schema.type(t);
+    if (declared === undefined || declared.kind === 'simple') {
+      const text = r.readText(tag, path);
+      r.finishElement(tag, path);
+      return this.scalar(declared ? declared.base : t, text, path, tag.offset);
+    }
+    const xsiType = this.resolveXsiType(tag, path);
+    let actual = declared;
+    if (xsiType !== undefined && xsiType !== t) {
+      if (!derivesFrom(this.schema, xsiType, t)) r.fail(`xsi:type ${xsiType} is not a ${t}`, tag.offset, path);
+      actual = this.schema.complexType(xsiType);
+    }
+    if (actual.abstract) r.fail(`element of abstract type ${t} without xsi:type naming a concrete type`, tag.offset, path);
+    if (actual.name === TABLE_TYPE && actual.ns === 'C') {
+      const fast = tag.attrs.length === 0 ? r.scanTable(tag) : null;
+      if (fast) return fast;
+      const table = { colHeading: [] as string[], row: [] as { col: string[] }[] };
+      const generic: Record<string, unknown> = {};
+      this.complexContent(tag, actual, generic, path);
+      if (generic.colHeading) table.colHeading = generic.colHeading as string[];
+      if (generic.row) table.row = generic.row as { col: string[] }[];
+      return table;
+    }
+    const obj: Record<string, unknown> = {};
+    if (actual !== declared || declared.abstract) obj.$type = actual.name;
+    this.complexContent(tag, actual, obj, path);
+    return obj;
+  }
+
+  private scalar(builtin: string, text: string, path: string, offset: number): unknown {
+    if (builtin === 'xs:boolean') {
+      const v = BOOLEAN_TEXT[text.trim()];
+      if (v === undefined) this.reader.fail(`'${text}' is not a boolean`, offset, path);
+      return v;
+    }
+    if (NUMERIC_BUILTINS.has(builtin)) {
+      const s = text.trim();
+      if (NUMBER_TEXT.test(s)) return Number(s);
+      if (builtin === 'xs:float' || builtin === 'xs:double') {
+        if (s === 'INF' || s === '+INF') return Number.POSITIVE_INFINITY;
+        if (s === '-INF') return Number.NEGATIVE_INFINITY;
+        if (s === 'NaN') return Number.NaN;
+      }
+      this.reader.fail(`'${text}' is not a number (${builtin})`, offset, path);
+    }
+    return text;
+  }
+
+  /** Attributes and children of a complex element, through its end tag. */
+  private complexContent(tag: StartTag, meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): void {
+    const r = this.reader;
+    for (const a of tag.attrs) {
+      if (a.ns !== '') continue; // xsi:type / xsi:nil / foreign attributes
+      const am = meta.attrs?.find((x) => x.n === a.local) ?? r.fail(`unknown attribute ${a.qname} on ${meta.name}`, tag.offset, path);
+      obj[a.local] = this.scalar(builtinOf(this.schema, am.t), a.value, `${path}@${a.local}`, tag.offset);
+    }
+    const saved = this.next;
+    this.next = r.nextChild(tag, path);
+    for (const p of meta.content) this.particle(p, obj, tag, path);
+    if (this.next) {
+      const child = this.next;
+      const known = meta.content.some((p) => particleKeys(p).has(child.local));
+      r.fail(
+        child.ns !== ''
+          ? `element ${child.qname} is in namespace ${child.ns}; OCI-P elements are in no namespace`
+          : known
+            ? `element <${child.qname}> is out of order or repeated too often in ${meta.name}`
+            : `unknown element <${child.qname}> in ${meta.name}`,
+        child.offset,
+        path,
+      );
+    }
+    r.finishElement(tag, path);
+    this.next = saved;
+  }
+
+  private particle(p: Particle, obj: Record<string, unknown>, parent: StartTag, path: string): void {
+    if ('n' in p) {
+      const many = isArrayElement(p);
+      const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
+      let list: unknown[] | undefined;
+      for (let count = 0; count < max && this.next && this.next.local === p.n && this.next.ns === ''; count++) {
+        const tag = this.next;
+        const childPath = many ? `${path}.${p.n}[${count}]` : `${path}.${p.n}`;
+        const value = this.element(p, tag, childPath);
+        if (many) (list ??= []).push(value);
+        else obj[p.n] = value;
+        this.next = this.reader.nextChild(parent, path);
+      }
+      if (list) obj[p.n] = list;
+      return;
+    }
+    if ('seq' in p) {
+      for (const c of p.seq) this.particle(c, obj, parent, path);
+      return;
+    }
+    if (isRepeatingChoice(p)) {
+      const prop = choiceProp(p);
+      const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
+      const items: Record<string, unknown>[] = [];
+      for (let count = 0; count < max; count++) {
+        const branch = this.pickBranch(p);
+        if (!branch) break;
+        const item: Record<string, unknown> = {};
+        this.particle(branch, item, parent, `${path}.${prop}[${count}]`);
+        items.push(item);
+      }
+      if (items.length > 0) obj[prop] = items;
+      return;
+    }
+    const branch = this.pickBranch(p);
+    if (branch) this.particle(branch, obj, parent, path);
+  }
+
+  private pickBranch(p: ChoiceMeta): Particle | undefined {
+    const next = this.next;
+    if (!next || next.ns !== '') return undefined;
+    return p.choice.find((b) => firstNames(b).has(next.local));
+  }
+}

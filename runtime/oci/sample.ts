@@ -1,0 +1,295 @@
+/**
+ * Synthesises schema-valid values from the metadata: used by the round-trip tests and by the
+ * mock server to answer with plausible data responses. Deterministic for a given seed and
+ * variant. Types must be loaded (`schema.ensure`/`ensureAll`).
+ */
+import type { OciCommand } from './codec.js';
+import type { ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
+import { builtinOf, choiceProp, INTEGER_BUILTINS, isArrayElement, isRepeatingChoice, NUMERIC_BUILTINS, type OciSchema, TABLE_TYPE } from './schema.js';
+
+export interface SampleOptions {
+  /** Seed of the pseudo-random choices (default 1). */
+  seed?: number;
+  /** Selects choice branches and abstract subtypes: branch `variant % branches` (default 0). */
+  variant?: number;
+  /** Also fill optional members (most of them, nil for some nillable ones), not only required ones (default false). */
+  optional?: boolean;
+  /** Rows of each sampled table (default 2). */
+  tableRows?: number;
+}
+
+/** A schema-valid value of a type: required members, the choice branch given by `variant`, facets honoured. */
+export function sampleValue(schema: OciSchema, typeKey: string, options: SampleOptions = {}): unknown {
+  return new Sampler(schema, options).value({ n: 'value', t: typeKey }, 0);
+}
+
+/** A schema-valid command of a request or response type (`$type` first). */
+export function sampleCommand(schema: OciSchema, typeKey: string, options: SampleOptions = {}): OciCommand {
+  const meta = schema.complexType(typeKey);
+  const body = new Sampler(schema, options).complex(meta, 0);
+  return { $type: typeKey, ...body };
+}
+
+// Deliberately awkward characters, to exercise escaping and encodings: XML specials, Latin-1, beyond Latin-1.
+const SPICE = ['&', '<', '>', "'", '"', 'é', 'Ü', 'ß', '€', 'ł'];
+const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const TABLE_HEADINGS = ['User Id', 'Last Name', 'First Name', 'Department', 'Line/Port', 'Mac Address', 'Phone Number', 'Extension'];
+const MAX_DEPTH = 6;
+
+class Sampler {
+  private state: number;
+  private readonly variant: number;
+  private readonly optional: boolean;
+  private readonly tableRows: number;
+
+  constructor(
+    private readonly schema: OciSchema,
+    options: SampleOptions,
+  ) {
+    this.state = (options.seed ?? 1) >>> 0 || 1;
+    this.variant = Math.max(0, Math.trunc(options.variant ?? 0));
+    this.optional = options.optional ?? false;
+    this.tableRows = options.tableRows ?? 2;
+  }
+
+  /** mulberry32: small, fast, deterministic. */
+  private random(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  private int(lo: number, hi: number): number {
+    return lo + Math.floor(this.random() * (hi - lo + 1));
+  }
+
+  complex(meta: ComplexTypeMeta, depth: number): Record<string, unknown> {
+    const obj: Record<string, unknown> = {};
+    for (const a of meta.attrs ?? []) {
+      if (!a.req) continue;
+      obj[a.n] = a.fixed ?? this.simple(a.t);
+    }
+    for (const p of meta.content) this.particle(p, obj, depth, true);
+    return obj;
+  }
+
+  private wants(min: number, depth: number): boolean {
+    return min >= 1 || (this.optional && depth < MAX_DEPTH && this.random() < 0.75);
+  }
+
+  private particle(p: Particle, obj: Record<string, unknown>, depth: number, required: boolean): void {
+    if ('n' in p) {
+      const min = required ? (p.min ?? 1) : 0;
+      if (!this.wants(min, depth)) return;
+      if (isArrayElement(p)) {
+        const max = p.max === -1 ? 3 : (p.max ?? 1);
+        const count = Math.min(max, Math.max(min, this.optional ? 2 : 1));
+        obj[p.n] = Array.from({ length: count }, () => this.elementValue(p, depth, false));
+      } else obj[p.n] = this.elementValue(p, depth, true);
+      return;
+    }
+    if ('seq' in p) {
+      if (!this.wants(required ? (p.min ?? 1) : 0, depth)) return;
+      for (const c of p.seq) this.particle(c, obj, depth, true);
+      return;
+    }
+    if (!this.wants(required ? (p.min ?? 1) : 0, depth)) return;
+    if (isRepeatingChoice(p)) {
+      const max = p.max === -1 ? 3 : (p.max ?? 1);
+      const count = Math.min(max, Math.max(p.min ?? 1, this.optional ? 2 : 1));
+      obj[choiceProp(p)] = Array.from({ length: count }, (_, i) => {
+        const item: Record<string, unknown> = {};
+        this.branchInto(p.choice[(this.variant + i) % p.choice.length]!, item, depth);
+        return item;
+      });
+      return;
+    }
+    this.branchInto(p.choice[this.variant % p.choice.length]!, obj, depth);
+  }
+
+  /** Fills one choice branch; an all-optional branch still gets its first member, so the choice is visible. */
+  private branchInto(branch: Particle, obj: Record<string, unknown>, depth: number): void {
+    this.particle(branch, obj, depth, true);
+    if ('n' in branch && obj[branch.n] === undefined) {
+      obj[branch.n] = isArrayElement(branch) ? [this.elementValue(branch, depth, false)] : this.elementValue(branch, depth, true);
+    }
+  }
+
+  private elementValue(e: ElementMeta, depth: number, mayBeNil: boolean): unknown {
+    if (mayBeNil && e.nil && this.optional && this.random() < 0.2) return null;
+    return this.value(e, depth);
+  }
+
+  value(e: ElementMeta, depth: number): unknown {
+    const t = e.t;
+    if (t === 'xs:anyType') return true;
+    if (e.fixed !== undefined) return this.fromLexical(builtinOf(this.schema, t), e.fixed);
+    if (t.startsWith('xs:') || this.schema.type(t).kind === 'simple') return this.simple(t);
+    const declared = this.schema.complexType(t);
+    let actual = declared;
+    if (declared.abstract) {
+      const concrete = (declared.subtypes ?? []).filter((s) => this.schema.has(s) && !this.schema.complexType(s).abstract);
+      if (concrete.length === 0) return {};
+      actual = this.schema.complexType(concrete[this.variant % concrete.length]!);
+    }
+    if (actual.name === TABLE_TYPE && actual.ns === 'C') return this.table();
+    const body = this.complex(actual, depth + 1);
+    return actual !== declared ? { $type: actual.name, ...body } : body;
+  }
+
+  private table(): { colHeading: string[]; row: { col: string[] }[] } {
+    const width = 2 + (this.variant % 4);
+    const colHeading = TABLE_HEADINGS.slice(0, width);
+    const rows = this.tableRows;
+    const row = Array.from({ length: rows }, (_, r) => ({
+      col: colHeading.map((_, c) => ((r + c) % 3 === 2 ? '' : `${this.text(1, 12, false)}${c === 1 && r === 0 ? ' & Co' : ''}`)),
+    }));
+    return { colHeading, row };
+  }
+
+  private fromLexical(builtin: string, text: string): unknown {
+    if (builtin === 'xs:boolean') return text === 'true' || text === '1';
+    if (NUMERIC_BUILTINS.has(builtin)) return Number(text);
+    return text;
+  }
+
+  simple(typeKey: string): unknown {
+    const builtin = builtinOf(this.schema, typeKey);
+    const meta = typeKey.startsWith('xs:') ? undefined : this.schema.type(typeKey);
+    const f: Facets = meta?.kind === 'simple' ? (meta.facets ?? {}) : {};
+    if (builtin === 'xs:boolean') return this.random() < 0.5;
+    if (f.enumeration && f.enumeration.length > 0) {
+      return this.fromLexical(builtin, f.enumeration[(this.variant + this.int(0, f.enumeration.length - 1)) % f.enumeration.length]!);
+    }
+    if (f.pattern && f.pattern.length > 0) {
+      const text = new PatternSampler(f.pattern[0]!, () => this.random()).sample();
+      return this.fromLexical(builtin, text);
+    }
+    if (NUMERIC_BUILTINS.has(builtin)) {
+      let lo = f.minInclusive ?? (f.minExclusive !== undefined ? Math.floor(f.minExclusive) + 1 : builtin === 'xs:int' ? 0 : 0);
+      let hi = f.maxInclusive ?? (f.maxExclusive !== undefined ? Math.ceil(f.maxExclusive) - 1 : lo + 5000);
+      if (hi < lo) [lo, hi] = [hi, lo];
+      const n = this.int(Math.max(lo, -1e9), Math.min(hi, lo + 1e6, 2 ** 31 - 1));
+      return INTEGER_BUILTINS.has(builtin) ? n : n;
+    }
+    switch (builtin) {
+      case 'xs:date':
+        return `20${this.int(10, 29)}-0${this.int(1, 9)}-${this.int(10, 28)}`;
+      case 'xs:dateTime':
+        return `20${this.int(10, 29)}-0${this.int(1, 9)}-${this.int(10, 28)}T${this.int(10, 23)}:${this.int(10, 59)}:${this.int(10, 59)}Z`;
+      case 'xs:base64Binary':
+        return Buffer.from(this.text(3, 12, false)).toString('base64');
+      case 'xs:NMTOKEN':
+        return this.text(f.length ?? Math.max(1, f.minLength ?? 1), f.length ?? Math.min(12, f.maxLength ?? 12), false);
+    }
+    const min = f.length ?? f.minLength ?? 1;
+    const max = f.length ?? Math.max(min, Math.min(f.maxLength ?? 24, 24));
+    return this.text(min, max, true);
+  }
+
+  /** Text of min..max code points; with `spice`, sometimes XML specials, non-ASCII letters and an inner space. */
+  private text(min: number, max: number, spice: boolean): string {
+    const length = this.int(Math.max(min, Math.min(max, 3)), Math.max(min, Math.min(max, 12)));
+    const chars: string[] = [];
+    for (let i = 0; i < length; i++) {
+      const r = this.random();
+      if (spice && r < 0.12) chars.push(SPICE[this.int(0, SPICE.length - 1)]!);
+      else if (spice && r < 0.18 && i > 0 && i < length - 1 && chars[i - 1] !== ' ') chars.push(' ');
+      else chars.push(ALNUM[this.int(0, ALNUM.length - 1)]!);
+    }
+    return chars.join('');
+  }
+}
+
+/** Generates strings matching the small XSD regex subset OCI-P uses: literals, escapes, classes, groups, `|`, `? * + {n,m}`. */
+class PatternSampler {
+  private pos = 0;
+  constructor(
+    private readonly pattern: string,
+    private readonly random: () => number,
+  ) {}
+
+  sample(): string {
+    this.pos = 0;
+    return this.alternation();
+  }
+
+  private alternation(): string {
+    const options: string[] = [];
+    const starts: number[] = [this.pos];
+    // Choose a branch by skipping to it: generate every branch and keep one (branches are short).
+    options.push(this.sequence());
+    while (this.pattern[this.pos] === '|') {
+      this.pos++;
+      starts.push(this.pos);
+      options.push(this.sequence());
+    }
+    return options[Math.floor(this.random() * options.length)]!;
+  }
+
+  private sequence(): string {
+    let out = '';
+    while (this.pos < this.pattern.length && this.pattern[this.pos] !== '|' && this.pattern[this.pos] !== ')') {
+      const start = this.pos;
+      this.atom();
+      const end = this.pos;
+      const [lo, hi] = this.quantifier();
+      const count = lo + Math.floor(this.random() * (hi - lo + 1));
+      for (let i = 0; i < count; i++) {
+        const saved = this.pos;
+        this.pos = start;
+        out += this.atom();
+        this.pos = saved;
+      }
+      void end;
+    }
+    return out;
+  }
+
+  private atom(): string {
+    const c = this.pattern[this.pos++]!;
+    if (c === '(') {
+      const s = this.alternation();
+      this.pos++; // ')'
+      return s;
+    }
+    if (c === '[') {
+      const chars: string[] = [];
+      while (this.pattern[this.pos] !== ']') {
+        let a = this.pattern[this.pos++]!;
+        if (a === '\\') a = this.pattern[this.pos++]!;
+        if (this.pattern[this.pos] === '-' && this.pattern[this.pos + 1] !== ']') {
+          const b = this.pattern[this.pos + 1]!;
+          this.pos += 2;
+          for (let x = a.charCodeAt(0); x <= b.charCodeAt(0); x++) chars.push(String.fromCharCode(x));
+        } else chars.push(a);
+      }
+      this.pos++;
+      return chars[Math.floor(this.random() * chars.length)]!;
+    }
+    if (c === '\\') {
+      const e = this.pattern[this.pos++]!;
+      if (e === 'd') return String(Math.floor(this.random() * 10));
+      return e;
+    }
+    if (c === '.') return 'x';
+    return c;
+  }
+
+  private quantifier(): [number, number] {
+    const c = this.pattern[this.pos];
+    if (c === '?') return (this.pos++, [0, 1]);
+    if (c === '*') return (this.pos++, [0, 3]);
+    if (c === '+') return (this.pos++, [1, 3]);
+    if (c === '{') {
+      const end = this.pattern.indexOf('}', this.pos);
+      const [a, b] = this.pattern.slice(this.pos + 1, end).split(',');
+      this.pos = end + 1;
+      const lo = Number(a);
+      return [lo, b === undefined ? lo : b === '' ? lo + 3 : Number(b)];
+    }
+    return [1, 1];
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Helpers over decoded OCITable values (`{ colHeading, row: [{ col }] }`). Columns are found
+ * by heading, never by position: BroadWorks may move or add columns between releases.
+ */
+import { ThorsHammerError } from '../errors.js';
+
+/** A decoded `C:OCITable`: raw headings as sent, and rows of string cells ("" for `<col/>`). */
+export interface OciTable {
+  colHeading: string[];
+  row: { col: string[] }[];
+}
+
+/** A problem with a table: unknown heading, key collision, malformed table value. */
+export class OciTableError extends ThorsHammerError {
+  constructor(code: 'TH_ERR_OCI_TABLE_COLUMN' | 'TH_ERR_OCI_TABLE_KEY_COLLISION' | 'TH_ERR_OCI_TABLE_SHAPE', message: string, context: Record<string, unknown> = {}) {
+    super(code, message, { context });
+  }
+}
+
+function checkShape(table: OciTable): void {
+  if (!table || !Array.isArray(table.colHeading) || !Array.isArray(table.row)) {
+    throw new OciTableError('TH_ERR_OCI_TABLE_SHAPE', 'not an OCI table: expected { colHeading: string[], row: { col: string[] }[] }');
+  }
+}
+
+/** The cells of one column, by raw heading (`'User Id'`). Throws for an unknown heading, listing the known ones. */
+export function column(table: OciTable, heading: string): string[] {
+  checkShape(table);
+  const i = table.colHeading.indexOf(heading);
+  if (i === -1) {
+    throw new OciTableError('TH_ERR_OCI_TABLE_COLUMN', `no column '${heading}' (columns: ${table.colHeading.join(', ')})`, {
+      heading,
+      headings: table.colHeading,
+    });
+  }
+  return table.row.map((r) => r.col[i] ?? '');
+}
+
+/**
+ * Normalises a heading to a camelCase key: `Line/Port` → `linePort`, `User Id` → `userId`,
+ * `Mac Address` → `macAddress`, `URI` → `uri`, `SIP Contact` → `sipContact`.
+ */
+export function camelKey(heading: string): string {
+  const words = heading.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
+  return words
+    .map((w, i) => {
+      // An all-capitals word is an acronym: lower it whole (URI → uri, SIP → sip / Sip).
+      const lower = w === w.toUpperCase() ? w.toLowerCase() : w.charAt(0).toLowerCase() + w.slice(1);
+      return i === 0 ? lower : lower.charAt(0).toUpperCase() + lower.slice(1);
+    })
+    .join('');
+}
+
+/**
+ * The rows as records keyed by heading: raw headings (default) or camelCase keys
+ * (`{ keys: 'camel' }`). Two headings normalising to the same key throw, never overwrite.
+ */
+export function toRecords(table: OciTable, options: { keys?: 'raw' | 'camel' } = {}): Record<string, string>[] {
+  checkShape(table);
+  const keys = options.keys === 'camel' ? table.colHeading.map(camelKey) : table.colHeading;
+  const seen = new Map<string, string>();
+  keys.forEach((k, i) => {
+    const other = seen.get(k);
+    if (other !== undefined || k === '') {
+      throw new OciTableError(
+        'TH_ERR_OCI_TABLE_KEY_COLLISION',
+        k === ''
+          ? `heading '${table.colHeading[i]}' gives an empty key`
+          : `headings '${other}' and '${table.colHeading[i]}' both map to the key '${k}'; use keys: 'raw'`,
+        { key: k, headings: table.colHeading },
+      );
+    }
+    seen.set(k, table.colHeading[i]!);
+  });
+  return table.row.map((r) => {
+    const rec: Record<string, string> = {};
+    for (let i = 0; i < keys.length; i++) rec[keys[i]!] = r.col[i] ?? '';
+    return rec;
+  });
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** RFC 4180 CSV: a heading line, then one line per row; fields with `"`, `,`, line breaks or edge spaces are quoted. CRLF line ends. */
+export function tableToCsv(table: OciTable): string {
+  checkShape(table);
+  const lines = [table.colHeading.map(csvField).join(',')];
+  for (const r of table.row) lines.push(table.colHeading.map((_, i) => csvField(r.col[i] ?? '')).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** JSON array of records keyed by raw heading. */
+export function tableToJson(table: OciTable): string {
+  return JSON.stringify(toRecords(table), null, 2);
+}

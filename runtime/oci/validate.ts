@@ -1,0 +1,301 @@
+/**
+ * Client-side schema validation of commands in the plain-object form: required members,
+ * occurrences, choices (exactly one branch), nil only where nillable, abstract types,
+ * JavaScript types per built-in, and the facets of simple types (lengths, ranges,
+ * enumerations, patterns). Each issue names its path, so most `[Error 6004] OCI XML Request
+ * validation error` round trips never happen.
+ */
+import { type OciIssue, OciValidationError } from './errors.js';
+import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
+import {
+  builtinOf,
+  choiceProp,
+  derivesFrom,
+  INTEGER_BUILTINS,
+  isArrayElement,
+  isOptional,
+  isRepeatingChoice,
+  NUMERIC_BUILTINS,
+  type OciSchema,
+  particleKeys,
+  particlePresent,
+} from './schema.js';
+import { findInvalidXmlChar } from './xml/escape.js';
+import type { OciCommand } from './codec.js';
+
+/** Validates one command; throws {@link OciValidationError} (first issue's path and message, all issues in `.issues`). */
+export function validateCommand(schema: OciSchema, command: OciCommand): void {
+  const issues = collectIssues(schema, command);
+  if (issues.length > 0) throw new OciValidationError(issues);
+}
+
+/** Every schema issue of one command, in document order (empty when valid). Unknown `$type` throws OciUnknownTypeError. */
+export function collectIssues(schema: OciSchema, command: OciCommand): OciIssue[] {
+  const issues: OciIssue[] = [];
+  if (typeof command !== 'object' || command === null || Array.isArray(command)) {
+    return [{ path: '(command)', message: 'a command must be an object with $type' }];
+  }
+  if (typeof command.$type !== 'string') return [{ path: '(command)', message: '$type is required (the request or response type name)' }];
+  const meta = schema.complexType(command.$type);
+  if (meta.abstract) issues.push({ path: command.$type, message: `${command.$type} is abstract` });
+  new Validator(schema, issues).complex(meta, command, command.$type);
+  return issues;
+}
+
+/** Validates a simple value against a simple type key or built-in; returns the issue messages. For tools and the mock. */
+export function checkSimpleValue(schema: OciSchema, typeKey: string, value: unknown, path: string): OciIssue[] {
+  const issues: OciIssue[] = [];
+  new Validator(schema, issues).simple(typeKey, value, path);
+  return issues;
+}
+
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+
+const LEXICAL: Record<string, RegExp> = {
+  'xs:date': /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(Z|[+-]\d\d:\d\d)?$/,
+  'xs:dateTime': /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$/,
+  'xs:NMTOKEN': /^[-.:\w\u00b7\u00c0-\uffff]+$/,
+  'xs:base64Binary': /^(?:[A-Za-z0-9+/] ?)*(?:=\s?){0,2}$/,
+};
+
+const patternCache = new Map<string, RegExp>();
+
+/** Compiles an XSD pattern (implicitly anchored) to a JavaScript RegExp. */
+export function xsdPattern(pattern: string): RegExp {
+  let re = patternCache.get(pattern);
+  if (!re) {
+    const js = pattern.replace(/\\i/g, '[A-Za-z_:]').replace(/\\c/g, '[-.\\w:]');
+    re = new RegExp(`^(?:${js})$`, 'u');
+    patternCache.set(pattern, re);
+  }
+  return re;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class Validator {
+  constructor(
+    private readonly schema: OciSchema,
+    private readonly issues: OciIssue[],
+  ) {}
+
+  private issue(path: string, message: string): void {
+    this.issues.push({ path, message });
+  }
+
+  complex(meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): void {
+    for (const a of meta.attrs ?? []) {
+      const v = obj[a.n];
+      if (v === undefined) {
+        if (a.req) this.issue(`${path}.${a.n}`, 'required attribute');
+      } else if (a.fixed !== undefined && String(v) !== a.fixed) this.issue(`${path}.${a.n}`, `must be ${a.fixed}`);
+      else this.simple(a.t, v, `${path}.${a.n}`);
+    }
+    for (const k of Object.keys(obj)) {
+      if (k === '$type' || obj[k] === undefined) continue;
+      if (meta.attrs?.some((a) => a.n === k) || meta.content.some((p) => particleKeys(p).has(k))) continue;
+      this.issue(`${path}.${k}`, `unknown member of ${meta.name}`);
+    }
+    for (const p of meta.content) this.particle(p, obj, path, true);
+  }
+
+  /** `required` is false inside an optional sequence none of whose members is present. */
+  private particle(p: Particle, obj: Record<string, unknown>, path: string, required: boolean): void {
+    if ('n' in p) {
+      this.element(p, obj[p.n], `${path}.${p.n}`, required);
+      return;
+    }
+    if ('seq' in p) {
+      const seqRequired = required && (p.min ?? 1) >= 1;
+      // An optional sequence that is partly present must be complete.
+      const present = particlePresent(p, obj);
+      for (const c of p.seq) this.particle(c, obj, path, seqRequired || present);
+      return;
+    }
+    if (isRepeatingChoice(p)) {
+      this.repeatingChoice(p, obj, path, required);
+      return;
+    }
+    const present = p.choice.filter((b) => particlePresent(b, obj));
+    if (present.length > 1) {
+      this.issue(path, `only one of ${branchNames(p)} may be set, got ${present.map((b) => [...particleKeys(b)].filter((k) => obj[k] !== undefined).join('+')).join(' and ')}`);
+      return;
+    }
+    if (present.length === 0) {
+      if (required && (p.min ?? 1) >= 1 && !isOptional(p)) this.issue(path, `one of ${branchNames(p)} is required`);
+      return;
+    }
+    this.particle(present[0]!, obj, path, true);
+  }
+
+  private repeatingChoice(p: ChoiceMeta, obj: Record<string, unknown>, path: string, required: boolean): void {
+    const prop = choiceProp(p);
+    const items = obj[prop];
+    const min = p.min ?? 1;
+    const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
+    if (items === undefined) {
+      if (required && min >= 1) this.issue(`${path}.${prop}`, `required (at least ${min} of ${branchNames(p)})`);
+      return;
+    }
+    if (!Array.isArray(items)) {
+      this.issue(`${path}.${prop}`, `expected an array, got ${typeName(items)}`);
+      return;
+    }
+    if (items.length < min) this.issue(`${path}.${prop}`, `at least ${min} item${min > 1 ? 's' : ''} required, got ${items.length}`);
+    if (items.length > max) this.issue(`${path}.${prop}`, `at most ${max} items allowed, got ${items.length}`);
+    items.forEach((item, i) => {
+      const itemPath = `${path}.${prop}[${i}]`;
+      if (!isObject(item)) {
+        this.issue(itemPath, `expected an object holding one of ${branchNames(p)}, got ${typeName(item)}`);
+        return;
+      }
+      for (const k of Object.keys(item)) {
+        if (item[k] !== undefined && !p.choice.some((b) => particleKeys(b).has(k))) this.issue(`${itemPath}.${k}`, 'unknown member');
+      }
+      const present = p.choice.filter((b) => particlePresent(b, item));
+      if (present.length !== 1) this.issue(itemPath, `exactly one of ${branchNames(p)} must be set, got ${present.length}`);
+      else this.particle(present[0]!, item, itemPath, true);
+    });
+  }
+
+  private element(e: ElementMeta, value: unknown, path: string, required: boolean): void {
+    const min = e.min ?? 1;
+    if (value === undefined) {
+      if (required && min >= 1) this.issue(path, 'required');
+      return;
+    }
+    if (isArrayElement(e)) {
+      if (!Array.isArray(value)) {
+        this.issue(path, `expected an array, got ${typeName(value)}`);
+        return;
+      }
+      const max = e.max === -1 ? Number.POSITIVE_INFINITY : (e.max ?? 1);
+      if (value.length < min) this.issue(path, `at least ${min} item${min > 1 ? 's' : ''} required, got ${value.length}`);
+      if (value.length > max) this.issue(path, `at most ${max} items allowed, got ${value.length}`);
+      value.forEach((item, i) => this.value(e, item, `${path}[${i}]`));
+      return;
+    }
+    if (Array.isArray(value)) {
+      this.issue(path, 'expected a single value, got an array');
+      return;
+    }
+    this.value(e, value, path);
+  }
+
+  private value(e: ElementMeta, value: unknown, path: string): void {
+    if (value === null) {
+      if (!e.nil) this.issue(path, 'not nillable (null given)');
+      return;
+    }
+    if (e.t === 'xs:anyType') {
+      if (value !== true) this.issue(path, `a flag element takes true, got ${typeName(value)}`);
+      return;
+    }
+    if (e.fixed !== undefined && value !== undefined && String(value) !== e.fixed) {
+      this.issue(path, `must be ${e.fixed} (fixed)`);
+      return;
+    }
+    if (e.t.startsWith('xs:') || this.schema.type(e.t).kind === 'simple') {
+      this.simple(e.t, value, path, e.nil === true);
+      return;
+    }
+    if (!isObject(value)) {
+      this.issue(path, `expected an object (${e.t}), got ${typeName(value)}`);
+      return;
+    }
+    const declared = this.schema.complexType(e.t);
+    let actual = declared;
+    const $type = value.$type;
+    if ($type !== undefined && $type !== e.t) {
+      if (typeof $type !== 'string' || !this.schema.has($type)) {
+        this.issue(path, `unknown $type ${String($type)}`);
+        return;
+      }
+      if (!derivesFrom(this.schema, $type, e.t)) {
+        this.issue(path, `$type ${$type} is not a ${e.t}`);
+        return;
+      }
+      actual = this.schema.complexType($type);
+    }
+    if (actual.abstract) {
+      this.issue(path, `${e.t} is abstract: $type must name one of ${(declared.subtypes ?? []).join(', ')}`);
+      return;
+    }
+    this.complex(actual, value, path);
+  }
+
+  simple(typeKey: string, value: unknown, path: string, nillable = false): void {
+    const builtin = builtinOf(this.schema, typeKey);
+    const meta = typeKey.startsWith('xs:') ? undefined : this.schema.type(typeKey);
+    const facets: Facets | undefined = meta?.kind === 'simple' ? meta.facets : undefined;
+    if (builtin === 'xs:boolean') {
+      if (typeof value !== 'boolean') this.issue(path, `expected a boolean, got ${typeName(value)}`);
+      return;
+    }
+    if (NUMERIC_BUILTINS.has(builtin)) {
+      if (typeof value !== 'number') {
+        this.issue(path, `expected a number, got ${typeName(value)}`);
+        return;
+      }
+      const float = builtin === 'xs:float' || builtin === 'xs:double';
+      if (!float && !Number.isFinite(value)) return this.issue(path, `${value} is not a ${builtin} value`);
+      if (INTEGER_BUILTINS.has(builtin) && !Number.isInteger(value)) return this.issue(path, `${value} is not an integer`);
+      if (builtin === 'xs:int' && (value < INT_MIN || value > INT_MAX)) return this.issue(path, `${value} is outside the xs:int range`);
+      if (builtin === 'xs:long' && !Number.isSafeInteger(value)) return this.issue(path, `${value} is outside the exactly representable xs:long range`);
+      if (facets) this.numberFacets(facets, value, path);
+      return;
+    }
+    if (typeof value !== 'string') {
+      this.issue(path, `expected a string, got ${typeName(value)}`);
+      return;
+    }
+    const bad = findInvalidXmlChar(value);
+    if (bad !== -1) return this.issue(path, `character U+${value.charCodeAt(bad).toString(16).padStart(4, '0')} cannot be sent in XML`);
+    const ws = facets?.whiteSpace ?? (builtin === 'xs:string' ? 'preserve' : builtin === 'xs:normalizedString' ? 'replace' : 'collapse');
+    const normal = ws === 'collapse' ? value.replace(/[\t\n\r ]+/g, ' ').trim() : ws === 'replace' ? value.replace(/[\t\n\r]/g, ' ') : value;
+    const lexical = LEXICAL[builtin];
+    if (lexical && !lexical.test(normal)) return this.issue(path, `'${clip(value)}' is not a valid ${builtin} value`);
+    if (!facets) return;
+    if (facets.enumeration && !facets.enumeration.includes(normal)) {
+      const list = facets.enumeration.length > 12 ? `${facets.enumeration.slice(0, 12).join(', ')}, …` : facets.enumeration.join(', ');
+      return this.issue(path, `'${clip(value)}' is not one of: ${list}`);
+    }
+    if (builtin !== 'xs:base64Binary') {
+      const length = [...normal].length;
+      const clearHint = normal === '' && nillable ? '; use null (xsi:nil) to clear a value' : '';
+      if (facets.length !== undefined && length !== facets.length) this.issue(path, `length must be ${facets.length}, got ${length}${clearHint}`);
+      if (facets.minLength !== undefined && length < facets.minLength) this.issue(path, `shorter than ${facets.minLength}${clearHint}`);
+      if (facets.maxLength !== undefined && length > facets.maxLength) this.issue(path, `longer than ${facets.maxLength}`);
+    }
+    for (const p of facets.pattern ?? []) {
+      if (!xsdPattern(p).test(normal)) this.issue(path, `'${clip(value)}' does not match the pattern ${p}`);
+    }
+  }
+
+  private numberFacets(f: Facets, value: number, path: string): void {
+    if (f.enumeration && !f.enumeration.includes(String(value))) this.issue(path, `${value} is not one of: ${f.enumeration.join(', ')}`);
+    if (f.minInclusive !== undefined && value < f.minInclusive) this.issue(path, `less than ${f.minInclusive}`);
+    if (f.maxInclusive !== undefined && value > f.maxInclusive) this.issue(path, `greater than ${f.maxInclusive}`);
+    if (f.minExclusive !== undefined && value <= f.minExclusive) this.issue(path, `not greater than ${f.minExclusive}`);
+    if (f.maxExclusive !== undefined && value >= f.maxExclusive) this.issue(path, `not less than ${f.maxExclusive}`);
+    for (const p of f.pattern ?? []) if (!xsdPattern(p).test(String(value))) this.issue(path, `${value} does not match the pattern ${p}`);
+  }
+}
+
+function branchNames(p: ChoiceMeta): string {
+  return p.choice.map((b) => [...particleKeys(b)].join('+')).join(' | ');
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+

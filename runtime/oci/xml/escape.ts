@@ -1,0 +1,115 @@
+/**
+ * Escaping for writing XML and entity decoding for reading it. Only the five predefined
+ * entities and numeric character references exist in OCI-P documents: there is no DTD, so
+ * any other `&name;` is an error, never a lookup.
+ */
+
+const TEXT_SPECIAL = /[&<>\r]/;
+const ATTR_SPECIAL = /[&<>"\t\n\r]/;
+
+/** Escapes character data: `& < >` plus `\r` (as `&#13;`, so a parser's line-end normalisation keeps it). */
+export function escapeText(value: string): string {
+  if (!TEXT_SPECIAL.test(value)) return value;
+  return value.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;'));
+}
+
+/** Escapes an attribute value for double quotes: `& < > "` plus tab and line breaks as character references. */
+export function escapeAttribute(value: string): string {
+  if (!ATTR_SPECIAL.test(value)) return value;
+  return value.replace(/[&<>"\t\n\r]/g, (c) => {
+    switch (c) {
+      case '&':
+        return '&amp;';
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '"':
+        return '&quot;';
+      default:
+        return `&#${c.charCodeAt(0)};`;
+    }
+  });
+}
+
+/** Replaces every character outside Latin-1 by a numeric character reference (for ISO-8859-1 output). */
+export function latin1Safe(text: string): string {
+  // Markup is ASCII, so this only ever touches character data and attribute values.
+  return /[^\x00-\xff]/.test(text) ? text.replace(/[^\x00-\xff]/gu, (c) => `&#${c.codePointAt(0)};`) : text;
+}
+
+// Characters XML 1.0 cannot carry at all, not even as character references, and lone surrogates.
+const INVALID_XML_CHAR = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Index of the first character XML 1.0 cannot represent, or -1. */
+export function findInvalidXmlChar(text: string): number {
+  const m = INVALID_XML_CHAR.exec(text);
+  return m ? m.index : -1;
+}
+
+/** True when a numeric character reference names a character XML 1.0 allows. */
+export function isXmlCodePoint(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/** Why an entity reference could not be decoded, and where (index inside the decoded string). */
+export interface EntityProblem {
+  index: number;
+  message: string;
+}
+
+/**
+ * Decodes `&amp; &lt; &gt; &quot; &apos;` and `&#NN;`/`&#xHH;` in `raw`. Returns the decoded
+ * string, or an {@link EntityProblem} for an undefined entity or a malformed/illegal reference.
+ */
+export function decodeEntities(raw: string): string | EntityProblem {
+  let i = raw.indexOf('&');
+  if (i === -1) return raw;
+  let out = '';
+  let last = 0;
+  while (i !== -1) {
+    const semi = raw.indexOf(';', i + 1);
+    if (semi === -1 || semi - i > 12) return { index: i, message: "'&' not starting an entity reference (write &amp;)" };
+    const name = raw.slice(i + 1, semi);
+    let replacement: string;
+    switch (name) {
+      case 'amp':
+        replacement = '&';
+        break;
+      case 'lt':
+        replacement = '<';
+        break;
+      case 'gt':
+        replacement = '>';
+        break;
+      case 'quot':
+        replacement = '"';
+        break;
+      case 'apos':
+        replacement = "'";
+        break;
+      default: {
+        if (name.charCodeAt(0) !== 35 /* # */) {
+          return { index: i, message: `undefined entity &${name}; (only the five predefined entities exist without a DTD)` };
+        }
+        const hex = name.charCodeAt(1) === 120; /* x */
+        const digits = name.slice(hex ? 2 : 1);
+        const valid = hex ? /^[0-9a-fA-F]{1,6}$/.test(digits) : /^[0-9]{1,7}$/.test(digits);
+        const cp = valid ? Number.parseInt(digits, hex ? 16 : 10) : -1;
+        if (!isXmlCodePoint(cp)) return { index: i, message: `invalid character reference &${name};` };
+        replacement = String.fromCodePoint(cp);
+      }
+    }
+    out += raw.slice(last, i) + replacement;
+    last = semi + 1;
+    i = raw.indexOf('&', last);
+  }
+  return out + raw.slice(last);
+}

@@ -1,0 +1,437 @@
+/**
+ * A small, strict, namespace-aware XML pull reader for OCI-P documents.
+ *
+ * It exists instead of a general-purpose parser for two reasons: security (no DTD is ever
+ * processed: a DOCTYPE or entity declaration is refused with {@link OciHostileXmlError}, and
+ * only the five predefined entities plus numeric references are decoded) and speed (the
+ * decoder drives it element by element from the schema, and OCITable content goes through
+ * {@link XmlReader.scanTable}, an `indexOf` scanner). It checks well-formedness as it goes:
+ * names, quoting, matching end tags, unbound prefixes, duplicate attributes, text outside
+ * the root, nesting depth. Every problem is an {@link OciDecodeError} carrying the offset.
+ */
+import { OciDecodeError, OciHostileXmlError } from '../errors.js';
+import { decodeEntities } from './escape.js';
+
+export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+/** Deepest element nesting accepted (OCI-P documents nest fewer than 10 levels). */
+export const MAX_DEPTH = 256;
+/** Longest attribute value accepted, in characters. */
+export const MAX_ATTRIBUTE_LENGTH = 1 << 20;
+/** Most attributes accepted on one element. */
+export const MAX_ATTRIBUTES = 64;
+
+export interface XmlAttribute {
+  readonly qname: string;
+  readonly local: string;
+  /** Namespace URI; '' for unprefixed attributes. */
+  readonly ns: string;
+  readonly value: string;
+}
+
+export interface StartTag {
+  readonly qname: string;
+  readonly local: string;
+  /** Namespace URI of the element; '' for no namespace. */
+  readonly ns: string;
+  /** Attributes other than namespace declarations. */
+  readonly attrs: readonly XmlAttribute[];
+  readonly selfClosing: boolean;
+  /** Offset of the `<`. */
+  readonly offset: number;
+}
+
+interface Binding {
+  readonly prefix: string;
+  readonly uri: string;
+  readonly depth: number;
+}
+
+const enum Ch {
+  Tab = 9,
+  Lf = 10,
+  Cr = 13,
+  Space = 32,
+  Quote = 34,
+  Apos = 39,
+  Slash = 47,
+  Colon = 58,
+  Lt = 60,
+  Eq = 61,
+  Gt = 62,
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === Ch.Colon || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7);
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7;
+}
+
+function isSpace(c: number): boolean {
+  return c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr;
+}
+
+/** Pull reader over one already decoded document string. */
+export class XmlReader {
+  readonly src: string;
+  pos = 0;
+  private depth = 0;
+  private readonly bindings: Binding[] = [
+    { prefix: 'xml', uri: XML_NS, depth: -1 },
+    { prefix: '', uri: '', depth: -1 },
+  ];
+  // Cached position of the next '&' at or after the table scanner's position (amortised O(n) scanning).
+  private nextAmp = -2;
+
+  constructor(src: string) {
+    this.src = src;
+  }
+
+  /** Throws an {@link OciDecodeError} for `offset`, with line and column. */
+  fail(message: string, offset = this.pos, path?: string): never {
+    let line = 1;
+    let lineStart = 0;
+    const end = Math.min(offset, this.src.length);
+    for (let i = this.src.indexOf('\n'); i !== -1 && i < end; i = this.src.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    const where = `line ${line}, column ${end - lineStart + 1} (offset ${offset})`;
+    throw new OciDecodeError(`${path ? `${path}: ` : ''}${message} at ${where}`, { offset, path, line, column: end - lineStart + 1 });
+  }
+
+  private hostile(what: string, offset: number): never {
+    throw new OciHostileXmlError(`${what} refused at offset ${offset}: OCI-P documents never carry a DTD, and entities are never expanded`, offset);
+  }
+
+  /** Skips the XML declaration, comments, processing instructions and whitespace before the root; stops at its `<`. */
+  readProlog(): void {
+    const s = this.src;
+    if (s.charCodeAt(0) === 0xfeff) this.pos = 1;
+    if (s.startsWith('<?xml', this.pos) && isSpace(s.charCodeAt(this.pos + 5))) {
+      const end = s.indexOf('?>', this.pos);
+      if (end === -1) this.fail('unterminated XML declaration');
+      if (!/^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1/.test(s.slice(this.pos, end + 2))) this.fail('malformed XML declaration');
+      this.pos = end + 2;
+    }
+    this.skipMisc();
+    if (this.pos >= s.length) this.fail(s.trim() === '' ? 'empty document' : 'no root element');
+    if (!isNameStart(s.charCodeAt(this.pos + 1))) this.fail('expected the root element');
+  }
+
+  /** After the root element: only whitespace, comments and processing instructions may follow. */
+  readEpilog(): void {
+    this.skipMisc();
+    if (this.pos < this.src.length) this.fail('content after the end of the document element');
+  }
+
+  private skipMisc(): void {
+    const s = this.src;
+    for (;;) {
+      while (this.pos < s.length && isSpace(s.charCodeAt(this.pos))) this.pos++;
+      if (s.charCodeAt(this.pos) !== Ch.Lt) return;
+      if (s.startsWith('<!--', this.pos)) this.skipComment();
+      else if (s.startsWith('<?', this.pos)) this.skipPI();
+      else if (s.startsWith('<!', this.pos)) this.refuseDeclaration();
+      else return;
+    }
+  }
+
+  private refuseDeclaration(): never {
+    const s = this.src;
+    const at = this.pos;
+    if (s.startsWith('<!DOCTYPE', at)) this.hostile('DOCTYPE declaration', at);
+    if (s.startsWith('<!ENTITY', at)) this.hostile('entity declaration', at);
+    this.fail(`unexpected markup '${s.slice(at, at + 10)}'`, at);
+  }
+
+  private skipComment(): void {
+    const end = this.src.indexOf('-->', this.pos + 4);
+    if (end === -1) this.fail('unterminated comment');
+    this.pos = end + 3;
+  }
+
+  private skipPI(): void {
+    const end = this.src.indexOf('?>', this.pos + 2);
+    if (end === -1) this.fail('unterminated processing instruction');
+    this.pos = end + 2;
+  }
+
+  private readName(): string {
+    const s = this.src;
+    const start = this.pos;
+    if (!isNameStart(s.charCodeAt(start))) {
+      if (start >= s.length) this.fail('unexpected end of document inside a tag');
+      this.fail(`invalid character '${s[start]}' where a name was expected`);
+    }
+    let p = start + 1;
+    while (p < s.length && isNameChar(s.charCodeAt(p))) p++;
+    this.pos = p;
+    return s.slice(start, p);
+  }
+
+  /** Resolves a prefix in the current scope; throws for an unbound one. */
+  lookup(prefix: string, offset = this.pos): string {
+    for (let i = this.bindings.length - 1; i >= 0; i--) {
+      const b = this.bindings[i]!;
+      if (b.prefix === prefix) return b.uri;
+    }
+    if (prefix === 'xmlns') return 'http://www.w3.org/2000/xmlns/';
+    return this.fail(`unbound namespace prefix '${prefix}'`, offset);
+  }
+
+  /** Resolves a QName value (such as an `xsi:type`) in the scope of the element just read: `[namespace, local]`. */
+  resolveQName(value: string, offset: number): [string, string] {
+    const v = value.trim();
+    const colon = v.indexOf(':');
+    if (colon === -1) return [this.lookup('', offset), v];
+    return [this.lookup(v.slice(0, colon), offset), v.slice(colon + 1)];
+  }
+
+  /** Reads the start tag at `pos` (which must be at `<`), declaring its namespaces. */
+  readStartTag(): StartTag {
+    const s = this.src;
+    const offset = this.pos;
+    if (++this.depth > MAX_DEPTH) this.fail(`elements nested deeper than ${MAX_DEPTH}`);
+    this.pos++;
+    const qname = this.readName();
+    let raw: { qname: string; value: string; offset: number }[] | undefined;
+    let selfClosing = false;
+    for (;;) {
+      const before = this.pos;
+      while (isSpace(s.charCodeAt(this.pos))) this.pos++;
+      const c = s.charCodeAt(this.pos);
+      if (c === Ch.Gt) {
+        this.pos++;
+        break;
+      }
+      if (c === Ch.Slash) {
+        if (s.charCodeAt(this.pos + 1) !== Ch.Gt) this.fail("expected '/>'");
+        this.pos += 2;
+        selfClosing = true;
+        break;
+      }
+      if (Number.isNaN(c)) this.fail(`unterminated start tag <${qname}>`, offset);
+      if (this.pos === before) this.fail(`expected whitespace, '>' or '/>' in <${qname}>`);
+      const attrOffset = this.pos;
+      const name = this.readName();
+      while (isSpace(s.charCodeAt(this.pos))) this.pos++;
+      if (s.charCodeAt(this.pos) !== Ch.Eq) this.fail(`expected '=' after attribute ${name}`);
+      this.pos++;
+      while (isSpace(s.charCodeAt(this.pos))) this.pos++;
+      const quote = s.charCodeAt(this.pos);
+      if (quote !== Ch.Quote && quote !== Ch.Apos) this.fail(`attribute ${name} value must be quoted`);
+      const end = s.indexOf(quote === Ch.Quote ? '"' : "'", this.pos + 1);
+      if (end === -1) this.fail(`unterminated value of attribute ${name}`, attrOffset);
+      if (end - this.pos > MAX_ATTRIBUTE_LENGTH) this.fail(`attribute ${name} is longer than ${MAX_ATTRIBUTE_LENGTH} characters`, attrOffset);
+      const rawValue = s.slice(this.pos + 1, end);
+      const lt = rawValue.indexOf('<');
+      if (lt !== -1) this.fail(`'<' in the value of attribute ${name}`, this.pos + 1 + lt);
+      const decoded = decodeEntities(rawValue);
+      if (typeof decoded !== 'string') this.fail(decoded.message, this.pos + 1 + decoded.index);
+      // Attribute-value normalisation: literal whitespace characters become spaces (character references stay).
+      const value = /[\t\n\r]/.test(rawValue) ? this.normaliseAttribute(rawValue) : decoded;
+      this.pos = end + 1;
+      raw ??= [];
+      if (raw.length >= MAX_ATTRIBUTES) this.fail(`more than ${MAX_ATTRIBUTES} attributes on <${qname}>`, attrOffset);
+      for (const a of raw) if (a.qname === name) this.fail(`duplicate attribute ${name}`, attrOffset);
+      raw.push({ qname: name, value, offset: attrOffset });
+    }
+    const attrs: XmlAttribute[] = [];
+    if (raw) {
+      for (const a of raw) {
+        if (a.qname === 'xmlns') this.bindings.push({ prefix: '', uri: a.value, depth: this.depth });
+        else if (a.qname.startsWith('xmlns:')) {
+          if (a.value === '') this.fail(`namespace prefix ${a.qname.slice(6)} bound to an empty name`, a.offset);
+          this.bindings.push({ prefix: a.qname.slice(6), uri: a.value, depth: this.depth });
+        }
+      }
+      for (const a of raw) {
+        if (a.qname === 'xmlns' || a.qname.startsWith('xmlns:')) continue;
+        const colon = a.qname.indexOf(':');
+        attrs.push(
+          colon === -1
+            ? { qname: a.qname, local: a.qname, ns: '', value: a.value }
+            : { qname: a.qname, local: a.qname.slice(colon + 1), ns: this.lookup(a.qname.slice(0, colon), a.offset), value: a.value },
+        );
+      }
+    }
+    const colon = qname.indexOf(':');
+    const ns = colon === -1 ? this.lookup('', offset) : this.lookup(qname.slice(0, colon), offset);
+    return { qname, local: colon === -1 ? qname : qname.slice(colon + 1), ns, attrs, selfClosing, offset };
+  }
+
+  private normaliseAttribute(rawValue: string): string {
+    const decoded = decodeEntities(rawValue.replace(/[\t\n\r]/g, ' '));
+    return typeof decoded === 'string' ? decoded : this.fail(decoded.message);
+  }
+
+  /**
+   * In element content: skips whitespace, comments and PIs and returns the next child's start
+   * tag, or null when the parent's end tag comes next. Text other than whitespace is an error.
+   */
+  nextChild(parent: StartTag, path?: string): StartTag | null {
+    if (parent.selfClosing) return null;
+    const s = this.src;
+    for (;;) {
+      const lt = s.indexOf('<', this.pos);
+      if (lt === -1) this.fail(`unexpected end of document inside <${parent.qname}>`, s.length, path);
+      for (let p = this.pos; p < lt; p++) {
+        if (!isSpace(s.charCodeAt(p))) this.fail(`unexpected text inside <${parent.qname}>`, p, path);
+      }
+      this.pos = lt;
+      const c = s.charCodeAt(lt + 1);
+      if (c === Ch.Slash) return null;
+      if (s.startsWith('<!--', lt)) this.skipComment();
+      else if (c === 63 /* ? */) this.skipPI();
+      else if (s.startsWith('<![CDATA[', lt)) {
+        const end = s.indexOf(']]>', lt);
+        if (end === -1) this.fail('unterminated CDATA section', lt, path);
+        if (s.slice(lt + 9, end).trim() !== '') this.fail(`unexpected text inside <${parent.qname}>`, lt, path);
+        this.pos = end + 3;
+      } else if (c === 33 /* ! */) this.refuseDeclaration();
+      else return this.readStartTag();
+    }
+  }
+
+  /** Reads the character data of a simple-valued element up to (not including) its end tag. */
+  readText(parent: StartTag, path?: string): string {
+    if (parent.selfClosing) return '';
+    const s = this.src;
+    let out = '';
+    for (;;) {
+      const lt = s.indexOf('<', this.pos);
+      if (lt === -1) this.fail(`unexpected end of document inside <${parent.qname}>`, s.length, path);
+      if (lt > this.pos) {
+        const raw = s.slice(this.pos, lt);
+        const decoded = decodeEntities(raw);
+        if (typeof decoded !== 'string') this.fail(decoded.message, this.pos + decoded.index, path);
+        out = out === '' ? decoded : out + decoded;
+      }
+      this.pos = lt;
+      const c = s.charCodeAt(lt + 1);
+      if (c === Ch.Slash) return out;
+      if (s.startsWith('<![CDATA[', lt)) {
+        const end = s.indexOf(']]>', lt + 9);
+        if (end === -1) this.fail('unterminated CDATA section', lt, path);
+        out += s.slice(lt + 9, end);
+        this.pos = end + 3;
+      } else if (s.startsWith('<!--', lt)) this.skipComment();
+      else if (c === 63 /* ? */) this.skipPI();
+      else if (c === 33 /* ! */) this.refuseDeclaration();
+      else this.fail(`element not allowed inside the simple value <${parent.qname}>`, lt, path);
+    }
+  }
+
+  /** Consumes the end tag of `tag` (nothing for a self-closing one) and leaves its namespace scope. */
+  finishElement(tag: StartTag, path?: string): void {
+    if (!tag.selfClosing) {
+      const s = this.src;
+      const at = this.pos;
+      if (!s.startsWith('</', at)) this.fail(`expected </${tag.qname}>`, at, path);
+      this.pos = at + 2;
+      const name = this.pos < s.length && isNameStart(s.charCodeAt(this.pos)) ? this.readName() : '';
+      if (name !== tag.qname) {
+        if (this.pos >= s.length) this.fail(`unexpected end of document, expected </${tag.qname}>`, at, path);
+        this.fail(`mismatched end tag </${name}>, expected </${tag.qname}>`, at, path);
+      }
+      while (isSpace(s.charCodeAt(this.pos))) this.pos++;
+      if (s.charCodeAt(this.pos) !== Ch.Gt) this.fail(`unterminated end tag </${name}>`, at, path);
+      this.pos++;
+    }
+    while (this.bindings.length > 0 && this.bindings[this.bindings.length - 1]!.depth === this.depth) this.bindings.pop();
+    this.depth--;
+  }
+
+  /** Skips the whole content of `tag` (well-formedness still checked) and consumes its end tag. */
+  skipElement(tag: StartTag, path?: string): void {
+    const open: StartTag[] = [tag];
+    while (open.length > 0) {
+      const current = open[open.length - 1]!;
+      if (current.selfClosing) {
+        this.finishElement(current, path);
+        open.pop();
+        continue;
+      }
+      // Mixed content: step over text, then look at the next markup.
+      this.readText(current, path).length;
+      const s = this.src;
+      if (s.charCodeAt(this.pos + 1) === Ch.Slash) {
+        this.finishElement(current, path);
+        open.pop();
+      } else open.push(this.readStartTag());
+    }
+  }
+
+  /**
+   * Fast path for an OCITable element whose start tag was just read: scans
+   * `<colHeading>…</colHeading>* (<row>(<col>…</col>|<col/>)+</row>)*` with `indexOf` and
+   * consumes the end tag. Returns null (position unchanged) at anything unusual (attributes,
+   * comments, CDATA, prefixes, odd spacing) so the caller can take the generic path, which
+   * gives the same result or the precise error.
+   */
+  scanTable(tag: StartTag): { colHeading: string[]; row: { col: string[] }[] } | null {
+    if (tag.selfClosing) return null;
+    const s = this.src;
+    const start = this.pos;
+    const colHeading: string[] = [];
+    const row: { col: string[] }[] = [];
+    let p = start;
+    const skipSpace = () => {
+      while (isSpace(s.charCodeAt(p))) p++;
+    };
+    // Text up to the next '<' (which must start `close`), entity-decoded; null to bail out.
+    const cell = (close: string): string | null => {
+      const lt = s.indexOf('<', p);
+      if (lt === -1 || !s.startsWith(close, lt)) return null;
+      let text = s.slice(p, lt);
+      if (this.nextAmp < p && this.nextAmp !== -1) this.nextAmp = s.indexOf('&', p);
+      if (this.nextAmp !== -1 && this.nextAmp < lt) {
+        const decoded = decodeEntities(text);
+        if (typeof decoded !== 'string') return null;
+        text = decoded;
+      }
+      p = lt + close.length;
+      return text;
+    };
+    skipSpace();
+    while (s.startsWith('<colHeading>', p)) {
+      p += 12;
+      const text = cell('</colHeading>');
+      if (text === null) return null;
+      colHeading.push(text);
+      skipSpace();
+    }
+    if (colHeading.length === 0) return null;
+    while (s.startsWith('<row>', p)) {
+      p += 5;
+      const col: string[] = [];
+      for (;;) {
+        skipSpace();
+        if (s.startsWith('<col>', p)) {
+          p += 5;
+          const text = cell('</col>');
+          if (text === null) return null;
+          col.push(text);
+        } else if (s.startsWith('<col/>', p)) {
+          p += 6;
+          col.push('');
+        } else break;
+      }
+      if (col.length === 0 || !s.startsWith('</row>', p)) return null;
+      p += 6;
+      row.push({ col });
+      skipSpace();
+    }
+    const close = `</${tag.qname}>`;
+    if (!s.startsWith(close, p)) return null;
+    this.pos = p + close.length;
+    // The table declared no namespaces of its own in the fast path's eyes; leave its scope.
+    while (this.bindings.length > 0 && this.bindings[this.bindings.length - 1]!.depth === this.depth) this.bindings.pop();
+    this.depth--;
+    return { colHeading, row };
+  }
+}

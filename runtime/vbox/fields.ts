@@ -1,0 +1,683 @@
+import { VboxDecodeError, VboxFieldError } from './errors.js';
+import { Direction, encodeFrame, type VboxFrame } from './frame.js';
+import type {
+  ComputedDescriptor,
+  EnumTable,
+  FieldDescriptor,
+  FieldType,
+  ProtocolVersion,
+  ReplyKind,
+  RequestDescriptor,
+  ResponseDescriptor,
+} from './spec-types.js';
+
+/**
+ * The generic vBox field codec. Generated request/response classes carry only descriptors
+ * (see `spec-types.ts`); this module walks them to encode, decode, validate, compute derived
+ * properties and build plain JSON. One mechanism for every message: no per-class logic.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Enumerations
+
+const enumNames = new WeakMap<EnumTable, Map<number, string>>();
+
+function namesOf(values: EnumTable): Map<number, string> {
+  let names = enumNames.get(values);
+  if (!names) {
+    names = new Map();
+    for (const [name, value] of Object.entries(values)) if (!names.has(value)) names.set(value, name);
+    enumNames.set(values, names);
+  }
+  return names;
+}
+
+/** The name of `value` in `enumObject`, or the number itself when the enumeration has no such value. */
+export function enumName(enumObject: EnumTable, value: number): string | number {
+  return namesOf(enumObject).get(value) ?? value;
+}
+
+/** Resolves an enum value given by name (case-insensitive) or number; throws VboxFieldError for unknown names. */
+export function enumValue(enumObject: EnumTable, enumLabel: string, input: unknown, where: string): number {
+  if (typeof input === 'string') {
+    const trimmed = input.trim();
+    if (trimmed in enumObject) return enumObject[trimmed]!;
+    const upper = trimmed.toUpperCase();
+    for (const [name, value] of Object.entries(enumObject)) if (name.toUpperCase() === upper) return value;
+    const number = parseInteger(trimmed);
+    if (number !== undefined) return checkRange(number, 0, 0xff, where);
+    throw new VboxFieldError(`${where}: '${input}' is not a ${enumLabel} (one of ${Object.keys(enumObject).join(', ')}, or a number 0–255)`, {
+      field: where,
+      value: input,
+      enum: enumLabel,
+    });
+  }
+  return checkRange(input, 0, 0xff, where);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: normalise (validate + defaults), then write
+
+function parseInteger(text: string): number | undefined {
+  if (/^[+-]?\d+$/.test(text)) return Number(text);
+  if (/^0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text.slice(2), 16);
+  return undefined;
+}
+
+function checkRange(input: unknown, min: number, max: number, where: string): number {
+  const value = typeof input === 'string' ? parseInteger(input.trim()) : input;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new VboxFieldError(`${where} must be an integer ${min}–${max}, got ${describe(input)}`, { field: where, value: input, min, max });
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === undefined) return 'nothing';
+  if (Buffer.isBuffer(value)) return `${value.length} bytes`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function parseBytes(input: unknown, where: string): Buffer {
+  if (Buffer.isBuffer(input)) return input;
+  if (input instanceof Uint8Array) return Buffer.from(input);
+  if (Array.isArray(input)) return Buffer.from(input.map((b, i) => checkRange(b, 0, 0xff, `${where}[${i}]`)));
+  if (typeof input === 'string') {
+    const text = input.replace(/[\s:.-]/g, '');
+    if (/^(?:[0-9a-f]{2})*$/i.test(text)) return Buffer.from(text, 'hex');
+  }
+  throw new VboxFieldError(`${where} must be bytes (a Buffer, an array of bytes or hex text such as 00:0D:6F), got ${describe(input)}`, {
+    field: where,
+    value: input,
+  });
+}
+
+function templatePattern(template: string, fields: readonly FieldDescriptor[]): RegExp {
+  let source = '^';
+  for (const part of template.split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/)) {
+    if (/^\{.*\}$/.test(part)) source += '(\\d+?)';
+    else source += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  void fields;
+  return new RegExp(`${source}$`);
+}
+
+function appliesTo(field: FieldDescriptor, version: ProtocolVersion | undefined): boolean {
+  return field.versions === undefined || version === undefined || field.versions.includes(version);
+}
+
+/** Every field that a later array uses as its element count. */
+function countFields(fields: readonly FieldDescriptor[]): Map<string, string> {
+  const counted = new Map<string, string>();
+  for (const f of fields) if (f.type.kind === 'array' && f.type.count) counted.set(f.type.count, f.name);
+  return counted;
+}
+
+/**
+ * Validates `input` against `fields`, applies defaults and converts enum names to numbers.
+ * Returns the canonical values (numbers, booleans, strings, Buffers, arrays, objects).
+ * Throws {@link VboxFieldError} naming the message and field on the first problem.
+ */
+export function normalizeFields(
+  message: string,
+  fields: readonly FieldDescriptor[],
+  input: Record<string, unknown>,
+  options: { version?: ProtocolVersion; ignore?: readonly string[] } = {},
+): Record<string, unknown> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new VboxFieldError(`${message} needs an object of fields, got ${describe(input)}`, { message });
+  }
+  const active = fields.filter((f) => appliesTo(f, options.version));
+  const known = new Set(active.map((f) => f.name));
+  for (const key of Object.keys(input)) {
+    if (input[key] === undefined || known.has(key) || options.ignore?.includes(key)) continue;
+    throw new VboxFieldError(
+      `${message} has no field '${key}'${active.length ? ` (fields: ${active.map((f) => f.name).join(', ')})` : ' (it takes no fields)'}`,
+      { message, field: key },
+    );
+  }
+  const counted = countFields(active);
+  const out: Record<string, unknown> = {};
+  // Arrays first, so that a count field left out can be derived from its array.
+  for (const field of active) {
+    if (field.type.kind === 'array') out[field.name] = normalizeValue(message, field, input[field.name]);
+  }
+  for (const field of active) {
+    if (field.type.kind === 'array') continue;
+    let value = input[field.name];
+    const arrayName = counted.get(field.name);
+    if (value === undefined && arrayName !== undefined) value = (out[arrayName] as unknown[]).length;
+    out[field.name] = normalizeValue(message, field, value);
+  }
+  // Keep wire order in the result.
+  const ordered: Record<string, unknown> = {};
+  for (const field of active) ordered[field.name] = out[field.name];
+  return ordered;
+}
+
+function normalizeValue(message: string, field: FieldDescriptor, input: unknown): unknown {
+  const where = `${message}.${field.name}`;
+  let value = input;
+  if (value === undefined) value = field.default;
+  const type = field.type;
+  if (value === undefined) {
+    // Raw spans and constants have natural defaults; everything else must be given.
+    if (type.kind === 'const') return type.value;
+    if (type.kind === 'bytes') return type.length === 'rest' ? Buffer.alloc(0) : Buffer.alloc(type.length);
+    throw new VboxFieldError(`${where} is required`, { message, field: field.name });
+  }
+  const normalized = normalizeType(where, type, value);
+  if (typeof normalized === 'number' && (field.min !== undefined || field.max !== undefined)) {
+    checkRange(normalized, field.min ?? Number.MIN_SAFE_INTEGER, field.max ?? Number.MAX_SAFE_INTEGER, where);
+  }
+  return normalized;
+}
+
+function normalizeType(where: string, type: FieldType, value: unknown): unknown {
+  switch (type.kind) {
+    case 'u8':
+      return checkRange(value, 0, 0xff, where);
+    case 'u16be':
+      return checkRange(value, 0, 0xffff, where);
+    case 'bool8':
+      if (value === true || value === 1 || value === '1' || value === 'true' || value === 'TRUE') return true;
+      if (value === false || value === 0 || value === '0' || value === 'false' || value === 'FALSE') return false;
+      throw new VboxFieldError(`${where} must be true/false or 1/0, got ${describe(value)}`, { field: where, value });
+    case 'enum':
+      return enumValue(type.values, type.enumName, value, where);
+    case 'const': {
+      const v = checkRange(value, 0, 0xff, where);
+      if (v !== type.value) throw new VboxFieldError(`${where} is the constant ${type.value}, got ${v}`, { field: where, value });
+      return v;
+    }
+    case 'bytes': {
+      if (type.format === 'colon-hex' || type.format === 'hex') {
+        if (typeof value === 'string' && !/^[0-9a-f:\s.-]*$/i.test(value)) {
+          throw new VboxFieldError(`${where} must be hex text, got ${describe(value)}`, { field: where, value });
+        }
+      }
+      const bytes = parseBytes(value, where);
+      if (type.length !== 'rest' && bytes.length !== type.length) {
+        throw new VboxFieldError(`${where} must be exactly ${type.length} bytes, got ${bytes.length}`, { field: where, value });
+      }
+      return bytes;
+    }
+    case 'string': {
+      if (typeof value !== 'string') throw new VboxFieldError(`${where} must be text, got ${describe(value)}`, { field: where, value });
+      const bytes = Buffer.byteLength(value, 'utf16le');
+      if (bytes > 0xff) {
+        throw new VboxFieldError(`${where} is ${bytes} bytes in UTF-16LE; the u8 length prefix allows at most 255`, { field: where });
+      }
+      return value;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) throw new VboxFieldError(`${where} must be a list, got ${describe(value)}`, { field: where, value });
+      return value.map((element, i) => normalizeType(`${where}[${i}]`, type.of, element));
+    }
+    case 'struct': {
+      let parts: unknown = value;
+      if (Array.isArray(value)) {
+        parts = Object.fromEntries(type.fields.map((f, i) => [f.name, value[i]]));
+      } else if (typeof value === 'string' && type.format) {
+        const match = templatePattern(type.format, type.fields).exec(value.trim());
+        if (!match) throw new VboxFieldError(`${where} must look like ${type.format}, got '${value}'`, { field: where, value });
+        const names = [...type.format.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
+        parts = Object.fromEntries(names.map((n, i) => [n, match[i + 1]]));
+      }
+      if (parts === null || typeof parts !== 'object') {
+        throw new VboxFieldError(`${where} must be an object with ${type.fields.map((f) => f.name).join(', ')}`, { field: where, value });
+      }
+      return normalizeFields(where, type.fields, parts as Record<string, unknown>);
+    }
+  }
+}
+
+/** A growable byte buffer for encoding. */
+class ByteWriter {
+  buf = Buffer.allocUnsafe(64);
+  length = 0;
+
+  ensure(extra: number): void {
+    if (this.length + extra <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + extra));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+
+  u8(value: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = value;
+  }
+
+  bytes(value: Buffer): void {
+    this.ensure(value.length);
+    value.copy(this.buf, this.length);
+    this.length += value.length;
+  }
+
+  result(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.length));
+  }
+}
+
+/** Writes already-normalised values (see {@link normalizeFields}) as a payload. */
+export function encodeFields(fields: readonly FieldDescriptor[], values: Record<string, unknown>, version?: ProtocolVersion): Buffer {
+  const writer = new ByteWriter();
+  writeFields(writer, fields, values, version);
+  return writer.result();
+}
+
+function writeFields(writer: ByteWriter, fields: readonly FieldDescriptor[], values: Record<string, unknown>, version?: ProtocolVersion): void {
+  for (const field of fields) {
+    if (!appliesTo(field, version)) continue;
+    writeValue(writer, field.type, values[field.name]);
+  }
+}
+
+function writeValue(writer: ByteWriter, type: FieldType, value: unknown): void {
+  switch (type.kind) {
+    case 'u8':
+    case 'enum':
+    case 'const':
+      writer.u8(value as number);
+      return;
+    case 'bool8':
+      writer.u8(value ? 1 : 0);
+      return;
+    case 'u16be':
+      writer.u8(((value as number) >> 8) & 0xff);
+      writer.u8((value as number) & 0xff);
+      return;
+    case 'bytes':
+      writer.bytes(value as Buffer);
+      return;
+    case 'string': {
+      const text = Buffer.from(value as string, 'utf16le');
+      writer.u8(text.length);
+      writer.bytes(text);
+      return;
+    }
+    case 'array':
+      for (const element of value as unknown[]) writeValue(writer, type.of, element);
+      return;
+    case 'struct':
+      writeFields(writer, type.fields, value as Record<string, unknown>);
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding: sequential, honouring count and length prefixes
+
+/** Result of {@link decodeFields}: values in wire order, plus what did not fit (lenient mode). */
+export interface DecodedFields {
+  values: Record<string, unknown>;
+  /** Human-readable descriptions of count/length/const mismatches; empty when the payload matched its layout. */
+  problems: string[];
+}
+
+interface ReadState {
+  readonly buf: Buffer;
+  offset: number;
+  readonly end: number;
+  readonly strict: boolean;
+  readonly message: string;
+  problems: string[] | undefined;
+}
+
+/**
+ * Decodes `payload` sequentially with `fields`. A payload shorter than its layout, a count or
+ * length prefix larger than what remains, a wrong const byte or unexplained trailing bytes are
+ * problems: thrown as {@link VboxDecodeError} when `strict`, otherwise collected (and what is
+ * there is decoded; missing numbers read as 0, missing text as '').
+ */
+export function decodeFields(message: string, fields: readonly FieldDescriptor[], payload: Buffer, strict = false, version?: ProtocolVersion): DecodedFields {
+  const state: ReadState = { buf: payload, offset: 0, end: payload.length, strict, message, problems: undefined };
+  const values = readFields(state, fields, version);
+  if (state.offset < state.end) {
+    problem(state, `${state.end - state.offset} trailing byte(s) after the last field`, 'trailing');
+  }
+  return { values, problems: state.problems ?? [] };
+}
+
+function problem(state: ReadState, text: string, field: string): void {
+  if (state.strict) {
+    throw new VboxDecodeError(`${state.message}: ${text}`, { message: state.message, field, offset: state.offset, payloadLength: state.end });
+  }
+  (state.problems ??= []).push(`${field}: ${text}`);
+}
+
+function readFields(state: ReadState, fields: readonly FieldDescriptor[], version?: ProtocolVersion): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const field of fields) {
+    if (!appliesTo(field, version)) continue;
+    const type = field.type;
+    if (type.kind === 'array') {
+      values[field.name] = readArray(state, field.name, type, type.count === undefined ? undefined : (values[type.count] as number));
+    } else {
+      values[field.name] = readValue(state, field.name, type);
+    }
+  }
+  return values;
+}
+
+function readArray(state: ReadState, name: string, type: FieldType & { kind: 'array' }, count: number | undefined): unknown[] {
+  const out: unknown[] = [];
+  if (count === undefined) {
+    // To the end: whole elements only.
+    while (state.offset < state.end) {
+      const before = state.offset;
+      out.push(readValue(state, name, type.of));
+      if (state.offset === before) break;
+    }
+    return out;
+  }
+  for (let i = 0; i < count; i++) {
+    if (state.offset >= state.end) {
+      problem(state, `count says ${count} element(s) but the payload ends after ${i}`, name);
+      break;
+    }
+    out.push(readValue(state, name, type.of));
+  }
+  return out;
+}
+
+function short(state: ReadState, name: string, need: number): boolean {
+  if (state.offset + need <= state.end) return false;
+  problem(state, `needs ${need} byte(s) at payload offset ${state.offset}, only ${Math.max(0, state.end - state.offset)} left`, name);
+  return true;
+}
+
+function readValue(state: ReadState, name: string, type: FieldType): unknown {
+  const buf = state.buf;
+  switch (type.kind) {
+    case 'u8':
+    case 'enum':
+      if (short(state, name, 1)) return 0;
+      return buf[state.offset++]!;
+    case 'bool8':
+      if (short(state, name, 1)) return false;
+      return buf[state.offset++] !== 0;
+    case 'const': {
+      if (short(state, name, 1)) return type.value;
+      const v = buf[state.offset++]!;
+      if (v !== type.value) problem(state, `expected the constant ${hex2(type.value)}, found ${hex2(v)}`, name);
+      return v;
+    }
+    case 'u16be': {
+      if (short(state, name, 2)) {
+        state.offset = state.end;
+        return 0;
+      }
+      const v = (buf[state.offset]! << 8) | buf[state.offset + 1]!;
+      state.offset += 2;
+      return v;
+    }
+    case 'bytes': {
+      const want = type.length === 'rest' ? state.end - state.offset : type.length;
+      const take = Math.min(want, Math.max(0, state.end - state.offset));
+      if (take < want) short(state, name, want);
+      const bytes = buf.subarray(state.offset, state.offset + take);
+      state.offset += take;
+      if (type.format === 'colon-hex') return colonHex(bytes);
+      if (type.format === 'hex') return bytes.toString('hex');
+      return bytes;
+    }
+    case 'string': {
+      if (short(state, name, 1)) return '';
+      const declared = buf[state.offset++]!;
+      let take = declared;
+      if (state.offset + declared > state.end) {
+        take = state.end - state.offset;
+        problem(state, `length prefix says ${declared} byte(s) but only ${take} remain`, name);
+      }
+      const text = buf.toString('utf16le', state.offset, state.offset + take);
+      state.offset += take;
+      return text;
+    }
+    case 'array':
+      return readArray(state, name, type, undefined);
+    case 'struct': {
+      const values: Record<string, unknown> = {};
+      for (const f of type.fields) values[f.name] = readValue(state, `${name}.${f.name}`, f.type);
+      return values;
+    }
+  }
+}
+
+function hex2(value: number): string {
+  return value.toString(16).padStart(2, '0');
+}
+
+/** `00:0D:6F:…`: upper-case hex pairs joined by colons. */
+export function colonHex(bytes: Buffer): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    if (i > 0) out += ':';
+    const b = bytes[i]!;
+    out += (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Computed properties and JSON
+
+/** `{a}.{b}{c}` with `{a: 7, b: 9, c: 3}` → `7.93`. */
+export function formatTemplate(template: string, values: Record<string, unknown>): string {
+  return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => String(values[name] ?? ''));
+}
+
+/** NodeType name with `_` → `-`, or `Unknown-<n>` for an unlisted code. */
+export function modelName(values: EnumTable, code: number): string {
+  const name = namesOf(values).get(code);
+  return name === undefined ? `Unknown-${code}` : name.replace(/_/g, '-');
+}
+
+/** Evaluates one computed property over a message's values. */
+export function computeProperty(computed: ComputedDescriptor, values: Record<string, unknown>): unknown {
+  const source = values[computed.field];
+  switch (computed.builtin) {
+    case 'equals':
+      return source === computed.value;
+    case 'modelName':
+      return modelName(computed.values, source as number);
+    case 'format':
+      return formatTemplate(computed.template, (source ?? {}) as Record<string, unknown>);
+    case 'indexed':
+      return ((source ?? []) as unknown[]).map((element, index) => ({ [computed.keys[0]]: index, [computed.keys[1]]: element }));
+    case 'length':
+      return ((source ?? []) as unknown[]).length;
+    case 'alias':
+      return source;
+  }
+}
+
+/** A value as plain JSON: enum values by name, Buffers as lower-case hex, structs and arrays recursively. */
+export function jsonValue(type: FieldType | undefined, value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return value.toString('hex');
+  if (type === undefined) {
+    if (Array.isArray(value)) return value.map((v) => jsonValue(undefined, v));
+    return value;
+  }
+  switch (type.kind) {
+    case 'enum':
+      return typeof value === 'number' ? enumName(type.values, value) : value;
+    case 'array':
+      return (value as unknown[]).map((v) => jsonValue(type.of, v));
+    case 'struct': {
+      const out: Record<string, unknown> = {};
+      for (const f of type.fields) out[f.name] = jsonValue(f.type, (value as Record<string, unknown>)[f.name]);
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+/** The field type a computed property shows its elements as (so `keysList` types print by name). */
+function computedJson(computed: ComputedDescriptor, fields: readonly FieldDescriptor[], value: unknown): unknown {
+  const source = fields.find((f) => f.name === computed.field);
+  if (computed.builtin === 'alias') return jsonValue(source?.type, value);
+  if (computed.builtin === 'indexed' && source?.type.kind === 'array') {
+    const elementType = source.type.of;
+    return (value as Record<string, unknown>[]).map((entry) => ({
+      [computed.keys[0]]: entry[computed.keys[0]],
+      [computed.keys[1]]: jsonValue(elementType, entry[computed.keys[1]]),
+    }));
+  }
+  return value;
+}
+
+function fieldsJson(fields: readonly FieldDescriptor[], values: Record<string, unknown>, version?: ProtocolVersion): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    if (!appliesTo(field, version) || !(field.name in values)) continue;
+    out[field.name] = jsonValue(field.type, values[field.name]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Base classes of the generated messages
+
+const computedIndex = new WeakMap<readonly ComputedDescriptor[], Map<string, ComputedDescriptor>>();
+
+function findComputed(list: readonly ComputedDescriptor[], name: string): ComputedDescriptor {
+  let index = computedIndex.get(list);
+  if (!index) {
+    index = new Map(list.map((c) => [c.name, c]));
+    computedIndex.set(list, index);
+  }
+  const found = index.get(name);
+  if (!found) throw new Error(`no computed property '${name}'`);
+  return found;
+}
+
+/** What every generated request class looks like from the outside. */
+export interface VboxRequestClass<T extends VboxRequest = VboxRequest> {
+  new (fields: never): T;
+  readonly descriptor: RequestDescriptor;
+  readonly command: number;
+  readonly replyKind: ReplyKind;
+}
+
+/**
+ * Base of every generated request. The constructor validates the fields (ranges, enum names,
+ * defaults) and throws {@link VboxFieldError}; the instance then only holds canonical values.
+ */
+export abstract class VboxRequest {
+  readonly #descriptor: RequestDescriptor;
+
+  protected constructor(descriptor: RequestDescriptor, fields: object | undefined) {
+    this.#descriptor = descriptor;
+    Object.assign(this, normalizeFields(descriptor.name, descriptor.fields, (fields ?? {}) as Record<string, unknown>));
+  }
+
+  /** The metadata this request is encoded from. */
+  get descriptor(): RequestDescriptor {
+    return this.#descriptor;
+  }
+
+  /** Command id byte. */
+  get command(): number {
+    return this.#descriptor.command;
+  }
+
+  /** How the vBox answers: `ack`, `same`, `status` or `unknown`. */
+  get replyKind(): ReplyKind {
+    return this.#descriptor.replyKind;
+  }
+
+  /** The payload bytes (fields limited to other versions are left out). */
+  toPayload(version?: ProtocolVersion): Buffer {
+    return encodeFields(this.#descriptor.fields, this as unknown as Record<string, unknown>, version);
+  }
+
+  /** The complete client→vBox frame with this message id. */
+  toBuffer(messageId: number, version?: ProtocolVersion): Buffer {
+    return encodeFrame(Direction.OUTGOING, this.#descriptor.command, messageId, this.toPayload(version));
+  }
+
+  /** Field values as plain JSON (enum values by name). */
+  toJSON(): Record<string, unknown> {
+    return fieldsJson(this.#descriptor.fields, this as unknown as Record<string, unknown>);
+  }
+}
+
+/** What every generated response class looks like from the outside. */
+export interface VboxResponseClass<T extends VboxResponseBase = VboxResponseBase> {
+  new (frame: VboxFrame, values: Record<string, unknown>, problems?: readonly string[]): T;
+  readonly descriptor: ResponseDescriptor;
+}
+
+/**
+ * Base of every decoded vBox→client message. Field values are own properties; computed
+ * properties are getters evaluated from the descriptor.
+ */
+export abstract class VboxResponseBase {
+  /** The frame's command id (an `Acknowledgement` may arrive as `01` or `1E`, not only `00`). */
+  readonly command: number;
+  readonly messageId: number;
+  /** The whole frame as received. */
+  readonly raw: Buffer;
+  /** Set (true) when counts or lengths disagreed with the payload and lenient decoding made the best of it. */
+  readonly lengthMismatch?: boolean;
+  /** What did not match the layout, when `lengthMismatch` is set. */
+  readonly problems?: readonly string[];
+
+  constructor(frame: VboxFrame, values: Record<string, unknown>, problems?: readonly string[]) {
+    this.command = frame.command;
+    this.messageId = frame.messageId;
+    this.raw = frame.raw;
+    if ((problems && problems.length > 0) || frame.lengthMismatch) {
+      this.lengthMismatch = true;
+      this.problems = [...(frame.lengthMismatch ? ['frame: length field disagrees with the frame size'] : []), ...(problems ?? [])];
+    }
+    Object.assign(this, values);
+  }
+
+  /** The layout this message was decoded with. */
+  get descriptor(): ResponseDescriptor {
+    return (this.constructor as VboxResponseClass).descriptor;
+  }
+
+  /** Evaluates the computed property `name` (used by the generated getters). */
+  protected computed(name: string): unknown {
+    return computeProperty(findComputed(this.descriptor.computed, name), this as unknown as Record<string, unknown>);
+  }
+
+  /** A plain object: header, fields (enum values by name, bytes as hex), computed properties. */
+  toJSON(): Record<string, unknown> {
+    const d = this.descriptor;
+    const out: Record<string, unknown> = { response: d.name, command: this.command, messageId: this.messageId };
+    Object.assign(out, fieldsJson(d.fields, this as unknown as Record<string, unknown>));
+    for (const c of d.computed) out[c.name] = computedJson(c, d.fields, (this as unknown as Record<string, unknown>)[c.name]);
+    if (this.lengthMismatch) {
+      out.lengthMismatch = true;
+      out.problems = this.problems;
+    }
+    return out;
+  }
+}
+
+/** A frame whose command id no response layout covers; passed through, never an error. */
+export class UnknownResponse extends VboxResponseBase {
+  static readonly descriptor: ResponseDescriptor = { name: 'Unknown', message: 'Unknown', command: -1, fields: [], computed: [] };
+  /** The payload, untouched. */
+  readonly payload: Buffer;
+
+  constructor(frame: VboxFrame) {
+    super(frame, {});
+    this.payload = frame.payload;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), payload: this.payload.toString('hex') };
+  }
+}

@@ -1,11 +1,41 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
+import { diffOciModels } from '../../../codegen/oci/diff.js';
+import { loadOciModel } from '../../../codegen/oci/index.js';
 
-// Placeholder until this command lands; it fails loudly rather than pretending to work.
-const command: CommandModule = {
+interface DiffArgs {
+  from: string;
+  to: string;
+  json: boolean;
+}
+
+/** `hammer oci diff <from> <to>`: requests added and removed, and same-name types whose structure changed. */
+const command: CommandModule<object, DiffArgs> = {
   command: 'diff <from> <to>',
-  describe: 'List commands added, removed and changed between two releases',
-  handler: () => {
-    throw new Error('diff <from> <to>: not implemented yet');
+  describe: 'List requests added and removed, and same-name types whose content changed, between two releases',
+  builder: (y: Argv) =>
+    y
+      .positional('from', { type: 'string', demandOption: true, describe: 'older release, e.g. R24' })
+      .positional('to', { type: 'string', demandOption: true, describe: 'newer release, e.g. R25' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the difference as JSON' })
+      .example('$0 oci diff R24 R25', 'what changed from R24 to R25')
+      .example('$0 oci diff R24 R25 --json | jq ".changed | length"', 'count changed types') as Argv<DiffArgs>,
+  handler: async (args) => {
+    const from = loadOciModel({ release: args.from }).model;
+    const to = loadOciModel({ release: args.to }).model;
+    const d = diffOciModels(from, to);
+    if (args.json) {
+      console.log(JSON.stringify(d, null, 2));
+      return;
+    }
+    const complex = d.changed.filter((c) => c.kind === 'complex').length;
+    console.log(`OCI-P ${d.from} → ${d.to}`);
+    console.log(`requests added: ${d.requestsAdded.length}`);
+    for (const name of d.requestsAdded) console.log(`  + ${name}`);
+    console.log(`requests removed: ${d.requestsRemoved.length}`);
+    for (const name of d.requestsRemoved) console.log(`  - ${name}`);
+    console.log(`data responses added: ${d.dataResponsesAdded.length}, removed: ${d.dataResponsesRemoved.length}`);
+    console.log(`types changed: ${d.changed.length} (${complex} complex, ${d.changed.length - complex} simple)`);
+    for (const c of d.changed) console.log(`  ~ ${c.name} (${c.kind})`);
   },
 };
 export default command;

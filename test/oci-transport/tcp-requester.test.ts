@@ -1,0 +1,279 @@
+import { createRequester, type Requester } from '../../runtime/oci/transport/requester.js';
+import type { TcpRequester } from '../../runtime/oci/transport/tcp-requester.js';
+import {
+  closedPort,
+  markerOf,
+  ociRequest,
+  ociResponse,
+  type OciTestServer,
+  rejectionOf,
+  serverLogout,
+  startOciServer,
+} from './fixtures.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function track<T extends Requester | OciTestServer>(thing: T): T {
+  cleanups.push(() => thing.close());
+  return thing;
+}
+
+/** A server answering each request with a SuccessResponse carrying the request's marker. */
+function echoServer(delayMs = 0): Promise<OciTestServer> {
+  return startOciServer(async (document) => {
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return ociResponse(markerOf(document));
+  });
+}
+
+describe('TCP requester', () => {
+  test('sends a document with a trailing newline and resolves with the decoded ISO-8859-1 response', async () => {
+    const server = track(await startOciServer((document) => ociResponse(`${markerOf(document)} Zoë`)));
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    expect(requester.kind).toBe('tcp');
+    expect(requester.connected).toBe(false);
+    const reply = await requester.request(ociRequest('hello'));
+    expect(reply).toBe(ociResponse('hello Zoë'));
+    expect(requester.connected).toBe(true);
+    expect((requester as TcpRequester).state).toBe('open');
+    expect(server.received).toEqual([ociRequest('hello')]);
+  });
+
+  test('connect() is idempotent and concurrent connects share one socket', async () => {
+    const server = track(await echoServer());
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    await Promise.all([requester.connect(), requester.connect(), requester.connect()]);
+    await requester.connect();
+    await requester.request(ociRequest('one'));
+    expect(server.connections).toBe(1);
+  });
+
+  test('concurrent requests are queued FIFO with never two outstanding on the socket', async () => {
+    const server = track(await echoServer(5));
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    const markers = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    const replies = await Promise.all(markers.map((marker) => requester.request(ociRequest(marker))));
+    expect(replies.map(markerOf)).toEqual(markers);
+    expect(server.received.map(markerOf)).toEqual(markers);
+    expect(server.maxOutstanding).toBe(1);
+  });
+
+  test('a response split into single bytes, with a newline after the declaration and \\r\\n after the document', async () => {
+    const server = track(
+      await startOciServer((document, connection) => {
+        const bytes = Buffer.from(`${ociResponse(markerOf(document), 'UTF-8').replace('Success', 'Succéss')}\r\n`, 'utf8');
+        let i = 0;
+        const drip = () => {
+          if (i < bytes.length && !connection.socket.destroyed) {
+            connection.write(bytes.subarray(i, ++i));
+            setImmediate(drip);
+          }
+        };
+        drip();
+        return undefined;
+      }),
+    );
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    expect(await requester.request(ociRequest('drip'))).toBe(ociResponse('drip', 'UTF-8').replace('Success', 'Succéss'));
+    expect(await requester.request(ociRequest('drip2'))).toContain('drip2');
+  });
+
+  test('connection refused is TH_ERR_OCI_CONNECT and the requester can retry later', async () => {
+    const port = await closedPort();
+    const requester = track(createRequester(`tcp://127.0.0.1:${port}`, { connectTimeoutMs: 2000 }));
+    const error = await rejectionOf(requester.request(ociRequest('x')));
+    expect(error.code).toBe('TH_ERR_OCI_CONNECT');
+    expect(error.context).toMatchObject({ url: `tcp://127.0.0.1:${port}`, phase: 'connect' });
+    expect(error.message).toContain('ECONNREFUSED');
+    expect((requester as TcpRequester).state).toBe('idle');
+    expect((await rejectionOf(requester.connect())).code).toBe('TH_ERR_OCI_CONNECT');
+  });
+
+  test('request timeout is TH_ERR_OCI_TIMEOUT, destroys the socket, and the next request uses a new one', async () => {
+    let answer = false;
+    const server = track(
+      await startOciServer(async (document) => {
+        if (!answer) return undefined; // swallow the first request
+        return ociResponse(markerOf(document));
+      }),
+    );
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`, { requestTimeoutMs: 5000 }));
+    const closes: (Error | undefined)[] = [];
+    requester.on('close', (error) => closes.push(error));
+    const started = Date.now();
+    const error = await rejectionOf(requester.request(ociRequest('slow'), { timeoutMs: 150 }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error.code).toBe('TH_ERR_OCI_TIMEOUT');
+    expect(error.context).toMatchObject({ phase: 'response', thresholdMs: 150 });
+    expect(requester.connected).toBe(false);
+    expect(closes.map((e) => (e as { code?: string }).code)).toEqual(['TH_ERR_OCI_TIMEOUT']);
+    answer = true;
+    expect(markerOf(await requester.request(ociRequest('fresh')))).toBe('fresh');
+    expect(server.connections).toBe(2);
+  });
+
+  test('a timed-out request does not let its late answer reach the next request', async () => {
+    const server = track(
+      await startOciServer(async (document) => {
+        if (markerOf(document) === 'late') await new Promise((resolve) => setTimeout(resolve, 300));
+        return ociResponse(markerOf(document));
+      }),
+    );
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    const late = requester.request(ociRequest('late'), { timeoutMs: 100 });
+    const next = requester.request(ociRequest('next'));
+    expect((await rejectionOf(late)).code).toBe('TH_ERR_OCI_TIMEOUT');
+    expect(markerOf(await next)).toBe('next');
+  });
+
+  test('server closing mid-response is TH_ERR_OCI_CONNECTION_LOST and the request is not resent', async () => {
+    const server = track(
+      await startOciServer((document, connection) => {
+        connection.write(ociResponse(markerOf(document)).slice(0, 60));
+        setTimeout(() => connection.socket.destroy(), 20);
+        return undefined;
+      }),
+    );
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    const lost = new Promise<Error | undefined>((resolve) => requester.on('close', resolve));
+    const error = await rejectionOf(requester.request(ociRequest('cut')));
+    expect(error.code).toBe('TH_ERR_OCI_CONNECTION_LOST');
+    expect(error.context).toMatchObject({ phase: 'response' });
+    expect(((await lost) as { code?: string }).code).toBe('TH_ERR_OCI_CONNECTION_LOST');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.received).toHaveLength(1);
+  });
+
+  test('unsolicited documents are routed by classify and never taken as the reply', async () => {
+    const server = track(
+      await startOciServer((document, connection) => {
+        connection.write(`${serverLogout('pushed')}\n`); // arrives before the real reply
+        return ociResponse(markerOf(document));
+      }),
+    );
+    const unsolicited: string[] = [];
+    const requester = track(
+      createRequester(`tcp://127.0.0.1:${server.port}`, {
+        classify: (document) => (document.includes('xsi:type="LogoutRequest"') ? 'unsolicited' : 'response'),
+      }),
+    );
+    requester.on('unsolicited', (document) => unsolicited.push(document));
+    expect(markerOf(await requester.request(ociRequest('asked')))).toBe('asked');
+    expect(unsolicited).toEqual([serverLogout('pushed')]);
+  });
+
+  test('a document arriving while nothing is pending is emitted as unsolicited', async () => {
+    let push: ((text: string) => void) | undefined;
+    const server = track(
+      await startOciServer((document, connection) => {
+        push = (text) => connection.write(`${text}\n`);
+        return ociResponse(markerOf(document));
+      }),
+    );
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    await requester.request(ociRequest('first'));
+    const received = new Promise<string>((resolve) => requester.on('unsolicited', resolve));
+    push!(serverLogout('idle push'));
+    expect(await received).toBe(serverLogout('idle push'));
+  });
+
+  test('close() rejects the in-flight and queued requests with TH_ERR_OCI_TRANSPORT_CLOSED and is idempotent', async () => {
+    const server = track(await startOciServer(() => undefined));
+    const requester = createRequester(`tcp://127.0.0.1:${server.port}`);
+    const closeEvents: (Error | undefined)[] = [];
+    requester.on('close', (error) => closeEvents.push(error));
+    const inFlight = requester.request(ociRequest('a'));
+    const queued = requester.request(ociRequest('b'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all([requester.close(), requester.close()]);
+    expect((await rejectionOf(inFlight)).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
+    expect((await rejectionOf(queued)).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
+    expect((await rejectionOf(requester.request(ociRequest('c')))).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
+    expect((await rejectionOf(requester.connect())).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
+    expect(closeEvents).toEqual([undefined]);
+    expect((requester as TcpRequester).state).toBe('closed');
+    expect(server.received.map(markerOf)).toEqual(['a']);
+  });
+
+  test('an AbortSignal removes a queued request and aborts an in-flight one', async () => {
+    const server = track(await echoServer(100));
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    const first = requester.request(ociRequest('first'));
+    const controller = new AbortController();
+    const second = requester.request(ociRequest('second'), { signal: controller.signal });
+    const third = requester.request(ociRequest('third'));
+    controller.abort();
+    expect((await rejectionOf(second)).code).toBe('TH_ERR_OCI_TRANSPORT_ABORTED');
+    expect(markerOf(await first)).toBe('first');
+    expect(markerOf(await third)).toBe('third');
+    expect(server.received.map(markerOf)).toEqual(['first', 'third']);
+
+    const inFlight = new AbortController();
+    const pending = requester.request(ociRequest('fourth'), { signal: inFlight.signal });
+    setTimeout(() => inFlight.abort(), 20);
+    expect((await rejectionOf(pending)).code).toBe('TH_ERR_OCI_TRANSPORT_ABORTED');
+    expect(requester.connected).toBe(false);
+    const already = AbortSignal.abort();
+    expect((await rejectionOf(requester.request(ociRequest('x'), { signal: already }))).code).toBe('TH_ERR_OCI_TRANSPORT_ABORTED');
+  });
+
+  test('an oversized response is TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE and drops the connection', async () => {
+    const server = track(await startOciServer((document) => ociResponse(`${markerOf(document)}${'x'.repeat(5000)}`)));
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`, { maxDocumentBytes: 1000 }));
+    expect((await rejectionOf(requester.request(ociRequest('big')))).code).toBe('TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE');
+    expect(requester.connected).toBe(false);
+  });
+
+  test('bad arguments are coded errors', async () => {
+    const server = track(await echoServer());
+    const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
+    expect((await rejectionOf(requester.request(''))).code).toBe('TH_ERR_OCI_TRANSPORT_ARGUMENT');
+    expect((await rejectionOf(requester.request(ociRequest('t'), { timeoutMs: -1 }))).code).toBe('TH_ERR_OCI_TRANSPORT_ARGUMENT');
+    expect((await rejectionOf(requester.request('<?xml version="1.0" encoding="UTF-16"?><BroadsoftDocument/>'))).code).toBe(
+      'TH_ERR_OCI_TRANSPORT_ENCODING',
+    );
+    expect(() => createRequester('tcp://127.0.0.1:1', { requestTimeoutMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_ARGUMENT' }),
+    );
+    // Nothing bad reached the server; the requester still works.
+    expect(markerOf(await requester.request(ociRequest('ok')))).toBe('ok');
+    expect(server.received.map(markerOf)).toEqual(['ok']);
+  });
+});
+
+describe('createRequester URLs', () => {
+  test.each([
+    ['tcp://ocip.example.com', 'tcp'],
+    ['tls://ocip.example.com', 'tls'],
+    ['https://ocip.example.com/webservice/services/ProvisioningService', 'soap'],
+    ['http://127.0.0.1:8080', 'soap'],
+  ])('%s is a %s requester', async (url, kind) => {
+    const requester = createRequester(url);
+    expect(requester.kind).toBe(kind);
+    expect(requester.url).toBe(url);
+    await requester.close();
+  });
+
+  test.each([
+    'ftp://ocip.example.com',
+    'ocip.example.com:2208',
+    '',
+    'tcp://',
+    'tcp://user:secret@ocip.example.com',
+    'tls://ocip.example.com:2209/path',
+  ])('"%s" is TH_ERR_OCI_TRANSPORT_URL', (url) => {
+    expect(() => createRequester(url)).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_URL' }));
+  });
+
+  test('default ports are 2208 (tcp) and 2209 (tls)', async () => {
+    const { parseRequesterUrl } = await import('../../runtime/oci/transport/requester.js');
+    expect(parseRequesterUrl('tcp://h')).toMatchObject({ kind: 'tcp', host: 'h', port: 2208 });
+    expect(parseRequesterUrl('tls://h')).toMatchObject({ kind: 'tls', host: 'h', port: 2209 });
+    expect(parseRequesterUrl('tls://[::1]:3000')).toMatchObject({ host: '::1', port: 3000 });
+    expect(parseRequesterUrl('https://h').serviceUrl?.href).toBe('https://h/webservice/services/ProvisioningService');
+    expect(parseRequesterUrl('https://h/custom/Path').serviceUrl?.href).toBe('https://h/custom/Path');
+  });
+});

@@ -25,10 +25,15 @@ export class ResponseBuilder {
   template(typeKey: string): Record<string, unknown> {
     let template = this.templates.get(typeKey);
     if (!template) {
-      template = { ...(sampleValue(this.schema, typeKey, { seed: seedOf(typeKey) }) as Record<string, unknown>), $type: typeKey };
-      this.templates.set(typeKey, template);
+      // A few seeds are tried, so that an unlucky synthesised value (one the validator refuses) is never served.
+      const seed = seedOf(typeKey);
+      for (let attempt = 0; attempt < 8; attempt++) {
+        template = { ...(sampleValue(this.schema, typeKey, { seed: seed + attempt }) as Record<string, unknown>), $type: typeKey };
+        if (collectIssues(this.schema, template as OciCommand).length === 0) break;
+      }
+      this.templates.set(typeKey, template as Record<string, unknown>);
     }
-    return template;
+    return template as Record<string, unknown>;
   }
 
   /** The response of type `responseType` carrying `values` wherever the type has an element of that name. */

@@ -160,7 +160,7 @@ class ModuleEmitter {
     const max = choice.max ?? 1;
     if (max === -1 || max > 1) {
       const items = this.exclusive(branches).map((b) => this.inlineExpr(b));
-      const item = items.length === 1 ? items[0]! : items.map((t) => `(${t})`).join(' | ');
+      const item = items.map((t) => (items.length > 1 && t.includes(' & ') ? `(${t})` : t)).join(' | ');
       shape.props.push({ key: choice.prop!, type: `(${item})[]`, optional: (choice.min ?? 1) === 0 });
     } else {
       shape.unions.push({ branches: this.exclusive(branches), optional: (choice.min ?? 1) === 0 });
@@ -270,8 +270,19 @@ class ModuleEmitter {
       const inherited = meta.base ? (this.model.types.get(meta.base) as ComplexTypeMeta | undefined)?.attrs ?? [] : [];
       const attrProps = (meta.attrs ?? []).map((a) => this.attributeProp(a, meta.name, inherited.includes(a)));
       const full: Shape = { props: [...typeProp, ...attrProps, ...shape.props], unions: shape.unions };
-      const lines = this.exprLines(full, 0);
-      this.lines.push(`export type ${name} = ${lines[0]}`, ...lines.slice(1));
+      if (full.props.length === 0 && full.unions.length === 1) {
+        // A bare choice (anonymous `endpoint`-like types): a plain union, no parentheses.
+        const u = full.unions[0]!;
+        const branches = u.optional ? [...u.branches, this.noneBranch(u.branches)] : u.branches;
+        this.lines.push(`export type ${name} =`);
+        for (const b of branches) {
+          const lines = this.exprLines(b, 2);
+          this.lines.push(`  | ${lines[0]}`, ...lines.slice(1));
+        }
+      } else {
+        const lines = this.exprLines(full, 0);
+        this.lines.push(`export type ${name} = ${lines[0]}`, ...lines.slice(1));
+      }
       this.lines[this.lines.length - 1] += ';';
     }
     this.lines.push(`export const ${name}: $Complex<${name}> = {`);

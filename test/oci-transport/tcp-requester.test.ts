@@ -185,12 +185,12 @@ describe('TCP requester', () => {
     const requester = createRequester(`tcp://127.0.0.1:${server.port}`);
     const closeEvents: (Error | undefined)[] = [];
     requester.on('close', (error) => closeEvents.push(error));
-    const inFlight = requester.request(ociRequest('a'));
-    const queued = requester.request(ociRequest('b'));
+    const inFlight = rejectionOf(requester.request(ociRequest('a')));
+    const queued = rejectionOf(requester.request(ociRequest('b')));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await Promise.all([requester.close(), requester.close()]);
-    expect((await rejectionOf(inFlight)).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
-    expect((await rejectionOf(queued)).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
+    expect((await inFlight).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
+    expect((await queued).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
     expect((await rejectionOf(requester.request(ociRequest('c')))).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
     expect((await rejectionOf(requester.connect())).code).toBe('TH_ERR_OCI_TRANSPORT_CLOSED');
     expect(closeEvents).toEqual([undefined]);

@@ -177,7 +177,7 @@ export class OciSoapFaultError extends OciTransportError {
 
   constructor(url: string, fault: SoapFaultDetails, status?: number) {
     const retryable = fault.faultstring.trim() === 'NO_OCS_CONNECTION';
-    const notLoggedIn = fault.faultstring.trim() === 'INVALID_REQUEST' && /not\s+logged\s+in/i.test(fault.detail ?? '');
+    const notLoggedIn = fault.faultstring.trim() === 'INVALID_REQUEST' && /\blogged\s+in\b/i.test(`${fault.detail ?? ''} ${fault.faultstring}`);
     super(
       OciTransportErrorCode.soapFault,
       `SOAP fault from ${url}: ${fault.faultstring}${fault.detail ? ` (${fault.detail})` : ''} [${fault.faultcode}]`,

@@ -1,0 +1,80 @@
+import { startVboxMock, type VboxMock, type VboxMockOptions } from '../../runtime/mock/vbox/index.js';
+import { VboxClient, type VboxClientEvents } from '../../runtime/vbox/client.js';
+import type { VboxClientOptions } from '../../runtime/vbox/options.js';
+
+/** Credentials the test mocks accept. */
+export const USER = 'installer';
+export const PASS = 'p4ss-מילה';
+
+/** Short timers so failure paths run in milliseconds. */
+export const FAST: VboxClientOptions = {
+  requestTimeout: 150,
+  requestBuffer: 2,
+  requestBufferVariance: 0.5,
+  maxRetries: 2,
+  heartbeatInterval: 60_000,
+  heartbeatMaxMisses: 2,
+  reconnectBaseDelay: 50,
+  reconnectMaxDelay: 400,
+  reconnectJitter: 0.2,
+};
+
+/** Every mock and client a test opens, closed in afterEach. */
+const opened: Array<{ close(): Promise<void> }> = [];
+
+export async function mock(options: VboxMockOptions = {}): Promise<VboxMock> {
+  const m = await startVboxMock({ port: 0, username: USER, password: PASS, ...options });
+  opened.push(m);
+  return m;
+}
+
+export function client(port: number, options: VboxClientOptions = {}): VboxClient {
+  // An explicit empty environment would be nicer, but the client reads process.env; the
+  // options below are all explicit, so no VITREA_VBOX_* variable can leak in.
+  const c = new VboxClient({ host: '127.0.0.1', port, username: USER, password: PASS, ...FAST, ...options });
+  opened.push(c);
+  return c;
+}
+
+export async function closeAll(): Promise<void> {
+  for (const item of opened.splice(0).reverse()) await item.close();
+}
+
+/** Resolves with the arguments of the next `event` (rejects after `ms`). */
+export function next<K extends keyof VboxClientEvents>(c: VboxClient, event: K, ms = 3000): Promise<VboxClientEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      c.off(event, listener as never);
+      reject(new Error(`no '${String(event)}' event within ${ms} ms`));
+    }, ms);
+    const listener = (...args: VboxClientEvents[K]) => {
+      clearTimeout(timer);
+      c.off(event, listener as never);
+      resolve(args);
+    };
+    c.on(event, listener as never);
+  });
+}
+
+/** Polls `predicate` until it holds (rejects after `ms`). */
+export async function eventually(predicate: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Runs `fn` and returns the rejection (fails if it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; context?: Record<string, unknown> }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected a rejection');
+}

@@ -274,7 +274,11 @@ function flatten(value: OciResponse, skip: readonly string[]): [string, string][
     else if (typeof v === 'object') for (const [k, child] of Object.entries(v as object)) walk(child, path ? `${path}.${k}` : k);
     else out.push([path, String(v)]);
   };
-  for (const [k, v] of Object.entries(value)) if (k !== '$type' && !skip.includes(k)) walk(v, k);
+  for (const [k, v] of Object.entries(value)) {
+    // An empty echo attribute is noise on every response.
+    if (k === '$type' || skip.includes(k) || (k === 'echo' && v === '')) continue;
+    walk(v, k);
+  }
   return out;
 }
 

@@ -1,0 +1,97 @@
+// `hammer oci send` as a user runs it: a separate CLI process against the mock server running
+// in another process (also started through the CLI).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../../runtime/paths.js';
+import { spawnMock, type SpawnedMock } from './helpers.js';
+
+let mock: SpawnedMock;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'th-oci-send-'));
+  mock = await spawnMock(['--tcp-port', '0', '--soap-port', '0', '--user', 'admin:cli-Secret-1']);
+}, 60_000);
+
+afterAll(async () => {
+  await mock?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function hammer(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), 'oci', 'send', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, OCI_PASSWORD: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const tcp = () => ['--url', `tcp://127.0.0.1:${mock.ports.tcp}`, '--user', 'admin'];
+
+test('provisions with key=value fields and --json, and prints tables aligned, as CSV and as JSON', async () => {
+  const fields = join(dir, 'group.json');
+  writeFileSync(fields, JSON.stringify({ serviceProviderId: 'cli-sp', groupId: 'g2', defaultDomain: 'example.com', userLimit: 7, groupName: 'Second, "quoted"' }));
+  const env = { OCI_PASSWORD: 'cli-Secret-1' };
+  const sp = await hammer([...tcp(), 'ServiceProviderAddRequest', 'serviceProviderId=cli-sp', 'defaultDomain=example.com', 'isEnterprise=true'], env);
+  expect(sp).toMatchObject({ code: 0, stdout: 'OK\n' });
+  // Over SOAP with --password, --json for the fields, and a key=value override.
+  const soap = ['--url', `http://127.0.0.1:${mock.ports.soap}`, '--user', 'admin', '--password', 'cli-Secret-1'];
+  const [g1, g2] = await Promise.all([
+    hammer([...tcp(), 'GroupAddRequest', 'serviceProviderId=cli-sp', 'groupId=g1', 'defaultDomain=example.com', 'userLimit=25', 'groupName=First'], env),
+    hammer([...soap, '--json', fields, 'GroupAddRequest', 'userLimit=8']),
+  ]);
+  expect(g1?.code).toBe(0);
+  expect(g2).toMatchObject({ code: 0, stdout: 'OK\n' });
+
+  const [table, csv, json] = await Promise.all([
+    hammer([...tcp(), 'GroupGetListInServiceProviderRequest', 'serviceProviderId=cli-sp'], env),
+    hammer([...tcp(), '--format', 'csv', 'GroupGetListInServiceProviderRequest', 'serviceProviderId=cli-sp'], env),
+    hammer([...tcp(), '--format', 'json', 'GroupGetRequest', 'serviceProviderId=cli-sp', 'groupId=g2'], env),
+  ]);
+  expect(table?.code).toBe(0);
+  const lines = table?.stdout.split('\n') ?? [];
+  const header = lines.findIndex((l) => l.startsWith('Group Id'));
+  expect(lines.slice(header, header + 4).map((l) => JSON.stringify(l))).toEqual([
+    JSON.stringify('Group Id  Group Name        User Limit'),
+    JSON.stringify('--------  ----------------  ----------'),
+    JSON.stringify('g1        First             25'),
+    JSON.stringify('g2        Second, "quoted"  8'),
+  ]);
+  expect(csv?.code).toBe(0);
+  expect(csv?.stdout.split(/\r?\n/)).toEqual(['Group Id,Group Name,User Limit', 'g1,First,25', 'g2,"Second, ""quoted""",8', '']);
+  expect(JSON.parse(json?.stdout ?? '')).toMatchObject({ $type: 'GroupGetResponse22V5', userLimit: 8, groupName: 'Second, "quoted"' });
+  for (const run of [sp, g1, g2, table, csv, json]) expect(`${run?.stdout}${run?.stderr}`).not.toContain('cli-Secret-1');
+}, 60_000);
+
+test('an ErrorResponse exits 1 with one line naming the code and the server message', async () => {
+  const result = await hammer([...tcp(), 'UserGetRequest', 'userId=ghost@example.com'], { OCI_PASSWORD: 'cli-Secret-1' });
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toBe('hammer: TH_ERR_OCI_ERROR_RESPONSE: [Error 4008] User not found: ghost@example.com\n');
+}, 30_000);
+
+test('bad input exits 1 with one clear line: no password, bad value, unknown field, unknown command, wrong password', async () => {
+  const [noPassword, badNumber, unknownField, unknownCommand, wrongPassword] = await Promise.all([
+    hammer([...tcp(), 'SystemSoftwareVersionGetRequest']),
+    hammer([...tcp(), 'GroupAddRequest', 'userLimit=lots'], { OCI_PASSWORD: 'x' }),
+    hammer([...tcp(), 'UserGetRequest', 'colour=blue'], { OCI_PASSWORD: 'x' }),
+    hammer([...tcp(), 'NoSuchThingRequest'], { OCI_PASSWORD: 'x' }),
+    hammer([...tcp(), 'SystemSoftwareVersionGetRequest'], { OCI_PASSWORD: 'not-the-password' }),
+  ]);
+  expect(noPassword).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hammer: TH_ERR_OCI_SEND_ARGS: no password/) });
+  expect(badNumber).toMatchObject({ code: 1, stderr: "hammer: TH_ERR_OCI_SEND_ARGS: 'userLimit' is a number, not 'lots'\n" });
+  expect(unknownField).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hammer: TH_ERR_OCI_SEND_ARGS: UserGetRequest23V2 has no element 'colour'/) });
+  expect(unknownCommand).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hammer: TH_ERR_OCI_UNKNOWN_TYPE: .*NoSuchThingRequest/) });
+  expect(wrongPassword).toMatchObject({ code: 1, stderr: 'hammer: TH_ERR_OCI_ERROR_RESPONSE: [Error 4962] Invalid password\n' });
+  for (const r of [noPassword, badNumber, unknownField, unknownCommand, wrongPassword]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+}, 60_000);

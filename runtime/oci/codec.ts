@@ -21,7 +21,7 @@ import {
   particlePresent,
   TABLE_TYPE,
 } from './schema.js';
-import { validateCommand } from './validate.js';
+import { chooseBranch, validateCommand } from './validate.js';
 import { escapeAttribute, escapeText, findInvalidXmlChar, latin1Safe } from './xml/escape.js';
 import { type StartTag, XmlReader, XSI_NS } from './xml/reader.js';
 
@@ -255,12 +255,12 @@ class Encoder {
   }
 
   private branch(p: ChoiceMeta, obj: Record<string, unknown>, path: string): Particle {
-    const present = p.choice.filter((b) => particlePresent(b, obj));
-    if (present.length !== 1) {
+    const { branch, conflict } = chooseBranch(this.schema, p, obj);
+    if (!branch) {
       const names = p.choice.map((b) => [...particleKeys(b)].join('+')).join(' | ');
-      throw new OciEncodeError(`${path}: ${present.length === 0 ? 'no' : 'more than one'} branch of the choice ${names} is set`, { path });
+      throw new OciEncodeError(`${path}: ${conflict ? 'more than one' : 'no'} branch of the choice ${names} is set`, { path });
     }
-    return present[0]!;
+    return branch;
   }
 
   private elementOccurrences(e: ElementMeta, value: unknown, path: string): string {
@@ -509,7 +509,8 @@ class Decoder {
       const generic: Record<string, unknown> = {};
       this.complexContent(tag, actual, generic, path);
       if (generic.colHeading) table.colHeading = generic.colHeading as string[];
-      if (generic.row) table.row = generic.row as { col: string[] }[];
+      // A row without cells is schema-invalid; keep the table shape usable anyway.
+      if (generic.row) table.row = (generic.row as { col?: string[] }[]).map((r) => ({ col: r.col ?? [] }));
       return table;
     }
     const obj: Record<string, unknown> = {};

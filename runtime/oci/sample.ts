@@ -164,7 +164,10 @@ class Sampler {
       return this.fromLexical(builtin, f.enumeration[(this.variant + this.int(0, f.enumeration.length - 1)) % f.enumeration.length]!);
     }
     if (f.pattern && f.pattern.length > 0) {
-      const text = new PatternSampler(f.pattern[0]!, () => this.random()).sample();
+      // Patterns may allow lengths the length facets forbid (`(…){0,3}` with minLength 1): retry.
+      const sampler = new PatternSampler(f.pattern[0]!, () => this.random());
+      let text = sampler.sample();
+      for (let i = 0; i < 50 && !fitsLength(text, f); i++) text = sampler.sample();
       return this.fromLexical(builtin, text);
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
@@ -201,6 +204,11 @@ class Sampler {
     }
     return chars.join('');
   }
+}
+
+function fitsLength(text: string, f: Facets): boolean {
+  const n = [...text].length;
+  return (f.length === undefined || n === f.length) && n >= (f.minLength ?? 0) && n <= (f.maxLength ?? Number.POSITIVE_INFINITY);
 }
 
 /** Generates strings matching the small XSD regex subset OCI-P uses: literals, escapes, classes, groups, `|`, `? * + {n,m}`. */

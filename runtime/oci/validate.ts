@@ -109,7 +109,7 @@ class Validator {
   }
 
   /** `required` is false inside an optional sequence none of whose members is present. */
-  private particle(p: Particle, obj: Record<string, unknown>, path: string, required: boolean): void {
+  particle(p: Particle, obj: Record<string, unknown>, path: string, required: boolean): void {
     if ('n' in p) {
       this.element(p, obj[p.n], `${path}.${p.n}`, required);
       return;
@@ -125,16 +125,16 @@ class Validator {
       this.repeatingChoice(p, obj, path, required);
       return;
     }
-    const present = p.choice.filter((b) => particlePresent(b, obj));
-    if (present.length > 1) {
-      this.issue(path, `only one of ${branchNames(p)} may be set, got ${present.map((b) => [...particleKeys(b)].filter((k) => obj[k] !== undefined).join('+')).join(' and ')}`);
+    const { branch, conflict } = chooseBranch(this.schema, p, obj);
+    if (conflict) {
+      this.issue(path, `only one of ${branchNames(p)} may be set, got ${conflict.map((b) => [...particleKeys(b)].filter((k) => obj[k] !== undefined).join('+')).join(' and ')}`);
       return;
     }
-    if (present.length === 0) {
+    if (!branch) {
       if (required && (p.min ?? 1) >= 1 && !isOptional(p)) this.issue(path, `one of ${branchNames(p)} is required`);
       return;
     }
-    this.particle(present[0]!, obj, path, true);
+    this.particle(branch, obj, path, true);
   }
 
   private repeatingChoice(p: ChoiceMeta, obj: Record<string, unknown>, path: string, required: boolean): void {
@@ -161,9 +161,9 @@ class Validator {
       for (const k of Object.keys(item)) {
         if (item[k] !== undefined && !p.choice.some((b) => particleKeys(b).has(k))) this.issue(`${itemPath}.${k}`, 'unknown member');
       }
-      const present = p.choice.filter((b) => particlePresent(b, item));
-      if (present.length !== 1) this.issue(itemPath, `exactly one of ${branchNames(p)} must be set, got ${present.length}`);
-      else this.particle(present[0]!, item, itemPath, true);
+      const { branch } = chooseBranch(this.schema, p, item);
+      if (!branch) this.issue(itemPath, `exactly one of ${branchNames(p)} must be set`);
+      else this.particle(branch, item, itemPath, true);
     });
   }
 
@@ -289,6 +289,28 @@ class Validator {
     if (f.maxExclusive !== undefined && value >= f.maxExclusive) this.issue(path, `not less than ${f.maxExclusive}`);
     for (const p of f.pattern ?? []) if (!xsdPattern(p).test(String(value))) this.issue(path, `${value} does not match the pattern ${p}`);
   }
+}
+
+/**
+ * Finds the branch of a choice whose members an object holds. Branches may share member
+ * names deeper inside (`userId` in two AuthenticationVerifyRequest branches), so a branch
+ * must cover every choice member that is set; among several, the first that validates wins.
+ * `conflict` lists the branches when members of several incompatible branches are set.
+ */
+export function chooseBranch(schema: OciSchema, p: ChoiceMeta, obj: Record<string, unknown>): { branch?: Particle; conflict?: Particle[] } {
+  const present = p.choice.filter((b) => particlePresent(b, obj));
+  if (present.length <= 1) return { branch: present[0] };
+  const setKeys = new Set<string>();
+  for (const b of present) for (const k of particleKeys(b)) if (obj[k] !== undefined) setKeys.add(k);
+  const covering = present.filter((b) => [...setKeys].every((k) => particleKeys(b).has(k)));
+  if (covering.length === 0) return { conflict: present };
+  if (covering.length === 1) return { branch: covering[0] };
+  for (const b of covering) {
+    const scratch: OciIssue[] = [];
+    new Validator(schema, scratch).particle(b, obj, '', true);
+    if (scratch.length === 0) return { branch: b };
+  }
+  return { branch: covering[0] };
 }
 
 function branchNames(p: ChoiceMeta): string {

@@ -346,8 +346,9 @@ export class XmlReader {
     this.depth--;
   }
 
-  /** Skips the whole content of `tag` (well-formedness still checked) and consumes its end tag. */
+  /** Skips the whole content of `tag` (markup still checked for well-formedness) and consumes its end tag. */
   skipElement(tag: StartTag, path?: string): void {
+    const s = this.src;
     const open: StartTag[] = [tag];
     while (open.length > 0) {
       const current = open[open.length - 1]!;
@@ -356,13 +357,20 @@ export class XmlReader {
         open.pop();
         continue;
       }
-      // Mixed content: step over text, then look at the next markup.
-      this.readText(current, path).length;
-      const s = this.src;
-      if (s.charCodeAt(this.pos + 1) === Ch.Slash) {
+      const lt = s.indexOf('<', this.pos);
+      if (lt === -1) this.fail(`unexpected end of document inside <${current.qname}>`, s.length, path);
+      this.pos = lt;
+      if (s.charCodeAt(lt + 1) === Ch.Slash) {
         this.finishElement(current, path);
         open.pop();
-      } else open.push(this.readStartTag());
+      } else if (s.startsWith('<![CDATA[', lt)) {
+        const end = s.indexOf(']]>', lt + 9);
+        if (end === -1) this.fail('unterminated CDATA section', lt, path);
+        this.pos = end + 3;
+      } else if (s.startsWith('<!--', lt)) this.skipComment();
+      else if (s.charCodeAt(lt + 1) === 63 /* ? */) this.skipPI();
+      else if (s.charCodeAt(lt + 1) === 33 /* ! */) this.refuseDeclaration();
+      else open.push(this.readStartTag());
     }
   }
 

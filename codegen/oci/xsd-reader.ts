@@ -14,7 +14,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ThorsHammerError } from '../../runtime/errors.js';
 
 export const XS_NS = 'http://www.w3.org/2001/XMLSchema';
@@ -444,6 +444,9 @@ export function readXsdSet(rootFile: string, options: { orphans?: boolean } = {}
       invalid(via ?? rel, `cannot read schema file ${absPath}`, error);
     }
     const started = performance.now();
+    // fast-xml-parser's parser is lenient (a truncated file parses); its validator is not.
+    const valid = XMLValidator.validate(text);
+    if (valid !== true) invalid(rel, `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}`);
     let parsed: unknown;
     try {
       parsed = parser.parse(text);

@@ -316,8 +316,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     if (!Number.isInteger(startIndex) || startIndex < 1) throw new OciPagingError(`startIndex must be an integer ≥ 1, got ${startIndex}`);
     const schema = await this.schema();
     const type = (request as OciCommand).$type;
-    await schema.ensure(type);
-    await schema.ensure(schema.responseTypeOf(type));
+    await ensureCommandTypes(schema, type);
     if (!supportsPaging(schema, type)) throw new OciPagingError(`${type} has no responsePagingControl`, { command: type });
     const [tableName] = tableElementsOf(schema, schema.responseTypeOf(type));
     if (!tableName) throw new OciPagingError(`${schema.responseTypeOf(type)} has no table`, { command: type });
@@ -370,9 +369,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     if (!request || typeof request !== 'object' || typeof request.$type !== 'string') {
       throw new OciClientOptionsError('a command must be an object with a string $type');
     }
-    if (!schema.has(request.$type)) throw new OciUnknownTypeError(request.$type, schema.release);
-    await schema.ensure(request.$type);
-    await schema.ensure(schema.responseTypeOf(request.$type));
+    await ensureCommandTypes(schema, request.$type);
     if (this.options.validate !== false) validateCommand(schema, request);
   }
 
@@ -567,6 +564,26 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   private backoff(attempt: number): number {
     return Math.min(2_000, (this.options.backoffMs ?? 100) * 2 ** (attempt - 1));
   }
+}
+
+/** Request types whose modules (and their response's) are known to be loaded, per schema. */
+const preparedTypes = new WeakMap<OciSchema, Set<string>>();
+
+/**
+ * Loads the modules of a request type and of its response type, once per schema: `ensure`
+ * walks the release index, far too slow to repeat for every command of a busy session.
+ */
+async function ensureCommandTypes(schema: OciSchema, type: string): Promise<void> {
+  let prepared = preparedTypes.get(schema);
+  if (!prepared) {
+    prepared = new Set();
+    preparedTypes.set(schema, prepared);
+  }
+  if (prepared.has(type)) return;
+  if (!schema.has(type)) throw new OciUnknownTypeError(type, schema.release);
+  await schema.ensure(type);
+  await schema.ensure(schema.responseTypeOf(type));
+  prepared.add(type);
 }
 
 /** Converts a response command into a batch result (ErrorResponse → OciError). */

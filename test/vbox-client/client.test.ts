@@ -155,6 +155,60 @@ describe('queries', () => {
   });
 });
 
+describe('decoding policy and plumbing', () => {
+  test.each([
+    ['lenient', false],
+    ['strict', true],
+  ] as const)('%s: a reply whose count disagrees with its ids', async (strictness, strict) => {
+    const m = await mock();
+    const c = client(m.port, { strictness, requestTimeout: 300, maxRetries: 0 });
+    await c.connect();
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    m.faults.once({ silence: true });
+    const asked = c.roomCount();
+    await eventually(() => m.received.at(-1)?.command === 0x1d, 1000, 'the RoomCount request');
+    const { encodeFrame, Direction } = await import('../../runtime/vbox/frame.js');
+    m.pushRaw(encodeFrame(Direction.INCOMING, 0x1d, c.lastMessageId, Buffer.from([5, 0, 1])));
+    if (strict) {
+      expect((await rejection(asked)).code).toBe('TH_ERR_VBOX_DECODE');
+    } else {
+      const count = await asked;
+      expect(count.lengthMismatch).toBe(true);
+      expect(count.list).toEqual([0, 1]);
+    }
+    expect(errors).toHaveLength(0);
+  });
+
+  test('socketFactory and logger are used', async () => {
+    const m = await mock();
+    const { Socket } = await import('node:net');
+    const targets: string[] = [];
+    const debug: string[] = [];
+    const c = client(m.port, {
+      socketFactory: ({ host, port }) => {
+        targets.push(`${host}:${port}`);
+        return new Socket();
+      },
+      logger: { debug: (message) => debug.push(message) },
+    });
+    await c.connect();
+    expect(targets).toEqual([`127.0.0.1:${m.port}`]);
+    expect(debug.some((line) => line.includes('ack'))).toBe(true);
+  });
+
+  test('send() accepts any generated request; a malformed one rejects with TH_ERR_VBOX_REQUEST', async () => {
+    const m = await mock();
+    const c = client(m.port);
+    await c.connect();
+    const { createRequest } = await import('../../runtime/vbox/codec.js');
+    const reply = await c.send(createRequest('KeyParameters', { nodeId: 1, keyId: 0 }));
+    expect(reply?.toJSON()).toMatchObject({ name: 'Ceiling', category: 'LIGHT' });
+    expect((await rejection(c.send({} as never))).code).toBe('TH_ERR_VBOX_REQUEST');
+    expect((await rejection(c.send({ command: 1, replyKind: 'maybe', toBuffer: () => Buffer.alloc(0) } as never))).code).toBe('TH_ERR_VBOX_REQUEST');
+  });
+});
+
 describe('toggles and pushes', () => {
   test('toggleKey is ACKed, the model changes and the pushed 29 arrives through keyStatus as unsolicited', async () => {
     const m = await mock();

@@ -99,13 +99,18 @@ export class TcpRequester extends QueuedRequester {
     signal.addEventListener('abort', onAbort, { once: true });
     let reply: PendingReply | undefined;
     try {
-      const socket = await this.openSocket();
+      let socket = await this.openSocket();
+      // The socket may have dropped between connecting and now; nothing was sent, so one fresh
+      // connection is safe (a request that was written is never resent).
+      if (this.socket !== socket) socket = await this.openSocket();
       signal.throwIfAborted();
       return await new Promise<string>((resolve, reject) => {
         reply = { resolve, reject };
         this.pending = reply;
         this.logger.debug?.('OCI-P request sent', { url: this.url, bytes: bytes.length });
-        socket.write(bytes);
+        socket.write(bytes, (error) => {
+          if (error) reject(new OciConnectionLostError(this.url, error));
+        });
       });
     } finally {
       if (this.pending === reply) this.pending = undefined;
@@ -210,6 +215,7 @@ export class TcpRequester extends QueuedRequester {
     this.socket = socket;
     this.splitter.reset();
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000); // long-lived sessions: notice a dead peer eventually
     if (socket instanceof tls.TLSSocket && this.insecure) {
       this.logger.warn?.('TLS certificate verification is disabled (allowInsecureTls); the server identity is not checked', {
         url: this.url,

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signedPassword } from '../runtime/oci/auth.js';
@@ -34,6 +34,9 @@ interface Measurement {
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const mock = await startMock();
   try {
     const schema = await OciSchema.load('R25');
@@ -54,7 +57,11 @@ async function main(): Promise<void> {
     results.push(await measure('OciClient, 1 TCP session, single commands', mock.pid, () => singles(schema, tcpUrl)));
 
     console.log(`OCI-P throughput (${SECONDS}s per scenario, command ${COMMAND.$type}, ${availableParallelism()} CPUs, mock in pid ${mock.pid})`);
-    console.log('CPU share: CPU seconds per wall second (1.00 = one core busy).\n');
+    console.log(
+      `CPU share: CPU seconds per wall second (1.00 = one core busy). Load average before/after: ${loadBefore} / ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (other processes on the host skew the figures).\n`,
+    );
     const header = ['scenario', 'commands/s', 'client CPU', 'server CPU', 'total CPU'];
     const rows = results.map((r) => [
       r.name,

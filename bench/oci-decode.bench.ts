@@ -1,0 +1,204 @@
+// Decode benchmark: a 50,000-row UserGetListInGroupResponse (~8 MB; a third of the cells
+// `<col/>`, ~16k cells with &amp;/&apos;, Latin-1 names) decoded by thors-hammer's codec and
+// by fast-xml-parser alone in its OCI-correct configuration (stack notes §2.4). Each decoder
+// runs in its own child process so peak-memory figures are not mixed. Also: encoding of a
+// typical ~1 KB request, ours beside fast-xml-parser's builder.
+//
+//   node --import tsx bench/oci-decode.bench.ts      (or: npm run bench -- oci-decode)
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { decodeDocument, documentBytes, encodeDocument, type OciCommand } from '../runtime/oci/codec.js';
+import { OciSchema } from '../runtime/oci/schema.js';
+
+const ROWS = 50_000;
+const HEADINGS = ['User Id', 'Last Name', 'First Name', 'Department', 'Phone Number', 'Phone Number Activated', 'Email Address', 'Extension'];
+const LAST = ['Smith', 'Müller', 'Ørsted', 'García', 'Nguyen', "O'Neil", 'Brown', 'Johansson', 'Lefèvre', 'Kowalski'];
+const FIRST = ['Anna', 'José', 'Zoë', 'Peter', 'Linh', 'Seán', 'Mary', 'Björn', 'Chloé', 'Jan'];
+
+/** The synthetic response document (deterministic). */
+export function buildDocument(rows = ROWS): string {
+  const parts: string[] = [
+    '<?xml version="1.0" encoding="ISO-8859-1"?>\n<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+    '<sessionId xmlns="">bench-session</sessionId><command echo="" xsi:type="UserGetListInGroupResponse" xmlns=""><userTable>',
+  ];
+  for (const h of HEADINGS) parts.push(`<colHeading>${h}</colHeading>`);
+  let cell = 0;
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/'/g, '&apos;');
+  for (let r = 0; r < ROWS && r < rows; r++) {
+    let row = '<row>';
+    const values = [
+      `user.account${r}@example.com`,
+      LAST[r % 10]!,
+      FIRST[(r * 7) % 10]!,
+      r % 4 === 0 ? 'Sales & Marketing' : '',
+      r % 3 === 0 ? '' : `+1-555-${String(r).padStart(7, '0')}`,
+      r % 3 === 0 ? '' : 'true',
+      r % 3 === 1 ? '' : `u${r}@mail.corp-example.com`,
+      r % 2 === 0 ? '' : String(1000 + (r % 9000)),
+    ];
+    for (const v of values) {
+      cell++;
+      row += v === '' ? '<col/>' : `<col>${esc(v)}</col>`;
+    }
+    parts.push(`${row}</row>`);
+  }
+  void cell;
+  parts.push('</userTable></command></BroadsoftDocument>');
+  return parts.join('');
+}
+
+/** fast-xml-parser 5.12.1 configured correctly for OCI (stack notes §2.4). */
+function fxpParser(): XMLParser {
+  return new XMLParser({
+    ignoreAttributes: false,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    htmlEntities: true,
+    jPath: false,
+    isArray: (name: string) => name === 'row' || name === 'col' || name === 'colHeading' || name === 'command',
+    // Explicit options object, limits raised to fit the document (stack notes §2.5).
+    processEntities: { enabled: true, maxTotalExpansions: 10_000_000, maxExpandedLength: 100_000_000, maxEntityCount: 1000 },
+  });
+}
+
+type Table = { colHeading: string[]; row: { col: string[] }[] };
+
+function fxpDecode(parser: XMLParser, text: string): Table {
+  const doc = parser.parse(text) as Record<string, any>;
+  const t = doc.BroadsoftDocument.command[0].userTable;
+  // Extraction into the same shape as ours; `<col/>` comes back as ''.
+  return {
+    colHeading: t.colHeading.map(String),
+    row: (t.row ?? []).map((r: { col: unknown[] }) => ({ col: r.col.map((c) => (typeof c === 'string' ? c : '')) })),
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function child(which: 'ours' | 'ours-bytes' | 'fxp'): Promise<void> {
+  const text = buildDocument();
+  const bytes = documentBytes(text);
+  let run: () => Table;
+  if (which === 'fxp') {
+    const parser = fxpParser();
+    run = () => fxpDecode(parser, text);
+  } else {
+    const schema = await OciSchema.load('R25');
+    await schema.ensure('UserGetListInGroupResponse');
+    run = which === 'ours' ? () => decodeDocument(schema, text).commands[0]!.userTable as Table : () => decodeDocument(schema, bytes).commands[0]!.userTable as Table;
+  }
+  gc?.();
+  const baseRss = process.memoryUsage().rss;
+  const times: number[] = [];
+  let result: Table | undefined;
+  const runs = which === 'fxp' ? 5 : 9;
+  for (let i = 0; i < runs + 2; i++) {
+    result = undefined;
+    gc?.();
+    const t0 = performance.now();
+    result = run();
+    const ms = performance.now() - t0;
+    if (i >= 2) times.push(ms);
+  }
+  const check = `${result!.row.length}|${result!.row[3]!.col.join('/')}|${result!.row[ROWS - 1]!.col.join('/')}`;
+  const peak = process.resourceUsage().maxRSS * 1024;
+  console.log(JSON.stringify({ which, ms: median(times), best: Math.min(...times), mb: text.length / 1e6, bytes: bytes.length, peakRss: peak, baseRss, check }));
+}
+
+function encodeBench(schema: OciSchema): void {
+  const command: OciCommand = {
+    $type: 'UserAddRequest17sp4',
+    serviceProviderId: 'ServiceProvider01',
+    groupId: 'Group-Berlin-01',
+    userId: 'anna.mueller@example.com',
+    lastName: 'Müller',
+    firstName: 'Anna',
+    callingLineIdLastName: 'Müller',
+    callingLineIdFirstName: 'Anna',
+    phoneNumber: '4930555123',
+    extension: '5123',
+    password: 'S3cret&Pass<1>',
+    department: { $type: 'GroupDepartmentKey', serviceProviderId: 'ServiceProvider01', groupId: 'Group-Berlin-01', name: 'Sales & Marketing' },
+    language: 'English',
+    timeZone: 'Europe/Berlin',
+    title: 'Account Manager',
+    emailAddress: 'anna.mueller@example.com',
+    address: { addressLine1: 'Hauptstraße 1', city: 'Berlin', zipOrPostalCode: '10115', country: 'Germany' },
+  };
+  const doc = { sessionId: 'b5e7c3a0-1111-2222-3333-444444444444', commands: [command] };
+  const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true, processEntities: true });
+  const { $type: _, department, ...fields } = command;
+  const fxpObject = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    BroadsoftDocument: {
+      '@_protocol': 'OCI',
+      '@_xmlns': 'C',
+      '@_xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
+      sessionId: { '@_xmlns': '', '#text': doc.sessionId },
+      command: {
+        '@_xmlns': '',
+        '@_xsi:type': 'UserAddRequest17sp4',
+        ...fields,
+        department: { '@_xsi:type': 'GroupDepartmentKey', ...(department as object) },
+      },
+    },
+  };
+  const time = (fn: () => string, n: number) => {
+    for (let i = 0; i < 2000; i++) fn();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    return ((performance.now() - t0) * 1000) / n;
+  };
+  const N = 20_000;
+  const oursValidated = time(() => encodeDocument(schema, doc), N);
+  const oursPlain = time(() => encodeDocument(schema, doc, { validate: false }), N);
+  const fxp = time(() => builder.build(fxpObject) as string, N);
+  const size = encodeDocument(schema, doc).length;
+  console.log(`\nEncode a typical request (UserAddRequest17sp4, ${size} chars), µs/op (lower is better):`);
+  console.log(`  thors-hammer encodeDocument, validated       ${oursValidated.toFixed(2).padStart(8)}`);
+  console.log(`  thors-hammer encodeDocument, validate: false ${oursPlain.toFixed(2).padStart(8)}`);
+  console.log(`  fast-xml-parser XMLBuilder (no schema order)  ${fxp.toFixed(2).padStart(8)}`);
+  console.log(`  ratio fxp / ours (unvalidated): ${(fxp / oursPlain).toFixed(1)}×`);
+}
+
+async function main(): Promise<void> {
+  const arg = process.argv.find((a) => a.startsWith('--child='));
+  if (arg) return child(arg.slice(8) as 'ours' | 'ours-bytes' | 'fxp');
+  const self = fileURLToPath(import.meta.url);
+  const results: Record<string, { ms: number; best: number; mb: number; bytes: number; peakRss: number; baseRss: number; check: string }> = {};
+  for (const which of ['ours', 'ours-bytes', 'fxp']) {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, `--child=${which}`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`child ${which} failed: ${r.stderr}`);
+    results[which] = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  }
+  const ours = results.ours!;
+  const bytesRun = results['ours-bytes']!;
+  const fxp = results.fxp!;
+  if (ours.check !== fxp.check || bytesRun.check !== fxp.check) throw new Error(`results differ: ${ours.check} vs ${fxp.check}`);
+  const mb = (n: number) => (n / 1048576).toFixed(0).padStart(5);
+  console.log(`Decode a ${ROWS}-row UserGetListInGroupResponse (${ours.mb.toFixed(2)} M chars, ${(ours.bytes / 1e6).toFixed(2)} MB latin1), median, separate processes:`);
+  console.log('                                         median ms    best ms  MB/s (median)  peak RSS MiB (before decoding)');
+  const line = (label: string, r: typeof ours) =>
+    console.log(
+      `  ${label.padEnd(40)} ${r.ms.toFixed(1).padStart(7)} ${r.best.toFixed(1).padStart(10)} ${(r.mb / (r.ms / 1000)).toFixed(1).padStart(10)}      ${mb(r.peakRss)} (${mb(r.baseRss).trim()})`,
+    );
+  line('thors-hammer decodeDocument (string)', ours);
+  line('thors-hammer decodeDocument (Buffer)', bytesRun);
+  line('fast-xml-parser 5.12.1, OCI-correct', fxp);
+  console.log(
+    `  speed-up over fast-xml-parser (median): ${(fxp.ms / ours.ms).toFixed(1)}× (string), ${(fxp.ms / bytesRun.ms).toFixed(1)}× (Buffer, incl. latin1 decode); best-of: ${(fxp.best / ours.best).toFixed(1)}×`,
+  );
+  console.log(`  same result checked: ${fxp.check.split('|')[0]} rows`);
+  const schema = await OciSchema.load('R25');
+  await schema.ensure('UserAddRequest17sp4');
+  encodeBench(schema);
+}
+
+await main();

@@ -17,19 +17,32 @@ afterAll(async () => {
   await mock.close();
 });
 
-// The vBox serves one client at a time, so these CLI runs go one after another.
+/** A fresh mock per CLI run lets runs go in parallel (a vBox serves one client at a time). */
+const extra: VboxMock[] = [];
+afterAll(async () => {
+  for (const m of extra) await m.close();
+});
+async function fresh(): Promise<{ mock: VboxMock; args: string[] }> {
+  const m = await startVboxMock({ port: 0, username: USER, password: PASS, house: 'test/fixtures/vbox/house.json' });
+  extra.push(m);
+  return { mock: m, args: ['--host', '127.0.0.1', '--port', String(m.port), '--username', USER, '--password', PASS] };
+}
+
 test('status, rooms and nodes print what the mock holds (text and JSON)', async () => {
-  const status = await runCli(['vbox', 'status', ...base, '--json']);
+  const [a, b, c] = await Promise.all([fresh(), fresh(), fresh()]);
+  const [status, rooms, nodes] = await Promise.all([
+    runCli(['vbox', 'status', ...a.args, '--json']),
+    runCli(['vbox', 'rooms', ...b.args]),
+    runCli(['vbox', 'nodes', ...c.args, '--json']),
+  ]);
   expect(status.stderr).toBe('');
   expect(status.code).toBe(0);
   expect(JSON.parse(status.stdout)).toMatchObject({ rooms: 3, roomIds: [0, 1, 7], nodes: 3, nodeIds: [1, 2, 9], protocol: 'v2' });
 
-  const rooms = await runCli(['vbox', 'rooms', ...base]);
   expect(rooms.code).toBe(0);
   expect(rooms.stdout).toContain('סלון');
   expect(rooms.stdout.trim().split('\n')).toHaveLength(3);
 
-  const nodes = await runCli(['vbox', 'nodes', ...base, '--json']);
   expect(nodes.code).toBe(0);
   const list = JSON.parse(nodes.stdout) as Array<Record<string, unknown>>;
   expect(list.map((n) => n.model)).toEqual(['VT-MW3-SR3-10A', 'VT-MW3-DM3-400W', 'TemperatureSensor']);
@@ -37,16 +50,17 @@ test('status, rooms and nodes print what the mock holds (text and JSON)', async 
 }, 60000);
 
 test('key on / dim N switch the key in the mock and print the pushed status', async () => {
-  const on = await runCli(['vbox', 'key', '1', '2', 'on', ...base, '--json']);
+  const [a, b] = await Promise.all([fresh(), fresh()]);
+  const [on, dim] = await Promise.all([runCli(['vbox', 'key', '1', '2', 'on', ...a.args, '--json']), runCli(['vbox', 'key', '2', '0', 'dim', '40', ...b.args])]);
   expect(on.code).toBe(0);
   const result = JSON.parse(on.stdout) as { ok: boolean; status: Record<string, unknown> | null };
   expect(result.ok).toBe(true);
   expect(result.status).toMatchObject({ nodeId: 1, keyId: 2, isOn: true });
+  expect(a.mock.house.nodes[0]!.keys[2]!.power).toBe(0x4f);
 
-  const dim = await runCli(['vbox', 'key', '2', '0', 'dim', '40', ...base]);
   expect(dim.code).toBe(0);
   expect(dim.stdout).toContain('node 2 key 0: ON 40% acknowledged');
-  expect(mock.house.nodes[1]!.keys[0]!.dimmerRatio).toBe(40);
+  expect(b.mock.house.nodes[1]!.keys[0]!.dimmerRatio).toBe(40);
 }, 60000);
 
 test('watch prints pushes as JSON lines (mock presses a key every 150 ms)', async () => {
@@ -69,24 +83,27 @@ test('connection settings come from VITREA_VBOX_* when no flag is given', async 
 }, 60000);
 
 test('bad input: one clear line and exit 1', async () => {
-  const wrong = await runCli(['vbox', 'status', ...base.slice(0, 6), '--password', 'nope']);
+  // Only the first run reaches the mock; the others fail before connecting, so they run in parallel.
+  const [wrong, missing, dimless, badEnv, deadPort] = await Promise.all([
+    runCli(['vbox', 'status', ...base.slice(0, 6), '--password', 'nope']),
+    runCli(['vbox', 'rooms', '--host', '127.0.0.1', '--port', String(mock.port)]),
+    runCli(['vbox', 'key', '1', '0', 'dim', ...base]),
+    runCli(['vbox', 'status', ...base], { env: { VITREA_VBOX_REQUEST_TIMEOUT: 'soon' } }),
+    runCli(['vbox', 'status', '--host', '127.0.0.1', '--port', '1', '--username', 'u', '--password', 'p']),
+  ]);
   expect(wrong.code).toBe(1);
   expect(wrong.stderr.trim()).toMatch(/^hammer: TH_ERR_VBOX_AUTH: .*cli-user/);
   expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
 
-  const missing = await runCli(['vbox', 'rooms', '--host', '127.0.0.1', '--port', String(mock.port)]);
   expect(missing.code).toBe(1);
   expect(missing.stderr.trim()).toMatch(/^hammer: TH_ERR_VBOX_CONFIG: username is required.*VITREA_VBOX_USERNAME/);
 
-  const dimless = await runCli(['vbox', 'key', '1', '0', 'dim', ...base]);
   expect(dimless.code).toBe(1);
-  expect(dimless.stderr).toContain('TH_ERR_VBOX_REQUEST');
+  expect(dimless.stderr.trim()).toMatch(/^hammer: TH_ERR_VBOX_REQUEST: dim needs a level/);
 
-  const badEnv = await runCli(['vbox', 'status', ...base], { env: { VITREA_VBOX_REQUEST_TIMEOUT: 'soon' } });
   expect(badEnv.code).toBe(1);
   expect(badEnv.stderr.trim()).toBe('hammer: TH_ERR_VBOX_CONFIG: VITREA_VBOX_REQUEST_TIMEOUT must be a finite number; got "soon"');
 
-  const deadPort = await runCli(['vbox', 'status', '--host', '127.0.0.1', '--port', '1', '--username', 'u', '--password', 'p']);
   expect(deadPort.code).toBe(1);
   expect(deadPort.stderr.trim()).toMatch(/^hammer: TH_ERR_VBOX_CONNECT: could not connect to the vBox at 127\.0\.0\.1:1/);
 }, 90000);

@@ -517,3 +517,41 @@ describe('one connection at a time', () => {
     }
   });
 });
+
+describe('hostile bytes from the vBox', () => {
+  test('random garbage, truncated and corrupt frames between replies never crash or confuse the client', async () => {
+    const fc = await import('fast-check');
+    const { encodeFrame, Direction } = await import('../../runtime/vbox/frame.js');
+    const m = await mock();
+    const c = client(m.port, { requestTimeout: 300, partialFrameTimeout: 30 });
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    await c.connect();
+    const validPush = encodeFrame(Direction.INCOMING, 0x29, 0, Buffer.from([1, 0, 0x4f, 0, 0, 0, 0, 0]));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ minLength: 1, maxLength: 40 }).map((a) => Buffer.from(a)),
+            fc.constant(Buffer.from([0x56, 0x54, 0x55, 0x3c])), // a lone prefix
+            fc.constant(validPush.subarray(0, 7)), // a truncated frame
+            fc.integer({ min: 0, max: validPush.length - 1 }).map((i) => {
+              const corrupt = Buffer.from(validPush);
+              corrupt[i] = (corrupt[i]! + 1) & 0xff;
+              return corrupt;
+            }),
+          ),
+          { maxLength: 5 },
+        ),
+        async (chunks) => {
+          for (const chunk of chunks) m.pushRaw(chunk);
+          await sleep(40); // let the stall timer drop any partial frame
+          const count = await c.nodeCount();
+          return count.total === m.house.nodes.length && c.isReady;
+        },
+      ),
+      { numRuns: 25 },
+    );
+    expect(errors.filter((e) => !('code' in e))).toHaveLength(0);
+  }, 30000);
+});

@@ -1,5 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
+import { KeyType } from '../../../generated/vbox/index.js';
 import { VboxClient } from '../../../runtime/vbox/client.js';
+import { enumName } from '../../../runtime/vbox/codec.js';
 import { VboxRequestError } from '../../../runtime/vbox/client-errors.js';
 import type { VboxClientOptions } from '../../../runtime/vbox/options.js';
 
@@ -51,7 +53,19 @@ async function withClient<T>(args: ConnectionArgs, work: (client: VboxClient) =>
   }
 }
 
+/** `hammer vbox nodes | head` closes stdout early: end quietly instead of an EPIPE stack trace. */
+let stdoutGuarded = false;
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 function print(value: unknown): void {
+  guardStdout();
   process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
 }
 
@@ -108,7 +122,7 @@ const nodes: CommandModule<object, ConnectionArgs> = {
       return;
     }
     for (const node of list) {
-      const keys = node.keysList.map((key) => `${key.id}:${typeof key.type === 'number' ? key.type : key.type}`).join(' ');
+      const keys = node.keysList.map((key) => `${key.id}:${enumName(KeyType, key.type)}`).join(' ');
       print(
         `${String(node.nodeId).padStart(3)}  ${node.model.padEnd(24)} ${node.macAddress}  room ${node.roomId}  ${node.isLocked ? 'locked' : 'unlocked'}  v${node.version}  keys ${keys}`,
       );
@@ -198,6 +212,7 @@ const watch: CommandModule<object, WatchArgs> = {
     client.on('keyStatus', (status, info) => {
       seen += 1;
       const line: Record<string, unknown> = { at: new Date().toISOString(), solicited: info.solicited, ...(plain(status) as Record<string, unknown>) };
+      guardStdout();
       if (args.json) process.stdout.write(`${JSON.stringify(line)}\n`);
       else process.stdout.write(`${line.at}  node ${status.nodeId} key ${status.keyId}  ${status.isOn ? 'ON' : status.isOff ? 'OFF' : String(line.power)}\n`);
       if (args.count !== undefined && seen >= args.count) finish();

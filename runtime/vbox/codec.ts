@@ -25,6 +25,10 @@ export interface DecodeOptions {
   strict?: boolean;
 }
 
+// Module-level copies: one property load per decode instead of a namespace lookup.
+const dispatchTables = dispatch;
+const defaultTable = dispatch[defaultVersion];
+
 function versionOf(version: ProtocolVersion | undefined): ProtocolVersion {
   if (version === undefined) return defaultVersion;
   if (version !== 'v1' && version !== 'v2') {
@@ -38,12 +42,16 @@ function versionOf(version: ProtocolVersion | undefined): ProtocolVersion {
  * without a layout gives `responses.Unknown` (never an error). Lenient by default: a payload
  * that disagrees with its counts/lengths decodes as far as possible and has `lengthMismatch`.
  */
-export function decodeResponse(frame: VboxFrame, options: DecodeOptions = {}): VboxResponse {
-  const cls = dispatch[versionOf(options.version)][frame.command];
-  if (!cls) return new UnknownResponse(frame);
+export function decodeResponse(frame: VboxFrame, options?: DecodeOptions): VboxResponse {
+  const table = options?.version === undefined ? defaultTable : dispatchTables[versionOf(options.version)];
+  const cls = table[frame.command];
+  if (cls === undefined) return new UnknownResponse(frame);
   const d = cls.descriptor;
-  const { values, problems } = decodeFields(d.name, d.fields, frame.payload, options.strict ?? false);
-  return new cls(frame, values, problems);
+  // Fast path: decode straight into the new instance (no intermediate object).
+  const response = new cls(frame);
+  const { problems } = decodeFields(d.name, d.fields, frame.payload, options?.strict === true, undefined, response as unknown as Record<string, unknown>);
+  if (problems.length > 0) response.flag(problems, frame.lengthMismatch === true);
+  return response;
 }
 
 /** The request class called `name` (exact or case-insensitive). */

@@ -336,14 +336,25 @@ interface ReadState {
  * problems: thrown as {@link VboxDecodeError} when `strict`, otherwise collected (and what is
  * there is decoded; missing numbers read as 0, missing text as '').
  */
-export function decodeFields(message: string, fields: readonly FieldDescriptor[], payload: Buffer, strict = false, version?: ProtocolVersion): DecodedFields {
+export function decodeFields(
+  message: string,
+  fields: readonly FieldDescriptor[],
+  payload: Buffer,
+  strict = false,
+  version?: ProtocolVersion,
+  into: Record<string, unknown> = {},
+): DecodedFields {
   const state: ReadState = { buf: payload, offset: 0, end: payload.length, strict, message, problems: undefined };
-  const values = readFields(state, fields, version);
+  const values = readFields(state, fields, version, into);
   if (state.offset < state.end) {
     problem(state, `${state.end - state.offset} trailing byte(s) after the last field`, 'trailing');
   }
-  return { values, problems: state.problems ?? [] };
+  return { values, problems: state.problems ?? NO_PROBLEMS };
 }
+
+const NO_PROBLEMS: string[] = [];
+/** Shared by every empty byte span (a zero-length view cannot be mutated). */
+const EMPTY = Buffer.alloc(0);
 
 function problem(state: ReadState, text: string, field: string): void {
   if (state.strict) {
@@ -352,10 +363,10 @@ function problem(state: ReadState, text: string, field: string): void {
   (state.problems ??= []).push(`${field}: ${text}`);
 }
 
-function readFields(state: ReadState, fields: readonly FieldDescriptor[], version?: ProtocolVersion): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const field of fields) {
-    if (!appliesTo(field, version)) continue;
+function readFields(state: ReadState, fields: readonly FieldDescriptor[], version?: ProtocolVersion, values: Record<string, unknown> = {}): Record<string, unknown> {
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (field.versions !== undefined && !appliesTo(field, version)) continue;
     const type = field.type;
     if (type.kind === 'array') {
       values[field.name] = readArray(state, field.name, type, type.count === undefined ? undefined : (values[type.count] as number));
@@ -422,7 +433,7 @@ function readValue(state: ReadState, name: string, type: FieldType): unknown {
       const want = type.length === 'rest' ? state.end - state.offset : type.length;
       const take = Math.min(want, Math.max(0, state.end - state.offset));
       if (take < want) short(state, name, want);
-      const bytes = buf.subarray(state.offset, state.offset + take);
+      const bytes = take === 0 ? EMPTY : buf.subarray(state.offset, state.offset + take);
       state.offset += take;
       if (type.format === 'colon-hex') return colonHex(bytes);
       if (type.format === 'hex') return bytes.toString('hex');
@@ -444,7 +455,7 @@ function readValue(state: ReadState, name: string, type: FieldType): unknown {
       return readArray(state, name, type, undefined);
     case 'struct': {
       const values: Record<string, unknown> = {};
-      for (const f of type.fields) values[f.name] = readValue(state, `${name}.${f.name}`, f.type);
+      for (const f of type.fields) values[f.name] = readValue(state, f.name, f.type);
       return values;
     }
   }
@@ -454,14 +465,12 @@ function hex2(value: number): string {
   return value.toString(16).padStart(2, '0');
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0').toUpperCase());
+
 /** `00:0D:6F:…`: upper-case hex pairs joined by colons. */
 export function colonHex(bytes: Buffer): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    if (i > 0) out += ':';
-    const b = bytes[i]!;
-    out += (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
-  }
+  let out = bytes.length > 0 ? HEX_PAIRS[bytes[0]!]! : '';
+  for (let i = 1; i < bytes.length; i++) out += `:${HEX_PAIRS[bytes[i]!]!}`;
   return out;
 }
 
@@ -572,47 +581,44 @@ export interface VboxRequestClass<T extends VboxRequest = VboxRequest> {
  * defaults) and throws {@link VboxFieldError}; the instance then only holds canonical values.
  */
 export abstract class VboxRequest {
-  readonly #descriptor: RequestDescriptor;
-
   protected constructor(descriptor: RequestDescriptor, fields: object | undefined) {
-    this.#descriptor = descriptor;
     Object.assign(this, normalizeFields(descriptor.name, descriptor.fields, (fields ?? {}) as Record<string, unknown>));
   }
 
-  /** The metadata this request is encoded from. */
+  /** The metadata this request is encoded from (the class's static `descriptor`). */
   get descriptor(): RequestDescriptor {
-    return this.#descriptor;
+    return (this.constructor as VboxRequestClass).descriptor;
   }
 
   /** Command id byte. */
   get command(): number {
-    return this.#descriptor.command;
+    return this.descriptor.command;
   }
 
   /** How the vBox answers: `ack`, `same`, `status` or `unknown`. */
   get replyKind(): ReplyKind {
-    return this.#descriptor.replyKind;
+    return this.descriptor.replyKind;
   }
 
   /** The payload bytes (fields limited to other versions are left out). */
   toPayload(version?: ProtocolVersion): Buffer {
-    return encodeFields(this.#descriptor.fields, this as unknown as Record<string, unknown>, version);
+    return encodeFields(this.descriptor.fields, this as unknown as Record<string, unknown>, version);
   }
 
   /** The complete client→vBox frame with this message id. */
   toBuffer(messageId: number, version?: ProtocolVersion): Buffer {
-    return encodeFrame(Direction.OUTGOING, this.#descriptor.command, messageId, this.toPayload(version));
+    return encodeFrame(Direction.OUTGOING, this.descriptor.command, messageId, this.toPayload(version));
   }
 
   /** Field values as plain JSON (enum values by name). */
   toJSON(): Record<string, unknown> {
-    return fieldsJson(this.#descriptor.fields, this as unknown as Record<string, unknown>);
+    return fieldsJson(this.descriptor.fields, this as unknown as Record<string, unknown>);
   }
 }
 
 /** What every generated response class looks like from the outside. */
 export interface VboxResponseClass<T extends VboxResponseBase = VboxResponseBase> {
-  new (frame: VboxFrame, values: Record<string, unknown>, problems?: readonly string[]): T;
+  new (frame: VboxFrame, values?: Record<string, unknown>, problems?: readonly string[]): T;
   readonly descriptor: ResponseDescriptor;
 }
 
@@ -621,25 +627,35 @@ export interface VboxResponseClass<T extends VboxResponseBase = VboxResponseBase
  * properties are getters evaluated from the descriptor.
  */
 export abstract class VboxResponseBase {
+  // Declared, not initialised: class-field initialisers would cost a define per field per decode.
   /** The frame's command id (an `Acknowledgement` may arrive as `01` or `1E`, not only `00`). */
-  readonly command: number;
-  readonly messageId: number;
+  declare readonly command: number;
+  declare readonly messageId: number;
   /** The whole frame as received. */
-  readonly raw: Buffer;
+  declare readonly raw: Buffer;
   /** Set (true) when counts or lengths disagreed with the payload and lenient decoding made the best of it. */
-  readonly lengthMismatch?: boolean;
+  declare readonly lengthMismatch?: boolean;
   /** What did not match the layout, when `lengthMismatch` is set. */
-  readonly problems?: readonly string[];
+  declare readonly problems?: readonly string[];
 
-  constructor(frame: VboxFrame, values: Record<string, unknown>, problems?: readonly string[]) {
-    this.command = frame.command;
-    this.messageId = frame.messageId;
-    this.raw = frame.raw;
-    if ((problems && problems.length > 0) || frame.lengthMismatch) {
-      this.lengthMismatch = true;
-      this.problems = [...(frame.lengthMismatch ? ['frame: length field disagrees with the frame size'] : []), ...(problems ?? [])];
-    }
-    Object.assign(this, values);
+  /**
+   * Wraps a frame. Field values come from `values` or, on the decoder's fast path, are
+   * decoded straight into the new instance (then call {@link VboxResponseBase.flag}).
+   */
+  constructor(frame: VboxFrame, values?: Record<string, unknown>, problems?: readonly string[]) {
+    const self = this as { command: number; messageId: number; raw: Buffer };
+    self.command = frame.command;
+    self.messageId = frame.messageId;
+    self.raw = frame.raw;
+    if (values !== undefined) Object.assign(this, values);
+    if ((problems !== undefined && problems.length > 0) || frame.lengthMismatch) this.flag(problems ?? [], frame.lengthMismatch === true);
+  }
+
+  /** Records layout problems: sets `lengthMismatch` and `problems`. */
+  flag(problems: readonly string[], frameLengthMismatch = false): void {
+    const self = this as { lengthMismatch?: boolean; problems?: readonly string[] };
+    self.lengthMismatch = true;
+    self.problems = [...(frameLengthMismatch ? ['frame: length field disagrees with the frame size'] : []), ...problems];
   }
 
   /** The layout this message was decoded with. */
@@ -670,11 +686,11 @@ export abstract class VboxResponseBase {
 export class UnknownResponse extends VboxResponseBase {
   static readonly descriptor: ResponseDescriptor = { name: 'Unknown', message: 'Unknown', command: -1, fields: [], computed: [] };
   /** The payload, untouched. */
-  readonly payload: Buffer;
+  declare readonly payload: Buffer;
 
   constructor(frame: VboxFrame) {
-    super(frame, {});
-    this.payload = frame.payload;
+    super(frame);
+    (this as { payload: Buffer }).payload = frame.payload;
   }
 
   override toJSON(): Record<string, unknown> {

@@ -126,9 +126,10 @@ export class OciMockEngine {
     const family = this.familyOf(requestType);
     try {
       if (!loginFreeFamilies.has(family) && (!session.user || sessionKey === '')) throw mockErrors.notLoggedIn();
+      const wasLoggedIn = session.user !== undefined;
       const handler = this.handlers.get(family);
       const response = handler ? handler(this.context(command, session)) : this.synthesise(requestType);
-      if (session.user) session.answered++;
+      if (wasLoggedIn && session.user) session.answered++;
       return response;
     } catch (error) {
       if (error instanceof OciCommandRejection) return errorResponse(error);

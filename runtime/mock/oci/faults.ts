@@ -83,13 +83,15 @@ export function resolveFaults(input: Partial<OciMockFaults> | undefined): OciMoc
 }
 
 /**
- * Makes response bytes unusable as XML while keeping the frame boundary: the middle of the
- * document is replaced by invalid UTF-8/markup bytes, the closing tag is kept so a reader's
- * framing still finds the end and fails in its decoder rather than waiting forever.
+ * Makes response bytes unusable as XML while keeping the frame boundary: everything from the
+ * first command on is replaced by bytes that are not well-formed (a broken tag, bytes invalid
+ * in UTF-8, a bare `&`, NUL); the declaration, root start tag and closing tag are kept, so a
+ * reader's framing still finds the end and its decoder fails rather than waiting forever.
  */
 export function garble(document: Buffer): Buffer {
   const closing = Buffer.from('</BroadsoftDocument>');
-  const junk = Buffer.from([0x3c, 0x3c, 0xff, 0xfe, 0x26, 0x00, 0x3e, 0x3c, 0x21, 0x5b, 0xc3]);
-  const keep = Math.min(40, Math.floor(document.length / 3));
+  const junk = Buffer.from([0x3c, 0x63, 0x6f, 0x6d, 0x6d, 0x61, 0x6e, 0x64, 0x20, 0xff, 0xfe, 0x26, 0x00, 0x3c, 0x3c, 0x3e]);
+  const firstCommand = document.indexOf('<command');
+  const keep = firstCommand > 0 ? firstCommand : 0;
   return Buffer.concat([document.subarray(0, keep), junk, closing]);
 }

@@ -410,7 +410,9 @@ class Decoder {
     if (root.local !== 'BroadsoftDocument' || root.ns !== 'C') {
       r.fail(`the root element must be BroadsoftDocument in namespace C, found ${root.ns ? `{${root.ns}}` : ''}${root.local}`, root.offset);
     }
-    const doc: OciDocument = { commands: [] };
+    // Key order of the result: protocol, identity, trackingId, commands (as on the wire).
+    const doc = {} as OciDocument;
+    const commands: OciCommand[] = [];
     for (const a of root.attrs) {
       if (a.ns !== '') continue;
       if (a.local === 'protocol' && (a.value === 'OCI' || a.value === 'NSOCI')) doc.protocol = a.value;
@@ -433,7 +435,7 @@ class Decoder {
           doc.externalUserIdentity = this.element({ n: 'externalUserIdentity', t: 'ExternalUserIdentity' }, tag, 'externalUserIdentity') as OciDocument['externalUserIdentity'];
           break;
         case 'command':
-          doc.commands.push(this.command(tag, `commands[${doc.commands.length}]`));
+          commands.push(this.command(tag, `commands[${commands.length}]`));
           break;
         default:
           r.fail(`unknown element <${tag.qname}> in BroadsoftDocument`, tag.offset, 'BroadsoftDocument');
@@ -441,6 +443,7 @@ class Decoder {
     }
     r.finishElement(root);
     r.readEpilog();
+    doc.commands = commands;
     return doc;
   }
 

@@ -168,6 +168,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   private session: OciSession | undefined;
   private closeRequested = false;
   private closing: Promise<void> | undefined;
+  private shutDown = false;
 
   constructor(options: OciClientOptions) {
     if (!options || typeof options.url !== 'string' || options.url === '') throw new OciClientOptionsError('url is required');
@@ -377,7 +378,8 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   private async ensureSession(): Promise<OciSession> {
     const current = this.session;
     if (current?.usable && current.loggedIn) return current;
-    if (this.closing && !this.closeRequested) throw new OciClientClosedError();
+    // Work that reached the queue after close() ran must not open a new session.
+    if (this.shutDown) throw new OciClientClosedError();
     const replacing = current !== undefined;
     if (current) {
       if (this.options.reconnect === false) {
@@ -545,6 +547,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   }
 
   private async shutdown(): Promise<void> {
+    this.shutDown = true;
     const session = this.session;
     this.session = undefined;
     if (!session) return;

@@ -4,6 +4,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assignField } from '../../cli/commands/oci/send.js';
+import { OciClient } from '../../runtime/oci/client.js';
+import { OciSchema } from '../../runtime/oci/schema.js';
 import { projectRoot } from '../../runtime/paths.js';
 import { spawnMock, type SpawnedMock } from './helpers.js';
 
@@ -42,15 +45,14 @@ test('provisions with key=value fields and --json, and prints tables aligned, as
   const fields = join(dir, 'group.json');
   writeFileSync(fields, JSON.stringify({ serviceProviderId: 'cli-sp', groupId: 'g2', defaultDomain: 'example.com', userLimit: 7, groupName: 'Second, "quoted"' }));
   const env = { OCI_PASSWORD: 'cli-Secret-1' };
-  const sp = await hammer([...tcp(), 'ServiceProviderAddRequest', 'serviceProviderId=cli-sp', 'defaultDomain=example.com', 'isEnterprise=true'], env);
-  expect(sp).toMatchObject({ code: 0, stdout: 'OK\n' });
+  // The service provider and the first group come from the library client (fast); the CLI adds the second.
+  const client = new OciClient({ url: `tcp://127.0.0.1:${mock.ports.tcp}`, userId: 'admin', password: 'cli-Secret-1' });
+  await client.call('ServiceProviderAddRequest', { serviceProviderId: 'cli-sp', defaultDomain: 'example.com', isEnterprise: true });
+  await client.call('GroupAddRequest', { serviceProviderId: 'cli-sp', groupId: 'g1', defaultDomain: 'example.com', userLimit: 25, groupName: 'First' });
+  await client.close();
   // Over SOAP with --password, --json for the fields, and a key=value override.
   const soap = ['--url', `http://127.0.0.1:${mock.ports.soap}`, '--user', 'admin', '--password', 'cli-Secret-1'];
-  const [g1, g2] = await Promise.all([
-    hammer([...tcp(), 'GroupAddRequest', 'serviceProviderId=cli-sp', 'groupId=g1', 'defaultDomain=example.com', 'userLimit=25', 'groupName=First'], env),
-    hammer([...soap, '--json', fields, 'GroupAddRequest', 'userLimit=8']),
-  ]);
-  expect(g1?.code).toBe(0);
+  const g2 = await hammer([...soap, '--json', fields, 'GroupAddRequest', 'userLimit=8']);
   expect(g2).toMatchObject({ code: 0, stdout: 'OK\n' });
 
   const [table, csv, json] = await Promise.all([
@@ -61,16 +63,16 @@ test('provisions with key=value fields and --json, and prints tables aligned, as
   expect(table?.code).toBe(0);
   const lines = table?.stdout.split('\n') ?? [];
   const header = lines.findIndex((l) => l.startsWith('Group Id'));
-  expect(lines.slice(header, header + 4).map((l) => JSON.stringify(l))).toEqual([
-    JSON.stringify('Group Id  Group Name        User Limit'),
-    JSON.stringify('--------  ----------------  ----------'),
-    JSON.stringify('g1        First             25'),
-    JSON.stringify('g2        Second, "quoted"  8'),
+  expect(lines.slice(header, header + 4)).toEqual([
+    'Group Id  Group Name        User Limit',
+    '--------  ----------------  ----------',
+    'g1        First             25',
+    'g2        Second, "quoted"  8',
   ]);
   expect(csv?.code).toBe(0);
   expect(csv?.stdout.split(/\r?\n/)).toEqual(['Group Id,Group Name,User Limit', 'g1,First,25', 'g2,"Second, ""quoted""",8', '']);
   expect(JSON.parse(json?.stdout ?? '')).toMatchObject({ $type: 'GroupGetResponse22V5', userLimit: 8, groupName: 'Second, "quoted"' });
-  for (const run of [sp, g1, g2, table, csv, json]) expect(`${run?.stdout}${run?.stderr}`).not.toContain('cli-Secret-1');
+  for (const run of [g2, table, csv, json]) expect(`${run?.stdout}${run?.stderr}`).not.toContain('cli-Secret-1');
 }, 60_000);
 
 test('an ErrorResponse exits 1 with one line naming the code and the server message', async () => {
@@ -95,3 +97,18 @@ test('bad input exits 1 with one clear line: no password, bad value, unknown fie
   expect(wrongPassword).toMatchObject({ code: 1, stderr: 'hammer: TH_ERR_OCI_ERROR_RESPONSE: [Error 4962] Invalid password\n' });
   for (const r of [noPassword, badNumber, unknownField, unknownCommand, wrongPassword]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
 }, 60_000);
+
+test('key=value fields are converted by the schema: booleans, numbers, dotted paths, repeated keys for lists', async () => {
+  const schema = await OciSchema.load('R25');
+  await schema.ensure('ServiceProviderAddRequest13mp2', 'UserAddRequest17sp4');
+  const sp: Record<string, unknown> = { $type: 'ServiceProviderAddRequest13mp2' };
+  for (const f of ['serviceProviderId=sp1', 'isEnterprise=true', 'address.city=Paris', 'address.zipOrPostalCode=75001']) assignField(schema, sp.$type as string, sp, f);
+  expect(sp).toEqual({ $type: 'ServiceProviderAddRequest13mp2', serviceProviderId: 'sp1', isEnterprise: true, address: { city: 'Paris', zipOrPostalCode: '75001' } });
+  const user: Record<string, unknown> = { $type: 'UserAddRequest17sp4' };
+  for (const f of ['alias=sip:a@example.com', 'alias=sip:b@example.com', 'userId=1234']) assignField(schema, 'UserAddRequest17sp4', user, f);
+  expect(user).toEqual({ $type: 'UserAddRequest17sp4', alias: ['sip:a@example.com', 'sip:b@example.com'], userId: '1234' });
+  expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'isEnterprise=yes')).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_SEND_ARGS' }));
+  expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'address=Paris')).toThrow(/structure/);
+  expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'nokey')).toThrow(/key=value/);
+  expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'serviceProviderId.x=1')).toThrow(/simple value/);
+});

@@ -11,6 +11,9 @@ import { OciDocumentSplitter, encodeDocumentText } from '../../runtime/oci/trans
 import { captureLogger } from './helpers.js';
 
 const TOTAL_ROWS = 4_500;
+const RAW_UNKNOWN_REPLY =
+  '<?xml version="1.0" encoding="UTF-8"?><BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+  '<sessionId xmlns="">s</sessionId><command echo="" xsi:type="UnknownThingGetResponse" xmlns=""><location>/x/y</location></command></BroadsoftDocument>';
 let schema: OciSchema;
 
 beforeAll(async () => {
@@ -53,6 +56,11 @@ describe('paging', () => {
       const splitter = new OciDocumentSplitter();
       socket.on('data', (chunk) => {
         for (const bytes of splitter.push(chunk)) {
+          if (bytes.includes('UnknownThingGetRequest')) {
+            // A command and response missing from the schema, answered verbatim.
+            socket.write(`${RAW_UNKNOWN_REPLY}\n`);
+            continue;
+          }
           const request = decodeDocument(schema, bytes);
           const reply = encodeDocument(schema, { sessionId: request.sessionId, commands: request.commands.map(answer) }, { validate: false });
           socket.write(Buffer.concat([encodeDocumentText(reply), Buffer.from('\n')]));
@@ -67,7 +75,7 @@ describe('paging', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  test('pages() walks 1-based start indexes until a short page; allRows() concatenates', async () => {
+  test('pages() walks 1-based start indexes until a short page; allRows() concatenates; sendRaw returns unknown answers raw', async () => {
     const c = new OciClient({ url: `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`, userId: 'admin', password: 'password', schema });
     try {
       const request = { $type: 'GroupGetListInServiceProviderPagedSortedListRequest', serviceProviderId: 'sp' };
@@ -94,6 +102,9 @@ describe('paging', () => {
       // Exactly divisible: one extra request finds the empty page.
       expect((await c.allRows(request, { pageSize: 900 })).row).toHaveLength(TOTAL_ROWS);
       expect(pagingSeen.at(-1)).toEqual({ responseStartIndex: 4501, responsePageSize: 900 });
+
+      // sendRaw: a response type unknown to the schema comes back as the raw document text.
+      expect(await c.sendRaw('UnknownThingGetRequest', '<serviceProviderId>sp</serviceProviderId>')).toBe(RAW_UNKNOWN_REPLY);
 
       await expect(c.pages(request, { pageSize: 2001 }).next()).rejects.toMatchObject({ code: 'TH_ERR_OCI_PAGING' });
       await expect(c.pages({ $type: 'SystemSoftwareVersionGetRequest' }).next()).rejects.toMatchObject({ code: 'TH_ERR_OCI_PAGING' });

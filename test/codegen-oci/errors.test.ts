@@ -78,3 +78,23 @@ test('a missing folder or a folder without OCISchemaAS.xsd is TH_ERR_CODEGEN_NO_
   });
   await expect(generateOciRelease({ release: '../evil', schemasDir: empty })).rejects.toMatchObject({ code: 'TH_ERR_CODEGEN_RELEASE' });
 });
+
+test('a no-namespace file included from a namespace-C file adopts C (chameleon include)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'th-xsd-'));
+  dirs.push(dir);
+  writeFileSync(
+    join(dir, 'OCISchemaAS.xsd'),
+    '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:core="C"><xs:import namespace="C" schemaLocation="Core.xsd"/>' +
+      '<xs:complexType name="UsesCore"><xs:sequence><xs:element name="v" type="core:Chameleon"/></xs:sequence></xs:complexType></xs:schema>',
+  );
+  writeFileSync(join(dir, 'Core.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="C" xmlns="C"><xs:include schemaLocation="Plain.xsd"/></xs:schema>');
+  // Plain.xsd has no targetNamespace; its unprefixed reference resolves in the includer's namespace.
+  writeFileSync(
+    join(dir, 'Plain.xsd'),
+    '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:simpleType name="Base"><xs:restriction base="xs:int"/></xs:simpleType>' +
+      '<xs:simpleType name="Chameleon"><xs:restriction base="Base"><xs:maxInclusive value="9"/></xs:restriction></xs:simpleType></xs:schema>',
+  );
+  const { model } = loadOciModel({ release: 'T2', schemasDir: dir });
+  expect(model.types.get('Chameleon')).toMatchObject({ ns: 'C', base: 'xs:int', facets: { maxInclusive: 9 }, file: 'Plain.xsd' });
+  expect(model.types.get('UsesCore')).toMatchObject({ content: [{ n: 'v', t: 'Chameleon' }] });
+});

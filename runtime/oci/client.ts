@@ -243,18 +243,13 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     this.assertOpen();
     const schema = await this.schema();
     const results: BatchResult[] = new Array(requests.length);
-    const ready: number[] = [];
-    await Promise.all(
-      requests.map(async (request, position) => {
-        try {
-          await this.prepare(schema, request);
-          ready[position] = position;
-        } catch (error) {
-          results[position] = { ok: false, error: error as Error };
-        }
-      }),
-    );
-    const positions = ready.filter((p) => p !== undefined);
+    // Bad commands fail here, without a round trip; the others go out.
+    const problems = await Promise.all(requests.map((request) => this.prepare(schema, request).then(noProblem, asError)));
+    const positions: number[] = [];
+    problems.forEach((error, position) => {
+      if (error) results[position] = { ok: false, error };
+      else positions.push(position);
+    });
     for (let i = 0; i < positions.length; i += MAX_COMMANDS_PER_DOCUMENT) {
       const chunk = positions.slice(i, i + MAX_COMMANDS_PER_DOCUMENT);
       const commands = chunk.map((p) => requests[p] as OciCommand);
@@ -588,6 +583,9 @@ async function ensureCommandTypes(schema: OciSchema, type: string): Promise<void
   await schema.ensure(schema.responseTypeOf(type));
   prepared.add(type);
 }
+
+const noProblem = (): undefined => undefined;
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** Converts a response command into a batch result (ErrorResponse → OciError). */
 function toResult(response: OciResponse, request: OciCommand): BatchResult {

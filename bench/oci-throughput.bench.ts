@@ -140,18 +140,21 @@ async function singles(schema: OciSchema, url: string): Promise<number> {
   return commands;
 }
 
-/** A pool kept busy: each round hands every session two batches of 15. */
+/** A pool kept busy: 2 × size workers each send batches of 15 back to back, so no session waits for work. */
 async function pooled(schema: OciSchema, url: string, size: number): Promise<number> {
   const pool = new OciSessionPool({ size, url, userId: USER, password: PASSWORD, schema });
   await pool.connect();
-  const round = Array.from({ length: BATCH * size * 2 }, () => COMMAND);
+  const batch = Array.from({ length: BATCH }, () => COMMAND);
   let commands = 0;
   const until = performance.now() + SECONDS * 1000;
-  while (performance.now() < until) {
-    const results = await pool.sendBatch(round);
-    if (!results.every((r) => r.ok)) throw new Error('a command failed');
-    commands += results.length;
-  }
+  const worker = async () => {
+    while (performance.now() < until) {
+      const results = await pool.sendBatch(batch);
+      if (!results.every((r) => r.ok)) throw new Error('a command failed');
+      commands += results.length;
+    }
+  };
+  await Promise.all(Array.from({ length: size * 2 }, worker));
   await pool.close();
   return commands;
 }

@@ -1,7 +1,7 @@
 import { defaultVersion, dispatch, requestClasses, requestsByCommand, responseClasses } from '../../generated/vbox/index.js';
 import { VboxUnknownMessageError } from './errors.js';
-import { decodeFields, encodeFields, normalizeFields, UnknownResponse, type VboxRequest, type VboxResponseBase, type VboxResponseClass } from './fields.js';
-import { Direction, encodeFrame, type VboxFrame } from './frame.js';
+import { decodeFields, encodeMessageFrame, normalizeFields, UnknownResponse, type VboxRequest, type VboxResponseBase, type VboxResponseClass } from './fields.js';
+import { Direction, type VboxFrame } from './frame.js';
 import type { ProtocolVersion } from './spec-types.js';
 
 /**
@@ -129,5 +129,5 @@ export function encodeResponse(
   const d = cls.descriptor;
   const ignore = [...d.computed.map((c) => c.name), 'response', 'command', 'messageId'];
   const values = normalizeFields(d.name, d.fields, fields, { ignore });
-  return encodeFrame(Direction.INCOMING, options.command ?? d.command, messageId, encodeFields(d.fields, values));
+  return encodeMessageFrame(Direction.INCOMING, options.command ?? d.command, messageId, d.fields, values);
 }

@@ -1,5 +1,5 @@
 import { VboxDecodeError, VboxFieldError } from './errors.js';
-import { Direction, encodeFrame, type VboxFrame } from './frame.js';
+import { allocFrame, Direction, HEADER_LENGTH, sealFrame, type VboxFrame } from './frame.js';
 import type {
   ComputedDescriptor,
   EnumTable,
@@ -111,12 +111,6 @@ function appliesTo(field: FieldDescriptor, version: ProtocolVersion | undefined)
   return field.versions === undefined || version === undefined || field.versions.includes(version);
 }
 
-/** Every field that a later array uses as its element count. */
-function countFields(fields: readonly FieldDescriptor[]): Map<string, string> {
-  const counted = new Map<string, string>();
-  for (const f of fields) if (f.type.kind === 'array' && f.type.count) counted.set(f.type.count, f.name);
-  return counted;
-}
 
 /**
  * Validates `input` against `fields`, applies defaults and converts enum names to numbers.
@@ -132,32 +126,55 @@ export function normalizeFields(
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new VboxFieldError(`${message} needs an object of fields, got ${describe(input)}`, { message });
   }
-  const active = fields.filter((f) => appliesTo(f, options.version));
-  const known = new Set(active.map((f) => f.name));
-  for (const key of Object.keys(input)) {
+  const { active, known, counted } = planFor(fields, options.version);
+  for (const key in input) {
     if (input[key] === undefined || known.has(key) || options.ignore?.includes(key)) continue;
     throw new VboxFieldError(
       `${message} has no field '${key}'${active.length ? ` (fields: ${active.map((f) => f.name).join(', ')})` : ' (it takes no fields)'}`,
       { message, field: key },
     );
   }
-  const counted = countFields(active);
   const out: Record<string, unknown> = {};
-  // Arrays first, so that a count field left out can be derived from its array.
-  for (const field of active) {
-    if (field.type.kind === 'array') out[field.name] = normalizeValue(message, field, input[field.name]);
-  }
-  for (const field of active) {
-    if (field.type.kind === 'array') continue;
+  for (let i = 0; i < active.length; i++) {
+    const field = active[i]!;
     let value = input[field.name];
-    const arrayName = counted.get(field.name);
-    if (value === undefined && arrayName !== undefined) value = (out[arrayName] as unknown[]).length;
+    // A count left out is derived from its array (which comes later on the wire).
+    const arrayField = value === undefined ? counted.get(field.name) : undefined;
+    if (arrayField !== undefined) {
+      const elements = input[arrayField.name] ?? arrayField.default;
+      if (Array.isArray(elements)) value = elements.length;
+    }
     out[field.name] = normalizeValue(message, field, value);
   }
-  // Keep wire order in the result.
-  const ordered: Record<string, unknown> = {};
-  for (const field of active) ordered[field.name] = out[field.name];
-  return ordered;
+  return out;
+}
+
+/** What normalisation needs to know about a field list, computed once per list and version. */
+interface FieldPlan {
+  active: readonly FieldDescriptor[];
+  known: ReadonlySet<string>;
+  /** Count field name → the array field it counts. */
+  counted: ReadonlyMap<string, FieldDescriptor>;
+}
+
+const plans = new WeakMap<readonly FieldDescriptor[], Map<string, FieldPlan>>();
+
+function planFor(fields: readonly FieldDescriptor[], version: ProtocolVersion | undefined): FieldPlan {
+  let byVersion = plans.get(fields);
+  if (!byVersion) {
+    byVersion = new Map();
+    plans.set(fields, byVersion);
+  }
+  const key = version ?? '';
+  let plan = byVersion.get(key);
+  if (!plan) {
+    const active = fields.filter((f) => appliesTo(f, version));
+    const counted = new Map<string, FieldDescriptor>();
+    for (const f of active) if (f.type.kind === 'array' && f.type.count) counted.set(f.type.count, f);
+    plan = { active, known: new Set(active.map((f) => f.name)), counted };
+    byVersion.set(key, plan);
+  }
+  return plan;
 }
 
 function normalizeValue(message: string, field: FieldDescriptor, input: unknown): unknown {
@@ -237,78 +254,98 @@ function normalizeType(where: string, type: FieldType, value: unknown): unknown 
   }
 }
 
-/** A growable byte buffer for encoding. */
-class ByteWriter {
-  buf = Buffer.allocUnsafe(64);
-  length = 0;
-
-  ensure(extra: number): void {
-    if (this.length + extra <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + extra));
-    this.buf.copy(next, 0, 0, this.length);
-    this.buf = next;
+/** Payload size of already-normalised values: a first pass, so each frame is allocated once. */
+export function payloadSize(fields: readonly FieldDescriptor[], values: Record<string, unknown>, version?: ProtocolVersion): number {
+  let size = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (field.versions !== undefined && !appliesTo(field, version)) continue;
+    size += sizeOf(field.type, values[field.name]);
   }
+  return size;
+}
 
-  u8(value: number): void {
-    this.ensure(1);
-    this.buf[this.length++] = value;
+function sizeOf(type: FieldType, value: unknown): number {
+  switch (type.kind) {
+    case 'u16be':
+      return 2;
+    case 'bytes':
+      return (value as Buffer).length;
+    case 'string':
+      return 1 + Buffer.byteLength(value as string, 'utf16le');
+    case 'array': {
+      let n = 0;
+      for (const element of value as unknown[]) n += sizeOf(type.of, element);
+      return n;
+    }
+    case 'struct':
+      return payloadSize(type.fields, value as Record<string, unknown>);
+    default:
+      return 1;
   }
+}
 
-  bytes(value: Buffer): void {
-    this.ensure(value.length);
-    value.copy(this.buf, this.length);
-    this.length += value.length;
+/** Writes already-normalised values at `offset` of `buf` (sized with {@link payloadSize}); returns the end offset. */
+export function writeFields(buf: Buffer, offset: number, fields: readonly FieldDescriptor[], values: Record<string, unknown>, version?: ProtocolVersion): number {
+  let at = offset;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (field.versions !== undefined && !appliesTo(field, version)) continue;
+    at = writeValue(buf, at, field.type, values[field.name]);
   }
+  return at;
+}
 
-  result(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.length));
+function writeValue(buf: Buffer, at: number, type: FieldType, value: unknown): number {
+  switch (type.kind) {
+    case 'u8':
+    case 'enum':
+    case 'const':
+      buf[at] = value as number;
+      return at + 1;
+    case 'bool8':
+      buf[at] = value ? 1 : 0;
+      return at + 1;
+    case 'u16be':
+      buf[at] = ((value as number) >> 8) & 0xff;
+      buf[at + 1] = (value as number) & 0xff;
+      return at + 2;
+    case 'bytes':
+      return at + (value as Buffer).copy(buf, at);
+    case 'string': {
+      const length = buf.write(value as string, at + 1, 'utf16le');
+      buf[at] = length;
+      return at + 1 + length;
+    }
+    case 'array': {
+      let next = at;
+      for (const element of value as unknown[]) next = writeValue(buf, next, type.of, element);
+      return next;
+    }
+    case 'struct':
+      return writeFields(buf, at, type.fields, value as Record<string, unknown>);
   }
 }
 
 /** Writes already-normalised values (see {@link normalizeFields}) as a payload. */
 export function encodeFields(fields: readonly FieldDescriptor[], values: Record<string, unknown>, version?: ProtocolVersion): Buffer {
-  const writer = new ByteWriter();
-  writeFields(writer, fields, values, version);
-  return writer.result();
+  const buf = Buffer.allocUnsafe(payloadSize(fields, values, version));
+  writeFields(buf, 0, fields, values, version);
+  return buf;
 }
 
-function writeFields(writer: ByteWriter, fields: readonly FieldDescriptor[], values: Record<string, unknown>, version?: ProtocolVersion): void {
-  for (const field of fields) {
-    if (!appliesTo(field, version)) continue;
-    writeValue(writer, field.type, values[field.name]);
-  }
-}
-
-function writeValue(writer: ByteWriter, type: FieldType, value: unknown): void {
-  switch (type.kind) {
-    case 'u8':
-    case 'enum':
-    case 'const':
-      writer.u8(value as number);
-      return;
-    case 'bool8':
-      writer.u8(value ? 1 : 0);
-      return;
-    case 'u16be':
-      writer.u8(((value as number) >> 8) & 0xff);
-      writer.u8((value as number) & 0xff);
-      return;
-    case 'bytes':
-      writer.bytes(value as Buffer);
-      return;
-    case 'string': {
-      const text = Buffer.from(value as string, 'utf16le');
-      writer.u8(text.length);
-      writer.bytes(text);
-      return;
-    }
-    case 'array':
-      for (const element of value as unknown[]) writeValue(writer, type.of, element);
-      return;
-    case 'struct':
-      writeFields(writer, type.fields, value as Record<string, unknown>);
-      return;
-  }
+/** A complete frame around the fields: one allocation, checksum over the final bytes. */
+export function encodeMessageFrame(
+  direction: number,
+  command: number,
+  messageId: number,
+  fields: readonly FieldDescriptor[],
+  values: Record<string, unknown>,
+  version?: ProtocolVersion,
+): Buffer {
+  const frame = allocFrame(direction, command, messageId, payloadSize(fields, values, version));
+  writeFields(frame, HEADER_LENGTH, fields, values, version);
+  return sealFrame(frame);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -555,13 +592,38 @@ function fieldsJson(fields: readonly FieldDescriptor[], values: Record<string, u
 // ---------------------------------------------------------------------------------------------
 // Base classes of the generated messages
 
-const computedIndex = new WeakMap<readonly ComputedDescriptor[], Map<string, ComputedDescriptor>>();
+type ComputedFn = (values: Record<string, unknown>) => unknown;
 
-function findComputed(list: readonly ComputedDescriptor[], name: string): ComputedDescriptor {
-  let index = computedIndex.get(list);
+/** Computed properties compiled to closures, per descriptor list (built on first use). */
+const compiledComputed = new WeakMap<readonly ComputedDescriptor[], Map<string, ComputedFn>>();
+
+/** Turns one computed descriptor into a closure; templates are split once, not re-parsed per call. */
+function compileComputed(c: ComputedDescriptor): ComputedFn {
+  const field = c.field;
+  switch (c.builtin) {
+    case 'equals': {
+      const value = c.value;
+      return (v) => v[field] === value;
+    }
+    case 'format': {
+      const parts = c.template.split(/\{([A-Za-z_][A-Za-z0-9_]*)\}/); // odd indexes are member names
+      return (v) => {
+        const struct = (v[field] ?? {}) as Record<string, unknown>;
+        let out = parts[0]!;
+        for (let i = 1; i < parts.length; i += 2) out += String(struct[parts[i]!] ?? '') + parts[i + 1]!;
+        return out;
+      };
+    }
+    default:
+      return (v) => computeProperty(c, v);
+  }
+}
+
+function computedFn(list: readonly ComputedDescriptor[], name: string): ComputedFn {
+  let index = compiledComputed.get(list);
   if (!index) {
-    index = new Map(list.map((c) => [c.name, c]));
-    computedIndex.set(list, index);
+    index = new Map(list.map((c) => [c.name, compileComputed(c)]));
+    compiledComputed.set(list, index);
   }
   const found = index.get(name);
   if (!found) throw new Error(`no computed property '${name}'`);
@@ -607,7 +669,8 @@ export abstract class VboxRequest {
 
   /** The complete client→vBox frame with this message id. */
   toBuffer(messageId: number, version?: ProtocolVersion): Buffer {
-    return encodeFrame(Direction.OUTGOING, this.descriptor.command, messageId, this.toPayload(version));
+    const d = this.descriptor;
+    return encodeMessageFrame(Direction.OUTGOING, d.command, messageId, d.fields, this as unknown as Record<string, unknown>, version);
   }
 
   /** Field values as plain JSON (enum values by name). */
@@ -665,7 +728,7 @@ export abstract class VboxResponseBase {
 
   /** Evaluates the computed property `name` (used by the generated getters). */
   protected computed(name: string): unknown {
-    return computeProperty(findComputed(this.descriptor.computed, name), this as unknown as Record<string, unknown>);
+    return computedFn(this.descriptor.computed, name)(this as unknown as Record<string, unknown>);
   }
 
   /** A plain object: header, fields (enum values by name, bytes as hex), computed properties. */

@@ -48,28 +48,43 @@ function checkByte(value: number, what: string): void {
   }
 }
 
-/** Builds one frame. The checksum is computed over the final bytes, whatever the payload holds. */
-export function encodeFrame(direction: number, command: number, messageId: number, payload: Buffer): Buffer {
+/**
+ * Allocates a frame for a payload of `payloadLength` bytes and writes its header; the caller
+ * writes the payload at `HEADER_LENGTH` and then calls {@link sealFrame}.
+ */
+export function allocFrame(direction: number, command: number, messageId: number, payloadLength: number): Buffer {
   checkByte(direction, 'direction');
   checkByte(command, 'command');
   checkByte(messageId, 'messageId');
-  if (payload.length > MAX_PAYLOAD_LENGTH) {
-    throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `payload of ${payload.length} bytes exceeds the ${MAX_PAYLOAD_LENGTH}-byte maximum`, {
-      payloadLength: payload.length,
+  if (payloadLength > MAX_PAYLOAD_LENGTH) {
+    throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `payload of ${payloadLength} bytes exceeds the ${MAX_PAYLOAD_LENGTH}-byte maximum`, {
+      payloadLength,
     });
   }
-  const frame = Buffer.allocUnsafe(MIN_FRAME_LENGTH + payload.length);
+  const frame = Buffer.allocUnsafe(MIN_FRAME_LENGTH + payloadLength);
   frame[0] = 0x56;
   frame[1] = 0x54;
   frame[2] = 0x55;
   frame[3] = direction;
   frame[4] = command;
-  frame.writeUInt16BE(payload.length + 2, 5);
+  frame[5] = (payloadLength + 2) >> 8;
+  frame[6] = (payloadLength + 2) & 0xff;
   frame[7] = messageId;
-  payload.copy(frame, HEADER_LENGTH);
-  const end = HEADER_LENGTH + payload.length;
+  return frame;
+}
+
+/** Writes the checksum byte over everything before it. */
+export function sealFrame(frame: Buffer): Buffer {
+  const end = frame.length - 1;
   frame[end] = checksum(frame, end);
   return frame;
+}
+
+/** Builds one frame. The checksum is computed over the final bytes, whatever the payload holds. */
+export function encodeFrame(direction: number, command: number, messageId: number, payload: Buffer): Buffer {
+  const frame = allocFrame(direction, command, messageId, payload.length);
+  payload.copy(frame, HEADER_LENGTH);
+  return sealFrame(frame);
 }
 
 /** True for the two legal direction bytes. */

@@ -1,7 +1,8 @@
 // OciSessionPool against the in-process mock: bounded concurrency over several logged-in
 // sessions, FIFO hand-out, batches spread over sessions with results in order, clean close.
 import { loadMockSchema, type OciMockServer, startOciMock } from '../../runtime/mock/oci/index.js';
-import { OciSessionPool } from '../../runtime/oci/client.js';
+import fc from 'fast-check';
+import { OciClient, OciSessionPool } from '../../runtime/oci/client.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 
 let mock: OciMockServer;
@@ -33,14 +34,14 @@ test('runs commands concurrently over at most `size` sessions, each logged in on
   await p.connect();
   expect(p.sessions).toBe(4);
   expect(p.stats.logins).toBe(4);
-  mock.faults.latencyMs = 100;
+  mock.faults.latencyMs = 200;
   const started = Date.now();
   const responses = await Promise.all(Array.from({ length: 8 }, () => p.send({ $type: 'SystemSoftwareVersionGetRequest' })));
   const elapsed = Date.now() - started;
   expect(responses.every((r) => r.$type === 'SystemSoftwareVersionGetResponse')).toBe(true);
-  // 8 commands × 100 ms over 4 sessions ≈ 200 ms; one session would need ≥ 800 ms.
-  expect(elapsed).toBeGreaterThanOrEqual(190);
-  expect(elapsed).toBeLessThan(700);
+  // 8 commands × 200 ms over 4 sessions ≈ 400 ms; one session would need ≥ 1,600 ms.
+  expect(elapsed).toBeGreaterThanOrEqual(390);
+  expect(elapsed).toBeLessThan(1_200);
   expect(p.sessions).toBe(4);
 });
 
@@ -100,4 +101,34 @@ test('bad pool options are typed errors', () => {
   expect(() => new OciSessionPool({ size: 2, url: 'tcp://127.0.0.1:1', userId: 'a', password: 'b', login: 'plain22V5', schema })).toThrow(
     expect.objectContaining({ code: 'TH_ERR_OCI_INSECURE_LOGIN' }),
   );
+});
+
+test('property: for any mix of good, failing and invalid commands, every position gets its own result, on a client and on a pool', async () => {
+  const kinds = ['ok', 'missing', 'invalid'] as const;
+  const command = (kind: (typeof kinds)[number], i: number) =>
+    kind === 'ok'
+      ? { $type: 'SystemSoftwareVersionGetRequest' }
+      : kind === 'missing'
+        ? { $type: 'UserGetRequest23V2', userId: `nobody${i}@example.com` }
+        : { $type: 'UserGetRequest23V2', userId: '' };
+  const p = pool(3);
+  const single = new OciClient({ url: mock.url('tcp'), userId: 'admin', password: 'pool-pw', schema });
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...kinds), { maxLength: 50 }), fc.boolean(), async (plan, usePool) => {
+        const requests = plan.map(command);
+        const results = await (usePool ? p.sendBatch(requests) : single.sendBatch(requests));
+        expect(results).toHaveLength(plan.length);
+        plan.forEach((kind, i) => {
+          const r = results[i];
+          if (kind === 'ok') expect(r).toMatchObject({ ok: true, response: { $type: 'SystemSoftwareVersionGetResponse' } });
+          else if (kind === 'missing') expect(r).toMatchObject({ ok: false, error: { errorNumber: 4008, message: expect.stringContaining(`nobody${i}@`) } });
+          else expect(r).toMatchObject({ ok: false, error: { code: 'TH_ERR_OCI_VALIDATION' } });
+        });
+      }),
+      { numRuns: 25 },
+    );
+  } finally {
+    await single.close();
+  }
 });

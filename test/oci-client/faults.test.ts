@@ -41,6 +41,15 @@ function client(options: Partial<OciClientOptions> & { url: string }): OciClient
 
 const received = (type: string) => mock.stats.byType.get(type) ?? 0;
 
+/** Polls until `condition` holds (the client has noticed a server-side event); fails after 3 s. */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const until = Date.now() + 3_000;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** A fresh service provider to add groups to (GroupAdd is not idempotent: a duplicate gives an error). */
 async function serviceProvider(c: OciClient): Promise<string> {
   const sp = `fsp-${uniqueTag()}`;
@@ -110,8 +119,7 @@ test('a server-initiated logout while idle: the next command logs in again with 
   await c.connect();
   const first = c.sessionId as string;
   expect(mock.pushLogout(first)).toBe(1);
-  await new Promise((r) => setTimeout(r, 50)); // let the LogoutRequest arrive
-  expect(c.connected).toBe(false);
+  await waitFor(() => !c.connected, 'the LogoutRequest to arrive');
   expect((await c.send({ $type: 'SystemSoftwareVersionGetRequest' })).$type).toBe('SystemSoftwareVersionGetResponse');
   expect(c.sessionId).not.toBe(first);
   expect(c.stats.logins).toBe(2);
@@ -125,7 +133,7 @@ test('a server-initiated logout while a command is pending fails that command wi
   const before = received('GroupAddRequest');
   mock.faults.latencyMs = { ms: 300, times: 1 };
   const pending = c.send(groupAdd(sp, 'g-pending'));
-  await new Promise((r) => setTimeout(r, 80));
+  await waitFor(() => received('GroupAddRequest') === before + 1, 'the server to receive the command');
   expect(mock.pushLogout(c.sessionId)).toBe(1);
   await expect(pending).rejects.toMatchObject({ code: 'TH_ERR_OCI_SERVER_LOGOUT', context: { reason: 'Open Client Server Forced Logout' } });
   expect(received('GroupAddRequest')).toBe(before + 1);
@@ -256,7 +264,7 @@ describe('connection dropped between commands', () => {
     const sp = await serviceProvider(c);
     const first = c.sessionId;
     for (const s of sockets) s.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => !c.connected, 'the client to notice the drop');
     const before = received('GroupAddRequest');
     expect((await c.send(groupAdd(sp, 'g-after-drop'))).$type).toBe('SuccessResponse');
     expect(received('GroupAddRequest')).toBe(before + 1);
@@ -268,7 +276,7 @@ describe('connection dropped between commands', () => {
     const c = client({ url: `tcp://127.0.0.1:${(proxy.address() as AddressInfo).port}`, reconnect: false });
     await c.connect();
     for (const s of sockets) s.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => !c.connected, 'the client to notice the drop');
     await expect(c.send({ $type: 'SystemSoftwareVersionGetRequest' })).rejects.toMatchObject({ code: 'TH_ERR_OCI_NOT_CONNECTED' });
   });
 
@@ -279,7 +287,7 @@ describe('connection dropped between commands', () => {
     const closed = new Promise((resolve) => proxy.close(resolve));
     for (const s of sockets) s.destroy();
     await closed;
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => !c.connected, 'the client to notice the drop');
     await expect(c.send({ $type: 'SystemSoftwareVersionGetRequest' })).rejects.toMatchObject({ code: 'TH_ERR_OCI_CONNECT' });
     // Bring the proxy back on the same port for afterAll.
     await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));

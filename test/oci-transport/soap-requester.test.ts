@@ -65,6 +65,22 @@ describe('SOAP requester', () => {
     expect(server.requests.map((r) => r.headers.cookie)).toEqual([undefined, 'JSESSIONID=S1', undefined, 'JSESSIONID=S2']);
   });
 
+  test('a cookie the server expires (Max-Age=0) is dropped from the jar', async () => {
+    let expire = false;
+    const server = track(
+      await startHttpServer((_request, body, response) => {
+        const cookie = expire ? 'JSESSIONID=gone; Max-Age=0; Path=/' : 'JSESSIONID=live; Path=/';
+        reply(response, 200, wrapSoapResponse(ociResponse(markerOf(unwrapSoapRequest(body)))), { 'set-cookie': [cookie, 'lb=node1'] });
+      }),
+    );
+    const requester = track(createRequester(server.url));
+    await requester.request(ociRequest('one'));
+    expire = true;
+    await requester.request(ociRequest('two'));
+    await requester.request(ociRequest('three'));
+    expect(server.requests.map((r) => r.headers.cookie)).toEqual([undefined, 'JSESSIONID=live; lb=node1', 'lb=node1']);
+  });
+
   test('concurrent requests are serialised FIFO', async () => {
     let outstanding = 0;
     let maxOutstanding = 0;

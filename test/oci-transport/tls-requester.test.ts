@@ -131,4 +131,35 @@ describe('TLS requester', () => {
       await expiredServer.close();
     }
   });
+
+  test('mutual TLS: the client certificate and key are presented to a server that requires them', async () => {
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] },
+      ],
+      clientCertificate: { cn: 'hammer-client', keyType: 'ec' },
+    });
+    const peers: string[] = [];
+    const mutual = await startOciServer(
+      (document, connection) => {
+        const peer = (connection.socket as tls.TLSSocket).getPeerCertificate();
+        peers.push(String(peer.subject?.CN));
+        return ociResponse(markerOf(document));
+      },
+      { cert: pems.cert, key: pems.private, requestCert: true, rejectUnauthorized: true, ca: pems.cert },
+    );
+    try {
+      const requester = createRequester(`tls://localhost:${mutual.port}`, {
+        tls: { ca: pems.cert, cert: pems.clientcert!, key: pems.clientprivate! },
+      });
+      requesters.push(requester);
+      expect(markerOf(await requester.request(ociRequest('mutual')))).toBe('mutual');
+      expect(peers).toEqual(['hammer-client']);
+    } finally {
+      await mutual.close();
+    }
+  });
 });

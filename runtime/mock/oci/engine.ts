@@ -139,20 +139,7 @@ export class OciMockEngine {
   }
 
   private context(command: OciCommand, session: SessionState): HandlerContext {
-    const requestType = command.$type;
-    const responseType = this.schema.responseTypeOf(requestType);
-    return {
-      schema: this.schema,
-      state: this.state,
-      request: command as Record<string, unknown> & OciCommand,
-      requestType,
-      responseType,
-      session,
-      users: this.users,
-      respond: (values) => this.responses.build(responseType, values),
-      success: () => ({ $type: 'SuccessResponse' }),
-      synthesise: () => this.synthesise(requestType),
-    };
+    return new CommandContext(this, command, session);
   }
 
   /** The answer to a command the model does not cover: its data response, synthesised once per type, or SuccessResponse. */
@@ -236,6 +223,41 @@ export class OciMockEngine {
       const fallback = responses.map((r) => withEcho(errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error))), r.echo));
       return encodeDocument(this.schema, { ...doc, commands: fallback }, { encoding: 'ISO-8859-1', validate: false });
     }
+  }
+}
+
+/** The HandlerContext of one command (a class, so that no closures are made per command). */
+class CommandContext implements HandlerContext {
+  readonly schema: OciSchema;
+  readonly state: OciMockState;
+  readonly request: OciCommand & Record<string, unknown>;
+  readonly requestType: string;
+  readonly responseType: string;
+  readonly users: readonly MockUser[];
+
+  constructor(
+    private readonly engine: OciMockEngine,
+    command: OciCommand,
+    readonly session: SessionState,
+  ) {
+    this.schema = engine.schema;
+    this.state = engine.state;
+    this.users = engine.users;
+    this.request = command as OciCommand & Record<string, unknown>;
+    this.requestType = command.$type;
+    this.responseType = engine.schema.responseTypeOf(command.$type);
+  }
+
+  respond(values: Record<string, unknown>): OciCommand {
+    return this.engine.responses.build(this.responseType, values);
+  }
+
+  success(): OciCommand {
+    return { $type: 'SuccessResponse' };
+  }
+
+  synthesise(): OciCommand {
+    return this.engine.synthesise(this.requestType);
   }
 }
 

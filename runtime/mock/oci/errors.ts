@@ -10,17 +10,18 @@ export class OciMockError extends ThorsHammerError {}
 /**
  * Thrown by a command handler to answer that one command with an `ErrorResponse`
  * (`[Error <number>] <text>`). It never leaves the mock: the engine turns it into the
- * per-command response, so later commands of the batch still run.
+ * per-command response, so later commands of the batch still run. It is deliberately not an
+ * Error (no stack trace to capture): "not found" answers are ordinary traffic for a server.
  */
-export class OciCommandRejection extends ThorsHammerError {
-  readonly errorNumber: number;
-  readonly text: string;
-  readonly detail?: string;
+export class OciCommandRejection {
+  constructor(
+    readonly errorNumber: number,
+    readonly text: string,
+    readonly detail?: string,
+  ) {}
 
-  constructor(errorNumber: number, text: string, detail?: string) {
-    super('TH_ERR_OCI_MOCK_COMMAND', `[Error ${errorNumber}] ${text}`, { context: { errorNumber, detail } });
-    this.errorNumber = errorNumber;
-    this.text = text;
-    this.detail = detail;
+  /** The summary line, `[Error 4008] User not found: x`. */
+  get message(): string {
+    return `[Error ${this.errorNumber}] ${this.text}`;
   }
 }

@@ -15,6 +15,7 @@ import type { Fields } from './model.js';
  */
 export class ResponseBuilder {
   private readonly templates = new Map<string, Record<string, unknown>>();
+  private readonly built = new Map<string, OciCommand>();
 
   constructor(
     private readonly schema: OciSchema,
@@ -38,6 +39,17 @@ export class ResponseBuilder {
 
   /** The response of type `responseType` carrying `values` wherever the type has an element of that name. */
   build(responseType: string, values: Fields): OciCommand {
+    // Answers are cached by content: a repeated Get of an unchanged object skips overlay and validation.
+    const key = `${responseType}\u0000${JSON.stringify(values)}`;
+    const cached = this.built.get(key);
+    if (cached) return cached;
+    const response = this.buildUncached(responseType, values);
+    if (this.built.size >= 2000) this.built.delete(this.built.keys().next().value as string);
+    this.built.set(key, response);
+    return response;
+  }
+
+  private buildUncached(responseType: string, values: Fields): OciCommand {
     const template = this.template(responseType);
     const meta = this.schema.type(responseType) as ComplexTypeMeta;
     const out: Record<string, unknown> = { $type: responseType };

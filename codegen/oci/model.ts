@@ -389,9 +389,8 @@ export function buildOciModel(set: XsdSet, release: string): OciModel {
       else {
         if (types.has(key) || rawByKey.has(key)) schemaError(`${raw.file}: anonymous type name ${key} collides with another type`, { type: key });
         rawByKey.set(key, raw);
-        const meta = buildComplex(raw, key);
+        buildComplex(raw, key);
         anonymous.add(key);
-        void meta;
       }
     }
   };
@@ -495,8 +494,7 @@ export function buildOciModel(set: XsdSet, release: string): OciModel {
   }
   const sortedFamilies = new Map([...families.entries()].sort(([a], [b]) => compareStrings(a, b)));
 
-  // --- 6. Reorder the files so that fields added after `place` (role, subtypes…) are
-  // written in a stable key order by the emitter (it writes fields explicitly), and count.
+  // --- 6. Counts (cross-checked against oci-protocol.md §1.2 by the tests).
   let complexTypes = 0;
   let simpleTypes = 0;
   let anonymousComplex = 0;

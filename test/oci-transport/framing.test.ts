@@ -106,6 +106,12 @@ describe('OciDocumentSplitter', () => {
     expect(() => splitter.push(encodeDocumentText(ociResponse('x'.repeat(200))))).toThrow(
       expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE' }),
     );
+    // Documents completed before the oversized one are delivered; the error follows on the next push.
+    const small = encodeDocumentText('<BroadsoftDocument>ok</BroadsoftDocument>');
+    expect(splitter.push(Buffer.concat([small, Buffer.from('\n'), Buffer.alloc(150, 0x61)])).map(decodeDocumentText)).toEqual([
+      '<BroadsoftDocument>ok</BroadsoftDocument>',
+    ]);
+    expect(() => splitter.push(Buffer.from('x'))).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE' }));
     // After the reset, normal documents go through again.
     expect(splitter.push(Buffer.from('<BroadsoftDocument></BroadsoftDocument>\n'))).toHaveLength(1);
   });

@@ -24,7 +24,6 @@ const COMMENT_CLOSE = Buffer.from('-->', 'latin1');
 const PI_CLOSE = Buffer.from('?>', 'latin1');
 const ROOT_NAME_BYTES = Buffer.from('BroadsoftDocument', 'latin1');
 
-
 /** Default limit of one document (or of an unfinished remainder): 64 MiB. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
@@ -58,6 +57,8 @@ export class OciDocumentSplitter {
   /** Next byte to scan, and what it is inside of. */
   private scanPos = 0;
   private mode: ScanMode = 'markup';
+  /** Set when a document beyond the limit was seen after complete ones; the next push throws. */
+  private oversized: number | undefined;
   /** Cached `indexOf` answers (root name, `<!`, `<?`), valid during one push. */
   private readonly searchCache = [0, 1, 2].map(() => ({ from: 0, found: UNSEARCHED }));
 
@@ -81,6 +82,7 @@ export class OciDocumentSplitter {
     this.end = 0;
     this.scanPos = 0;
     this.mode = 'markup';
+    this.oversized = undefined;
   }
 
   /**
@@ -89,6 +91,7 @@ export class OciDocumentSplitter {
    * @throws OciFrameTooLargeError when a document grows beyond `maxDocumentBytes`.
    */
   push(chunk: Buffer): Buffer[] {
+    if (this.oversized !== undefined) this.fail(this.oversized);
     const documents: Buffer[] = [];
     if (chunk.length === 0) return documents;
     this.append(chunk);
@@ -98,7 +101,7 @@ export class OciDocumentSplitter {
     for (;;) {
       const documentEnd = this.findDocumentEnd();
       if (documentEnd < 0) break;
-      if (documentEnd - this.start > this.maxDocumentBytes) this.fail(documentEnd - this.start);
+      if (documentEnd - this.start > this.maxDocumentBytes) return this.tooLarge(documents, documentEnd - this.start);
       documents.push(Buffer.from(this.buffer.subarray(this.start, documentEnd)));
       this.start = documentEnd;
       // Swallows the \r?\n terminator (also when it arrives with the next chunk).
@@ -107,8 +110,18 @@ export class OciDocumentSplitter {
       this.mode = 'markup';
     }
 
-    if (this.end - this.start > this.maxDocumentBytes) this.fail(this.end - this.start);
+    if (this.end - this.start > this.maxDocumentBytes) return this.tooLarge(documents, this.end - this.start);
     this.compact();
+    return documents;
+  }
+
+  /**
+   * Documents completed before the oversized one are still delivered; the error then comes with
+   * the next push. Without any, it is thrown at once.
+   */
+  private tooLarge(documents: Buffer[], seenBytes: number): Buffer[] {
+    if (documents.length === 0) this.fail(seenBytes);
+    this.oversized = seenBytes;
     return documents;
   }
 

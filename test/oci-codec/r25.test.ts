@@ -77,6 +77,27 @@ describe('R25 metadata', () => {
   });
 });
 
+describe('R25 wire documents', () => {
+  test('a table found by its schema type, not its name (locationList), and CDATA quoting a DOCTYPE', () => {
+    const text =
+      '<?xml version="1.0" encoding="ISO-8859-1"?>\n<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+      '<sessionId xmlns="">s</sessionId><trackingId xmlns="">t-42</trackingId>' +
+      '<command echo="" xsi:type="EnterpriseVoiceVPNGetPolicyListResponse" xmlns=""><locationList><colHeading>Location</colHeading><colHeading>Policy</colHeading>' +
+      '<row><col>Paris &amp; Lyon</col><col/></row></locationList></command>' +
+      '<command type="Error" echo="e1" xsi:type="c:ErrorResponse" xmlns:c="C" xmlns=""><summary>[Error 6004] OCI XML Request validation error</summary>' +
+      '<summaryEnglish>[Error 6004] OCI XML Request validation error</summaryEnglish><detail><![CDATA[quoted: <!DOCTYPE x [<!ENTITY a "b">]>]]></detail></command>' +
+      '</BroadsoftDocument>\r\n';
+    const doc = decodeDocument(schema, Buffer.from(text, 'latin1'));
+    expect(doc.trackingId).toBe('t-42');
+    expect(doc.commands[0]).toEqual({
+      $type: 'EnterpriseVoiceVPNGetPolicyListResponse',
+      echo: '',
+      locationList: { colHeading: ['Location', 'Policy'], row: [{ col: ['Paris & Lyon', ''] }] },
+    });
+    expect(doc.commands[1]!.detail).toBe('quoted: <!DOCTYPE x [<!ENTITY a "b">]>');
+  });
+});
+
 describe('R25 validation', () => {
   const issueOf = (command: OciCommand) => {
     try {

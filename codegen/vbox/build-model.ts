@@ -58,6 +58,13 @@ export interface VboxModel {
   responses: ModelResponse[];
   /** Per version: incoming command id → response class name (including `decodeAs` aliases). */
   dispatch: Record<SpecVersion, Array<[number, string]>>;
+  /** Frame-level runtime policy declared by the spec (prefix, direction per role, msgId range, decoding default). */
+  frame: {
+    prefix: number[];
+    roles: Record<'client' | 'vbox', { sends: number; accepts: number }>;
+    messageId: { first: number; last: number; wrapTo: number; acceptZero: boolean };
+    decoding: 'lenient' | 'strict';
+  };
 }
 
 /** Names the generated base classes already use; a field or computed property may not take them. */
@@ -370,5 +377,19 @@ export function buildModel(loaded: LoadedSpec): VboxModel {
     requests,
     responses,
     dispatch,
+    frame: {
+      prefix: spec.frame.prefix,
+      roles: {
+        client: directionRole(spec.frame.direction.roles.client),
+        vbox: directionRole(spec.frame.direction.roles.vbox),
+      },
+      messageId: { ...spec.frame.messageId, acceptZero: spec.frame.messageId.acceptZero ?? false },
+      decoding: spec.decoding.default,
+    },
   };
+
+  function directionRole(role: { sends: string; accepts: string }): { sends: number; accepts: number } {
+    const values = spec.enums[spec.frame.direction.enum]!.values;
+    return { sends: values[role.sends]!, accepts: values[role.accepts]! };
+  }
 }

@@ -374,6 +374,18 @@ function emitIndex(model: VboxModel, source: string, runtime: string): string {
   w.line(`export const defaultVersion: ProtocolVersion = '${model.defaultVersion}';`);
   w.line();
   w.doc([
+    'Frame-level policy declared by the spec: the prefix, the direction byte each role sends and accepts, the message id range (the client issues `first`…`last`, then wraps to `wrapTo`; `acceptZero`: a peer may send 0) and the default decoding strictness.',
+  ]);
+  const f = model.frame;
+  w.block('export const framePolicy = {', () => {
+    w.line(`prefix: [${f.prefix.map(hexByte).join(', ')}],`);
+    w.line(`client: { sends: ${hexByte(f.roles.client.sends)}, accepts: ${hexByte(f.roles.client.accepts)} },`);
+    w.line(`vbox: { sends: ${hexByte(f.roles.vbox.sends)}, accepts: ${hexByte(f.roles.vbox.accepts)} },`);
+    w.line(`messageId: { first: ${f.messageId.first}, last: ${f.messageId.last}, wrapTo: ${f.messageId.wrapTo}, acceptZero: ${f.messageId.acceptZero} },`);
+    w.line(`decoding: '${f.decoding}',`);
+  }, '} as const;');
+  w.line();
+  w.doc([
     'Response class by protocol version and incoming command id. Ids mapped onto another layout (`decodeAs`, e.g. an incoming 01 or 1E decodes as an Acknowledgement) are included; ids not listed decode as `responses.Unknown`.',
   ]);
   w.block('export const dispatch: Readonly<Record<ProtocolVersion, Readonly<Record<number, VboxResponseClass>>>> = {', () => {

@@ -72,3 +72,26 @@ describe('VTU frame', () => {
     expect(frame.payload.equals(payload)).toBe(true);
   });
 });
+
+describe('spec ↔ runtime agreement', () => {
+  test('the frame policy generated from the spec matches the runtime constants', async () => {
+    const { framePolicy } = await import('../../generated/vbox/index.js');
+    expect(Buffer.from(framePolicy.prefix).equals(VTU_PREFIX)).toBe(true);
+    expect(framePolicy.client).toEqual({ sends: Direction.OUTGOING, accepts: Direction.INCOMING });
+    expect(framePolicy.vbox).toEqual({ sends: Direction.INCOMING, accepts: Direction.OUTGOING });
+    expect(framePolicy.messageId).toEqual({ first: 1, last: 255, wrapTo: 1, acceptZero: true });
+    expect(framePolicy.decoding).toBe('lenient');
+  });
+
+  test('every vBox codec error code is documented in docs/vbox-spec.md, and the docs list no unknown code', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { projectRoot } = await import('../../runtime/paths.js');
+    const source = readFileSync(`${projectRoot}runtime/vbox/errors.ts`, 'utf8');
+    const docs = readFileSync(`${projectRoot}docs/vbox-spec.md`, 'utf8');
+    const declared = new Set([...source.matchAll(/'(TH_ERR_VBOX_[A-Z_]+)'/g)].map((m) => m[1]!));
+    const documented = new Set([...docs.matchAll(/`(TH_ERR_VBOX_[A-Z_]+)`/g)].map((m) => m[1]!));
+    expect(declared.size).toBeGreaterThanOrEqual(9);
+    expect([...declared].filter((c) => !documented.has(c))).toEqual([]);
+    expect([...documented].filter((c) => !declared.has(c))).toEqual([]);
+  });
+});

@@ -82,20 +82,18 @@ test('an ErrorResponse exits 1 with one line naming the code and the server mess
   expect(result.stderr).toBe('hammer: TH_ERR_OCI_ERROR_RESPONSE: [Error 4008] User not found: ghost@example.com\n');
 }, 30_000);
 
-test('bad input exits 1 with one clear line: no password, bad value, unknown field, unknown command, wrong password', async () => {
-  const [noPassword, badNumber, unknownField, unknownCommand, wrongPassword] = await Promise.all([
+test('bad input exits 1 with one clear line: no password, bad value, unknown command, wrong password', async () => {
+  const [noPassword, badNumber, unknownCommand, wrongPassword] = await Promise.all([
     hammer([...tcp(), 'SystemSoftwareVersionGetRequest']),
     hammer([...tcp(), 'GroupAddRequest', 'userLimit=lots'], { OCI_PASSWORD: 'x' }),
-    hammer([...tcp(), 'UserGetRequest', 'colour=blue'], { OCI_PASSWORD: 'x' }),
     hammer([...tcp(), 'NoSuchThingRequest'], { OCI_PASSWORD: 'x' }),
     hammer([...tcp(), 'SystemSoftwareVersionGetRequest'], { OCI_PASSWORD: 'not-the-password' }),
   ]);
   expect(noPassword).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hammer: TH_ERR_OCI_SEND_ARGS: no password/) });
   expect(badNumber).toMatchObject({ code: 1, stderr: "hammer: TH_ERR_OCI_SEND_ARGS: 'userLimit' is a number, not 'lots'\n" });
-  expect(unknownField).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hammer: TH_ERR_OCI_SEND_ARGS: UserGetRequest23V2 has no element 'colour'/) });
   expect(unknownCommand).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hammer: TH_ERR_OCI_UNKNOWN_TYPE: .*NoSuchThingRequest/) });
   expect(wrongPassword).toMatchObject({ code: 1, stderr: 'hammer: TH_ERR_OCI_ERROR_RESPONSE: [Error 4962] Invalid password\n' });
-  for (const r of [noPassword, badNumber, unknownField, unknownCommand, wrongPassword]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  for (const r of [noPassword, badNumber, unknownCommand, wrongPassword]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
 }, 60_000);
 
 test('key=value fields are converted by the schema: booleans, numbers, dotted paths, repeated keys for lists', async () => {
@@ -110,5 +108,6 @@ test('key=value fields are converted by the schema: booleans, numbers, dotted pa
   expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'isEnterprise=yes')).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_SEND_ARGS' }));
   expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'address=Paris')).toThrow(/structure/);
   expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'nokey')).toThrow(/key=value/);
+  expect(() => assignField(schema, 'UserAddRequest17sp4', {}, 'colour=blue')).toThrow("UserAddRequest17sp4 has no element 'colour' (in 'colour=blue')");
   expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'serviceProviderId.x=1')).toThrow(/simple value/);
 });

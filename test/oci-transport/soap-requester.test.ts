@@ -10,6 +10,7 @@ import {
   ociResponse,
   rejectionOf,
   startHttpServer,
+  startSilentServer,
 } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -189,6 +190,18 @@ describe('SOAP requester', () => {
     const error = await rejectionOf(requester.request(ociRequest('x')));
     expect(error.code).toBe('TH_ERR_OCI_CONNECT');
     expect(error.context).toMatchObject({ phase: 'connect' });
+  });
+
+  test('an https server that never completes the handshake is TH_ERR_OCI_CONNECT_TIMEOUT', async () => {
+    const silent = await startSilentServer();
+    cleanups.push(() => silent.close());
+    const requester = track(createRequester(`https://127.0.0.1:${silent.port}`, { connectTimeoutMs: 200 }));
+    const started = Date.now();
+    const error = await rejectionOf(requester.request(ociRequest('x')));
+    expect(error.code).toBe('TH_ERR_OCI_CONNECT_TIMEOUT');
+    expect(error.context).toMatchObject({ phase: 'connect', thresholdMs: 200 });
+    // undici's connect timer is coarse (about 1 s resolution), hence the loose bound.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('the server closing mid-response is TH_ERR_OCI_CONNECTION_LOST', async () => {

@@ -72,8 +72,8 @@ export class OciConnectError extends OciTransportError {
 /** The TCP connect or the TLS handshake did not finish within the connect timeout. */
 export class OciConnectTimeoutError extends OciTransportError {
   constructor(url: string, phase: 'connect' | 'tls-handshake', thresholdMs: number) {
-    const what = phase === 'connect' ? 'TCP connect' : 'TLS handshake';
-    super(OciTransportErrorCode.connectTimeout, `${what} to ${url} timed out after ${thresholdMs} ms (connectTimeoutMs)`, {
+    const what = phase === 'connect' ? `Connecting to ${url}` : `TLS handshake with ${url}`;
+    super(OciTransportErrorCode.connectTimeout, `${what} timed out after ${thresholdMs} ms (connectTimeoutMs)`, {
       url,
       phase,
       thresholdMs,

@@ -2,6 +2,9 @@
 // hashing, login errors, sessions, and [Error 6004] validation of every kind.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { type OciMockServer, loadMockSchema, startOciMock } from '../../runtime/mock/oci/index.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
@@ -225,5 +228,53 @@ describe('[Error 6004] validation', () => {
     ).toString('latin1');
     expect(text).toContain('[Error 6004]');
     expect(text).toContain('SystemSoftwareVersionGetResponse');
+  });
+});
+
+describe('other setups', () => {
+  test('release R24 is served with its own metadata', async () => {
+    const r24 = await loadMockSchema('R24');
+    const old = await startOciMock({ tcpPort: 0, schema: r24 });
+    const raw = await RawOciConnection.tcp(r24, old.ports.tcp as number);
+    try {
+      expect(old.release).toBe('R24');
+      expect((await raw.loginHashed()).$type).toBe('LoginResponse14sp4');
+      const userGet = r24.latest('UserGetRequest') as string;
+      expect(errorNumber(await raw.one({ $type: userGet, userId: 'nobody' }))).toBe(4008);
+      // Major version 25 exists only in R25: an R24 server does not know it.
+      const reply = await raw.sendRaw(
+        `${ROOT.replace('raw-1', 'test-session')}<command xmlns="" xsi:type="SystemAdviceOfChargeGetRequest25"/></BroadsoftDocument>`,
+      );
+      expect(reply.toString('latin1')).toContain("Invalid xsi:type qname: 'SystemAdviceOfChargeGetRequest25'");
+    } finally {
+      await raw.close();
+      await old.close();
+    }
+  }, 60_000);
+
+  test('accounts from a JSON users file, with their login types', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oci-mock-users-'));
+    const file = join(dir, 'users.json');
+    writeFileSync(file, JSON.stringify({ users: [{ userId: 'sp-admin@example.net', password: 'pw', loginType: 'Service Provider', serviceProviderId: 'sp1' }] }));
+    const withFile = await startOciMock({ tcpPort: 0, schema, users: file });
+    const raw = await RawOciConnection.tcp(schema, withFile.ports.tcp as number);
+    try {
+      expect(await raw.loginPlain('sp-admin@example.net', 'pw')).toMatchObject({
+        loginType: 'Service Provider',
+        serviceProviderId: 'sp1',
+        userDomain: 'example.net',
+      });
+      expect(errorNumber(await raw.loginPlain('admin', 'admin'))).toBe(4008);
+    } finally {
+      await raw.close();
+      await withFile.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    writeFileSync(join(tmpdir(), 'oci-mock-bad-users.json'), '[{"userId": "x", "password": "y", "loginType": "Boss"}]');
+    await expect(startOciMock({ tcpPort: 0, schema, users: join(tmpdir(), 'oci-mock-bad-users.json') })).rejects.toMatchObject({
+      code: 'TH_ERR_OCI_MOCK_USERS',
+      message: expect.stringContaining('loginType'),
+    });
+    rmSync(join(tmpdir(), 'oci-mock-bad-users.json'), { force: true });
   });
 });

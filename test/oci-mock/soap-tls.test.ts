@@ -36,6 +36,10 @@ function post(body: string, headers: Record<string, string> = {}, path = '/webse
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+        res.on('close', () => {
+          if (!res.complete) reject(new Error('response cut short'));
+        });
       },
     );
     req.on('error', reject);
@@ -110,6 +114,21 @@ describe('SOAP', () => {
     server.faults.soapFault = { fault: 'INVALID_REQUEST', times: 1 };
     const invalid = await post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie });
     expect(unwrapSoapResponse(invalid.body)).toMatchObject({ kind: 'fault', faultstring: 'INVALID_REQUEST', detail: 'Cannot process any request before user is logged in.' });
+  });
+
+  test('SOAP faults: a body cut short with the connection dropped, a garbled body, latency', async () => {
+    const login = await post(envelope([{ $type: 'LoginRequest22V5', userId: 'admin', password: 'admin' }]));
+    const cookie = cookieOf(login);
+    server.faults.dropConnectionMidResponse = { times: 1 };
+    await expect(post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie })).rejects.toThrow(/cut short|aborted|socket hang up|ECONNRESET/);
+    server.faults.garbleNextResponse = { times: 1 };
+    const garbled = await post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie });
+    expect(garbled.status).toBe(200);
+    expect(() => unwrapSoapResponse(garbled.body)).toThrow();
+    server.faults.latencyMs = { ms: 150, times: 1 };
+    const started = performance.now();
+    expect(commandsOf(await post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie }))[0].$type).toBe('SystemSoftwareVersionGetResponse');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
 
   test('other paths → 404, other methods → 405, a broken envelope → Fault', async () => {

@@ -12,6 +12,8 @@ const NEWLINE = Buffer.from('\n');
  * with the injected faults applied per response.
  */
 export function serveStreamConnection(core: MockCore, socket: Socket, transport: 'tcp' | 'tls'): void {
+  // One response per request: Nagle's algorithm would only add latency to each round trip.
+  socket.setNoDelay(true);
   const connection = { socket, sessions: new ConnectionSessions(transport) };
   core.connections.add(connection);
   const splitter = new OciDocumentSplitter();

@@ -132,3 +132,13 @@ test('property: for any mix of good, failing and invalid commands, every positio
     await single.close();
   }
 });
+
+test('a task that throws synchronously rejects its own promise and frees the session', async () => {
+  const p = pool(1);
+  await expect(
+    p.use(() => {
+      throw new Error('boom');
+    }),
+  ).rejects.toThrow('boom');
+  await expect(p.send({ $type: 'SystemSoftwareVersionGetRequest' })).resolves.toMatchObject({ $type: 'SystemSoftwareVersionGetResponse' });
+});

@@ -119,8 +119,8 @@ export class OciSessionPool {
       const client = this.idle.pop() ?? (this.clients.length < this.size ? this.open() : undefined);
       if (!client) return;
       const job = this.waiting.shift() as Job;
-      job
-        .run(client)
+      // Via a promise, so a task that throws synchronously is reported like a rejection.
+      new Promise((resolve) => resolve(job.run(client)))
         .then(job.resolve, job.reject)
         .finally(() => {
           this.idle.push(client);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { createRequester, type Requester } from '../../runtime/oci/transport/requester.js';
 import type { TcpRequester } from '../../runtime/oci/transport/tcp-requester.js';
 import {
@@ -40,6 +41,22 @@ describe('TCP requester', () => {
     expect(requester.connected).toBe(true);
     expect((requester as TcpRequester).state).toBe('open');
     expect(server.received).toEqual([ociRequest('hello')]);
+  });
+
+  test('writes exactly the document in its declared encoding followed by one \\n', async () => {
+    const received: Buffer[] = [];
+    const raw = net.createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        if (chunk.includes(0x0a)) socket.write(`${ociResponse('raw')}\n`, 'latin1');
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => raw.close(() => resolve())));
+    const requester = track(createRequester(`tcp://127.0.0.1:${(raw.address() as net.AddressInfo).port}`));
+    const document = ociRequest('Zoë', 'ISO-8859-1');
+    expect(await requester.request(document)).toBe(ociResponse('raw'));
+    expect(Buffer.concat(received).equals(Buffer.concat([Buffer.from(document, 'latin1'), Buffer.from('\n')]))).toBe(true);
   });
 
   test('connect() is idempotent and concurrent connects share one socket', async () => {

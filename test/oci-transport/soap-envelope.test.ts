@@ -149,6 +149,14 @@ describe('SOAP response envelope', () => {
     }
   });
 
+  test('entities declared in a DOCTYPE are never expanded (entity-expansion attack) → TH_ERR_OCI_SOAP_BODY', () => {
+    const body =
+      '<?xml version="1.0"?><!DOCTYPE soapenv:Envelope [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>' +
+      `<soapenv:Envelope ${ENV}><soapenv:Body><ns1:processOCIMessageReturn xmlns:ns1="urn:com:broadsoft:webservice">&b;&b;&b;` +
+      '</ns1:processOCIMessageReturn></soapenv:Body></soapenv:Envelope>';
+    expect(() => unwrapSoapResponse(Buffer.from(body))).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_SOAP_BODY' }));
+  });
+
   test('unwraps a 13 MB envelope with 1.7 M entities well under a second', () => {
     const row = '<row><col>john.doe@example.com</col><col>Doe</col><col>John &amp; "Co"</col><col/></row>';
     const document = ociResponse('big').replace('<command', `<command>${row.repeat(120_000)}</command><command`);

@@ -23,7 +23,6 @@ export function buildDocument(rows = ROWS): string {
     '<sessionId xmlns="">bench-session</sessionId><command echo="" xsi:type="UserGetListInGroupResponse" xmlns=""><userTable>',
   ];
   for (const h of HEADINGS) parts.push(`<colHeading>${h}</colHeading>`);
-  let cell = 0;
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/'/g, '&apos;');
   for (let r = 0; r < ROWS && r < rows; r++) {
     let row = '<row>';
@@ -38,12 +37,10 @@ export function buildDocument(rows = ROWS): string {
       r % 2 === 0 ? '' : String(1000 + (r % 9000)),
     ];
     for (const v of values) {
-      cell++;
       row += v === '' ? '<col/>' : `<col>${esc(v)}</col>`;
     }
     parts.push(`${row}</row>`);
   }
-  void cell;
   parts.push('</userTable></command></BroadsoftDocument>');
   return parts.join('');
 }

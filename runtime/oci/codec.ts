@@ -5,7 +5,7 @@
  * `{ colHeading, row: [{ col }] }`.
  */
 import { TextDecoder } from 'node:util';
-import { OciDecodeError, OciEncodeError, OciUnknownTypeError } from './errors.js';
+import { OciDecodeError, OciEncodeError, OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
 import {
   builtinOf,
@@ -146,12 +146,14 @@ function lexical(builtin: string, value: unknown, path: string): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
+      if (INTEGER_BUILTINS.has(builtin) && !Number.isInteger(value)) {
+        throw new OciEncodeError(`${path}: ${value} is not an integer (${builtin})`, { path });
+      }
       if (Number.isNaN(value)) return 'NaN';
       if (!Number.isFinite(value)) return value > 0 ? 'INF' : '-INF';
-      if (INTEGER_BUILTINS.has(builtin) || Number.isInteger(value)) {
-        return Math.abs(value) < 1e21 ? BigInt(Math.trunc(value)).toString() : value.toString();
-      }
-      return value.toString();
+      // Plain decimal notation (no exponent): valid for every numeric built-in.
+      if (Number.isInteger(value)) return Math.abs(value) < 1e21 ? BigInt(value).toString() : value.toString();
+      return /e/i.test(value.toString()) ? value.toFixed(20).replace(/0+$/, '') : value.toString();
     case 'bigint':
       return value.toString();
     default:
@@ -371,8 +373,8 @@ export async function decodeDocumentLoading(schema: OciSchema, input: string | B
     try {
       return decodeDocument(schema, text);
     } catch (error) {
-      if (attempt < 64 && error instanceof Error && 'typeKey' in error && (error as { code?: string }).code === 'TH_ERR_OCI_TYPE_NOT_LOADED') {
-        await schema.ensure((error as unknown as { typeKey: string }).typeKey);
+      if (attempt < 64 && error instanceof OciTypeNotLoadedError) {
+        await schema.ensure(error.typeKey);
         continue;
       }
       throw error;

@@ -5,7 +5,7 @@
  */
 import type { OciCommand } from './codec.js';
 import type { ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
-import { builtinOf, choiceProp, INTEGER_BUILTINS, isArrayElement, isRepeatingChoice, NUMERIC_BUILTINS, type OciSchema, TABLE_TYPE } from './schema.js';
+import { builtinOf, choiceProp, isArrayElement, isRepeatingChoice, NUMERIC_BUILTINS, type OciSchema, TABLE_TYPE } from './schema.js';
 
 export interface SampleOptions {
   /** Seed of the pseudo-random choices (default 1). */
@@ -171,11 +171,11 @@ class Sampler {
       return this.fromLexical(builtin, text);
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
-      let lo = f.minInclusive ?? (f.minExclusive !== undefined ? Math.floor(f.minExclusive) + 1 : builtin === 'xs:int' ? 0 : 0);
+      let lo = f.minInclusive ?? (f.minExclusive !== undefined ? Math.floor(f.minExclusive) + 1 : 0);
       let hi = f.maxInclusive ?? (f.maxExclusive !== undefined ? Math.ceil(f.maxExclusive) - 1 : lo + 5000);
       if (hi < lo) [lo, hi] = [hi, lo];
-      const n = this.int(Math.max(lo, -1e9), Math.min(hi, lo + 1e6, 2 ** 31 - 1));
-      return INTEGER_BUILTINS.has(builtin) ? n : n;
+      // Integers suit every numeric built-in and survive the text round trip exactly.
+      return this.int(Math.max(lo, -1e9), Math.min(hi, lo + 1e6, 2 ** 31 - 1));
     }
     switch (builtin) {
       case 'xs:date':
@@ -225,13 +225,10 @@ class PatternSampler {
   }
 
   private alternation(): string {
-    const options: string[] = [];
-    const starts: number[] = [this.pos];
-    // Choose a branch by skipping to it: generate every branch and keep one (branches are short).
-    options.push(this.sequence());
+    // Generate every branch and keep one at random (OCI-P patterns are short).
+    const options: string[] = [this.sequence()];
     while (this.pattern[this.pos] === '|') {
       this.pos++;
-      starts.push(this.pos);
       options.push(this.sequence());
     }
     return options[Math.floor(this.random() * options.length)]!;
@@ -240,9 +237,9 @@ class PatternSampler {
   private sequence(): string {
     let out = '';
     while (this.pos < this.pattern.length && this.pattern[this.pos] !== '|' && this.pattern[this.pos] !== ')') {
+      // Parse the atom once to find its quantifier, then generate it `count` times from its start.
       const start = this.pos;
       this.atom();
-      const end = this.pos;
       const [lo, hi] = this.quantifier();
       const count = lo + Math.floor(this.random() * (hi - lo + 1));
       for (let i = 0; i < count; i++) {
@@ -251,7 +248,6 @@ class PatternSampler {
         out += this.atom();
         this.pos = saved;
       }
-      void end;
     }
     return out;
   }

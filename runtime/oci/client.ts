@@ -278,22 +278,22 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     const responseGuess = xsiType.replace(/Request(?!.*Request)/, 'Response');
     for (const key of [xsiType, responseGuess]) if (schema.has(key)) await schema.ensure(key);
     const request: OciCommand = { $type: xsiType };
-    return this.queue.run(async () => {
-      const session = await this.ensureSession();
-      const text = rawDocument(session.sessionId, xsiType, innerXml, this.options.encoding ?? 'UTF-8');
-      const started = performance.now();
-      const reply = await session.exchangeText(text);
-      this.countDocument(session, [request], started, text, reply);
-      let response: OciResponse;
-      try {
-        response = decodeDocument(schema, reply).commands[0] as OciResponse;
-      } catch (error) {
-        if ((error as { code?: string }).code === 'TH_ERR_OCI_UNKNOWN_TYPE') return reply;
-        throw error;
-      }
-      if (response.$type === 'ErrorResponse') throw new OciError(response as unknown as OciErrorResponse, request);
-      return response;
-    });
+    const encoding = this.options.encoding ?? 'UTF-8';
+    const answer = await this.queue.run(() =>
+      this.withRecovery(
+        async (session) => {
+          const text = rawDocument(session.sessionId, xsiType, innerXml, encoding);
+          const started = performance.now();
+          const reply = await session.exchangeText(text);
+          this.countDocument(session, [request], started, text, reply);
+          return { reply, response: decodeIfKnown(schema, reply) };
+        },
+        ({ response }) => response !== undefined && isNotLoggedInResponse(response),
+      ),
+    );
+    if (answer.response === undefined) return answer.reply;
+    if (answer.response.$type === 'ErrorResponse') throw new OciError(answer.response as unknown as OciErrorResponse, request);
+    return answer.response;
   }
 
   /**
@@ -469,20 +469,32 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * forgot the session, so nothing ran) → log in again with a fresh session id and resend once;
    * SOAP NO_OCS_CONNECTION (nothing ran) → bounded backoff retry. Everything else propagates.
    */
-  private async exchange(commands: OciCommand[]): Promise<OciCommand[]> {
+  private exchange(commands: OciCommand[]): Promise<OciCommand[]> {
+    return this.withRecovery(
+      (session) => this.exchangeOnSession(session, commands),
+      (responses) => responses.every(isNotLoggedInResponse),
+    );
+  }
+
+  /**
+   * Runs one exchange on a logged-in session with the recovery rules shared by `exchange` and
+   * `sendRaw`. `refusedForLogin` tells whether the server refused the whole exchange because the
+   * session is not logged in (so nothing ran and a resend after a new login is safe).
+   */
+  private async withRecovery<T>(attempt: (session: OciSession) => Promise<T>, refusedForLogin: (result: T) => boolean): Promise<T> {
     let session = await this.ensureSession();
     let reloggedIn = false;
     let busyRetries = 0;
     for (;;) {
       try {
-        const responses = await this.exchangeOnSession(session, commands);
-        if (!reloggedIn && responses.every(isNotLoggedInResponse)) {
+        const result = await attempt(session);
+        if (!reloggedIn && refusedForLogin(result)) {
           this.log.warn('the server no longer knows the session; logging in again', { sessionId: session.sessionId });
           reloggedIn = true;
           session = await this.relogin(session);
           continue;
         }
-        return responses;
+        return result;
       } catch (error) {
         const fault = error as { code?: string; retryable?: boolean };
         if (isSoapNotLoggedIn(error) && !reloggedIn) {
@@ -582,6 +594,16 @@ async function ensureCommandTypes(schema: OciSchema, type: string): Promise<void
   await schema.ensure(type);
   await schema.ensure(schema.responseTypeOf(type));
   prepared.add(type);
+}
+
+/** The first command of a response document, or undefined when its type is unknown to the schema. */
+function decodeIfKnown(schema: OciSchema, reply: string): OciResponse | undefined {
+  try {
+    return decodeDocument(schema, reply).commands[0] as OciResponse;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'TH_ERR_OCI_UNKNOWN_TYPE') return undefined;
+    throw error;
+  }
 }
 
 const noProblem = (): undefined => undefined;

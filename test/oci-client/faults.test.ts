@@ -174,6 +174,15 @@ test('an expired session over TCP: the refused command is re-sent once after a f
   expect(logs.entries.some((e) => e.level === 'warn' && /no longer knows the session/.test(e.message))).toBe(true);
 });
 
+test('sendRaw recovers from an expired session the same way', async () => {
+  const c = client({ url: mock.url('tcp') });
+  await c.connect();
+  mock.expireSessions();
+  const answer = await c.sendRaw('SystemSoftwareVersionGetRequest');
+  expect(typeof answer === 'object' && answer.$type).toBe('SystemSoftwareVersionGetResponse');
+  expect(c.stats.logins).toBe(2);
+});
+
 test('an expired session over SOAP: the INVALID_REQUEST fault triggers a new cookie jar and login, then the command runs once', async () => {
   const c = client({ url: mock.url('soap') });
   const sp = await serviceProvider(c);

@@ -8,9 +8,10 @@ import type { ClientLog } from './logging.js';
 /**
  * One OCI-P session: one requester (one TCP/TLS connection, or one SOAP cookie jar) and one
  * session id. It moves documents and notices when the session dies; the login policy,
- * retries and reconnects live in {@link OciClient}. A session is never revived: after the
- * connection drops or the server logs it out, the client builds a new one (new socket, new
- * session id, new login).
+ * retries and reconnects live in {@link OciClient}. A dead session is never revived: after
+ * the connection drops or the server pushes a logout, the client builds a new one (new socket,
+ * new session id, new login). When the server merely forgot the login (expiry, SOAP "not logged
+ * in"), the client renews the session id and logs in again on the same transport.
  *
  * States: `open` (connected, maybe logged in) → `dead` (connection lost, server logout,
  * transport failure, or closed). `loggedIn` is tracked separately.

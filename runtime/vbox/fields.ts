@@ -400,102 +400,143 @@ function problem(state: ReadState, text: string, field: string): void {
   (state.problems ??= []).push(`${field}: ${text}`);
 }
 
+/**
+ * One field's reader, compiled once per descriptor: a closure specialised to the field's type, so
+ * the hot loop makes no type dispatch (style: compile descriptors lazily, cache them).
+ */
+type ValueReader = (state: ReadState, values: Record<string, unknown>) => unknown;
+
+interface ReadStep {
+  readonly name: string;
+  readonly read: ValueReader;
+}
+
+const compiledReaders = new WeakMap<readonly FieldDescriptor[], Map<string, readonly ReadStep[]>>();
+
+function readSteps(fields: readonly FieldDescriptor[], version: ProtocolVersion | undefined): readonly ReadStep[] {
+  let byVersion = compiledReaders.get(fields);
+  if (!byVersion) {
+    byVersion = new Map();
+    compiledReaders.set(fields, byVersion);
+  }
+  const key = version ?? '';
+  let steps = byVersion.get(key);
+  if (!steps) {
+    steps = fields.filter((f) => appliesTo(f, version)).map((f) => ({ name: f.name, read: compileReader(f.name, f.type) }));
+    byVersion.set(key, steps);
+  }
+  return steps;
+}
+
 function readFields(state: ReadState, fields: readonly FieldDescriptor[], version?: ProtocolVersion, values: Record<string, unknown> = {}): Record<string, unknown> {
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i]!;
-    if (field.versions !== undefined && !appliesTo(field, version)) continue;
-    const type = field.type;
-    if (type.kind === 'array') {
-      values[field.name] = readArray(state, field.name, type, type.count === undefined ? undefined : (values[type.count] as number));
-    } else {
-      values[field.name] = readValue(state, field.name, type);
-    }
+  const steps = readSteps(fields, version);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    values[step.name] = step.read(state, values);
   }
   return values;
 }
 
-function readArray(state: ReadState, name: string, type: FieldType & { kind: 'array' }, count: number | undefined): unknown[] {
-  const out: unknown[] = [];
-  if (count === undefined) {
-    // To the end: whole elements only.
-    while (state.offset < state.end) {
-      const before = state.offset;
-      out.push(readValue(state, name, type.of));
-      if (state.offset === before) break;
+function compileReader(name: string, type: FieldType): ValueReader {
+  switch (type.kind) {
+    case 'u8':
+    case 'enum':
+      return (state) => (state.offset < state.end ? state.buf[state.offset++]! : (short(state, name, 1), 0));
+    case 'bool8':
+      return (state) => (state.offset < state.end ? state.buf[state.offset++] !== 0 : (short(state, name, 1), false));
+    case 'const': {
+      const expected = type.value;
+      return (state) => {
+        if (short(state, name, 1)) return expected;
+        const v = state.buf[state.offset++]!;
+        if (v !== expected) problem(state, `expected the constant ${hex2(expected)}, found ${hex2(v)}`, name);
+        return v;
+      };
     }
-    return out;
-  }
-  for (let i = 0; i < count; i++) {
-    if (state.offset >= state.end) {
-      problem(state, `count says ${count} element(s) but the payload ends after ${i}`, name);
-      break;
+    case 'u16be':
+      return (state) => {
+        if (short(state, name, 2)) {
+          state.offset = state.end;
+          return 0;
+        }
+        const v = (state.buf[state.offset]! << 8) | state.buf[state.offset + 1]!;
+        state.offset += 2;
+        return v;
+      };
+    case 'bytes': {
+      const fixed = type.length === 'rest' ? -1 : type.length;
+      const format = type.format;
+      return (state) => {
+        const left = state.end > state.offset ? state.end - state.offset : 0;
+        const want = fixed < 0 ? left : fixed;
+        let take = want;
+        if (want > left) {
+          take = left;
+          short(state, name, want);
+        }
+        const start = state.offset;
+        state.offset += take;
+        if (format === 'colon-hex') return colonHexRange(state.buf, start, start + take);
+        if (format === 'hex') return state.buf.toString('hex', start, start + take);
+        return take === 0 ? EMPTY : state.buf.subarray(start, start + take);
+      };
     }
-    out.push(readValue(state, name, type.of));
+    case 'string':
+      return (state) => {
+        if (short(state, name, 1)) return '';
+        const declared = state.buf[state.offset++]!;
+        let take = declared;
+        if (state.offset + declared > state.end) {
+          take = state.end - state.offset;
+          problem(state, `length prefix says ${declared} byte(s) but only ${take} remain`, name);
+        }
+        const text = take === 0 ? '' : state.buf.toString('utf16le', state.offset, state.offset + take);
+        state.offset += take;
+        return text;
+      };
+    case 'array': {
+      const element = compileReader(name, type.of);
+      const countField = type.count;
+      if (countField === undefined) {
+        // To the end: whole elements only.
+        return (state, values) => {
+          const out: unknown[] = [];
+          while (state.offset < state.end) {
+            const before = state.offset;
+            out.push(element(state, values));
+            if (state.offset === before) break;
+          }
+          return out;
+        };
+      }
+      return (state, values) => {
+        const count = values[countField] as number;
+        const out: unknown[] = [];
+        for (let i = 0; i < count; i++) {
+          if (state.offset >= state.end) {
+            problem(state, `count says ${count} element(s) but the payload ends after ${i}`, name);
+            break;
+          }
+          out.push(element(state, values));
+        }
+        return out;
+      };
+    }
+    case 'struct': {
+      const members = type.fields.map((f) => ({ name: f.name, read: compileReader(f.name, f.type) }));
+      return (state, values) => {
+        const out: Record<string, unknown> = {};
+        for (const m of members) out[m.name] = m.read(state, values);
+        return out;
+      };
+    }
   }
-  return out;
 }
 
 function short(state: ReadState, name: string, need: number): boolean {
   if (state.offset + need <= state.end) return false;
   problem(state, `needs ${need} byte(s) at payload offset ${state.offset}, only ${Math.max(0, state.end - state.offset)} left`, name);
   return true;
-}
-
-function readValue(state: ReadState, name: string, type: FieldType): unknown {
-  const buf = state.buf;
-  switch (type.kind) {
-    case 'u8':
-    case 'enum':
-      if (short(state, name, 1)) return 0;
-      return buf[state.offset++]!;
-    case 'bool8':
-      if (short(state, name, 1)) return false;
-      return buf[state.offset++] !== 0;
-    case 'const': {
-      if (short(state, name, 1)) return type.value;
-      const v = buf[state.offset++]!;
-      if (v !== type.value) problem(state, `expected the constant ${hex2(type.value)}, found ${hex2(v)}`, name);
-      return v;
-    }
-    case 'u16be': {
-      if (short(state, name, 2)) {
-        state.offset = state.end;
-        return 0;
-      }
-      const v = (buf[state.offset]! << 8) | buf[state.offset + 1]!;
-      state.offset += 2;
-      return v;
-    }
-    case 'bytes': {
-      const want = type.length === 'rest' ? state.end - state.offset : type.length;
-      const take = Math.min(want, Math.max(0, state.end - state.offset));
-      if (take < want) short(state, name, want);
-      const bytes = take === 0 ? EMPTY : buf.subarray(state.offset, state.offset + take);
-      state.offset += take;
-      if (type.format === 'colon-hex') return colonHex(bytes);
-      if (type.format === 'hex') return bytes.toString('hex');
-      return bytes;
-    }
-    case 'string': {
-      if (short(state, name, 1)) return '';
-      const declared = buf[state.offset++]!;
-      let take = declared;
-      if (state.offset + declared > state.end) {
-        take = state.end - state.offset;
-        problem(state, `length prefix says ${declared} byte(s) but only ${take} remain`, name);
-      }
-      const text = buf.toString('utf16le', state.offset, state.offset + take);
-      state.offset += take;
-      return text;
-    }
-    case 'array':
-      return readArray(state, name, type, undefined);
-    case 'struct': {
-      const values: Record<string, unknown> = {};
-      for (const f of type.fields) values[f.name] = readValue(state, f.name, f.type);
-      return values;
-    }
-  }
 }
 
 function hex2(value: number): string {
@@ -506,8 +547,12 @@ const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(
 
 /** `00:0D:6F:…`: upper-case hex pairs joined by colons. */
 export function colonHex(bytes: Buffer): string {
-  let out = bytes.length > 0 ? HEX_PAIRS[bytes[0]!]! : '';
-  for (let i = 1; i < bytes.length; i++) out += `:${HEX_PAIRS[bytes[i]!]!}`;
+  return colonHexRange(bytes, 0, bytes.length);
+}
+
+function colonHexRange(buf: Buffer, start: number, end: number): string {
+  let out = end > start ? HEX_PAIRS[buf[start]!]! : '';
+  for (let i = start + 1; i < end; i++) out += `:${HEX_PAIRS[buf[i]!]!}`;
   return out;
 }
 

@@ -51,7 +51,7 @@ export function takeFault(faults: OciMockFaults, name: SwitchName): boolean {
 /** The latency to apply to this response (consuming one use of a `{ ms, times }` setting). */
 export function takeLatency(faults: OciMockFaults): number {
   const value = faults.latencyMs;
-  if (typeof value === 'number') return value > 0 ? value : 0;
+  if (typeof value === 'number') return Math.max(value, 0);
   if (value && value.times > 0) {
     faults.latencyMs = value.times > 1 ? { ms: value.ms, times: value.times - 1 } : 0;
     return value.ms;
@@ -92,6 +92,6 @@ export function garble(document: Buffer): Buffer {
   const closing = Buffer.from('</BroadsoftDocument>');
   const junk = Buffer.from([0x3c, 0x63, 0x6f, 0x6d, 0x6d, 0x61, 0x6e, 0x64, 0x20, 0xff, 0xfe, 0x26, 0x00, 0x3c, 0x3c, 0x3e]);
   const firstCommand = document.indexOf('<command');
-  const keep = firstCommand > 0 ? firstCommand : 0;
+  const keep = Math.max(firstCommand, 0);
   return Buffer.concat([document.subarray(0, keep), junk, closing]);
 }

@@ -20,10 +20,14 @@ const maxBodyBytes = 64 * 1024 * 1024;
  */
 export function serveSoapRequest(core: MockCore, soapPath: string, req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? '/').split('?')[0];
-  if (path !== soapPath) return plain(res, 404, `Not found: ${path}\n`);
+  if (path !== soapPath) {
+    plain(res, 404, `Not found: ${path}\n`);
+    return;
+  }
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'POST');
-    return plain(res, 405, 'Only POST is supported on the OCI-P SOAP endpoint\n');
+    plain(res, 405, 'Only POST is supported on the OCI-P SOAP endpoint\n');
+    return;
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -35,7 +39,10 @@ export function serveSoapRequest(core: MockCore, soapPath: string, req: Incoming
   });
   req.on('error', () => res.destroy());
   req.on('end', () => {
-    if (tooLarge) return plain(res, 413, 'Request body too large\n');
+    if (tooLarge) {
+      plain(res, 413, 'Request body too large\n');
+      return;
+    }
     answer(core, req, res, Buffer.concat(chunks)).catch((error: unknown) => {
       core.logger.warn?.(`soap: failed to answer: ${(error as Error).message}`);
       res.destroy();

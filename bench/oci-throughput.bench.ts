@@ -57,18 +57,21 @@ async function main(): Promise<void> {
     results.push(await measure('OciClient, 1 TCP session, single commands', mock.pid, () => singles(schema, tcpUrl)));
 
     console.log(`OCI-P throughput (${SECONDS}s per scenario, command ${COMMAND.$type}, ${availableParallelism()} CPUs, mock in pid ${mock.pid})`);
+    console.log('µs/cmd: CPU time per command, the figure least affected by other load on the host.');
     console.log(
       `CPU share: CPU seconds per wall second (1.00 = one core busy). Load average before/after: ${loadBefore} / ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} (other processes on the host skew the figures).\n`,
     );
-    const header = ['scenario', 'commands/s', 'client CPU', 'server CPU', 'total CPU'];
+    const header = ['scenario', 'commands/s', 'client CPU', 'server CPU', 'total CPU', 'client µs/cmd', 'server µs/cmd'];
     const rows = results.map((r) => [
       r.name,
       Math.round(r.commands / r.seconds).toLocaleString('en-US'),
       (r.clientCpu / r.seconds).toFixed(2),
       (r.serverCpu / r.seconds).toFixed(2),
       ((r.clientCpu + r.serverCpu) / r.seconds).toFixed(2),
+      ((r.clientCpu * 1e6) / r.commands).toFixed(1),
+      ((r.serverCpu * 1e6) / r.commands).toFixed(1),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');

@@ -138,7 +138,7 @@ export class VboxFramer {
       }
       if (start > pos) this.skipGarbage(pos, start);
       if (start + HEADER_LENGTH - 1 > buf.length) break; // prefix or length not complete yet: wait
-      const declared = buf.readUInt16BE(start + 5);
+      const declared = (buf[start + 5]! << 8) | buf[start + 6]!;
       const total = declared + 7;
       if (declared < 2 || total > this.maxFrameLength) {
         this.skipGarbage(start, start + 1); // impossible length: not a frame start
@@ -262,6 +262,11 @@ export class VboxFramer {
  */
 function findCandidate(buf: Buffer, from: number): number {
   const length = buf.length;
+  // Fast path: in a healthy stream the next frame starts right here.
+  if (from + 3 < length && buf[from] === 0x56 && buf[from + 1] === 0x54 && buf[from + 2] === 0x55) {
+    const d = buf[from + 3];
+    if (d === 0x3c || d === 0x3e) return from;
+  }
   let i = buf.indexOf(0x56, from);
   while (i >= 0) {
     if (i + 1 >= length) return i;

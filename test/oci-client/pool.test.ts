@@ -142,3 +142,24 @@ test('a task that throws synchronously rejects its own promise and frees the ses
   ).rejects.toThrow('boom');
   await expect(p.send({ $type: 'SystemSoftwareVersionGetRequest' })).resolves.toMatchObject({ $type: 'SystemSoftwareVersionGetResponse' });
 });
+
+test('bad client input gives typed errors, never a crash', async () => {
+  expect(() => new OciClient({ url: '', userId: 'a', password: 'b' })).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_CLIENT_OPTIONS' }));
+  expect(() => new OciClient({ url: 'tcp://x', userId: '', password: 'b' })).toThrow(/userId is required/);
+  const badUrl = new OciClient({ url: 'ftp://127.0.0.1', userId: 'a', password: 'b', schema });
+  await expect(badUrl.connect()).rejects.toMatchObject({ code: 'TH_ERR_OCI_TRANSPORT_URL' });
+  await badUrl.close();
+  const c = new OciClient({ url: mock.url('tcp'), userId: 'admin', password: 'pool-pw', schema });
+  try {
+    const results = await c.sendBatch([null as never, { $type: 42 } as never, { $type: 'SystemSoftwareVersionGetRequest' }]);
+    expect(results.map((r) => (r.ok ? r.response.$type : (r.error as { code?: string }).code))).toEqual([
+      'TH_ERR_OCI_CLIENT_OPTIONS',
+      'TH_ERR_OCI_CLIENT_OPTIONS',
+      'SystemSoftwareVersionGetResponse',
+    ]);
+    await expect(c.call('NoSuchFamilyRequest', {})).rejects.toMatchObject({ code: 'TH_ERR_OCI_UNKNOWN_TYPE' });
+    await expect(c.send({ $type: 'UserGetRequest23V2', userId: 'x', bogus: 1 })).rejects.toMatchObject({ code: expect.stringMatching(/^TH_ERR_OCI_(VALIDATION|ENCODE)$/) });
+  } finally {
+    await c.close();
+  }
+});

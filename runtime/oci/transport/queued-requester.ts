@@ -11,14 +11,8 @@ import {
   OciTransportError,
   OciTransportErrorCode,
 } from './errors.js';
-import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  type RequestOptions,
-  type Requester,
-  type RequesterOptions,
-  type TransportLogger,
-} from './requester.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
+import type { RequestOptions, Requester, RequesterOptions, TransportLogger } from './requester.js';
 
 interface Job {
   readonly document: string;
@@ -33,6 +27,7 @@ interface Job {
   settled: boolean;
 }
 
+/** Base of the TCP/TLS and SOAP requesters: queueing, timeouts, abort, close and events. */
 export abstract class QueuedRequester extends EventEmitter implements Requester {
   abstract readonly kind: 'tcp' | 'tls' | 'soap';
   abstract readonly connected: boolean;

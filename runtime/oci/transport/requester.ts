@@ -8,17 +8,18 @@
  * - `https://host[/path]` (or `http://` for tests and the mock): SOAP to the provisioning web
  *   service, path `/webservice/services/ProvisioningService` unless the URL names one (§4.9).
  */
+import { DEFAULT_SOAP_PATH, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT } from './defaults.js';
 import { OciUrlError } from './errors.js';
 import { SoapRequester } from './soap-requester.js';
 import { TcpRequester } from './tcp-requester.js';
 
-/** Default ports of OCI-P over TCP (plain) and TLS. */
-export const DEFAULT_TCP_PORT = 2208;
-export const DEFAULT_TLS_PORT = 2209;
-/** Default path of the provisioning web service. */
-export const DEFAULT_SOAP_PATH = '/webservice/services/ProvisioningService';
-export const DEFAULT_CONNECT_TIMEOUT_MS = 8000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30000;
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SOAP_PATH,
+  DEFAULT_TCP_PORT,
+  DEFAULT_TLS_PORT,
+} from './defaults.js';
 
 /** Per-call options of {@link Requester.request}. */
 export interface RequestOptions {

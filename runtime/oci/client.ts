@@ -244,7 +244,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     const schema = await this.schema();
     const results: BatchResult[] = new Array(requests.length);
     // Bad commands fail here, without a round trip; the others go out.
-    const problems = await Promise.all(requests.map((request) => this.prepare(schema, request).then(noProblem, asError)));
+    const problems = await Promise.all(requests.map((request) => this.prepare(schema, request)));
     const positions: number[] = [];
     problems.forEach((error, position) => {
       if (error) results[position] = { ok: false, error };
@@ -360,13 +360,21 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     if (this.closeRequested) throw new OciClientClosedError();
   }
 
-  /** Loads the command's types and validates it (throws; nothing is sent for a bad command). */
-  private async prepare(schema: OciSchema, request: OciCommand): Promise<void> {
-    if (!request || typeof request !== 'object' || typeof request.$type !== 'string') {
-      throw new OciClientOptionsError('a command must be an object with a string $type');
+  /** Loads the command's types and validates it; returns the problem (nothing is sent for a bad command). */
+  private prepare(schema: OciSchema, request: OciCommand): Error | undefined | Promise<Error | undefined> {
+    try {
+      if (!request || typeof request !== 'object' || typeof request.$type !== 'string') {
+        throw new OciClientOptionsError('a command must be an object with a string $type');
+      }
+      // Synchronous once the command's modules are loaded: a busy session prepares thousands per second.
+      if (!isPrepared(schema, request.$type)) {
+        return ensureCommandTypes(schema, request.$type).then(() => this.prepare(schema, request), asError);
+      }
+      if (this.options.validate !== false) validateCommand(schema, request);
+      return undefined;
+    } catch (error) {
+      return asError(error);
     }
-    await ensureCommandTypes(schema, request.$type);
-    if (this.options.validate !== false) validateCommand(schema, request);
   }
 
   /** Returns a logged-in session, opening or replacing it if needed. Runs inside the queue. */
@@ -583,6 +591,10 @@ const preparedTypes = new WeakMap<OciSchema, Set<string>>();
  * Loads the modules of a request type and of its response type, once per schema: `ensure`
  * walks the release index, far too slow to repeat for every command of a busy session.
  */
+function isPrepared(schema: OciSchema, type: string): boolean {
+  return preparedTypes.get(schema)?.has(type) === true;
+}
+
 async function ensureCommandTypes(schema: OciSchema, type: string): Promise<void> {
   let prepared = preparedTypes.get(schema);
   if (!prepared) {
@@ -606,7 +618,6 @@ function decodeIfKnown(schema: OciSchema, reply: string): OciResponse | undefine
   }
 }
 
-const noProblem = (): undefined => undefined;
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** Converts a response command into a batch result (ErrorResponse → OciError). */

@@ -202,3 +202,17 @@ test('sendRaw sends a verbatim command and decodes or returns the raw answer', a
   await expect(c.sendRaw('bad type')).rejects.toMatchObject({ code: 'TH_ERR_OCI_CLIENT_OPTIONS' });
   await c.close();
 });
+
+test.each([
+  ['tcp', 'UTF-8'],
+  ['tcp', 'ISO-8859-1'],
+  ['soap', 'ISO-8859-1'],
+] as const)('non-ASCII names survive the round trip over %s with %s requests', async (kind, encoding) => {
+  const c = client({ url: urlOf(kind), encoding });
+  const sp = `enc-${uniqueTag()}`;
+  const name = 'Zoë Łódź 東京 & <Co>';
+  await c.call('ServiceProviderAddRequest', { serviceProviderId: sp, defaultDomain: 'example.com', isEnterprise: true, serviceProviderName: name });
+  const got = await c.call('ServiceProviderGetRequest', { serviceProviderId: sp });
+  expect(got.serviceProviderName).toBe(name);
+  await c.close();
+});

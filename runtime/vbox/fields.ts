@@ -1,14 +1,15 @@
 import { VboxDecodeError, VboxFieldError } from './errors.js';
 import { allocFrame, Direction, HEADER_LENGTH, sealFrame, type VboxFrame } from './frame.js';
-import type {
-  ComputedDescriptor,
-  EnumTable,
-  FieldDescriptor,
-  FieldType,
-  ProtocolVersion,
-  ReplyKind,
-  RequestDescriptor,
-  ResponseDescriptor,
+import {
+  type ComputedDescriptor,
+  DEFAULT_PROTOCOL_VERSION,
+  type EnumTable,
+  type FieldDescriptor,
+  type FieldType,
+  type ProtocolVersion,
+  type ReplyKind,
+  type RequestDescriptor,
+  type ResponseDescriptor,
 } from './spec-types.js';
 
 /**
@@ -97,20 +98,20 @@ function parseBytes(input: unknown, where: string): Buffer {
   });
 }
 
-function templatePattern(template: string, fields: readonly FieldDescriptor[]): RegExp {
+/** `{a}.{b}{c}` → a pattern that parses text such as `7.93` back into struct members. */
+function templatePattern(template: string): RegExp {
   let source = '^';
   for (const part of template.split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/)) {
     if (/^\{.*\}$/.test(part)) source += '(\\d+?)';
     else source += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
-  void fields;
   return new RegExp(`${source}$`);
 }
 
+/** Whether a field exists in `version` (no version given: the default version). */
 function appliesTo(field: FieldDescriptor, version: ProtocolVersion | undefined): boolean {
-  return field.versions === undefined || version === undefined || field.versions.includes(version);
+  return field.versions === undefined || field.versions.includes(version ?? DEFAULT_PROTOCOL_VERSION);
 }
-
 
 /**
  * Validates `input` against `fields`, applies defaults and converts enum names to numbers.
@@ -241,7 +242,7 @@ function normalizeType(where: string, type: FieldType, value: unknown): unknown 
       if (Array.isArray(value)) {
         parts = Object.fromEntries(type.fields.map((f, i) => [f.name, value[i]]));
       } else if (typeof value === 'string' && type.format) {
-        const match = templatePattern(type.format, type.fields).exec(value.trim());
+        const match = templatePattern(type.format).exec(value.trim());
         if (!match) throw new VboxFieldError(`${where} must look like ${type.format}, got '${value}'`, { field: where, value });
         const names = [...type.format.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
         parts = Object.fromEntries(names.map((n, i) => [n, match[i + 1]]));

@@ -7,6 +7,9 @@
 /** Layout set of the responses; chosen by configuration, never negotiated (V2 is the default). */
 export type ProtocolVersion = 'v1' | 'v2';
 
+/** The version used when none is given (V2, as the spec's `protocol.defaultVersion`; a test keeps them equal). */
+export const DEFAULT_PROTOCOL_VERSION: ProtocolVersion = 'v2';
+
 /** The protocol versions, in order. */
 export const PROTOCOL_VERSIONS: readonly ProtocolVersion[] = ['v1', 'v2'];
 

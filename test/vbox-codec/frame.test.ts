@@ -75,7 +75,9 @@ describe('VTU frame', () => {
 
 describe('spec ↔ runtime agreement', () => {
   test('the frame policy generated from the spec matches the runtime constants', async () => {
-    const { framePolicy } = await import('../../generated/vbox/index.js');
+    const { framePolicy, defaultVersion } = await import('../../generated/vbox/index.js');
+    const { DEFAULT_PROTOCOL_VERSION } = await import('../../runtime/vbox/spec-types.js');
+    expect(defaultVersion).toBe(DEFAULT_PROTOCOL_VERSION);
     expect(Buffer.from(framePolicy.prefix).equals(VTU_PREFIX)).toBe(true);
     expect(framePolicy.client).toEqual({ sends: Direction.OUTGOING, accepts: Direction.INCOMING });
     expect(framePolicy.vbox).toEqual({ sends: Direction.INCOMING, accepts: Direction.OUTGOING });

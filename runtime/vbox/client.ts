@@ -111,6 +111,8 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
   readonly options: ResolvedVboxOptions;
   private stateValue: VboxClientState = 'idle';
   private socket: Socket | undefined;
+  /** A socket close() is still tearing down. */
+  private closingSocket: Socket | undefined;
   private socketConnected = false;
   /** Why we are destroying the socket ourselves, so its close handler can report it. */
   private plannedCloseReason: VboxDisconnectReason | undefined;
@@ -124,7 +126,6 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
   private everReady = false;
   /** The connect() promise still waiting for its first ready, if any. */
   private pendingConnect: { resolve: () => void; reject: (error: Error) => void; promise: Promise<void> } | undefined;
-  private closeWaiters: Array<() => void> = [];
   private readonly queue: RequestQueue<VboxResponse>;
   private readonly framer: VboxFramer;
   private readonly random: RandomSource;
@@ -195,25 +196,31 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
    * with VboxNotConnectedError. Resolves when the socket is fully closed. Idempotent.
    */
   close(): Promise<void> {
-    const wasActive = this.stateValue !== 'idle' && this.stateValue !== 'closed';
+    const socket = this.socket;
+    const wasConnected = this.socketConnected;
+    // Detach the socket at once: its close handler is then stale, and a connect() right after
+    // close() waits for this socket to be gone before opening the next one.
+    this.socket = undefined;
+    this.socketConnected = false;
     this.stateValue = 'closed';
     this.clearTimer('reconnect');
     this.clearTimer('heartbeat');
     this.clearTimer('connect');
+    this.heartbeatOutstanding = false;
     const error = new VboxNotConnectedError('the vBox client was closed');
     this.queue.setLane('closed');
     this.queue.failAll(error);
+    this.queue.dispose();
     this.failPendingConnect(error);
     this.framer.reset();
-    const socket = this.socket;
-    if (socket === undefined || socket.destroyed) {
-      this.socket = undefined;
-      if (wasActive) this.queue.dispose();
-      return Promise.resolve();
-    }
+    if (wasConnected) this.emit('disconnected', { reason: 'closed', willReconnect: false });
+    if (socket === undefined || socket.closed) return Promise.resolve();
+    this.closingSocket = socket;
     return new Promise<void>((resolve) => {
-      this.closeWaiters.push(resolve);
-      this.plannedCloseReason = 'closed';
+      socket.once('close', () => {
+        if (this.closingSocket === socket) this.closingSocket = undefined;
+        resolve();
+      });
       // destroy() rather than end(): the device serves one connection, so free it at once.
       socket.destroy();
     });
@@ -441,6 +448,14 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
     if (this.socket !== undefined && !this.socket.destroyed) return;
     const { host, port, connectTimeout } = this.options;
     this.stateValue = 'connecting';
+    const closing = this.closingSocket;
+    if (closing !== undefined && !closing.closed) {
+      // close() is still tearing the previous socket down: open the next one only after it.
+      closing.once('close', () => {
+        if (this.stateValue === 'connecting' && this.socket === undefined) this.openSocket();
+      });
+      return;
+    }
     this.socketConnected = false;
     this.plannedCloseReason = undefined;
     this.plannedCloseError = undefined;
@@ -571,7 +586,6 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
       this.queue.failAll(new VboxNotConnectedError('the vBox client was closed'));
       this.queue.dispose();
       if (wasConnected) this.emit('disconnected', { reason: 'closed', willReconnect: false });
-      for (const waiter of this.closeWaiters.splice(0)) waiter();
       return;
     }
 

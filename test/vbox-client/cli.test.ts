@@ -17,7 +17,7 @@ afterAll(async () => {
   await mock.close();
 });
 
-/** A fresh mock per CLI run lets runs go in parallel (a vBox serves one client at a time). */
+/** A fresh mock per CLI run: each starts from the fixture house, whatever the others changed. */
 const extra: VboxMock[] = [];
 afterAll(async () => {
   for (const m of extra) await m.close();
@@ -30,11 +30,9 @@ async function fresh(): Promise<{ mock: VboxMock; args: string[] }> {
 
 test('status, rooms and nodes print what the mock holds (text and JSON)', async () => {
   const [a, b, c] = await Promise.all([fresh(), fresh(), fresh()]);
-  const [status, rooms, nodes] = await Promise.all([
-    runCli(['vbox', 'status', ...a.args, '--json']),
-    runCli(['vbox', 'rooms', ...b.args]),
-    runCli(['vbox', 'nodes', ...c.args, '--json']),
-  ]);
+  const status = await runCli(['vbox', 'status', ...a.args, '--json']);
+  const rooms = await runCli(['vbox', 'rooms', ...b.args]);
+  const nodes = await runCli(['vbox', 'nodes', ...c.args, '--json']);
   expect(status.stderr).toBe('');
   expect(status.code).toBe(0);
   expect(JSON.parse(status.stdout)).toMatchObject({ rooms: 3, roomIds: [0, 1, 7], nodes: 3, nodeIds: [1, 2, 9], protocol: 'v2' });
@@ -47,11 +45,12 @@ test('status, rooms and nodes print what the mock holds (text and JSON)', async 
   const list = JSON.parse(nodes.stdout) as Array<Record<string, unknown>>;
   expect(list.map((n) => n.model)).toEqual(['VT-MW3-SR3-10A', 'VT-MW3-DM3-400W', 'TemperatureSensor']);
   expect(list[0]).toMatchObject({ macAddress: '00:0D:6F:00:0E:FB:96:21', version: '7.93' });
-}, 60000);
+}, 180000);
 
 test('key on / dim N switch the key in the mock and print the pushed status', async () => {
   const [a, b] = await Promise.all([fresh(), fresh()]);
-  const [on, dim] = await Promise.all([runCli(['vbox', 'key', '1', '2', 'on', ...a.args, '--json']), runCli(['vbox', 'key', '2', '0', 'dim', '40', ...b.args])]);
+  const on = await runCli(['vbox', 'key', '1', '2', 'on', ...a.args, '--json']);
+  const dim = await runCli(['vbox', 'key', '2', '0', 'dim', '40', ...b.args]);
   expect(on.code).toBe(0);
   const result = JSON.parse(on.stdout) as { ok: boolean; status: Record<string, unknown> | null };
   expect(result.ok).toBe(true);
@@ -61,7 +60,7 @@ test('key on / dim N switch the key in the mock and print the pushed status', as
   expect(dim.code).toBe(0);
   expect(dim.stdout).toContain('node 2 key 0: ON 40% acknowledged');
   expect(b.mock.house.nodes[1]!.keys[0]!.dimmerRatio).toBe(40);
-}, 60000);
+}, 180000);
 
 test('watch prints pushes as JSON lines (mock presses a key every 150 ms)', async () => {
   const watch = await runCli(['vbox', 'watch', ...base, '--json', '--count', '3']);
@@ -72,7 +71,7 @@ test('watch prints pushes as JSON lines (mock presses a key every 150 ms)', asyn
     expect(line).toMatchObject({ command: 0x29, solicited: false });
     expect(typeof line.nodeId).toBe('number');
   }
-}, 60000);
+}, 180000);
 
 test('connection settings come from VITREA_VBOX_* when no flag is given', async () => {
   const status = await runCli(['vbox', 'status'], {
@@ -80,17 +79,14 @@ test('connection settings come from VITREA_VBOX_* when no flag is given', async 
   });
   expect(status.code).toBe(0);
   expect(status.stdout).toContain('rooms: 3');
-}, 60000);
+}, 180000);
 
 test('bad input: one clear line and exit 1', async () => {
-  // Only the first run reaches the mock; the others fail before connecting, so they run in parallel.
-  const [wrong, missing, dimless, badEnv, deadPort] = await Promise.all([
-    runCli(['vbox', 'status', ...base.slice(0, 6), '--password', 'nope']),
-    runCli(['vbox', 'rooms', '--host', '127.0.0.1', '--port', String(mock.port)]),
-    runCli(['vbox', 'key', '1', '0', 'dim', ...base]),
-    runCli(['vbox', 'status', ...base], { env: { VITREA_VBOX_REQUEST_TIMEOUT: 'soon' } }),
-    runCli(['vbox', 'status', '--host', '127.0.0.1', '--port', '1', '--username', 'u', '--password', 'p']),
-  ]);
+  const wrong = await runCli(['vbox', 'status', ...base.slice(0, 6), '--password', 'nope']);
+  const missing = await runCli(['vbox', 'rooms', '--host', '127.0.0.1', '--port', String(mock.port)]);
+  const dimless = await runCli(['vbox', 'key', '1', '0', 'dim', ...base]);
+  const badEnv = await runCli(['vbox', 'status', ...base], { env: { VITREA_VBOX_REQUEST_TIMEOUT: 'soon' } });
+  const deadPort = await runCli(['vbox', 'status', '--host', '127.0.0.1', '--port', '1', '--username', 'u', '--password', 'p']);
   expect(wrong.code).toBe(1);
   expect(wrong.stderr.trim()).toMatch(/^hammer: TH_ERR_VBOX_AUTH: .*cli-user/);
   expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
@@ -106,7 +102,7 @@ test('bad input: one clear line and exit 1', async () => {
 
   expect(deadPort.code).toBe(1);
   expect(deadPort.stderr.trim()).toMatch(/^hammer: TH_ERR_VBOX_CONNECT: could not connect to the vBox at 127\.0\.0\.1:1/);
-}, 90000);
+}, 180000);
 
 test('hammer mock vbox: ready line on stdout, refuses a bad house file', async () => {
   const m = await spawnMock(['--port', '0', '--quiet']);
@@ -119,4 +115,4 @@ test('hammer mock vbox: ready line on stdout, refuses a bad house file', async (
   const bad = await runCli(['mock', 'vbox', '--port', '0', '--house', 'test/fixtures/vbox/does-not-exist.json']);
   expect(bad.code).toBe(1);
   expect(bad.stderr.trim()).toMatch(/^hammer: TH_ERR_VBOX_MOCK: cannot read house file/);
-}, 60000);
+}, 180000);

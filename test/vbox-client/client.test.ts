@@ -85,6 +85,20 @@ describe('send before connect / after close', () => {
     await c.close(); // idempotent
   });
 
+  test('close() then connect() at once: both settle, one live socket, the client works', async () => {
+    const m = await mock();
+    const c = client(m.port);
+    await c.connect();
+    const closing = c.close();
+    const reopening = c.connect();
+    await closing;
+    await reopening;
+    expect(c.state).toBe('ready');
+    expect((await c.roomCount()).total).toBe(m.house.rooms.length);
+    await eventually(() => m.connectionCount === 2 && m.hasClient);
+    expect(m.refusedCount).toBe(0);
+  });
+
   test('close() rejects in-flight and queued requests and never reconnects', async () => {
     const m = await mock();
     const c = client(m.port);

@@ -23,7 +23,7 @@ test('client ↔ mock process: handshake, queries, toggles, kill and restart on 
   mocks.push(first);
   expect(first.port).toBeGreaterThan(0);
 
-  client = new VboxClient({ host: '127.0.0.1', port: first.port, username: USER, password: PASS, ...FAST, requestTimeout: 400 });
+  client = new VboxClient({ host: '127.0.0.1', port: first.port, username: USER, password: PASS, ...FAST, requestTimeout: 1000 });
   const c = client;
   await c.connect();
 
@@ -71,7 +71,7 @@ test('client ↔ mock process: handshake, queries, toggles, kill and restart on 
   const second = await spawnMock(['--port', String(first.port), '--username', USER, '--password', PASS, '--house', 'test/fixtures/vbox/house.json']);
   mocks.push(second);
   expect(second.port).toBe(first.port);
-  const [ready] = await next(c, 'ready', 10000);
+  const [ready] = await next(c, 'ready', 20000);
   expect(ready.reconnect).toBe(true);
   // Back-off grew between failed attempts (jitter ±20 % cannot hide a doubling).
   expect(delays[1]!).toBeGreaterThan(delays[0]!);
@@ -84,4 +84,4 @@ test('client ↔ mock process: handshake, queries, toggles, kill and restart on 
   expect(replayed[0]!.messageId as number).toBeGreaterThan(Math.max(...requests(first).map((e) => e.messageId as number)));
   expect((await c.toggleKey(2, 0, 'OFF')).isOK).toBe(true);
   expect((await c.keyStatus(2, 0)).isOff).toBe(true);
-});
+}, 120000);

@@ -26,8 +26,8 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`hammer ${args.join(' ')} did not finish in ${options.timeoutMs ?? 20000} ms; stderr: ${stderr}`));
-    }, options.timeoutMs ?? 20000);
+      reject(new Error(`hammer ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60000} ms; stderr: ${stderr}`));
+    }, options.timeoutMs ?? 60000);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -78,7 +78,7 @@ export function spawnMock(args: string[], env: Record<string, string> = {}): Pro
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`mock did not become ready; stderr: ${stderrText}`));
-    }, 20000);
+    }, 60000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       if (!stdout.includes('\n')) reject(new Error(`mock exited with ${code} before it was ready; stderr: ${stderrText}`));

@@ -242,6 +242,22 @@ export class VboxMock extends EventEmitter {
       return;
     }
     if (this.current !== undefined) {
+      // Decide one loop turn later: a client that closed and reconnected at once has its FIN
+      // and its new connection in the same batch of events, and the FIN must count first.
+      setImmediate(() => this.admit(socket));
+      return;
+    }
+    this.admit(socket);
+  }
+
+  /** Admits, refuses or lets a connection replace the current one. */
+  private admit(socket: Socket): void {
+    if (this.closed || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    if (this.current !== undefined && !this.current.open) this.current = undefined; // already leaving
+    if (this.current !== undefined) {
       if (this.settings.secondClient === 'refuse') {
         // Like the real device: one connection at a time; the newcomer is closed at once.
         this.refusedCount += 1;

@@ -1,5 +1,6 @@
 // SOAP over HTTP with a raw HTTP client (cookie, Fault before login, in0/arg0, 404), TLS with
 // the generated certificate, and one state shared by all three listeners.
+import { XMLValidator } from 'fast-xml-parser';
 import { request } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { once } from 'node:events';
@@ -131,9 +132,16 @@ describe('SOAP', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
 
-  test('other paths → 404, other methods → 405, a broken envelope → Fault', async () => {
+  test('?wsdl describes the service; other paths → 404, other methods → 405, a broken envelope → Fault', async () => {
     expect((await post('x', {}, '/elsewhere')).status).toBe(404);
     expect((await post('', {}, '/webservice/services/ProvisioningService', 'GET')).status).toBe(405);
+    const wsdl = await post('', {}, '/webservice/services/ProvisioningService?wsdl', 'GET');
+    expect(wsdl.status).toBe(200);
+    const text = wsdl.body.toString('utf8');
+    expect(text).toContain('<wsdl:operation name="processOCIMessage" parameterOrder="in0">');
+    expect(text).toContain(`location="http://127.0.0.1:${server.ports.soap}/webservice/services/ProvisioningService"`);
+    expect(text).toContain('<wsdlsoap:operation soapAction=""/>');
+    expect(XMLValidator.validate(text)).toBe(true);
     const broken = await post('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body/></soapenv:Envelope>');
     expect(broken.status).toBe(500);
     expect(unwrapSoapResponse(broken.body)).toMatchObject({ kind: 'fault', faultstring: 'INVALID_REQUEST' });

@@ -4,6 +4,7 @@ import { unwrapSoapRequest, wrapSoapFault, wrapSoapResponse } from '../../../oci
 import { garble, takeFault, takeLatency, takeSoapFault } from '../faults.js';
 import { CookieSession } from '../sessions.js';
 import type { MockCore } from './core.js';
+import { provisioningWsdl } from './wsdl.js';
 
 /** Where BroadWorks serves OCI-P over SOAP (oci-protocol.md §4.9). */
 export const defaultSoapPath = '/webservice/services/ProvisioningService';
@@ -16,12 +17,20 @@ const maxBodyBytes = 64 * 1024 * 1024;
 /**
  * Serves one HTTP request of the SOAP endpoint: `POST <soapPath>` with the OCI document in the
  * first child of `processOCIMessage`; the login lives in the JSESSIONID cookie (set on the
- * first request); Faults come with HTTP 500 like Axis sends them.
+ * first request); Faults come with HTTP 500 like Axis sends them. `GET <soapPath>?wsdl`
+ * returns the service description.
  */
 export function serveSoapRequest(core: MockCore, soapPath: string, req: IncomingMessage, res: ServerResponse): void {
-  const path = (req.url ?? '/').split('?')[0];
+  const [path, query] = (req.url ?? '/').split('?');
   if (path !== soapPath) {
     plain(res, 404, `Not found: ${path}\n`);
+    return;
+  }
+  if (req.method === 'GET' && query?.toLowerCase() === 'wsdl') {
+    const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
+    const wsdl = Buffer.from(provisioningWsdl(`http://${host}${soapPath}`), 'utf8');
+    res.writeHead(200, { 'Content-Type': 'text/xml;charset=utf-8', 'Content-Length': wsdl.length });
+    res.end(wsdl);
     return;
   }
   if (req.method !== 'POST') {

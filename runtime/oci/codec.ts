@@ -8,6 +8,7 @@ import { TextDecoder } from 'node:util';
 import { OciDecodeError, OciEncodeError, OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
 import {
+  allowedKeys,
   builtinOf,
   choiceProp,
   derivesFrom,
@@ -218,10 +219,9 @@ class Encoder {
   }
 
   private checkKeys(obj: Record<string, unknown>, meta: ComplexTypeMeta, path: string): void {
-    for (const k of Object.keys(obj)) {
-      if (k === '$type' || obj[k] === undefined) continue;
-      if (meta.attrs?.some((a) => a.n === k)) continue;
-      if (meta.content.some((p) => particleKeys(p).has(k))) continue;
+    const allowed = allowedKeys(meta);
+    for (const k in obj) {
+      if (allowed.has(k) || obj[k] === undefined) continue;
       throw new OciEncodeError(`${path}: unknown member '${k}' for ${meta.name}`, { path: `${path}.${k}` });
     }
   }

@@ -323,6 +323,21 @@ export function isArrayElement(e: ElementMeta): boolean {
   return max === -1 || max > 1;
 }
 
+const allowedCache = new WeakMap<object, ReadonlySet<string>>();
+
+/** Every key a value of a complex type may have: attributes, element names, repeating-choice properties, `$type`. */
+export function allowedKeys(meta: ComplexTypeMeta): ReadonlySet<string> {
+  let keys = allowedCache.get(meta);
+  if (!keys) {
+    const set = new Set<string>(['$type']);
+    for (const a of meta.attrs ?? []) set.add(a.n);
+    for (const p of meta.content) for (const k of particleKeys(p)) set.add(k);
+    keys = set;
+    allowedCache.set(meta, keys);
+  }
+  return keys;
+}
+
 /** True when any key a particle can set is present (not undefined) on `obj`. */
 export function particlePresent(p: Particle, obj: Record<string, unknown>): boolean {
   for (const k of particleKeys(p)) if (obj[k] !== undefined) return true;

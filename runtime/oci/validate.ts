@@ -8,6 +8,7 @@
 import { type OciIssue, OciValidationError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
 import {
+  allowedKeys,
   builtinOf,
   choiceProp,
   derivesFrom,
@@ -100,9 +101,9 @@ class Validator {
       } else if (a.fixed !== undefined && String(v) !== a.fixed) this.issue(`${path}.${a.n}`, `must be ${a.fixed}`);
       else this.simple(a.t, v, `${path}.${a.n}`);
     }
+    const allowed = allowedKeys(meta);
     for (const k of Object.keys(obj)) {
-      if (k === '$type' || obj[k] === undefined) continue;
-      if (meta.attrs?.some((a) => a.n === k) || meta.content.some((p) => particleKeys(p).has(k))) continue;
+      if (allowed.has(k) || obj[k] === undefined) continue;
       this.issue(`${path}.${k}`, `unknown member of ${meta.name}`);
     }
     for (const p of meta.content) this.particle(p, obj, path, true);

@@ -1,9 +1,12 @@
 // The client's pure building blocks: error-number parsing, login strategy choice,
 // redaction, the serial queue and option checks. Everything else runs against real servers.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClientLog, REDACTED, redactXml } from '../../runtime/oci/client/logging.js';
 import { displayUrl, resolveLoginStrategy } from '../../runtime/oci/client/login.js';
 import { SerialQueue } from '../../runtime/oci/client/serial-queue.js';
 import { OciError, errorNumberOf } from '../../runtime/oci/oci-error.js';
+import { projectRoot } from '../../runtime/paths.js';
 
 describe('errorNumberOf / OciError', () => {
   test('parses [Error NNNN] from summary, then summaryEnglish, then errorCode', () => {
@@ -114,4 +117,14 @@ describe('SerialQueue', () => {
     expect(events).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
     expect(queue.size).toBe(0);
   });
+});
+
+test('every error code the client defines is documented in docs/oci-client.md, and the docs list no unknown client code', () => {
+  const source = ['runtime/oci/oci-error.ts', 'cli/commands/oci/send.ts'].map((f) => readFileSync(join(projectRoot, f), 'utf8')).join('\n');
+  const defined = new Set([...source.matchAll(/'(TH_ERR_OCI_[A-Z_]+)'/g)].map((m) => m[1] as string));
+  const docs = readFileSync(join(projectRoot, 'docs/oci-client.md'), 'utf8');
+  const table = docs.slice(docs.indexOf('## Error codes'));
+  const documented = new Set([...table.matchAll(/^\| `(TH_ERR_OCI_[A-Z_]+)` \|/gm)].map((m) => m[1] as string));
+  expect(defined.size).toBeGreaterThanOrEqual(10);
+  expect([...documented].sort()).toEqual([...defined].sort());
 });

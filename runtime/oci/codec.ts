@@ -496,6 +496,8 @@ class Decoder {
     }
     const declared = t.startsWith('xs:') ? undefined : this.schema.type(t);
     if (declared === undefined || declared.kind === 'simple') {
+      const stray = tag.attrs.find((a) => a.ns === '');
+      if (stray) r.fail(`unknown attribute ${stray.qname} on a simple value`, tag.offset, path);
       const text = r.readText(tag, path);
       r.finishElement(tag, path);
       return this.scalar(declared ? declared.base : t, text, path, tag.offset);

@@ -218,6 +218,12 @@ describe('decodeDocument', () => {
     expect(() => decodeCommand(schema, '<command xmlns="" xsi:type="LogoutRequest"><reason>Client Logout</reason><userId>u</userId></command>')).toThrow(
       /out of order/,
     );
+    expect(() => decodeCommand(schema, '<command xmlns="" xsi:type="LogoutRequest"><userId kind="x">u</userId></command>')).toThrow(
+      /LogoutRequest.userId: unknown attribute kind on a simple value/,
+    );
+    expect(() => decodeCommand(schema, '<command xmlns="" xsi:type="LogoutRequest" colour="red"><userId>u</userId></command>')).toThrow(
+      /unknown attribute colour on LogoutRequest/,
+    );
     expect(() =>
       decodeCommand(schema, '<command xmlns="" xsi:type="UserModifyRequest22"><userId>u</userId><department><name>x</name></department></command>'),
     ).toThrow(/UserModifyRequest22.department: element of abstract type DepartmentKey without xsi:type/);

@@ -46,6 +46,8 @@ export interface ModelResponse {
   computed: SpecComputed[];
   /** One class when both versions share the layout, else one per version. */
   classes: ModelResponseClass[];
+  /** Every field name of every version, in spec order (the shared base class declares them in this order). */
+  fieldOrder: string[];
   versioned: boolean;
 }
 
@@ -348,6 +350,7 @@ export function buildModel(loaded: LoadedSpec): VboxModel {
         doc: c.doc,
         unsolicited: c.unsolicited ?? false,
         computed: c.response.computed ?? [],
+        fieldOrder: [...new Set(c.response.fields.map((f) => f.name))],
         versioned,
         classes: versioned
           ? versions.map((v, i) => ({ className: `${name}${v.toUpperCase()}`, version: v, fields: strip(layouts[i]!) }))

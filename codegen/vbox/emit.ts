@@ -10,6 +10,13 @@ import type { SpecComputed, SpecElementType, SpecField } from './load-spec.js';
 
 const GENERATOR = 'codegen/vbox';
 
+/** A TSDoc comment: one line when the text is short and single-paragraph, a block otherwise. */
+function doc(w: CodeWriter, paragraphs: (string | undefined)[]): void {
+  const parts = paragraphs.filter((p): p is string => p !== undefined && p.trim() !== '').map((p) => p.trim());
+  if (parts.length === 1 && !parts[0]!.includes('\n') && parts[0]!.length <= 100) w.line(`/** ${parts[0]!.replace(/\*\//g, '*\\/')} */`);
+  else w.doc(parts);
+}
+
 function hexByte(value: number): string {
   return `0x${value.toString(16).padStart(2, '0')}`;
 }
@@ -194,7 +201,7 @@ function emitEnums(model: VboxModel, source: string, runtime: string): string {
   ];
   for (const e of all) {
     w.line();
-    w.doc([e.doc, `${e.values.length} values. Unknown values received on the wire pass through as numbers.`]);
+    doc(w, [e.doc, `${e.values.length} values. Unknown values received on the wire pass through as numbers.`]);
     w.block(`export const ${e.name} = {`, () => {
       for (const [name, value] of e.values) w.line(`${name}: ${e.name === 'CommandId' || e.name === 'DataGramDirection' || e.name === 'KeyPowerStatus' ? hexByte(value) : value},`);
     }, '} as const;');
@@ -219,7 +226,7 @@ function emitRequests(model: VboxModel, source: string, runtime: string): string
 function emitRequest(w: CodeWriter, r: ModelRequest): void {
   const fieldsType = `${r.name}Fields`;
   w.line();
-  w.doc([`Fields accepted by {@link ${r.name}}; enum values by name or number.`]);
+  doc(w, [`Fields accepted by {@link ${r.name}}; enum values by name or number.`]);
   if (r.fields.length === 0) w.line(`export type ${fieldsType} = Record<string, never>;`);
   else
     w.block(`export interface ${fieldsType} {`, () => {
@@ -232,12 +239,12 @@ function emitRequest(w: CodeWriter, r: ModelRequest): void {
     r.replyKind === 'unknown'
       ? 'No reply is documented (reply kind `unknown`).'
       : `Answered by ${r.pairedResponse} (reply kind \`${r.replyKind}\`).`;
-  w.doc([`${r.name}: command ${hexByte(r.command)}, client→vBox. ${answer}`, r.doc]);
+  doc(w, [`${r.name}: command ${hexByte(r.command)}, client→vBox. ${answer}`, r.doc]);
   w.block(`export class ${r.name} extends VboxRequest {`, () => {
     w.line(`static readonly command = ${hexByte(r.command)};`);
     w.line(`static readonly replyKind: ReplyKind = '${r.replyKind}';`);
     if (r.pairedResponse) w.line(`static readonly pairedResponse = ${quote(r.pairedResponse)};`);
-    w.doc(['Layout metadata, walked by the generic encoder.']);
+    doc(w, ['Layout metadata, walked by the generic encoder.']);
     w.block('static readonly descriptor: RequestDescriptor = {', () => {
       w.line(`name: ${quote(r.name)},`);
       w.line(`message: ${quote(r.name)},`);
@@ -252,12 +259,12 @@ function emitRequest(w: CodeWriter, r: ModelRequest): void {
       w.line('computed: [],');
     }, '};');
     for (const f of r.fields) {
-      w.doc([fieldDoc(f.spec, f.versions ? `Only in ${f.versions.join(', ')}.` : undefined)]);
+      doc(w, [fieldDoc(f.spec, f.versions ? `Only in ${f.versions.join(', ')}.` : undefined)]);
       w.line(`declare readonly ${f.name}: ${valueType(f.spec)};`);
     }
     w.line();
     const optionalArg = r.fields.every((f) => r.optional.has(f.name));
-    w.doc(['Validates the fields (ranges, enum names, defaults); throws VboxFieldError (`TH_ERR_VBOX_FIELD`).']);
+    doc(w, ['Validates the fields (ranges, enum names, defaults); throws VboxFieldError (`TH_ERR_VBOX_FIELD`).']);
     w.block(`constructor(fields: ${fieldsType}${optionalArg ? ' = {}' : ''}) {`, () => {
       w.line(`super(${r.name}.descriptor, fields);`);
     });
@@ -280,7 +287,7 @@ function emitResponses(model: VboxModel, source: string, runtime: string): strin
 }
 
 function emitDescriptor(w: CodeWriter, r: ModelResponse, className: string, version: string | undefined, fields: SpecField[]): void {
-  w.doc(['Layout metadata, walked by the generic decoder.']);
+  doc(w, ['Layout metadata, walked by the generic decoder.']);
   w.block('static readonly descriptor: ResponseDescriptor = {', () => {
     w.line(`name: ${quote(className)},`);
     w.line(`message: ${quote(r.message)},`);
@@ -303,20 +310,19 @@ function emitDescriptor(w: CodeWriter, r: ModelResponse, className: string, vers
 function emitResponse(w: CodeWriter, r: ModelResponse): void {
   const header = `${r.message}: command ${hexByte(r.command)}, vBox→client${r.unsolicited ? ', also pushed unsolicited' : ''}.`;
   // Fields of every version, in the order of first appearance; version-only ones are optional on the shared base.
-  const allFields: SpecField[] = [];
-  for (const c of r.classes) for (const f of c.fields) if (!allFields.some((g) => g.name === f.name)) allFields.push(f);
+  const allFields: SpecField[] = r.fieldOrder.map((name) => r.classes.flatMap((c) => c.fields).find((f) => f.name === name)!);
   const inEvery = (name: string) => r.classes.every((c) => c.fields.some((f) => f.name === name));
   const firstFields = r.classes[0]!.fields;
 
   const members = () => {
     for (const f of allFields) {
       const only = inEvery(f.name) ? undefined : `Only in ${r.classes.filter((c) => c.fields.some((g) => g.name === f.name)).map((c) => c.version).join(', ')}.`;
-      w.doc([fieldDoc(f, only)]);
+      doc(w, [fieldDoc(f, only)]);
       w.line(`declare readonly ${f.name}${inEvery(f.name) ? '' : '?'}: ${valueType(f)};`);
     }
     for (const c of r.computed) {
       w.line();
-      w.doc([computedDoc(c)]);
+      doc(w, [computedDoc(c)]);
       w.block(`get ${c.name}(): ${computedType(c, firstFields)} {`, () => {
         w.line(`return this.computed(${quote(c.name)}) as ${computedType(c, firstFields)};`);
       });
@@ -325,7 +331,7 @@ function emitResponse(w: CodeWriter, r: ModelResponse): void {
 
   w.line();
   if (!r.versioned) {
-    w.doc([header, r.doc]);
+    doc(w, [header, r.doc]);
     w.block(`export class ${r.message} extends VboxResponseBase {`, () => {
       w.line(`static readonly command = ${hexByte(r.command)};`);
       if (r.unsolicited) w.line('static readonly unsolicited = true;');
@@ -334,7 +340,7 @@ function emitResponse(w: CodeWriter, r: ModelResponse): void {
     });
     return;
   }
-  w.doc([
+  doc(w, [
     header,
     r.doc,
     `The layout differs between protocol versions: ${r.classes.map((c) => `{@link ${c.className}}`).join(', ')} are the concrete classes.`,
@@ -346,7 +352,7 @@ function emitResponse(w: CodeWriter, r: ModelResponse): void {
   });
   for (const c of r.classes) {
     w.line();
-    w.doc([`${r.message} in the ${c.version!.toUpperCase()} layout.`]);
+    doc(w, [`${r.message} in the ${c.version!.toUpperCase()} layout.`]);
     w.block(`export class ${c.className} extends ${r.message} {`, () => {
       w.line(`static readonly version = '${c.version}';`);
       emitDescriptor(w, r, c.className, c.version, c.fields);
@@ -370,10 +376,10 @@ function emitIndex(model: VboxModel, source: string, runtime: string): string {
   w.line('export * from \'./enums.js\';');
   w.line('export { requests, responses };');
   w.line();
-  w.doc([`Protocol version used when none is configured.`]);
+  doc(w, [`Protocol version used when none is configured.`]);
   w.line(`export const defaultVersion: ProtocolVersion = '${model.defaultVersion}';`);
   w.line();
-  w.doc([
+  doc(w, [
     'Frame-level policy declared by the spec: the prefix, the direction byte each role sends and accepts, the message id range (the client issues `first`…`last`, then wraps to `wrapTo`; `acceptZero`: a peer may send 0) and the default decoding strictness.',
   ]);
   const f = model.frame;
@@ -385,7 +391,7 @@ function emitIndex(model: VboxModel, source: string, runtime: string): string {
     w.line(`decoding: '${f.decoding}',`);
   }, '} as const;');
   w.line();
-  w.doc([
+  doc(w, [
     'Response class by protocol version and incoming command id. Ids mapped onto another layout (`decodeAs`, e.g. an incoming 01 or 1E decodes as an Acknowledgement) are included; ids not listed decode as `responses.Unknown`.',
   ]);
   w.block('export const dispatch: Readonly<Record<ProtocolVersion, Readonly<Record<number, VboxResponseClass>>>> = {', () => {
@@ -396,17 +402,17 @@ function emitIndex(model: VboxModel, source: string, runtime: string): string {
     }
   }, '};');
   w.line();
-  w.doc(['Request class by name.']);
+  doc(w, ['Request class by name.']);
   w.block('export const requestClasses: Readonly<Record<string, VboxRequestClass>> = {', () => {
     for (const r of model.requests) w.line(`${r.name}: requests.${r.name},`);
   }, '};');
   w.line();
-  w.doc(['Request class by command id (for decoding client→vBox frames, e.g. in a mock).']);
+  doc(w, ['Request class by command id (for decoding client→vBox frames, e.g. in a mock).']);
   w.block('export const requestsByCommand: Readonly<Record<number, VboxRequestClass>> = {', () => {
     for (const r of model.requests) w.line(`${hexByte(r.command)}: requests.${r.name},`);
   }, '};');
   w.line();
-  w.doc(['Response class by message name and protocol version (same class for both when the layout does not differ).']);
+  doc(w, ['Response class by message name and protocol version (same class for both when the layout does not differ).']);
   w.block('export const responseClasses: Readonly<Record<string, Readonly<Record<ProtocolVersion, VboxResponseClass>>>> = {', () => {
     for (const r of model.responses) {
       const byVersion = model.versions.map((v) => `${v}: responses.${r.classes.find((c) => c.version === undefined || c.version === v)!.className}`);

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import fc from 'fast-check';
 import { createRequester, type Requester } from '../../runtime/oci/transport/requester.js';
 import type { TcpRequester } from '../../runtime/oci/transport/tcp-requester.js';
 import {
@@ -96,6 +97,49 @@ describe('TCP requester', () => {
     const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
     expect(await requester.request(ociRequest('drip'))).toBe(ociResponse('drip', 'UTF-8').replace('Success', 'Succéss'));
     expect(await requester.request(ociRequest('drip2'))).toContain('drip2');
+  });
+
+  test('replies cut at random points (plus an unsolicited push) still pair with their requests (property)', async () => {
+    let cuts: number[] = [];
+    let pushFirst = false;
+    const server = track(
+      await startOciServer((document, connection) => {
+        connection.socket.setNoDelay(true);
+        const prefix = pushFirst ? `${serverLogout('push')}\r\n` : '';
+        const bytes = Buffer.from(`${prefix}${ociResponse(`${markerOf(document)} Zoë`)}\n`, 'latin1');
+        const points = [...new Set(cuts.map((cut) => cut % bytes.length))].sort((a, b) => a - b);
+        const pieces = [...points, bytes.length].map((point, i, all) => bytes.subarray(i === 0 ? 0 : all[i - 1]!, point));
+        const send = (index: number) => {
+          if (index >= pieces.length || connection.socket.destroyed) return;
+          connection.write(pieces[index]!);
+          setImmediate(() => send(index + 1));
+        };
+        send(0);
+        return undefined;
+      }),
+    );
+    const unsolicited: string[] = [];
+    const requester = track(
+      createRequester(`tcp://127.0.0.1:${server.port}`, {
+        classify: (document) => (document.includes('LogoutRequest') ? 'unsolicited' : 'response'),
+      }),
+    );
+    requester.on('unsolicited', (document) => unsolicited.push(document));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), async (randomCuts, withPush) => {
+        cuts = randomCuts;
+        pushFirst = withPush;
+        const before = unsolicited.length;
+        const markers = [`p${run}a`, `p${run}b`];
+        run++;
+        const replies = await Promise.all(markers.map((marker) => requester.request(ociRequest(marker))));
+        expect(replies).toEqual(markers.map((marker) => ociResponse(`${marker} Zoë`)));
+        expect(unsolicited.length - before).toBe(withPush ? 2 : 0);
+      }),
+      { numRuns: 25 },
+    );
+    expect(server.connections).toBe(1);
   });
 
   test('connection refused is TH_ERR_OCI_CONNECT and the requester can retry later', async () => {

@@ -169,7 +169,9 @@ export class OciMockEngine {
 
   private count(type: string): void {
     this.stats.commands++;
-    this.stats.byType.set(type, (this.stats.byType.get(type) ?? 0) + 1);
+    // Garbage type names from hostile input must not grow the map without end.
+    const key = this.stats.byType.has(type) || this.stats.byType.size < 10_000 ? type : '(other)';
+    this.stats.byType.set(key, (this.stats.byType.get(key) ?? 0) + 1);
   }
 
   /** The codec refused the whole document: decode each command alone so one bad command rejects only itself. */

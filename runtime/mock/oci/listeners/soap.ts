@@ -14,6 +14,9 @@ export const notLoggedInDetail = 'Cannot process any request before user is logg
 
 const maxBodyBytes = 64 * 1024 * 1024;
 
+/** Most SOAP sessions kept; the oldest is forgotten first (its next call gets the not-logged-in Fault). */
+const maxSoapSessions = 10_000;
+
 /**
  * Serves one HTTP request of the SOAP endpoint: `POST <soapPath>` with the OCI document in the
  * first child of `processOCIMessage`; the login lives in the JSESSIONID cookie (set on the
@@ -65,6 +68,8 @@ async function answer(core: MockCore, req: IncomingMessage, res: ServerResponse,
   if (!cookie || !session) {
     cookie = randomBytes(16).toString('hex').toUpperCase();
     session = new CookieSession();
+    // Clients that never send the cookie back would otherwise grow the table without end.
+    if (core.soapSessions.size >= maxSoapSessions) core.soapSessions.delete(core.soapSessions.keys().next().value as string);
     core.soapSessions.set(cookie, session);
     res.setHeader('Set-Cookie', `JSESSIONID=${cookie}; Path=/webservice; HttpOnly`);
   }

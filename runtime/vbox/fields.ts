@@ -143,6 +143,8 @@ export function normalizeFields(
     const arrayField = value === undefined ? counted.get(field.name) : undefined;
     if (arrayField !== undefined) {
       const elements = input[arrayField.name] ?? arrayField.default;
+      // Report a malformed array as such, not as a missing count.
+      if (elements !== undefined && !Array.isArray(elements)) normalizeValue(message, arrayField, elements);
       if (Array.isArray(elements)) value = elements.length;
     }
     out[field.name] = normalizeValue(message, field, value);

@@ -128,3 +128,12 @@ test('every error code the client defines is documented in docs/oci-client.md, a
   expect(defined.size).toBeGreaterThanOrEqual(10);
   expect([...documented].sort()).toEqual([...defined].sort());
 });
+
+test('ClientLog keeps the password and the most recent signed passwords for masking', () => {
+  const lines: string[] = [];
+  const log = new ClientLog({ info: (m) => lines.push(m) });
+  log.addSecret('the-password');
+  for (let i = 0; i < 100; i++) log.addSecret(`signed-${String(i).padStart(3, '0')}`);
+  log.info('the-password signed-099 signed-000');
+  expect(lines[0]).toBe('*** *** signed-000');
+});

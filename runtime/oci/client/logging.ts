@@ -30,6 +30,9 @@ export const SECRET_FIELDS: readonly string[] = [
 
 export const REDACTED = '***';
 
+/** Secret values remembered for masking by value (the password plus recent signed passwords). */
+const MAX_SECRET_VALUES = 32;
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /** Replaces the content of secret elements in an XML text: `<password>x</password>` → `<password>***</password>`. */
@@ -61,7 +64,13 @@ export class ClientLog {
   /** Registers a secret value (a password, a signed password) to be masked wherever it appears. */
   addSecret(value: string | undefined): void {
     // Very short values would mask innocent text; they are still covered by field-name redaction.
-    if (value && value.length >= 3) this.secretValues.add(value);
+    if (!value || value.length < 3 || this.secretValues.has(value)) return;
+    this.secretValues.add(value);
+    // A long-lived client logs in many times: keep the password and the recent signed passwords only.
+    if (this.secretValues.size > MAX_SECRET_VALUES) {
+      const [, oldestSigned] = this.secretValues; // the first value is the configured password: keep it
+      this.secretValues.delete(oldestSigned as string);
+    }
   }
 
   get enabled(): boolean {

@@ -147,6 +147,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
       direction: Direction.INCOMING,
       partialFrameTimeoutMs: this.options.partialFrameTimeout,
       onFrame: (frame) => this.onFrame(frame),
+      onCallbackError: (error) => this.options.logger.error?.('vbox: frame dispatch failed', { error }),
       onInvalid: (event) => {
         this.options.logger.warn?.('vbox: invalid bytes dropped', { reason: event.reason, bytes: event.bytes.length });
         this.emit('invalidFrame', event);

@@ -455,6 +455,26 @@ describe('link loss and reconnection', () => {
     expect(c.state).toBe('idle');
   });
 
+  test('credentials refused on a reconnection: stop at once with VboxAuthError on error', async () => {
+    const first = await mock();
+    const port = first.port;
+    const c = client(port, { reconnectBaseDelay: 20 });
+    await c.connect();
+    const errors: Array<{ code?: string }> = [];
+    c.on('error', (e) => errors.push(e as { code?: string }));
+    const lost = next(c, 'disconnected');
+    await first.close();
+    await lost;
+    // The vBox comes back with another password.
+    const second = await mock({ port, password: 'changed' });
+    await eventually(() => errors.some((e) => e.code === 'TH_ERR_VBOX_AUTH'), 3000, 'the auth error');
+    expect(c.state).toBe('idle');
+    const attempts = second.connectionCount;
+    await sleep(150);
+    expect(second.connectionCount).toBe(attempts); // no further attempts
+    expect((await rejection(c.roomCount())).code).toBe('TH_ERR_VBOX_NOT_CONNECTED');
+  });
+
   test('shouldReconnect: false — a drop ends the client; queued requests fail', async () => {
     const m = await mock();
     const c = client(m.port, { shouldReconnect: false });

@@ -129,11 +129,14 @@ export function encodeCommand(schema: OciSchema, command: OciCommand): string {
   return new Encoder(schema).command(command);
 }
 
+/** Declared encodings read and written as single bytes (ASCII is a subset of Latin-1). */
+const LATIN1_NAMES: ReadonlySet<string> = new Set(['iso-8859-1', 'iso8859-1', 'iso_8859-1', 'latin1', 'latin-1', 'l1', 'us-ascii', 'ascii']);
+
 /** The bytes of an encoded document, in the encoding its own XML declaration names (latin1 or UTF-8). */
 export function documentBytes(text: string): Buffer {
   const m = /^(?:\ufeff)?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(text);
   const enc = m ? m[1]!.toLowerCase() : 'utf-8';
-  if (enc === 'iso-8859-1' || enc === 'latin1' || enc === 'us-ascii') return Buffer.from(latin1Safe(text), 'latin1');
+  if (LATIN1_NAMES.has(enc)) return Buffer.from(latin1Safe(text), 'latin1');
   if (enc === 'utf-8' || enc === 'utf8') return Buffer.from(text, 'utf8');
   throw new OciEncodeError(`unsupported document encoding '${m![1]}' (use UTF-8 or ISO-8859-1)`);
 }
@@ -337,7 +340,7 @@ export function documentText(input: Buffer): string {
   const head = input.subarray(start, start + 200).toString('latin1');
   const m = /^<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(head);
   const enc = m ? m[1]!.toLowerCase() : 'utf-8';
-  if (enc === 'iso-8859-1' || enc === 'latin1' || enc === 'us-ascii' || enc === 'iso_8859-1') return input.toString('latin1', start);
+  if (LATIN1_NAMES.has(enc)) return input.toString('latin1', start);
   if (enc === 'utf-8' || enc === 'utf8') {
     try {
       return utf8.decode(input.subarray(start));

@@ -123,6 +123,7 @@ export function normalizeFields(
   fields: readonly FieldDescriptor[],
   input: Record<string, unknown>,
   options: { version?: ProtocolVersion; ignore?: readonly string[] } = {},
+  into: Record<string, unknown> = {},
 ): Record<string, unknown> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new VboxFieldError(`${message} needs an object of fields, got ${describe(input)}`, { message });
@@ -135,7 +136,7 @@ export function normalizeFields(
       { message, field: key },
     );
   }
-  const out: Record<string, unknown> = {};
+  const out = into;
   for (let i = 0; i < active.length; i++) {
     const field = active[i]!;
     let value = input[field.name];
@@ -692,7 +693,8 @@ export interface VboxRequestClass<T extends VboxRequest = VboxRequest> {
  */
 export abstract class VboxRequest {
   protected constructor(descriptor: RequestDescriptor, fields: object | undefined) {
-    Object.assign(this, normalizeFields(descriptor.name, descriptor.fields, (fields ?? {}) as Record<string, unknown>));
+    // Validated values land straight on the instance (the generated subclass only declares them).
+    normalizeFields(descriptor.name, descriptor.fields, (fields ?? {}) as Record<string, unknown>, {}, this as unknown as Record<string, unknown>);
   }
 
   /** The metadata this request is encoded from (the class's static `descriptor`). */

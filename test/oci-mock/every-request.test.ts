@@ -75,7 +75,8 @@ test('every R25 request type gets a decodable, schema-valid answer of the right 
     expect(unencodable.length).toBeLessThan(40);
     // The figures quoted in docs/oci-mock.md.
     process.stdout.write(
-      `every-request: ${total} requests sent: ${counts.data} data responses, ${counts.success} SuccessResponse, ${counts.modelledError} modelled ErrorResponse; ${unencodable.length} samples the codec cannot encode: ${unencodable.join(', ')}\n`,
+      `every-request: ${total} requests sent: ${counts.data} data responses, ${counts.success} SuccessResponse, ${counts.modelledError} modelled ErrorResponse` +
+        `${unencodable.length ? `; ${unencodable.length} samples the codec cannot encode: ${unencodable.join(', ')}` : ''}\n`,
     );
     expect(counts.data).toBeGreaterThan(2000);
   } finally {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type Server as HttpServer, createServer as createHttpServer } from 'node:http';
-import { type Server as NetServer, createServer as createNetServer } from 'node:net';
+import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
 import { type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
 import { OciSchema } from '../../oci/schema.js';
 import { localhostCertificate } from './certificate.js';
@@ -136,7 +136,7 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
     engine: new OciMockEngine(schema, state, users, logger),
     faults,
     logger,
-    connections: new Set<{ socket: import('node:net').Socket; sessions: ConnectionSessions }>(),
+    connections: new Set<{ socket: Socket; sessions: ConnectionSessions }>(),
     soapSessions: new Map<string, CookieSession>(),
     sleep: (ms) => timers.sleep(ms),
     get closing() {

@@ -111,3 +111,24 @@ test('key=value fields are converted by the schema: booleans, numbers, dotted pa
   expect(() => assignField(schema, 'UserAddRequest17sp4', {}, 'colour=blue')).toThrow("UserAddRequest17sp4 has no element 'colour' (in 'colour=blue')");
   expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'serviceProviderId.x=1')).toThrow(/simple value/);
 });
+
+test('without --password or OCI_PASSWORD, a terminal gets a prompt that does not echo the password', async () => {
+  // `script` (util-linux) runs the CLI on a pseudo-terminal, so stdin is a TTY.
+  const commandLine = [process.execPath, join(projectRoot, 'bin/hammer.mjs'), 'oci', 'send', ...tcp(), 'SystemSoftwareVersionGetRequest']
+    .map((a) => `'${a}'`)
+    .join(' ');
+  const child = spawn('script', ['-qec', commandLine, '/dev/null'], { env: { ...process.env, OCI_PASSWORD: undefined }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  const prompted = new Promise<void>((resolve) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+      if (output.includes('Password: ')) resolve();
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await prompted;
+  child.stdin.write('cli-Secret-1\r');
+  expect(await exited).toBe(0);
+  expect(output).toContain('SystemSoftwareVersionGetResponse');
+  expect(output).not.toContain('cli-Secret-1');
+}, 60_000);

@@ -134,6 +134,7 @@ function promptHidden(prompt: string): Promise<string> {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return done();
         if (ch === '\u0003') return done(new OciSendArgumentError('password prompt cancelled'));
+        if (ch === '\u0004') return value === '' ? done(new OciSendArgumentError('no password entered')) : done();
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else value += ch;
       }

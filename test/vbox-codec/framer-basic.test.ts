@@ -38,6 +38,22 @@ describe('VboxFramer basics', () => {
     framer.close();
   });
 
+  test('the C8 sample shape (length field 2 too large, valid checksum) costs no following frame', () => {
+    const { framer, frames, invalid } = collect();
+    const c8 = Buffer.from(incoming(0xc8, 0, [0, 1, 0, 0x0d, 0x6f, 0, 0x0e, 0xfb, 0x96, 0x21]));
+    c8.writeUInt16BE(c8.readUInt16BE(5) + 2, 5);
+    c8[c8.length - 1] = 0;
+    c8[c8.length - 1] = c8.subarray(0, -1).reduce((sum, b) => sum + b, 0) & 0xff;
+    const reply = incoming(0x29, 5, [1, 0, 0x4f, 0, 0, 0, 0, 0]);
+    for (const b of Buffer.concat([c8, reply, incoming(0x00, 6, [0])])) framer.push(Buffer.from([b]));
+    expect(frames.map((f) => [f.command, f.messageId])).toEqual([
+      [0x29, 5],
+      [0x00, 6],
+    ]);
+    expect(invalid.map((e) => e.reason)).toEqual(['checksum']);
+    framer.close();
+  });
+
   test('garbage before, between and after frames is reported once per run', () => {
     const { framer, frames, invalid } = collect();
     const a = incoming(0x00, 1, [0]);

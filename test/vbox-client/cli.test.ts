@@ -108,6 +108,7 @@ test('hammer mock vbox: ready line on stdout, refuses a bad house file', async (
   const m = await spawnMock(['--port', '0', '--quiet']);
   try {
     expect(m.port).toBeGreaterThan(0);
+    expect(m.readyLine).toBe(`{"ready":true,"port":${m.port}}`);
   } finally {
     await m.kill('SIGTERM');
   }

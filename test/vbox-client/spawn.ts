@@ -43,6 +43,8 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
 export interface MockProcess {
   child: ChildProcess;
   port: number;
+  /** The first stdout line, as printed. */
+  readyLine: string;
   log: Array<Record<string, unknown>>;
   /** Resolves when a log entry matches. */
   waitForLog(predicate: (entry: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
@@ -88,10 +90,12 @@ export function spawnMock(args: string[], env: Record<string, string> = {}): Pro
       stdout += chunk;
       if (!first || !stdout.includes('\n')) return;
       clearTimeout(timer);
-      const ready = JSON.parse(stdout.split('\n')[0]!) as { ready: boolean; port: number };
+      const readyLine = stdout.split('\n')[0]!;
+      const ready = JSON.parse(readyLine) as { ready: boolean; port: number };
       resolve({
         child,
         port: ready.port,
+        readyLine,
         log,
         waitForLog(predicate, ms = 5000) {
           const found = log.find(predicate);

@@ -56,7 +56,7 @@ const command: CommandModule<object, MockVboxArgs> = {
       enforceLogin: args['enforce-login'],
       log: args.quiet ? undefined : (entry) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`),
     });
-    process.stdout.write(`${JSON.stringify({ ready: true, port: mock.port, host: mock.host })}\n`);
+    process.stdout.write(`${JSON.stringify({ ready: true, port: mock.port })}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

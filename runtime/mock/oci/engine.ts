@@ -156,15 +156,17 @@ export class OciMockEngine {
   /** Counts and validates one decoded command. */
   private check(command: OciCommand): ParsedDocument['items'][number] {
     this.count(command.$type);
-    const meta = this.schema.type(command.$type) as ComplexTypeMeta;
-    if (meta.role !== 'request') {
-      return { rejection: mockErrors.validation(`${command.$type} is not a request type`), echo: stringOrUndefined(command.echo) };
+    const echo = stringOrUndefined(command.echo);
+    try {
+      const meta = this.schema.type(command.$type) as ComplexTypeMeta;
+      if (meta.role !== 'request') return { rejection: mockErrors.validation(`${command.$type} is not a request type`), echo };
+      const issues = collectIssues(this.schema, command);
+      if (issues.length > 0) return { rejection: mockErrors.validation(issues.map((i) => `${i.path}: ${i.message}`).join('\n')), echo };
+      return { command };
+    } catch (error) {
+      // The validator never throws on decoded values; if it ever does, the command is refused rather than the connection lost.
+      return { rejection: mockErrors.validation(describe(error)), echo };
     }
-    const issues = collectIssues(this.schema, command);
-    if (issues.length > 0) {
-      return { rejection: mockErrors.validation(issues.map((i) => `${i.path}: ${i.message}`).join('\n')), echo: stringOrUndefined(command.echo) };
-    }
-    return { command };
   }
 
   private count(type: string): void {

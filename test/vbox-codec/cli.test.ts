@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseHex } from '../../cli/commands/vbox/codec.js';
+import { parseHex, splitFrames } from '../../cli/commands/vbox/codec.js';
 import { projectRoot } from '../../runtime/paths.js';
 import { hex, WORKED_EXAMPLES } from './examples.js';
 
@@ -33,6 +33,15 @@ describe('CLI helpers (in process)', () => {
       expect(() => parseHex(bad)).toThrow(expect.objectContaining({ code: 'TH_ERR_VBOX_HEX' }));
     }
   });
+
+  test('splitFrames: back-to-back frames split by their lengths; anything else stays one frame', () => {
+    const e6 = hex(WORKED_EXAMPLES.E6);
+    const e7 = hex(WORKED_EXAMPLES.E7);
+    expect(splitFrames(Buffer.concat([e6, e7, e6])).map((f) => f.toString('hex'))).toEqual([e6, e7, e6].map((f) => f.toString('hex')));
+    expect(splitFrames(e7)).toEqual([e7]);
+    const ragged = Buffer.concat([e6, e7.subarray(0, 5)]);
+    expect(splitFrames(ragged)).toEqual([ragged]);
+  });
 });
 
 describe('hammer vbox encode / decode', () => {
@@ -59,12 +68,14 @@ describe('hammer vbox encode / decode', () => {
 
   test('decode prints JSON; a bad checksum or length is an error unless --lenient', async () => {
     const badSum = '56:54:55:3C:00:00:03:00:00:3F';
-    const [e8, request, checksum, lenient] = await Promise.all([
+    const [e8, request, checksum, lenient, two] = await Promise.all([
       hammer(['vbox', 'decode', ...WORKED_EXAMPLES.E8.split(' ')]),
       hammer(['vbox', 'decode', '5654553e280008790102460000002f']),
       hammer(['vbox', 'decode', badSum]),
       hammer(['vbox', 'decode', '--lenient', badSum]),
+      hammer(['vbox', 'decode', WORKED_EXAMPLES.E6, WORKED_EXAMPLES.E7]),
     ]);
+    expect(JSON.parse(two.stdout).map((r: { response: string }) => r.response)).toEqual(['Acknowledgement', 'RoomCount']);
     expect(e8.code).toBe(0);
     const node = JSON.parse(e8.stdout);
     expect(node).toMatchObject({ response: 'NodeMetaDataV2', messageId: 0x34, macAddress: '00:0D:6F:00:0E:FB:96:21', model: 'VT-MW3-SR3-10A', version: '7.93' });

@@ -71,10 +71,10 @@ const encode: CommandModule<object, EncodeArgs> = {
 
 const decode: CommandModule<object, DecodeArgs> = {
   command: 'decode <hex..>',
-  describe: 'Decode one VTU frame given as hex and print it as JSON (vBox→client as a response, client→vBox as a request)',
+  describe: 'Decode VTU frames given as hex and print them as JSON (vBox→client as responses, client→vBox as requests; several back-to-back frames give an array)',
   builder: (y: Argv) =>
     y
-      .positional('hex', { type: 'string', array: true, demandOption: true, describe: 'the frame; spaces and colons are allowed' })
+      .positional('hex', { type: 'string', array: true, demandOption: true, describe: 'the frame(s); spaces and colons are allowed' })
       .option('protocol', { choices: ['v1', 'v2'] as const, default: 'v2' as const, describe: 'protocol version (layouts)' })
       .option('lenient', {
         type: 'boolean',
@@ -85,32 +85,56 @@ const decode: CommandModule<object, DecodeArgs> = {
       .example('$0 vbox decode --protocol v1 5654553c1f00...', 'NodeMetaData in the V1 layout') as unknown as Argv<DecodeArgs>,
   handler: async (args) => {
     const bytes = parseHex(args.hex);
-    let frame: VboxFrame;
-    const frameErrors: string[] = [];
-    try {
-      frame = parseFrame(bytes, { lenient: args.lenient });
-    } catch (error) {
-      if (!args.lenient || (error as VboxFrameError).code === 'TH_ERR_VBOX_PREFIX') throw error;
-      frameErrors.push(`${(error as VboxFrameError).code}: ${(error as Error).message}`);
-      frame = looseFrame(bytes);
-    }
-    const options = { version: args.protocol, strict: !args.lenient };
-    let out: Record<string, unknown>;
-    if (frame.direction === Direction.OUTGOING) {
-      const decoded = decodeRequest(frame, options);
-      const descriptor = requestClasses[decoded.name]!.descriptor;
-      const fields: Record<string, unknown> = {};
-      for (const f of descriptor.fields) if (f.name in decoded.fields) fields[f.name] = jsonValue(f.type, decoded.fields[f.name]);
-      out = { request: decoded.name, command: frame.command, messageId: frame.messageId, ...fields };
-      if (decoded.lengthMismatch) Object.assign(out, { lengthMismatch: true, problems: decoded.problems });
-    } else {
-      out = decodeResponse(frame, options).toJSON();
-    }
-    if (frame.lengthMismatch) frameErrors.push('TH_ERR_VBOX_LENGTH: the length field disagrees with the frame size (tolerated: the checksum is valid)');
-    if (frameErrors.length > 0) out.frameErrors = frameErrors;
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    // Several back-to-back frames (a pasted capture) print as a JSON array, one entry per frame.
+    const frames = splitFrames(bytes);
+    const decoded = frames.map((one) => decodeOne(one, args));
+    process.stdout.write(`${JSON.stringify(decoded.length === 1 ? decoded[0] : decoded, null, 2)}\n`);
   },
 };
+
+/**
+ * Splits bytes into consecutive frames when their length fields tile the input exactly
+ * (at least two frames); otherwise returns the input as one frame, to be checked as such.
+ */
+export function splitFrames(bytes: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  let pos = 0;
+  while (pos + HEADER_LENGTH <= bytes.length) {
+    const total = bytes.readUInt16BE(pos + 5) + 7;
+    if (total < HEADER_LENGTH + 1 || pos + total > bytes.length) break;
+    frames.push(bytes.subarray(pos, pos + total));
+    pos += total;
+  }
+  return pos === bytes.length && frames.length > 1 ? frames : [bytes];
+}
+
+/** One frame as JSON: a response (vBox→client) or a request (client→vBox). */
+function decodeOne(bytes: Buffer, args: DecodeArgs): Record<string, unknown> {
+  let frame: VboxFrame;
+  const frameErrors: string[] = [];
+  try {
+    frame = parseFrame(bytes, { lenient: args.lenient });
+  } catch (error) {
+    if (!args.lenient || (error as VboxFrameError).code === 'TH_ERR_VBOX_PREFIX') throw error;
+    frameErrors.push(`${(error as VboxFrameError).code}: ${(error as Error).message}`);
+    frame = looseFrame(bytes);
+  }
+  const options = { version: args.protocol, strict: !args.lenient };
+  let out: Record<string, unknown>;
+  if (frame.direction === Direction.OUTGOING) {
+    const decoded = decodeRequest(frame, options);
+    const descriptor = requestClasses[decoded.name]!.descriptor;
+    const fields: Record<string, unknown> = {};
+    for (const f of descriptor.fields) if (f.name in decoded.fields) fields[f.name] = jsonValue(f.type, decoded.fields[f.name]);
+    out = { request: decoded.name, command: frame.command, messageId: frame.messageId, ...fields };
+    if (decoded.lengthMismatch) Object.assign(out, { lengthMismatch: true, problems: decoded.problems });
+  } else {
+    out = decodeResponse(frame, options).toJSON();
+  }
+  if (frame.lengthMismatch) frameErrors.push('TH_ERR_VBOX_LENGTH: the length field disagrees with the frame size (tolerated: the checksum is valid)');
+  if (frameErrors.length > 0) out.frameErrors = frameErrors;
+  return out;
+}
 
 /** The frame codec commands of `hammer vbox`. */
 const commands: CommandModule[] = [encode as unknown as CommandModule, decode as unknown as CommandModule];

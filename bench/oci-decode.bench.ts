@@ -1,8 +1,9 @@
 // Decode benchmark: a 50,000-row UserGetListInGroupResponse (~8 MB; a third of the cells
 // `<col/>`, ~16k cells with &amp;/&apos;, Latin-1 names) decoded by thors-hammer's codec and
 // by fast-xml-parser alone in its OCI-correct configuration (stack notes §2.4). Each decoder
-// runs in its own child process so peak-memory figures are not mixed. Also: encoding of a
-// typical ~1 KB request, ours beside fast-xml-parser's builder.
+// runs alone in fresh child processes (two interleaved passes), so peak-memory figures are
+// not mixed and load changes on the host hit all three. Also: encoding of a typical ~1 KB
+// request, ours beside fast-xml-parser's builder.
 //
 //   node --import tsx bench/oci-decode.bench.ts      (or: npm run bench -- oci-decode)
 import { spawnSync } from 'node:child_process';
@@ -103,34 +104,41 @@ async function minimalSchema(): Promise<OciSchema> {
   });
 }
 
-async function child(which: 'ours' | 'ours-bytes' | 'fxp'): Promise<void> {
-  const text = buildDocument();
-  const bytes = documentBytes(text);
-  let run: () => Table;
+type Which = 'ours' | 'ours-bytes' | 'fxp';
+
+/** One decoder over the bench document: returns the table rows in the common shape. */
+async function decoder(which: Which, text: string, bytes: Buffer): Promise<() => Table> {
   if (which === 'fxp') {
     const parser = fxpParser();
-    run = () => fxpDecode(parser, text);
-  } else {
-    const schema = await minimalSchema();
-    await schema.ensure('UserGetListInGroupResponse');
-    run = which === 'ours' ? () => decodeDocument(schema, text).commands[0]!.userTable as Table : () => decodeDocument(schema, bytes).commands[0]!.userTable as Table;
+    return () => fxpDecode(parser, text);
   }
+  const schema = await minimalSchema();
+  await schema.ensure('UserGetListInGroupResponse');
+  return which === 'ours'
+    ? () => decodeDocument(schema, text).commands[0]!.userTable as Table
+    : () => decodeDocument(schema, bytes).commands[0]!.userTable as Table;
+}
+
+const checksum = (t: Table) => `${t.row.length}|${t.row[3]!.col.join('/')}|${t.row[ROWS - 1]!.col.join('/')}`;
+
+/** Child process: one decoder alone in a fresh process; times it and reports its peak RSS. */
+async function child(which: Which, runs: number): Promise<void> {
+  const text = buildDocument();
+  const bytes = documentBytes(text);
+  const run = await decoder(which, text, bytes);
   gc?.();
   const baseRss = process.memoryUsage().rss;
   const times: number[] = [];
   let result: Table | undefined;
-  const runs = which === 'fxp' ? 5 : 9;
-  for (let i = 0; i < runs + 2; i++) {
+  for (let i = 0; i <= runs; i++) {
     result = undefined;
     gc?.();
     const t0 = performance.now();
     result = run();
-    const ms = performance.now() - t0;
-    if (i >= 2) times.push(ms);
+    if (i > 0) times.push(performance.now() - t0); // run 0 warms up
   }
-  const check = `${result!.row.length}|${result!.row[3]!.col.join('/')}|${result!.row[ROWS - 1]!.col.join('/')}`;
-  const peak = process.resourceUsage().maxRSS * 1024;
-  console.log(JSON.stringify({ which, ms: median(times), best: Math.min(...times), mb: text.length / 1e6, bytes: bytes.length, peakRss: peak, baseRss, check }));
+  const summary = { which, times, peakRss: process.resourceUsage().maxRSS * 1024, baseRss, check: checksum(result!), mb: text.length / 1e6, bytes: bytes.length };
+  console.log(JSON.stringify(summary));
 }
 
 function encodeBench(schema: OciSchema): void {
@@ -200,32 +208,45 @@ function encodeBench(schema: OciSchema): void {
 
 async function main(): Promise<void> {
   const arg = process.argv.find((a) => a.startsWith('--child='));
-  if (arg) return child(arg.slice(8) as 'ours' | 'ours-bytes' | 'fxp');
-  const self = fileURLToPath(import.meta.url);
-  const results: Record<string, { ms: number; best: number; mb: number; bytes: number; peakRss: number; baseRss: number; check: string }> = {};
-  for (const which of ['ours', 'ours-bytes', 'fxp']) {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, `--child=${which}`], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`child ${which} failed: ${r.stderr}`);
-    results[which] = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  if (arg) {
+    const [which, runs] = arg.slice(8).split(':');
+    return child(which as Which, Number(runs));
   }
-  const ours = results.ours!;
-  const bytesRun = results['ours-bytes']!;
-  const fxp = results.fxp!;
-  if (ours.check !== fxp.check || bytesRun.check !== fxp.check) throw new Error(`results differ: ${ours.check} vs ${fxp.check}`);
-  const mb = (n: number) => (n / 1048576).toFixed(0).padStart(5);
-  console.log(`Decode a ${ROWS}-row UserGetListInGroupResponse (${ours.mb.toFixed(2)} M chars, ${(ours.bytes / 1e6).toFixed(2)} MB latin1), median, separate processes:`);
-  console.log('                                         median ms    best ms  MB/s (median)  peak RSS MiB (before decoding)');
-  const line = (label: string, r: typeof ours) =>
+  const self = fileURLToPath(import.meta.url);
+  type Summary = { times: number[]; peakRss: number; baseRss: number; check: string; mb: number; bytes: number };
+  const results: Partial<Record<Which, Summary>> = {};
+  // Two interleaved passes of fresh child processes: isolation for memory, and load changes
+  // on the host spread over all three decoders.
+  for (let pass = 0; pass < 2; pass++) {
+    for (const which of ['ours', 'fxp', 'ours-bytes'] as const) {
+      const runs = which === 'fxp' ? 3 : 5;
+      const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, `--child=${which}:${runs}`], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`child ${which} failed: ${r.stderr}`);
+      const s = JSON.parse(r.stdout.trim().split('\n').pop()!) as Summary;
+      const prev = results[which];
+      results[which] = prev ? { ...s, times: [...prev.times, ...s.times], peakRss: Math.max(prev.peakRss, s.peakRss), baseRss: Math.min(prev.baseRss, s.baseRss) } : s;
+    }
+  }
+  const get = (w: Which) => results[w]!;
+  for (const w of ['ours', 'ours-bytes'] as const) if (get(w).check !== get('fxp').check) throw new Error(`results differ: ${get(w).check} vs ${get('fxp').check}`);
+  const med = (w: Which) => median(get(w).times);
+  const best = (w: Which) => Math.min(...get(w).times);
+  const size = get('ours').mb;
+  const mib = (n: number) => (n / 1048576).toFixed(0).padStart(5);
+  console.log(`Decode a ${ROWS}-row UserGetListInGroupResponse (${size.toFixed(2)} M chars, ${(get('ours').bytes / 1e6).toFixed(2)} MB latin1):`);
+  console.log('  each decoder alone in fresh child processes, two interleaved passes; peak RSS includes Node and the input');
+  console.log('                                         runs  median ms    best ms  MB/s (median)  peak RSS MiB (before decoding)');
+  const line = (label: string, w: Which) =>
     console.log(
-      `  ${label.padEnd(40)} ${r.ms.toFixed(1).padStart(7)} ${r.best.toFixed(1).padStart(10)} ${(r.mb / (r.ms / 1000)).toFixed(1).padStart(10)}      ${mb(r.peakRss)} (${mb(r.baseRss).trim()})`,
+      `  ${label.padEnd(40)} ${String(get(w).times.length).padStart(4)} ${med(w).toFixed(1).padStart(10)} ${best(w).toFixed(1).padStart(10)} ${(size / (med(w) / 1000)).toFixed(1).padStart(10)}      ${mib(get(w).peakRss)} (${mib(get(w).baseRss).trim()})`,
     );
-  line('thors-hammer decodeDocument (string)', ours);
-  line('thors-hammer decodeDocument (Buffer)', bytesRun);
-  line('fast-xml-parser 5.12.1, OCI-correct', fxp);
+  line('thors-hammer decodeDocument (string)', 'ours');
+  line('thors-hammer decodeDocument (Buffer)', 'ours-bytes');
+  line('fast-xml-parser 5.12.1, OCI-correct', 'fxp');
   console.log(
-    `  speed-up over fast-xml-parser (median): ${(fxp.ms / ours.ms).toFixed(1)}× (string), ${(fxp.ms / bytesRun.ms).toFixed(1)}× (Buffer, incl. latin1 decode); best-of: ${(fxp.best / ours.best).toFixed(1)}×`,
+    `  speed-up over fast-xml-parser (median): ${(med('fxp') / med('ours')).toFixed(1)}× (string), ${(med('fxp') / med('ours-bytes')).toFixed(1)}× (Buffer, incl. latin1 decode); best-of: ${(best('fxp') / best('ours')).toFixed(1)}×`,
   );
-  console.log(`  same result checked: ${fxp.check.split('|')[0]} rows`);
+  console.log(`  same result checked: ${get('fxp').check.split('|')[0]} rows`);
   const schema = await OciSchema.load('R25');
   await schema.ensure('UserAddRequest17sp4');
   encodeBench(schema);

@@ -66,6 +66,8 @@ export interface VboxMockRequestRecord {
 const ACTIONS_ACKED = new Set(['Heartbeat', 'ToggleHeartbeat', 'ToggleNodeStatus', 'ToggleKeyStatus']);
 const ALLOWED_BEFORE_LOGIN = new Set(['Login', 'Heartbeat', 'ToggleHeartbeat']);
 const NODE_STATUS_COMMAND = 0x23;
+/** How many received requests `received` keeps (the oldest are dropped first). */
+const MAX_RECORDS = 10_000;
 
 /** Per-connection state. */
 class MockConnection {
@@ -100,7 +102,7 @@ export class VboxMock extends EventEmitter {
   readonly house: MockHouse;
   /** Runtime fault switchboard. */
   readonly faults = new VboxMockFaults();
-  /** Every request received, in order, across connections. */
+  /** Every request received, in order, across connections (the latest 10,000). */
   readonly received: VboxMockRequestRecord[] = [];
   /** Number of connections accepted so far (refused ones not counted). */
   connectionCount = 0;
@@ -323,6 +325,8 @@ export class VboxMock extends EventEmitter {
       raw: Buffer.from(frame.raw),
     };
     this.received.push(record);
+    // A long-running mock (hammer mock vbox) must not grow without bound: keep the latest records.
+    if (this.received.length > MAX_RECORDS) this.received.splice(0, this.received.length - MAX_RECORDS);
     this.log({ event: 'request', connection: connection.number, command: frame.command, name, messageId: frame.messageId, loggedIn: connection.loggedIn, fields: printable(fields) });
     this.emit('request', record);
 

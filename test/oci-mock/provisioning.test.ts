@@ -65,10 +65,17 @@ test('service provider → group → numbers → users: add, get, list with sear
   expect(errorNumber(await c.one({ ...user('x@ent1.example', 'X'), groupId: 'missing' }))).toBe(4152);
   expect(errorNumber(await c.one({ ...user('num@ent1.example', 'Num'), groupId: 'g1', phoneNumber: '2125550103' }))).toBe(4402);
 
+  // DN activation shows in the user lists and in GroupDnGetActivationList.
+  const activation = () => ok({ $type: 'GroupDnGetActivationListRequest', serviceProviderId: 'ent1', groupId: 'g1' });
+  expect(records((await activation()).dnTable)).toEqual([{ 'Phone Numbers': '2125550100', Activated: 'false' }]);
+  await ok({ $type: 'GroupDnActivateListRequest', serviceProviderId: 'ent1', groupId: 'g1', phoneNumber: ['2125550100'] });
+  expect(records((await activation()).dnTable)).toEqual([{ 'Phone Numbers': '2125550100', Activated: 'true' }]);
+  expect(errorNumber(await c.one({ $type: 'GroupDnActivateListRequest', serviceProviderId: 'ent1', groupId: 'g1', phoneNumber: ['2125550104'] }))).toBe(4402);
+
   // GetList with search criteria (Starts With, case-insensitive by default; Equal To case-sensitive) and a size limit.
   const all = await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'ent1', GroupId: 'g1' });
   expect(records(all.userTable).map((r) => r['User Id'])).toEqual(['ann@ent1.example', 'andy@ent1.example', 'zed@ent1.example']);
-  expect(records(all.userTable)[0]).toMatchObject({ 'Last Name': 'Anderson', 'Phone Number': '2125550100', Extension: '100', 'Email Address': 'ann@ent1.example' });
+  expect(records(all.userTable)[0]).toMatchObject({ 'Last Name': 'Anderson', 'Phone Number': '2125550100', 'Phone Number Activated': 'true', Extension: '100', 'Email Address': 'ann@ent1.example' });
   const startsWith = await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'ent1', GroupId: 'g1', searchCriteriaUserLastName: [{ mode: 'Starts With', value: 'and', isCaseInsensitive: true }] });
   expect(records(startsWith.userTable).map((r) => r['Last Name'])).toEqual(['Anderson', 'Andrews']);
   const caseSensitive = await ok({ $type: 'UserGetListInSystemRequest', searchCriteriaUserLastName: [{ mode: 'Equal To', value: 'anderson', isCaseInsensitive: false }] });

@@ -27,6 +27,8 @@ export interface GroupRecord {
   readonly devices: Map<string, DeviceRecord>;
   /** Phone numbers assigned to the group (GroupDnAssignList). */
   readonly phoneNumbers: Set<string>;
+  /** Numbers of the group that are activated (GroupDnActivateList). */
+  readonly activated: Set<string>;
 }
 
 export interface UserRecord {
@@ -113,7 +115,7 @@ export class OciMockState {
   addGroup(serviceProviderId: string, groupId: string, fields: Fields): GroupRecord {
     const sp = this.serviceProvider(serviceProviderId);
     if (sp.groups.has(groupId)) throw mockErrors.groupExists(serviceProviderId, groupId);
-    const record: GroupRecord = { serviceProviderId, groupId, fields, devices: new Map(), phoneNumbers: new Set() };
+    const record: GroupRecord = { serviceProviderId, groupId, fields, devices: new Map(), phoneNumbers: new Set(), activated: new Set() };
     sp.groups.set(groupId, record);
     return record;
   }

@@ -115,6 +115,7 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
       for (const n of numbers(groupItem.phoneNumbers, `${groupPath}.phoneNumbers`)) {
         if (!sp.phoneNumbers.has(n)) sp.phoneNumbers.add(n); // a group's numbers belong to its service provider
         group.phoneNumbers.add(n);
+        group.activated.add(n); // seeded numbers are ready to use
       }
       list(groupItem.devices, `${groupPath}.devices`).forEach((deviceItem, k) => {
         const devicePath = `${groupPath}.devices[${k}]`;

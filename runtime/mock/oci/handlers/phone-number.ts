@@ -1,7 +1,7 @@
 import { mockErrors } from '../error-catalogue.js';
 import { expandPhoneNumbers } from '../model.js';
 import { limitRows, matchesCriteria } from '../search.js';
-import type { CommandHandler } from './context.js';
+import type { CommandHandler, HandlerContext } from './context.js';
 import { groupOf } from './group.js';
 import { serviceProviderOf, text } from './service-provider.js';
 
@@ -73,8 +73,24 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
       const user = ctx.state.userOfNumber(n);
       if (user) throw mockErrors.phoneNumberInUse(n, user.userId);
     }
-    for (const n of numbers) group.phoneNumbers.delete(n);
+    for (const n of numbers) {
+      group.phoneNumbers.delete(n);
+      group.activated.delete(n);
+    }
     return ctx.success();
+  },
+
+  GroupDnActivateListRequest: (ctx) => setActivation(ctx, true),
+
+  GroupDnDeactivateListRequest: (ctx) => setActivation(ctx, false),
+
+  GroupDnGetActivationListRequest: (ctx) => {
+    const group = groupOf(ctx);
+    // Like a real server: only numbers assigned to a user are listed.
+    const numbers = [...group.phoneNumbers].filter((n) => ctx.state.userOfNumber(n));
+    return ctx.respond({
+      dnTable: { colHeading: ['Phone Numbers', 'Activated'], row: numbers.map((n) => ({ col: [n, String(group.activated.has(n))] })) },
+    });
   },
 
   GroupDnGetListRequest: (ctx) => ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers] }),
@@ -95,7 +111,7 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
             searchCriteriaUserLastName: (r: typeof row) => r.user?.fields.lastName as string | undefined,
             searchCriteriaUserFirstName: (r: typeof row) => r.user?.fields.firstName as string | undefined,
             searchCriteriaExtension: (r: typeof row) => r.user?.fields.extension as string | undefined,
-            searchCriteriaExactDnActivation: (r: typeof row) => r.user !== undefined,
+            searchCriteriaExactDnActivation: (r: typeof row) => group.activated.has(r.n),
           },
           row,
         ),
@@ -106,7 +122,7 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
         dnTable: {
           colHeading: ['Phone Numbers', 'Assigned To', 'Department', 'Activated'],
           row: limited.map((r) => ({
-            col: [r.n, r.user ? `${text(r.user.fields.lastName)}, ${text(r.user.fields.firstName)}` : '', '', r.user ? 'true' : ''],
+            col: [r.n, r.user ? `${text(r.user.fields.lastName)}, ${text(r.user.fields.firstName)}` : '', '', r.user ? String(group.activated.has(r.n)) : ''],
           })),
         },
       });
@@ -116,7 +132,7 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
         colHeading: ['Phone Numbers', 'Department', 'Activated', 'User Id', 'Last Name', 'First Name', 'Extension', 'Email Address', 'User Type', 'Country Code', 'National Prefix'],
         row: limited.map((r) => ({
           col: [
-            r.n, '', r.user ? 'true' : 'false', r.user?.userId ?? '', text(r.user?.fields.lastName), text(r.user?.fields.firstName),
+            r.n, '', String(group.activated.has(r.n)), r.user?.userId ?? '', text(r.user?.fields.lastName), text(r.user?.fields.firstName),
             text(r.user?.fields.extension), text(r.user?.fields.emailAddress), r.user ? 'Normal' : '', '1', '',
           ],
         })),
@@ -125,3 +141,15 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
   },
 };
 
+
+/** GroupDnActivateList / GroupDnDeactivateList: the numbers must be assigned to the group. */
+function setActivation(ctx: HandlerContext, activate: boolean) {
+  const group = groupOf(ctx);
+  const numbers = expandPhoneNumbers(ctx.request.phoneNumber, ctx.request.dnRange);
+  for (const n of numbers) if (!group.phoneNumbers.has(n)) throw mockErrors.phoneNumberNotInGroup(group.serviceProviderId, group.groupId, n);
+  for (const n of numbers) {
+    if (activate) group.activated.add(n);
+    else group.activated.delete(n);
+  }
+  return ctx.success();
+}

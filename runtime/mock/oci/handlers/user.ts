@@ -42,7 +42,7 @@ export const userHandlers: Record<string, CommandHandler> = {
       userTable: table(
         ['User Id', 'Last Name', 'First Name', 'Department', 'Phone Number', 'Phone Number Activated', 'Email Address', 'Hiragana Last Name', 'Hiragana First Name', 'In Trunk Group', 'Extension', 'Country Code', 'National Prefix'],
         rows,
-        (u) => [u.userId, ...names(u), department(u), text(u.fields.phoneNumber), activated(u), text(u.fields.emailAddress), text(u.fields.hiraganaLastName), text(u.fields.hiraganaFirstName), 'false', text(u.fields.extension), countryCode(u), ''],
+        (u) => [u.userId, ...names(u), department(u), text(u.fields.phoneNumber), activated(ctx.state, u), text(u.fields.emailAddress), text(u.fields.hiraganaLastName), text(u.fields.hiraganaFirstName), 'false', text(u.fields.extension), countryCode(u), ''],
       ),
     });
   },
@@ -55,7 +55,7 @@ export const userHandlers: Record<string, CommandHandler> = {
       userTable: table(
         ['User Id', 'Group Id', 'Last Name', 'First Name', 'Department', 'Phone Number', 'Phone Number Activated', 'Email Address', 'Hiragana Last Name', 'Hiragana First Name', 'In Trunk Group', 'Extension', 'User External Id'],
         rows,
-        (u) => [u.userId, u.groupId, ...names(u), department(u), text(u.fields.phoneNumber), activated(u), text(u.fields.emailAddress), text(u.fields.hiraganaLastName), text(u.fields.hiraganaFirstName), 'false', text(u.fields.extension), ''],
+        (u) => [u.userId, u.groupId, ...names(u), department(u), text(u.fields.phoneNumber), activated(ctx.state, u), text(u.fields.emailAddress), text(u.fields.hiraganaLastName), text(u.fields.hiraganaFirstName), 'false', text(u.fields.extension), ''],
       ),
     });
   },
@@ -73,7 +73,7 @@ export const userHandlers: Record<string, CommandHandler> = {
         ['User Id', 'Group Id', 'Service Provider Id', 'Last Name', 'First Name', 'Department', 'Phone Number', 'Phone Number Activated', 'Email Address', 'Hiragana Last Name', 'Hiragana First Name', 'In Trunk Group', 'Extension', 'Reseller Id', 'User External Id'],
         rows,
         (u) => [
-          u.userId, u.groupId, u.serviceProviderId, ...names(u), department(u), text(u.fields.phoneNumber), activated(u), text(u.fields.emailAddress),
+          u.userId, u.groupId, u.serviceProviderId, ...names(u), department(u), text(u.fields.phoneNumber), activated(ctx.state, u), text(u.fields.emailAddress),
           text(u.fields.hiraganaLastName), text(u.fields.hiraganaFirstName), 'false', text(u.fields.extension),
           text(ctx.state.serviceProviders.get(u.serviceProviderId)?.fields.resellerId), '',
         ],
@@ -155,8 +155,9 @@ function department(u: UserRecord): string {
   return text(key?.name);
 }
 
-function activated(u: UserRecord): string {
-  return u.fields.phoneNumber === undefined ? '' : 'true';
+function activated(state: OciMockState, u: UserRecord): string {
+  if (typeof u.fields.phoneNumber !== 'string') return '';
+  return String(state.serviceProviders.get(u.serviceProviderId)?.groups.get(u.groupId)?.activated.has(u.fields.phoneNumber) ?? false);
 }
 
 function countryCode(u: UserRecord): string {

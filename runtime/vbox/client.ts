@@ -83,9 +83,11 @@ export interface VboxRoom {
   metaData: responses.RoomMetaData;
 }
 
-/** Code-only extras (tests pin the random source). */
+/** Code-only extras (tests pin the random source and the environment). */
 export interface VboxClientInternals {
   random?: RandomSource;
+  /** Environment to read `VITREA_VBOX_*` from instead of `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Requests the client sends itself never carry user-visible names beyond these. */
@@ -133,7 +135,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
   constructor(options: VboxClientOptions = {}, internals: VboxClientInternals = {}) {
     super();
     // Throws VboxConfigError synchronously: a misconfigured client is a programming error.
-    this.options = resolveVboxOptions(options);
+    this.options = resolveVboxOptions(options, internals.env ?? process.env);
     this.random = internals.random ?? Math.random;
     this.queue = new RequestQueue<VboxResponse>({
       write: (frame) => this.write(frame),

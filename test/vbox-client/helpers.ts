@@ -29,9 +29,8 @@ export async function mock(options: VboxMockOptions = {}): Promise<VboxMock> {
 }
 
 export function client(port: number, options: VboxClientOptions = {}): VboxClient {
-  // An explicit empty environment would be nicer, but the client reads process.env; the
-  // options below are all explicit, so no VITREA_VBOX_* variable can leak in.
-  const c = new VboxClient({ host: '127.0.0.1', port, username: USER, password: PASS, ...FAST, ...options });
+  // An empty environment: a developer's VITREA_VBOX_* variables cannot change the tests.
+  const c = new VboxClient({ host: '127.0.0.1', port, username: USER, password: PASS, ...FAST, ...options }, { env: {} });
   opened.push(c);
   return c;
 }

@@ -106,6 +106,8 @@ export interface OciModel {
   readonly anonymous: ReadonlySet<string>;
   /** xs:documentation of types, elements and attributes (keyed by their metadata object). */
   readonly docs: ReadonlyMap<object, string>;
+  /** Element names the XSD spelled with surrounding whitespace (keyed by their metadata object). */
+  readonly spellings: ReadonlyMap<object, string>;
   /** Request keys, sorted. */
   readonly requests: readonly string[];
   /** Data response keys (concrete types derived from OCIDataResponse), sorted. */
@@ -218,6 +220,7 @@ export function buildOciModel(set: XsdSet, release: string): OciModel {
   const types = new Map<string, TypeMeta>();
   const anonymous = new Set<string>();
   const docs = new Map<object, string>();
+  const spellings = new Map<object, string>();
   const rawByKey = new Map<string, RawComplexType | RawSimpleType>();
   const elementTypeUses = new Set<string>();
   let choices = 0;
@@ -282,6 +285,7 @@ export function buildOciModel(set: XsdSet, release: string): OciModel {
     if (raw.fixed !== undefined) el.fixed = raw.fixed;
     if (raw.default !== undefined) el.def = raw.default;
     if (raw.doc) docs.set(el, raw.doc);
+    if (raw.spelled !== undefined) spellings.set(el, raw.spelled);
     return el;
   };
 
@@ -524,6 +528,7 @@ export function buildOciModel(set: XsdSet, release: string): OciModel {
     types: ordered,
     anonymous,
     docs,
+    spellings,
     requests,
     dataResponses,
     families: sortedFamilies,

@@ -40,6 +40,8 @@ export interface RawElement {
   readonly fixed?: string;
   readonly default?: string;
   readonly doc?: string;
+  /** The name as the XSD spelled it, when that differs from `name` (surrounding whitespace). */
+  readonly spelled?: string;
 }
 
 export interface RawGroup {
@@ -245,9 +247,15 @@ function checkAttributes(ctx: FileContext, node: XmlNode, owner: string, allowed
   }
 }
 
+// A name is an xs:NCName, whose whiteSpace facet is "collapse": R24 has
+// name="permissiveOACDialing " and a server sends <permissiveOACDialing>.
+function collapsedName(node: XmlNode): string | undefined {
+  return node.attrs.name?.trim();
+}
+
 function readElement(ctx: FileContext, node: XmlNode, owner: string): RawElement {
   checkAttributes(ctx, node, owner, ['name', 'type', 'minOccurs', 'maxOccurs', 'nillable', 'fixed', 'default']);
-  const name = node.attrs.name;
+  const name = collapsedName(node);
   if (name === undefined) unsupported(ctx.file, owner, 'xs:element without name (ref= is not supported)');
   const where = `${owner}/${name}`;
   let complex: RawComplexType | undefined;
@@ -274,6 +282,7 @@ function readElement(ctx: FileContext, node: XmlNode, owner: string): RawElement
     fixed: node.attrs.fixed,
     default: node.attrs.default,
     doc: documentation(node),
+    ...(node.attrs.name !== name ? { spelled: node.attrs.name } : {}),
   };
 }
 
@@ -294,7 +303,7 @@ function readGroup(ctx: FileContext, node: XmlNode, owner: string): RawGroup {
 
 function readAttribute(ctx: FileContext, node: XmlNode, owner: string): RawAttribute {
   checkAttributes(ctx, node, owner, ['name', 'type', 'use', 'fixed', 'default']);
-  const name = node.attrs.name;
+  const name = collapsedName(node);
   if (name === undefined) unsupported(ctx.file, owner, 'xs:attribute without name (ref= is not supported)');
   let simple: RawSimpleType | undefined;
   for (const child of node.children) {
@@ -317,7 +326,7 @@ function readAttribute(ctx: FileContext, node: XmlNode, owner: string): RawAttri
 }
 
 function readComplexType(ctx: FileContext, node: XmlNode, owner: string, anonymous: boolean): RawComplexType {
-  const name = anonymous ? undefined : node.attrs.name;
+  const name = anonymous ? undefined : collapsedName(node);
   const where = name ?? owner;
   checkAttributes(ctx, node, where, anonymous ? [] : ['name', 'abstract']);
   if (!anonymous && name === undefined) invalid(ctx.file, 'top-level xs:complexType without name');
@@ -385,7 +394,7 @@ const FACETS = new Set([
 ]);
 
 function readSimpleType(ctx: FileContext, node: XmlNode, owner: string, anonymous: boolean): RawSimpleType {
-  const name = anonymous ? undefined : node.attrs.name;
+  const name = anonymous ? undefined : collapsedName(node);
   const where = name ?? owner;
   checkAttributes(ctx, node, where, anonymous ? [] : ['name']);
   if (!anonymous && name === undefined) invalid(ctx.file, 'top-level xs:simpleType without name');

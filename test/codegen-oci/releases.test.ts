@@ -118,6 +118,12 @@ test('R24 → R25 diff: 173 requests added, 29 removed, 84 types changed (79 com
     expect.arrayContaining(['GroupService', 'UserService']),
   );
   expect(d.changed.map((c) => c.name)).toEqual(expect.arrayContaining(['GroupAdminModifyRequest', 'UserModifyRequest22', 'GroupTrunkGroupGetResponse23']));
+  // Two of the 84 differ only by R24's trailing spaces in element names, collapsed by the generator.
+  expect(d.changed.filter((c) => c.whitespaceOnly)).toEqual([
+    { name: 'GroupTrunkGroupGetResponse23', kind: 'complex', whitespaceOnly: ['maxAvailableNumberOfBurstingBTLUs '] },
+    { name: 'SystemDialPlanPolicyGetResponse22V2', kind: 'complex', whitespaceOnly: ['permissiveOACDialing '] },
+  ]);
+  expect(complex(r24, 'SystemDialPlanPolicyGetResponse22V2').content).toContainEqual(expect.objectContaining({ n: 'permissiveOACDialing' }));
   expect(d.requestsAdded).toContain('SystemAdviceOfChargeGetRequest25');
   expect(d.requestsRemoved).toContain('PrimaryInfoGetRequest');
 });

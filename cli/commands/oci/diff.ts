@@ -34,8 +34,13 @@ const command: CommandModule<object, DiffArgs> = {
     console.log(`requests removed: ${d.requestsRemoved.length}`);
     for (const name of d.requestsRemoved) console.log(`  - ${name}`);
     console.log(`data responses added: ${d.dataResponsesAdded.length}, removed: ${d.dataResponsesRemoved.length}`);
-    console.log(`types changed: ${d.changed.length} (${complex} complex, ${d.changed.length - complex} simple)`);
-    for (const c of d.changed) console.log(`  ~ ${c.name} (${c.kind})`);
+    const spellingOnly = d.changed.filter((c) => c.whitespaceOnly).length;
+    const spellingNote = spellingOnly ? `; ${spellingOnly} only by whitespace in an element name, same on the wire` : '';
+    console.log(`types changed: ${d.changed.length} (${complex} complex, ${d.changed.length - complex} simple${spellingNote})`);
+    for (const c of d.changed) {
+      const note = c.whitespaceOnly ? `; the XSD spells ${c.whitespaceOnly.map((n) => JSON.stringify(n)).join(', ')}` : '';
+      console.log(`  ~ ${c.name} (${c.kind}${note})`);
+    }
   },
 };
 export default command;

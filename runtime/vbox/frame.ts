@@ -87,6 +87,8 @@ export function encodeFrame(direction: number, command: number, messageId: numbe
   return sealFrame(frame);
 }
 
+const VTU_PREFIX_BYTES = Buffer.from('VTU', 'latin1');
+
 /** True for the two legal direction bytes. */
 export function isDirection(value: number): boolean {
   return value === Direction.OUTGOING || value === Direction.INCOMING;
@@ -101,6 +103,13 @@ export function isDirection(value: number): boolean {
  * last byte is a valid checksum of the bytes before it; the frame then has `lengthMismatch: true`.
  */
 export function parseFrame(bytes: Buffer, options: { direction?: number; lenient?: boolean } = {}): VboxFrame {
+  const prefixSeen = Math.min(bytes.length, 3);
+  if (bytes.length < 4 && bytes.subarray(0, prefixSeen).equals(VTU_PREFIX_BYTES.subarray(0, prefixSeen))) {
+    // A cut-off frame is "too short", not "the wrong protocol".
+    throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `a frame has at least ${MIN_FRAME_LENGTH} bytes, got ${bytes.length}`, {
+      actual: bytes.length,
+    });
+  }
   if (bytes.length < 4 || bytes[0] !== 0x56 || bytes[1] !== 0x54 || bytes[2] !== 0x55) {
     throw new VboxFrameError('TH_ERR_VBOX_PREFIX', 'frame does not start with the VTU prefix 56 54 55', {
       start: bytes.subarray(0, 4).toString('hex'),

@@ -55,6 +55,11 @@ describe('VTU frame', () => {
     expectCode(() => parseFrame(hex('56 54 55 3D 00 00 03 00 00 3F')), 'TH_ERR_VBOX_DIRECTION');
     expectCode(() => parseFrame(e6, { direction: Direction.OUTGOING }), 'TH_ERR_VBOX_DIRECTION');
     expectCode(() => parseFrame(e6.subarray(0, 8)), 'TH_ERR_VBOX_LENGTH');
+    // A frame cut inside its prefix is too short, not a foreign protocol.
+    expectCode(() => parseFrame(e6.subarray(0, 3)), 'TH_ERR_VBOX_LENGTH');
+    expectCode(() => parseFrame(e6.subarray(0, 1)), 'TH_ERR_VBOX_LENGTH');
+    expectCode(() => parseFrame(hex('56 54')), 'TH_ERR_VBOX_LENGTH');
+    expectCode(() => parseFrame(hex('56 41')), 'TH_ERR_VBOX_PREFIX');
     expectCode(() => parseFrame(Buffer.concat([e6, Buffer.from([0])])), 'TH_ERR_VBOX_LENGTH');
     expect(parseFrame(e6, { direction: Direction.INCOMING }).command).toBe(0);
   });

@@ -38,7 +38,8 @@ export function parseHex(parts: string[]): Buffer {
     .join(' ')
     .replace(/0x/gi, '')
     .replace(/[\s:,]/g, '');
-  if (text.length === 0 || text.length % 2 !== 0 || !/^[0-9a-f]+$/i.test(text)) {
+  if (text.length === 0) throw new ThorsHammerError('TH_ERR_VBOX_HEX', 'no frame given: pass the frame as hex, e.g. 5654553c...');
+  if (text.length % 2 !== 0 || !/^[0-9a-f]+$/i.test(text)) {
     throw new ThorsHammerError('TH_ERR_VBOX_HEX', `not an even-length hex string: '${parts.join(' ')}'`);
   }
   return Buffer.from(text, 'hex');

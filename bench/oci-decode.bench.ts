@@ -137,7 +137,15 @@ async function child(which: Which, runs: number): Promise<void> {
     result = run();
     if (i > 0) times.push(performance.now() - t0); // run 0 warms up
   }
-  const summary = { which, times, peakRss: process.resourceUsage().maxRSS * 1024, baseRss, check: checksum(result!), mb: text.length / 1e6, bytes: bytes.length };
+  const summary = {
+    which,
+    times,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    baseRss,
+    check: checksum(result!),
+    mb: text.length / 1e6,
+    bytes: bytes.length,
+  };
   console.log(JSON.stringify(summary));
 }
 
@@ -224,11 +232,14 @@ async function main(): Promise<void> {
       if (r.status !== 0) throw new Error(`child ${which} failed: ${r.stderr}`);
       const s = JSON.parse(r.stdout.trim().split('\n').pop()!) as Summary;
       const prev = results[which];
-      results[which] = prev ? { ...s, times: [...prev.times, ...s.times], peakRss: Math.max(prev.peakRss, s.peakRss), baseRss: Math.min(prev.baseRss, s.baseRss) } : s;
+      results[which] = prev
+        ? { ...s, times: [...prev.times, ...s.times], peakRss: Math.max(prev.peakRss, s.peakRss), baseRss: Math.min(prev.baseRss, s.baseRss) }
+        : s;
     }
   }
   const get = (w: Which) => results[w]!;
-  for (const w of ['ours', 'ours-bytes'] as const) if (get(w).check !== get('fxp').check) throw new Error(`results differ: ${get(w).check} vs ${get('fxp').check}`);
+  for (const w of ['ours', 'ours-bytes'] as const)
+    if (get(w).check !== get('fxp').check) throw new Error(`results differ: ${get(w).check} vs ${get('fxp').check}`);
   const med = (w: Which) => median(get(w).times);
   const best = (w: Which) => Math.min(...get(w).times);
   const size = get('ours').mb;

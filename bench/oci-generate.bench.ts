@@ -48,7 +48,11 @@ function tscCheck(): { ms: number; cpu: number; ok: boolean; output: string } {
   const config = join(workDir, 'tsconfig.json');
   writeFileSync(
     config,
-    JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, types: [] }, include: [`${RELEASE}/**/*.ts`, '../../runtime/oci/meta.ts'] }),
+    JSON.stringify({
+      extends: '../../tsconfig.json',
+      compilerOptions: { noEmit: true, types: [] },
+      include: [`${RELEASE}/**/*.ts`, '../../runtime/oci/meta.ts'],
+    }),
   );
   const started = performance.now();
   const cpuStarted = cpuMs();

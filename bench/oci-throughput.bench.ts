@@ -184,7 +184,10 @@ async function rawSocket(schema: OciSchema, port: number | undefined): Promise<n
   const doc = (commands: OciCommand[]) => Buffer.from(`${encodeDocument(schema, { sessionId, commands }, { validate: false })}\n`, 'utf8');
   await schema.ensure('AuthenticationRequest', 'AuthenticationResponse', 'LoginRequest14sp4', 'LoginResponse14sp4');
   const auth = decodeDocument(schema, await exchange(doc([{ $type: 'AuthenticationRequest', userId: USER }]))).commands[0] as unknown as { nonce: string };
-  const login = decodeDocument(schema, await exchange(doc([{ $type: 'LoginRequest14sp4', userId: USER, signedPassword: signedPassword(auth.nonce, PASSWORD) }]))).commands[0];
+  const login = decodeDocument(
+    schema,
+    await exchange(doc([{ $type: 'LoginRequest14sp4', userId: USER, signedPassword: signedPassword(auth.nonce, PASSWORD) }])),
+  ).commands[0];
   if (login?.$type !== 'LoginResponse14sp4') throw new Error(`raw login failed: ${JSON.stringify(login)}`);
 
   const batch = doc(Array.from({ length: BATCH }, () => COMMAND));

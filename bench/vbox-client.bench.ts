@@ -99,4 +99,6 @@ console.log(`round trips (RoomCount, loopback, mock in process, pause 0), ${ROUN
 console.log(`  VboxClient            ${perSecond(clientMs).padStart(8)} /s   ${((clientMs / ROUND_TRIPS) * 1000).toFixed(0)} µs each`);
 console.log(`  raw socket + framer   ${perSecond(rawMs).padStart(8)} /s   ${((rawMs / ROUND_TRIPS) * 1000).toFixed(0)} µs each   (baseline)`);
 console.log(`  client / baseline     ${(rawMs / clientMs).toFixed(2)}× the baseline's rate`);
-console.log(`reconnect after FIN to ready (TCP + ToggleHeartbeat + Login), ${RECONNECTS} runs: median ${median(reconnect).toFixed(1)} ms, max ${Math.max(...reconnect).toFixed(1)} ms`);
+console.log(
+  `reconnect after FIN to ready (TCP + ToggleHeartbeat + Login), ${RECONNECTS} runs: median ${median(reconnect).toFixed(1)} ms, max ${Math.max(...reconnect).toFixed(1)} ms`,
+);

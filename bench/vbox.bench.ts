@@ -34,7 +34,15 @@ function mixedFrames(count: number): Buffer[] {
         out.push(
           encodeResponse(
             'NodeMetaData',
-            { nodeId: i % 40, macAddress: '00:0D:6F:00:0E:FB:96:21', type: 'VT_MW3_SR3_10A', keyTypes: ['TOGGLE', 'DIMMER', 'BLIND'], firmware: '7.93', roomId: 2, rest: [0, 0] },
+            {
+              nodeId: i % 40,
+              macAddress: '00:0D:6F:00:0E:FB:96:21',
+              type: 'VT_MW3_SR3_10A',
+              keyTypes: ['TOGGLE', 'DIMMER', 'BLIND'],
+              firmware: '7.93',
+              roomId: 2,
+              rest: [0, 0],
+            },
             id,
           ),
         );
@@ -88,7 +96,9 @@ let sink = 0;
 
 console.log(`vBox codec: ${FRAMES} mixed frames (${(stream.length / FRAMES).toFixed(1)} bytes on average), Node ${process.version}`);
 console.log('Rates in millions of frames per second: wall clock, then per CPU-second of this process.');
-console.log(`${'what'.padEnd(36)}${'wall'.padStart(6)} ${'cpu'.padStart(6)}   ${'baseline'.padEnd(38)}${'wall'.padStart(6)} ${'cpu'.padStart(6)}   ours/baseline (cpu)`);
+console.log(
+  `${'what'.padEnd(36)}${'wall'.padStart(6)} ${'cpu'.padStart(6)}   ${'baseline'.padEnd(38)}${'wall'.padStart(6)} ${'cpu'.padStart(6)}   ours/baseline (cpu)`,
+);
 
 // Encoding: build + validate a request object and its frame.
 const encodeOurs = measure(FRAMES, () => {
@@ -150,4 +160,6 @@ row('frame + decode (receive path)', e2eOurs, 'JSON.parse of the decoded JSON', 
 if (delivered % FRAMES !== 0) throw new Error(`framer delivered ${delivered} frames, not a multiple of ${FRAMES}`);
 console.log(`(checksum of results: ${(sink + endToEnd) % 997}; target: > 1,000,000 frames/s decoded)`);
 const load = (await import('node:os')).loadavg()[0]!;
-console.log(`host: ${(await import('node:os')).cpus().length} CPUs, load average ${load.toFixed(1)} (wall-clock rates suffer when the load exceeds the CPU count)`);
+console.log(
+  `host: ${(await import('node:os')).cpus().length} CPUs, load average ${load.toFixed(1)} (wall-clock rates suffer when the load exceeds the CPU count)`,
+);

@@ -32,16 +32,14 @@ const generate: CommandModule<object, GenerateArgs> = {
   handler: async (args) => {
     const started = performance.now();
     if (args.target !== 'vbox') {
-      const releases = args.release?.length
-        ? args.release.map((release) => ({ release, schemasDir: args.schemas }))
-        : findOciReleases();
+      const releases = args.release?.length ? args.release.map((release) => ({ release, schemasDir: args.schemas })) : findOciReleases();
       if (args.schemas && releases.length !== 1) {
         throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--schemas needs exactly one --release');
       }
       if (releases.length === 0) {
         throw new ThorsHammerError(
           'TH_ERR_CODEGEN_NO_SCHEMAS',
-          'no OCI-P release found: drop Cisco\'s OCISchemaAS files into schemas/oci/<release>/ or pass --release and --schemas',
+          "no OCI-P release found: drop Cisco's OCISchemaAS files into schemas/oci/<release>/ or pass --release and --schemas",
         );
       }
       for (const { release, schemasDir } of releases) {

@@ -31,7 +31,10 @@ export class CodeWriter {
       .map((p) => p.trim())
       .join('\n\n');
     if (text === '') return this;
-    const body = text.replace(/\*\//g, '*\\/').split('\n').map((l) => l.trimEnd());
+    const body = text
+      .replace(/\*\//g, '*\\/')
+      .split('\n')
+      .map((l) => l.trimEnd());
     this.line('/**');
     for (const l of body) this.line(l === '' ? ' *' : ` * ${l}`);
     this.line(' */');

@@ -52,7 +52,11 @@ export function describeType(model: OciModel, key: string): string[] {
   const meta = model.types.get(key);
   if (!meta) throw new ThorsHammerError('TH_ERR_OCI_UNKNOWN_TYPE', `no type named "${key}" in OCI-P release ${model.release}`, { context: { name: key } });
   const out: string[] = [];
-  const flags = [meta.kind === 'complex' ? (meta.role ?? 'data type') : 'simple type', meta.deprecated ? 'deprecated' : '', meta.kind === 'complex' && meta.abstract ? 'abstract' : '']
+  const flags = [
+    meta.kind === 'complex' ? (meta.role ?? 'data type') : 'simple type',
+    meta.deprecated ? 'deprecated' : '',
+    meta.kind === 'complex' && meta.abstract ? 'abstract' : '',
+  ]
     .filter(Boolean)
     .join(', ');
   out.push(`${key}  (${flags}; ${model.release} ${meta.file})`);
@@ -63,7 +67,9 @@ export function describeType(model: OciModel, key: string): string[] {
   if (meta.base) out.push(`  base: ${meta.base}`);
   if (meta.family !== undefined) {
     const latest = model.latest.get(meta.family);
-    out.push(`  family: ${meta.family}, version ${meta.version === '' ? '(none)' : meta.version}${latest === key ? ' (latest)' : latest ? `; latest is ${latest}` : ''}`);
+    out.push(
+      `  family: ${meta.family}, version ${meta.version === '' ? '(none)' : meta.version}${latest === key ? ' (latest)' : latest ? `; latest is ${latest}` : ''}`,
+    );
   }
   if (meta.role === 'request') out.push(`  answered by: ${meta.response ?? 'SuccessResponse or ErrorResponse'}`);
   if (meta.subtypes) out.push(`  concrete subtypes (sent with xsi:type): ${meta.subtypes.join(', ')}`);
@@ -106,7 +112,12 @@ function particleLines(model: OciModel, particles: readonly Particle[], depth: n
       if (anon?.kind === 'complex' && !seen.has(p.t)) out.push(...particleLines(model, (anon as ComplexTypeMeta).content, depth + 1, new Set([...seen, p.t])));
     } else if ('choice' in p) {
       const max = p.max ?? 1;
-      const label = max === -1 || max > 1 ? `choice, repeated ${occurrence(p.min, p.max)} as "${p.prop}"` : (p.min ?? 1) === 0 ? 'choice (at most one)' : 'choice (exactly one)';
+      const label =
+        max === -1 || max > 1
+          ? `choice, repeated ${occurrence(p.min, p.max)} as "${p.prop}"`
+          : (p.min ?? 1) === 0
+            ? 'choice (at most one)'
+            : 'choice (exactly one)';
       out.push(`${pad}${label}:`);
       for (const branch of p.choice) {
         const lines = particleLines(model, [branch], depth + 2, seen);

@@ -39,7 +39,16 @@ function structure(model: OciModel, meta: TypeMeta, spelled: boolean): unknown {
   if (meta.kind === 'simple') return { kind: 'simple', base: meta.base, facets: meta.facets ?? {} };
   const typeOf = (t: string): unknown => (model.anonymous.has(t) ? structure(model, model.types.get(t)!, spelled) : t);
   const particle = (p: Particle): unknown => {
-    if ('n' in p) return { n: spelled ? (model.spellings.get(p) ?? p.n) : p.n, t: typeOf(p.t), min: p.min ?? 1, max: p.max ?? 1, nil: p.nil ?? false, fixed: p.fixed ?? null, def: p.def ?? null };
+    if ('n' in p)
+      return {
+        n: spelled ? (model.spellings.get(p) ?? p.n) : p.n,
+        t: typeOf(p.t),
+        min: p.min ?? 1,
+        max: p.max ?? 1,
+        nil: p.nil ?? false,
+        fixed: p.fixed ?? null,
+        def: p.def ?? null,
+      };
     if ('seq' in p) return { seq: p.seq.map(particle), min: p.min ?? 1, max: p.max ?? 1 };
     return { choice: p.choice.map(particle), min: p.min ?? 1, max: p.max ?? 1 };
   };
@@ -84,7 +93,11 @@ export function diffOciModels(from: OciModel, to: OciModel): OciReleaseDiff {
     if (!before || from.anonymous.has(key)) continue;
     if (before.kind !== meta.kind || structuralSignature(from, key, true) !== structuralSignature(to, key, true)) {
       const whitespaceOnly = before.kind === meta.kind && structuralSignature(from, key) === structuralSignature(to, key);
-      changed.push(whitespaceOnly ? { name: key, kind: meta.kind, whitespaceOnly: respelledNames(from, key).concat(respelledNames(to, key)) } : { name: key, kind: meta.kind });
+      changed.push(
+        whitespaceOnly
+          ? { name: key, kind: meta.kind, whitespaceOnly: respelledNames(from, key).concat(respelledNames(to, key)) }
+          : { name: key, kind: meta.kind },
+      );
     }
   }
   changed.sort((a, b) => compareStrings(a.name, b.name));

@@ -39,7 +39,13 @@ export function moduleNameOf(xsdFile: string): string {
 
 /** A single-quoted TypeScript string literal. */
 export function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
+  return `'${value
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')}'`;
 }
 
 function pad(depth: number): string {
@@ -252,7 +258,9 @@ class ModuleEmitter {
     const name = exportName(meta.name);
     const tags = meta.deprecated ? [`@deprecated Declared in ${meta.file}; servers still accept it.`] : [];
     const anonymous = this.model.anonymous.has(meta.name);
-    const doc = anonymous ? `Anonymous type of element \`${meta.name.slice(meta.name.lastIndexOf('_') + 1)}\`.${this.model.docs.get(meta) ? `\n\n${this.model.docs.get(meta)}` : ''}` : this.model.docs.get(meta);
+    const doc = anonymous
+      ? `Anonymous type of element \`${meta.name.slice(meta.name.lastIndexOf('_') + 1)}\`.${this.model.docs.get(meta) ? `\n\n${this.model.docs.get(meta)}` : ''}`
+      : this.model.docs.get(meta);
     this.lines.push(...docLines(doc, 0, tags));
     if (meta.abstract && meta.subtypes && meta.subtypes.length > 0) {
       // An abstract type stands for one of its concrete subtypes, tagged with `$type` (written as xsi:type).
@@ -267,7 +275,7 @@ class ModuleEmitter {
       if (meta.role === 'request' || meta.role === 'response') typeProp.push({ key: '$type', type: quote(meta.name), optional: false });
       else if (meta.abstract || meta.role === 'core') typeProp.push({ key: '$type', type: 'string', optional: false });
       else if (!anonymous) typeProp.push({ key: '$type', type: quote(meta.name), optional: true });
-      const inherited = meta.base ? (this.model.types.get(meta.base) as ComplexTypeMeta | undefined)?.attrs ?? [] : [];
+      const inherited = meta.base ? ((this.model.types.get(meta.base) as ComplexTypeMeta | undefined)?.attrs ?? []) : [];
       const attrProps = (meta.attrs ?? []).map((a) => this.attributeProp(a, meta.name, inherited.includes(a)));
       const full: Shape = { props: [...typeProp, ...attrProps, ...shape.props], unions: shape.unions };
       if (full.props.length === 0 && full.unions.length === 1) {
@@ -361,7 +369,9 @@ class ModuleEmitter {
     const name = exportName(meta.name);
     const tags = meta.deprecated ? [`@deprecated Declared in ${meta.file}; servers still accept it.`] : [];
     const anonymous = this.model.anonymous.has(meta.name);
-    const doc = anonymous ? `Anonymous type of \`${meta.name.slice(meta.name.lastIndexOf('_') + 1)}\`.${this.model.docs.get(meta) ? `\n\n${this.model.docs.get(meta)}` : ''}` : this.model.docs.get(meta);
+    const doc = anonymous
+      ? `Anonymous type of \`${meta.name.slice(meta.name.lastIndexOf('_') + 1)}\`.${this.model.docs.get(meta) ? `\n\n${this.model.docs.get(meta)}` : ''}`
+      : this.model.docs.get(meta);
     this.lines.push(...docLines(doc, 0, tags));
     const values = meta.facets?.enumeration;
     if (values && values.length > 0) {
@@ -435,9 +445,13 @@ export function emitOciRelease(model: OciModel, options: EmitOptions): Map<strin
   for (const file of model.files) {
     const mod = moduleNameOf(file);
     if (mod === 'index' || fileOfModule.has(mod)) {
-      throw new ThorsHammerError('TH_ERR_CODEGEN_NAME_CLASH', `XSD files ${fileOfModule.get(mod) ?? '(index)'} and ${file} map to the same module name ${mod}`, {
-        context: { file, module: mod },
-      });
+      throw new ThorsHammerError(
+        'TH_ERR_CODEGEN_NAME_CLASH',
+        `XSD files ${fileOfModule.get(mod) ?? '(index)'} and ${file} map to the same module name ${mod}`,
+        {
+          context: { file, module: mod },
+        },
+      );
     }
     fileOfModule.set(mod, file);
     typesByModule.set(mod, []);

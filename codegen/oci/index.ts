@@ -85,7 +85,12 @@ function checkRelease(release: string): void {
 }
 
 /** Reads and models one release (no output). Used by generation and by `hammer oci describe/diff`. */
-export function loadOciModel(options: { release: string; schemasDir?: string }): { model: OciModel; schemasDir: string; orphanFiles: string[]; xsdFiles: number } {
+export function loadOciModel(options: { release: string; schemasDir?: string }): {
+  model: OciModel;
+  schemasDir: string;
+  orphanFiles: string[];
+  xsdFiles: number;
+} {
   checkRelease(options.release);
   const schemasDir = resolve(options.schemasDir ?? defaultSchemasDir(options.release));
   if (!existsSync(schemasDir) || !statSync(schemasDir).isDirectory()) {
@@ -106,7 +111,9 @@ export function loadOciModel(options: { release: string; schemasDir?: string }):
 
 /** The import specifier of runtime/oci/meta.ts as seen from a file in `outDir`. */
 export function metaImportFrom(outDir: string): string {
-  const rel = relative(resolve(outDir), join(projectRoot, 'runtime', 'oci', 'meta.js')).split('\\').join('/');
+  const rel = relative(resolve(outDir), join(projectRoot, 'runtime', 'oci', 'meta.js'))
+    .split('\\')
+    .join('/');
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 

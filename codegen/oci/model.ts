@@ -361,7 +361,8 @@ export function buildOciModel(set: XsdSet, release: string): OciModel {
       if (raw.derivation === 'extension') content = [...base.content];
     }
     if (raw.group) {
-      if (raw.group.kind === 'sequence' && raw.group.min === 1 && raw.group.max === 1) content.push(...convertParticles(raw.group.particles, key, raw.file, false));
+      if (raw.group.kind === 'sequence' && raw.group.min === 1 && raw.group.max === 1)
+        content.push(...convertParticles(raw.group.particles, key, raw.file, false));
       else content.push(convertGroup(raw.group, key, raw.file));
     }
     for (const a of raw.attributes) {
@@ -571,12 +572,14 @@ function mergeFacets(steps: readonly RawSimpleType[], builtin: string, key: stri
     if (f.maxLength !== undefined) out.maxLength = Math.min(out.maxLength ?? Infinity, num(f.maxLength, 'maxLength'));
     for (const facet of ['minInclusive', 'minExclusive'] as const) {
       if (f[facet] === undefined) continue;
-      if (!numeric) throw new ThorsHammerError('TH_ERR_CODEGEN_UNSUPPORTED', `${file}: ${key}: ${facet} on non-numeric base ${builtin}`, { context: { file, type: key } });
+      if (!numeric)
+        throw new ThorsHammerError('TH_ERR_CODEGEN_UNSUPPORTED', `${file}: ${key}: ${facet} on non-numeric base ${builtin}`, { context: { file, type: key } });
       out[facet] = Math.max(out[facet] ?? -Infinity, num(f[facet], facet));
     }
     for (const facet of ['maxInclusive', 'maxExclusive'] as const) {
       if (f[facet] === undefined) continue;
-      if (!numeric) throw new ThorsHammerError('TH_ERR_CODEGEN_UNSUPPORTED', `${file}: ${key}: ${facet} on non-numeric base ${builtin}`, { context: { file, type: key } });
+      if (!numeric)
+        throw new ThorsHammerError('TH_ERR_CODEGEN_UNSUPPORTED', `${file}: ${key}: ${facet} on non-numeric base ${builtin}`, { context: { file, type: key } });
       out[facet] = Math.min(out[facet] ?? Infinity, num(f[facet], facet));
     }
     if (f.pattern) patterns.unshift(f.pattern.length === 1 ? f.pattern[0]! : f.pattern.map((p) => `(${p})`).join('|'));

@@ -230,7 +230,11 @@ function documentation(node: XmlNode): string | undefined {
 }
 
 function dedent(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').replace(/\t/g, '  ').split('\n').map((l) => l.trimEnd());
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, '  ')
+    .split('\n')
+    .map((l) => l.trimEnd());
   while (lines.length > 0 && lines[0] === '') lines.shift();
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   let indent = Infinity;

@@ -185,7 +185,8 @@ export function buildModel(loaded: LoadedSpec): VboxModel {
     if (field.type === 'array' && field.count !== undefined) {
       const counter = earlier.find((f) => f.name === field.count);
       if (!counter) report([...path, 'count'], `count field '${field.count}' must be declared before '${field.name}'`);
-      else if (counter.type !== 'u8' && counter.type !== 'u16be') report([...path, 'count'], `count field '${field.count}' must be u8 or u16be, not ${counter.type}`);
+      else if (counter.type !== 'u8' && counter.type !== 'u16be')
+        report([...path, 'count'], `count field '${field.count}' must be u8 or u16be, not ${counter.type}`);
       else if (layoutVersions.some((v) => appliesTo(field, v) && !appliesTo(counter, v))) {
         report([...path, 'count'], `count field '${field.count}' is missing in some version where '${field.name}' exists`);
       }
@@ -313,11 +314,13 @@ export function buildModel(loaded: LoadedSpec): VboxModel {
       const target = spec.commands[c.pairedResponse];
       if (!target?.response) report([...path, 'pairedResponse'], `'${c.pairedResponse}' is not a command with a response layout`);
       if (c.reply === 'same' && c.pairedResponse !== name) report([...path, 'pairedResponse'], `reply 'same' means the response is ${name} itself`);
-      if (c.reply === 'ack' && target && target.id !== 0x00) report([...path, 'pairedResponse'], `reply 'ack' is answered by command 00, not '${c.pairedResponse}'`);
+      if (c.reply === 'ack' && target && target.id !== 0x00)
+        report([...path, 'pairedResponse'], `reply 'ack' is answered by command 00, not '${c.pairedResponse}'`);
     }
     if (c.reply === 'unknown' && c.pairedResponse !== undefined) report([...path, 'pairedResponse'], "reply 'unknown' has no paired response");
     if (c.decodeAs !== undefined) {
-      if (!commandNames.has(c.decodeAs) || !spec.commands[c.decodeAs]?.response) report([...path, 'decodeAs'], `'${c.decodeAs}' is not a command with a response layout`);
+      if (!commandNames.has(c.decodeAs) || !spec.commands[c.decodeAs]?.response)
+        report([...path, 'decodeAs'], `'${c.decodeAs}' is not a command with a response layout`);
       if (c.response) report([...path, 'decodeAs'], 'a command with its own response layout cannot also decodeAs another');
     }
     if (c.request) {
@@ -358,7 +361,11 @@ export function buildModel(loaded: LoadedSpec): VboxModel {
       });
     }
   }
-  if (problems.length > 0) throw specError(loaded.file, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
+  if (problems.length > 0)
+    throw specError(
+      loaded.file,
+      problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)),
+    );
 
   const responseByMessage = new Map(responses.map((r) => [r.message, r]));
   const dispatch = {} as Record<SpecVersion, Array<[number, string]>>;

@@ -202,9 +202,14 @@ function emitEnums(model: VboxModel, source: string, runtime: string): string {
   for (const e of all) {
     w.line();
     doc(w, [e.doc, `${e.values.length} values. Unknown values received on the wire pass through as numbers.`]);
-    w.block(`export const ${e.name} = {`, () => {
-      for (const [name, value] of e.values) w.line(`${name}: ${e.name === 'CommandId' || e.name === 'DataGramDirection' || e.name === 'KeyPowerStatus' ? hexByte(value) : value},`);
-    }, '} as const;');
+    w.block(
+      `export const ${e.name} = {`,
+      () => {
+        for (const [name, value] of e.values)
+          w.line(`${name}: ${e.name === 'CommandId' || e.name === 'DataGramDirection' || e.name === 'KeyPowerStatus' ? hexByte(value) : value},`);
+      },
+      '} as const;',
+    );
     w.line(`export type ${e.name} = (typeof ${e.name})[keyof typeof ${e.name}];`);
   }
   return w.toString();
@@ -215,7 +220,11 @@ function emitRequests(model: VboxModel, source: string, runtime: string): string
   w.line(generatedHeader(GENERATOR, source).trimEnd());
   w.line();
   const used = new Set<string>();
-  for (const r of model.requests) enumsUsed(r.fields.map((f) => f.spec), used);
+  for (const r of model.requests)
+    enumsUsed(
+      r.fields.map((f) => f.spec),
+      used,
+    );
   w.line(`import { VboxRequest } from '${runtime}/fields.js';`);
   w.line(`import type { ReplyKind, RequestDescriptor } from '${runtime}/spec-types.js';`);
   if (used.size) w.line(`import { ${[...used].sort().join(', ')} } from './enums.js';`);
@@ -236,28 +245,34 @@ function emitRequest(w: CodeWriter, r: ModelRequest): void {
     });
   w.line();
   const answer =
-    r.replyKind === 'unknown'
-      ? 'No reply is documented (reply kind `unknown`).'
-      : `Answered by ${r.pairedResponse} (reply kind \`${r.replyKind}\`).`;
+    r.replyKind === 'unknown' ? 'No reply is documented (reply kind `unknown`).' : `Answered by ${r.pairedResponse} (reply kind \`${r.replyKind}\`).`;
   doc(w, [`${r.name}: command ${hexByte(r.command)}, client→vBox. ${answer}`, r.doc]);
   w.block(`export class ${r.name} extends VboxRequest {`, () => {
     w.line(`static readonly command = ${hexByte(r.command)};`);
     w.line(`static readonly replyKind: ReplyKind = '${r.replyKind}';`);
     if (r.pairedResponse) w.line(`static readonly pairedResponse = ${quote(r.pairedResponse)};`);
     doc(w, ['Layout metadata, walked by the generic encoder.']);
-    w.block('static readonly descriptor: RequestDescriptor = {', () => {
-      w.line(`name: ${quote(r.name)},`);
-      w.line(`message: ${quote(r.name)},`);
-      w.line(`command: ${hexByte(r.command)},`);
-      w.line(`replyKind: '${r.replyKind}',`);
-      if (r.pairedResponse) w.line(`response: ${quote(r.pairedResponse)},`);
-      if (r.fields.length === 0) w.line('fields: [],');
-      else
-        w.block('fields: [', () => {
-          for (const f of r.fields) w.line(`${fieldLiteral(f.spec, true)},`);
-        }, '],');
-      w.line('computed: [],');
-    }, '};');
+    w.block(
+      'static readonly descriptor: RequestDescriptor = {',
+      () => {
+        w.line(`name: ${quote(r.name)},`);
+        w.line(`message: ${quote(r.name)},`);
+        w.line(`command: ${hexByte(r.command)},`);
+        w.line(`replyKind: '${r.replyKind}',`);
+        if (r.pairedResponse) w.line(`response: ${quote(r.pairedResponse)},`);
+        if (r.fields.length === 0) w.line('fields: [],');
+        else
+          w.block(
+            'fields: [',
+            () => {
+              for (const f of r.fields) w.line(`${fieldLiteral(f.spec, true)},`);
+            },
+            '],',
+          );
+        w.line('computed: [],');
+      },
+      '};',
+    );
     for (const f of r.fields) {
       doc(w, [fieldDoc(f.spec, f.versions ? `Only in ${f.versions.join(', ')}.` : undefined)]);
       w.line(`declare readonly ${f.name}: ${valueType(f.spec)};`);
@@ -288,23 +303,35 @@ function emitResponses(model: VboxModel, source: string, runtime: string): strin
 
 function emitDescriptor(w: CodeWriter, r: ModelResponse, className: string, version: string | undefined, fields: SpecField[]): void {
   doc(w, ['Layout metadata, walked by the generic decoder.']);
-  w.block('static readonly descriptor: ResponseDescriptor = {', () => {
-    w.line(`name: ${quote(className)},`);
-    w.line(`message: ${quote(r.message)},`);
-    w.line(`command: ${hexByte(r.command)},`);
-    if (version) w.line(`version: '${version}',`);
-    if (r.unsolicited) w.line('unsolicited: true,');
-    if (fields.length === 0) w.line('fields: [],');
-    else
-      w.block('fields: [', () => {
-        for (const f of fields) w.line(`${fieldLiteral(f)},`);
-      }, '],');
-    if (r.computed.length === 0) w.line('computed: [],');
-    else
-      w.block('computed: [', () => {
-        for (const c of r.computed) w.line(`${computedLiteral(c, fields)},`);
-      }, '],');
-  }, '};');
+  w.block(
+    'static readonly descriptor: ResponseDescriptor = {',
+    () => {
+      w.line(`name: ${quote(className)},`);
+      w.line(`message: ${quote(r.message)},`);
+      w.line(`command: ${hexByte(r.command)},`);
+      if (version) w.line(`version: '${version}',`);
+      if (r.unsolicited) w.line('unsolicited: true,');
+      if (fields.length === 0) w.line('fields: [],');
+      else
+        w.block(
+          'fields: [',
+          () => {
+            for (const f of fields) w.line(`${fieldLiteral(f)},`);
+          },
+          '],',
+        );
+      if (r.computed.length === 0) w.line('computed: [],');
+      else
+        w.block(
+          'computed: [',
+          () => {
+            for (const c of r.computed) w.line(`${computedLiteral(c, fields)},`);
+          },
+          '],',
+        );
+    },
+    '};',
+  );
 }
 
 function emitResponse(w: CodeWriter, r: ModelResponse): void {
@@ -316,7 +343,12 @@ function emitResponse(w: CodeWriter, r: ModelResponse): void {
 
   const members = () => {
     for (const f of allFields) {
-      const only = inEvery(f.name) ? undefined : `Only in ${r.classes.filter((c) => c.fields.some((g) => g.name === f.name)).map((c) => c.version).join(', ')}.`;
+      const only = inEvery(f.name)
+        ? undefined
+        : `Only in ${r.classes
+            .filter((c) => c.fields.some((g) => g.name === f.name))
+            .map((c) => c.version)
+            .join(', ')}.`;
       doc(w, [fieldDoc(f, only)]);
       w.line(`declare readonly ${f.name}${inEvery(f.name) ? '' : '?'}: ${valueType(f)};`);
     }
@@ -373,7 +405,7 @@ function emitIndex(model: VboxModel, source: string, runtime: string): string {
   w.line("import * as requests from './requests.js';");
   w.line("import * as responses from './responses.js';");
   w.line();
-  w.line('export * from \'./enums.js\';');
+  w.line("export * from './enums.js';");
   w.line('export { requests, responses };');
   w.line();
   doc(w, [`Protocol version used when none is configured.`]);
@@ -383,42 +415,66 @@ function emitIndex(model: VboxModel, source: string, runtime: string): string {
     'Frame-level policy declared by the spec: the prefix, the direction byte each role sends and accepts, the message id range (the client issues `first`…`last`, then wraps to `wrapTo`; `acceptZero`: a peer may send 0) and the default decoding strictness.',
   ]);
   const f = model.frame;
-  w.block('export const framePolicy = {', () => {
-    w.line(`prefix: [${f.prefix.map(hexByte).join(', ')}],`);
-    w.line(`client: { sends: ${hexByte(f.roles.client.sends)}, accepts: ${hexByte(f.roles.client.accepts)} },`);
-    w.line(`vbox: { sends: ${hexByte(f.roles.vbox.sends)}, accepts: ${hexByte(f.roles.vbox.accepts)} },`);
-    w.line(`messageId: { first: ${f.messageId.first}, last: ${f.messageId.last}, wrapTo: ${f.messageId.wrapTo}, acceptZero: ${f.messageId.acceptZero} },`);
-    w.line(`decoding: '${f.decoding}',`);
-  }, '} as const;');
+  w.block(
+    'export const framePolicy = {',
+    () => {
+      w.line(`prefix: [${f.prefix.map(hexByte).join(', ')}],`);
+      w.line(`client: { sends: ${hexByte(f.roles.client.sends)}, accepts: ${hexByte(f.roles.client.accepts)} },`);
+      w.line(`vbox: { sends: ${hexByte(f.roles.vbox.sends)}, accepts: ${hexByte(f.roles.vbox.accepts)} },`);
+      w.line(`messageId: { first: ${f.messageId.first}, last: ${f.messageId.last}, wrapTo: ${f.messageId.wrapTo}, acceptZero: ${f.messageId.acceptZero} },`);
+      w.line(`decoding: '${f.decoding}',`);
+    },
+    '} as const;',
+  );
   w.line();
   doc(w, [
     'Response class by protocol version and incoming command id. Ids mapped onto another layout (`decodeAs`, e.g. an incoming 01 or 1E decodes as an Acknowledgement) are included; ids not listed decode as `responses.Unknown`.',
   ]);
-  w.block('export const dispatch: Readonly<Record<ProtocolVersion, Readonly<Record<number, VboxResponseClass>>>> = {', () => {
-    for (const version of model.versions) {
-      w.block(`${version}: {`, () => {
-        for (const [id, className] of model.dispatch[version]) w.line(`${hexByte(id)}: responses.${className},`);
-      }, '},');
-    }
-  }, '};');
+  w.block(
+    'export const dispatch: Readonly<Record<ProtocolVersion, Readonly<Record<number, VboxResponseClass>>>> = {',
+    () => {
+      for (const version of model.versions) {
+        w.block(
+          `${version}: {`,
+          () => {
+            for (const [id, className] of model.dispatch[version]) w.line(`${hexByte(id)}: responses.${className},`);
+          },
+          '},',
+        );
+      }
+    },
+    '};',
+  );
   w.line();
   doc(w, ['Request class by name.']);
-  w.block('export const requestClasses: Readonly<Record<string, VboxRequestClass>> = {', () => {
-    for (const r of model.requests) w.line(`${r.name}: requests.${r.name},`);
-  }, '};');
+  w.block(
+    'export const requestClasses: Readonly<Record<string, VboxRequestClass>> = {',
+    () => {
+      for (const r of model.requests) w.line(`${r.name}: requests.${r.name},`);
+    },
+    '};',
+  );
   w.line();
   doc(w, ['Request class by command id (for decoding client→vBox frames, e.g. in a mock).']);
-  w.block('export const requestsByCommand: Readonly<Record<number, VboxRequestClass>> = {', () => {
-    for (const r of model.requests) w.line(`${hexByte(r.command)}: requests.${r.name},`);
-  }, '};');
+  w.block(
+    'export const requestsByCommand: Readonly<Record<number, VboxRequestClass>> = {',
+    () => {
+      for (const r of model.requests) w.line(`${hexByte(r.command)}: requests.${r.name},`);
+    },
+    '};',
+  );
   w.line();
   doc(w, ['Response class by message name and protocol version (same class for both when the layout does not differ).']);
-  w.block('export const responseClasses: Readonly<Record<string, Readonly<Record<ProtocolVersion, VboxResponseClass>>>> = {', () => {
-    for (const r of model.responses) {
-      const byVersion = model.versions.map((v) => `${v}: responses.${r.classes.find((c) => c.version === undefined || c.version === v)!.className}`);
-      w.line(`${r.message}: { ${byVersion.join(', ')} },`);
-    }
-  }, '};');
+  w.block(
+    'export const responseClasses: Readonly<Record<string, Readonly<Record<ProtocolVersion, VboxResponseClass>>>> = {',
+    () => {
+      for (const r of model.responses) {
+        const byVersion = model.versions.map((v) => `${v}: responses.${r.classes.find((c) => c.version === undefined || c.version === v)!.className}`);
+        w.line(`${r.message}: { ${byVersion.join(', ')} },`);
+      }
+    },
+    '};',
+  );
   return w.toString();
 }
 

@@ -143,7 +143,9 @@ function locator(doc: Document.Parsed, lines: LineCounter) {
       const segment = path[i];
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === segment || String((p.key as { value?: unknown })?.value) === String(segment));
+        const pair = node.items.find(
+          (p) => (p.key as { value?: unknown } | null)?.value === segment || String((p.key as { value?: unknown })?.value) === String(segment),
+        );
         if (!pair) break;
         const next = last && key ? pair.key : pair.value;
         found = (next as Node) ?? (pair.key as Node);

@@ -128,12 +128,7 @@ export interface OciClientStats {
   reconnects: number;
 }
 
-const LOGIN_TYPES = [
-  'AuthenticationRequest',
-  'LoginRequest14sp4',
-  'LoginRequest22V5',
-  'LogoutRequest',
-] as const;
+const LOGIN_TYPES = ['AuthenticationRequest', 'LoginRequest14sp4', 'LoginRequest22V5', 'LogoutRequest'] as const;
 
 /**
  * An OCI-P client for one session (one connection and one login). Commands run one at a
@@ -224,10 +219,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   }
 
   /** Sends the newest version of a request family for the configured release: `call('UserGetRequest', { userId })`. */
-  async call<F extends keyof M['Latest'] & string>(
-    family: F,
-    fields: FieldsOf<M['Latest'][F]>,
-  ): Promise<ResponseFor<M, TypeNameOf<M['Latest'][F]>>> {
+  async call<F extends keyof M['Latest'] & string>(family: F, fields: FieldsOf<M['Latest'][F]>): Promise<ResponseFor<M, TypeNameOf<M['Latest'][F]>>> {
     const schema = await this.schema();
     const $type = schema.latest(family);
     if ($type === undefined) throw new OciUnknownTypeError(family, schema.release, 'no request family or type of that name');
@@ -329,10 +321,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   }
 
   /** All rows of a paged request, as one table (headings of the first page). */
-  async allRows<K extends RequestName<M>>(
-    request: M['Requests'][K] & { $type: K },
-    options: { pageSize?: number } = {},
-  ): Promise<OciTable> {
+  async allRows<K extends RequestName<M>>(request: M['Requests'][K] & { $type: K }, options: { pageSize?: number } = {}): Promise<OciTable> {
     let colHeading: string[] | undefined;
     const row: OciTable['row'] = [];
     for await (const page of this.pages(request, options)) {
@@ -439,7 +428,12 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   private async login(session: OciSession): Promise<void> {
     const started = performance.now();
     const where = displayUrl(this.url);
-    this.log.info(`login: ${this.loginStrategy} over ${where}`, { strategy: this.loginStrategy, url: where, userId: this.userId, sessionId: session.sessionId });
+    this.log.info(`login: ${this.loginStrategy} over ${where}`, {
+      strategy: this.loginStrategy,
+      url: where,
+      userId: this.userId,
+      sessionId: session.sessionId,
+    });
     let response: OciResponse;
     if (this.loginStrategy === 'hashed14sp4') {
       const authRequest = { $type: 'AuthenticationRequest', userId: this.userId };

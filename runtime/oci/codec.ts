@@ -161,9 +161,12 @@ function lexical(builtin: string, value: unknown, path: string): string {
     case 'bigint':
       return value.toString();
     default:
-      throw new OciEncodeError(`${path}: expected a ${NUMERIC_BUILTINS.has(builtin) ? 'number' : builtin === 'xs:boolean' ? 'boolean' : 'string'}, got ${describe(value)}`, {
-        path,
-      });
+      throw new OciEncodeError(
+        `${path}: expected a ${NUMERIC_BUILTINS.has(builtin) ? 'number' : builtin === 'xs:boolean' ? 'boolean' : 'string'}, got ${describe(value)}`,
+        {
+          path,
+        },
+      );
   }
 }
 
@@ -196,9 +199,7 @@ class Encoder {
     // Requests as in the protocol reference; responses like a real server (attributes first,
     // core responses with a `c:` prefix bound to C).
     const open =
-      meta.role === 'request'
-        ? `<command xmlns="" xsi:type="${key}"${attrs}`
-        : `<command${attrs} xsi:type="${core ? `c:${key}" xmlns:c="C` : key}" xmlns=""`;
+      meta.role === 'request' ? `<command xmlns="" xsi:type="${key}"${attrs}` : `<command${attrs} xsi:type="${core ? `c:${key}" xmlns:c="C` : key}" xmlns=""`;
     return content === '' ? `${open}/>` : `${open}>${content}</command>`;
   }
 
@@ -437,7 +438,11 @@ class Decoder {
           r.finishElement(tag, tag.local);
           break;
         case 'externalUserIdentity':
-          doc.externalUserIdentity = this.element({ n: 'externalUserIdentity', t: 'ExternalUserIdentity' }, tag, 'externalUserIdentity') as OciDocument['externalUserIdentity'];
+          doc.externalUserIdentity = this.element(
+            { n: 'externalUserIdentity', t: 'ExternalUserIdentity' },
+            tag,
+            'externalUserIdentity',
+          ) as OciDocument['externalUserIdentity'];
           break;
         case 'command':
           commands.push(this.command(tag, `commands[${commands.length}]`));

@@ -9,15 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ThorsHammerError } from '../errors.js';
 import { generatedRoot } from '../paths.js';
 import { OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
-import {
-  type ChoiceMeta,
-  type ComplexTypeMeta,
-  type ElementMeta,
-  exportName,
-  type Particle,
-  type ReleaseIndex,
-  type TypeMeta,
-} from './meta.js';
+import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
 
 /** Type key of a core type every document needs (its module is always loaded). */
 const CORE_TYPE = 'ErrorResponse';
@@ -141,9 +133,7 @@ export class OciSchema {
     if (!pending) {
       const entry = this.index.modules[name];
       if (!entry) {
-        return Promise.reject(
-          new ThorsHammerError('TH_ERR_OCI_SCHEMA', `release ${this.release} index names module '${name}' but does not define it`),
-        );
+        return Promise.reject(new ThorsHammerError('TH_ERR_OCI_SCHEMA', `release ${this.release} index names module '${name}' but does not define it`));
       }
       pending = entry.load().then((exports) => {
         for (const key of this.keysOf(name)) {

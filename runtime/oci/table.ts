@@ -12,7 +12,11 @@ export interface OciTable {
 
 /** A problem with a table: unknown heading, key collision, malformed table value. */
 export class OciTableError extends ThorsHammerError {
-  constructor(code: 'TH_ERR_OCI_TABLE_COLUMN' | 'TH_ERR_OCI_TABLE_KEY_COLLISION' | 'TH_ERR_OCI_TABLE_SHAPE', message: string, context: Record<string, unknown> = {}) {
+  constructor(
+    code: 'TH_ERR_OCI_TABLE_COLUMN' | 'TH_ERR_OCI_TABLE_KEY_COLLISION' | 'TH_ERR_OCI_TABLE_SHAPE',
+    message: string,
+    context: Record<string, unknown> = {},
+  ) {
     super(code, message, { context });
   }
 }

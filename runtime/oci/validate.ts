@@ -128,7 +128,10 @@ class Validator {
     }
     const { branch, conflict } = chooseBranch(this.schema, p, obj);
     if (conflict) {
-      this.issue(path, `only one of ${branchNames(p)} may be set, got ${conflict.map((b) => [...particleKeys(b)].filter((k) => obj[k] !== undefined).join('+')).join(' and ')}`);
+      this.issue(
+        path,
+        `only one of ${branchNames(p)} may be set, got ${conflict.map((b) => [...particleKeys(b)].filter((k) => obj[k] !== undefined).join('+')).join(' and ')}`,
+      );
       return;
     }
     if (!branch) {
@@ -321,4 +324,3 @@ function branchNames(p: ChoiceMeta): string {
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
-

@@ -325,12 +325,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
    * ToggleKeyStatus: switch a key ON/OFF (or LONG/SHORT/RELEASED), optionally with a dimmer
    * ratio (0–100) and a timer. Resolves with the ACK; a NACK rejects with VboxNackError.
    */
-  toggleKey(
-    nodeId: number,
-    keyId: number,
-    power: KeyPowerInput,
-    extra: { dimmerRatio?: number; timer?: number } = {},
-  ): Promise<responses.Acknowledgement> {
+  toggleKey(nodeId: number, keyId: number, power: KeyPowerInput, extra: { dimmerRatio?: number; timer?: number } = {}): Promise<responses.Acknowledgement> {
     return this.sendExpecting(
       () =>
         new requests.ToggleKeyStatus({

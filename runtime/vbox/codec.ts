@@ -1,6 +1,14 @@
 import { defaultVersion, dispatch, requestClasses, requestsByCommand, responseClasses } from '../../generated/vbox/index.js';
 import { VboxUnknownMessageError } from './errors.js';
-import { decodeFields, encodeMessageFrame, normalizeFields, UnknownResponse, type VboxRequest, type VboxResponseBase, type VboxResponseClass } from './fields.js';
+import {
+  decodeFields,
+  encodeMessageFrame,
+  normalizeFields,
+  UnknownResponse,
+  type VboxRequest,
+  type VboxResponseBase,
+  type VboxResponseClass,
+} from './fields.js';
 import { Direction, type VboxFrame } from './frame.js';
 import type { ProtocolVersion } from './spec-types.js';
 

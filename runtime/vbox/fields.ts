@@ -290,7 +290,13 @@ function sizeOf(type: FieldType, value: unknown): number {
 }
 
 /** Writes already-normalised values at `offset` of `buf` (sized with {@link payloadSize}); returns the end offset. */
-export function writeFields(buf: Buffer, offset: number, fields: readonly FieldDescriptor[], values: Record<string, unknown>, version?: ProtocolVersion): number {
+export function writeFields(
+  buf: Buffer,
+  offset: number,
+  fields: readonly FieldDescriptor[],
+  values: Record<string, unknown>,
+  version?: ProtocolVersion,
+): number {
   let at = offset;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
@@ -432,7 +438,12 @@ function readSteps(fields: readonly FieldDescriptor[], version: ProtocolVersion 
   return steps;
 }
 
-function readFields(state: ReadState, fields: readonly FieldDescriptor[], version?: ProtocolVersion, values: Record<string, unknown> = {}): Record<string, unknown> {
+function readFields(
+  state: ReadState,
+  fields: readonly FieldDescriptor[],
+  version?: ProtocolVersion,
+  values: Record<string, unknown> = {},
+): Record<string, unknown> {
   const steps = readSteps(fields, version);
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;

@@ -136,11 +136,11 @@ export function parseFrame(bytes: Buffer, options: { direction?: number; lenient
   if (declared + 7 !== bytes.length) {
     const sumMatches = checksum(bytes, end) === bytes[end];
     if (!options.lenient || !sumMatches) {
-      throw new VboxFrameError(
-        'TH_ERR_VBOX_LENGTH',
-        `length field says ${declared} (a ${declared + 7}-byte frame) but the frame has ${bytes.length} bytes`,
-        { declared, expectedBytes: declared + 7, actual: bytes.length },
-      );
+      throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `length field says ${declared} (a ${declared + 7}-byte frame) but the frame has ${bytes.length} bytes`, {
+        declared,
+        expectedBytes: declared + 7,
+        actual: bytes.length,
+      });
     }
     lengthMismatch = true;
   }

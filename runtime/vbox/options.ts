@@ -204,8 +204,7 @@ function validate(spec: OptionSpec, value: unknown, origin: string): unknown {
       }
       const n = value as number;
       if (!isUnlimited && type.integer && !Number.isInteger(n)) fail('a whole number');
-      const range =
-        type.max === undefined ? `${type.minExclusive ? '>' : '≥'} ${type.min}` : `between ${type.min} and ${type.max}`;
+      const range = type.max === undefined ? `${type.minExclusive ? '>' : '≥'} ${type.min}` : `between ${type.min} and ${type.max}`;
       if (type.minExclusive ? n <= type.min : n < type.min) fail(`a number ${range}`);
       if (type.max !== undefined && n > type.max) fail(`a number ${range}`);
       return n;

@@ -43,7 +43,11 @@ test.each([
   ['element ref=', '<xs:complexType name="R"><xs:sequence><xs:element ref="x"/></xs:sequence></xs:complexType>', 'R'],
   ['substitutionGroup', '<xs:complexType name="Q"><xs:sequence><xs:element name="a" type="xs:int" substitutionGroup="b"/></xs:sequence></xs:complexType>', 'Q'],
   ['mixed content', '<xs:complexType name="M" mixed="true"><xs:sequence/></xs:complexType>', 'M'],
-  ['ambiguous choice', '<xs:complexType name="C2"><xs:choice><xs:element name="a" type="xs:int"/><xs:sequence><xs:element name="a" type="xs:int"/></xs:sequence></xs:choice></xs:complexType>', 'C2'],
+  [
+    'ambiguous choice',
+    '<xs:complexType name="C2"><xs:choice><xs:element name="a" type="xs:int"/><xs:sequence><xs:element name="a" type="xs:int"/></xs:sequence></xs:choice></xs:complexType>',
+    'C2',
+  ],
 ])('unsupported construct %s → TH_ERR_CODEGEN_UNSUPPORTED naming file and type', (_what, body, type) => {
   const e = errorOf(load(schemaSet(body)));
   expect(e.code).toBe('TH_ERR_CODEGEN_UNSUPPORTED');
@@ -59,10 +63,20 @@ test('an unknown type reference names the file, type and reference', () => {
 
 test('a missing include, malformed XML and a duplicate type are schema errors', () => {
   expect(errorOf(load(schemaSet('<xs:include schemaLocation="Nope.xsd"/>'))).code).toBe('TH_ERR_CODEGEN_SCHEMA');
-  const bad = errorOf(load(schemaSet('<xs:include schemaLocation="Bad.xsd"/>', { 'Bad.xsd': '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:complexType name="x">' })));
+  const bad = errorOf(
+    load(
+      schemaSet('<xs:include schemaLocation="Bad.xsd"/>', { 'Bad.xsd': '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:complexType name="x">' }),
+    ),
+  );
   expect(bad.code).toBe('TH_ERR_CODEGEN_SCHEMA');
   expect(bad.message).toContain('Bad.xsd');
-  const dup = errorOf(load(schemaSet('<xs:simpleType name="D"><xs:restriction base="xs:int"/></xs:simpleType><xs:simpleType name="D"><xs:restriction base="xs:int"/></xs:simpleType>')));
+  const dup = errorOf(
+    load(
+      schemaSet(
+        '<xs:simpleType name="D"><xs:restriction base="xs:int"/></xs:simpleType><xs:simpleType name="D"><xs:restriction base="xs:int"/></xs:simpleType>',
+      ),
+    ),
+  );
   expect(dup).toMatchObject({ code: 'TH_ERR_CODEGEN_SCHEMA' });
   expect(dup.message).toContain('declared twice');
 });
@@ -87,7 +101,10 @@ test('a no-namespace file included from a namespace-C file adopts C (chameleon i
     '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:core="C"><xs:import namespace="C" schemaLocation="Core.xsd"/>' +
       '<xs:complexType name="UsesCore"><xs:sequence><xs:element name="v" type="core:Chameleon"/></xs:sequence></xs:complexType></xs:schema>',
   );
-  writeFileSync(join(dir, 'Core.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="C" xmlns="C"><xs:include schemaLocation="Plain.xsd"/></xs:schema>');
+  writeFileSync(
+    join(dir, 'Core.xsd'),
+    '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="C" xmlns="C"><xs:include schemaLocation="Plain.xsd"/></xs:schema>',
+  );
   // Plain.xsd has no targetNamespace; its unprefixed reference resolves in the includer's namespace.
   writeFileSync(
     join(dir, 'Plain.xsd'),

@@ -107,21 +107,34 @@ test('classification is structural: misfits are data types, suffix shapes are fa
 
 test('choices, anonymous types, abstract types, fixed and defaults land in the metadata', () => {
   expect(complex('UserModifyRequest22_endpoint').content).toEqual([
-    { choice: [{ n: 'accessDeviceName', t: 'NonEmptyToken' }, { n: 'trunkAddressing', t: 'DirectRouteIdentifiers' }] },
+    {
+      choice: [
+        { n: 'accessDeviceName', t: 'NonEmptyToken' },
+        { n: 'trunkAddressing', t: 'DirectRouteIdentifiers' },
+      ],
+    },
   ]);
   expect(complex('UserModifyRequest22').content).toContainEqual({ n: 'endpoint', t: 'UserModifyRequest22_endpoint', min: 0, nil: true });
   expect(complex('UserModifyRequest22').content).toContainEqual({ n: 'resetAll', t: 'xs:anyType', min: 0 });
   expect(complex('UserModifyRequest22').content).toContainEqual({ n: 'speedDialEntry', t: 'NonEmptyToken', min: 3, max: 3 });
   expect(complex('UserModifyRequest22').content).toContainEqual({ n: 'isAscending', t: 'xs:boolean', def: 'true' });
   expect(complex('GroupDemoAddAlertingGroupRequest').content[1]).toEqual({
-    choice: [{ n: 'phoneNumber', t: 'NonEmptyToken' }, { n: 'userId', t: 'UserId' }],
+    choice: [
+      { n: 'phoneNumber', t: 'NonEmptyToken' },
+      { n: 'userId', t: 'UserId' },
+    ],
     min: 0,
     max: 10,
     prop: 'phoneNumberOrUserId',
   });
   expect(complex('Recurrence').content.map((p) => ('choice' in p ? p.choice.length : 0))).toEqual([2, 3]);
   expect(complex('UnboundedPositiveInt').content).toEqual([
-    { choice: [{ n: 'unlimited', t: 'xs:boolean', fixed: 'true' }, { n: 'quantity', t: 'UnboundedPositiveInt_quantity' }] },
+    {
+      choice: [
+        { n: 'unlimited', t: 'xs:boolean', fixed: 'true' },
+        { n: 'quantity', t: 'UnboundedPositiveInt_quantity' },
+      ],
+    },
   ]);
   expect(model.types.get('UnboundedPositiveInt_quantity')).toMatchObject({ kind: 'simple', base: 'xs:int', facets: { minInclusive: 1 } });
   expect(complex('DepartmentKey').subtypes).toEqual(['EnterpriseDepartmentKey', 'GroupDepartmentKey']);
@@ -138,7 +151,12 @@ test('choices, anonymous types, abstract types, fixed and defaults land in the m
   const device = complex('SystemDeviceAddRequest22').content;
   expect(device[0]).toEqual({
     choice: [
-      { seq: [{ n: 'serviceProviderId', t: 'NonEmptyToken' }, { n: 'deviceName', t: 'NonEmptyToken' }] },
+      {
+        seq: [
+          { n: 'serviceProviderId', t: 'NonEmptyToken' },
+          { n: 'deviceName', t: 'NonEmptyToken' },
+        ],
+      },
       { seq: [{ n: 'deviceExternalId', t: 'NonEmptyToken' }] },
       { n: 'macAddress', t: 'MacAddress' },
     ],
@@ -149,7 +167,7 @@ test('facets of a restriction chain merge, the most restrictive winning', () => 
   expect((model.types.get('ShortUserId') as SimpleTypeMeta).facets).toEqual({ minLength: 2, maxLength: 30, pattern: ['([a-z]+)|([0-9]+)'] });
   expect((model.types.get('UserId') as SimpleTypeMeta).facets).toEqual({ minLength: 1, maxLength: 161 });
   expect((model.types.get('MacAddress') as SimpleTypeMeta).facets).toEqual({ length: 12, pattern: ['[0-9A-F]{12}'], whiteSpace: 'collapse' });
-  expect((model.types.get('CriteriaModeSubset') as SimpleTypeMeta)).toMatchObject({ base: 'xs:token', facets: { enumeration: ['Equal To', '#'] } });
+  expect(model.types.get('CriteriaModeSubset') as SimpleTypeMeta).toMatchObject({ base: 'xs:token', facets: { enumeration: ['Equal To', '#'] } });
   expect((model.types.get('Port') as SimpleTypeMeta).facets).toEqual({ minInclusive: 1025, maxInclusive: 65535 });
 });
 

@@ -15,15 +15,16 @@ function evaluateLiteral(source: string): unknown {
 
 test('quote() produces a TypeScript string literal with exactly the input value', () => {
   for (const v of ["it's", 'back\\slash', 'Equal To', '#', 'line\nbreak', '\u2028', "'; alert(1); '"]) expect(evaluateLiteral(quote(v))).toBe(v);
-  fc.assert(fc.property(fc.string({ unit: 'binary' }), (v) => evaluateLiteral(quote(v)) === v), { numRuns: 200 });
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), (v) => evaluateLiteral(quote(v)) === v),
+    { numRuns: 200 },
+  );
 });
 
 test('module names are the kebab-case file paths', () => {
   expect(moduleNameOf('OCISchemaUser.xsd')).toBe('oci-schema-user');
   expect(moduleNameOf('Services/OCISchemaServiceCallCenter.xsd')).toBe('services-oci-schema-service-call-center');
-  fc.assert(
-    fc.property(fc.stringMatching(/^[A-Z][A-Za-z0-9]{0,20}$/), (name) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(moduleNameOf(`Services/${name}.xsd`))),
-  );
+  fc.assert(fc.property(fc.stringMatching(/^[A-Z][A-Za-z0-9]{0,20}$/), (name) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(moduleNameOf(`Services/${name}.xsd`))));
 });
 
 test('command names split into family and version; version keys order numerically', () => {
@@ -35,16 +36,12 @@ test('command names split into family and version; version keys order numericall
   expect(parseCommandName('SystemSIPDeviceTypeGetRequest21sp1V2').versionKey).toEqual([21, 1, 2]);
   expect(pairedResponseName('SearchCriteriaRequestFooRequest22V2')).toBe('SearchCriteriaRequestFooResponse22V2');
   fc.assert(
-    fc.property(
-      fc.tuple(fc.nat(30), fc.nat(30), fc.nat(30)),
-      fc.tuple(fc.nat(30), fc.nat(30), fc.nat(30)),
-      ([a1, a2, a3], [b1, b2, b3]) => {
-        const name = (m: number, s: number, v: number) => `UserGetRequest${m}${s ? `sp${s}` : ''}${v ? `V${v}` : ''}`;
-        const a = parseCommandName(name(a1 + 1, a2, a3));
-        const b = parseCommandName(name(b1 + 1, b2, b3));
-        const expected = Math.sign(a1 - b1 || a2 - b2 || a3 - b3);
-        return a.family === 'UserGetRequest' && Math.sign(compareVersionKeys(a.versionKey, b.versionKey)) === expected;
-      },
-    ),
+    fc.property(fc.tuple(fc.nat(30), fc.nat(30), fc.nat(30)), fc.tuple(fc.nat(30), fc.nat(30), fc.nat(30)), ([a1, a2, a3], [b1, b2, b3]) => {
+      const name = (m: number, s: number, v: number) => `UserGetRequest${m}${s ? `sp${s}` : ''}${v ? `V${v}` : ''}`;
+      const a = parseCommandName(name(a1 + 1, a2, a3));
+      const b = parseCommandName(name(b1 + 1, b2, b3));
+      const expected = Math.sign(a1 - b1 || a2 - b2 || a3 - b3);
+      return a.family === 'UserGetRequest' && Math.sign(compareVersionKeys(a.versionKey, b.versionKey)) === expected;
+    }),
   );
 });

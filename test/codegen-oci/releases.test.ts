@@ -114,9 +114,7 @@ test('R24 → R25 diff: 173 requests added, 29 removed, 84 types changed (79 com
   expect(d.dataResponsesRemoved.length).toBe(10);
   expect(d.changed.length).toBe(84);
   expect(d.changed.filter((c) => c.kind === 'complex').length).toBe(79);
-  expect(d.changed.filter((c) => c.kind === 'simple').map((c) => c.name)).toEqual(
-    expect.arrayContaining(['GroupService', 'UserService']),
-  );
+  expect(d.changed.filter((c) => c.kind === 'simple').map((c) => c.name)).toEqual(expect.arrayContaining(['GroupService', 'UserService']));
   expect(d.changed.map((c) => c.name)).toEqual(expect.arrayContaining(['GroupAdminModifyRequest', 'UserModifyRequest22', 'GroupTrunkGroupGetResponse23']));
   // Two of the 84 differ only by R24's trailing spaces in element names, collapsed by the generator.
   expect(d.changed.filter((c) => c.whitespaceOnly)).toEqual([

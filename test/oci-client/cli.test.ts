@@ -43,7 +43,10 @@ const tcp = () => ['--url', `tcp://127.0.0.1:${mock.ports.tcp}`, '--user', 'admi
 
 test('provisions with key=value fields and --json, and prints tables aligned, as CSV and as JSON', async () => {
   const fields = join(dir, 'group.json');
-  writeFileSync(fields, JSON.stringify({ serviceProviderId: 'cli-sp', groupId: 'g2', defaultDomain: 'example.com', userLimit: 7, groupName: 'Second, "quoted"' }));
+  writeFileSync(
+    fields,
+    JSON.stringify({ serviceProviderId: 'cli-sp', groupId: 'g2', defaultDomain: 'example.com', userLimit: 7, groupName: 'Second, "quoted"' }),
+  );
   const env = { OCI_PASSWORD: 'cli-Secret-1' };
   // The service provider and the first group come from the library client (fast); the CLI adds the second.
   const client = new OciClient({ url: `tcp://127.0.0.1:${mock.ports.tcp}`, userId: 'admin', password: 'cli-Secret-1' });
@@ -100,12 +103,20 @@ test('key=value fields are converted by the schema: booleans, numbers, dotted pa
   const schema = await OciSchema.load('R25');
   await schema.ensure('ServiceProviderAddRequest13mp2', 'UserAddRequest17sp4');
   const sp: Record<string, unknown> = { $type: 'ServiceProviderAddRequest13mp2' };
-  for (const f of ['serviceProviderId=sp1', 'isEnterprise=true', 'address.city=Paris', 'address.zipOrPostalCode=75001']) assignField(schema, sp.$type as string, sp, f);
-  expect(sp).toEqual({ $type: 'ServiceProviderAddRequest13mp2', serviceProviderId: 'sp1', isEnterprise: true, address: { city: 'Paris', zipOrPostalCode: '75001' } });
+  for (const f of ['serviceProviderId=sp1', 'isEnterprise=true', 'address.city=Paris', 'address.zipOrPostalCode=75001'])
+    assignField(schema, sp.$type as string, sp, f);
+  expect(sp).toEqual({
+    $type: 'ServiceProviderAddRequest13mp2',
+    serviceProviderId: 'sp1',
+    isEnterprise: true,
+    address: { city: 'Paris', zipOrPostalCode: '75001' },
+  });
   const user: Record<string, unknown> = { $type: 'UserAddRequest17sp4' };
   for (const f of ['alias=sip:a@example.com', 'alias=sip:b@example.com', 'userId=1234']) assignField(schema, 'UserAddRequest17sp4', user, f);
   expect(user).toEqual({ $type: 'UserAddRequest17sp4', alias: ['sip:a@example.com', 'sip:b@example.com'], userId: '1234' });
-  expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'isEnterprise=yes')).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_SEND_ARGS' }));
+  expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'isEnterprise=yes')).toThrow(
+    expect.objectContaining({ code: 'TH_ERR_OCI_SEND_ARGS' }),
+  );
   expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'address=Paris')).toThrow(/structure/);
   expect(() => assignField(schema, 'ServiceProviderAddRequest13mp2', {}, 'nokey')).toThrow(/key=value/);
   expect(() => assignField(schema, 'UserAddRequest17sp4', {}, 'colour=blue')).toThrow("UserAddRequest17sp4 has no element 'colour' (in 'colour=blue')");

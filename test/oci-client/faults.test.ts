@@ -230,7 +230,13 @@ describe('TLS verification', () => {
 
   test('a certificate for another host name is rejected even when its CA is trusted', async () => {
     const other = await makeCertificate('other.example', { dns: ['other.example'] });
-    const server = await startOciMock({ release: 'R25', schema, tlsPort: 0, tls: { cert: other.cert, key: other.key }, users: [{ userId: 'admin', password: PASSWORD }] });
+    const server = await startOciMock({
+      release: 'R25',
+      schema,
+      tlsPort: 0,
+      tls: { cert: other.cert, key: other.key },
+      users: [{ userId: 'admin', password: PASSWORD }],
+    });
     try {
       const c = client({ url: `tls://localhost:${server.ports.tls}`, tls: { ca: other.cert } });
       await expect(c.connect()).rejects.toMatchObject({ code: 'TH_ERR_OCI_TLS' });

@@ -14,9 +14,18 @@ const clients: OciClient[] = [];
 beforeAll(async () => {
   certificate = await makeCertificate('localhost', { dns: ['localhost'], ips: ['127.0.0.1'] });
   mock = await spawnMock([
-    '--tcp-port', '0', '--tls-port', '0', '--soap-port', '0',
-    '--user', `admin:${PASSWORD}`,
-    '--tls-cert', certificate.certFile, '--tls-key', certificate.keyFile,
+    '--tcp-port',
+    '0',
+    '--tls-port',
+    '0',
+    '--soap-port',
+    '0',
+    '--user',
+    `admin:${PASSWORD}`,
+    '--tls-cert',
+    certificate.certFile,
+    '--tls-key',
+    certificate.keyFile,
   ]);
 }, 60_000);
 
@@ -50,8 +59,12 @@ async function provisioningScenario(c: OciClient) {
   const group = `grp-${tag}`;
   const users = [1, 2, 3].map((n) => `user${n}-${tag}@example.com`);
 
-  expect((await c.call('ServiceProviderAddRequest', { serviceProviderId: sp, defaultDomain: 'example.com', isEnterprise: true })).$type).toBe('SuccessResponse');
-  expect((await c.call('GroupAddRequest', { serviceProviderId: sp, groupId: group, defaultDomain: 'example.com', userLimit: 25, groupName: 'Test group' })).$type).toBe('SuccessResponse');
+  expect((await c.call('ServiceProviderAddRequest', { serviceProviderId: sp, defaultDomain: 'example.com', isEnterprise: true })).$type).toBe(
+    'SuccessResponse',
+  );
+  expect(
+    (await c.call('GroupAddRequest', { serviceProviderId: sp, groupId: group, defaultDomain: 'example.com', userLimit: 25, groupName: 'Test group' })).$type,
+  ).toBe('SuccessResponse');
   const added = await c.sendBatch(
     users.map((userId, i) => ({
       $type: 'UserAddRequest17sp4',
@@ -71,7 +84,11 @@ async function provisioningScenario(c: OciClient) {
   const groups = await c.call('GroupGetListInServiceProviderRequest', { serviceProviderId: sp });
   expect(toRecords(groups.groupTable as OciTable).map((r) => r['Group Id'])).toEqual([group]);
   const listed = await c.call('UserGetListInGroupRequest', { serviceProviderId: sp, GroupId: group });
-  expect(toRecords(listed.userTable as OciTable).map((r) => r['User Id']).sort()).toEqual([...users].sort());
+  expect(
+    toRecords(listed.userTable as OciTable)
+      .map((r) => r['User Id'])
+      .sort(),
+  ).toEqual([...users].sort());
 
   // Modify, then clear a field with nil: the get no longer shows it.
   const before = await c.call('UserGetRequest', { userId: users[0] as string });

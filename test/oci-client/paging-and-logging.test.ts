@@ -41,7 +41,10 @@ describe('paging', () => {
         const rows = Array.from({ length: Math.max(0, Math.min(paging.responsePageSize, TOTAL_ROWS - first)) }, (_, i) => ({
           col: [`group${first + i + 1}`, `Group ${first + i + 1}`, ''],
         }));
-        return { $type: 'GroupGetListInServiceProviderPagedSortedListResponse', groupTable: { colHeading: ['Group Id', 'Group Name', 'User Limit'], row: rows } };
+        return {
+          $type: 'GroupGetListInServiceProviderPagedSortedListResponse',
+          groupTable: { colHeading: ['Group Id', 'Group Name', 'User Limit'], row: rows },
+        };
       }
       default:
         return { $type: 'ErrorResponse', type: 'Error', summary: '[Error 6004] unexpected', summaryEnglish: '[Error 6004] unexpected' };
@@ -144,7 +147,15 @@ describe('logging', () => {
 
   test('plain login over TLS: the password is redacted in logged documents and in error contexts', async () => {
     const logs = captureLogger();
-    const c = new OciClient({ url: mock.url('tls'), userId: 'admin', password: 'Log-Secret-77', schema, tls: { ca: mock.certificate }, logger: logs.logger, logDocuments: true });
+    const c = new OciClient({
+      url: mock.url('tls'),
+      userId: 'admin',
+      password: 'Log-Secret-77',
+      schema,
+      tls: { ca: mock.certificate },
+      logger: logs.logger,
+      logDocuments: true,
+    });
     await c.connect();
     await c.close();
     const text = logs.text();

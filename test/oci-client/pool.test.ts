@@ -158,7 +158,9 @@ test('bad client input gives typed errors, never a crash', async () => {
       'SystemSoftwareVersionGetResponse',
     ]);
     await expect(c.call('NoSuchFamilyRequest', {})).rejects.toMatchObject({ code: 'TH_ERR_OCI_UNKNOWN_TYPE' });
-    await expect(c.send({ $type: 'UserGetRequest23V2', userId: 'x', bogus: 1 })).rejects.toMatchObject({ code: expect.stringMatching(/^TH_ERR_OCI_(VALIDATION|ENCODE)$/) });
+    await expect(c.send({ $type: 'UserGetRequest23V2', userId: 'x', bogus: 1 })).rejects.toMatchObject({
+      code: expect.stringMatching(/^TH_ERR_OCI_(VALIDATION|ENCODE)$/),
+    });
   } finally {
     await c.close();
   }

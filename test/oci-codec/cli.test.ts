@@ -38,7 +38,10 @@ test('encode (family name, ISO-8859-1 bytes) then decode back', async () => {
 }, 60_000);
 
 test('bad input exits 1 with one clear line', async () => {
-  const invalid = await hammer(['oci', 'encode'], JSON.stringify({ sessionId: 's', commands: [{ $type: 'LogoutRequest', userId: 'u', reason: 'Connection close' }] }));
+  const invalid = await hammer(
+    ['oci', 'encode'],
+    JSON.stringify({ sessionId: 's', commands: [{ $type: 'LogoutRequest', userId: 'u', reason: 'Connection close' }] }),
+  );
   expect(invalid.code).toBe(1);
   expect(invalid.stderr).toBe(
     "hammer: TH_ERR_OCI_VALIDATION: LogoutRequest.reason: 'Connection close' is not one of: Client Logout, Server Connection Failure, Open Client Server Forced Logout\n",

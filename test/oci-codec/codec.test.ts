@@ -123,7 +123,11 @@ describe('encodeDocument', () => {
       expect((e as OciEncodeError).path).toBe('LogoutRequest.reasn');
     }
     expect(() =>
-      encodeDocument(schema, { ...base, commands: [{ $type: 'UserModifyRequest22', userId: 'a', department: { name: 'x', serviceProviderId: 'y' } }] }, { validate: false }),
+      encodeDocument(
+        schema,
+        { ...base, commands: [{ $type: 'UserModifyRequest22', userId: 'a', department: { name: 'x', serviceProviderId: 'y' } }] },
+        { validate: false },
+      ),
     ).toThrow(/abstract; set \$type/);
     expect(() => encodeDocument(schema, { ...base, commands: [{ $type: 'NoSuchRequest' }] })).toThrow(OciUnknownTypeError);
     expect(() => encodeDocument(schema, { ...base, commands: [{ $type: 'LogoutRequest', userId: 'a\u0001' }] }, { validate: false })).toThrow(
@@ -161,11 +165,11 @@ describe('decodeDocument', () => {
     const error = doc.commands[0]!;
     expect(error.echo).toBe('req-7');
     expect(error.detail).toBe(
-      "Invalid xsi:type qname: 'FooRequest' in element BroadsoftDocument@C\n<command xsi:type=\"FooRequest\" echo=\"req-7\"><a>&amp;</a></command>\n",
+      'Invalid xsi:type qname: \'FooRequest\' in element BroadsoftDocument@C\n<command xsi:type="FooRequest" echo="req-7"><a>&amp;</a></command>\n',
     );
   });
 
-  test("mercury-ocip form: XSI bound to the prefix C, nil abstract and nested nil", () => {
+  test('mercury-ocip form: XSI bound to the prefix C, nil abstract and nested nil', () => {
     const doc = decodeDocument(schema, fixture('mercury-prefix.xml'));
     expect(doc.commands[0]).toEqual({
       $type: 'UserModifyRequest22',
@@ -183,7 +187,10 @@ describe('decodeDocument', () => {
     expect(() => decodeCommand(schema, '<command xmlns="" xsi:type="SuccessResponse"/>')).toThrow(OciUnknownTypeError);
     // a request type in namespace C (command without xmlns="") is refused like a real server would
     expect(() =>
-      decodeDocument(schema, `<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="${XSI}"><sessionId xmlns="">s</sessionId><command xsi:type="LogoutRequest"/></BroadsoftDocument>`),
+      decodeDocument(
+        schema,
+        `<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="${XSI}"><sessionId xmlns="">s</sessionId><command xsi:type="LogoutRequest"/></BroadsoftDocument>`,
+      ),
     ).toThrow(OciDecodeError);
     // a string-matching decoder would accept this; the prefix is bound to another namespace
     expect(() => decodeCommand(schema, '<command xmlns="" xmlns:c="urn:other" xsi:type="c:SuccessResponse"/>')).toThrow(OciUnknownTypeError);
@@ -198,7 +205,10 @@ describe('decodeDocument', () => {
       ),
     ).toEqual({ $type: 'SystemCPEConfigParametersModifyRequest', enableIPDeviceManagement: true, fileRebuildImmediate: true, ratio: 2.5 });
     expect(
-      decodeCommand(schema, '<command xmlns="" xsi:type="GroupAccessDeviceAddRequest22"><groupExternalId>g</groupExternalId><deviceExternalId>d</deviceExternalId></command>'),
+      decodeCommand(
+        schema,
+        '<command xmlns="" xsi:type="GroupAccessDeviceAddRequest22"><groupExternalId>g</groupExternalId><deviceExternalId>d</deviceExternalId></command>',
+      ),
     ).toEqual({ $type: 'GroupAccessDeviceAddRequest22', groupExternalId: 'g', deviceExternalId: 'd' });
     expect(
       decodeCommand(
@@ -206,9 +216,12 @@ describe('decodeDocument', () => {
         '<command xmlns="" xsi:type="UserRouteAddRequest"><userId>u</userId><trunkIdentity>t1</trunkIdentity><dtgIdentity>d1</dtgIdentity><trunkIdentity>t2</trunkIdentity></command>',
       ),
     ).toEqual({ $type: 'UserRouteAddRequest', userId: 'u', identity: [{ trunkIdentity: 't1' }, { dtgIdentity: 'd1' }, { trunkIdentity: 't2' }] });
-    expect(() => decodeCommand(schema, '<command xmlns="" xsi:type="SystemCPEConfigParametersModifyRequest"><enableIPDeviceManagement>yes</enableIPDeviceManagement></command>')).toThrow(
-      /'yes' is not a boolean/,
-    );
+    expect(() =>
+      decodeCommand(
+        schema,
+        '<command xmlns="" xsi:type="SystemCPEConfigParametersModifyRequest"><enableIPDeviceManagement>yes</enableIPDeviceManagement></command>',
+      ),
+    ).toThrow(/'yes' is not a boolean/);
   });
 
   test('unknown and misordered elements name the path', () => {
@@ -230,7 +243,10 @@ describe('decodeDocument', () => {
   });
 
   test('tables: zero rows, generic path for unusual spacing and comments gives the same result', () => {
-    const zero = decodeCommand(schema, '<command xmlns="" xsi:type="UserGetListInGroupResponse"><userTable><colHeading>User Id</colHeading></userTable></command>');
+    const zero = decodeCommand(
+      schema,
+      '<command xmlns="" xsi:type="UserGetListInGroupResponse"><userTable><colHeading>User Id</colHeading></userTable></command>',
+    );
     expect(zero.userTable).toEqual({ colHeading: ['User Id'], row: [] });
     const odd = decodeCommand(
       schema,

@@ -18,10 +18,58 @@ const simple = (name: string, base: string, facets?: SimpleTypeMeta['facets'], n
 
 const core: ComplexTypeMeta[] = [
   { kind: 'complex', name: 'OCICommand', ns: 'C', abstract: true, content: [], attrs: [{ n: 'echo', t: 'xs:string' }], file: B },
-  { kind: 'complex', name: 'OCIRequest', ns: 'C', abstract: true, base: 'OCICommand', content: [], attrs: [{ n: 'echo', t: 'xs:string' }, { n: 'requestLocale', t: 'xs:token' }], file: B },
-  { kind: 'complex', name: 'OCIResponse', ns: 'C', abstract: true, base: 'OCICommand', content: [], attrs: [{ n: 'echo', t: 'xs:string' }, { n: 'debugInfo', t: 'xs:string' }], file: B },
-  { kind: 'complex', name: 'OCIDataResponse', ns: 'C', abstract: true, base: 'OCIResponse', content: [], attrs: [{ n: 'echo', t: 'xs:string' }, { n: 'debugInfo', t: 'xs:string' }], file: B },
-  { kind: 'complex', name: 'SuccessResponse', ns: 'C', role: 'core', base: 'OCIResponse', content: [], attrs: [{ n: 'echo', t: 'xs:string' }, { n: 'debugInfo', t: 'xs:string' }], file: B },
+  {
+    kind: 'complex',
+    name: 'OCIRequest',
+    ns: 'C',
+    abstract: true,
+    base: 'OCICommand',
+    content: [],
+    attrs: [
+      { n: 'echo', t: 'xs:string' },
+      { n: 'requestLocale', t: 'xs:token' },
+    ],
+    file: B,
+  },
+  {
+    kind: 'complex',
+    name: 'OCIResponse',
+    ns: 'C',
+    abstract: true,
+    base: 'OCICommand',
+    content: [],
+    attrs: [
+      { n: 'echo', t: 'xs:string' },
+      { n: 'debugInfo', t: 'xs:string' },
+    ],
+    file: B,
+  },
+  {
+    kind: 'complex',
+    name: 'OCIDataResponse',
+    ns: 'C',
+    abstract: true,
+    base: 'OCIResponse',
+    content: [],
+    attrs: [
+      { n: 'echo', t: 'xs:string' },
+      { n: 'debugInfo', t: 'xs:string' },
+    ],
+    file: B,
+  },
+  {
+    kind: 'complex',
+    name: 'SuccessResponse',
+    ns: 'C',
+    role: 'core',
+    base: 'OCIResponse',
+    content: [],
+    attrs: [
+      { n: 'echo', t: 'xs:string' },
+      { n: 'debugInfo', t: 'xs:string' },
+    ],
+    file: B,
+  },
   {
     kind: 'complex',
     name: 'ErrorResponse',
@@ -34,16 +82,33 @@ const core: ComplexTypeMeta[] = [
       { n: 'summaryEnglish', t: 'xs:string' },
       { n: 'detail', t: 'xs:string', min: 0 },
     ],
-    attrs: [{ n: 'echo', t: 'xs:string' }, { n: 'debugInfo', t: 'xs:string' }, { n: 'type', t: 'ErrorResponse_type', req: true }],
+    attrs: [
+      { n: 'echo', t: 'xs:string' },
+      { n: 'debugInfo', t: 'xs:string' },
+      { n: 'type', t: 'ErrorResponse_type', req: true },
+    ],
     file: B,
   },
-  { kind: 'complex', name: 'OCITable', ns: 'C', content: [{ n: 'colHeading', t: 'xs:string', max: -1 }, { n: 'row', t: 'OCITableRow', min: 0, max: -1 }], file: B },
+  {
+    kind: 'complex',
+    name: 'OCITable',
+    ns: 'C',
+    content: [
+      { n: 'colHeading', t: 'xs:string', max: -1 },
+      { n: 'row', t: 'OCITableRow', min: 0, max: -1 },
+    ],
+    file: B,
+  },
   { kind: 'complex', name: 'OCITableRow', ns: 'C', content: [{ n: 'col', t: 'xs:string', max: -1 }], file: B },
   {
     kind: 'complex',
     name: 'ExternalUserIdentity',
     ns: 'C',
-    content: [{ n: 'id', t: 'xs:token' }, { n: 'organizationId', t: 'xs:token' }, { n: 'role', t: 'xs:token' }],
+    content: [
+      { n: 'id', t: 'xs:token' },
+      { n: 'organizationId', t: 'xs:token' },
+      { n: 'role', t: 'xs:token' },
+    ],
     file: B,
   },
 ];
@@ -54,7 +119,10 @@ const coreSimple: SimpleTypeMeta[] = [
 
 const req = { echo: { n: 'echo', t: 'xs:string' }, locale: { n: 'requestLocale', t: 'xs:token' } };
 const reqAttrs = [req.echo, req.locale];
-const respAttrs = [{ n: 'echo', t: 'xs:string' }, { n: 'debugInfo', t: 'xs:string' }];
+const respAttrs = [
+  { n: 'echo', t: 'xs:string' },
+  { n: 'debugInfo', t: 'xs:string' },
+];
 
 const data: TypeMeta[] = [
   simple('NonEmptyToken', 'xs:token', { minLength: 1 }),
@@ -70,22 +138,62 @@ const data: TypeMeta[] = [
   simple('DigitAny', 'xs:token', { pattern: ['([0-9]|\\*|#){0,3}'] }),
   simple('CountryCode', 'xs:token', { pattern: ['[A-Z][A-Z][A-Z]'], length: 3 }),
   simple('Priority', 'xs:int', { enumeration: ['1', '2', '3'] }),
-  { kind: 'complex', name: 'StreetAddress', content: [{ n: 'addressLine1', t: 'xs:token', min: 0 }, { n: 'city', t: 'City', min: 0 }], file: D },
+  {
+    kind: 'complex',
+    name: 'StreetAddress',
+    content: [
+      { n: 'addressLine1', t: 'xs:token', min: 0 },
+      { n: 'city', t: 'City', min: 0 },
+    ],
+    file: D,
+  },
   { kind: 'complex', name: 'DepartmentKey', abstract: true, subtypes: ['EnterpriseDepartmentKey', 'GroupDepartmentKey'], content: [], file: D },
-  { kind: 'complex', name: 'EnterpriseDepartmentKey', base: 'DepartmentKey', content: [{ n: 'serviceProviderId', t: 'ServiceProviderId' }, { n: 'name', t: 'NonEmptyToken' }], file: D },
+  {
+    kind: 'complex',
+    name: 'EnterpriseDepartmentKey',
+    base: 'DepartmentKey',
+    content: [
+      { n: 'serviceProviderId', t: 'ServiceProviderId' },
+      { n: 'name', t: 'NonEmptyToken' },
+    ],
+    file: D,
+  },
   {
     kind: 'complex',
     name: 'GroupDepartmentKey',
     base: 'DepartmentKey',
-    content: [{ n: 'serviceProviderId', t: 'ServiceProviderId' }, { n: 'groupId', t: 'GroupId' }, { n: 'name', t: 'NonEmptyToken' }],
+    content: [
+      { n: 'serviceProviderId', t: 'ServiceProviderId' },
+      { n: 'groupId', t: 'GroupId' },
+      { n: 'name', t: 'NonEmptyToken' },
+    ],
     file: D,
   },
-  { kind: 'complex', name: 'AccessDeviceEndpointModify', content: [{ n: 'deviceName', t: 'NonEmptyToken' }, { n: 'linePort', t: 'NonEmptyToken', min: 0 }], file: D },
-  { kind: 'complex', name: 'TrunkAddressingModify', content: [{ n: 'trunkGroupDeviceEndpoint', t: 'NonEmptyToken', min: 0, nil: true }, { n: 'enterpriseTrunkName', t: 'NonEmptyToken', min: 0, nil: true }], file: D },
+  {
+    kind: 'complex',
+    name: 'AccessDeviceEndpointModify',
+    content: [
+      { n: 'deviceName', t: 'NonEmptyToken' },
+      { n: 'linePort', t: 'NonEmptyToken', min: 0 },
+    ],
+    file: D,
+  },
+  {
+    kind: 'complex',
+    name: 'TrunkAddressingModify',
+    content: [
+      { n: 'trunkGroupDeviceEndpoint', t: 'NonEmptyToken', min: 0, nil: true },
+      { n: 'enterpriseTrunkName', t: 'NonEmptyToken', min: 0, nil: true },
+    ],
+    file: D,
+  },
   {
     kind: 'complex',
     name: 'ResponsePagingControl',
-    content: [{ n: 'responseStartIndex', t: 'ResponseSizeLimit' }, { n: 'responsePageSize', t: 'ResponsePageSize' }],
+    content: [
+      { n: 'responseStartIndex', t: 'ResponseSizeLimit' },
+      { n: 'responsePageSize', t: 'ResponsePageSize' },
+    ],
     file: D,
   },
 ];
@@ -134,7 +242,14 @@ const user: ComplexTypeMeta[] = [
   {
     kind: 'complex',
     name: 'UserModifyRequest22_endpoint',
-    content: [{ choice: [{ n: 'accessDeviceEndpoint', t: 'AccessDeviceEndpointModify' }, { n: 'trunkAddressing', t: 'TrunkAddressingModify' }] }],
+    content: [
+      {
+        choice: [
+          { n: 'accessDeviceEndpoint', t: 'AccessDeviceEndpointModify' },
+          { n: 'trunkAddressing', t: 'TrunkAddressingModify' },
+        ],
+      },
+    ],
     file: U,
   },
   {
@@ -148,8 +263,19 @@ const user: ComplexTypeMeta[] = [
     content: [
       {
         choice: [
-          { seq: [{ n: 'serviceProviderId', t: 'ServiceProviderId' }, { n: 'groupId', t: 'GroupId' }, { n: 'deviceName', t: 'NonEmptyToken' }] },
-          { seq: [{ n: 'groupExternalId', t: 'NonEmptyToken' }, { n: 'deviceExternalId', t: 'NonEmptyToken' }] },
+          {
+            seq: [
+              { n: 'serviceProviderId', t: 'ServiceProviderId' },
+              { n: 'groupId', t: 'GroupId' },
+              { n: 'deviceName', t: 'NonEmptyToken' },
+            ],
+          },
+          {
+            seq: [
+              { n: 'groupExternalId', t: 'NonEmptyToken' },
+              { n: 'deviceExternalId', t: 'NonEmptyToken' },
+            ],
+          },
         ],
       },
       { n: 'protocol', t: 'NonEmptyToken', min: 0 },
@@ -166,7 +292,15 @@ const user: ComplexTypeMeta[] = [
     attrs: reqAttrs,
     content: [
       { n: 'userId', t: 'UserId' },
-      { choice: [{ n: 'dtgIdentity', t: 'NonEmptyToken' }, { n: 'trunkIdentity', t: 'NonEmptyToken' }], min: 1, max: 10, prop: 'identity' },
+      {
+        choice: [
+          { n: 'dtgIdentity', t: 'NonEmptyToken' },
+          { n: 'trunkIdentity', t: 'NonEmptyToken' },
+        ],
+        min: 1,
+        max: 10,
+        prop: 'identity',
+      },
     ],
     file: U,
   },
@@ -195,7 +329,10 @@ const user: ComplexTypeMeta[] = [
     family: 'UserGetListInGroupResponse',
     version: '',
     attrs: respAttrs,
-    content: [{ n: 'userTable', t: 'OCITable' }, { n: 'extraTable', t: 'OCITable', min: 0 }],
+    content: [
+      { n: 'userTable', t: 'OCITable' },
+      { n: 'extraTable', t: 'OCITable', min: 0 },
+    ],
     file: U,
   },
   {
@@ -206,7 +343,10 @@ const user: ComplexTypeMeta[] = [
     family: 'LogoutRequest',
     version: '',
     attrs: reqAttrs,
-    content: [{ n: 'userId', t: 'UserId' }, { n: 'reason', t: 'LogoutRequestReason', min: 0 }],
+    content: [
+      { n: 'userId', t: 'UserId' },
+      { n: 'reason', t: 'LogoutRequestReason', min: 0 },
+    ],
     file: U,
   },
   {
@@ -217,7 +357,11 @@ const user: ComplexTypeMeta[] = [
     family: 'SystemCPEConfigParametersModifyRequest',
     version: '',
     attrs: reqAttrs,
-    content: [{ n: 'enableIPDeviceManagement', t: 'xs:boolean', min: 0 }, { n: 'fileRebuildImmediate', t: 'xs:anyType', min: 0 }, { n: 'ratio', t: 'xs:float', min: 0 }],
+    content: [
+      { n: 'enableIPDeviceManagement', t: 'xs:boolean', min: 0 },
+      { n: 'fileRebuildImmediate', t: 'xs:anyType', min: 0 },
+      { n: 'ratio', t: 'xs:float', min: 0 },
+    ],
     file: U,
   },
 ];

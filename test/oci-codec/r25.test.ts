@@ -47,7 +47,8 @@ describe('R25 metadata', () => {
           continue;
         }
         const back = roundTrip(command, variant === 1 ? 'ISO-8859-1' : 'UTF-8');
-        if (!isDeepStrictEqual(back, command)) failures.push(`${type}/${variant}: ${JSON.stringify(command).slice(0, 300)} ≠ ${JSON.stringify(back).slice(0, 300)}`);
+        if (!isDeepStrictEqual(back, command))
+          failures.push(`${type}/${variant}: ${JSON.stringify(command).slice(0, 300)} ≠ ${JSON.stringify(back).slice(0, 300)}`);
         checked++;
       }
     }

@@ -5,10 +5,7 @@ import { handIndex } from './hand-schema.js';
 
 const users: OciTable = {
   colHeading: ['User Id', 'Last Name', 'Line/Port', 'Mac Address'],
-  row: [
-    { col: ['a@x', 'O"Brien, Jr', 'lp1@x', ''] },
-    { col: ['b@x', 'Line\nTwo', '', '00:11'] },
-  ],
+  row: [{ col: ['a@x', 'O"Brien, Jr', 'lp1@x', ''] }, { col: ['b@x', 'Line\nTwo', '', '00:11'] }],
 };
 
 test('column by raw heading; unknown heading lists the known ones', () => {

@@ -40,7 +40,8 @@ describe('hostile XML is refused, never expanded', () => {
   });
 
   test('external entity (XXE)', () => {
-    const xxe = '<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><BroadsoftDocument protocol="OCI" xmlns="C"><sessionId xmlns="">&xxe;</sessionId></BroadsoftDocument>';
+    const xxe =
+      '<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><BroadsoftDocument protocol="OCI" xmlns="C"><sessionId xmlns="">&xxe;</sessionId></BroadsoftDocument>';
     expect(failure(xxe)).toBeInstanceOf(OciHostileXmlError);
     expect(failure(Buffer.from(xxe))).toBeInstanceOf(OciHostileXmlError);
   });
@@ -77,7 +78,11 @@ describe('malformed XML gives OciDecodeError with an offset', () => {
     ['empty document', '', /empty document/],
     ['unterminated CDATA', table('<row><col><![CDATA[abc</col></row>'), /unterminated CDATA section/],
     ['unterminated comment', table('<!-- abc'), /unterminated comment/],
-    ['element inside a simple value', doc('<command xmlns="" xsi:type="LogoutRequest"><userId>a<b/></userId></command>'), /element not allowed inside the simple value <userId>/],
+    [
+      'element inside a simple value',
+      doc('<command xmlns="" xsi:type="LogoutRequest"><userId>a<b/></userId></command>'),
+      /element not allowed inside the simple value <userId>/,
+    ],
   ];
   test.each(cases)('%s', (_name, input, message) => {
     const e = failure(input);

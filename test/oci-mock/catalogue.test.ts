@@ -15,7 +15,10 @@ test('every ErrorResponse of the catalogue is documented with its number and sum
     const row = docs.split('\n').find((line) => line.startsWith(`| ${rejection.errorNumber} |`));
     expect({ name, documented: row !== undefined }).toEqual({ name, documented: true });
     // The fixed start of the summary (before any placeholder) is quoted in the row.
-    const fixedStart = rejection.text.split('<')[0].replace(/[:(]\s*$/, '').trim();
+    const fixedStart = rejection.text
+      .split('<')[0]
+      .replace(/[:(]\s*$/, '')
+      .trim();
     expect({ name, row, quoted: row?.includes(fixedStart) }).toEqual({ name, row, quoted: true });
   }
 });

@@ -44,7 +44,9 @@ test('dropConnectionMidResponse: part of the document, then the connection close
   server.faults.dropConnectionMidResponse = { times: 1 };
   const received = server.stats.byType.get('UserGetRequest23V2') ?? 0;
   const done = collectUntilClose(c.socket, 2000);
-  c.socket.write(`<?xml version="1.0" encoding="UTF-8"?><BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><sessionId xmlns="">test-session</sessionId><command xmlns="" xsi:type="UserGetRequest23V2"><userId>x</userId></command></BroadsoftDocument>\n`);
+  c.socket.write(
+    `<?xml version="1.0" encoding="UTF-8"?><BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><sessionId xmlns="">test-session</sessionId><command xmlns="" xsi:type="UserGetRequest23V2"><userId>x</userId></command></BroadsoftDocument>\n`,
+  );
   const { bytes, closed } = await done;
   expect(closed).toBe(true);
   expect(bytes.length).toBeGreaterThan(0);

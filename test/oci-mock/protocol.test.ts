@@ -44,7 +44,9 @@ describe('envelope', () => {
   test('answers like a real server: ISO-8859-1 declaration, c:-prefixed core responses, echo and sessionId echoed, trailing newline', async () => {
     const socket = connect(server.ports.tcp as number, '127.0.0.1');
     await once(socket, 'connect');
-    socket.write(`<?xml version="1.0" encoding="UTF-8"?>${ROOT}<command xmlns="" xsi:type="LogoutRequest" echo="e-1"><userId>admin</userId><reason>Client Logout</reason></command></BroadsoftDocument>\n`);
+    socket.write(
+      `<?xml version="1.0" encoding="UTF-8"?>${ROOT}<command xmlns="" xsi:type="LogoutRequest" echo="e-1"><userId>admin</userId><reason>Client Logout</reason></command></BroadsoftDocument>\n`,
+    );
     const { bytes } = await collectUntilClose(socket, 300);
     socket.destroy();
     const text = bytes.toString('latin1');
@@ -81,7 +83,10 @@ describe('login', () => {
     expect(nonce).toMatch(/^\d{13}$/);
     expect(Math.abs(Number(nonce) - Date.now())).toBeLessThan(60_000);
     // An independent implementation of the formula, checked against the known answer first.
-    const sign = (n: string, p: string) => createHash('md5').update(`${n}:${createHash('sha1').update(p).digest('hex')}`).digest('hex');
+    const sign = (n: string, p: string) =>
+      createHash('md5')
+        .update(`${n}:${createHash('sha1').update(p).digest('hex')}`)
+        .digest('hex');
     expect(sign('1234567890123', 'password')).toBe('77e4a6de3a1e00be05e121cf0ebee860');
     const login = await connection.one({ $type: 'LoginRequest14sp4', userId: 'known@example.com', signedPassword: sign(nonce, 'password') });
     expect(login).toMatchObject({ $type: 'LoginResponse14sp4', loginType: 'Provisioning', encoding: 'ISO-8859-1', userDomain: 'example.com' });
@@ -120,7 +125,9 @@ describe('login', () => {
   });
 
   test('unknown user → [Error 4008] User not found: <id>', async () => {
-    expect((await connection.one({ $type: 'AuthenticationRequest', userId: 'ghost@example.com' })).summary).toBe('[Error 4008] User not found: ghost@example.com');
+    expect((await connection.one({ $type: 'AuthenticationRequest', userId: 'ghost@example.com' })).summary).toBe(
+      '[Error 4008] User not found: ghost@example.com',
+    );
     expect((await connection.loginPlain('ghost@example.com', 'x')).summary).toBe('[Error 4008] User not found: ghost@example.com');
   });
 
@@ -161,7 +168,7 @@ describe('[Error 6004] validation', () => {
     );
     const text = reply.toString('latin1');
     expect(text).toContain(
-      "<summary>[Error 6004] OCI XML Request validation error</summary><summaryEnglish>[Error 6004] OCI XML Request validation error</summaryEnglish><detail><![CDATA[Invalid xsi:type qname: 'LoginRequest' in element BroadsoftDocument@C\n<command xmlns=\"\" xsi:type=\"LoginRequest\" echo=\"2\">",
+      '<summary>[Error 6004] OCI XML Request validation error</summary><summaryEnglish>[Error 6004] OCI XML Request validation error</summaryEnglish><detail><![CDATA[Invalid xsi:type qname: \'LoginRequest\' in element BroadsoftDocument@C\n<command xmlns="" xsi:type="LoginRequest" echo="2">',
     );
     const { commands } = (await import('../../runtime/oci/codec.js')).decodeDocument(schema, reply);
     expect(commands.map((c) => [c.$type, c.echo])).toEqual([
@@ -172,10 +179,7 @@ describe('[Error 6004] validation', () => {
   });
 
   test('a facet violation names the path, e.g. an empty userId (minLength 1)', async () => {
-    const reply = await connection.send([
-      { $type: 'UserGetRequest23V2', userId: '' },
-      { $type: 'SystemSoftwareVersionGetRequest' },
-    ]);
+    const reply = await connection.send([{ $type: 'UserGetRequest23V2', userId: '' }, { $type: 'SystemSoftwareVersionGetRequest' }]);
     const [bad, good] = reply.doc.commands;
     expect(errorNumber(bad)).toBe(6004);
     expect(String(bad.detail)).toMatch(/UserGetRequest23V2\.userId/);
@@ -255,7 +259,10 @@ describe('other setups', () => {
   test('accounts from a JSON users file, with their login types', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oci-mock-users-'));
     const file = join(dir, 'users.json');
-    writeFileSync(file, JSON.stringify({ users: [{ userId: 'sp-admin@example.net', password: 'pw', loginType: 'Service Provider', serviceProviderId: 'sp1' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ users: [{ userId: 'sp-admin@example.net', password: 'pw', loginType: 'Service Provider', serviceProviderId: 'sp1' }] }),
+    );
     const withFile = await startOciMock({ tcpPort: 0, schema, users: file });
     const raw = await RawOciConnection.tcp(schema, withFile.ports.tcp as number);
     try {

@@ -41,21 +41,60 @@ const records = (table: unknown) => toRecords(table as Parameters<typeof toRecor
 
 test('service provider → group → numbers → users: add, get, list with search criteria, modify with nil, delete', async () => {
   await start();
-  expect((await ok({ $type: 'ServiceProviderAddRequest13mp2', isEnterprise: true, serviceProviderId: 'ent1', defaultDomain: 'ent1.example', serviceProviderName: 'Enterprise One' })).$type).toBe('SuccessResponse');
-  expect(errorNumber(await c.one({ $type: 'ServiceProviderAddRequest13mp2', isEnterprise: true, serviceProviderId: 'ent1', defaultDomain: 'x.example' }))).toBe(4011);
+  expect(
+    (
+      await ok({
+        $type: 'ServiceProviderAddRequest13mp2',
+        isEnterprise: true,
+        serviceProviderId: 'ent1',
+        defaultDomain: 'ent1.example',
+        serviceProviderName: 'Enterprise One',
+      })
+    ).$type,
+  ).toBe('SuccessResponse');
+  expect(errorNumber(await c.one({ $type: 'ServiceProviderAddRequest13mp2', isEnterprise: true, serviceProviderId: 'ent1', defaultDomain: 'x.example' }))).toBe(
+    4011,
+  );
   const sp = await ok({ $type: 'ServiceProviderGetRequest22V4', serviceProviderId: 'ent1' });
-  expect(sp).toMatchObject({ $type: 'ServiceProviderGetResponse22V4', isEnterprise: true, serviceProviderName: 'Enterprise One', defaultDomain: 'ent1.example' });
+  expect(sp).toMatchObject({
+    $type: 'ServiceProviderGetResponse22V4',
+    isEnterprise: true,
+    serviceProviderName: 'Enterprise One',
+    defaultDomain: 'ent1.example',
+  });
 
-  await ok({ $type: 'GroupAddRequest', serviceProviderId: 'ent1', groupId: 'g1', defaultDomain: 'ent1.example', userLimit: 3, groupName: 'Group One', timeZone: 'Europe/London' });
-  expect((await c.one({ $type: 'GroupAddRequest', serviceProviderId: 'nope', groupId: 'g1', defaultDomain: 'd.example', userLimit: 1 })).summary).toBe('[Error 4010] Service Provider not found: nope');
+  await ok({
+    $type: 'GroupAddRequest',
+    serviceProviderId: 'ent1',
+    groupId: 'g1',
+    defaultDomain: 'ent1.example',
+    userLimit: 3,
+    groupName: 'Group One',
+    timeZone: 'Europe/London',
+  });
+  expect((await c.one({ $type: 'GroupAddRequest', serviceProviderId: 'nope', groupId: 'g1', defaultDomain: 'd.example', userLimit: 1 })).summary).toBe(
+    '[Error 4010] Service Provider not found: nope',
+  );
   await ok({ $type: 'ServiceProviderDnAddListRequest', serviceProviderId: 'ent1', dnRange: [{ minPhoneNumber: '2125550100', maxPhoneNumber: '2125550104' }] });
   await ok({ $type: 'GroupDnAssignListRequest', serviceProviderId: 'ent1', groupId: 'g1', phoneNumber: ['2125550100', '2125550101'] });
   expect((await ok({ $type: 'GroupDnGetListRequest', serviceProviderId: 'ent1', groupId: 'g1' })).phoneNumber).toEqual(['2125550100', '2125550101']);
-  expect((await ok({ $type: 'ServiceProviderDnGetAvailableListRequest', serviceProviderId: 'ent1' })).availableDn).toEqual(['2125550102', '2125550103', '2125550104']);
+  expect((await ok({ $type: 'ServiceProviderDnGetAvailableListRequest', serviceProviderId: 'ent1' })).availableDn).toEqual([
+    '2125550102',
+    '2125550103',
+    '2125550104',
+  ]);
 
   const user = (userId: string, lastName: string, extra: Record<string, unknown> = {}) => ({
-    $type: 'UserAddRequest22V2', serviceProviderId: 'ent1', groupId: 'g1', userId, lastName, firstName: 'Test',
-    callingLineIdLastName: lastName, callingLineIdFirstName: 'Test', password: 'Secret-123', ...extra,
+    $type: 'UserAddRequest22V2',
+    serviceProviderId: 'ent1',
+    groupId: 'g1',
+    userId,
+    lastName,
+    firstName: 'Test',
+    callingLineIdLastName: lastName,
+    callingLineIdFirstName: 'Test',
+    password: 'Secret-123',
+    ...extra,
   });
   await ok(user('ann@ent1.example', 'Anderson', { phoneNumber: '2125550100', extension: '100', emailAddress: 'ann@ent1.example' }));
   await ok(user('andy@ent1.example', 'Andrews'));
@@ -75,19 +114,45 @@ test('service provider → group → numbers → users: add, get, list with sear
   // GetList with search criteria (Starts With, case-insensitive by default; Equal To case-sensitive) and a size limit.
   const all = await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'ent1', GroupId: 'g1' });
   expect(records(all.userTable).map((r) => r['User Id'])).toEqual(['ann@ent1.example', 'andy@ent1.example', 'zed@ent1.example']);
-  expect(records(all.userTable)[0]).toMatchObject({ 'Last Name': 'Anderson', 'Phone Number': '2125550100', 'Phone Number Activated': 'true', Extension: '100', 'Email Address': 'ann@ent1.example' });
-  const startsWith = await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'ent1', GroupId: 'g1', searchCriteriaUserLastName: [{ mode: 'Starts With', value: 'and', isCaseInsensitive: true }] });
+  expect(records(all.userTable)[0]).toMatchObject({
+    'Last Name': 'Anderson',
+    'Phone Number': '2125550100',
+    'Phone Number Activated': 'true',
+    Extension: '100',
+    'Email Address': 'ann@ent1.example',
+  });
+  const startsWith = await ok({
+    $type: 'UserGetListInGroupRequest',
+    serviceProviderId: 'ent1',
+    GroupId: 'g1',
+    searchCriteriaUserLastName: [{ mode: 'Starts With', value: 'and', isCaseInsensitive: true }],
+  });
   expect(records(startsWith.userTable).map((r) => r['Last Name'])).toEqual(['Anderson', 'Andrews']);
-  const caseSensitive = await ok({ $type: 'UserGetListInSystemRequest', searchCriteriaUserLastName: [{ mode: 'Equal To', value: 'anderson', isCaseInsensitive: false }] });
+  const caseSensitive = await ok({
+    $type: 'UserGetListInSystemRequest',
+    searchCriteriaUserLastName: [{ mode: 'Equal To', value: 'anderson', isCaseInsensitive: false }],
+  });
   expect((caseSensitive.userTable as { row: unknown[] }).row).toEqual([]);
-  const contains = await ok({ $type: 'UserGetListInServiceProviderRequest', serviceProviderId: 'ent1', searchCriteriaUserId: [{ mode: 'Contains', value: 'ZED', isCaseInsensitive: true }] });
+  const contains = await ok({
+    $type: 'UserGetListInServiceProviderRequest',
+    serviceProviderId: 'ent1',
+    searchCriteriaUserId: [{ mode: 'Contains', value: 'ZED', isCaseInsensitive: true }],
+  });
   expect(records(contains.userTable).map((r) => r['User Id'])).toEqual(['zed@ent1.example']);
   const limited = await ok({ $type: 'UserGetListInSystemRequest', responseSizeLimit: 2 });
   expect((limited.userTable as { row: unknown[] }).row).toHaveLength(2);
 
   // Two versions of UserGet answered from the same stored user.
   const v23 = await ok({ $type: 'UserGetRequest23V2', userId: 'ann@ent1.example' });
-  expect(v23).toMatchObject({ $type: 'UserGetResponse23V2', serviceProviderId: 'ent1', groupId: 'g1', lastName: 'Anderson', phoneNumber: '2125550100', extension: '100', timeZone: 'Europe/London' });
+  expect(v23).toMatchObject({
+    $type: 'UserGetResponse23V2',
+    serviceProviderId: 'ent1',
+    groupId: 'g1',
+    lastName: 'Anderson',
+    phoneNumber: '2125550100',
+    extension: '100',
+    timeZone: 'Europe/London',
+  });
   expect(v23.password).toBeUndefined();
   const v22 = await ok({ $type: 'UserGetRequest22V5', userId: 'ann@ent1.example' });
   expect(v22).toMatchObject({ $type: 'UserGetResponse22V5', lastName: 'Anderson', emailAddress: 'ann@ent1.example' });
@@ -136,13 +201,26 @@ test('service provider → group → numbers → users: add, get, list with sear
 test('devices and service assignment', async () => {
   await start(seedFile);
   const base = { serviceProviderId: 'acme', groupId: 'acme-hq' };
-  await ok({ $type: 'GroupAccessDeviceAddRequest22V2', ...base, deviceName: 'desk-1', deviceType: 'Polycom VVX 400', macAddress: '0004F2000001', description: 'Desk one' });
-  expect((await c.one({ $type: 'GroupAccessDeviceAddRequest22V2', ...base, deviceName: 'desk-2', deviceType: 'Toaster 3000' })).summary).toBe('[Error 4501] Device Type not found: Toaster 3000');
+  await ok({
+    $type: 'GroupAccessDeviceAddRequest22V2',
+    ...base,
+    deviceName: 'desk-1',
+    deviceType: 'Polycom VVX 400',
+    macAddress: '0004F2000001',
+    description: 'Desk one',
+  });
+  expect((await c.one({ $type: 'GroupAccessDeviceAddRequest22V2', ...base, deviceName: 'desk-2', deviceType: 'Toaster 3000' })).summary).toBe(
+    '[Error 4501] Device Type not found: Toaster 3000',
+  );
   expect(errorNumber(await c.one({ $type: 'GroupAccessDeviceAddRequest22V2', ...base, deviceName: 'desk-1', deviceType: 'Polycom VVX 400' }))).toBe(4222);
   const device = await ok({ $type: 'GroupAccessDeviceGetRequest24V3', ...base, deviceName: 'desk-1' });
   expect(device).toMatchObject({ deviceType: 'Polycom VVX 400', macAddress: '0004F2000001', description: 'Desk one', deviceName: 'desk-1' });
   await ok({ $type: 'GroupAccessDeviceModifyRequest22', ...base, deviceName: 'desk-1', description: null, macAddress: '0004F2000002' });
-  const list = await ok({ $type: 'GroupAccessDeviceGetListRequest', ...base, searchCriteriaDeviceMACAddress: [{ mode: 'Contains', value: '0002', isCaseInsensitive: true }] });
+  const list = await ok({
+    $type: 'GroupAccessDeviceGetListRequest',
+    ...base,
+    searchCriteriaDeviceMACAddress: [{ mode: 'Contains', value: '0002', isCaseInsensitive: true }],
+  });
   expect(records(list.accessDeviceTable).map((r) => [r['Device Name'], r['MAC Address']])).toEqual([['desk-1', '0004F2000002']]);
   expect((await ok({ $type: 'GroupAccessDeviceGetRequest24V3', ...base, deviceName: 'desk-1' })).description).toBeUndefined();
   await ok({ $type: 'GroupAccessDeviceDeleteRequest', ...base, deviceName: 'desk-1' });
@@ -151,16 +229,23 @@ test('devices and service assignment', async () => {
   await ok({ $type: 'UserServiceAssignListRequest', userId: 'bob@acme.example', serviceName: ['Voice Messaging User', 'Three-Way Call'] });
   await ok({ $type: 'UserServiceUnassignListRequest', userId: 'bob@acme.example', serviceName: ['Three-Way Call'] });
   const services = await ok({ $type: 'UserServiceGetAssignmentListRequest', userId: 'bob@acme.example' });
-  const assigned = records(services.userServicesAssignmentTable).filter((r) => r.Assigned === 'true').map((r) => r['Service Name']);
+  const assigned = records(services.userServicesAssignmentTable)
+    .filter((r) => r.Assigned === 'true')
+    .map((r) => r['Service Name']);
   expect(assigned).toEqual(['Voice Messaging User']);
   expect(records(services.userServicesAssignmentTable).length).toBeGreaterThan(100); // every UserService of R25
-  expect(await ok({ $type: 'UserServiceIsAssignedRequest', userId: 'bob@acme.example', serviceName: 'Voice Messaging User' })).toMatchObject({ isAssigned: true });
+  expect(await ok({ $type: 'UserServiceIsAssignedRequest', userId: 'bob@acme.example', serviceName: 'Voice Messaging User' })).toMatchObject({
+    isAssigned: true,
+  });
 });
 
 test('seed file: its service providers, groups, users, devices and numbers are served, and its users can log in', async () => {
   await start(seedFile);
   const sps = await ok({ $type: 'ServiceProviderGetListRequest' });
-  expect(records(sps.serviceProviderTable).map((r) => [r['Service Provider Id'], r['Is Enterprise']])).toEqual([['acme', 'true'], ['globex', 'false']]);
+  expect(records(sps.serviceProviderTable).map((r) => [r['Service Provider Id'], r['Is Enterprise']])).toEqual([
+    ['acme', 'true'],
+    ['globex', 'false'],
+  ]);
   const users = await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'acme', GroupId: 'acme-hq' });
   expect(records(users.userTable).map((r) => [r['User Id'], r['Last Name'], r['Phone Number']])).toEqual([
     ['alice@acme.example', 'Smith', '2025550110'],
@@ -188,11 +273,15 @@ test('seed file: its service providers, groups, users, devices and numbers are s
 });
 
 test('a malformed seed is refused with TH_ERR_OCI_MOCK_SEED naming the path', async () => {
-  await expect(startOciMock({ tcpPort: 0, schema, seed: { serviceProviders: [{ serviceProviderId: 'a', groups: [{ defaultDomain: 'x' }] }] } })).rejects.toMatchObject({
+  await expect(
+    startOciMock({ tcpPort: 0, schema, seed: { serviceProviders: [{ serviceProviderId: 'a', groups: [{ defaultDomain: 'x' }] }] } }),
+  ).rejects.toMatchObject({
     code: 'TH_ERR_OCI_MOCK_SEED',
     message: expect.stringContaining('serviceProviders[0].groups[0].groupId'),
   });
-  await expect(startOciMock({ tcpPort: 0, schema, seed: { serviceProviders: [{ serviceProviderId: 'a' }, { serviceProviderId: 'a' }] } })).rejects.toMatchObject({
+  await expect(
+    startOciMock({ tcpPort: 0, schema, seed: { serviceProviders: [{ serviceProviderId: 'a' }, { serviceProviderId: 'a' }] } }),
+  ).rejects.toMatchObject({
     code: 'TH_ERR_OCI_MOCK_SEED',
     message: expect.stringContaining('already exists'),
   });

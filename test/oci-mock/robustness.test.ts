@@ -30,8 +30,23 @@ function baseDocument(): string {
   const text = encodeDocument(schema, {
     sessionId: 'test-session',
     commands: [
-      { $type: 'UserAddRequest22V2', serviceProviderId: 'sp', groupId: 'g', userId: 'u@x.example', lastName: 'Last & <Name>', firstName: 'Fïrst', callingLineIdLastName: 'L', callingLineIdFirstName: 'F', extension: '1234' },
-      { $type: 'UserModifyRequest22', userId: 'u@x.example', phoneNumber: null, department: { $type: 'GroupDepartmentKey', serviceProviderId: 'sp', groupId: 'g', name: 'Sales' } },
+      {
+        $type: 'UserAddRequest22V2',
+        serviceProviderId: 'sp',
+        groupId: 'g',
+        userId: 'u@x.example',
+        lastName: 'Last & <Name>',
+        firstName: 'Fïrst',
+        callingLineIdLastName: 'L',
+        callingLineIdFirstName: 'F',
+        extension: '1234',
+      },
+      {
+        $type: 'UserModifyRequest22',
+        userId: 'u@x.example',
+        phoneNumber: null,
+        department: { $type: 'GroupDepartmentKey', serviceProviderId: 'sp', groupId: 'g', name: 'Sales' },
+      },
       { $type: 'SystemSoftwareVersionGetRequest', echo: 'e' },
     ],
   });

@@ -79,12 +79,18 @@ describe('SOAP', () => {
   });
 
   test('hashed login bound to the cookie; `in0` accepted; ErrorResponse comes with HTTP 200; a new cookie is a new session', async () => {
-    const first = await post(envelope([{ $type: 'AuthenticationRequest', userId: 'admin' }]).replace(/<arg0 /, '<in0 ').replace('</arg0>', '</in0>'));
+    const first = await post(
+      envelope([{ $type: 'AuthenticationRequest', userId: 'admin' }])
+        .replace(/<arg0 /, '<in0 ')
+        .replace('</arg0>', '</in0>'),
+    );
     expect(first.status).toBe(200);
     const cookie = cookieOf(first);
     const [auth] = commandsOf(first);
     expect(auth).toMatchObject({ $type: 'AuthenticationResponse', passwordAlgorithm: 'MD5' });
-    const login = await post(envelope([{ $type: 'LoginRequest14sp4', userId: 'admin', signedPassword: signedPassword(String(auth.nonce), 'admin') }]), { Cookie: cookie });
+    const login = await post(envelope([{ $type: 'LoginRequest14sp4', userId: 'admin', signedPassword: signedPassword(String(auth.nonce), 'admin') }]), {
+      Cookie: cookie,
+    });
     expect(login.headers['set-cookie']).toBeUndefined();
     expect(commandsOf(login)[0]).toMatchObject({ $type: 'LoginResponse14sp4', loginType: 'System' });
     const batch = await post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }, { $type: 'UserGetRequest23V2', userId: 'ghost' }]), { Cookie: cookie });
@@ -114,21 +120,29 @@ describe('SOAP', () => {
     expect(commandsOf(after)[0].$type).toBe('SystemSoftwareVersionGetResponse');
     server.faults.soapFault = { fault: 'INVALID_REQUEST', times: 1 };
     const invalid = await post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie });
-    expect(unwrapSoapResponse(invalid.body)).toMatchObject({ kind: 'fault', faultstring: 'INVALID_REQUEST', detail: 'Cannot process any request before user is logged in.' });
+    expect(unwrapSoapResponse(invalid.body)).toMatchObject({
+      kind: 'fault',
+      faultstring: 'INVALID_REQUEST',
+      detail: 'Cannot process any request before user is logged in.',
+    });
   });
 
   test('SOAP faults: a body cut short with the connection dropped, a garbled body, latency', async () => {
     const login = await post(envelope([{ $type: 'LoginRequest22V5', userId: 'admin', password: 'admin' }]));
     const cookie = cookieOf(login);
     server.faults.dropConnectionMidResponse = { times: 1 };
-    await expect(post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie })).rejects.toThrow(/cut short|aborted|socket hang up|ECONNRESET/);
+    await expect(post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie })).rejects.toThrow(
+      /cut short|aborted|socket hang up|ECONNRESET/,
+    );
     server.faults.garbleNextResponse = { times: 1 };
     const garbled = await post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie });
     expect(garbled.status).toBe(200);
     expect(() => unwrapSoapResponse(garbled.body)).toThrow();
     server.faults.latencyMs = { ms: 150, times: 1 };
     const started = performance.now();
-    expect(commandsOf(await post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie }))[0].$type).toBe('SystemSoftwareVersionGetResponse');
+    expect(commandsOf(await post(envelope([{ $type: 'SystemSoftwareVersionGetRequest' }]), { Cookie: cookie }))[0].$type).toBe(
+      'SystemSoftwareVersionGetResponse',
+    );
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
 
@@ -170,8 +184,16 @@ describe('TLS and shared state', () => {
     try {
       await tcp.loginPlain();
       await tls.loginPlain();
-      await tcp.one({ $type: 'ServiceProviderAddRequest13mp2', useCustomRoutingProfile: false, serviceProviderId: 'shared-sp', defaultDomain: 'shared.example' });
-      expect(await tls.one({ $type: 'ServiceProviderGetRequest22V4', serviceProviderId: 'shared-sp' })).toMatchObject({ defaultDomain: 'shared.example', useCustomRoutingProfile: false });
+      await tcp.one({
+        $type: 'ServiceProviderAddRequest13mp2',
+        useCustomRoutingProfile: false,
+        serviceProviderId: 'shared-sp',
+        defaultDomain: 'shared.example',
+      });
+      expect(await tls.one({ $type: 'ServiceProviderGetRequest22V4', serviceProviderId: 'shared-sp' })).toMatchObject({
+        defaultDomain: 'shared.example',
+        useCustomRoutingProfile: false,
+      });
       const login = await post(envelope([{ $type: 'LoginRequest22V5', userId: 'admin', password: 'admin' }]));
       const got = await post(envelope([{ $type: 'ServiceProviderGetRequest22V4', serviceProviderId: 'shared-sp' }]), { Cookie: cookieOf(login) });
       expect(commandsOf(got)[0]).toMatchObject({ defaultDomain: 'shared.example' });

@@ -71,7 +71,12 @@ describe('transport error catalogue', () => {
 
   test('every code is in the catalogue, has a sample here, and is documented in docs/oci-transport.md (and nothing else is)', () => {
     const catalogue = Object.values(OciTransportErrorCode).sort();
-    expect(samples.map(([code]) => code).concat('TH_ERR_OCI_TRANSPORT_ARGUMENT').sort()).toEqual(catalogue);
+    expect(
+      samples
+        .map(([code]) => code)
+        .concat('TH_ERR_OCI_TRANSPORT_ARGUMENT')
+        .sort(),
+    ).toEqual(catalogue);
     const docs = readFileSync(`${projectRoot}/docs/oci-transport.md`, 'utf8');
     const documented = [...new Set([...docs.matchAll(/^\| `(TH_ERR_[A-Z_]+)` \|/gm)].map((match) => match[1]!))].sort();
     expect(documented).toEqual(catalogue);

@@ -158,7 +158,13 @@ export function localhostCertificate(): Promise<TestCertificate> {
       algorithm: 'sha256',
       extensions: [
         { name: 'basicConstraints', cA: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+          ],
+        },
       ],
     })
     .then((pems) => ({ cert: pems.cert, key: pems.private }));

@@ -1,9 +1,5 @@
 import fc from 'fast-check';
-import {
-  decodeDocumentText,
-  encodeDocumentText,
-  OciDocumentSplitter,
-} from '../../runtime/oci/transport/framing.js';
+import { decodeDocumentText, encodeDocumentText, OciDocumentSplitter } from '../../runtime/oci/transport/framing.js';
 import { isThorsHammerError } from '../../runtime/errors.js';
 import { ociRequest, ociResponse } from './fixtures.js';
 
@@ -156,7 +152,11 @@ describe('OciDocumentSplitter', () => {
 
 describe('decodeDocumentText / encodeDocumentText', () => {
   test('ISO-8859-1 documents are decoded as Latin-1 bytes', () => {
-    const bytes = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><BroadsoftDocument><x>'), Buffer.from([0xe9, 0x80]), Buffer.from('</x></BroadsoftDocument>')]);
+    const bytes = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><BroadsoftDocument><x>'),
+      Buffer.from([0xe9, 0x80]),
+      Buffer.from('</x></BroadsoftDocument>'),
+    ]);
     // 0x80 is a C1 control in ISO-8859-1 (windows-1252 would make it "€").
     expect(decodeDocumentText(bytes)).toContain('<x>é\u0080</x>');
   });
@@ -180,8 +180,6 @@ describe('decodeDocumentText / encodeDocumentText', () => {
     expect(() => decodeDocumentText(Buffer.from('<?xml version="1.0" encoding="x-klingon"?><a/>'))).toThrow(
       expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_ENCODING' }),
     );
-    expect(() => encodeDocumentText('<?xml version="1.0" encoding="UTF-16"?><a/>')).toThrow(
-      expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_ENCODING' }),
-    );
+    expect(() => encodeDocumentText('<?xml version="1.0" encoding="UTF-16"?><a/>')).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_ENCODING' }));
   });
 });

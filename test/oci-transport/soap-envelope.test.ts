@@ -1,14 +1,9 @@
 import fc from 'fast-check';
-import {
-  unwrapSoapRequest,
-  unwrapSoapResponse,
-  wrapSoapFault,
-  wrapSoapRequest,
-  wrapSoapResponse,
-} from '../../runtime/oci/transport/soap-envelope.js';
+import { unwrapSoapRequest, unwrapSoapResponse, wrapSoapFault, wrapSoapRequest, wrapSoapResponse } from '../../runtime/oci/transport/soap-envelope.js';
 import { ociRequest, ociResponse } from './fixtures.js';
 
-const ENV = 'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+const ENV =
+  'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 
 function escape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
@@ -89,10 +84,9 @@ describe('SOAP response envelope', () => {
       `<soapenv:Envelope ${ENV}><soapenv:Body><processOCIMessageResponse xmlns="">` +
       `<processOCIMessageReturn>${escape(document)}</processOCIMessageReturn></processOCIMessageResponse></soapenv:Body></soapenv:Envelope>`;
     expect(() => unwrapSoapResponse(Buffer.from(wrongNamespace))).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_SOAP_BODY' }));
-    const otherPrefix = wrongNamespace.replaceAll('processOCIMessageReturn', 'bw:processOCIMessageReturn').replace(
-      '<bw:processOCIMessageReturn>',
-      '<bw:processOCIMessageReturn xmlns:bw="urn:com:broadsoft:webservice">',
-    );
+    const otherPrefix = wrongNamespace
+      .replaceAll('processOCIMessageReturn', 'bw:processOCIMessageReturn')
+      .replace('<bw:processOCIMessageReturn>', '<bw:processOCIMessageReturn xmlns:bw="urn:com:broadsoft:webservice">');
     expect(unwrapSoapResponse(Buffer.from(otherPrefix))).toEqual({ kind: 'document', document });
   });
 
@@ -114,7 +108,10 @@ describe('SOAP response envelope', () => {
   });
 
   test('an empty processOCIMessageReturn is a bad response, not success', () => {
-    for (const inner of ['<ns1:processOCIMessageReturn xmlns:ns1="urn:com:broadsoft:webservice"/>', '<ns1:processOCIMessageReturn xmlns:ns1="urn:com:broadsoft:webservice">  </ns1:processOCIMessageReturn>']) {
+    for (const inner of [
+      '<ns1:processOCIMessageReturn xmlns:ns1="urn:com:broadsoft:webservice"/>',
+      '<ns1:processOCIMessageReturn xmlns:ns1="urn:com:broadsoft:webservice">  </ns1:processOCIMessageReturn>',
+    ]) {
       const body = `<soapenv:Envelope ${ENV}><soapenv:Body><processOCIMessageResponse xmlns="">${inner}</processOCIMessageResponse></soapenv:Body></soapenv:Envelope>`;
       expect(() => unwrapSoapResponse(Buffer.from(body))).toThrow(
         expect.objectContaining({ code: 'TH_ERR_OCI_SOAP_BODY', message: expect.stringContaining('empty processOCIMessageReturn') }),

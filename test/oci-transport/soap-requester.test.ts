@@ -160,7 +160,10 @@ describe('SOAP requester', () => {
   test('reads the default-namespace response variant', async () => {
     const server = track(
       await startHttpServer((_request, body, response) => {
-        const document = ociResponse(markerOf(unwrapSoapRequest(body)), 'ISO-8859-1').replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+        const document = ociResponse(markerOf(unwrapSoapRequest(body)), 'ISO-8859-1')
+          .replaceAll('&', '&amp;')
+          .replaceAll('<', '&lt;')
+          .replaceAll('>', '&gt;');
         reply(
           response,
           200,
@@ -236,10 +239,10 @@ describe('SOAP requester', () => {
     const certificate = await localhostCertificate();
     const server = track(await echoService());
     const secure = track(
-      await startHttpServer(
-        (_request, body, response) => reply(response, 200, wrapSoapResponse(ociResponse(markerOf(unwrapSoapRequest(body))))),
-        { cert: certificate.cert, key: certificate.key },
-      ),
+      await startHttpServer((_request, body, response) => reply(response, 200, wrapSoapResponse(ociResponse(markerOf(unwrapSoapRequest(body))))), {
+        cert: certificate.cert,
+        key: certificate.key,
+      }),
     );
     expect(server.url.startsWith('http://')).toBe(true);
     const url = secure.url.replace('127.0.0.1', 'localhost');

@@ -17,9 +17,7 @@ afterAll(async () => {
   if (problems.length > 0) {
     const first = problems[0];
     throw new Error(
-      `${problems.length} unhandled rejection(s)/uncaught exception(s) during this test file; first: ${
-        first instanceof Error ? first.stack : String(first)
-      }`,
+      `${problems.length} unhandled rejection(s)/uncaught exception(s) during this test file; first: ${first instanceof Error ? first.stack : String(first)}`,
     );
   }
 });

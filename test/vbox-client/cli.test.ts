@@ -65,7 +65,10 @@ test('key on / dim N switch the key in the mock and print the pushed status', as
 test('watch prints pushes as JSON lines (mock presses a key every 150 ms)', async () => {
   const watch = await runCli(['vbox', 'watch', ...base, '--json', '--count', '3']);
   expect(watch.code).toBe(0);
-  const lines = watch.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = watch.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines).toHaveLength(3);
   for (const line of lines) {
     expect(line).toMatchObject({ command: 0x29, solicited: false });
@@ -75,7 +78,13 @@ test('watch prints pushes as JSON lines (mock presses a key every 150 ms)', asyn
 
 test('connection settings come from VITREA_VBOX_* when no flag is given', async () => {
   const status = await runCli(['vbox', 'status'], {
-    env: { VITREA_VBOX_HOST: '127.0.0.1', VITREA_VBOX_PORT: String(mock.port), VITREA_VBOX_USERNAME: USER, VITREA_VBOX_PASSWORD: PASS, VITREA_VBOX_REQUEST_BUFFER: '0' },
+    env: {
+      VITREA_VBOX_HOST: '127.0.0.1',
+      VITREA_VBOX_PORT: String(mock.port),
+      VITREA_VBOX_USERNAME: USER,
+      VITREA_VBOX_PASSWORD: PASS,
+      VITREA_VBOX_REQUEST_BUFFER: '0',
+    },
   });
   expect(status.code).toBe(0);
   expect(status.stdout).toContain('rooms: 3');

@@ -29,7 +29,10 @@ async function raw(port: number) {
   sockets.push(socket);
   const frames: VboxFrame[] = [];
   const chunks: Buffer[] = [];
-  const framer = new VboxFramer({ direction: Direction.INCOMING, onFrame: (f) => frames.push({ ...f, raw: Buffer.from(f.raw), payload: Buffer.from(f.payload) }) });
+  const framer = new VboxFramer({
+    direction: Direction.INCOMING,
+    onFrame: (f) => frames.push({ ...f, raw: Buffer.from(f.raw), payload: Buffer.from(f.payload) }),
+  });
   let closed = false;
   let error: NodeJS.ErrnoException | undefined;
   socket.on('data', (chunk: Buffer) => {
@@ -291,7 +294,16 @@ describe('house model', () => {
   test.each([
     [{ rooms: [], nodes: [{ id: 1, type: 'NOPE', roomId: 0, keys: [] }] }, 'nodes[0].type'],
     [{ rooms: [], nodes: [{ id: 1, type: 3, roomId: 0, keys: [{ type: 'TOGGLE', dimmerRatio: 120 }] }] }, 'nodes[0].keys[0].dimmerRatio'],
-    [{ rooms: [{ id: 1, name: 'a' }, { id: 1, name: 'b' }], nodes: [] }, 'id 1 twice'],
+    [
+      {
+        rooms: [
+          { id: 1, name: 'a' },
+          { id: 1, name: 'b' },
+        ],
+        nodes: [],
+      },
+      'id 1 twice',
+    ],
     [{ rooms: [{ id: 300, name: 'a' }], nodes: [] }, 'rooms[0].id'],
     [{ rooms: [], nodes: [{ id: 1, type: 3, roomId: 0, mac: 'xyz', keys: [] }] }, 'nodes[0].mac'],
     [{ rooms: [], nodes: [{ id: 1, type: 3, roomId: 0, version: '7', keys: [] }] }, 'nodes[0].version'],

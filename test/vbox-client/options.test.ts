@@ -54,10 +54,13 @@ describe('vBox option resolution (explicit → VITREA_VBOX_* → default)', () =
   });
 
   test('0 and false are valid values, explicit and from env (reference defect §8.9)', () => {
-    const explicit = resolveVboxOptions({ ...credentials, requestBufferVariance: 0, requestBuffer: 0, maxRetries: 0, shouldReconnect: false, heartbeatInterval: 0 }, {
-      VITREA_VBOX_REQUEST_BUFFER: '500',
-      VITREA_VBOX_SHOULD_RECONNECT: 'true',
-    });
+    const explicit = resolveVboxOptions(
+      { ...credentials, requestBufferVariance: 0, requestBuffer: 0, maxRetries: 0, shouldReconnect: false, heartbeatInterval: 0 },
+      {
+        VITREA_VBOX_REQUEST_BUFFER: '500',
+        VITREA_VBOX_SHOULD_RECONNECT: 'true',
+      },
+    );
     expect(explicit).toMatchObject({ requestBufferVariance: 0, requestBuffer: 0, maxRetries: 0, shouldReconnect: false, heartbeatInterval: 0 });
     const env = resolveVboxOptions(credentials, {
       VITREA_VBOX_REQUEST_BUFFER_VARIANCE: '0',
@@ -111,7 +114,9 @@ describe('vBox option resolution (explicit → VITREA_VBOX_* → default)', () =
     expect(configError(() => resolveVboxOptions({ ...credentials, maxRetries: 1.5 }, {})).message).toContain('whole number');
     expect(configError(() => resolveVboxOptions({ ...credentials, version: 'v3' as never }, {})).message).toContain('v1, v2');
     expect(configError(() => resolveVboxOptions(credentials, { VITREA_VBOX_VERSION: 'v9' })).message).toContain('VITREA_VBOX_VERSION');
-    expect(configError(() => resolveVboxOptions({ ...credentials, reconnectBaseDelay: 500, reconnectMaxDelay: 100 }, {})).message).toContain('reconnectMaxDelay');
+    expect(configError(() => resolveVboxOptions({ ...credentials, reconnectBaseDelay: 500, reconnectMaxDelay: 100 }, {})).message).toContain(
+      'reconnectMaxDelay',
+    );
     expect(configError(() => resolveVboxOptions({ ...credentials, requestTimeout: Number.NaN }, {})).message).toContain('finite');
   });
 

@@ -186,7 +186,17 @@ describe('RequestQueue', () => {
 
   test('a request that cannot be encoded fails alone', async () => {
     const { queue, written } = setup();
-    const bad = queue.enqueue({ label: 'Bad', command: 1, replyKind: 'ack', encode: () => { throw new RangeError('bad field'); } }, { lane: 'user', timeoutMs: 100, maxRetries: 0 });
+    const bad = queue.enqueue(
+      {
+        label: 'Bad',
+        command: 1,
+        replyKind: 'ack',
+        encode: () => {
+          throw new RangeError('bad field');
+        },
+      },
+      { lane: 'user', timeoutMs: 100, maxRetries: 0 },
+    );
     const good = queue.enqueue(request('RoomCount', 0x1d, 'same'), { lane: 'user', timeoutMs: 500, maxRetries: 0 });
     await expect(bad).rejects.toThrow('bad field');
     await tick();

@@ -78,11 +78,30 @@ describe('hammer vbox encode / decode', () => {
     expect(JSON.parse(two.stdout).map((r: { response: string }) => r.response)).toEqual(['Acknowledgement', 'RoomCount']);
     expect(e8.code).toBe(0);
     const node = JSON.parse(e8.stdout);
-    expect(node).toMatchObject({ response: 'NodeMetaDataV2', messageId: 0x34, macAddress: '00:0D:6F:00:0E:FB:96:21', model: 'VT-MW3-SR3-10A', version: '7.93' });
-    expect(JSON.parse(request.stdout)).toEqual({ request: 'ToggleKeyStatus', command: 0x28, messageId: 0x79, nodeId: 1, keyId: 2, power: 'OFF', dimmerRatio: 0, timer: 0 });
+    expect(node).toMatchObject({
+      response: 'NodeMetaDataV2',
+      messageId: 0x34,
+      macAddress: '00:0D:6F:00:0E:FB:96:21',
+      model: 'VT-MW3-SR3-10A',
+      version: '7.93',
+    });
+    expect(JSON.parse(request.stdout)).toEqual({
+      request: 'ToggleKeyStatus',
+      command: 0x28,
+      messageId: 0x79,
+      nodeId: 1,
+      keyId: 2,
+      power: 'OFF',
+      dimmerRatio: 0,
+      timer: 0,
+    });
     expect([checksum.code, checksum.stderr]).toEqual([1, 'hammer: TH_ERR_VBOX_CHECKSUM: checksum byte is 3f, expected 3e\n']);
     expect(lenient.code).toBe(0);
-    expect(JSON.parse(lenient.stdout)).toMatchObject({ response: 'Acknowledgement', isOK: true, frameErrors: ['TH_ERR_VBOX_CHECKSUM: checksum byte is 3f, expected 3e'] });
+    expect(JSON.parse(lenient.stdout)).toMatchObject({
+      response: 'Acknowledgement',
+      isOK: true,
+      frameErrors: ['TH_ERR_VBOX_CHECKSUM: checksum byte is 3f, expected 3e'],
+    });
   });
 
   test('generate vbox --spec: a spec mistake exits 1 with its location', async () => {
@@ -91,6 +110,8 @@ describe('hammer vbox encode / decode', () => {
     writeFileSync(bad, spec.replace('{ name: keyId, type: u8, doc: Keys are numbered from 0. }', '{ name: keyId, type: u9 }'));
     const broken = await hammer(['generate', 'vbox', '--spec', bad, '--out', join(dir, 'never')]);
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toMatch(/^hammer: TH_ERR_VBOX_SPEC: invalid vBox spec: .*bad\.yaml:\d+:\d+: \/commands\/ToggleKeyStatus\/request\/fields\/1\/type: must be one of/);
+    expect(broken.stderr).toMatch(
+      /^hammer: TH_ERR_VBOX_SPEC: invalid vBox spec: .*bad\.yaml:\d+:\d+: \/commands\/ToggleKeyStatus\/request\/fields\/1\/type: must be one of/,
+    );
   });
 });

@@ -22,7 +22,8 @@ export const REFERENCE_SAMPLES = {
   /** KeyStatus node 1 key 0 OFF, 5 trailing bytes. */
   keyStatusOff: '56 54 55 3C 29 00 0A 48 01 00 46 00 00 00 41 00 3E',
   /** KeyParameters in the V2 layout: node 1, key 0, LIGHT, "Dining Room Toilet". */
-  keyParametersV2: '56 54 55 3C 2B 00 33 78 01 00 FF 01 00 78 78 01 64 01 00 00 24 44 00 69 00 6E 00 69 00 6E 00 67 00 20 00 52 00 6F 00 6F 00 6D 00 20 00 54 00 6F 00 69 00 6C 00 65 00 74 00 33',
+  keyParametersV2:
+    '56 54 55 3C 2B 00 33 78 01 00 FF 01 00 78 78 01 64 01 00 00 24 44 00 69 00 6E 00 69 00 6E 00 67 00 20 00 52 00 6F 00 6F 00 6D 00 20 00 54 00 6F 00 69 00 6C 00 65 00 74 00 33',
   /** The reference's NodeMetaData V1 sample; it also parses consistently as V2. */
   nodeMetaDataV1: '56 54 55 3C 1F 00 18 3C 01 00 15 8D 00 00 69 C4 FF 02 02 01 02 00 02 83 01 07 04 FF 07 00 1B',
   /** Command 65 (unnamed): 3 bytes, then UTF-16LE "Curtain". */

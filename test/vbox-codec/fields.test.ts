@@ -14,7 +14,17 @@ const layout: FieldDescriptor[] = [
   { name: 'colour', type: { kind: 'enum', enumName: 'Colour', values: Colour } },
   { name: 'id', type: { kind: 'bytes', length: 3, format: 'hex' } },
   { name: 'label', type: { kind: 'string' } },
-  { name: 'pair', type: { kind: 'struct', fields: [{ name: 'x', type: { kind: 'u8' } }, { name: 'y', type: { kind: 'u8' } }], format: '{x}-{y}' } },
+  {
+    name: 'pair',
+    type: {
+      kind: 'struct',
+      fields: [
+        { name: 'x', type: { kind: 'u8' } },
+        { name: 'y', type: { kind: 'u8' } },
+      ],
+      format: '{x}-{y}',
+    },
+  },
   { name: 'n', type: { kind: 'u8' } },
   { name: 'counted', type: { kind: 'array', of: { kind: 'u16be' }, count: 'n' } },
   { name: 'tail', type: { kind: 'array', of: { kind: 'enum', enumName: 'Colour', values: Colour } } },
@@ -80,7 +90,14 @@ describe('generic field codec', () => {
   });
 
   test('bool8 decodes any non-zero byte as true; const mismatches are problems', () => {
-    const d = decodeFields('B', [{ name: 'on', type: { kind: 'bool8' } }, { name: 'm', type: { kind: 'const', value: 0 } }], Buffer.from([7, 1]));
+    const d = decodeFields(
+      'B',
+      [
+        { name: 'on', type: { kind: 'bool8' } },
+        { name: 'm', type: { kind: 'const', value: 0 } },
+      ],
+      Buffer.from([7, 1]),
+    );
     expect(d.values).toEqual({ on: true, m: 1 });
     expect(d.problems).toEqual(['m: expected the constant 00, found 01']);
   });
@@ -88,14 +105,20 @@ describe('generic field codec', () => {
   test('normalisation errors name the message and field', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ big: 9, colour: 1, label: '', pair: [1, 2], counted: [], tail: [] }, 'Sample.big must be an integer 10–60000, got 9'],
-      [{ big: 10, colour: 'PINK', label: '', pair: [1, 2], counted: [], tail: [] }, "Sample.colour: 'PINK' is not a Colour (one of RED, GREEN, BLUE, or a number 0–255)"],
+      [
+        { big: 10, colour: 'PINK', label: '', pair: [1, 2], counted: [], tail: [] },
+        "Sample.colour: 'PINK' is not a Colour (one of RED, GREEN, BLUE, or a number 0–255)",
+      ],
       [{ big: 10, colour: 1, id: 'abcd', label: '', pair: [1, 2], counted: [], tail: [] }, 'Sample.id must be exactly 3 bytes, got 2'],
       [{ big: 10, colour: 1, label: '', pair: '1+2', counted: [], tail: [] }, "Sample.pair must look like {x}-{y}, got '1+2'"],
       [{ big: 10, colour: 1, label: '', pair: [1, 2], counted: [70000], tail: [] }, 'Sample.counted[0] must be an integer 0–65535, got 70000'],
       [{ big: 10, colour: 1, label: '', pair: { x: 1, y: 256 }, counted: [], tail: [] }, 'Sample.pair.y must be an integer 0–255, got 256'],
       [{ big: 10, colour: 1, label: 7, pair: [1, 2], counted: [], tail: [] }, 'Sample.label must be text, got 7'],
       [{ big: 10, colour: 1, label: '', pair: [1, 2], counted: 'x', tail: [] }, "Sample.counted must be a list, got 'x'"],
-      [{ big: 10, colour: 1, label: '', pair: [1, 2], counted: [], tail: [], extra: 1 }, "Sample has no field 'extra' (fields: flag, big, marker, colour, id, label, pair, n, counted, tail)"],
+      [
+        { big: 10, colour: 1, label: '', pair: [1, 2], counted: [], tail: [], extra: 1 },
+        "Sample has no field 'extra' (fields: flag, big, marker, colour, id, label, pair, n, counted, tail)",
+      ],
     ];
     for (const [input, message] of cases) {
       let caught: unknown;

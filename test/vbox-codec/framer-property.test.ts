@@ -84,18 +84,14 @@ describe('VboxFramer properties', () => {
 
   test('garbage between frames: every valid frame is still delivered, and every garbage byte reported once, in order', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(garbageArb, frameArb), { minLength: 1, maxLength: 20 }),
-        fc.array(fc.nat(), { maxLength: 40 }),
-        (pairs, cuts) => {
-          const stream = Buffer.concat(pairs.flatMap(([g, f]) => [g, f]));
-          const { framer, frames, invalid } = run(split(stream, cuts));
-          framer.close();
-          expect(frames.map((f) => hexOf(f.raw))).toEqual(pairs.map(([, f]) => hexOf(f)));
-          expect(invalid.every((e) => e.reason === 'garbage')).toBe(true);
-          expect(hexOf(Buffer.concat(invalid.map((e) => e.bytes)))).toBe(hexOf(Buffer.concat(pairs.map(([g]) => g))));
-        },
-      ),
+      fc.property(fc.array(fc.tuple(garbageArb, frameArb), { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 40 }), (pairs, cuts) => {
+        const stream = Buffer.concat(pairs.flatMap(([g, f]) => [g, f]));
+        const { framer, frames, invalid } = run(split(stream, cuts));
+        framer.close();
+        expect(frames.map((f) => hexOf(f.raw))).toEqual(pairs.map(([, f]) => hexOf(f)));
+        expect(invalid.every((e) => e.reason === 'garbage')).toBe(true);
+        expect(hexOf(Buffer.concat(invalid.map((e) => e.bytes)))).toBe(hexOf(Buffer.concat(pairs.map(([g]) => g))));
+      }),
       { numRuns: 300 },
     );
   });

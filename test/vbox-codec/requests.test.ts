@@ -33,9 +33,7 @@ describe('vBox requests: exact bytes', () => {
 
   test('E4 ToggleKeyStatus(1, 2, OFF), msgId 79, by enum name and by value', () => {
     expect(new requests.ToggleKeyStatus({ nodeId: 1, keyId: 2, power: 'OFF' }).toBuffer(0x79).toString('hex')).toBe(frameHex(WORKED_EXAMPLES.E4));
-    expect(new requests.ToggleKeyStatus({ nodeId: 1, keyId: 2, power: KeyPowerStatus.OFF }).toBuffer(0x79).toString('hex')).toBe(
-      frameHex(WORKED_EXAMPLES.E4),
-    );
+    expect(new requests.ToggleKeyStatus({ nodeId: 1, keyId: 2, power: KeyPowerStatus.OFF }).toBuffer(0x79).toString('hex')).toBe(frameHex(WORKED_EXAMPLES.E4));
   });
 
   test('E5 NodeMetaData for node 1, msgId 34', () => {
@@ -154,9 +152,9 @@ describe('vBox requests: exact bytes', () => {
     }
     const short = decodeRequest({ direction: 0x3e, command: 0x28, messageId: 1, payload: Buffer.from([1, 2]), raw: Buffer.alloc(0) });
     expect(short.lengthMismatch).toBe(true);
-    expect(codeOf(() => decodeRequest({ direction: 0x3e, command: 0x28, messageId: 1, payload: Buffer.from([1, 2]), raw: Buffer.alloc(0) }, { strict: true }))).toBe(
-      'TH_ERR_VBOX_DECODE',
-    );
+    expect(
+      codeOf(() => decodeRequest({ direction: 0x3e, command: 0x28, messageId: 1, payload: Buffer.from([1, 2]), raw: Buffer.alloc(0) }, { strict: true })),
+    ).toBe('TH_ERR_VBOX_DECODE');
     expect(codeOf(() => decodeRequest({ direction: 0x3e, command: 0x99, messageId: 1, payload: Buffer.alloc(0), raw: Buffer.alloc(0) }))).toBe(
       'TH_ERR_VBOX_UNKNOWN_MESSAGE',
     );

@@ -121,8 +121,12 @@ describe('vBox responses: decoding', () => {
     expect(v1).toBeInstanceOf(responses.KeyParametersV1);
     expect([v1.nodeId, v1.keyId, v1.category, v1.name, v1.reserved.toString('hex'), v1.lengthMismatch]).toEqual([4, 2, 6, 'Fan', '01020304050607', undefined]);
     // The name sits at abs 20 in V1 and abs 21 in V2.
-    expect(encodeResponse('KeyParameters', { nodeId: 4, keyId: 2, category: 'FAN', name: 'Fan' }, 1, { version: 'v1' }).indexOf(Buffer.from('Fan', 'utf16le'))).toBe(20);
-    expect(encodeResponse('KeyParameters', { nodeId: 4, keyId: 2, category: 'FAN', name: 'Fan' }, 1, { version: 'v2' }).indexOf(Buffer.from('Fan', 'utf16le'))).toBe(21);
+    expect(
+      encodeResponse('KeyParameters', { nodeId: 4, keyId: 2, category: 'FAN', name: 'Fan' }, 1, { version: 'v1' }).indexOf(Buffer.from('Fan', 'utf16le')),
+    ).toBe(20);
+    expect(
+      encodeResponse('KeyParameters', { nodeId: 4, keyId: 2, category: 'FAN', name: 'Fan' }, 1, { version: 'v2' }).indexOf(Buffer.from('Fan', 'utf16le')),
+    ).toBe(21);
   });
 
   test('RoomMetaData: English sample; Hebrew names with nameLen honoured', () => {
@@ -268,9 +272,9 @@ describe('vBox responses: encodeResponse (for mocks)', () => {
     expect(codeOf(() => encodeResponse('NodeMetaData', { nodeId: 1, macAddress: '00:01', type: 1, keyTypes: [], firmware: '1.00', roomId: 0 }, 1))).toBe(
       'TH_ERR_VBOX_FIELD',
     );
-    expect(codeOf(() => encodeResponse('NodeMetaData', { nodeId: 1, macAddress: '00:01:02:03:04:05:06:07', type: 1, keyTypes: [], firmware: 'v1', roomId: 0 }, 1))).toBe(
-      'TH_ERR_VBOX_FIELD',
-    );
+    expect(
+      codeOf(() => encodeResponse('NodeMetaData', { nodeId: 1, macAddress: '00:01:02:03:04:05:06:07', type: 1, keyTypes: [], firmware: 'v1', roomId: 0 }, 1)),
+    ).toBe('TH_ERR_VBOX_FIELD');
     expect(codeOf(() => encodeResponse('Nope', {}, 1))).toBe('TH_ERR_VBOX_UNKNOWN_MESSAGE');
     expect(codeOf(() => encodeResponse('KeyStatus', { nodeId: 1, keyId: 1 }, 1))).toBe('TH_ERR_VBOX_FIELD');
   });

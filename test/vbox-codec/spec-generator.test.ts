@@ -53,7 +53,9 @@ describe('vBox spec validation', () => {
     const error = await specFailure(where.file);
     expect(error.code).toBe('TH_ERR_VBOX_SPEC');
     expect(error.context).toMatchObject({ line: where.line, column: where.column, path: '/commands/ToggleKeyStatus/request/fields/2/enum' });
-    expect(error.message).toContain(`bad-enum.yaml:${where.line}:${where.column}: /commands/ToggleKeyStatus/request/fields/2/enum: unknown enum 'KeyPowerState'`);
+    expect(error.message).toContain(
+      `bad-enum.yaml:${where.line}:${where.column}: /commands/ToggleKeyStatus/request/fields/2/enum: unknown enum 'KeyPowerState'`,
+    );
   });
 
   test('a schema violation (unknown field type) names the allowed values', async () => {
@@ -85,10 +87,20 @@ describe('vBox spec validation', () => {
     const range = mutate('range', 'default: 0, min: 0, max: 100', 'default: 101, min: 0, max: 100', '101');
     expect((await specFailure(range.file)).message).toContain('default 101 is outside 0..100');
 
-    const computed = mutate('computed', '{ name: isOn, builtin: equals, field: power, value: ON }', '{ name: isOn, builtin: equals, field: power, value: BRIGHT }', 'BRIGHT');
+    const computed = mutate(
+      'computed',
+      '{ name: isOn, builtin: equals, field: power, value: ON }',
+      '{ name: isOn, builtin: equals, field: power, value: BRIGHT }',
+      'BRIGHT',
+    );
     expect((await specFailure(computed.file)).message).toContain("'BRIGHT' is not a value of KeyPowerStatus");
 
-    const rest = mutate('rest', "        - { name: rest, type: bytes, length: rest }\n      computed:\n        - { name: model", "        - { name: rest, type: bytes, length: rest }\n        - { name: extra, type: u8 }\n      computed:\n        - { name: model", 'extra');
+    const rest = mutate(
+      'rest',
+      '        - { name: rest, type: bytes, length: rest }\n      computed:\n        - { name: model',
+      '        - { name: rest, type: bytes, length: rest }\n        - { name: extra, type: u8 }\n      computed:\n        - { name: model',
+      'extra',
+    );
     expect((await specFailure(rest.file)).message).toContain("'extra' follows a field that runs to the end of the payload");
   });
 

@@ -68,7 +68,10 @@ const command: CommandModule<object, MockOciArgs> = {
     process.stdout.write(`${JSON.stringify(ready)}\n`);
     const accounts = users.length > 0 ? users.map((u) => u.userId).join(', ') : 'admin (password admin)';
     process.stderr.write(
-      `OCI-P mock ${server.release} on ${(['tcp', 'tls', 'soap'] as const).filter((k) => server.ports[k] !== undefined).map((k) => server.url(k)).join('  ')}; accounts: ${accounts}\n`,
+      `OCI-P mock ${server.release} on ${(['tcp', 'tls', 'soap'] as const)
+        .filter((k) => server.ports[k] !== undefined)
+        .map((k) => server.url(k))
+        .join('  ')}; accounts: ${accounts}\n`,
     );
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -15,7 +15,7 @@ const command: CommandModule<object, DecodeArgs> = {
   builder: (y: Argv) =>
     y
       .option('release', { type: 'string', describe: 'OCI-P release (default: the newest generated one)' })
-      .example('$0 oci decode < response.xml', 'bytes decoded by the document\'s own declaration (ISO-8859-1 or UTF-8)')
+      .example('$0 oci decode < response.xml', "bytes decoded by the document's own declaration (ISO-8859-1 or UTF-8)")
       .example('$0 oci encode < request.json | $0 oci decode', 'round trip') as unknown as Argv<DecodeArgs>,
   handler: async (args) => {
     const input = await readStdin();

@@ -22,7 +22,11 @@ const command: CommandModule<object, DescribeArgs> = {
   describe: 'Print the fields of an OCI-P type as a tree (a family name such as UserGetRequest means its latest version)',
   builder: (y: Argv) =>
     y
-      .positional('name', { type: 'string', demandOption: true, describe: 'type name (UserGetRequest23V2, DepartmentKey, UserId) or request family (UserGetRequest)' })
+      .positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'type name (UserGetRequest23V2, DepartmentKey, UserId) or request family (UserGetRequest)',
+      })
       .option('release', { type: 'string', describe: 'OCI-P release (default: R25, or the newest release found)' })
       .option('schemas', { type: 'string', describe: 'folder holding OCISchemaAS.xsd (default schemas/oci/<release> or ../shared/schemas/oci/<release>)' })
       .option('exact', { type: 'boolean', default: false, describe: 'describe the type with exactly this name, even if it is also a family name' })

@@ -8,8 +8,7 @@ import send from './send.js';
 const oci: CommandModule = {
   command: 'oci <command>',
   describe: 'OCI-P (BroadWorks): describe and diff the schema, encode and decode documents, send commands',
-  builder: (y: Argv) =>
-    y.command(describe).command(diff).command(encode).command(decode).command(send).demandCommand(1),
+  builder: (y: Argv) => y.command(describe).command(diff).command(encode).command(decode).command(send).demandCommand(1),
   handler: () => {},
 };
 export default oci;

@@ -35,21 +35,53 @@ interface SendArgs {
   verbose: boolean;
 }
 
-const NUMERIC = new Set(['xs:int', 'xs:long', 'xs:integer', 'xs:short', 'xs:byte', 'xs:decimal', 'xs:float', 'xs:double', 'xs:nonNegativeInteger', 'xs:positiveInteger', 'xs:unsignedInt', 'xs:unsignedShort', 'xs:unsignedLong', 'xs:nonPositiveInteger', 'xs:negativeInteger']);
+const NUMERIC = new Set([
+  'xs:int',
+  'xs:long',
+  'xs:integer',
+  'xs:short',
+  'xs:byte',
+  'xs:decimal',
+  'xs:float',
+  'xs:double',
+  'xs:nonNegativeInteger',
+  'xs:positiveInteger',
+  'xs:unsignedInt',
+  'xs:unsignedShort',
+  'xs:unsignedLong',
+  'xs:nonPositiveInteger',
+  'xs:negativeInteger',
+]);
 
 const command: CommandModule<object, SendArgs> = {
   command: 'send <command> [fields..]',
   describe: 'Send one OCI-P command to a server and print the answer',
   builder: (y: Argv) =>
     y
-      .positional('command', { type: 'string', describe: 'Request type or family (family names use the newest version, e.g. UserGetRequest)', demandOption: true })
-      .positional('fields', { type: 'string', array: true, describe: 'key=value fields; dotted keys for nested elements (address.city=Paris); repeat a key for lists' })
-      .option('url', { type: 'string', demandOption: true, describe: 'tcp://host:2208, tls://host:2209 or https://host/webservice/services/ProvisioningService' })
+      .positional('command', {
+        type: 'string',
+        describe: 'Request type or family (family names use the newest version, e.g. UserGetRequest)',
+        demandOption: true,
+      })
+      .positional('fields', {
+        type: 'string',
+        array: true,
+        describe: 'key=value fields; dotted keys for nested elements (address.city=Paris); repeat a key for lists',
+      })
+      .option('url', {
+        type: 'string',
+        demandOption: true,
+        describe: 'tcp://host:2208, tls://host:2209 or https://host/webservice/services/ProvisioningService',
+      })
       .option('user', { type: 'string', demandOption: true, describe: 'Login user id' })
       .option('password', { type: 'string', describe: 'Password (else $OCI_PASSWORD, else an interactive prompt); never printed' })
       .option('release', { type: 'string', describe: 'Schema release (default: newest generated)' })
       .option('format', { choices: ['table', 'json', 'csv'] as const, default: 'table' as const, describe: 'Output format' })
-      .option('login', { choices: LOGIN_STRATEGIES, default: 'auto' as LoginStrategy, describe: 'Login flow (auto: plain22V5 over TLS/HTTPS, hashed14sp4 otherwise)' })
+      .option('login', {
+        choices: LOGIN_STRATEGIES,
+        default: 'auto' as LoginStrategy,
+        describe: 'Login flow (auto: plain22V5 over TLS/HTTPS, hashed14sp4 otherwise)',
+      })
       .option('insecure', { type: 'boolean', default: false, describe: 'Skip TLS certificate verification (self-signed or expired certificates)' })
       .option('ca', { type: 'string', describe: 'PEM file with the CA certificate(s) to trust' })
       .option('json', { type: 'string', describe: 'JSON file with the command fields (nested values, null = nil); - for stdin' })
@@ -57,7 +89,10 @@ const command: CommandModule<object, SendArgs> = {
       .option('allow-plain-password', { type: 'boolean', default: false, describe: 'Allow --login plain22V5 over an unencrypted transport' })
       .option('verbose', { type: 'boolean', default: false, describe: 'Log connection, login and timings to stderr (passwords redacted)' })
       .example('$0 oci send --url tcp://127.0.0.1:2208 --user admin UserGetRequest userId=john@example.com', 'newest UserGetRequest version')
-      .example('$0 oci send --url tls://as.example.com --user admin --ca ca.pem --format csv GroupGetListInServiceProviderRequest serviceProviderId=sp1', 'a table as CSV') as unknown as Argv<SendArgs>,
+      .example(
+        '$0 oci send --url tls://as.example.com --user admin --ca ca.pem --format csv GroupGetListInServiceProviderRequest serviceProviderId=sp1',
+        'a table as CSV',
+      ) as unknown as Argv<SendArgs>,
   handler: async (args) => {
     const password = await resolvePassword(args.password);
     const release = args.release ?? newestGeneratedRelease();

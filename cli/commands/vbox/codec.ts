@@ -72,7 +72,8 @@ const encode: CommandModule<object, EncodeArgs> = {
 
 const decode: CommandModule<object, DecodeArgs> = {
   command: 'decode <hex..>',
-  describe: 'Decode VTU frames given as hex and print them as JSON (vBox→client as responses, client→vBox as requests; several back-to-back frames give an array)',
+  describe:
+    'Decode VTU frames given as hex and print them as JSON (vBox→client as responses, client→vBox as requests; several back-to-back frames give an array)',
   builder: (y: Argv) =>
     y
       .positional('hex', { type: 'string', array: true, demandOption: true, describe: 'the frame(s); spaces and colons are allowed' })

@@ -217,7 +217,9 @@ const watch: CommandModule<object, WatchArgs> = {
       else process.stdout.write(`${line.at}  node ${status.nodeId} key ${status.keyId}  ${status.isOn ? 'ON' : status.isOff ? 'OFF' : String(line.power)}\n`);
       if (args.count !== undefined && seen >= args.count) finish();
     });
-    client.on('disconnected', ({ reason, willReconnect }) => process.stderr.write(`hammer: disconnected (${reason})${willReconnect ? '; reconnecting' : ''}\n`));
+    client.on('disconnected', ({ reason, willReconnect }) =>
+      process.stderr.write(`hammer: disconnected (${reason})${willReconnect ? '; reconnecting' : ''}\n`),
+    );
     client.on('reconnecting', ({ attempt, delay }) => process.stderr.write(`hammer: reconnect attempt ${attempt} in ${delay} ms\n`));
     client.on('ready', ({ reconnect }) => process.stderr.write(`hammer: ${reconnect ? 'reconnected' : 'connected'}; watching pushes (Ctrl-C to stop)\n`));
     let failure: Error | undefined;

@@ -187,12 +187,18 @@ export class OciMockEngine {
     const identity = { sessionId: envelope.sessionId, trackingId: envelope.trackingId };
     let headerOnly: OciDocument;
     try {
-      headerOnly = decodeDocument(this.schema, `${envelope.rootStart}${envelope.header}<command xmlns="" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="LogoutRequest"><userId>x</userId></command>${envelope.rootEnd}`);
+      headerOnly = decodeDocument(
+        this.schema,
+        `${envelope.rootStart}${envelope.header}<command xmlns="" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="LogoutRequest"><userId>x</userId></command>${envelope.rootEnd}`,
+      );
     } catch (error) {
       return this.wholeDocumentError(identity, describe(error));
     }
     if (envelope.commands.length === 0 || envelope.commands.length > maxCommandsPerDocument) {
-      return this.wholeDocumentError(identityOf(headerOnly), `a document carries 1 to ${maxCommandsPerDocument} commands, this one has ${envelope.commands.length}`);
+      return this.wholeDocumentError(
+        identityOf(headerOnly),
+        `a document carries 1 to ${maxCommandsPerDocument} commands, this one has ${envelope.commands.length}`,
+      );
     }
     const items = envelope.commands.map((raw) => {
       try {
@@ -224,7 +230,9 @@ export class OciMockEngine {
     } catch (error) {
       // A response the encoder refuses is a mock bug: answer each command with an internal error rather than nothing.
       this.logger.warn?.('response document could not be encoded', { error: describe(error) });
-      const fallback = responses.map((r) => withEcho(errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error))), r.echo));
+      const fallback = responses.map((r) =>
+        withEcho(errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error))), r.echo),
+      );
       return encodeDocument(this.schema, { ...doc, commands: fallback }, { encoding: 'ISO-8859-1', validate: false });
     }
   }
@@ -280,11 +288,19 @@ export function errorResponse(rejection: OciCommandRejection): OciCommand {
  */
 function detailsAsCdata(document: string): string {
   if (!document.includes('<detail>')) return document;
-  return document.replace(/(xsi:type="c:ErrorResponse"[^>]*>(?:(?!<\/command>)[\s\S])*?)<detail>([\s\S]*?)<\/detail>/g, (whole, before: string, inner: string) => {
-    if (inner.includes('&#')) return whole;
-    const text = inner.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-    return `${before}<detail><![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]></detail>`;
-  });
+  return document.replace(
+    /(xsi:type="c:ErrorResponse"[^>]*>(?:(?!<\/command>)[\s\S])*?)<detail>([\s\S]*?)<\/detail>/g,
+    (whole, before: string, inner: string) => {
+      if (inner.includes('&#')) return whole;
+      const text = inner
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'")
+        .replace(/&amp;/g, '&');
+      return `${before}<detail><![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]></detail>`;
+    },
+  );
 }
 
 function withEcho(response: OciCommand, echo: unknown): OciCommand {

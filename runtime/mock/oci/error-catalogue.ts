@@ -13,20 +13,16 @@ export const mockErrors = {
   /** verbatim code and shape. */
   userNotFound: (userId: string) => new OciCommandRejection(4008, `User not found: ${userId}`),
   /** verbatim code and shape (`Group not found: TEST:TEST`). */
-  groupNotFound: (serviceProviderId: string, groupId: string) =>
-    new OciCommandRejection(4152, `Group not found: ${serviceProviderId}:${groupId}`),
+  groupNotFound: (serviceProviderId: string, groupId: string) => new OciCommandRejection(4152, `Group not found: ${serviceProviderId}:${groupId}`),
   /** verbatim prefix. */
   deviceTypeNotFound: (deviceType: string) => new OciCommandRejection(4501, `Device Type not found: ${deviceType}`),
   // --- project wording below ---
   notLoggedIn: () => new OciCommandRejection(4003, 'Not logged in: cannot process any request before user is logged in.'),
   loginWithoutAuthentication: (userId: string) =>
     new OciCommandRejection(4962, 'Invalid password', `no AuthenticationRequest for ${userId} preceded the signed login on this session`),
-  serviceProviderNotFound: (serviceProviderId: string) =>
-    new OciCommandRejection(4010, `Service Provider not found: ${serviceProviderId}`),
-  serviceProviderExists: (serviceProviderId: string) =>
-    new OciCommandRejection(4011, `Service Provider already exists: ${serviceProviderId}`),
-  groupExists: (serviceProviderId: string, groupId: string) =>
-    new OciCommandRejection(4153, `Group already exists: ${serviceProviderId}:${groupId}`),
+  serviceProviderNotFound: (serviceProviderId: string) => new OciCommandRejection(4010, `Service Provider not found: ${serviceProviderId}`),
+  serviceProviderExists: (serviceProviderId: string) => new OciCommandRejection(4011, `Service Provider already exists: ${serviceProviderId}`),
+  groupExists: (serviceProviderId: string, groupId: string) => new OciCommandRejection(4153, `Group already exists: ${serviceProviderId}:${groupId}`),
   userLimitReached: (serviceProviderId: string, groupId: string, limit: number) =>
     new OciCommandRejection(4154, `User limit (${limit}) reached for group: ${serviceProviderId}:${groupId}`),
   userExists: (userId: string) => new OciCommandRejection(4009, `User already exists: ${userId}`),
@@ -34,16 +30,12 @@ export const mockErrors = {
     new OciCommandRejection(4221, `Access Device not found: ${serviceProviderId}:${groupId}:${deviceName}`),
   deviceExists: (serviceProviderId: string, groupId: string, deviceName: string) =>
     new OciCommandRejection(4222, `Access Device already exists: ${serviceProviderId}:${groupId}:${deviceName}`),
-  phoneNumberExists: (phoneNumber: string) =>
-    new OciCommandRejection(4400, `Phone number already exists in the system: ${phoneNumber}`),
+  phoneNumberExists: (phoneNumber: string) => new OciCommandRejection(4400, `Phone number already exists in the system: ${phoneNumber}`),
   phoneNumberNotInServiceProvider: (serviceProviderId: string, phoneNumber: string) =>
     new OciCommandRejection(4401, `Phone number not found in service provider ${serviceProviderId}: ${phoneNumber}`),
   phoneNumberNotInGroup: (serviceProviderId: string, groupId: string, phoneNumber: string) =>
     new OciCommandRejection(4402, `Phone number not assigned to group ${serviceProviderId}:${groupId}: ${phoneNumber}`),
-  phoneNumberInUse: (phoneNumber: string, owner: string) =>
-    new OciCommandRejection(4403, `Phone number in use: ${phoneNumber} (${owner})`),
-  invalidDnRange: (min: string, max: string) =>
-    new OciCommandRejection(4404, `Invalid phone number range: ${min} - ${max}`),
-  externalIdNotSupported: (element: string) =>
-    new OciCommandRejection(4999, `Lookup by ${element} is not supported by the mock server; use the id`),
+  phoneNumberInUse: (phoneNumber: string, owner: string) => new OciCommandRejection(4403, `Phone number in use: ${phoneNumber} (${owner})`),
+  invalidDnRange: (min: string, max: string) => new OciCommandRejection(4404, `Invalid phone number range: ${min} - ${max}`),
+  externalIdNotSupported: (element: string) => new OciCommandRejection(4999, `Lookup by ${element} is not supported by the mock server; use the id`),
 } as const;

@@ -113,7 +113,8 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
   } catch (error) {
     throw new OciMockError('TH_ERR_OCI_MOCK_OPTIONS', `faults: ${(error as Error).message}`);
   }
-  const users = typeof options.users === 'string' ? loadUsersFile(options.users) : options.users ? resolveUsers(options.users) : defaultUsers.map((u) => ({ ...u }));
+  const users =
+    typeof options.users === 'string' ? loadUsersFile(options.users) : options.users ? resolveUsers(options.users) : defaultUsers.map((u) => ({ ...u }));
   const seed = typeof options.seed === 'string' ? loadSeedFile(options.seed) : options.seed;
   const state = stateFromSeed(seed, typeof options.seed === 'string' ? options.seed : 'seed');
 

@@ -47,7 +47,9 @@ function matchesOne(criterion: TextCriterion, actual: string | boolean | number 
     }
   }
   // Exact criterion: its single member (serviceProviderId, deviceType, userInTrunkGroup, …).
-  const values = Object.entries(criterion).filter(([k]) => k !== '$type').map(([, v]) => v);
+  const values = Object.entries(criterion)
+    .filter(([k]) => k !== '$type')
+    .map(([, v]) => v);
   if (values.length !== 1) return true;
   const [want] = values;
   if (typeof want === 'object' && want !== null) return true; // structured keys (department) are not modelled

@@ -41,7 +41,8 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
   };
   if (typeof seed !== 'object' || seed === null || Array.isArray(seed)) fail('$', 'expected an object');
   for (const key of Object.keys(seed)) {
-    if (!['softwareVersion', 'deviceTypes', 'serviceProviders'].includes(key)) fail(key, 'unknown member (expected softwareVersion, deviceTypes, serviceProviders)');
+    if (!['softwareVersion', 'deviceTypes', 'serviceProviders'].includes(key))
+      fail(key, 'unknown member (expected softwareVersion, deviceTypes, serviceProviders)');
   }
   if (seed.softwareVersion !== undefined) {
     if (typeof seed.softwareVersion !== 'string') fail('softwareVersion', 'expected a string');

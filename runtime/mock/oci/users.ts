@@ -33,7 +33,8 @@ export function resolveUsers(input: unknown, origin = 'users'): MockUser[] {
         throw new OciMockError('TH_ERR_OCI_MOCK_USERS', `${where}: unknown key "${key}"`);
       }
     }
-    if (typeof user.userId !== 'string' || user.userId === '') throw new OciMockError('TH_ERR_OCI_MOCK_USERS', `${where}.userId: a non-empty string is required`);
+    if (typeof user.userId !== 'string' || user.userId === '')
+      throw new OciMockError('TH_ERR_OCI_MOCK_USERS', `${where}.userId: a non-empty string is required`);
     if (typeof user.password !== 'string') throw new OciMockError('TH_ERR_OCI_MOCK_USERS', `${where}.password: a string is required`);
     if (user.loginType !== undefined && !loginTypes.includes(user.loginType as LoginType)) {
       throw new OciMockError('TH_ERR_OCI_MOCK_USERS', `${where}.loginType: "${String(user.loginType)}" is not one of ${loginTypes.join(', ')}`);

@@ -185,7 +185,13 @@ export function buildHouse(definition: unknown, origin = 'house'): MockHouse {
     if (value === undefined && fallback !== undefined) return fallback;
     if (typeof value === 'number') return u8(value, path);
     if (typeof value === 'string' && typeof enumObject[value] === 'number') return enumObject[value] as number;
-    return fail(path, `must be one of ${Object.keys(enumObject).filter((k) => Number.isNaN(Number(k))).slice(0, 12).join(', ')}… or a number; got ${JSON.stringify(value)}`);
+    return fail(
+      path,
+      `must be one of ${Object.keys(enumObject)
+        .filter((k) => Number.isNaN(Number(k)))
+        .slice(0, 12)
+        .join(', ')}… or a number; got ${JSON.stringify(value)}`,
+    );
   };
   const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -230,8 +236,16 @@ export function buildHouse(definition: unknown, origin = 'house'): MockHouse {
       keys,
     };
   });
-  assertUnique(rooms.map((r) => r.id), 'rooms', fail);
-  assertUnique(nodes.map((n) => n.id), 'nodes', fail);
+  assertUnique(
+    rooms.map((r) => r.id),
+    'rooms',
+    fail,
+  );
+  assertUnique(
+    nodes.map((n) => n.id),
+    'nodes',
+    fail,
+  );
   return { rooms, nodes };
 }
 

@@ -327,7 +327,15 @@ export class VboxMock extends EventEmitter {
     this.received.push(record);
     // A long-running mock (hammer mock vbox) must not grow without bound: keep the latest records.
     if (this.received.length > MAX_RECORDS) this.received.splice(0, this.received.length - MAX_RECORDS);
-    this.log({ event: 'request', connection: connection.number, command: frame.command, name, messageId: frame.messageId, loggedIn: connection.loggedIn, fields: printable(fields) });
+    this.log({
+      event: 'request',
+      connection: connection.number,
+      command: frame.command,
+      name,
+      messageId: frame.messageId,
+      loggedIn: connection.loggedIn,
+      fields: printable(fields),
+    });
     this.emit('request', record);
 
     const faults = this.faults.consume();
@@ -514,12 +522,14 @@ function resolveHouse(house: VboxMockOptions['house']): MockHouse {
 
 /** Accepts a built model as well as a definition (a model's Buffers become MAC strings). */
 function toDefinition(house: VboxHouseDefinition | MockHouse): unknown {
-  return JSON.parse(JSON.stringify(house, (key, value: unknown) => {
-    if (key === 'mac' && typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Buffer') {
-      return Buffer.from((value as { data: number[] }).data).toString('hex');
-    }
-    return value;
-  }));
+  return JSON.parse(
+    JSON.stringify(house, (key, value: unknown) => {
+      if (key === 'mac' && typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Buffer') {
+        return Buffer.from((value as { data: number[] }).data).toString('hex');
+      }
+      return value;
+    }),
+  );
 }
 
 function countFields(ids: number[]): Record<string, unknown> {

@@ -20,11 +20,7 @@ export function isEncryptedUrl(url: string): boolean {
  * Picks the concrete login flow for a URL. Throws {@link OciInsecureLoginError} when the plain
  * password would go over an unencrypted transport and the caller has not opted in.
  */
-export function resolveLoginStrategy(
-  url: string,
-  login: LoginStrategy = 'auto',
-  allowPlainPasswordOverInsecure = false,
-): 'hashed14sp4' | 'plain22V5' {
+export function resolveLoginStrategy(url: string, login: LoginStrategy = 'auto', allowPlainPasswordOverInsecure = false): 'hashed14sp4' | 'plain22V5' {
   if (!LOGIN_STRATEGIES.includes(login)) {
     throw new OciClientOptionsError(`unknown login strategy '${String(login)}' (expected one of ${LOGIN_STRATEGIES.join(', ')})`, {
       login,

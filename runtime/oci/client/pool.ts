@@ -42,9 +42,7 @@ export class OciSessionPool {
     this.size = size;
     this.options = clientOptions;
     // One schema for all sessions: loaded once, shared.
-    this.schemaPromise = clientOptions.schema
-      ? Promise.resolve(clientOptions.schema)
-      : OciSchema.load(clientOptions.release ?? newestGeneratedRelease());
+    this.schemaPromise = clientOptions.schema ? Promise.resolve(clientOptions.schema) : OciSchema.load(clientOptions.release ?? newestGeneratedRelease());
     this.schemaPromise.catch(() => undefined);
   }
 
@@ -120,12 +118,10 @@ export class OciSessionPool {
       if (!client) return;
       const job = this.waiting.shift() as Job;
       // Via a promise, so a task that throws synchronously is reported like a rejection.
-      new Promise((resolve) => resolve(job.run(client)))
-        .then(job.resolve, job.reject)
-        .finally(() => {
-          this.idle.push(client);
-          if (!this.closing) this.dispatch();
-        });
+      new Promise((resolve) => resolve(job.run(client))).then(job.resolve, job.reject).finally(() => {
+        this.idle.push(client);
+        if (!this.closing) this.dispatch();
+      });
     }
   }
 

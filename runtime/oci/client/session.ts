@@ -90,10 +90,10 @@ export class OciSession {
     const decoded = decodeDocument(this.schema, reply);
     if (decoded.commands.length !== commands.length) {
       this.kill('response count mismatch');
-      throw new OciResponseMismatchError(
-        `sent ${commands.length} command(s) but the response holds ${decoded.commands.length}`,
-        { sessionId: this.sessionId, sent: commands.map((c) => c.$type) },
-      );
+      throw new OciResponseMismatchError(`sent ${commands.length} command(s) but the response holds ${decoded.commands.length}`, {
+        sessionId: this.sessionId,
+        sent: commands.map((c) => c.$type),
+      });
     }
     return decoded.commands;
   }

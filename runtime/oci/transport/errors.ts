@@ -137,11 +137,12 @@ export class OciTransportClosedError extends OciTransportError {
 /** A received document (or the unfinished remainder) exceeded `maxDocumentBytes`. */
 export class OciFrameTooLargeError extends OciTransportError {
   constructor(maxDocumentBytes: number, seenBytes: number, url?: string) {
-    super(
-      OciTransportErrorCode.frameTooLarge,
-      `OCI-P document exceeds the ${maxDocumentBytes}-byte limit (${seenBytes} bytes without </BroadsoftDocument>)`,
-      { url, phase: 'framing', maxDocumentBytes, seenBytes },
-    );
+    super(OciTransportErrorCode.frameTooLarge, `OCI-P document exceeds the ${maxDocumentBytes}-byte limit (${seenBytes} bytes without </BroadsoftDocument>)`, {
+      url,
+      phase: 'framing',
+      maxDocumentBytes,
+      seenBytes,
+    });
   }
 }
 
@@ -178,11 +179,14 @@ export class OciSoapFaultError extends OciTransportError {
   constructor(url: string, fault: SoapFaultDetails, status?: number) {
     const retryable = fault.faultstring.trim() === 'NO_OCS_CONNECTION';
     const notLoggedIn = fault.faultstring.trim() === 'INVALID_REQUEST' && /\blogged\s+in\b/i.test(`${fault.detail ?? ''} ${fault.faultstring}`);
-    super(
-      OciTransportErrorCode.soapFault,
-      `SOAP fault from ${url}: ${fault.faultstring}${fault.detail ? ` (${fault.detail})` : ''} [${fault.faultcode}]`,
-      { url, phase: 'http', status, ...fault, retryable, notLoggedIn },
-    );
+    super(OciTransportErrorCode.soapFault, `SOAP fault from ${url}: ${fault.faultstring}${fault.detail ? ` (${fault.detail})` : ''} [${fault.faultcode}]`, {
+      url,
+      phase: 'http',
+      status,
+      ...fault,
+      retryable,
+      notLoggedIn,
+    });
     this.faultcode = fault.faultcode;
     this.faultstring = fault.faultstring;
     this.detail = fault.detail;

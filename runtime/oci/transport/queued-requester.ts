@@ -4,13 +4,7 @@
  * implement only `exchange` (send one document, resolve with the reply) and `shutdown`.
  */
 import { EventEmitter } from 'node:events';
-import {
-  OciAbortedError,
-  OciTimeoutError,
-  OciTransportClosedError,
-  OciTransportError,
-  OciTransportErrorCode,
-} from './errors.js';
+import { OciAbortedError, OciTimeoutError, OciTransportClosedError, OciTransportError, OciTransportErrorCode } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
 import type { RequestOptions, Requester, RequesterOptions, TransportLogger } from './requester.js';
 

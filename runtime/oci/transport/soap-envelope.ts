@@ -86,9 +86,7 @@ export function wrapSoapFault(faultstring: string, detail?: string, faultcode: s
 }
 
 /** What a SOAP response body carries: the OCI response document, or a Fault. */
-export type SoapReply =
-  | { kind: 'document'; document: string }
-  | { kind: 'fault'; faultcode: string; faultstring: string; detail?: string };
+export type SoapReply = { kind: 'document'; document: string } | { kind: 'fault'; faultcode: string; faultstring: string; detail?: string };
 
 /**
  * Client side: reads a response envelope. Finds the first
@@ -149,9 +147,7 @@ function collectText(scanner: XmlScanner, bytes: Buffer, qname: string, descend 
   if (ranges.length === 1 && ranges[0]!.type === 'text') {
     return unescapeXmlBytes(bytes, ranges[0]!.start, ranges[0]!.end).toString('utf8');
   }
-  const parts = ranges.map((range) =>
-    range.type === 'text' ? unescapeXmlBytes(bytes, range.start, range.end) : bytes.subarray(range.start, range.end),
-  );
+  const parts = ranges.map((range) => (range.type === 'text' ? unescapeXmlBytes(bytes, range.start, range.end) : bytes.subarray(range.start, range.end)));
   if (!descend) return Buffer.concat(parts).toString('utf8');
   return parts
     .map((part) => part.toString('utf8').trim())

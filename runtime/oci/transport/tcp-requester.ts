@@ -23,14 +23,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import {
-  OciConnectError,
-  OciConnectionLostError,
-  OciConnectTimeoutError,
-  OciTlsError,
-  OciTransportClosedError,
-  OciTransportError,
-} from './errors.js';
+import { OciConnectError, OciConnectionLostError, OciConnectTimeoutError, OciTlsError, OciTransportClosedError, OciTransportError } from './errors.js';
 import { decodeDocumentText, encodeDocumentText, OciDocumentSplitter } from './framing.js';
 import { QueuedRequester } from './queued-requester.js';
 import type { RequesterEndpoint, RequesterOptions } from './requester.js';

@@ -401,7 +401,13 @@ export class XmlReader {
     }
     if (colHeading.length === 0) return null;
     // Hot loop: plain character-code comparisons, no closures (about 450k elements for 50k rows).
-    while (s.charCodeAt(p) === Ch.Lt && s.charCodeAt(p + 1) === 114 /* r */ && s.charCodeAt(p + 2) === 111 && s.charCodeAt(p + 3) === 119 && s.charCodeAt(p + 4) === Ch.Gt) {
+    while (
+      s.charCodeAt(p) === Ch.Lt &&
+      s.charCodeAt(p + 1) === 114 /* r */ &&
+      s.charCodeAt(p + 2) === 111 &&
+      s.charCodeAt(p + 3) === 119 &&
+      s.charCodeAt(p + 4) === Ch.Gt
+    ) {
       p += 5;
       // Cells go to a reused scratch array first; slicing it gives each row an exactly sized
       // array (a growing array would reserve 17 slots per row: ~20% more young-generation

@@ -46,7 +46,16 @@ export const deviceHandlers: Record<string, CommandHandler> = {
       accessDeviceTable: {
         colHeading: ['Device Name', 'Device Type', 'Available Ports', 'Net Address', 'MAC Address', 'Status', 'Version', 'Access Device External Id'],
         row: limitRows(rows, ctx.request).map((d) => ({
-          col: [d.deviceName, text(d.fields.deviceType), 'Unlimited', text(d.fields.netAddress), text(d.fields.macAddress), 'Online', text(d.fields.version), ''],
+          col: [
+            d.deviceName,
+            text(d.fields.deviceType),
+            'Unlimited',
+            text(d.fields.netAddress),
+            text(d.fields.macAddress),
+            'Online',
+            text(d.fields.version),
+            '',
+          ],
         })),
       },
     });

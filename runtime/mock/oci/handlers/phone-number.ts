@@ -95,8 +95,7 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
 
   GroupDnGetListRequest: (ctx) => ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers] }),
 
-  GroupDnGetAvailableListRequest: (ctx) =>
-    ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers].filter((n) => !ctx.state.userOfNumber(n)) }),
+  GroupDnGetAvailableListRequest: (ctx) => ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers].filter((n) => !ctx.state.userOfNumber(n)) }),
 
   GroupDnGetAssignmentListRequest: (ctx) => {
     const group = groupOf(ctx);
@@ -129,18 +128,38 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
     }
     return ctx.respond({
       dnTable: {
-        colHeading: ['Phone Numbers', 'Department', 'Activated', 'User Id', 'Last Name', 'First Name', 'Extension', 'Email Address', 'User Type', 'Country Code', 'National Prefix'],
+        colHeading: [
+          'Phone Numbers',
+          'Department',
+          'Activated',
+          'User Id',
+          'Last Name',
+          'First Name',
+          'Extension',
+          'Email Address',
+          'User Type',
+          'Country Code',
+          'National Prefix',
+        ],
         row: limited.map((r) => ({
           col: [
-            r.n, '', String(group.activated.has(r.n)), r.user?.userId ?? '', text(r.user?.fields.lastName), text(r.user?.fields.firstName),
-            text(r.user?.fields.extension), text(r.user?.fields.emailAddress), r.user ? 'Normal' : '', '1', '',
+            r.n,
+            '',
+            String(group.activated.has(r.n)),
+            r.user?.userId ?? '',
+            text(r.user?.fields.lastName),
+            text(r.user?.fields.firstName),
+            text(r.user?.fields.extension),
+            text(r.user?.fields.emailAddress),
+            r.user ? 'Normal' : '',
+            '1',
+            '',
           ],
         })),
       },
     });
   },
 };
-
 
 /** GroupDnActivateList / GroupDnDeactivateList: the numbers must be assigned to the group. */
 function setActivation(ctx: HandlerContext, activate: boolean) {

@@ -21,11 +21,15 @@ export const serviceProviderHandlers: Record<string, CommandHandler> = {
     const rows = [...ctx.state.serviceProviders.values()].filter(
       (sp) =>
         (ctx.request.isEnterprise === undefined || sp.isEnterprise === ctx.request.isEnterprise) &&
-        matchesCriteria(ctx.request, {
-          searchCriteriaServiceProviderId: (r: ServiceProviderRecord) => r.serviceProviderId,
-          searchCriteriaServiceProviderName: (r: ServiceProviderRecord) => r.fields.serviceProviderName as string | undefined,
-          searchCriteriaResellerId: (r: ServiceProviderRecord) => r.fields.resellerId as string | undefined,
-        }, sp),
+        matchesCriteria(
+          ctx.request,
+          {
+            searchCriteriaServiceProviderId: (r: ServiceProviderRecord) => r.serviceProviderId,
+            searchCriteriaServiceProviderName: (r: ServiceProviderRecord) => r.fields.serviceProviderName as string | undefined,
+            searchCriteriaResellerId: (r: ServiceProviderRecord) => r.fields.resellerId as string | undefined,
+          },
+          sp,
+        ),
     );
     return ctx.respond({
       serviceProviderTable: {

@@ -39,9 +39,7 @@ export const serviceHandlers: Record<string, CommandHandler> = {
   UserServiceIsAssignedRequest: (ctx) => {
     const user = userOf(ctx);
     const isAssigned =
-      typeof ctx.request.serviceName === 'string'
-        ? user.services.has(ctx.request.serviceName)
-        : user.servicePacks.has(String(ctx.request.servicePackName));
+      typeof ctx.request.serviceName === 'string' ? user.services.has(ctx.request.serviceName) : user.servicePacks.has(String(ctx.request.servicePackName));
     return ctx.respond({ isAssigned });
   },
 };

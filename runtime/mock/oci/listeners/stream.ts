@@ -31,10 +31,12 @@ export function serveStreamConnection(core: MockCore, socket: Socket, transport:
       return;
     }
     for (const document of documents) {
-      queue = queue.then(() => answer(document)).catch((error: unknown) => {
-        core.logger.warn?.(`${transport}: failed to answer ${peer}: ${(error as Error).message}`);
-        socket.destroy();
-      });
+      queue = queue
+        .then(() => answer(document))
+        .catch((error: unknown) => {
+          core.logger.warn?.(`${transport}: failed to answer ${peer}: ${(error as Error).message}`);
+          socket.destroy();
+        });
     }
   });
   socket.on('error', (error) => core.logger.debug?.(`${transport}: ${peer}: ${error.message}`));

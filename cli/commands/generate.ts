@@ -45,7 +45,7 @@ const generate: CommandModule<object, GenerateArgs> = {
       for (const { release, schemasDir } of releases) {
         const r = await generateOciRelease({ release, schemasDir, outDir: releases.length === 1 ? args.out : undefined });
         console.log(
-          `OCI-P ${r.release}: ${r.requests} requests (${r.deprecatedRequests} deprecated), ${r.dataResponses} data responses, ${r.complexTypes} complex and ${r.simpleTypes} simple types → ${r.files} files in ${(r.ms / 1000).toFixed(2)} s (${r.outDir})`,
+          `OCI-P ${r.release}: ${r.ociRequestDerived} request classes (${r.requests} commands${r.ociRequestDerived > r.requests ? ` + ${r.ociRequestDerived - r.requests} used only as data types` : ''}; ${r.deprecatedRequests} deprecated), ${r.dataResponses} data responses, ${r.complexTypes} complex and ${r.simpleTypes} simple types → ${r.files} files in ${(r.ms / 1000).toFixed(2)} s (${r.outDir})`,
         );
         if (!args.quiet && r.orphanFiles.length > 0) {
           console.log(`  also read ${r.orphanFiles.length} file(s) that OCISchemaAS.xsd does not include: ${r.orphanFiles.join(', ')}`);

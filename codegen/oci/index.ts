@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ThorsHammerError } from '../../runtime/errors.js';
-import { generatedRoot, projectRoot } from '../../runtime/paths.js';
+import { generatedRoot, projectRoot, runtimeRoot } from '../../runtime/paths.js';
 import { compareStrings, writeGeneratedTree } from '../common/writer.js';
 import { emitOciRelease } from './emit.js';
 import { buildOciModel, type OciModel } from './model.js';
@@ -109,9 +109,9 @@ export function loadOciModel(options: { release: string; schemasDir?: string }):
   return { model, schemasDir, orphanFiles: set.files.filter((f) => f.orphan).map((f) => f.path), xsdFiles: set.files.length };
 }
 
-/** The import specifier of runtime/oci/meta.ts as seen from a file in `outDir`. */
+/** The import specifier of runtime/oci/meta.ts (dist/runtime/oci/meta.d.ts when running compiled) as seen from a file in `outDir`. */
 export function metaImportFrom(outDir: string): string {
-  const rel = relative(resolve(outDir), join(projectRoot, 'runtime', 'oci', 'meta.js'))
+  const rel = relative(resolve(outDir), join(runtimeRoot, 'oci', 'meta.js'))
     .split('\\')
     .join('/');
   return rel.startsWith('.') ? rel : `./${rel}`;

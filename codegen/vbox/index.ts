@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { generatedRoot, projectRoot } from '../../runtime/paths.js';
+import { generatedRoot, projectRoot, runtimeRoot } from '../../runtime/paths.js';
 import { writeGeneratedTree } from '../common/writer.js';
 import { buildModel } from './build-model.js';
 import { emitVbox } from './emit.js';
@@ -28,9 +28,9 @@ export interface VboxGenerationReport {
   ms: number;
 }
 
-/** Import path of runtime/vbox as seen from `outDir` (POSIX, always relative). */
+/** Import path of runtime/vbox (dist/runtime/vbox when running compiled) as seen from `outDir` (POSIX, always relative). */
 function runtimeImportPath(outDir: string): string {
-  const rel = relative(outDir, `${projectRoot}runtime/vbox`).split('\\').join('/');
+  const rel = relative(outDir, `${runtimeRoot}vbox`).split('\\').join('/');
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 

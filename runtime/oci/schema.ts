@@ -11,6 +11,24 @@ import { generatedRoot } from '../paths.js';
 import { OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
 
+/**
+ * Imports a release index. The compiled runtime (dist/, an installed package) loads the prebuilt
+ * `index.js` natively; bindings generated after install are TypeScript, which Node 20 cannot load,
+ * so for a `.ts` index that fails with ERR_UNKNOWN_FILE_EXTENSION tsx's loader is registered and
+ * the import retried (under tsx or jest the first import already succeeds).
+ */
+async function importBindings(file: string): Promise<unknown> {
+  const url = pathToFileURL(file).href;
+  try {
+    return await import(url);
+  } catch (error) {
+    if (!file.endsWith('.ts') || (error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { register } = await import('tsx/esm/api');
+    register();
+    return import(`${url}?tsx`);
+  }
+}
+
 /** Type key of a core type every document needs (its module is always loaded). */
 const CORE_TYPE = 'ErrorResponse';
 
@@ -43,7 +61,7 @@ export class OciSchema {
         { context: { release, dir } },
       );
     }
-    const mod = (await import(pathToFileURL(file).href)) as { index?: ReleaseIndex };
+    const mod = (await importBindings(file)) as { index?: ReleaseIndex };
     if (!mod.index?.types) {
       throw new ThorsHammerError('TH_ERR_OCI_NO_RELEASE', `${file} does not export a release index`, { context: { release, file } });
     }

@@ -1,0 +1,82 @@
+/**
+ * Public entry point of the OCI-P (BroadWorks) side of thors-hammer (`thors-hammer/oci`): the
+ * schema loader, codec, validation, table helpers, transports, client and session pool, and their
+ * errors. Re-exports only; each module documents itself (docs/oci-*.md).
+ */
+export { OciSchema } from './schema.js';
+export type {
+  AttributeMeta,
+  ChoiceMeta,
+  ComplexType,
+  ComplexTypeMeta,
+  ElementMeta,
+  Facets,
+  ModuleEntry,
+  Particle,
+  ReleaseIndex,
+  SequenceMeta,
+  SimpleType,
+  SimpleTypeMeta,
+  TypeMeta,
+  TypeRole,
+} from './meta.js';
+export {
+  MAX_COMMANDS,
+  decodeCommand,
+  decodeDocument,
+  decodeDocumentLoading,
+  documentBytes,
+  documentText,
+  encodeCommand,
+  encodeDocument,
+  type EncodeOptions,
+  type OciCommand,
+  type OciDocument,
+} from './codec.js';
+export { collectIssues, validateCommand } from './validate.js';
+export { sampleCommand, sampleValue, type SampleOptions } from './sample.js';
+export { OciTableError, camelKey, column, tableToCsv, tableToJson, toRecords, type OciTable } from './table.js';
+export { signedPassword } from './auth.js';
+export {
+  OciDecodeError,
+  OciEncodeError,
+  OciHostileXmlError,
+  OciTypeNotLoadedError,
+  OciUnknownTypeError,
+  OciValidationError,
+  type OciIssue,
+} from './errors.js';
+export {
+  OciClientClosedError,
+  OciClientOptionsError,
+  OciError,
+  OciInsecureLoginError,
+  OciLoginError,
+  OciNotConnectedError,
+  OciPagingError,
+  OciResponseMismatchError,
+  OciServerLogoutError,
+  errorNumberOf,
+  type OciErrorResponse,
+} from './oci-error.js';
+export {
+  MAX_COMMANDS_PER_DOCUMENT,
+  OciClient,
+  OciSessionPool,
+  newestGeneratedRelease,
+  type BatchResult,
+  type FieldsOf,
+  type LoginStrategy,
+  type OciClientOptions,
+  type OciClientStats,
+  type OciLogger,
+  type OciPage,
+  type OciResponse,
+  type OciSessionPoolOptions,
+  type OciTypeMap,
+  type OciTypes,
+  type RequestName,
+  type ResponseFor,
+  type UntypedOci,
+} from './client.js';
+export * from './transport/index.js';

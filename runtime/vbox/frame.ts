@@ -103,8 +103,7 @@ export function isDirection(value: number): boolean {
  * last byte is a valid checksum of the bytes before it; the frame then has `lengthMismatch: true`.
  */
 export function parseFrame(bytes: Buffer, options: { direction?: number; lenient?: boolean } = {}): VboxFrame {
-  const prefixSeen = Math.min(bytes.length, 3);
-  if (bytes.length < 4 && bytes.subarray(0, prefixSeen).equals(VTU_PREFIX_BYTES.subarray(0, prefixSeen))) {
+  if (bytes.length < 4 && bytes.equals(VTU_PREFIX_BYTES.subarray(0, bytes.length))) {
     // A cut-off frame is "too short", not "the wrong protocol".
     throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `a frame has at least ${MIN_FRAME_LENGTH} bytes, got ${bytes.length}`, {
       actual: bytes.length,

@@ -542,7 +542,7 @@ describe('one connection at a time', () => {
     await a.connect();
     await a.roomCount();
     expect(a.lastMessageId).toBe(3);
-    const b = new VboxClient({ host: '127.0.0.1', port: m.port, username: USER, password: PASS, requestBuffer: 0, shouldReconnect: false }, { env: {} });
+    const b = new VboxClient({ host: '127.0.0.1', port: m.port, username: USER, password: PASS, requestBuffer: 0, shouldReconnect: false });
     try {
       await b.connect();
       expect(b.lastMessageId).toBe(2);

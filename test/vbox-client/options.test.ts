@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../runtime/paths.js';
 import { VboxClient } from '../../runtime/vbox/client.js';
 import { resolveVboxOptions, vboxEnvName, vboxOptionsFromEnv, VBOX_ENV_OPTIONS } from '../../runtime/vbox/options.js';
 import { isThorsHammerError } from '../../runtime/errors.js';
@@ -160,5 +163,28 @@ describe('vboxOptionsFromEnv (for front ends such as the CLI)', () => {
   test('maxReconnectAttempts: "unlimited" in the variable', () => {
     expect(vboxOptionsFromEnv({ VITREA_VBOX_MAX_RECONNECT_ATTEMPTS: 'unlimited' }).maxReconnectAttempts).toBe(Number.POSITIVE_INFINITY);
     expect(vboxOptionsFromEnv({ VITREA_VBOX_MAX_RECONNECT_ATTEMPTS: '0' }).maxReconnectAttempts).toBe(0);
+  });
+});
+
+describe('no built-in address', () => {
+  test('no private-LAN address appears in runtime, cli, README or docs (the vBox host must be given)', () => {
+    const privateLan = /\b(10\.\d{1,3}\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3}|172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3})\b/;
+    expect(privateLan.test("host: '192.168.1.23'")).toBe(true);
+    const offenders: string[] = [];
+    let scanned = 0;
+    const visit = (dir: string): void => {
+      for (const entry of readdirSync(join(projectRoot, dir), { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) visit(path);
+        else if (/\.(ts|md|mjs)$/.test(entry.name)) {
+          scanned += 1;
+          if (privateLan.test(readFileSync(join(projectRoot, path), 'utf8'))) offenders.push(path);
+        }
+      }
+    };
+    for (const dir of ['runtime', 'cli', 'docs']) visit(dir);
+    if (privateLan.test(readFileSync(join(projectRoot, 'README.md'), 'utf8'))) offenders.push('README.md');
+    expect(scanned).toBeGreaterThan(50);
+    expect(offenders).toEqual([]);
   });
 });

@@ -425,7 +425,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
       label,
       command: request.command,
       replyKind: kind,
-      replyCommands: replyCommandsOf(request.command, request.descriptor),
+      replyCommands: replyCommandsOf(request.command, kind, request.descriptor),
       nodeId: request.nodeId,
       keyId: request.keyId,
       encode: (messageId) => request.toBuffer(messageId),

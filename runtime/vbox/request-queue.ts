@@ -36,17 +36,31 @@ export interface OutgoingRequest {
   readonly keyId?: number;
 }
 
+/** replyCommandsOf results by command, kind and paired response (computed once each). */
+const replyCommandsCache = new Map<string, readonly number[]>();
+
 /**
  * The command ids that may carry the reply to a request, from the generated spec: the paired
  * response's id, plus the request's own id when an incoming frame with it decodes as that
- * response (an incoming 01 or 1E is an Acknowledgement). Empty when no response is paired.
+ * response (an incoming 01 or 1E is an Acknowledgement). A request the spec does not know
+ * (a hand-made request object) falls back on what its reply kind means: `ack` → the
+ * Acknowledgement id, `same`/`status` → its own id. `unknown` accepts any command: empty.
  */
-export function replyCommandsOf(command: number, descriptor?: RequestDescriptor): readonly number[] {
+export function replyCommandsOf(command: number, replyKind: ReplyKind, descriptor?: RequestDescriptor): readonly number[] {
+  if (replyKind === 'unknown') return [];
   const paired = (descriptor ?? requestsByCommand[command]?.descriptor)?.response;
-  const pairedId = paired === undefined ? undefined : (CommandId as Record<string, number>)[paired];
-  if (pairedId === undefined) return [];
-  const ownDecodesAsPaired = Object.values(dispatch).some((table) => table[command]?.descriptor.message === paired);
-  return ownDecodesAsPaired && command !== pairedId ? [pairedId, command] : [pairedId];
+  const key = `${command}:${replyKind}:${paired ?? ''}`;
+  let ids = replyCommandsCache.get(key);
+  if (ids === undefined) {
+    const pairedId = paired === undefined ? undefined : (CommandId as Record<string, number>)[paired];
+    if (pairedId === undefined) ids = [replyKind === 'ack' ? CommandId.Acknowledgement : command];
+    else {
+      const ownDecodesAsPaired = Object.values(dispatch).some((table) => table[command]?.descriptor.message === paired);
+      ids = ownDecodesAsPaired && command !== pairedId ? [pairedId, command] : [pairedId];
+    }
+    replyCommandsCache.set(key, ids);
+  }
+  return ids;
 }
 
 /** Which requests may be written now. */

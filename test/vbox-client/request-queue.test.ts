@@ -7,7 +7,7 @@ import { MessageIdCounter, reconnectDelay, requestGap, retryDelay, withJitter } 
 // The queue against real encoded frames, with a fake socket (an array of written frames).
 
 function request(label: string, command: number, replyKind: ReplyKind, payload: number[] = [], extra: Partial<OutgoingRequest> = {}): OutgoingRequest {
-  const replyCommands = replyCommandsOf(command);
+  const replyCommands = replyCommandsOf(command, replyKind);
   return { label, command, replyKind, replyCommands, encode: (id) => encodeFrame(Direction.OUTGOING, command, id, Buffer.from(payload)), ...extra };
 }
 
@@ -62,14 +62,19 @@ describe('timing helpers', () => {
 
 describe('replyCommandsOf: which command ids answer a request, from the generated spec', () => {
   test('ack kinds wait for 00 (and their own id where it decodes as an Acknowledgement); same kinds for their id', () => {
-    expect(replyCommandsOf(0x01)).toEqual([0x00, 0x01]); // Login
-    expect(replyCommandsOf(0x1e)).toEqual([0x00, 0x1e]); // ToggleNodeStatus
-    expect(replyCommandsOf(0x28)).toEqual([0x00]); // ToggleKeyStatus
-    expect(replyCommandsOf(0x07)).toEqual([0x00]); // Heartbeat
-    expect(replyCommandsOf(0x1d)).toEqual([0x1d]); // RoomCount
-    expect(replyCommandsOf(0x29)).toEqual([0x29]); // KeyStatus
-    expect(replyCommandsOf(0x23)).toEqual([]); // NodeStatus: reply unknown
-    expect(replyCommandsOf(0x99)).toEqual([]); // no such request
+    expect(replyCommandsOf(0x01, 'ack')).toEqual([0x00, 0x01]); // Login
+    expect(replyCommandsOf(0x1e, 'ack')).toEqual([0x00, 0x1e]); // ToggleNodeStatus
+    expect(replyCommandsOf(0x28, 'ack')).toEqual([0x00]); // ToggleKeyStatus
+    expect(replyCommandsOf(0x07, 'ack')).toEqual([0x00]); // Heartbeat
+    expect(replyCommandsOf(0x1d, 'same')).toEqual([0x1d]); // RoomCount
+    expect(replyCommandsOf(0x29, 'status')).toEqual([0x29]); // KeyStatus
+    expect(replyCommandsOf(0x23, 'unknown')).toEqual([]); // NodeStatus: reply unknown, any command with the msgId
+  });
+
+  test('a request the spec does not know falls back on its reply kind', () => {
+    expect(replyCommandsOf(0x99, 'ack')).toEqual([0x00]);
+    expect(replyCommandsOf(0x99, 'same')).toEqual([0x99]);
+    expect(replyCommandsOf(0x99, 'unknown')).toEqual([]);
   });
 });
 
@@ -209,7 +214,7 @@ describe('RequestQueue', () => {
         label: 'Bad',
         command: 1,
         replyKind: 'ack',
-        replyCommands: replyCommandsOf(1),
+        replyCommands: replyCommandsOf(1, 'ack'),
         encode: () => {
           throw new RangeError('bad field');
         },

@@ -182,7 +182,7 @@ function parseEnvValue(spec: OptionSpec, variable: string, text: string): unknow
 function validate(spec: OptionSpec, value: unknown, origin: string): unknown {
   const type = spec.type;
   const fail = (expectation: string): never => {
-    throw new VboxConfigError(`${origin} must be ${expectation}; got ${JSON.stringify(value) ?? String(value)}`, {
+    throw new VboxConfigError(`${origin} must be ${expectation}; got ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))}`, {
       option: spec.name,
       value,
     });

@@ -95,7 +95,9 @@ describe('vBox client options (explicit → default; the client never reads the 
     expect(configError(() => resolveVboxOptions({ ...required, maxRetries: 1.5 })).message).toContain('whole number');
     expect(configError(() => resolveVboxOptions({ ...required, version: 'v3' as never })).message).toContain('v1, v2');
     expect(configError(() => resolveVboxOptions({ ...required, reconnectBaseDelay: 500, reconnectMaxDelay: 100 })).message).toContain('reconnectMaxDelay');
-    expect(configError(() => resolveVboxOptions({ ...required, requestTimeout: Number.NaN })).message).toContain('finite');
+    expect(configError(() => resolveVboxOptions({ ...required, requestTimeout: Number.NaN })).message).toBe(
+      'option requestTimeout must be a finite number; got NaN',
+    );
   });
 
   test('derived defaults follow requestTimeout', () => {

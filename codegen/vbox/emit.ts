@@ -3,8 +3,8 @@ import type { ModelEnum, ModelRequest, ModelResponse, VboxModel } from './build-
 import type { SpecComputed, SpecElementType, SpecField } from './load-spec.js';
 
 /**
- * Prints the generator model as TypeScript: `enums.ts`, `requests.ts`, `responses.ts` and
- * `index.ts`. Classes are thin: a descriptor (data) plus declared field types and computed
+ * Prints the generator model as TypeScript: `enums.ts`, `requests.ts`, `responses.ts`,
+ * `frame-policy.ts` and `index.ts`. Classes are thin: a descriptor (data) plus declared field types and computed
  * getters that delegate to the generic runtime in `runtime/vbox/fields.ts`.
  */
 
@@ -396,20 +396,14 @@ function emitResponse(w: CodeWriter, r: ModelResponse): void {
   }
 }
 
-function emitIndex(model: VboxModel, source: string, runtime: string): string {
+/**
+ * `frame-policy.ts`: the frame-level facts alone, with no imports, so the frame codec
+ * (runtime/vbox/frame.ts), which the generated classes import, can take them from the spec
+ * without an import cycle.
+ */
+function emitFramePolicy(model: VboxModel, source: string): string {
   const w = new CodeWriter();
   w.line(generatedHeader(GENERATOR, source).trimEnd());
-  w.line();
-  w.line(`import type { VboxRequestClass, VboxResponseClass } from '${runtime}/fields.js';`);
-  w.line(`import type { ProtocolVersion } from '${runtime}/spec-types.js';`);
-  w.line("import * as requests from './requests.js';");
-  w.line("import * as responses from './responses.js';");
-  w.line();
-  w.line("export * from './enums.js';");
-  w.line('export { requests, responses };');
-  w.line();
-  doc(w, [`Protocol version used when none is configured.`]);
-  w.line(`export const defaultVersion: ProtocolVersion = '${model.defaultVersion}';`);
   w.line();
   doc(w, [
     'Frame-level policy declared by the spec: the prefix, the direction byte each role sends and accepts, the message id range (the client issues `first`…`last`, then wraps to `wrapTo`; `acceptZero`: a peer may send 0) and the default decoding strictness.',
@@ -426,6 +420,26 @@ function emitIndex(model: VboxModel, source: string, runtime: string): string {
     },
     '} as const;',
   );
+  w.line();
+  return w.toString();
+}
+
+function emitIndex(model: VboxModel, source: string, runtime: string): string {
+  const w = new CodeWriter();
+  w.line(generatedHeader(GENERATOR, source).trimEnd());
+  w.line();
+  w.line(`import type { VboxRequestClass, VboxResponseClass } from '${runtime}/fields.js';`);
+  w.line(`import type { ProtocolVersion } from '${runtime}/spec-types.js';`);
+  w.line("import * as requests from './requests.js';");
+  w.line("import * as responses from './responses.js';");
+  w.line();
+  w.line("export * from './enums.js';");
+  w.line('export { requests, responses };');
+  w.line();
+  doc(w, [`Protocol version used when none is configured.`]);
+  w.line(`export const defaultVersion: ProtocolVersion = '${model.defaultVersion}';`);
+  w.line();
+  w.line("export { framePolicy } from './frame-policy.js';");
   w.line();
   doc(w, [
     'Response class by protocol version and incoming command id. Ids mapped onto another layout (`decodeAs`, e.g. an incoming 01 or 1E decodes as an Acknowledgement) are included; ids not listed decode as `responses.Unknown`.',
@@ -484,6 +498,7 @@ export function emitVbox(model: VboxModel, source: string, runtime: string): Map
     ['enums.ts', emitEnums(model, source, runtime)],
     ['requests.ts', emitRequests(model, source, runtime)],
     ['responses.ts', emitResponses(model, source, runtime)],
+    ['frame-policy.ts', emitFramePolicy(model, source)],
     ['index.ts', emitIndex(model, source, runtime)],
   ]);
 }

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { requests, type responses } from '../../generated/vbox/index.js';
+import { AckType, CommandId, enumName, framePolicy, KeyPowerStatus, requests, type responses } from '../../generated/vbox/index.js';
 import { decodeResponse, type VboxResponse } from './codec.js';
-import { Direction, type VboxFrame } from './frame.js';
+import type { VboxFrame } from './frame.js';
+import { ThorsHammerError } from '../errors.js';
+import type { RequestDescriptor } from './spec-types.js';
 import { type InvalidFrameEvent, VboxFramer } from './framer.js';
 import {
   VboxAuthError,
@@ -15,7 +17,7 @@ import {
   VboxTimeoutError,
 } from './client-errors.js';
 import { type ResolvedVboxOptions, resolveVboxOptions, type VboxClientOptions } from './options.js';
-import { type OutgoingRequest, type ReplyKind, RequestQueue } from './request-queue.js';
+import { type OutgoingRequest, type ReplyKind, RequestQueue, replyCommandsOf } from './request-queue.js';
 import { type RandomSource, reconnectDelay } from './client/timing.js';
 
 /**
@@ -58,8 +60,11 @@ export interface VboxClientEvents {
   disconnected: [info: { reason: VboxDisconnectReason; error?: Error; willReconnect: boolean }];
   /** A reconnection attempt is scheduled after `delay` ms. */
   reconnecting: [info: { attempt: number; delay: number }];
-  /** A problem not tied to a caller's promise (failed reconnection, gave up, decode error, throwing listener). */
-  error: [error: Error];
+  /**
+   * A problem not tied to a caller's promise (failed reconnection, gave up, decode error,
+   * throwing listener). Always a ThorsHammerError, so `error.code` is there to match on.
+   */
+  error: [error: ThorsHammerError];
   /** Every KeyStatus (29) frame, solicited (the reply to keyStatus()) or unsolicited (a push). */
   keyStatus: [status: responses.KeyStatus, info: { solicited: boolean }];
   /** A valid frame that answered nothing (C8 is ignored silently). */
@@ -83,24 +88,27 @@ export interface VboxRoom {
   metaData: responses.RoomMetaData;
 }
 
-/** Code-only extras (tests pin the random source and the environment). */
+/** Code-only extras (tests pin the random source of the jitter). */
 export interface VboxClientInternals {
   random?: RandomSource;
-  /** Environment to read `VITREA_VBOX_*` from instead of `process.env`. */
-  env?: NodeJS.ProcessEnv;
 }
-
-/** Requests the client sends itself never carry user-visible names beyond these. */
-const KEY_STATUS_COMMAND = 0x29;
-const NODE_EXISTENCE_COMMAND = 0xc8;
 
 /** Anything that looks like a generated request: `command`, `replyKind` and `toBuffer(msgId)`. */
 export interface VboxRequestLike {
   readonly command: number;
   readonly replyKind: ReplyKind;
   toBuffer(messageId: number): Buffer;
+  /** The generated metadata (names the paired response); looked up by `command` when absent. */
+  readonly descriptor?: RequestDescriptor;
   readonly nodeId?: number;
   readonly keyId?: number;
+}
+
+/** Turns anything thrown into a ThorsHammerError, so `error` listeners always get a `code`. */
+function asThorsHammerError(error: unknown, what: string): ThorsHammerError {
+  if (error instanceof ThorsHammerError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new VboxRequestError(`${what}: ${message}`, { cause: error });
 }
 
 /**
@@ -109,7 +117,7 @@ export interface VboxRequestLike {
  * `onKeyStatus(cb)` or the `keyStatus` event. `close()` ends it for good.
  */
 export class VboxClient extends EventEmitter<VboxClientEvents> {
-  /** The resolved options (explicit → env → default). */
+  /** The resolved options (explicit → default; the environment is never read). */
   readonly options: ResolvedVboxOptions;
   private stateValue: VboxClientState = 'idle';
   private socket: Socket | undefined;
@@ -135,7 +143,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
   constructor(options: VboxClientOptions = {}, internals: VboxClientInternals = {}) {
     super();
     // Throws VboxConfigError synchronously: a misconfigured client is a programming error.
-    this.options = resolveVboxOptions(options, internals.env ?? process.env);
+    this.options = resolveVboxOptions(options);
     this.random = internals.random ?? Math.random;
     this.queue = new RequestQueue<VboxResponse>({
       write: (frame) => this.write(frame),
@@ -146,7 +154,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
       log: (message, context) => this.options.logger.debug?.(`vbox: ${message}`, context),
     });
     this.framer = new VboxFramer({
-      direction: Direction.INCOMING,
+      direction: framePolicy.client.accepts,
       partialFrameTimeoutMs: this.options.partialFrameTimeout,
       onFrame: (frame) => this.onFrame(frame),
       onCallbackError: (error) => this.options.logger.error?.('vbox: frame dispatch failed', { error }),
@@ -412,11 +420,12 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
     if (kind !== 'ack' && kind !== 'same' && kind !== 'status' && kind !== 'unknown') {
       throw new VboxRequestError(`request has no valid replyKind: ${String(kind)}`);
     }
-    const label = (request.constructor as { name?: string })?.name ?? `command ${request.command}`;
+    const label = request.descriptor?.name ?? (request.constructor as { name?: string })?.name ?? `command ${request.command}`;
     return {
       label,
       command: request.command,
       replyKind: kind,
+      replyCommands: replyCommandsOf(request.command, kind, request.descriptor),
       nodeId: request.nodeId,
       keyId: request.keyId,
       encode: (messageId) => request.toBuffer(messageId),
@@ -608,7 +617,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
 
     // No (more) reconnection: settle everything that waits for a ready state.
     this.stateValue = 'idle';
-    let finalError: Error = failure;
+    let finalError: ThorsHammerError = failure;
     if (this.everReady && !fatal && this.options.shouldReconnect) {
       finalError = new VboxReconnectGaveUpError(this.reconnectAttempt, { cause: failure });
     }
@@ -619,7 +628,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
   }
 
   /** The error a caller sees for a failed connection. */
-  private describeFailure(reason: VboxDisconnectReason, error: Error | undefined): Error {
+  private describeFailure(reason: VboxDisconnectReason, error: Error | undefined): ThorsHammerError {
     const { host, port } = this.options;
     if (error instanceof VboxAuthError || error instanceof VboxTimeoutError || error instanceof VboxConnectError) return error;
     if (!this.everReady && (reason === 'end' || reason === 'reset')) {
@@ -713,25 +722,33 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
   /** Every valid frame from the framer. */
   private onFrame(frame: VboxFrame): void {
     let response: VboxResponse | undefined;
-    let decodeError: Error | undefined;
+    let decodeError: ThorsHammerError | undefined;
     try {
       response = decodeResponse(frame, { version: this.options.version, strict: this.options.strictness === 'strict' });
     } catch (error) {
-      decodeError = error instanceof Error ? error : new Error(String(error));
+      decodeError = asThorsHammerError(error, `could not decode a frame with command ${enumName(CommandId, frame.command)}`);
     }
     const settled = this.queue.offer(frame, response, decodeError);
-    if (frame.command === 0x00 && !this.options.ignoreAckLogs) {
-      this.options.logger.debug?.('vbox: ack', { messageId: frame.messageId, type: frame.payload[0], matched: settled });
+    if (frame.command === CommandId.Acknowledgement && !this.options.ignoreAckLogs) {
+      const type = frame.payload.length > 0 ? enumName(AckType, frame.payload[0]!) : 'EMPTY';
+      this.options.logger.debug?.('vbox: ack', { messageId: frame.messageId, type, matched: settled });
     }
     if (decodeError !== undefined) {
       if (!settled) this.emit('error', decodeError);
       return;
     }
-    if (frame.command === KEY_STATUS_COMMAND) {
-      this.emit('keyStatus', response as responses.KeyStatus, { solicited: settled });
+    if (frame.command === CommandId.KeyStatus) {
+      const status = response as responses.KeyStatus;
+      this.options.logger.debug?.('vbox: key status', {
+        nodeId: status.nodeId,
+        keyId: status.keyId,
+        power: enumName(KeyPowerStatus, status.power),
+        solicited: settled,
+      });
+      this.emit('keyStatus', status, { solicited: settled });
       return;
     }
-    if (settled || frame.command === NODE_EXISTENCE_COMMAND) return;
+    if (settled || frame.command === CommandId.NodeExistenceStatus) return;
     const info = { frame, ...(response ? { response } : {}) };
     this.emit('unknownFrame', info);
     this.emit('frame:unknown', info);

@@ -804,6 +804,11 @@ export abstract class VboxResponseBase {
     }
     return out;
   }
+
+  /** `console.log(response)` and `util.inspect` show what toJSON() shows: enumeration values by name. */
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return this.toJSON();
+  }
 }
 
 /** A frame whose command id no response layout covers; passed through, never an error. */

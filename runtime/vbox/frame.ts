@@ -1,3 +1,4 @@
+import { framePolicy } from '../../generated/vbox/frame-policy.js';
 import { VboxFieldError, VboxFrameError } from './errors.js';
 
 /**
@@ -9,11 +10,12 @@ import { VboxFieldError, VboxFrameError } from './errors.js';
  * checksum is the low byte of the sum of every byte before it, prefix included.
  */
 
-/** The three prefix bytes "VTU" every frame starts with. */
-export const VTU_PREFIX: Buffer = Buffer.from([0x56, 0x54, 0x55]);
+/** The three prefix bytes "VTU" every frame starts with (from the generated spec). */
+export const VTU_PREFIX: Buffer = Buffer.from(framePolicy.prefix);
+const [PREFIX_0, PREFIX_1, PREFIX_2] = framePolicy.prefix;
 
-/** Direction byte: `OUTGOING` ('>') client→vBox, `INCOMING` ('<') vBox→client. */
-export const Direction = { OUTGOING: 0x3e, INCOMING: 0x3c } as const;
+/** Direction byte: `OUTGOING` ('>') client→vBox, `INCOMING` ('<') vBox→client (from the generated spec). */
+export const Direction = { OUTGOING: framePolicy.client.sends, INCOMING: framePolicy.client.accepts } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
 
 /** Bytes before the payload: prefix (3), direction, command, length (2), msgId. */
@@ -62,9 +64,9 @@ export function allocFrame(direction: number, command: number, messageId: number
     });
   }
   const frame = Buffer.allocUnsafe(MIN_FRAME_LENGTH + payloadLength);
-  frame[0] = 0x56;
-  frame[1] = 0x54;
-  frame[2] = 0x55;
+  frame[0] = PREFIX_0;
+  frame[1] = PREFIX_1;
+  frame[2] = PREFIX_2;
   frame[3] = direction;
   frame[4] = command;
   frame[5] = (payloadLength + 2) >> 8;
@@ -87,8 +89,6 @@ export function encodeFrame(direction: number, command: number, messageId: numbe
   return sealFrame(frame);
 }
 
-const VTU_PREFIX_BYTES = Buffer.from('VTU', 'latin1');
-
 /** True for the two legal direction bytes. */
 export function isDirection(value: number): boolean {
   return value === Direction.OUTGOING || value === Direction.INCOMING;
@@ -103,13 +103,13 @@ export function isDirection(value: number): boolean {
  * last byte is a valid checksum of the bytes before it; the frame then has `lengthMismatch: true`.
  */
 export function parseFrame(bytes: Buffer, options: { direction?: number; lenient?: boolean } = {}): VboxFrame {
-  if (bytes.length < 4 && bytes.equals(VTU_PREFIX_BYTES.subarray(0, bytes.length))) {
+  if (bytes.length < 4 && bytes.equals(VTU_PREFIX.subarray(0, bytes.length))) {
     // A cut-off frame is "too short", not "the wrong protocol".
     throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `a frame has at least ${MIN_FRAME_LENGTH} bytes, got ${bytes.length}`, {
       actual: bytes.length,
     });
   }
-  if (bytes.length < 4 || bytes[0] !== 0x56 || bytes[1] !== 0x54 || bytes[2] !== 0x55) {
+  if (bytes.length < 4 || bytes[0] !== PREFIX_0 || bytes[1] !== PREFIX_1 || bytes[2] !== PREFIX_2) {
     throw new VboxFrameError('TH_ERR_VBOX_PREFIX', 'frame does not start with the VTU prefix 56 54 55', {
       start: bytes.subarray(0, 4).toString('hex'),
     });

@@ -1,4 +1,7 @@
-import { Direction, HEADER_LENGTH, type VboxFrame } from './frame.js';
+import { Direction, HEADER_LENGTH, type VboxFrame, VTU_PREFIX } from './frame.js';
+
+/** The prefix bytes, as numbers for the scan below. */
+const [P0, P1, P2] = VTU_PREFIX as unknown as [number, number, number];
 
 /**
  * Why bytes were dropped:
@@ -263,22 +266,22 @@ export class VboxFramer {
 function findCandidate(buf: Buffer, from: number): number {
   const length = buf.length;
   // Fast path: in a healthy stream the next frame starts right here.
-  if (from + 3 < length && buf[from] === 0x56 && buf[from + 1] === 0x54 && buf[from + 2] === 0x55) {
+  if (from + 3 < length && buf[from] === P0 && buf[from + 1] === P1 && buf[from + 2] === P2) {
     const d = buf[from + 3];
-    if (d === 0x3c || d === 0x3e) return from;
+    if (d === Direction.INCOMING || d === Direction.OUTGOING) return from;
   }
-  let i = buf.indexOf(0x56, from);
+  let i = buf.indexOf(P0, from);
   while (i >= 0) {
     if (i + 1 >= length) return i;
-    if (buf[i + 1] === 0x54) {
+    if (buf[i + 1] === P1) {
       if (i + 2 >= length) return i;
-      if (buf[i + 2] === 0x55) {
+      if (buf[i + 2] === P2) {
         if (i + 3 >= length) return i;
         const d = buf[i + 3];
-        if (d === 0x3c || d === 0x3e) return i;
+        if (d === Direction.INCOMING || d === Direction.OUTGOING) return i;
       }
     }
-    i = buf.indexOf(0x56, i + 1);
+    i = buf.indexOf(P0, i + 1);
   }
   return -1;
 }

@@ -14,6 +14,7 @@ export {
 } from './client.js';
 export {
   resolveVboxOptions,
+  vboxOptionsFromEnv,
   vboxEnvName,
   VBOX_ENV_OPTIONS,
   type VboxClientOptions,

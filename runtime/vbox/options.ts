@@ -2,10 +2,10 @@ import type { Socket } from 'node:net';
 import { VboxConfigError } from './client-errors.js';
 
 /**
- * vBox client options (protocol reference §7). Each option resolves in this order:
- * the explicit option, then the environment variable `VITREA_VBOX_<UPPER_SNAKE(option)>`,
- * then the default. Only `undefined` (or an unset / empty variable) counts as missing:
- * `0` and `false` are valid values.
+ * vBox client options (protocol reference §7). The client takes options only: an option that
+ * is `undefined` gets its default (`0` and `false` are valid values), and the client never reads
+ * the environment. Front ends that want the `VITREA_VBOX_<UPPER_SNAKE(option)>` variables
+ * (the CLI does) turn them into options with {@link vboxOptionsFromEnv} and pass them in.
  */
 
 /** Response layout set; chosen by configuration only, never detected on the wire. */
@@ -22,15 +22,15 @@ export interface VboxLogger {
 /** Builds the (unconnected) socket the client connects with; for tests, proxies or tunnels. */
 export type VboxSocketFactory = (target: { host: string; port: number }) => Socket;
 
-/** Options accepted by `new VboxClient(options)`; everything may also come from `VITREA_VBOX_*`. */
+/** Options accepted by `new VboxClient(options)`. `host`, `username` and `password` are required. */
 export interface VboxClientOptions {
-  /** vBox address. Default `192.168.1.23`. */
+  /** vBox address (name or IP). Required: there is no default address. */
   host?: string;
   /** vBox app port. Default `11501`. */
   port?: number;
-  /** Required (option or `VITREA_VBOX_USERNAME`). */
+  /** Login user. Required. */
   username?: string;
-  /** Required (option or `VITREA_VBOX_PASSWORD`). Sent in clear text, as the protocol does. */
+  /** Login password. Required. Sent in clear text, as the protocol does. */
   password?: string;
   /** Response layouts: `v2` (default) or `v1`. */
   version?: VboxProtocolVersion;
@@ -121,7 +121,7 @@ const fraction: OptionKind = { kind: 'number', min: 0, max: 1 };
 
 /** §7 plus the project additions, in resolution order (later defaults may depend on earlier values). */
 const OPTION_SPECS: readonly OptionSpec[] = [
-  { name: 'host', type: { kind: 'string' }, fallback: '192.168.1.23' },
+  { name: 'host', type: { kind: 'string' } },
   { name: 'port', type: integer(1, 65535), fallback: 11501 },
   { name: 'username', type: { kind: 'string' } },
   { name: 'password', type: { kind: 'string' } },
@@ -182,7 +182,7 @@ function parseEnvValue(spec: OptionSpec, variable: string, text: string): unknow
 function validate(spec: OptionSpec, value: unknown, origin: string): unknown {
   const type = spec.type;
   const fail = (expectation: string): never => {
-    throw new VboxConfigError(`${origin} must be ${expectation}; got ${JSON.stringify(value) ?? String(value)}`, {
+    throw new VboxConfigError(`${origin} must be ${expectation}; got ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))}`, {
       option: spec.name,
       value,
     });
@@ -213,29 +213,20 @@ function validate(spec: OptionSpec, value: unknown, origin: string): unknown {
 }
 
 /**
- * Resolves client options: explicit option → `VITREA_VBOX_*` environment variable → default.
- * Throws VboxConfigError (TH_ERR_VBOX_CONFIG) naming the option or variable for a missing
- * username/password, a non-finite numeric variable or an out-of-range value.
+ * Resolves client options: the explicit option, else the default. Throws VboxConfigError
+ * (TH_ERR_VBOX_CONFIG) naming the option for a missing host, username or password and for a
+ * mistyped or out-of-range value. Reads no environment variable.
  */
-export function resolveVboxOptions(options: VboxClientOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedVboxOptions {
+export function resolveVboxOptions(options: VboxClientOptions = {}): ResolvedVboxOptions {
   const resolved: Record<string, unknown> = {};
   for (const spec of OPTION_SPECS) {
-    const variable = vboxEnvName(spec.name);
     const explicit = options[spec.name];
     if (explicit !== undefined) {
       resolved[spec.name] = validate(spec, explicit, `option ${spec.name}`);
       continue;
     }
-    const text = env[variable];
-    if (text !== undefined && text !== '') {
-      resolved[spec.name] = validate(spec, parseEnvValue(spec, variable, text), variable);
-      continue;
-    }
     if (spec.fallback === undefined) {
-      throw new VboxConfigError(`${spec.name} is required: pass --${spec.name} (option ${spec.name}) or set ${variable}`, {
-        option: spec.name,
-        variable,
-      });
+      throw new VboxConfigError(`option ${spec.name} is required (the vBox client has no default ${spec.name})`, { option: spec.name });
     }
     resolved[spec.name] = typeof spec.fallback === 'function' ? (spec.fallback as (r: Record<string, unknown>) => unknown)(resolved) : spec.fallback;
   }
@@ -250,8 +241,32 @@ export function resolveVboxOptions(options: VboxClientOptions = {}, env: NodeJS.
   return Object.freeze(resolved) as unknown as ResolvedVboxOptions;
 }
 
-/** Names of every option that can come from the environment, with its variable (for docs and `--help`). */
-export const VBOX_ENV_OPTIONS: ReadonlyArray<{ option: string; variable: string }> = OPTION_SPECS.map((spec) => ({
-  option: spec.name,
-  variable: vboxEnvName(spec.name),
-}));
+/**
+ * Reads the `VITREA_VBOX_*` variables of `env` into client options, for front ends (the CLI)
+ * that offer them; the client itself never calls this. Unset and empty variables are left out,
+ * so explicit options can be spread over the result. Throws VboxConfigError naming the variable
+ * for a value that is not a finite number, not a boolean word (`1`/`true`/`TRUE`,
+ * `0`/`false`/`FALSE`) or out of range.
+ */
+export function vboxOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): VboxClientOptions {
+  const options: Record<string, unknown> = {};
+  for (const spec of OPTION_SPECS) {
+    const variable = vboxEnvName(spec.name);
+    const text = env[variable];
+    if (text === undefined || text === '') continue;
+    options[spec.name] = validate(spec, parseEnvValue(spec, variable, text), variable);
+  }
+  return options as VboxClientOptions;
+}
+
+/**
+ * Every option {@link vboxOptionsFromEnv} reads, with its variable and its default (for docs
+ * and `--help`); `required` marks host, username and password, which have none.
+ */
+export const VBOX_ENV_OPTIONS: ReadonlyArray<{ option: keyof VboxClientOptions; variable: string; required: boolean; defaultValue?: unknown }> =
+  OPTION_SPECS.map((spec) => ({
+    option: spec.name,
+    variable: vboxEnvName(spec.name),
+    required: spec.fallback === undefined,
+    ...(spec.fallback === undefined || typeof spec.fallback === 'function' ? {} : { defaultValue: spec.fallback }),
+  }));

@@ -1,4 +1,7 @@
+import { AckType, CommandId, dispatch, enumName, requestsByCommand, responses } from '../../generated/vbox/index.js';
 import type { VboxFrame } from './frame.js';
+import type { VboxResponseBase } from './fields.js';
+import type { ReplyKind, RequestDescriptor } from './spec-types.js';
 import { VboxNackError, VboxTimeoutError } from './client-errors.js';
 import { MessageIdCounter, type RandomSource, requestGap, retryDelay } from './client/timing.js';
 
@@ -12,14 +15,7 @@ import { MessageIdCounter, type RandomSource, requestGap, retryDelay } from './c
  */
 
 /** How a request's reply is recognised (from the datagram spec). */
-export type ReplyKind = 'ack' | 'same' | 'status' | 'unknown';
-
-/** The command id of the Acknowledgement frame. */
-const ACK_COMMAND = 0x00;
-/** The command id of KeyStatus, the only `status`-kind reply. */
-const KEY_STATUS_COMMAND = 0x29;
-/** AckType names by value (§5), for error messages. */
-const ACK_TYPE_NAMES: Record<number, string> = { 0: 'ACK', 1: 'NACK', 2: 'ERROR', 3: 'IN_USE', 4: 'NOT_AVAILABLE' };
+export type { ReplyKind };
 
 /** What the queue needs from a request: its command, reply kind and a way to encode it with a msgId. */
 export interface OutgoingRequest {
@@ -27,11 +23,44 @@ export interface OutgoingRequest {
   readonly label: string;
   readonly command: number;
   readonly replyKind: ReplyKind;
+  /**
+   * Command ids a reply may carry, from the spec: the paired response's id, plus the request's
+   * own id when an incoming frame with that id decodes as the paired response (01, 1E). Empty
+   * for the `unknown` kind, which accepts any command with the msgId.
+   */
+  readonly replyCommands: readonly number[];
   /** The complete frame for this msgId. Called once; retries re-send the same bytes. */
   encode(messageId: number): Buffer;
-  /** For `status` replies: the node and key the reply must carry. */
+  /** For `status` replies: the node and key the decoded reply must carry. */
   readonly nodeId?: number;
   readonly keyId?: number;
+}
+
+/** replyCommandsOf results by command, kind and paired response (computed once each). */
+const replyCommandsCache = new Map<string, readonly number[]>();
+
+/**
+ * The command ids that may carry the reply to a request, from the generated spec: the paired
+ * response's id, plus the request's own id when an incoming frame with it decodes as that
+ * response (an incoming 01 or 1E is an Acknowledgement). A request the spec does not know
+ * (a hand-made request object) falls back on what its reply kind means: `ack` → the
+ * Acknowledgement id, `same`/`status` → its own id. `unknown` accepts any command: empty.
+ */
+export function replyCommandsOf(command: number, replyKind: ReplyKind, descriptor?: RequestDescriptor): readonly number[] {
+  if (replyKind === 'unknown') return [];
+  const paired = (descriptor ?? requestsByCommand[command]?.descriptor)?.response;
+  const key = `${command}:${replyKind}:${paired ?? ''}`;
+  let ids = replyCommandsCache.get(key);
+  if (ids === undefined) {
+    const pairedId = paired === undefined ? undefined : (CommandId as Record<string, number>)[paired];
+    if (pairedId === undefined) ids = [replyKind === 'ack' ? CommandId.Acknowledgement : command];
+    else {
+      const ownDecodesAsPaired = Object.values(dispatch).some((table) => table[command]?.descriptor.message === paired);
+      ids = ownDecodesAsPaired && command !== pairedId ? [pairedId, command] : [pairedId];
+    }
+    replyCommandsCache.set(key, ids);
+  }
+  return ids;
 }
 
 /** Which requests may be written now. */
@@ -71,9 +100,9 @@ export interface RequestQueueHooks {
 }
 
 /**
- * FIFO request queue with one request in flight. Generic over the decoded response type `R`.
+ * FIFO request queue with one request in flight; replies are the decoded responses (`R`).
  */
-export class RequestQueue<R> {
+export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
   private readonly handshakeItems: QueueItem<R>[] = [];
   private readonly userItems: QueueItem<R>[] = [];
   private inFlight: QueueItem<R> | undefined;
@@ -126,22 +155,21 @@ export class RequestQueue<R> {
   offer(frame: VboxFrame, response: R | undefined, decodeError?: Error): boolean {
     const item = this.inFlight;
     if (item === undefined || item.messageId === undefined) return false;
+    const ackType = response instanceof responses.Acknowledgement ? response.type : undefined;
     // A refusal (an Acknowledgement with a non-ACK type and our msgId) answers any kind of
     // request: a query for a missing node is refused rather than answered.
-    const refusal = frame.command === ACK_COMMAND && frame.messageId === item.messageId && frame.payload[0] !== 0;
-    if (!refusal && !this.matches(item, frame)) return false;
+    const refusal = ackType !== undefined && ackType !== AckType.ACK && frame.messageId === item.messageId;
+    if (!refusal && !this.matches(item, frame, response, decodeError !== undefined)) return false;
     if (decodeError !== undefined) {
       this.settle(item, () => item.reject(decodeError));
       return true;
     }
-    if (item.request.replyKind === 'ack' || refusal) {
-      const ackType = frame.payload.length > 0 ? frame.payload[0]! : -1;
-      if (ackType !== 0) {
-        const name = ACK_TYPE_NAMES[ackType] ?? (ackType < 0 ? 'EMPTY' : String(ackType));
-        const error = new VboxNackError(ackType, name, { request: item.request.label, messageId: item.messageId });
-        this.settle(item, () => item.reject(error));
-        return true;
-      }
+    if (refusal || (item.request.replyKind === 'ack' && ackType !== AckType.ACK)) {
+      const type = ackType ?? -1;
+      const name = ackType === undefined ? 'EMPTY' : String(enumName(AckType, ackType));
+      const error = new VboxNackError(type, name, { request: item.request.label, messageId: item.messageId });
+      this.settle(item, () => item.reject(error));
+      return true;
     }
     this.settle(item, () => item.resolve(response));
     return true;
@@ -171,25 +199,17 @@ export class RequestQueue<R> {
     this.clearTimer('gap');
   }
 
-  private matches(item: QueueItem<R>, frame: VboxFrame): boolean {
+  private matches(item: QueueItem<R>, frame: VboxFrame, response: R | undefined, undecodable: boolean): boolean {
+    const request = item.request;
     const sameId = frame.messageId === item.messageId;
-    switch (item.request.replyKind) {
-      case 'ack':
-        // The reference also decodes an incoming 01 (Login) or 1E (ToggleNodeStatus) as an ack.
-        return sameId && (frame.command === ACK_COMMAND || frame.command === item.request.command);
-      case 'same':
-        return sameId && frame.command === item.request.command;
-      case 'status':
-        // §6.1: never resolved by a push for another key.
-        return (
-          frame.command === KEY_STATUS_COMMAND &&
-          (sameId || this.hooks.keyStatusAnyMessageId) &&
-          frame.payload[0] === item.request.nodeId &&
-          frame.payload[1] === item.request.keyId
-        );
-      case 'unknown':
-        return sameId;
-    }
+    if (request.replyKind === 'unknown') return sameId;
+    if (!request.replyCommands.includes(frame.command)) return false;
+    if (request.replyKind !== 'status') return sameId;
+    // §6.1: a status reply must carry the request's node and key, so a push for another key
+    // never answers it; an undecodable frame with our msgId fails the request instead.
+    if (undecodable) return sameId;
+    const target = response as { nodeId?: unknown; keyId?: unknown } | undefined;
+    return (sameId || this.hooks.keyStatusAnyMessageId) && target?.nodeId === request.nodeId && target?.keyId === request.keyId;
   }
 
   /** Writes the next eligible request if nothing is in flight and the pause has passed. */

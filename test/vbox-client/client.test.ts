@@ -1,4 +1,6 @@
+import { inspect } from 'node:util';
 import { AckType, KeyPowerStatus } from '../../generated/vbox/index.js';
+import { isThorsHammerError } from '../../runtime/errors.js';
 import { VboxClient } from '../../runtime/vbox/client.js';
 import { VboxNackError, VboxNotConnectedError } from '../../runtime/vbox/client-errors.js';
 import { closeAll, client, eventually, mock, next, PASS, rejection, sleep, USER } from './helpers.js';
@@ -209,6 +211,40 @@ describe('decoding policy and plumbing', () => {
     await c.connect();
     expect(targets).toEqual([`127.0.0.1:${m.port}`]);
     expect(debug.some((line) => line.includes('ack'))).toBe(true);
+  });
+
+  test('enumerations show as names: logger context, util.inspect of a status, NACK names; error events carry a code', async () => {
+    const m = await mock();
+    const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+    const c = client(m.port, { logger: { debug: (message, context) => logged.push([message, context]) } });
+    const errors: unknown[] = [];
+    c.on('error', (e) => errors.push(e));
+    const pushed = next(c, 'keyStatus');
+    await c.connect();
+    await c.toggleKey(1, 0, 'ON');
+    const [status, info] = await pushed;
+    expect(info.solicited).toBe(false);
+    expect(status.power).toBe(KeyPowerStatus.ON); // the value stays the wire number …
+    expect(inspect(status)).toContain("power: 'ON'"); // … but console.log shows the name
+    expect(inspect(status)).not.toContain('power: 79');
+    await eventually(() => logged.some(([message]) => message === 'vbox: key status'), 3000, 'the key status log');
+    expect(logged.find(([message]) => message === 'vbox: key status')![1]).toMatchObject({ nodeId: 1, keyId: 0, power: 'ON', solicited: false });
+    expect(logged.find(([message]) => message === 'vbox: ack')![1]).toMatchObject({ type: 'ACK', matched: true });
+    m.faults.once({ ackType: AckType.NOT_AVAILABLE });
+    expect(await rejection(c.toggleKey(1, 0, 'OFF'))).toMatchObject({ ackType: 4, ackTypeName: 'NOT_AVAILABLE' });
+    // A throwing listener is reported on 'error' as a ThorsHammerError that keeps the original as its cause.
+    const boom = new TypeError('listener bug');
+    c.once('heartbeat', () => {
+      throw boom;
+    });
+    const reported = next(c, 'error');
+    await c.heartbeat();
+    c.emit('heartbeat', { acknowledged: true, misses: 0 });
+    const [error] = await reported;
+    expect(isThorsHammerError(error)).toBe(true);
+    expect(error.code).toBe('TH_ERR_VBOX_REQUEST');
+    expect(error.cause).toBe(boom);
+    expect(errors).toEqual([error]);
   });
 
   test('send() accepts any generated request; a malformed one rejects with TH_ERR_VBOX_REQUEST', async () => {
@@ -542,7 +578,7 @@ describe('one connection at a time', () => {
     await a.connect();
     await a.roomCount();
     expect(a.lastMessageId).toBe(3);
-    const b = new VboxClient({ host: '127.0.0.1', port: m.port, username: USER, password: PASS, requestBuffer: 0, shouldReconnect: false }, { env: {} });
+    const b = new VboxClient({ host: '127.0.0.1', port: m.port, username: USER, password: PASS, requestBuffer: 0, shouldReconnect: false });
     try {
       await b.connect();
       expect(b.lastMessageId).toBe(2);

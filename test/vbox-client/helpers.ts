@@ -29,8 +29,7 @@ export async function mock(options: VboxMockOptions = {}): Promise<VboxMock> {
 }
 
 export function client(port: number, options: VboxClientOptions = {}): VboxClient {
-  // An empty environment: a developer's VITREA_VBOX_* variables cannot change the tests.
-  const c = new VboxClient({ host: '127.0.0.1', port, username: USER, password: PASS, ...FAST, ...options }, { env: {} });
+  const c = new VboxClient({ host: '127.0.0.1', port, username: USER, password: PASS, ...FAST, ...options });
   opened.push(c);
   return c;
 }

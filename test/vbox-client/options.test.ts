@@ -1,7 +1,11 @@
-import { resolveVboxOptions, vboxEnvName, VBOX_ENV_OPTIONS } from '../../runtime/vbox/options.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../runtime/paths.js';
+import { VboxClient } from '../../runtime/vbox/client.js';
+import { resolveVboxOptions, vboxEnvName, vboxOptionsFromEnv, VBOX_ENV_OPTIONS } from '../../runtime/vbox/options.js';
 import { isThorsHammerError } from '../../runtime/errors.js';
 
-const credentials = { username: 'admin', password: 'secret' };
+const required = { host: '127.0.0.1', username: 'admin', password: 'secret' };
 
 function configError(run: () => unknown): { code: string; message: string } {
   try {
@@ -13,11 +17,11 @@ function configError(run: () => unknown): { code: string; message: string } {
   throw new Error('expected a VboxConfigError');
 }
 
-describe('vBox option resolution (explicit → VITREA_VBOX_* → default)', () => {
+describe('vBox client options (explicit → default; the client never reads the environment)', () => {
   test('defaults of the §7 table and the project additions', () => {
-    const o = resolveVboxOptions(credentials, {});
+    const o = resolveVboxOptions(required);
     expect(o).toMatchObject({
-      host: '192.168.1.23',
+      host: '127.0.0.1',
       port: 11501,
       version: 'v2',
       heartbeatInterval: 3000,
@@ -39,95 +43,154 @@ describe('vBox option resolution (explicit → VITREA_VBOX_* → default)', () =
     });
   });
 
+  test('host, username and password are required: there is no default address', () => {
+    for (const missing of ['host', 'username', 'password'] as const) {
+      const options = { ...required, [missing]: undefined };
+      const e = configError(() => resolveVboxOptions(options));
+      expect(e.code).toBe('TH_ERR_VBOX_CONFIG');
+      expect(e.message).toBe(`option ${missing} is required (the vBox client has no default ${missing})`);
+    }
+    expect(VBOX_ENV_OPTIONS.filter((o) => o.required).map((o) => o.option)).toEqual(['host', 'username', 'password']);
+    expect(VBOX_ENV_OPTIONS.find((o) => o.option === 'host')?.defaultValue).toBeUndefined();
+  });
+
+  test('the client ignores VITREA_VBOX_* in process.env', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { VITREA_VBOX_HOST: '127.0.0.9', VITREA_VBOX_PORT: '2000', VITREA_VBOX_USERNAME: 'envuser', VITREA_VBOX_PASSWORD: 'envpass' });
+      expect(() => new VboxClient({})).toThrow(/option host is required/);
+      const c = new VboxClient({ ...required, port: 3000 });
+      expect([c.options.host, c.options.port, c.options.username, c.options.password]).toEqual(['127.0.0.1', 3000, 'admin', 'secret']);
+      expect(resolveVboxOptions(required).requestTimeout).toBe(1000);
+      process.env.VITREA_VBOX_REQUEST_TIMEOUT = 'soon'; // would throw if it were read
+      expect(resolveVboxOptions(required).requestTimeout).toBe(1000);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  test('0 and false are valid values (reference defect §8.9)', () => {
+    const explicit = resolveVboxOptions({
+      ...required,
+      requestBufferVariance: 0,
+      requestBuffer: 0,
+      maxRetries: 0,
+      shouldReconnect: false,
+      heartbeatInterval: 0,
+    });
+    expect(explicit).toMatchObject({ requestBufferVariance: 0, requestBuffer: 0, maxRetries: 0, shouldReconnect: false, heartbeatInterval: 0 });
+    expect(resolveVboxOptions({ username: '', password: '', host: 'h' }).username).toBe('');
+  });
+
+  test('maxReconnectAttempts: Infinity in code, 0 allowed', () => {
+    expect(resolveVboxOptions({ ...required, maxReconnectAttempts: Number.POSITIVE_INFINITY }).maxReconnectAttempts).toBe(Number.POSITIVE_INFINITY);
+    expect(resolveVboxOptions({ ...required, maxReconnectAttempts: 0 }).maxReconnectAttempts).toBe(0);
+  });
+
+  test('out-of-range and mistyped values are refused, naming the option', () => {
+    expect(configError(() => resolveVboxOptions({ ...required, port: 70000 })).message).toBe('option port must be a number between 1 and 65535; got 70000');
+    expect(configError(() => resolveVboxOptions({ ...required, requestBufferVariance: 1.5 })).message).toContain('requestBufferVariance');
+    expect(configError(() => resolveVboxOptions({ ...required, requestTimeout: 0 })).message).toContain('requestTimeout');
+    expect(configError(() => resolveVboxOptions({ ...required, maxRetries: 1.5 })).message).toContain('whole number');
+    expect(configError(() => resolveVboxOptions({ ...required, version: 'v3' as never })).message).toContain('v1, v2');
+    expect(configError(() => resolveVboxOptions({ ...required, reconnectBaseDelay: 500, reconnectMaxDelay: 100 })).message).toContain('reconnectMaxDelay');
+    expect(configError(() => resolveVboxOptions({ ...required, requestTimeout: Number.NaN })).message).toBe(
+      'option requestTimeout must be a finite number; got NaN',
+    );
+  });
+
+  test('derived defaults follow requestTimeout', () => {
+    const o = resolveVboxOptions({ ...required, requestTimeout: 150 });
+    expect([o.partialFrameTimeout, o.connectTimeout]).toEqual([150, 150]);
+    expect(resolveVboxOptions({ ...required, requestTimeout: 150, partialFrameTimeout: 0 }).partialFrameTimeout).toBe(0);
+  });
+
+  test('resolved options are frozen', () => {
+    expect(Object.isFrozen(resolveVboxOptions(required))).toBe(true);
+  });
+});
+
+describe('vboxOptionsFromEnv (for front ends such as the CLI)', () => {
   test('env names are UPPER_SNAKE of the option', () => {
     expect(vboxEnvName('requestBufferVariance')).toBe('VITREA_VBOX_REQUEST_BUFFER_VARIANCE');
     expect(vboxEnvName('host')).toBe('VITREA_VBOX_HOST');
     expect(VBOX_ENV_OPTIONS.map((o) => o.variable)).toContain('VITREA_VBOX_SHOULD_RECONNECT');
   });
 
-  test('explicit beats env beats default', () => {
-    const env = { VITREA_VBOX_HOST: '10.0.0.9', VITREA_VBOX_PORT: '2000', VITREA_VBOX_USERNAME: 'envuser', VITREA_VBOX_PASSWORD: 'envpass' };
-    const fromEnv = resolveVboxOptions({}, env);
-    expect([fromEnv.host, fromEnv.port, fromEnv.username, fromEnv.password]).toEqual(['10.0.0.9', 2000, 'envuser', 'envpass']);
-    const explicit = resolveVboxOptions({ host: 'vbox.local', port: 3000, username: 'u', password: 'p' }, env);
-    expect([explicit.host, explicit.port, explicit.username, explicit.password]).toEqual(['vbox.local', 3000, 'u', 'p']);
+  test('reads and types the variables; unset and empty ones are left out, so explicit options spread over them', () => {
+    const env = {
+      VITREA_VBOX_HOST: '127.0.0.9',
+      VITREA_VBOX_PORT: '2000',
+      VITREA_VBOX_USERNAME: 'envuser',
+      VITREA_VBOX_PASSWORD: 'envpass',
+      VITREA_VBOX_REQUEST_BUFFER: '',
+    };
+    const fromEnv = vboxOptionsFromEnv(env);
+    expect(fromEnv).toEqual({ host: '127.0.0.9', port: 2000, username: 'envuser', password: 'envpass' });
+    const merged = resolveVboxOptions({ ...fromEnv, host: '::1', port: 3000 });
+    expect([merged.host, merged.port, merged.username]).toEqual(['::1', 3000, 'envuser']);
+    expect(vboxOptionsFromEnv({})).toEqual({});
   });
 
-  test('0 and false are valid values, explicit and from env (reference defect §8.9)', () => {
-    const explicit = resolveVboxOptions(
-      { ...credentials, requestBufferVariance: 0, requestBuffer: 0, maxRetries: 0, shouldReconnect: false, heartbeatInterval: 0 },
-      {
-        VITREA_VBOX_REQUEST_BUFFER: '500',
-        VITREA_VBOX_SHOULD_RECONNECT: 'true',
-      },
-    );
-    expect(explicit).toMatchObject({ requestBufferVariance: 0, requestBuffer: 0, maxRetries: 0, shouldReconnect: false, heartbeatInterval: 0 });
-    const env = resolveVboxOptions(credentials, {
-      VITREA_VBOX_REQUEST_BUFFER_VARIANCE: '0',
-      VITREA_VBOX_MAX_RETRIES: '0',
-      VITREA_VBOX_SHOULD_RECONNECT: 'false',
-      VITREA_VBOX_IGNORE_ACK_LOGS: '1',
-    });
-    expect(env).toMatchObject({ requestBufferVariance: 0, maxRetries: 0, shouldReconnect: false, ignoreAckLogs: true });
-  });
-
-  test('an empty variable counts as unset; an explicit empty string does not', () => {
-    const o = resolveVboxOptions(credentials, { VITREA_VBOX_HOST: '', VITREA_VBOX_PORT: '', VITREA_VBOX_SHOULD_RECONNECT: '' });
-    expect([o.host, o.port, o.shouldReconnect]).toEqual(['192.168.1.23', 11501, true]);
-    expect(resolveVboxOptions({ username: '', password: '' }, { VITREA_VBOX_USERNAME: 'x', VITREA_VBOX_PASSWORD: 'y' }).username).toBe('');
+  test('0 and false from variables', () => {
+    expect(
+      vboxOptionsFromEnv({
+        VITREA_VBOX_REQUEST_BUFFER_VARIANCE: '0',
+        VITREA_VBOX_MAX_RETRIES: '0',
+        VITREA_VBOX_SHOULD_RECONNECT: 'false',
+        VITREA_VBOX_IGNORE_ACK_LOGS: '1',
+      }),
+    ).toEqual({ requestBufferVariance: 0, maxRetries: 0, shouldReconnect: false, ignoreAckLogs: true });
   });
 
   test('booleans accept 1/true/TRUE (and 0/false/FALSE) only', () => {
-    for (const word of ['1', 'true', 'TRUE']) expect(resolveVboxOptions(credentials, { VITREA_VBOX_SHOULD_RECONNECT: word }).shouldReconnect).toBe(true);
-    for (const word of ['0', 'false', 'FALSE']) expect(resolveVboxOptions(credentials, { VITREA_VBOX_SHOULD_RECONNECT: word }).shouldReconnect).toBe(false);
-    const e = configError(() => resolveVboxOptions(credentials, { VITREA_VBOX_SHOULD_RECONNECT: 'yes please' }));
+    for (const word of ['1', 'true', 'TRUE']) expect(vboxOptionsFromEnv({ VITREA_VBOX_SHOULD_RECONNECT: word }).shouldReconnect).toBe(true);
+    for (const word of ['0', 'false', 'FALSE']) expect(vboxOptionsFromEnv({ VITREA_VBOX_SHOULD_RECONNECT: word }).shouldReconnect).toBe(false);
+    const e = configError(() => vboxOptionsFromEnv({ VITREA_VBOX_SHOULD_RECONNECT: 'yes please' }));
     expect(e.code).toBe('TH_ERR_VBOX_CONFIG');
     expect(e.message).toContain('VITREA_VBOX_SHOULD_RECONNECT');
   });
 
-  test('a non-finite numeric variable is an error naming the variable', () => {
+  test('a non-finite or out-of-range numeric variable is an error naming the variable', () => {
     for (const text of ['abc', 'NaN', 'Infinity', '1e999', '12ms']) {
-      const e = configError(() => resolveVboxOptions(credentials, { VITREA_VBOX_REQUEST_TIMEOUT: text }));
+      const e = configError(() => vboxOptionsFromEnv({ VITREA_VBOX_REQUEST_TIMEOUT: text }));
       expect(e.code).toBe('TH_ERR_VBOX_CONFIG');
       expect(e.message).toContain('VITREA_VBOX_REQUEST_TIMEOUT');
     }
+    expect(configError(() => vboxOptionsFromEnv({ VITREA_VBOX_VERSION: 'v9' })).message).toContain('VITREA_VBOX_VERSION');
+    expect(configError(() => vboxOptionsFromEnv({ VITREA_VBOX_PORT: '0' })).message).toMatch(/^VITREA_VBOX_PORT must be/);
   });
 
-  test('maxReconnectAttempts: "unlimited" in env, Infinity in code, 0 allowed', () => {
-    expect(resolveVboxOptions(credentials, { VITREA_VBOX_MAX_RECONNECT_ATTEMPTS: 'unlimited' }).maxReconnectAttempts).toBe(Number.POSITIVE_INFINITY);
-    expect(resolveVboxOptions(credentials, { VITREA_VBOX_MAX_RECONNECT_ATTEMPTS: '0' }).maxReconnectAttempts).toBe(0);
-    expect(resolveVboxOptions({ ...credentials, maxReconnectAttempts: Number.POSITIVE_INFINITY }, {}).maxReconnectAttempts).toBe(Number.POSITIVE_INFINITY);
+  test('maxReconnectAttempts: "unlimited" in the variable', () => {
+    expect(vboxOptionsFromEnv({ VITREA_VBOX_MAX_RECONNECT_ATTEMPTS: 'unlimited' }).maxReconnectAttempts).toBe(Number.POSITIVE_INFINITY);
+    expect(vboxOptionsFromEnv({ VITREA_VBOX_MAX_RECONNECT_ATTEMPTS: '0' }).maxReconnectAttempts).toBe(0);
   });
+});
 
-  test('username and password are required, with a clear message', () => {
-    const e = configError(() => resolveVboxOptions({ password: 'x' }, {}));
-    expect(e.code).toBe('TH_ERR_VBOX_CONFIG');
-    expect(e.message).toMatch(/username is required.*VITREA_VBOX_USERNAME/);
-    const p = configError(() => resolveVboxOptions({ username: 'x' }, { VITREA_VBOX_PASSWORD: '' }));
-    expect(p.message).toMatch(/password is required.*VITREA_VBOX_PASSWORD/);
-  });
-
-  test('out-of-range and mistyped values are refused', () => {
-    expect(configError(() => resolveVboxOptions({ ...credentials, port: 70000 }, {})).message).toContain('port');
-    expect(configError(() => resolveVboxOptions({ ...credentials, requestBufferVariance: 1.5 }, {})).message).toContain('requestBufferVariance');
-    expect(configError(() => resolveVboxOptions({ ...credentials, requestTimeout: 0 }, {})).message).toContain('requestTimeout');
-    expect(configError(() => resolveVboxOptions({ ...credentials, maxRetries: 1.5 }, {})).message).toContain('whole number');
-    expect(configError(() => resolveVboxOptions({ ...credentials, version: 'v3' as never }, {})).message).toContain('v1, v2');
-    expect(configError(() => resolveVboxOptions(credentials, { VITREA_VBOX_VERSION: 'v9' })).message).toContain('VITREA_VBOX_VERSION');
-    expect(configError(() => resolveVboxOptions({ ...credentials, reconnectBaseDelay: 500, reconnectMaxDelay: 100 }, {})).message).toContain(
-      'reconnectMaxDelay',
-    );
-    expect(configError(() => resolveVboxOptions({ ...credentials, requestTimeout: Number.NaN }, {})).message).toContain('finite');
-  });
-
-  test('derived defaults follow requestTimeout', () => {
-    const o = resolveVboxOptions({ ...credentials, requestTimeout: 150 }, {});
-    expect([o.partialFrameTimeout, o.connectTimeout]).toEqual([150, 150]);
-    expect(resolveVboxOptions({ ...credentials, requestTimeout: 150, partialFrameTimeout: 0 }, {}).partialFrameTimeout).toBe(0);
-  });
-
-  test('resolved options are frozen', () => {
-    const o = resolveVboxOptions(credentials, {});
-    expect(Object.isFrozen(o)).toBe(true);
+describe('no built-in address', () => {
+  test('no private-LAN address appears in the vBox runtime, CLI, README or docs (the vBox host must be given)', () => {
+    const privateLan = /\b(10\.\d{1,3}\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3}|172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3})\b/;
+    expect(privateLan.test("host: '192.168.1.23'")).toBe(true);
+    const offenders: string[] = [];
+    let scanned = 0;
+    const visit = (dir: string): void => {
+      for (const entry of readdirSync(join(projectRoot, dir), { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) visit(path);
+        else if (/\.(ts|md|mjs)$/.test(entry.name)) {
+          scanned += 1;
+          if (privateLan.test(readFileSync(join(projectRoot, path), 'utf8'))) offenders.push(path);
+        }
+      }
+    };
+    for (const dir of ['runtime/vbox', 'runtime/mock/vbox', 'cli/commands/vbox']) visit(dir);
+    for (const file of ['cli/commands/mock/vbox.ts', 'docs/vbox-client.md', 'docs/vbox-spec.md']) {
+      scanned += 1;
+      if (privateLan.test(readFileSync(join(projectRoot, file), 'utf8'))) offenders.push(file);
+    }
+    if (privateLan.test(readFileSync(join(projectRoot, 'README.md'), 'utf8'))) offenders.push('README.md');
+    expect(scanned).toBeGreaterThan(20);
+    expect(offenders).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ test('client ↔ mock process: handshake, queries, toggles, kill and restart on 
   mocks.push(first);
   expect(first.port).toBeGreaterThan(0);
 
-  client = new VboxClient({ host: '127.0.0.1', port: first.port, username: USER, password: PASS, ...FAST, requestTimeout: 1000 }, { env: {} });
+  client = new VboxClient({ host: '127.0.0.1', port: first.port, username: USER, password: PASS, ...FAST, requestTimeout: 1000 });
   const c = client;
   await c.connect();
 

@@ -42,7 +42,7 @@ async function specFailure(file: string): Promise<ThorsHammerError> {
 describe('vBox spec validation', () => {
   test('the shipped spec is valid and complete', async () => {
     const report = await generateVbox({ outDir: join(dir, 'ok') });
-    expect(report).toMatchObject({ requests: 13, responses: 12, enums: 9, files: 4 });
+    expect(report).toMatchObject({ requests: 13, responses: 12, enums: 9, files: 5 });
     const text = readFileSync(join(dir, 'ok', 'enums.ts'), 'utf8');
     expect(text.match(/^ {2}[A-Za-z0-9_]+: \d+,$/gm)!.length).toBeGreaterThanOrEqual(162);
     expect(text).toContain('VT_BW1_02206_D2B0S2_02: 228,');
@@ -128,9 +128,9 @@ describe('vBox generator', () => {
   test('is deterministic: two runs give byte-identical files, a re-run writes nothing, no absolute paths leak', async () => {
     const a = await generateVbox({ outDir: join(dir, 'a', 'vbox') });
     const b = await generateVbox({ outDir: join(dir, 'b', 'vbox') });
-    expect(a.written).toBe(4);
+    expect(a.written).toBe(5);
     const names = readdirSync(join(dir, 'a', 'vbox')).sort();
-    expect(names).toEqual(['enums.ts', 'index.ts', 'requests.ts', 'responses.ts']);
+    expect(names).toEqual(['enums.ts', 'frame-policy.ts', 'index.ts', 'requests.ts', 'responses.ts']);
     for (const name of names) {
       const textA = readFileSync(join(dir, 'a', 'vbox', name), 'utf8');
       expect(textA).toBe(readFileSync(join(dir, 'b', 'vbox', name), 'utf8'));
@@ -138,7 +138,7 @@ describe('vBox generator', () => {
       expect(textA).not.toContain(dir);
       expect(textA).not.toContain('\r');
     }
-    expect(b.files).toBe(4);
+    expect(b.files).toBe(5);
     const again = await generateVbox({ outDir: join(dir, 'a', 'vbox') });
     expect(again.written).toBe(0);
   });

@@ -5,6 +5,7 @@ import { createRequest, decodeRequest, decodeResponse, type ProtocolVersion } fr
 import { VboxFrameError } from '../../../runtime/vbox/errors.js';
 import { jsonValue } from '../../../runtime/vbox/fields.js';
 import { Direction, HEADER_LENGTH, parseFrame, type VboxFrame } from '../../../runtime/vbox/frame.js';
+import { usageFailure } from './connection.js';
 
 // `hammer vbox encode` and `hammer vbox decode`: VTU frames from/to the command line.
 
@@ -57,7 +58,7 @@ const encode: CommandModule<object, EncodeArgs> = {
   command: 'encode <request> [fields..]',
   describe: 'Print the VTU frame of a request as hex (fields as name=value, enum values by name or number)',
   builder: (y: Argv) =>
-    y
+    usageFailure(y, 'vbox encode')
       .positional('request', { type: 'string', demandOption: true, describe: `request name: ${Object.keys(requestClasses).join(', ')}` })
       .positional('fields', { type: 'string', array: true, describe: 'field=value pairs, e.g. nodeId=1 keyId=2 power=OFF' })
       .option('message-id', { type: 'number', default: 1, describe: 'message id byte (0–255)' })
@@ -75,7 +76,7 @@ const decode: CommandModule<object, DecodeArgs> = {
   describe:
     'Decode VTU frames given as hex and print them as JSON (vBox→client as responses, client→vBox as requests; several back-to-back frames give an array)',
   builder: (y: Argv) =>
-    y
+    usageFailure(y, 'vbox decode')
       .positional('hex', { type: 'string', array: true, demandOption: true, describe: 'the frame(s); spaces and colons are allowed' })
       .option('protocol', { choices: ['v1', 'v2'] as const, default: 'v2' as const, describe: 'protocol version (layouts)' })
       .option('lenient', {

@@ -1,3 +1,5 @@
+import { framePolicy } from '../../../generated/vbox/index.js';
+
 /**
  * Small pure helpers for the client's timing: message ids, the gap between requests,
  * retry back-off and reconnection back-off. Kept apart so they can be tested exactly.
@@ -6,9 +8,13 @@
 /** A random source returning [0, 1); injectable so tests can pin it. */
 export type RandomSource = () => number;
 
+/** The spec's message id range: the client issues `first`…`last`, then wraps to `wrapTo`. */
+const { first: FIRST_ID, last: LAST_ID, wrapTo: WRAP_TO_ID } = framePolicy.messageId;
+
 /**
- * Per-client message-id counter: 1, 2, …, 255, then back to 1 (§2.1). Never issues 0.
- * One counter per client, never shared across the process (reference defect §8.12).
+ * Per-client message-id counter: 1, 2, …, 255, then back to 1 (§2.1; the range is the
+ * generated spec's). Never issues 0. One counter per client, never shared across the process
+ * (reference defect §8.12).
  */
 export class MessageIdCounter {
   private last: number;
@@ -17,7 +23,7 @@ export class MessageIdCounter {
   }
   /** The next id to use. */
   next(): number {
-    this.last = this.last >= 255 ? 1 : this.last + 1;
+    this.last = this.last === 0 ? FIRST_ID : this.last >= LAST_ID ? WRAP_TO_ID : this.last + 1;
     return this.last;
   }
   /** The id issued most recently (0 before the first). */

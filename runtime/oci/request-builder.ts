@@ -129,7 +129,7 @@ function tryParsePath(path: string): PathStep[] | string {
  */
 export function parseCliAssignment(arg: string): FieldAssignment {
   const eq = arg.indexOf('=');
-  if (eq <= 0) throw new OciFieldArgumentError(arg, "expected key=value (text) or key:=json (a JSON value, e.g. title:=null to clear)");
+  if (eq <= 0) throw new OciFieldArgumentError(arg, 'expected key=value (text) or key:=json (a JSON value, e.g. title:=null to clear)');
   if (arg[eq - 1] === ':') {
     const path = arg.slice(0, eq - 1);
     if (path === '') throw new OciFieldArgumentError(arg, 'the key is empty');
@@ -174,7 +174,7 @@ export function buildRequest(schema: OciSchema, typeName: string, assignments: r
       const code = validatorCode(issue.message);
       if (options.skipRequired && code === 'required') continue;
       const path = issue.path.startsWith(`${type}.`) ? issue.path.slice(type.length + 1) : issue.path === type ? '' : issue.path;
-      const origin = builder.origins.get(path);
+      const origin = builder.originOf(path);
       // A member the builder already reported (a bad value left unset …) is not reported twice.
       if (reportedPaths.has(origin?.path ?? path)) continue;
       issues.push({ path: origin?.path ?? path, ...(origin?.source !== undefined ? { source: origin.source } : {}), code, message: issue.message });
@@ -232,7 +232,8 @@ function isTypePath(path: string): boolean {
 }
 
 function validatorCode(message: string): BuildIssueCode {
-  if (message === 'required' || message === 'required attribute' || /^one of .* is required$/.test(message) || /^required \(at least /.test(message)) return 'required';
+  if (message === 'required' || message === 'required attribute' || /^one of .* is required$/.test(message) || /^required \(at least /.test(message))
+    return 'required';
   if (message.startsWith('only one of ')) return 'choice-conflict';
   return 'invalid';
 }
@@ -296,6 +297,7 @@ class Builder {
   readonly issues: BuildIssue[] = [];
   /** Final (compacted) path → the user's path and source, to map validator issues back. */
   readonly origins = new Map<string, { path: string; source?: string }>();
+  private readonly abstractReported = new Set<Node>();
 
   constructor(private readonly schema: OciSchema) {}
 
@@ -323,6 +325,7 @@ class Builder {
         if (!last || step.index !== undefined) return this.issue('bad-path', assignment.path, source, '$type must be the last step of a path');
         return this.setType(node, assignment.value, userPath, source);
       }
+      if (node.declared?.abstract && !node.actual) return this.abstractIssue(node);
       const member = findMember(node.content, node.attrs, step.name);
       if (!member) {
         return this.issue(
@@ -355,7 +358,8 @@ class Builder {
     if (name === undefined) return this.issue('bad-value', path, source, '$type takes a type name');
     if (!node.declared) return this.issue('bad-path', path, source, 'a choice item has no $type');
     if (node.path === '') {
-      if (name !== node.declared.name) this.issue('bad-value', path, source, `the request type is ${node.declared.name}; give another type as the command, not as $type`);
+      if (name !== node.declared.name)
+        this.issue('bad-value', path, source, `the request type is ${node.declared.name}; give another type as the command, not as $type`);
       return;
     }
     this.chooseType(node, name, path, source);
@@ -392,7 +396,12 @@ class Builder {
       const slot = node.fields.get(step.name);
       if (slot?.kind === 'node') return slot.node;
       if (slot) {
-        this.issue('duplicate', path, source, `'${step.name}' is already set to a value (${slot.kind === 'value' && slot.value === null ? 'nil' : 'given whole'})`);
+        this.issue(
+          'duplicate',
+          path,
+          source,
+          `'${step.name}' is already set to a value (${slot.kind === 'value' && slot.value === null ? 'nil' : 'given whole'})`,
+        );
         return undefined;
       }
       const created = newNode();
@@ -490,7 +499,12 @@ class Builder {
         return { kind: 'node', node: child };
       }
       const what = member.kind === 'choice' ? `a choice item (${memberNames(member.choice.choice, []).join(' | ')})` : `a structure (${member.element.t})`;
-      this.issue('structure-needs-members', path, source, `'${lastName(path)}' is ${what}: set its members with dotted paths (${path}.…) or give a JSON object`);
+      this.issue(
+        'structure-needs-members',
+        path,
+        source,
+        `'${lastName(path)}' is ${what}: set its members with dotted paths (${path}.…) or give a JSON object`,
+      );
       return undefined;
     }
     const element = member.element;
@@ -510,7 +524,13 @@ class Builder {
       const member = findMember(node.content, node.attrs, key);
       const childPath = `${path}.${key}`;
       if (!member) {
-        this.issue('unknown-field', childPath, source, `${node.actual?.name ?? node.label} has no member '${key}'`, suggestFieldNames(memberNames(node.content, node.attrs), key));
+        this.issue(
+          'unknown-field',
+          childPath,
+          source,
+          `${node.actual?.name ?? node.label} has no member '${key}'`,
+          suggestFieldNames(memberNames(node.content, node.attrs), key),
+        );
         continue;
       }
       const value: FieldValue = { kind: 'json', value: child };
@@ -544,7 +564,7 @@ class Builder {
       return { value: null };
     }
     if (value.kind === 'json' && (typeof value.value === 'object' || value.value === undefined)) {
-      this.issue('bad-value', path, source, `'${name}' takes a single value (${typeKey}), not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
+      this.issue('bad-value', path, source, `'${name}' takes a single value, not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
       return undefined;
     }
     const builtin = builtinOf(this.schema, typeKey);
@@ -554,7 +574,8 @@ class Builder {
 
     if (builtin === 'xs:boolean') {
       const b = typeof scalar === 'boolean' ? scalar : typeof scalar === 'string' ? BOOLEAN_WORDS[scalar.trim().toLowerCase()] : undefined;
-      if (b === undefined) return void this.issue('bad-boolean', path, source, `'${name}' is a boolean: use true/false, yes/no or 1/0, not '${String(scalar)}'`);
+      if (b === undefined)
+        return void this.issue('bad-boolean', path, source, `'${name}' is a boolean: use true/false, yes/no or 1/0, not '${String(scalar)}'`);
       return { value: b };
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
@@ -593,12 +614,39 @@ class Builder {
     if (coerced !== undefined) node.fields.set(name, { ...leaf, value: coerced.value });
   }
 
+  /**
+   * The user's path (and source) behind a final path: the leaf's own, else the nearest
+   * enclosing structure's path followed by the rest (`a[0].b` → `a.b` when `a` was given unindexed).
+   */
+  originOf(path: string): { path: string; source?: string } | undefined {
+    const exact = this.origins.get(path);
+    if (exact) return exact;
+    for (let cut = path.length; cut > 0; cut--) {
+      if (path[cut] !== '.' && path[cut] !== '[') continue;
+      const parent = this.origins.get(path.slice(0, cut));
+      if (parent) return { path: `${parent.path}${path.slice(cut).replace(/^\[\d+\]/, '')}` };
+    }
+    return undefined;
+  }
+
+  /** Reports once per node that an abstract element needs its `$type`. */
+  private abstractIssue(node: Node): void {
+    if (this.abstractReported.has(node)) return;
+    this.abstractReported.add(node);
+    const declared = node.declared!;
+    const subtypes = declared.subtypes ?? [];
+    this.issue(
+      'abstract-type',
+      node.path,
+      undefined,
+      `${declared.name} is abstract: set ${node.path}.$type to one of ${subtypes.join(', ')}`,
+      subtypes.slice(0, 5),
+    );
+  }
+
   /** The plain-object value of a node; records final path → user path for issue mapping. */
   materialize(node: Node, prefix: string): Record<string, unknown> {
-    if (node.declared && node.declared.abstract && !node.actual) {
-      const subtypes = node.declared.subtypes ?? [];
-      this.issue('abstract-type', node.path, undefined, `${node.declared.name} is abstract: set ${node.path}.$type to one of ${subtypes.join(', ')}`, subtypes.slice(0, 5));
-    }
+    if (node.declared?.abstract && !node.actual) this.abstractIssue(node);
     const out: Record<string, unknown> = {};
     if (node.actual && node.declared && node.actual !== node.declared && prefix !== '') out.$type = node.actual.name;
     for (const [name, slot] of node.fields) {

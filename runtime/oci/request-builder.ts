@@ -200,14 +200,25 @@ export async function prepareRequestType(schema: OciSchema, typeName: string): P
   return { ...resolved, deprecated: meta.deprecated === true };
 }
 
+/** A member a path may name: its name and what it holds (for completion and help). */
+export interface FieldMember {
+  name: string;
+  /** `value`: a simple value; `structure`: members below (`name.…`); `flag`: present or absent. */
+  holds: 'value' | 'structure' | 'flag';
+  /** True when it repeats (`name[n]`, or a repeated key). */
+  list: boolean;
+  /** True for an attribute (`echo`). */
+  attribute: boolean;
+}
+
 /**
- * The members a path may name below a request type, one level at a time: element and
- * attribute names of `typeName` (then of the element `path` leads to), for completion and help.
+ * The members a path may name below a request type, one level at a time: the elements and
+ * attributes of `typeName`, or of the element `path` leads to (`address`, `contact[0]`).
+ * Types must be loaded.
  */
-export function fieldNames(schema: OciSchema, typeName: string, path = ''): string[] {
-  let meta: ComplexTypeMeta | undefined = schema.complexType(typeName);
-  let content: readonly Particle[] = meta.content;
-  let attrs: readonly AttributeMeta[] = meta.attrs ?? [];
+export function fieldMembers(schema: OciSchema, typeName: string, path = ''): FieldMember[] {
+  let content: readonly Particle[] = schema.complexType(typeName).content;
+  let attrs: readonly AttributeMeta[] = schema.complexType(typeName).attrs ?? [];
   for (const step of path === '' ? [] : parsePath(path)) {
     const member = findMember(content, attrs, step.name);
     if (!member || member.kind === 'attribute') return [];
@@ -218,11 +229,23 @@ export function fieldNames(schema: OciSchema, typeName: string, path = ''): stri
     }
     const t = member.element.t;
     if (t.startsWith('xs:') || schema.type(t).kind !== 'complex') return [];
-    meta = schema.complexType(t);
+    const meta = schema.complexType(t);
     content = meta.content;
     attrs = meta.attrs ?? [];
   }
-  return memberNames(content, attrs);
+  return memberNames(content, attrs).map((name) => {
+    const member = findMember(content, attrs, name)!;
+    if (member.kind === 'attribute') return { name, holds: 'value', list: false, attribute: true };
+    if (member.kind === 'choice') return { name, holds: 'structure', list: true, attribute: false };
+    const e = member.element;
+    const holds = e.t === 'xs:anyType' ? 'flag' : isSimpleElement(schema, e) ? 'value' : 'structure';
+    return { name, holds, list: isArrayElement(e), attribute: false };
+  });
+}
+
+/** The names of {@link fieldMembers}. */
+export function fieldNames(schema: OciSchema, typeName: string, path = ''): string[] {
+  return fieldMembers(schema, typeName, path).map((m) => m.name);
 }
 
 // ---------------------------------------------------------------------------------------

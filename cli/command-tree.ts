@@ -1,5 +1,9 @@
 import type { CommandModule } from 'yargs';
 
+/** Any command module, whatever its argument types (only its shape is read). */
+// biome-ignore lint/suspicious/noExplicitAny: the argument types of each command differ
+type AnyCommandModule = CommandModule<any, any>;
+
 /**
  * The shape of the `hammer` command line — commands, their positionals and flags — read from
  * the yargs command modules themselves (their builders run against a recorder, not yargs), so
@@ -16,7 +20,7 @@ export interface CommandNode {
 }
 
 /** Reads a command module (and its subcommands) into a {@link CommandNode}. */
-export function commandNode(module: CommandModule): CommandNode {
+export function commandNode(module: AnyCommandModule): CommandNode {
   const spec = Array.isArray(module.command) ? String(module.command[0]) : String(module.command ?? '');
   const [name = '', ...rest] = spec.split(/\s+/);
   const node: CommandNode = {
@@ -36,7 +40,7 @@ export function commandNode(module: CommandModule): CommandNode {
     {
       get: (_target, method) => {
         return (...args: unknown[]) => {
-          if (method === 'command' && typeof args[0] === 'object' && args[0] !== null) node.subcommands.push(commandNode(args[0] as CommandModule));
+          if (method === 'command' && typeof args[0] === 'object' && args[0] !== null) node.subcommands.push(commandNode(args[0] as AnyCommandModule));
           else if ((method === 'option' || method === 'options') && typeof args[0] === 'string') record(args[0], args[1] as never);
           else if ((method === 'option' || method === 'options') && typeof args[0] === 'object' && args[0] !== null) {
             for (const [key, opts] of Object.entries(args[0] as Record<string, never>)) record(key, opts);
@@ -52,7 +56,7 @@ export function commandNode(module: CommandModule): CommandNode {
 }
 
 /** The root node of `hammer` over its top-level command modules (with the global --help and --version). */
-export function rootNode(modules: readonly CommandModule[]): CommandNode {
+export function rootNode(modules: readonly AnyCommandModule[]): CommandNode {
   return {
     name: 'hammer',
     positionals: [],

@@ -68,6 +68,8 @@ export async function requestFromArgs(
   const overridden = new Set(fromArgs.map((a) => a.path.split(/[.[]/)[0]));
   const fromJson = options.json === undefined ? [] : (await jsonFieldAssignments(options.json)).filter((a) => !overridden.has(a.path));
   const { command, issues } = buildRequest(schema, resolved.type, [...fromJson, ...fromArgs], { validate: options.validate });
+  // On the command line nil is written key:=null (key=null is the text "null").
+  for (const issue of issues) issue.message = issue.message.replace('use null (xsi:nil) to clear a value', `use ${issue.path}:=null to clear it (xsi:nil)`);
   if (issues.length > 0) throw new OciRequestBuildError(resolved.type, issues);
   return { command, resolved };
 }

@@ -1,7 +1,9 @@
 // The one request-name resolver (runtime/oci/names.ts) against the real R24 and R25 releases.
+import fc from 'fast-check';
 import { decodeDocument, encodeDocument } from '../../runtime/oci/codec.js';
 import { OciUnknownTypeError } from '../../runtime/oci/errors.js';
 import {
+  nearestNames,
   newestOfFamily,
   requestClassNames,
   requestFamilyNames,
@@ -120,6 +122,28 @@ test('requestClassNames and requestFamilyNames read the index only (nothing load
   expect(classes.every((c) => c.includes('Request'))).toBe(true);
   expect(requestFamilyNames(fresh)).toContain('UserGetRequest');
   expect(fresh.isLoaded('UserGetRequest23V2')).toBe(false);
+});
+
+test('nearestNames keeps exactly the candidates within the distance bound, closest first (property, against a plain Levenshtein)', () => {
+  const levenshtein = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length]![b.length]!;
+  };
+  const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 12 });
+  fc.assert(
+    fc.property(fc.uniqueArray(word, { maxLength: 20 }), word, (candidates, name) => {
+      const bound = Math.max(2, Math.floor(name.length / 3));
+      const expected = candidates
+        .map((n) => ({ n, d: levenshtein(n, name) }))
+        .filter((x) => x.d <= bound)
+        .sort((x, y) => x.d - y.d || x.n.localeCompare(y.n))
+        .map((x) => x.n);
+      expect(nearestNames(candidates, name, 100)).toEqual(expected);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 function catchUnknown(run: () => unknown): OciUnknownTypeError {

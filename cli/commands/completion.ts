@@ -140,7 +140,7 @@ const ZSH_SCRIPT = `#compdef hammer
 # zsh completion for hammer (thors-hammer): source <(hammer completion zsh)  (after compinit)
 _hammer() {
   local -a found open closed
-  found=("\${(@f)$(\${words[1]} ${COMPLETE_COMMAND} "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  found=(\${(f)"$(\${words[1]} ${COMPLETE_COMMAND} "\${(@)words[2,CURRENT]}" 2>/dev/null)"})
   open=(\${(M)found:#*[=.]})
   closed=(\${found:#*[=.]})
   (( \${#open} )) && compadd -Q -S '' -- "\${open[@]}"

@@ -14,7 +14,7 @@
 import { FLOAT_BUILTINS, INTEGER_BUILTINS, INTEGER_RANGES, NUMERIC_BUILTINS } from './builtins.js';
 import { OciUnknownTypeError } from './errors.js';
 import type { AttributeMeta, ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
-import { nearestNames, resolveRequestName, suggestFieldNames } from './names.js';
+import { nearestNames, type ResolvedRequestName, resolveRequestName, suggestFieldNames } from './names.js';
 import { ThorsHammerError } from '../errors.js';
 import { builtinOf, choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema } from './schema.js';
 import { collectIssues } from './validate.js';
@@ -191,7 +191,7 @@ export function buildRequestOrThrow(schema: OciSchema, typeName: string, assignm
 }
 
 /** Resolves a request name and loads its modules (and its response's), ready for {@link buildRequest}. */
-export async function prepareRequestType(schema: OciSchema, typeName: string): Promise<ReturnType<typeof resolveRequestName>> {
+export async function prepareRequestType(schema: OciSchema, typeName: string): Promise<ResolvedRequestName> {
   const resolved = resolveRequestName(schema, typeName);
   await schema.ensure(resolved.type);
   const meta = schema.complexType(resolved.type);

@@ -116,11 +116,30 @@ describe('completion', () => {
     expect(commands).toEqual(['mock']);
   }, 60_000);
 
-  test('the zsh script registers a completion function', async () => {
-    const script = await hammer(['completion', 'zsh']);
-    expect(script.code).toBe(0);
-    expect(script.stdout).toMatch(/^#compdef hammer\n/);
-    expect(script.stdout).toContain('__complete');
-    expect(script.stdout).toContain('compdef _hammer hammer');
-  }, 30_000);
+  test('the zsh script completes request names and field names through the real zsh', async () => {
+    const script = (await hammer(['completion', 'zsh'])).stdout;
+    expect(script).toMatch(/^#compdef hammer\n/);
+    expect(script).toContain('compdef _hammer hammer');
+    // compadd and compdef stand in for the completion system: they print what they are given.
+    const complete = async (...words: string[]) => {
+      const program = [
+        `hammer() { '${process.execPath}' '${hammerBin}' "$@"; }`,
+        'compdef() { :; }',
+        'compadd() { print -r -- "compadd $*"; }',
+        '_files() { print -r -- "_files"; }',
+        script,
+        `words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}`,
+        '_hammer',
+      ].join('\n');
+      return (await run('zsh', ['-c', program])).stdout.split('\n').filter((l) => l !== '');
+    };
+    const [names, fields, nothing] = await Promise.all([
+      complete('hammer', 'oci', 'send', 'SystemSoftwareVersionGet'),
+      complete('hammer', 'oci', 'send', 'UserGetRequest', 'user'),
+      complete('hammer', 'oci', 'send', '--ca', ''),
+    ]);
+    expect(names).toEqual(['compadd -Q -- SystemSoftwareVersionGetRequest']);
+    expect(fields).toEqual(['compadd -Q -S  -- userId=']);
+    expect(nothing).toEqual(['_files']);
+  }, 60_000);
 });

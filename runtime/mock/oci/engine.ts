@@ -7,7 +7,7 @@ import { decodeDocumentText } from '../../oci/transport/framing.js';
 import { mockErrors } from './error-catalogue.js';
 import { OciCommandRejection } from './errors.js';
 import { EnvelopeSyntaxError, rawCommandType, splitEnvelope } from './envelope.js';
-import { handlersByFamily } from './handlers/index.js';
+import { genericHandlerFor, handlersByFamily } from './handlers/index.js';
 import type { CommandHandler, HandlerContext } from './handlers/context.js';
 import type { OciMockState } from './model.js';
 import { ResponseBuilder, seedOf } from './respond.js';
@@ -54,6 +54,14 @@ export class OciMockEngine {
   readonly responses: ResponseBuilder;
   private readonly synthesised = new Map<string, OciCommand>();
   private readonly handlers: ReadonlyMap<string, CommandHandler>;
+  /** Handlers found from the family name alone (service instances, Get/Modify settings), or null: cached per family. */
+  private readonly genericHandlers = new Map<string, CommandHandler | null>();
+  /**
+   * Strict mode: a data-changing request the model does not cover is refused with
+   * `[Error 4998]` instead of answered SuccessResponse. Either way it is counted in
+   * `state.unmodelled` and logged.
+   */
+  strict = false;
 
   constructor(
     readonly schema: OciSchema,
@@ -127,8 +135,8 @@ export class OciMockEngine {
     try {
       if (!loginFreeFamilies.has(family) && (!session.user || sessionKey === '')) throw mockErrors.notLoggedIn();
       const wasLoggedIn = session.user !== undefined;
-      const handler = this.handlers.get(family);
-      const response = handler ? handler(this.context(command, session)) : this.synthesise(requestType);
+      const handler = this.handlerOf(family);
+      const response = handler ? handler(this.context(command, session)) : this.unmodelled(requestType, family);
       if (wasLoggedIn && session.user) session.answered++;
       return response;
     } catch (error) {
@@ -136,6 +144,29 @@ export class OciMockEngine {
       this.logger.warn?.(`handler for ${requestType} failed`, { error: describe(error) });
       return errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error)));
     }
+  }
+
+  /** The handler of a family: a registered one, else one found from the family name, else none. */
+  handlerOf(family: string): CommandHandler | undefined {
+    const registered = this.handlers.get(family);
+    if (registered) return registered;
+    let generic = this.genericHandlers.get(family);
+    if (generic === undefined) {
+      generic = genericHandlerFor(this.schema, family) ?? null;
+      this.genericHandlers.set(family, generic);
+    }
+    return generic ?? undefined;
+  }
+
+  /** A request no handler covers: synthesised; a data-changing one is also counted and logged, and refused when strict. */
+  private unmodelled(requestType: string, family: string): OciCommand {
+    if (changesData(this.schema, requestType, family)) {
+      const count = (this.state.unmodelled.get(requestType) ?? 0) + 1;
+      if (this.state.unmodelled.has(requestType) || this.state.unmodelled.size < 10_000) this.state.unmodelled.set(requestType, count);
+      if (count === 1) this.logger.warn?.(`${requestType} is not modelled: ${this.strict ? 'refused (strict)' : 'answered SuccessResponse, nothing changed'}`);
+      if (this.strict) throw mockErrors.notModelled(requestType);
+    }
+    return this.synthesise(requestType);
   }
 
   private context(command: OciCommand, session: SessionState): HandlerContext {
@@ -271,6 +302,11 @@ class CommandContext implements HandlerContext {
   synthesise(): OciCommand {
     return this.engine.synthesise(this.requestType);
   }
+}
+
+/** Requests answered with SuccessResponse whose family is not a read (`Get`) are taken to change data. */
+function changesData(schema: OciSchema, requestType: string, family: string): boolean {
+  return schema.responseTypeOf(requestType) === 'SuccessResponse' && !/Get/.test(family) && !loginFreeFamilies.has(family);
 }
 
 /** The ErrorResponse value for a rejection (summary = summaryEnglish, no errorCode, like a real server). */

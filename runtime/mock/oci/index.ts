@@ -48,6 +48,11 @@ export interface OciMockOptions {
   generatedDir?: string;
   /** An already loaded schema of the release (saves the load when starting many mocks in one process). */
   schema?: OciSchema;
+  /**
+   * Refuse data-changing requests the model does not cover with `[Error 4998]` instead of
+   * answering SuccessResponse (either way they are counted in `state.unmodelled`). Default false.
+   */
+  strict?: boolean;
 }
 
 /** A running mock OCI-P server. */
@@ -131,10 +136,12 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
   if (options.schema) await schema.ensureAll();
 
   const logger = options.logger ?? {};
+  const engine = new OciMockEngine(schema, state, users, logger);
+  engine.strict = options.strict === true;
   const timers = new Timers();
   let closing = false;
   const core: MockCore = {
-    engine: new OciMockEngine(schema, state, users, logger),
+    engine,
     faults,
     logger,
     connections: new Set<{ socket: Socket; sessions: ConnectionSessions }>(),

@@ -26,9 +26,14 @@ export function settingsHandlerFor(schema: OciSchema, family: string): CommandHa
   const counterpart = family.replace(verb, isGet ? 'Modify' : 'Get');
   const getFamily = isGet ? family : counterpart;
   if (schema.latest(counterpart) === undefined) return undefined;
-  const key = family.replace(verb, '~');
+  const key = settingsKeyOf(family);
   const identity = identityMembers(schema, getFamily);
   return isGet ? (ctx) => ctx.respond({ ...ctx.state.settingsOf(owner(ctx), settingsKey(ctx, key, identity)) }) : (ctx) => modify(ctx, key, identity);
+}
+
+/** The key settings are stored under: the family with its Get/Modify verb cut out. */
+export function settingsKeyOf(family: string): string {
+  return family.replace(verb, '~');
 }
 
 function modify(ctx: HandlerContext, key: string, identity: readonly string[]): ReturnType<CommandHandler> {

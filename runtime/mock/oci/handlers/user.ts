@@ -208,8 +208,8 @@ export function userOf(ctx: HandlerContext): UserRecord {
 function checkNumberForUser(state: OciMockState, serviceProviderId: string, groupId: string, phoneNumber: string, userId: string): void {
   const group = state.group(serviceProviderId, groupId);
   if (!group.phoneNumbers.has(phoneNumber)) throw mockErrors.phoneNumberNotInGroup(serviceProviderId, groupId, phoneNumber);
-  const owner = state.userOfNumber(phoneNumber);
-  if (owner && owner.userId !== userId) throw mockErrors.phoneNumberInUse(phoneNumber, owner.userId);
+  const owner = state.ownerOfNumber(phoneNumber);
+  if (owner && owner !== userId) throw mockErrors.phoneNumberInUse(phoneNumber, owner);
 }
 
 const userCriteria: CriterionAccessors<UserRecord> = {

@@ -60,6 +60,7 @@ function addOf(type: string, serviceUserId: string, name: string): OciCommand {
   for (const key of ['agentUserId', 'agentSkillList', 'addPhoneNumberToGroup']) delete sample[key];
   return {
     ...sample,
+    $type: type,
     ...hq,
     serviceUserId,
     serviceInstanceProfile: { name, callingLineIdLastName: name, callingLineIdFirstName: 'Svc', password: 'Svc-pass-1' },

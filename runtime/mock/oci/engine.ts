@@ -4,6 +4,7 @@ import type { ComplexTypeMeta } from '../../oci/meta.js';
 import type { OciSchema } from '../../oci/schema.js';
 import { collectIssues } from '../../oci/validate.js';
 import { decodeDocumentText } from '../../oci/transport/framing.js';
+import type { CassettePlayer, CassetteRecorder } from './cassette.js';
 import { mockErrors } from './error-catalogue.js';
 import { OciCommandRejection } from './errors.js';
 import { EnvelopeSyntaxError, rawCommandType, splitEnvelope } from './envelope.js';
@@ -62,6 +63,10 @@ export class OciMockEngine {
    * `state.unmodelled` and logged.
    */
   strict = false;
+  /** Replay: commands the cassette holds are answered from it; others from the model (or refused when strict). */
+  replay: CassettePlayer | undefined;
+  /** Record: every command but the login ones is forwarded upstream and recorded (only through executeAsync). */
+  recorder: CassetteRecorder | undefined;
 
   constructor(
     readonly schema: OciSchema,
@@ -109,6 +114,39 @@ export class OciMockEngine {
     return this.encode(parsed, responses);
   }
 
+  /**
+   * Like execute, but in record mode forwards the document's commands upstream (in one batch)
+   * and answers with the upstream responses. Login, logout and rejected commands stay local.
+   */
+  async executeAsync(parsed: ParsedDocument, scope: SessionScope): Promise<string> {
+    const recorder = this.recorder;
+    if (!recorder) return this.execute(parsed, scope);
+    const session = scope.session(parsed.sessionKey);
+    const responses: (OciCommand | undefined)[] = new Array(parsed.items.length);
+    const forwarded: { position: number; command: OciCommand }[] = [];
+    parsed.items.forEach((item, position) => {
+      if ('rejection' in item) responses[position] = withEcho(errorResponse(item.rejection), item.echo);
+      else if (loginFreeFamilies.has(this.familyOf(item.command.$type))) responses[position] = withEcho(this.run(item.command, session, parsed.sessionKey), item.command.echo);
+      else if (!session.user || parsed.sessionKey === '') responses[position] = withEcho(errorResponse(mockErrors.notLoggedIn()), item.command.echo);
+      else forwarded.push({ position, command: item.command });
+    });
+    if (forwarded.length > 0) {
+      let results: Awaited<ReturnType<CassetteRecorder['forward']>>;
+      try {
+        results = await recorder.forward(forwarded.map((f) => f.command));
+      } catch (error) {
+        results = forwarded.map(() => ({ failure: describe(error) }));
+      }
+      forwarded.forEach(({ position, command }, k) => {
+        const result = results[k] ?? { failure: 'no response' };
+        const response = 'response' in result ? result.response : errorResponse(mockErrors.upstreamFailed(command.$type, result.failure));
+        responses[position] = withEcho(response, command.echo);
+        session.answered++;
+      });
+    }
+    return this.encode(parsed, responses as OciCommand[]);
+  }
+
   /** True when the document holds a command that needs a login and the session has none (SOAP answers a Fault). */
   needsLogin(parsed: ParsedDocument, scope: SessionScope): boolean {
     if (scope.session(parsed.sessionKey).user && parsed.sessionKey !== '') return false;
@@ -135,8 +173,10 @@ export class OciMockEngine {
     try {
       if (!loginFreeFamilies.has(family) && (!session.user || sessionKey === '')) throw mockErrors.notLoggedIn();
       const wasLoggedIn = session.user !== undefined;
-      const handler = this.handlerOf(family);
-      const response = handler ? handler(this.context(command, session)) : this.unmodelled(requestType, family);
+      const replayed = this.replay && !loginFreeFamilies.has(family) ? this.replay.answer(command) : undefined;
+      if (this.replay && !replayed && this.strict && !loginFreeFamilies.has(family)) throw mockErrors.notInCassette(requestType);
+      const handler = replayed ? undefined : this.handlerOf(family);
+      const response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(requestType, family));
       if (wasLoggedIn && session.user) session.answered++;
       return response;
     } catch (error) {

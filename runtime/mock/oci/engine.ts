@@ -176,7 +176,7 @@ export class OciMockEngine {
       const replayed = this.replay && !loginFreeFamilies.has(family) ? this.replay.answer(command) : undefined;
       if (this.replay && !replayed && this.strict && !loginFreeFamilies.has(family)) throw mockErrors.notInCassette(requestType);
       const handler = replayed ? undefined : this.handlerOf(family);
-      const response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(requestType, family));
+      const response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(command, family));
       if (wasLoggedIn && session.user) session.answered++;
       return response;
     } catch (error) {
@@ -199,14 +199,19 @@ export class OciMockEngine {
   }
 
   /** A request no handler covers: synthesised; a data-changing one is also counted and logged, and refused when strict. */
-  private unmodelled(requestType: string, family: string): OciCommand {
+  private unmodelled(command: OciCommand, family: string): OciCommand {
+    const requestType = command.$type;
     if (changesData(this.schema, requestType, family)) {
       const count = (this.state.unmodelled.get(requestType) ?? 0) + 1;
       if (this.state.unmodelled.has(requestType) || this.state.unmodelled.size < 10_000) this.state.unmodelled.set(requestType, count);
       if (count === 1) this.logger.warn?.(`${requestType} is not modelled: ${this.strict ? 'refused (strict)' : 'answered SuccessResponse, nothing changed'}`);
       if (this.strict) throw mockErrors.notModelled(requestType);
     }
-    return this.synthesise(requestType);
+    const responseType = this.schema.responseTypeOf(requestType);
+    if (responseType === 'SuccessResponse') return this.synthesise(requestType);
+    // The synthesised data response carries the request's own values where names match (ids, names).
+    const { $type: _type, echo: _echo, ...values } = command as Record<string, unknown>;
+    return this.responses.build(responseType, values);
   }
 
   private context(command: OciCommand, session: SessionState): HandlerContext {

@@ -28,8 +28,11 @@ export class ResponseBuilder {
     if (!template) {
       // A few seeds are tried, so that an unlucky synthesised value (one the validator refuses) is never served.
       const seed = seedOf(typeKey);
-      for (let attempt = 0; attempt < 8; attempt++) {
-        template = { ...(sampleValue(this.schema, typeKey, { seed: seed + attempt }) as Record<string, unknown>), $type: typeKey };
+      // Plausible values first (a real language and time zone, first enumeration values, …);
+      // should they not validate, random ones.
+      for (let attempt = 0; attempt < 9; attempt++) {
+        const options = attempt === 0 ? { seed, realistic: true } : { seed: seed + attempt };
+        template = { ...(sampleValue(this.schema, typeKey, options) as Record<string, unknown>), $type: typeKey };
         if (collectIssues(this.schema, template as OciCommand).length === 0) break;
       }
       this.templates.set(typeKey, template as Record<string, unknown>);

@@ -56,7 +56,13 @@ async function addServiceProvider(): Promise<void> {
       { serviceName: 'Call Forwarding Always', authorizedQuantity: { quantity: 10 } },
     ],
     servicePack: [
-      { servicePackName: 'Basic', servicePackDescription: 'Basic pack', isAvailableForUse: true, servicePackQuantity: unlimited, serviceName: ['Call Forwarding Busy'] },
+      {
+        servicePackName: 'Basic',
+        servicePackDescription: 'Basic pack',
+        isAvailableForUse: true,
+        servicePackQuantity: unlimited,
+        serviceName: ['Call Forwarding Busy'],
+      },
     ],
     phoneNumber: ['2025551000'],
     dnRange: [{ minPhoneNumber: '2025551001', maxPhoneNumber: '2025551009' }],
@@ -183,6 +189,12 @@ test('UserConsolidatedAdd22 creates the user with number, new device, aliases, s
   expect(await fails({ $type: 'GroupAccessDeviceGetRequest22V2', serviceProviderId: 'ent1', groupId: 'g1', deviceName: 'jane-phone' })).toBe(4221);
   const after = records((await ok({ $type: 'UserServiceGetAssignmentListRequest', userId: 'jane@ent1.example' })).userServicesAssignmentTable);
   expect(after.filter((r) => r.Assigned === 'true').map((r) => r['Service Name'])).toEqual(['Call Forwarding Always']);
+
+  // newUserId renames the user; the old id is gone.
+  await ok({ $type: 'UserConsolidatedModifyRequest22', userId: 'jane@ent1.example', newUserId: 'jane.roe@ent1.example' });
+  expect(await fails({ $type: 'UserGetRequest23V2', userId: 'jane@ent1.example' })).toBe(4008);
+  expect((await ok({ $type: 'UserGetRequest23V2', userId: 'jane.roe@ent1.example' })).lastName).toBe('Roe');
+  await ok({ $type: 'UserConsolidatedModifyRequest22', userId: 'jane.roe@ent1.example', newUserId: 'jane@ent1.example' });
 
   // Delete: user, device and the number's group assignment go.
   await ok({ $type: 'UserConsolidatedDeleteRequest', userId: 'jane@ent1.example', deleteExistingDevices: true, unassignPhoneNumbers: 'Group' });

@@ -73,14 +73,16 @@ test('sizes: 2 service providers, 5 groups, 500 users, 20 hunt groups, 5 call ce
 
 test('planted: an alias used twice (a user and a hunt group)', async () => {
   const { alias, owners } = demoPlantedProblems.duplicateAlias;
-  const users = records((await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'acme', GroupId: 'acme-hq' })).userTable).map((r) => r['User Id'] as string);
+  const users = records((await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'acme', GroupId: 'acme-hq' })).userTable).map(
+    (r) => r['User Id'] as string,
+  );
   const userAnswers = await many(users.map((userId) => ({ $type: 'UserGetRequest23V2', userId })));
   const hgIds = records((await ok({ $type: 'GroupHuntGroupGetInstanceListRequest', serviceProviderId: 'acme', groupId: 'acme-hq' })).huntGroupTable).map(
     (r) => r['Service User Id'] as string,
   );
   const hgAnswers = await many(hgIds.map((serviceUserId) => ({ $type: 'GroupHuntGroupGetInstanceRequest20', serviceUserId })));
   const holders = [
-    ...userAnswers.flatMap((u, i) => ((u.alias as string[] | undefined) ?? []).includes(alias) ? [users[i]] : []),
+    ...userAnswers.flatMap((u, i) => (((u.alias as string[] | undefined) ?? []).includes(alias) ? [users[i]] : [])),
     ...hgAnswers.flatMap((h, i) => (((h.serviceInstanceProfile as { alias?: string[] }).alias ?? []).includes(alias) ? [hgIds[i]] : [])),
   ];
   expect(holders).toEqual(owners);
@@ -92,7 +94,9 @@ test('planted: a service authorised below its usage', async () => {
   const overused = table.filter((r) => r.Limited === 'true' && Number(r.Usage) > Number(r.Quantity));
   expect(overused.map((r) => [r['Service Name'], r.Quantity, r.Usage])).toEqual([[service, String(authorised), String(usage)]]);
   // Elsewhere nothing is over-used.
-  const east = records((await ok({ $type: 'GroupServiceGetAuthorizationListRequest', serviceProviderId: 'acme', groupId: 'acme-east' })).userServicesAuthorizationTable);
+  const east = records(
+    (await ok({ $type: 'GroupServiceGetAuthorizationListRequest', serviceProviderId: 'acme', groupId: 'acme-east' })).userServicesAuthorizationTable,
+  );
   expect(east.filter((r) => r.Limited === 'true' && Number(r.Usage) > Number(r.Quantity))).toEqual([]);
 });
 
@@ -108,13 +112,17 @@ test('planted: an unassigned number that is still activated', async () => {
 test('planted: a user with no device and a device nobody uses', async () => {
   const { userId } = demoPlantedProblems.userWithoutDevice;
   const { deviceName } = demoPlantedProblems.unusedDevice;
-  const users = records((await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'acme', GroupId: 'acme-hq' })).userTable).map((r) => r['User Id'] as string);
+  const users = records((await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'acme', GroupId: 'acme-hq' })).userTable).map(
+    (r) => r['User Id'] as string,
+  );
   const answers = await many(users.map((id) => ({ $type: 'UserGetRequest23V2', userId: id })));
   expect(users.filter((_, i) => answers[i]?.accessDeviceEndpoint === undefined)).toEqual([userId]);
   const devices = records((await ok({ $type: 'GroupAccessDeviceGetListRequest', serviceProviderId: 'acme', groupId: 'acme-hq' })).accessDeviceTable).map(
     (r) => r['Device Name'] as string,
   );
-  const details = await many(devices.map((name) => ({ $type: 'GroupAccessDeviceGetRequest22V2', serviceProviderId: 'acme', groupId: 'acme-hq', deviceName: name })));
+  const details = await many(
+    devices.map((name) => ({ $type: 'GroupAccessDeviceGetRequest22V2', serviceProviderId: 'acme', groupId: 'acme-hq', deviceName: name })),
+  );
   expect(devices.filter((_, i) => details[i]?.numberOfAssignedPorts === 0)).toEqual([deviceName]);
 });
 
@@ -124,9 +132,13 @@ test('deterministic: the same seed gives the same data', () => {
 });
 
 test('hammer mock oci --seed demo --strict: the demo data, and an unmodelled change refused', async () => {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [`${projectRoot}bin/hammer.mjs`, 'mock', 'oci', '--tcp-port', '0', '--seed', 'demo', '--strict'], {
-    cwd: projectRoot,
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    [`${projectRoot}bin/hammer.mjs`, 'mock', 'oci', '--tcp-port', '0', '--seed', 'demo', '--strict'],
+    {
+      cwd: projectRoot,
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -35,7 +35,17 @@ test('a user whose language and time zone were never set reads English and Ameri
   const c = await connect();
   await c.one({ $type: 'ServiceProviderAddRequest13mp2', isEnterprise: true, serviceProviderId: 'sp', defaultDomain: 'sp.example' });
   await c.one({ $type: 'GroupAddRequest', serviceProviderId: 'sp', groupId: 'g', defaultDomain: 'sp.example', userLimit: 10 });
-  const added = await c.one({ $type: 'UserAddRequest17sp4', serviceProviderId: 'sp', groupId: 'g', userId: 'bob@sp.example', lastName: 'Bob', firstName: 'B', callingLineIdLastName: 'Bob', callingLineIdFirstName: 'B', password: 'Pw-123456' });
+  const added = await c.one({
+    $type: 'UserAddRequest17sp4',
+    serviceProviderId: 'sp',
+    groupId: 'g',
+    userId: 'bob@sp.example',
+    lastName: 'Bob',
+    firstName: 'B',
+    callingLineIdLastName: 'Bob',
+    callingLineIdFirstName: 'B',
+    password: 'Pw-123456',
+  });
   expect(added.$type).toBe('SuccessResponse');
   const user = await c.one({ $type: 'UserGetRequest23V2', userId: 'bob@sp.example' });
   expect(user).toMatchObject({ language: 'English', timeZone: 'America/New_York', timeZoneDisplayName: '(GMT-05:00) (US) Eastern Time', countryCode: '1' });

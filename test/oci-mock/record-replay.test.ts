@@ -52,7 +52,9 @@ async function runScript(c: OciClient): Promise<unknown[]> {
     { $type: 'GroupServiceGetAuthorizationListRequest', serviceProviderId: 'acme', groupId: 'acme-hq' },
   ];
   const results = await c.sendBatch(script);
-  return results.map((r) => (r.ok ? r.response : r.error instanceof OciError ? { error: r.error.errorNumber, summary: r.error.summary } : { failed: r.error.message }));
+  return results.map((r) =>
+    r.ok ? r.response : r.error instanceof OciError ? { error: r.error.errorNumber, summary: r.error.summary } : { failed: r.error.message },
+  );
 }
 
 test('record through a proxying mock, stop the upstream, replay: the same answers', async () => {

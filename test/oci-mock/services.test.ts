@@ -67,29 +67,37 @@ function addOf(type: string, serviceUserId: string, name: string): OciCommand {
   } as OciCommand;
 }
 
-test.each(['HuntGroup', 'CallCenter', 'AutoAttendant', 'GroupPaging'])('%s: every Add version, every Get version, list, modify, delete', async (kind) => {
-  const addFamilies = [`Group${kind}AddInstanceRequest`, `Group${kind}ConsolidatedAddInstanceRequest`];
-  const adds = addFamilies.flatMap(versionsOf);
-  expect(adds.length).toBeGreaterThan(0);
-  const gets = versionsOf(`Group${kind}GetInstanceRequest`);
-  for (const [i, type] of adds.entries()) {
-    const id = `${kind.toLowerCase()}-${i}@acme.example`;
-    await ok(addOf(type, id, `${kind} ${i}`));
-    expect(await fails(addOf(type, id, 'again'))).toBe(4009);
-    for (const get of gets) {
-      const answer = await ok({ $type: get, serviceUserId: id });
-      expect((answer.serviceInstanceProfile as Record<string, unknown>).name).toBe(`${kind} ${i}`);
+test.each(['HuntGroup', 'CallCenter', 'AutoAttendant', 'GroupPaging'])(
+  '%s: every Add version, every Get version, list, modify, delete',
+  async (kind) => {
+    const addFamilies = [`Group${kind}AddInstanceRequest`, `Group${kind}ConsolidatedAddInstanceRequest`];
+    const adds = addFamilies.flatMap(versionsOf);
+    expect(adds.length).toBeGreaterThan(0);
+    const gets = versionsOf(`Group${kind}GetInstanceRequest`);
+    for (const [i, type] of adds.entries()) {
+      const id = `${kind.toLowerCase()}-${i}@acme.example`;
+      await ok(addOf(type, id, `${kind} ${i}`));
+      expect(await fails(addOf(type, id, 'again'))).toBe(4009);
+      for (const get of gets) {
+        const answer = await ok({ $type: get, serviceUserId: id });
+        expect((answer.serviceInstanceProfile as Record<string, unknown>).name).toBe(`${kind} ${i}`);
+      }
+      const list = await ok({ $type: schema.latest(`Group${kind}GetInstanceListRequest`) as string, ...hq });
+      const table = Object.values(list).find((v) => typeof v === 'object' && v !== null && 'colHeading' in v);
+      expect(records(table).map((r) => r['Service User Id'])).toContain(id);
+      await ok({
+        $type: schema.latest(`Group${kind}ModifyInstanceRequest`) as string,
+        serviceUserId: id,
+        serviceInstanceProfile: { name: `${kind} ${i} renamed`, sipAliasList: { sipAlias: [`alias-${i}@acme.example`] } },
+      });
+      const modified = await ok({ $type: schema.latest(`Group${kind}GetInstanceRequest`) as string, serviceUserId: id });
+      expect(modified.serviceInstanceProfile).toMatchObject({ name: `${kind} ${i} renamed`, alias: [`alias-${i}@acme.example`] });
+      await ok({ $type: schema.latest(`Group${kind}DeleteInstanceRequest`) as string, serviceUserId: id });
+      expect(await fails({ $type: schema.latest(`Group${kind}GetInstanceRequest`) as string, serviceUserId: id })).toBe(4008);
     }
-    const list = await ok({ $type: schema.latest(`Group${kind}GetInstanceListRequest`) as string, ...hq });
-    const table = Object.values(list).find((v) => typeof v === 'object' && v !== null && 'colHeading' in v);
-    expect(records(table).map((r) => r['Service User Id'])).toContain(id);
-    await ok({ $type: schema.latest(`Group${kind}ModifyInstanceRequest`) as string, serviceUserId: id, serviceInstanceProfile: { name: `${kind} ${i} renamed`, sipAliasList: { sipAlias: [`alias-${i}@acme.example`] } } });
-    const modified = await ok({ $type: schema.latest(`Group${kind}GetInstanceRequest`) as string, serviceUserId: id });
-    expect(modified.serviceInstanceProfile).toMatchObject({ name: `${kind} ${i} renamed`, alias: [`alias-${i}@acme.example`] });
-    await ok({ $type: schema.latest(`Group${kind}DeleteInstanceRequest`) as string, serviceUserId: id });
-    expect(await fails({ $type: schema.latest(`Group${kind}GetInstanceRequest`) as string, serviceUserId: id })).toBe(4008);
-  }
-}, 60_000);
+  },
+  60_000,
+);
 
 test('a hunt group lists its agents; a missing agent or a used number is refused; the number shows in the group', async () => {
   await ok({
@@ -105,7 +113,9 @@ test('a hunt group lists its agents; a missing agent or a used number is refused
   await ok({ $type: 'GroupHuntGroupModifyInstanceRequest', serviceUserId: 'hg-new@acme.example', agentUserIdList: { userId: ['u0003@acme.example'] } });
   const after = await ok({ $type: 'GroupHuntGroupGetInstanceRequest20', serviceUserId: 'hg-new@acme.example' });
   expect(records(after.agentUserTable).map((r) => r['User Id'])).toEqual(['u0003@acme.example']);
-  expect(await fails({ $type: 'GroupHuntGroupModifyInstanceRequest', serviceUserId: 'hg-new@acme.example', agentUserIdList: { userId: ['nobody@acme.example'] } })).toBe(4008);
+  expect(
+    await fails({ $type: 'GroupHuntGroupModifyInstanceRequest', serviceUserId: 'hg-new@acme.example', agentUserIdList: { userId: ['nobody@acme.example'] } }),
+  ).toBe(4008);
   const taken = {
     ...addOf('GroupHuntGroupAddInstanceRequest20', 'hg-other@acme.example', 'Other'),
     serviceInstanceProfile: { name: 'Other', callingLineIdLastName: 'O', callingLineIdFirstName: 'HG', phoneNumber: '2025550110' },
@@ -118,18 +128,30 @@ test('a hunt group lists its agents; a missing agent or a used number is refused
 
 test('call center agents and their ACD state; queue status counts the available ones', async () => {
   const agents = records((await ok({ $type: 'GroupCallCenterGetAgentListRequest', serviceUserId: 'cc-acme-hq@acme.example' })).agentTable);
-  expect(agents.map((a) => a['User Id'])).toEqual(['u0020@acme.example', 'u0021@acme.example', 'u0022@acme.example', 'u0023@acme.example', 'u0024@acme.example']);
+  expect(agents.map((a) => a['User Id'])).toEqual([
+    'u0020@acme.example',
+    'u0021@acme.example',
+    'u0022@acme.example',
+    'u0023@acme.example',
+    'u0024@acme.example',
+  ]);
   const agent = await ok({ $type: 'UserCallCenterGetRequest23', userId: 'u0021@acme.example' });
   expect(agent.agentACDState).toBe('Unavailable');
   expect(records(agent.callCenterTable).map((r) => r['Service User Id'])).toEqual(['cc-acme-hq@acme.example']);
-  const before = records((await ok({ $type: 'GroupCallCenterGetInstanceQueueStatusRequest', serviceUserId: 'cc-acme-hq@acme.example' })).agentsCurrentlyStaffed);
+  const before = records(
+    (await ok({ $type: 'GroupCallCenterGetInstanceQueueStatusRequest', serviceUserId: 'cc-acme-hq@acme.example' })).agentsCurrentlyStaffed,
+  );
   expect(before.map((r) => r['User Id'])).toEqual(['u0020@acme.example', 'u0024@acme.example']);
   await ok({ $type: 'UserCallCenterModifyRequest19', userId: 'u0021@acme.example', agentACDState: 'Available' });
   expect((await ok({ $type: 'UserCallCenterGetRequest23', userId: 'u0021@acme.example' })).agentACDState).toBe('Available');
-  const staffed = records((await ok({ $type: 'GroupCallCenterGetInstanceQueueStatusRequest', serviceUserId: 'cc-acme-hq@acme.example' })).agentsCurrentlyStaffed);
+  const staffed = records(
+    (await ok({ $type: 'GroupCallCenterGetInstanceQueueStatusRequest', serviceUserId: 'cc-acme-hq@acme.example' })).agentsCurrentlyStaffed,
+  );
   expect(staffed).toHaveLength(3);
   await ok({ $type: 'GroupCallCenterModifyAgentListRequest', serviceUserId: 'cc-acme-hq@acme.example', agentUserIdList: { userId: ['u0050@acme.example'] } });
-  expect(records((await ok({ $type: 'GroupCallCenterGetAgentListRequest', serviceUserId: 'cc-acme-hq@acme.example' })).agentTable).map((a) => a['User Id'])).toEqual(['u0050@acme.example']);
+  expect(
+    records((await ok({ $type: 'GroupCallCenterGetAgentListRequest', serviceUserId: 'cc-acme-hq@acme.example' })).agentTable).map((a) => a['User Id']),
+  ).toEqual(['u0050@acme.example']);
 });
 
 test('call pickup groups by name: the user side, add, rename, list, delete, duplicates', async () => {
@@ -138,7 +160,13 @@ test('call pickup groups by name: the user side, add, rename, list, delete, dupl
   expect(records(pickup.userTable)).toHaveLength(6);
   await ok({ $type: 'GroupCallPickupAddInstanceRequest', ...hq, name: 'Night', userId: ['u0060@acme.example'] });
   expect(await fails({ $type: 'GroupCallPickupAddInstanceRequest', ...hq, name: 'Night' })).toBe(4641);
-  await ok({ $type: 'GroupCallPickupModifyInstanceRequest', ...hq, name: 'Night', newName: 'Late', userIdList: { userId: ['u0061@acme.example', 'u0062@acme.example'] } });
+  await ok({
+    $type: 'GroupCallPickupModifyInstanceRequest',
+    ...hq,
+    name: 'Night',
+    newName: 'Late',
+    userIdList: { userId: ['u0061@acme.example', 'u0062@acme.example'] },
+  });
   const late = await ok({ $type: 'GroupCallPickupGetInstanceRequest', ...hq, name: 'Late' });
   expect(records(late.userTable).map((r) => r['User Id'])).toEqual(['u0061@acme.example', 'u0062@acme.example']);
   expect((await ok({ $type: 'GroupCallPickupGetInstanceListRequest', ...hq })).name).toEqual(['Pickup acme-hq', 'Late']);
@@ -158,7 +186,10 @@ test('call forwarding of every kind, do not disturb and voice messaging read bac
     expect(cleared.forwardToPhoneNumber).toBeUndefined();
   }
   await ok({ $type: 'UserCallForwardingSelectiveModifyRequest', userId: user, isActive: true, defaultForwardToPhoneNumber: '8005550123' });
-  expect(await ok({ $type: 'UserCallForwardingSelectiveGetRequest16', userId: user })).toMatchObject({ isActive: true, defaultForwardToPhoneNumber: '8005550123' });
+  expect(await ok({ $type: 'UserCallForwardingSelectiveGetRequest16', userId: user })).toMatchObject({
+    isActive: true,
+    defaultForwardToPhoneNumber: '8005550123',
+  });
   // Seeded: user 7 of each group is on do not disturb.
   expect((await ok({ $type: 'UserDoNotDisturbGetRequest', userId: 'u0007@acme.example' })).isActive).toBe(true);
   await ok({ $type: 'UserDoNotDisturbModifyRequest', userId: 'u0007@acme.example', isActive: false });
@@ -182,11 +213,33 @@ test('service packs and authorisation: usage counts follow assignments', async (
   expect(assigned).toHaveLength(26);
   const packs = records((await ok({ $type: 'GroupServiceGetAuthorizationListRequest', ...hq })).servicePacksAuthorizationTable);
   expect(packs).toEqual([expect.objectContaining({ 'Service Pack Name': 'Forwarding Pack', Allocated: '50', Usage: '26' })]);
-  await ok({ $type: 'ServiceProviderServicePackAddRequest', serviceProviderId: 'acme', servicePackName: 'VM Pack', isAvailableForUse: true, servicePackQuantity: { quantity: 10 }, serviceName: ['Voice Messaging User'] });
-  expect(await fails({ $type: 'ServiceProviderServicePackAddRequest', serviceProviderId: 'acme', servicePackName: 'VM Pack', isAvailableForUse: true, servicePackQuantity: { unlimited: true } })).toBe(4645);
+  await ok({
+    $type: 'ServiceProviderServicePackAddRequest',
+    serviceProviderId: 'acme',
+    servicePackName: 'VM Pack',
+    isAvailableForUse: true,
+    servicePackQuantity: { quantity: 10 },
+    serviceName: ['Voice Messaging User'],
+  });
+  expect(
+    await fails({
+      $type: 'ServiceProviderServicePackAddRequest',
+      serviceProviderId: 'acme',
+      servicePackName: 'VM Pack',
+      isAvailableForUse: true,
+      servicePackQuantity: { unlimited: true },
+    }),
+  ).toBe(4645);
   await ok({ $type: 'ServiceProviderServicePackModifyRequest', serviceProviderId: 'acme', servicePackName: 'VM Pack', newServicePackName: 'Voicemail Pack' });
-  expect((await ok({ $type: 'ServiceProviderServicePackGetListRequest', serviceProviderId: 'acme' })).servicePackName).toEqual(['Forwarding Pack', 'Voicemail Pack']);
-  await ok({ $type: 'GroupServiceModifyAuthorizationListRequest', ...hq, userServiceAuthorization: [{ serviceName: 'Voice Messaging User', authorizedQuantity: { unlimited: true } }] });
+  expect((await ok({ $type: 'ServiceProviderServicePackGetListRequest', serviceProviderId: 'acme' })).servicePackName).toEqual([
+    'Forwarding Pack',
+    'Voicemail Pack',
+  ]);
+  await ok({
+    $type: 'GroupServiceModifyAuthorizationListRequest',
+    ...hq,
+    userServiceAuthorization: [{ serviceName: 'Voice Messaging User', authorizedQuantity: { unlimited: true } }],
+  });
   expect(await usage('Voice Messaging User')).toMatchObject({ Limited: 'false', Quantity: 'Unlimited' });
   await ok({ $type: 'ServiceProviderServicePackDeleteRequest', serviceProviderId: 'acme', servicePackName: 'Voicemail Pack' });
   expect(await fails({ $type: 'ServiceProviderServicePackGetDetailListRequest', serviceProviderId: 'acme', servicePackName: 'Voicemail Pack' })).toBe(4644);
@@ -229,3 +282,30 @@ test('trunk groups, group trunk settings and seeded registrations', async () => 
   expect(registrations).toEqual([expect.objectContaining({ 'Device Name': 'dev-u0000', 'Line/Port': 'u0000_lp@acme.example', 'Registration Active': 'true' })]);
   expect(records((await ok({ $type: 'UserGetRegistrationListRequest', userId: 'u0001@acme.example' })).registrationTable)).toEqual([]);
 });
+
+test('R24: the same mechanism serves every hunt group and call center version of the older release', async () => {
+  const r24 = await loadMockSchema('R24');
+  const older = await startOciMock({ tcpPort: 0, schema: r24, seed: 'demo' });
+  const connection = await RawOciConnection.tcp(r24, older.ports.tcp as number);
+  try {
+    await connection.loginHashed();
+    const versions = (family: string) => r24.requestTypes().filter((t) => r24.complexType(t).family === family);
+    for (const kind of ['HuntGroup', 'CallCenter']) {
+      for (const [i, type] of versions(`Group${kind}AddInstanceRequest`).entries()) {
+        const sample = sampleCommand(r24, type, { seed: 3 }) as Record<string, unknown>;
+        delete sample.agentUserId;
+        const id = `r24-${kind}-${i}@acme.example`;
+        const profile = { name: `R24 ${kind} ${i}`, callingLineIdLastName: 'R24', callingLineIdFirstName: 'Svc', password: 'Svc-pass-1' };
+        const added = await connection.one({ ...sample, $type: type, ...hq, serviceUserId: id, serviceInstanceProfile: profile } as OciCommand);
+        expect(added.$type).toBe('SuccessResponse');
+        for (const get of versions(`Group${kind}GetInstanceRequest`)) {
+          const answer = await connection.one({ $type: get, serviceUserId: id });
+          expect((answer.serviceInstanceProfile as Record<string, unknown> | undefined)?.name).toBe(profile.name);
+        }
+      }
+    }
+  } finally {
+    await connection.close();
+    await older.close();
+  }
+}, 60_000);

@@ -40,10 +40,7 @@ async function requireClient(program: string, probe: string[], packages: string)
 
 const documents = () => {
   const doc = (commands: OciCommand[]) => encodeDocument(schema, { sessionId: 'wsdl-client', commands });
-  return [
-    doc([{ $type: 'LoginRequest22V5', userId: 'ops', password: 'wsdl-secret' }]),
-    doc([{ $type: 'SystemSoftwareVersionGetRequest' }]),
-  ];
+  return [doc([{ $type: 'LoginRequest22V5', userId: 'ops', password: 'wsdl-secret' }]), doc([{ $type: 'SystemSoftwareVersionGetRequest' }])];
 };
 
 function replies(stdout: string): OciCommand[] {

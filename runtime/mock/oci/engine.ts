@@ -126,7 +126,8 @@ export class OciMockEngine {
     const forwarded: { position: number; command: OciCommand }[] = [];
     parsed.items.forEach((item, position) => {
       if ('rejection' in item) responses[position] = withEcho(errorResponse(item.rejection), item.echo);
-      else if (loginFreeFamilies.has(this.familyOf(item.command.$type))) responses[position] = withEcho(this.run(item.command, session, parsed.sessionKey), item.command.echo);
+      else if (loginFreeFamilies.has(this.familyOf(item.command.$type)))
+        responses[position] = withEcho(this.run(item.command, session, parsed.sessionKey), item.command.echo);
       else if (!session.user || parsed.sessionKey === '') responses[position] = withEcho(errorResponse(mockErrors.notLoggedIn()), item.command.echo);
       else forwarded.push({ position, command: item.command });
     });

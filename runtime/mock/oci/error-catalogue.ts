@@ -44,7 +44,11 @@ export const mockErrors = {
   servicePackNotFound: (name: string) => new OciCommandRejection(4644, `Service Pack not found: ${name}`),
   servicePackExists: (name: string) => new OciCommandRejection(4645, `Service Pack already exists: ${name}`),
   notModelled: (requestType: string) =>
-    new OciCommandRejection(4998, `Not modelled by the mock server: ${requestType}`, 'the mock runs in strict mode: a data-changing request it does not model is refused'),
+    new OciCommandRejection(
+      4998,
+      `Not modelled by the mock server: ${requestType}`,
+      'the mock runs in strict mode: a data-changing request it does not model is refused',
+    ),
   notInCassette: (requestType: string) =>
     new OciCommandRejection(4997, `Not in the cassette: ${requestType}`, 'the mock replays in strict mode: a request the cassette does not hold is refused'),
   upstreamFailed: (requestType: string, reason: string) => new OciCommandRejection(4996, `Upstream server gave no answer to ${requestType}`, reason),

@@ -216,7 +216,8 @@ export class OciMockState {
     for (const [key, named] of [...this.namedInstances]) {
       if (named.serviceProviderId === serviceProviderId && named.groupId === groupId) this.namedInstances.delete(key);
     }
-    for (const admin of [...this.admins.values()]) if (admin.groupId === groupId && admin.serviceProviderId === serviceProviderId) this.admins.delete(admin.userId);
+    for (const admin of [...this.admins.values()])
+      if (admin.groupId === groupId && admin.serviceProviderId === serviceProviderId) this.admins.delete(admin.userId);
     this.settings.delete(ownerKey('group', serviceProviderId, groupId));
     this.serviceProviders.get(serviceProviderId)?.groups.delete(groupId);
   }

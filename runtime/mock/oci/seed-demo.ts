@@ -29,7 +29,24 @@ export const demoPlantedProblems = {
   unusedDevice: { serviceProviderId: 'acme', groupId: 'acme-hq', deviceName: 'spare-acme-hq' },
 } as const;
 
-const firstNames = ['Alice', 'Bruno', 'Chloé', 'Deepak', 'Elena', 'Farid', 'Grace', 'Hiroshi', 'Ingrid', 'José', 'Kwame', 'Lena', 'Mateo', 'Nadia', 'Oscar', 'Priya'];
+const firstNames = [
+  'Alice',
+  'Bruno',
+  'Chloé',
+  'Deepak',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiroshi',
+  'Ingrid',
+  'José',
+  'Kwame',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Oscar',
+  'Priya',
+];
 const lastNames = ['Smith', 'García', 'Nguyen', 'Müller', 'Okafor', 'Rossi', 'Kowalski', 'Tanaka', 'Johnson', 'Dubois', 'Silva', 'Andersen', 'Cohen'];
 const deviceTypes = ['Polycom VVX 500', 'Yealink T54W', 'Cisco 8841', 'Polycom VVX 400'];
 const huntGroupNames = ['Sales', 'Support', 'Billing', 'Reception'];
@@ -57,11 +74,13 @@ export function buildDemoSeed(): SeedFile {
   ];
   let userIndex = 0;
   const groupsOf = (serviceProviderId: string) =>
-    plans.filter((p) => p.serviceProviderId === serviceProviderId).map((plan) => {
-      const group = demoGroup(plan, userIndex);
-      userIndex += 100;
-      return group;
-    });
+    plans
+      .filter((p) => p.serviceProviderId === serviceProviderId)
+      .map((plan) => {
+        const group = demoGroup(plan, userIndex);
+        userIndex += 100;
+        return group;
+      });
   return {
     softwareVersion: '25.0_1.1000',
     serviceProviders: [
@@ -100,7 +119,9 @@ function serviceProviderExtras(serviceProviderId: string): Record<string, unknow
         serviceName: ['Call Forwarding Busy', 'Call Forwarding No Answer', 'Call Forwarding Not Reachable', 'Call Forwarding Selective'],
       },
     ],
-    admins: [{ userId: `admin@${serviceProviderId}.example`, firstName: 'Provider', lastName: 'Administrator', administratorType: 'Normal', language: 'English' }],
+    admins: [
+      { userId: `admin@${serviceProviderId}.example`, firstName: 'Provider', lastName: 'Administrator', administratorType: 'Normal', language: 'English' },
+    ],
   };
 }
 
@@ -225,7 +246,14 @@ function demoGroup(plan: GroupPlan, firstUser: number): Record<string, unknown> 
 }
 
 function profile(name: string, clidLastName: string, phoneNumber: string | undefined, extension: string, alias?: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { name, callingLineIdLastName: clidLastName, callingLineIdFirstName: 'Service', extension, language: 'English', timeZone: 'America/New_York' };
+  const out: Record<string, unknown> = {
+    name,
+    callingLineIdLastName: clidLastName,
+    callingLineIdFirstName: 'Service',
+    extension,
+    language: 'English',
+    timeZone: 'America/New_York',
+  };
   if (phoneNumber) out.phoneNumber = phoneNumber;
   if (alias) out.alias = alias;
   return out;
@@ -246,7 +274,10 @@ function demoUser(plan: GroupPlan, globalIndex: number, i: number, department: s
     callingLineIdLastName: lastName,
     phoneNumber,
     extension: String(1000 + i),
-    emailAddress: `${firstName.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}.${id}@${domain}`,
+    emailAddress: `${firstName
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[^a-z]/g, '')}.${id}@${domain}`,
     language: 'English',
     timeZone: plan.timeZone,
     password: `Demo-${id}-pw1`,
@@ -284,7 +315,10 @@ function demoUser(plan: GroupPlan, globalIndex: number, i: number, department: s
 /** Settings by Get request family: some users forward, some are on do not disturb, agents have an ACD state. */
 function userSettings(i: number, plan: GroupPlan): Record<string, unknown> {
   const settings: Record<string, unknown> = {
-    UserCallForwardingAlwaysGetRequest: i % 10 === 3 ? { isActive: true, forwardToPhoneNumber: String(plan.firstNumber + 99 - i), isRingSplashActive: false } : { isActive: false, isRingSplashActive: false },
+    UserCallForwardingAlwaysGetRequest:
+      i % 10 === 3
+        ? { isActive: true, forwardToPhoneNumber: String(plan.firstNumber + 99 - i), isRingSplashActive: false }
+        : { isActive: false, isRingSplashActive: false },
     UserCallForwardingBusyGetRequest: { isActive: i % 5 === 1, forwardToPhoneNumber: i % 5 === 1 ? '8005550100' : undefined },
     UserCallForwardingNoAnswerGetRequest: { isActive: i % 3 === 0, forwardToPhoneNumber: i % 3 === 0 ? '8005550100' : undefined, numberOfRings: 3 },
     UserCallForwardingNotReachableGetRequest: { isActive: false },

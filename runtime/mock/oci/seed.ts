@@ -126,9 +126,7 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
     list(spItem.groups, `${spPath}.groups`).forEach((groupItem, j) => {
       const groupPath = `${spPath}.groups[${j}]`;
       const groupId = id(groupItem, 'groupId', groupPath);
-      const group = guarded(groupPath, () =>
-        state.addGroup(spId, groupId, fieldsOf(groupItem, ['groupId', 'serviceProviderId', ...groupStructure])),
-      );
+      const group = guarded(groupPath, () => state.addGroup(spId, groupId, fieldsOf(groupItem, ['groupId', 'serviceProviderId', ...groupStructure])));
       for (const n of numbers(groupItem.phoneNumbers, `${groupPath}.phoneNumbers`)) {
         if (!sp.phoneNumbers.has(n)) sp.phoneNumbers.add(n); // a group's numbers belong to its service provider
         group.phoneNumbers.add(n);
@@ -199,7 +197,13 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
         for (const member of list2(item.userId, `${path}.userId`)) {
           if (!state.users.has(String(member))) fail(path, `member ${String(member)} is not a user of the seed`);
         }
-        state.namedInstances.set(namedInstanceKey(kind, spId, groupId, name), { kind, serviceProviderId: spId, groupId, name, fields: fieldsOf(item, ['kind', 'name']) });
+        state.namedInstances.set(namedInstanceKey(kind, spId, groupId, name), {
+          kind,
+          serviceProviderId: spId,
+          groupId,
+          name,
+          fields: fieldsOf(item, ['kind', 'name']),
+        });
       });
       seedSettings(groupItem.settings, `${groupPath}.settings`, ownerKey('group', spId, groupId));
     });

@@ -1,5 +1,16 @@
 import { mockErrors } from '../error-catalogue.js';
-import { type Authorisation, type Fields, type GroupRecord, type OciMockState, type Quantity, type UserRecord, expandPhoneNumbers, toArray } from '../model.js';
+import {
+  type Authorisation,
+  type Fields,
+  type GroupRecord,
+  type OciMockState,
+  type Quantity,
+  type UserRecord,
+  expandPhoneNumbers,
+  memberListNames,
+  ownerKey,
+  toArray,
+} from '../model.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { fieldsOf, str } from './context.js';
 import { applyChanges } from './instances.js';
@@ -95,7 +106,14 @@ export const consolidatedHandlers: Record<string, CommandHandler> = {
     // Every check passed: change the model.
     const group = existingGroup ?? createGroupFromProperties(ctx.state, serviceProviderId, groupId, properties as Fields);
     if (phoneNumber && !group.phoneNumbers.has(phoneNumber)) group.phoneNumbers.add(phoneNumber);
-    const fields = fieldsOf(r, ['groupProperties', 'addPhoneNumberToGroup', 'accessDeviceEndpoint', 'userService', 'servicePack', 'sharedCallAppearanceAccessDeviceEndpoint']);
+    const fields = fieldsOf(r, [
+      'groupProperties',
+      'addPhoneNumberToGroup',
+      'accessDeviceEndpoint',
+      'userService',
+      'servicePack',
+      'sharedCallAppearanceAccessDeviceEndpoint',
+    ]);
     if (endpoint) fields.accessDeviceEndpoint = storeEndpoint(ctx.state, group, endpoint);
     const user = ctx.state.addUser(serviceProviderId, groupId, userId, fields);
     assignServices(group, user, r.userService, r.servicePack);
@@ -219,7 +237,8 @@ function checkNumber(ctx: HandlerContext, serviceProviderId: string, groupId: st
   const group = ctx.state.serviceProviders.get(serviceProviderId)?.groups.get(groupId);
   if (!group?.phoneNumbers.has(phoneNumber)) {
     if (!addToGroup) throw mockErrors.phoneNumberNotInGroup(serviceProviderId, groupId, phoneNumber);
-    if (!ctx.state.serviceProvider(serviceProviderId).phoneNumbers.has(phoneNumber)) throw mockErrors.phoneNumberNotInServiceProvider(serviceProviderId, phoneNumber);
+    if (!ctx.state.serviceProvider(serviceProviderId).phoneNumbers.has(phoneNumber))
+      throw mockErrors.phoneNumberNotInServiceProvider(serviceProviderId, phoneNumber);
     const other = ctx.state.groupOfNumber(phoneNumber);
     if (other && other !== group) throw mockErrors.phoneNumberInUse(phoneNumber, `group ${other.groupId}`);
   }
@@ -308,6 +327,15 @@ function deleteDeviceIfUnused(state: OciMockState, group: GroupRecord, deviceNam
 
 function renameUser(state: OciMockState, user: UserRecord, newUserId: string): void {
   state.users.delete(user.userId);
-  const renamed: UserRecord = { ...user, userId: newUserId };
-  state.users.set(newUserId, renamed);
+  state.users.set(newUserId, { ...user, userId: newUserId });
+  // Settings and memberships follow the user.
+  const settings = state.settings.get(ownerKey('user', user.userId));
+  state.settings.delete(ownerKey('user', user.userId));
+  if (settings) state.settings.set(ownerKey('user', newUserId), settings);
+  for (const fields of [...[...state.serviceInstances.values()].map((i) => i.fields), ...[...state.namedInstances.values()].map((n) => n.fields)]) {
+    for (const name of memberListNames) {
+      const list = fields[name];
+      if (Array.isArray(list)) fields[name] = list.map((id) => (id === user.userId ? newUserId : id));
+    }
+  }
 }

@@ -55,7 +55,17 @@ const huntGroupAgentHeadings = [
   'Group Id',
   'Group Name',
 ];
-const memberHeadings = ['User Id', 'Last Name', 'First Name', 'Hiragana Last Name', 'Hiragana First Name', 'Phone Number', 'Extension', 'Department', 'Email Address'];
+const memberHeadings = [
+  'User Id',
+  'Last Name',
+  'First Name',
+  'Hiragana Last Name',
+  'Hiragana First Name',
+  'Phone Number',
+  'Extension',
+  'Department',
+  'Email Address',
+];
 
 /** The handler of an instance family, or undefined when the family is not one. */
 export function instanceHandlerFor(family: string): CommandHandler | undefined {

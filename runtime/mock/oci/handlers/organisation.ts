@@ -77,7 +77,18 @@ export const organisationHandlers: Record<string, CommandHandler> = {
         }),
       },
       userServicesAuthorizationTable: {
-        colHeading: ['Service Name', 'Authorized', 'Assigned', 'Limited', 'Quantity', 'Usage', 'Licensed', 'Allowed', 'User Assignable', 'Group Service Assignable'],
+        colHeading: [
+          'Service Name',
+          'Authorized',
+          'Assigned',
+          'Limited',
+          'Quantity',
+          'Usage',
+          'Licensed',
+          'Allowed',
+          'User Assignable',
+          'Group Service Assignable',
+        ],
         row: userServices.map((name) => {
           const quantity = group.authorisation.userServices.get(name);
           const used = usage(name);
@@ -189,7 +200,9 @@ export const organisationHandlers: Record<string, CommandHandler> = {
       servicePackName: names,
       serviceUtilizationTable: names.map((name) => ({
         colHeading: ['Group', 'Total Packs', 'Assigned'],
-        row: [...sp.groups.values()].map((g) => ({ col: [g.groupId, quantityText(g.authorisation.servicePacks.get(name) ?? 0), String(packUsers(ctx, g, name))] })),
+        row: [...sp.groups.values()].map((g) => ({
+          col: [g.groupId, quantityText(g.authorisation.servicePacks.get(name) ?? 0), String(packUsers(ctx, g, name))],
+        })),
       })),
     });
   },
@@ -309,9 +322,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
   UserCallCenterGetRequest: (ctx) => {
     const user = userOf(ctx);
     const settings = ctx.state.settingsOf(ownerKey('user', user.userId), 'UserCallCenter~Request');
-    const centers = [...ctx.state.serviceInstances.values()].filter(
-      (i) => i.kind === 'CallCenter' && toArray(i.fields.agentUserId).includes(user.userId),
-    );
+    const centers = [...ctx.state.serviceInstances.values()].filter((i) => i.kind === 'CallCenter' && toArray(i.fields.agentUserId).includes(user.userId));
     return ctx.respond({
       agentACDState: 'Available',
       ...settings,
@@ -345,7 +356,19 @@ export const organisationHandlers: Record<string, CommandHandler> = {
     return ctx.respond({
       agentTable: userTable(
         ctx.state,
-        ['User Id', 'Last Name', 'First Name', 'Hiragana Last Name', 'Hiragana First Name', 'Weight', 'Phone Number', 'Extension', 'Department', 'Email Address', 'Skill Level'],
+        [
+          'User Id',
+          'Last Name',
+          'First Name',
+          'Hiragana Last Name',
+          'Hiragana First Name',
+          'Weight',
+          'Phone Number',
+          'Extension',
+          'Department',
+          'Email Address',
+          'Skill Level',
+        ],
         agents,
       ),
     });
@@ -374,8 +397,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
     const center = ctx.state.serviceInstance(str(ctx.request, 'serviceUserId'), 'CallCenter');
     const list = ctx.request.agentUserIdList as Fields | null | undefined;
     const skilled = toArray(ctx.request.skilledAgentUserIdList) as Fields[];
-    const agents =
-      list === null ? [] : list ? toArray(list.userId) : skilled.flatMap((s) => toArray((s.agents as Fields | undefined)?.userId));
+    const agents = list === null ? [] : list ? toArray(list.userId) : skilled.flatMap((s) => toArray((s.agents as Fields | undefined)?.userId));
     if (list === undefined && skilled.length === 0) return ctx.success();
     for (const id of agents) ctx.state.user(String(id));
     center.fields.agentUserId = agents.map(String);

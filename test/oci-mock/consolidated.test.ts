@@ -164,7 +164,7 @@ test('UserConsolidatedAdd22 creates the user with number, new device, aliases, s
   expect(device).toMatchObject({ deviceType: 'Polycom VVX 500', macAddress: '0004F2000001', numberOfAssignedPorts: 1 });
   const services = await ok({ $type: 'UserServiceGetAssignmentListRequest', userId: 'jane@ent1.example' });
   expect(records(services.userServicesAssignmentTable).find((r) => r['Service Name'] === 'Voice Messaging User')?.Assigned).toBe('true');
-  expect(records(services.servicePacksAssignmentTable).map((r) => r['Service Pack Name'])).toEqual(['Basic']);
+  expect(records(services.servicePacksAssignmentTable).map((r) => [r['Service Pack Name'], r.Assigned])).toEqual([['Basic', 'true']]);
   const auth = await ok({ $type: 'GroupServiceGetAuthorizationListRequest', serviceProviderId: 'ent1', groupId: 'g1' });
   expect(records(auth.userServicesAuthorizationTable).find((r) => r['Service Name'] === 'Voice Messaging User')?.Usage).toBe('1');
   expect(records(auth.userServicesAuthorizationTable).find((r) => r['Service Name'] === 'Call Forwarding Busy')?.Usage).toBe('1');

@@ -124,6 +124,11 @@ test('planted: a user with no device and a device nobody uses', async () => {
     devices.map((name) => ({ $type: 'GroupAccessDeviceGetRequest22V2', serviceProviderId: 'acme', groupId: 'acme-hq', deviceName: name })),
   );
   expect(devices.filter((_, i) => details[i]?.numberOfAssignedPorts === 0)).toEqual([deviceName]);
+  const deviceUsers = await ok({ $type: 'GroupAccessDeviceGetUserListRequest21sp1', serviceProviderId: 'acme', groupId: 'acme-hq', deviceName: 'dev-u0005' });
+  expect(records(deviceUsers.deviceUserTable)).toEqual([expect.objectContaining({ 'User Id': 'u0005@acme.example', 'Line/Port': 'u0005_lp@acme.example' })]);
+  expect(
+    records((await ok({ $type: 'GroupAccessDeviceGetUserListRequest21sp1', serviceProviderId: 'acme', groupId: 'acme-hq', deviceName })).deviceUserTable),
+  ).toEqual([]);
 });
 
 test('deterministic: the same seed gives the same data', () => {

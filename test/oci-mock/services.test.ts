@@ -99,6 +99,29 @@ test.each(['HuntGroup', 'CallCenter', 'AutoAttendant', 'GroupPaging'])(
   60_000,
 );
 
+test('every kind of virtual-user instance in R25: every Add version is read back by every Get version', async () => {
+  const families = new Set(schema.requestTypes().map((t) => schema.complexType(t).family as string));
+  const kinds = [...new Set([...families].flatMap((f) => /^Group(\w+?)(?:Consolidated)?AddInstanceRequest$/.exec(f)?.[1] ?? []))];
+  const hasServiceUserId = (type: string) => schema.complexType(type).content.some((p) => 'n' in p && p.n === 'serviceUserId');
+  const checked: string[] = [];
+  for (const kind of kinds) {
+    const adds = [`Group${kind}AddInstanceRequest`, `Group${kind}ConsolidatedAddInstanceRequest`].flatMap(versionsOf).filter(hasServiceUserId);
+    const gets = versionsOf(`Group${kind}GetInstanceRequest`).filter(hasServiceUserId);
+    for (const [i, type] of adds.entries()) {
+      const id = `sweep-${kind}-${i}@acme.example`;
+      await ok(addOf(type, id, `${kind} sweep ${i}`));
+      for (const get of gets)
+        expect({ get, name: (await ok({ $type: get, serviceUserId: id })).serviceInstanceProfile }).toMatchObject({
+          get,
+          name: { name: `${kind} sweep ${i}` },
+        });
+      checked.push(type);
+    }
+  }
+  // Hunt groups, call centers, auto attendants, paging, VoiceXML, Meet-Me, Route Points, … (the old trunk group versions too).
+  expect(checked.length).toBeGreaterThanOrEqual(40);
+}, 60_000);
+
 test('a hunt group lists its agents; a missing agent or a used number is refused; the number shows in the group', async () => {
   await ok({
     ...addOf('GroupHuntGroupAddInstanceRequest20', 'hg-new@acme.example', 'New HG'),

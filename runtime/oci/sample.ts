@@ -14,9 +14,61 @@ export interface SampleOptions {
   variant?: number;
   /** Also fill optional members (most of them, nil for some nillable ones), not only required ones (default false). */
   optional?: boolean;
-  /** Rows of each sampled table (default 2). */
+  /** Rows of each sampled table (default 2; 0 when `realistic`). */
   tableRows?: number;
+  /**
+   * Plausible values instead of awkward ones (default false; the codec tests want awkward ones):
+   * a real language and time zone, names and addresses that look like names and addresses,
+   * the lowest number the facets allow (at least 1), an enumeration's first value, `false`,
+   * empty tables, fixed dates. Still deterministic and schema-valid.
+   */
+  realistic?: boolean;
 }
+
+/** Realistic values by element name (checked against the facets; a value that does not fit is not used). */
+const REALISTIC_BY_NAME: Readonly<Record<string, string>> = {
+  language: 'English',
+  timeZone: 'America/New_York',
+  timeZoneDisplayName: '(GMT-05:00) (US) Eastern Time',
+  locale: 'en_US',
+  encoding: 'ISO-8859-1',
+  countryCode: '1',
+  lastName: 'Smith',
+  firstName: 'Alex',
+  callingLineIdLastName: 'Smith',
+  callingLineIdFirstName: 'Alex',
+  hiraganaLastName: 'Smith',
+  hiraganaFirstName: 'Alex',
+  nameDialingName: 'Alex Smith',
+  emailAddress: 'alex.smith@example.com',
+  userId: 'alex.smith@example.com',
+  defaultAlias: 'alex.smith@example.com',
+  alias: 'alex.smith@example.com',
+  serviceUserId: 'service@example.com',
+  defaultDomain: 'example.com',
+  domain: 'example.com',
+  netAddress: 'sip.example.com',
+  serviceProviderId: 'example-sp',
+  groupId: 'example-group',
+  deviceName: 'example-device',
+  deviceType: 'Generic SIP Phone',
+  linePort: 'alex.smith@example.com',
+  macAddress: '0004F2000001',
+  description: 'Example',
+  name: 'Example',
+  version: '25.0_1.1000',
+};
+/** The same by type key, for elements whose names vary (`processingLanguage`, `defaultTimeZone`). */
+const REALISTIC_BY_TYPE: Readonly<Record<string, string>> = {
+  Language: 'English',
+  TimeZone: 'America/New_York',
+  TimeZoneDisplayName: '(GMT-05:00) (US) Eastern Time',
+  EmailAddress: 'alex.smith@example.com',
+  NetAddress: 'sip.example.com',
+  UserId: 'alex.smith@example.com',
+  LastName: 'Smith',
+  FirstName: 'Alex',
+};
 
 /** A schema-valid value of a type: required members, the choice branch given by `variant`, facets honoured. */
 export function sampleValue(schema: OciSchema, typeKey: string, options: SampleOptions = {}): unknown {
@@ -41,6 +93,7 @@ class Sampler {
   private readonly variant: number;
   private readonly optional: boolean;
   private readonly tableRows: number;
+  private readonly realistic: boolean;
 
   constructor(
     private readonly schema: OciSchema,
@@ -49,7 +102,8 @@ class Sampler {
     this.state = (options.seed ?? 1) >>> 0 || 1;
     this.variant = Math.max(0, Math.trunc(options.variant ?? 0));
     this.optional = options.optional ?? false;
-    this.tableRows = options.tableRows ?? 2;
+    this.realistic = options.realistic ?? false;
+    this.tableRows = options.tableRows ?? (this.realistic ? 0 : 2);
   }
 
   /** mulberry32: small, fast, deterministic. */
@@ -126,7 +180,7 @@ class Sampler {
     const t = e.t;
     if (t === 'xs:anyType') return true;
     if (e.fixed !== undefined) return this.fromLexical(builtinOf(this.schema, t), e.fixed);
-    if (t.startsWith('xs:') || this.schema.type(t).kind === 'simple') return this.simple(t);
+    if (t.startsWith('xs:') || this.schema.type(t).kind === 'simple') return this.simple(t, e.n);
     const declared = this.schema.complexType(t);
     let actual = declared;
     if (declared.abstract) {
@@ -155,10 +209,14 @@ class Sampler {
     return text;
   }
 
-  simple(typeKey: string): unknown {
+  simple(typeKey: string, elementName?: string): unknown {
     const builtin = builtinOf(this.schema, typeKey);
     const meta = typeKey.startsWith('xs:') ? undefined : this.schema.type(typeKey);
     const f: Facets = meta?.kind === 'simple' ? (meta.facets ?? {}) : {};
+    if (this.realistic) {
+      const value = this.plausible(builtin, typeKey, f, elementName);
+      if (value !== undefined) return value;
+    }
     if (builtin === 'xs:boolean') return this.random() < 0.5;
     if (f.enumeration && f.enumeration.length > 0) {
       return this.fromLexical(builtin, f.enumeration[(this.variant + this.int(0, f.enumeration.length - 1)) % f.enumeration.length]!);
@@ -192,6 +250,30 @@ class Sampler {
     return this.text(min, max, true);
   }
 
+  /** A plausible value that fits the facets, or undefined to fall back to the pattern/random path. */
+  private plausible(builtin: string, typeKey: string, f: Facets, elementName: string | undefined): unknown {
+    if (builtin === 'xs:boolean') return false;
+    if (f.enumeration && f.enumeration.length > 0) return this.fromLexical(builtin, f.enumeration[0]!);
+    if (NUMERIC_BUILTINS.has(builtin)) {
+      const lo = f.minInclusive ?? (f.minExclusive !== undefined ? Math.floor(f.minExclusive) + 1 : 1);
+      const hi = f.maxInclusive ?? (f.maxExclusive !== undefined ? Math.ceil(f.maxExclusive) - 1 : Number.MAX_SAFE_INTEGER);
+      return Math.min(Math.max(lo, 1), hi);
+    }
+    if (builtin === 'xs:date') return '2026-01-01';
+    if (builtin === 'xs:dateTime') return '2026-01-01T00:00:00Z';
+    const known = (elementName !== undefined ? REALISTIC_BY_NAME[elementName] : undefined) ?? REALISTIC_BY_TYPE[typeKey];
+    if (known !== undefined && fitsLength(known, f) && fitsPattern(known, f)) return known;
+    if (f.pattern && f.pattern.length > 0) return undefined;
+    if (builtin === 'xs:base64Binary') return undefined;
+    // A word made from the element name: `processingName` → `Processing Name`, cut to the facets.
+    const words = (elementName ?? 'value').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+    const min = f.length ?? f.minLength ?? 1;
+    const max = f.length ?? f.maxLength ?? 80;
+    let text = words.slice(0, max).trim();
+    while ([...text].length < min) text += 'x';
+    return fitsLength(text, f) ? text : undefined;
+  }
+
   /** Text of min..max code points; with `spice`, sometimes XML specials, non-ASCII letters and an inner space. */
   private text(min: number, max: number, spice: boolean): string {
     const length = this.int(Math.max(min, Math.min(max, 3)), Math.max(min, Math.min(max, 12)));
@@ -204,6 +286,16 @@ class Sampler {
     }
     return chars.join('');
   }
+}
+
+function fitsPattern(text: string, f: Facets): boolean {
+  return (f.pattern ?? []).every((p) => {
+    try {
+      return new RegExp(`^(?:${p})$`, 'u').test(text);
+    } catch {
+      return false;
+    }
+  });
 }
 
 function fitsLength(text: string, f: Facets): boolean {

@@ -16,6 +16,11 @@ interface MockOciArgs {
   'tls-cert'?: string;
   'tls-key'?: string;
   verbose?: boolean;
+  strict?: boolean;
+  record?: string;
+  upstream?: string;
+  'upstream-user'?: string;
+  replay?: string;
 }
 
 const command: CommandModule<object, MockOciArgs> = {
@@ -28,14 +33,27 @@ const command: CommandModule<object, MockOciArgs> = {
       .option('soap-port', { type: 'number', describe: 'plain-HTTP SOAP port, POST /webservice/services/ProvisioningService (0 = any free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind' })
       .option('release', { type: 'string', describe: 'OCI-P release (default: the newest generated)' })
-      .option('seed', { type: 'string', describe: 'JSON file with service providers, groups, users, devices, numbers' })
+      .option('seed', { type: 'string', describe: 'JSON file with service providers, groups, users, devices, numbers, services; or "demo" (built-in)' })
       .option('user', { type: 'string', array: true, describe: 'ID:PASSWORD of a system administrator (repeatable; default admin:admin)' })
       .option('users', { type: 'string', describe: 'JSON file with accounts [{userId, password, loginType, serviceProviderId, groupId}]' })
       .option('tls-cert', { type: 'string', describe: 'PEM certificate for the TLS listener (default: self-signed for localhost)' })
       .option('tls-key', { type: 'string', describe: 'PEM private key matching --tls-cert' })
       .option('verbose', { type: 'boolean', default: false, describe: 'log every connection on stderr' })
+      // Model, record and replay (docs/oci-mock.md "Record and replay").
+      .option('strict', {
+        type: 'boolean',
+        default: false,
+        describe: 'refuse data-changing requests the mock does not model (and, with --replay, requests the cassette lacks) with an ErrorResponse',
+      })
+      .option('record', { type: 'string', describe: 'cassette file (JSON Lines) to record every request/response pair to; needs --upstream' })
+      .option('upstream', { type: 'string', describe: 'real server to proxy to while recording: tcp://, tls://, http(s)://…/ProvisioningService' })
+      .option('upstream-user', { type: 'string', describe: 'ID:PASSWORD of the account used on the upstream server' })
+      .option('replay', { type: 'string', describe: 'cassette file to answer from (falls back to the model, or an error with --strict)' })
       .example('$0 mock oci --tcp-port 2208 --tls-port 2209 --soap-port 8080', 'the usual ports, user admin/admin')
       .example('$0 mock oci --tcp-port 0 --user ops:s3cret --seed test/fixtures/mock/seed.json', 'a free port, one admin, seeded data')
+      .example('$0 mock oci --tcp-port 0 --seed demo --strict', '2 service providers, 5 groups, 500 users and services; unmodelled changes refused')
+      .example('$0 mock oci --tcp-port 0 --record as.jsonl --upstream tls://as.example.net --upstream-user admin:secret', 'record a real server')
+      .example('$0 mock oci --tcp-port 0 --replay as.jsonl', 'answer from the recording')
       .epilogue(
         'The first line on stdout is JSON: {"ready":true,"release":"R25","tcp":N,"tls":N,"soap":N}; logs go to stderr. SIGINT/SIGTERM stop the server.',
       ) as Argv<MockOciArgs>,
@@ -49,6 +67,7 @@ const command: CommandModule<object, MockOciArgs> = {
     if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) {
       throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--tls-cert and --tls-key go together');
     }
+    const record = recordOptions(args);
     const users: MockUser[] = [...(args.users ? loadUsersFile(args.users) : []), ...(args.user ?? []).map(parseUserSpec)];
     const tls = args['tls-cert'] && args['tls-key'] ? { cert: readPem(args['tls-cert']), key: readPem(args['tls-key']) } : undefined;
     const logger = stderrLogger(args.verbose === true);
@@ -62,6 +81,9 @@ const command: CommandModule<object, MockOciArgs> = {
       users: users.length > 0 ? users : undefined,
       seed: args.seed,
       logger,
+      strict: args.strict === true,
+      record,
+      replay: args.replay,
     });
     const ready: Record<string, unknown> = { ready: true, release: server.release };
     for (const kind of ['tcp', 'tls', 'soap'] as const) if (server.ports[kind] !== undefined) ready[kind] = server.ports[kind];
@@ -76,6 +98,8 @@ const command: CommandModule<object, MockOciArgs> = {
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stderr.write(`${signal}: stopping the OCI-P mock\n`);
+        const unmodelled = [...server.state.unmodelled.values()].reduce((a, b) => a + b, 0);
+        if (unmodelled > 0) process.stderr.write(`unmodelled data-changing requests: ${unmodelled} (${server.state.unmodelled.size} types)\n`);
         server.close().then(resolve, resolve);
       };
       process.once('SIGINT', () => stop('SIGINT'));
@@ -84,6 +108,24 @@ const command: CommandModule<object, MockOciArgs> = {
   },
 };
 export default command;
+
+function recordOptions(args: MockOciArgs): { file: string; upstream: { url: string; userId: string; password: string } } | undefined {
+  if (args.record !== undefined && args.replay !== undefined) throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--record and --replay go one at a time');
+  if (args.record === undefined) {
+    if (args.upstream !== undefined || args['upstream-user'] !== undefined) {
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--upstream and --upstream-user are used with --record FILE');
+    }
+    return undefined;
+  }
+  if (!args.upstream || !args['upstream-user']) {
+    throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--record needs --upstream URL and --upstream-user ID:PASSWORD');
+  }
+  const spec = args['upstream-user'];
+  const colon = spec.indexOf(':');
+  if (colon <= 0) throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--upstream-user: expected ID:PASSWORD');
+  const account = { userId: spec.slice(0, colon), password: spec.slice(colon + 1) };
+  return { file: args.record, upstream: { url: args.upstream, userId: account.userId, password: account.password } };
+}
 
 function port(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;

@@ -5,10 +5,11 @@ import type { ComplexTypeMeta } from '../../oci/meta.js';
 import type { OciSchema } from '../../oci/schema.js';
 import { collectIssues } from '../../oci/validate.js';
 import { decodeDocumentText } from '../../oci/transport/framing.js';
+import type { CassettePlayer, CassetteRecorder } from './cassette.js';
 import { mockErrors } from './error-catalogue.js';
 import { OciCommandRejection } from './errors.js';
 import { EnvelopeSyntaxError, rawCommandType, splitEnvelope } from './envelope.js';
-import { handlersByFamily } from './handlers/index.js';
+import { genericHandlerFor, handlersByFamily } from './handlers/index.js';
 import type { CommandHandler, HandlerContext } from './handlers/context.js';
 import type { OciMockState } from './model.js';
 import { ResponseBuilder, seedOf } from './respond.js';
@@ -55,6 +56,18 @@ export class OciMockEngine {
   readonly responses: ResponseBuilder;
   private readonly synthesised = new Map<string, OciCommand>();
   private readonly handlers: ReadonlyMap<string, CommandHandler>;
+  /** Handlers found from the family name alone (service instances, Get/Modify settings), or null: cached per family. */
+  private readonly genericHandlers = new Map<string, CommandHandler | null>();
+  /**
+   * Strict mode: a data-changing request the model does not cover is refused with
+   * `[Error 4998]` instead of answered SuccessResponse. Either way it is counted in
+   * `state.unmodelled` and logged.
+   */
+  strict = false;
+  /** Replay: commands the cassette holds are answered from it; others from the model (or refused when strict). */
+  replay: CassettePlayer | undefined;
+  /** Record: every command but the login ones is forwarded upstream and recorded (only through executeAsync). */
+  recorder: CassetteRecorder | undefined;
 
   constructor(
     readonly schema: OciSchema,
@@ -102,6 +115,40 @@ export class OciMockEngine {
     return this.encode(parsed, responses);
   }
 
+  /**
+   * Like execute, but in record mode forwards the document's commands upstream (in one batch)
+   * and answers with the upstream responses. Login, logout and rejected commands stay local.
+   */
+  async executeAsync(parsed: ParsedDocument, scope: SessionScope): Promise<string> {
+    const recorder = this.recorder;
+    if (!recorder) return this.execute(parsed, scope);
+    const session = scope.session(parsed.sessionKey);
+    const responses: (OciCommand | undefined)[] = new Array(parsed.items.length);
+    const forwarded: { position: number; command: OciCommand }[] = [];
+    parsed.items.forEach((item, position) => {
+      if ('rejection' in item) responses[position] = withEcho(errorResponse(item.rejection), item.echo);
+      else if (loginFreeFamilies.has(this.familyOf(item.command.$type)))
+        responses[position] = withEcho(this.run(item.command, session, parsed.sessionKey), item.command.echo);
+      else if (!session.user || parsed.sessionKey === '') responses[position] = withEcho(errorResponse(mockErrors.notLoggedIn()), item.command.echo);
+      else forwarded.push({ position, command: item.command });
+    });
+    if (forwarded.length > 0) {
+      let results: Awaited<ReturnType<CassetteRecorder['forward']>>;
+      try {
+        results = await recorder.forward(forwarded.map((f) => f.command));
+      } catch (error) {
+        results = forwarded.map(() => ({ failure: describe(error) }));
+      }
+      forwarded.forEach(({ position, command }, k) => {
+        const result = results[k] ?? { failure: 'no response' };
+        const response = 'response' in result ? result.response : errorResponse(mockErrors.upstreamFailed(command.$type, result.failure));
+        responses[position] = withEcho(response, command.echo);
+        session.answered++;
+      });
+    }
+    return this.encode(parsed, responses as OciCommand[]);
+  }
+
   /** True when the document holds a command that needs a login and the session has none (SOAP answers a Fault). */
   needsLogin(parsed: ParsedDocument, scope: SessionScope): boolean {
     if (scope.session(parsed.sessionKey).user && parsed.sessionKey !== '') return false;
@@ -128,8 +175,10 @@ export class OciMockEngine {
     try {
       if (!loginFreeFamilies.has(family) && (!session.user || sessionKey === '')) throw mockErrors.notLoggedIn();
       const wasLoggedIn = session.user !== undefined;
-      const handler = this.handlers.get(family);
-      const response = handler ? handler(this.context(command, session)) : this.synthesise(requestType);
+      const replayed = this.replay && !loginFreeFamilies.has(family) ? this.replay.answer(command) : undefined;
+      if (this.replay && !replayed && this.strict && !loginFreeFamilies.has(family)) throw mockErrors.notInCassette(requestType);
+      const handler = replayed ? undefined : this.handlerOf(family);
+      const response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(command, family));
       if (wasLoggedIn && session.user) session.answered++;
       return response;
     } catch (error) {
@@ -137,6 +186,34 @@ export class OciMockEngine {
       this.logger.warn?.(`handler for ${requestType} failed`, { error: describe(error) });
       return errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error)));
     }
+  }
+
+  /** The handler of a family: a registered one, else one found from the family name, else none. */
+  handlerOf(family: string): CommandHandler | undefined {
+    const registered = this.handlers.get(family);
+    if (registered) return registered;
+    let generic = this.genericHandlers.get(family);
+    if (generic === undefined) {
+      generic = genericHandlerFor(this.schema, family) ?? null;
+      this.genericHandlers.set(family, generic);
+    }
+    return generic ?? undefined;
+  }
+
+  /** A request no handler covers: synthesised; a data-changing one is also counted and logged, and refused when strict. */
+  private unmodelled(command: OciCommand, family: string): OciCommand {
+    const requestType = command.$type;
+    if (changesData(this.schema, requestType, family)) {
+      const count = (this.state.unmodelled.get(requestType) ?? 0) + 1;
+      if (this.state.unmodelled.has(requestType) || this.state.unmodelled.size < 10_000) this.state.unmodelled.set(requestType, count);
+      if (count === 1) this.logger.warn?.(`${requestType} is not modelled: ${this.strict ? 'refused (strict)' : 'answered SuccessResponse, nothing changed'}`);
+      if (this.strict) throw mockErrors.notModelled(requestType);
+    }
+    const responseType = this.schema.responseTypeOf(requestType);
+    if (responseType === 'SuccessResponse') return this.synthesise(requestType);
+    // The synthesised data response carries the request's own values where names match (ids, names).
+    const { $type: _type, echo: _echo, ...values } = command as Record<string, unknown>;
+    return this.responses.build(responseType, values);
   }
 
   private context(command: OciCommand, session: SessionState): HandlerContext {
@@ -272,6 +349,11 @@ class CommandContext implements HandlerContext {
   synthesise(): OciCommand {
     return this.engine.synthesise(this.requestType);
   }
+}
+
+/** Requests answered with SuccessResponse whose family is not a read (`Get`) are taken to change data. */
+function changesData(schema: OciSchema, requestType: string, family: string): boolean {
+  return schema.responseTypeOf(requestType) === 'SuccessResponse' && !/Get/.test(family) && !loginFreeFamilies.has(family);
 }
 
 /** The ErrorResponse value for a rejection (summary = summaryEnglish, no errorCode, like a real server). */

@@ -37,5 +37,20 @@ export const mockErrors = {
     new OciCommandRejection(4402, `Phone number not assigned to group ${serviceProviderId}:${groupId}: ${phoneNumber}`),
   phoneNumberInUse: (phoneNumber: string, owner: string) => new OciCommandRejection(4403, `Phone number in use: ${phoneNumber} (${owner})`),
   invalidDnRange: (min: string, max: string) => new OciCommandRejection(4404, `Invalid phone number range: ${min} - ${max}`),
+  instanceNotFound: (kind: string, name: string) => new OciCommandRejection(4640, `Service instance not found: ${kind} ${name}`),
+  instanceExists: (kind: string, name: string) => new OciCommandRejection(4641, `Service instance already exists: ${kind} ${name}`),
+  departmentNotFound: (name: string) => new OciCommandRejection(4642, `Department not found: ${name}`),
+  departmentExists: (name: string) => new OciCommandRejection(4643, `Department already exists: ${name}`),
+  servicePackNotFound: (name: string) => new OciCommandRejection(4644, `Service Pack not found: ${name}`),
+  servicePackExists: (name: string) => new OciCommandRejection(4645, `Service Pack already exists: ${name}`),
+  notModelled: (requestType: string) =>
+    new OciCommandRejection(
+      4998,
+      `Not modelled by the mock server: ${requestType}`,
+      'the mock runs in strict mode: a data-changing request it does not model is refused',
+    ),
+  notInCassette: (requestType: string) =>
+    new OciCommandRejection(4997, `Not in the cassette: ${requestType}`, 'the mock replays in strict mode: a request the cassette does not hold is refused'),
+  upstreamFailed: (requestType: string, reason: string) => new OciCommandRejection(4996, `Upstream server gave no answer to ${requestType}`, reason),
   externalIdNotSupported: (element: string) => new OciCommandRejection(4999, `Lookup by ${element} is not supported by the mock server; use the id`),
 } as const;

@@ -3,7 +3,7 @@ import { ThorsHammerError } from '../../errors.js';
 /**
  * Problems of the mock OCI-P server itself (bad options, unreadable seed or users file,
  * a port that cannot be bound). Codes: `TH_ERR_OCI_MOCK_OPTIONS`, `TH_ERR_OCI_MOCK_SEED`,
- * `TH_ERR_OCI_MOCK_USERS`, `TH_ERR_OCI_MOCK_LISTEN`, `TH_ERR_OCI_MOCK_RELEASE`.
+ * `TH_ERR_OCI_MOCK_USERS`, `TH_ERR_OCI_MOCK_LISTEN`, `TH_ERR_OCI_MOCK_RELEASE`, `TH_ERR_OCI_MOCK_CASSETTE`.
  */
 export class OciMockError extends ThorsHammerError {}
 

@@ -3,6 +3,7 @@ import { type Server as HttpServer, createServer as createHttpServer } from 'nod
 import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
 import { type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
 import { OciSchema } from '../../oci/schema.js';
+import { CassettePlayer, CassetteRecorder, type UpstreamOptions } from './cassette.js';
 import { localhostCertificate } from './certificate.js';
 import { OciMockEngine, type OciMockLogger, type OciMockStats } from './engine.js';
 import { OciMockError } from './errors.js';
@@ -22,6 +23,8 @@ export type { SeedFile } from './seed.js';
 export { OciMockState } from './model.js';
 export { OciMockError } from './errors.js';
 export { mockErrors } from './error-catalogue.js';
+export { CassettePlayer, CassetteRecorder, redactSecrets, requestKey, type CassetteEntry, type UpstreamOptions } from './cassette.js';
+export { buildDemoSeed, demoPlantedProblems } from './seed-demo.js';
 
 /** Options of startOciMock. At least one of tcpPort, tlsPort, soapPort is required (0 = an ephemeral port). */
 export interface OciMockOptions {
@@ -48,6 +51,22 @@ export interface OciMockOptions {
   generatedDir?: string;
   /** An already loaded schema of the release (saves the load when starting many mocks in one process). */
   schema?: OciSchema;
+  /**
+   * Refuse data-changing requests the model does not cover with `[Error 4998]` instead of
+   * answering SuccessResponse (either way they are counted in `state.unmodelled`). Default false.
+   */
+  strict?: boolean;
+  /**
+   * Record mode: every command but login/logout is forwarded to `upstream` (a real server,
+   * through OciClient with its own account) and each request/response pair is appended to the
+   * JSON Lines cassette `file`, passwords redacted. The model is not used.
+   */
+  record?: { file: string; upstream: UpstreamOptions };
+  /**
+   * Replay mode: a cassette file (or a loaded CassettePlayer); commands it holds are answered
+   * from it, others from the model, or with `[Error 4997]` when `strict`.
+   */
+  replay?: string | CassettePlayer;
 }
 
 /** A running mock OCI-P server. */
@@ -132,10 +151,15 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
   if (options.schema) await schema.ensureAll();
 
   const logger = options.logger ?? {};
+  const engine = new OciMockEngine(schema, state, users, logger);
+  engine.strict = options.strict === true;
+  if (options.record && options.replay) throw new OciMockError('TH_ERR_OCI_MOCK_OPTIONS', 'record and replay go one at a time');
+  if (options.replay) engine.replay = typeof options.replay === 'string' ? CassettePlayer.load(options.replay) : options.replay;
+  if (options.record) engine.recorder = new CassetteRecorder(options.record.file, options.record.upstream, schema);
   const timers = new Timers();
   let closing = false;
   const core: MockCore = {
-    engine: new OciMockEngine(schema, state, users, logger),
+    engine,
     faults,
     logger,
     connections: new Set<{ socket: Socket; sessions: ConnectionSessions }>(),
@@ -169,6 +193,7 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
     if (closing) return;
     closing = true;
     timers.clear();
+    await engine.recorder?.close().catch(() => undefined);
     for (const { socket } of core.connections) socket.destroy();
     await Promise.all(
       servers.map(

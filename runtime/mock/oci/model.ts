@@ -18,6 +18,50 @@ export interface ServiceProviderRecord {
   readonly groups: Map<string, GroupRecord>;
   /** Phone numbers added to the service provider (ServiceProviderDnAddList), in insertion order. */
   readonly phoneNumbers: Set<string>;
+  /** Services and service packs the system authorised to this service provider. */
+  readonly authorisation: Authorisation;
+  /** Service packs defined by the service provider: name → {servicePackDescription, isAvailableForUse, servicePackQuantity, serviceName[]}. */
+  readonly servicePacks: Map<string, Fields>;
+}
+
+/**
+ * Authorised quantities: a number, or `'Unlimited'`. Absent = not authorised. The key is the
+ * service or service pack name (the `UserService`/`GroupService` enumeration values).
+ */
+export type Quantity = number | 'Unlimited';
+export interface Authorisation {
+  readonly userServices: Map<string, Quantity>;
+  readonly groupServices: Map<string, Quantity>;
+  readonly servicePacks: Map<string, Quantity>;
+}
+
+/** A service instance that is a "virtual user" of a group (hunt group, call center, auto attendant, …), keyed by serviceUserId. */
+export interface ServiceInstanceRecord {
+  /** The family stem, e.g. `HuntGroup`, `CallCenter`, `AutoAttendant`, `GroupPaging`. */
+  readonly kind: string;
+  readonly serviceProviderId: string;
+  readonly groupId: string;
+  readonly serviceUserId: string;
+  /** Request members by XML name; the profile lives in `serviceInstanceProfile`. */
+  fields: Fields;
+}
+
+/** A group service instance keyed by name (call pickup groups, trunk groups, call park groups, …). */
+export interface NamedInstanceRecord {
+  readonly kind: string;
+  readonly serviceProviderId: string;
+  readonly groupId: string;
+  name: string;
+  fields: Fields;
+}
+
+/** A group or service provider administrator. */
+export interface AdminRecord {
+  readonly userId: string;
+  readonly serviceProviderId: string;
+  /** Absent for service provider administrators. */
+  readonly groupId?: string;
+  fields: Fields;
 }
 
 export interface GroupRecord {
@@ -29,6 +73,14 @@ export interface GroupRecord {
   readonly phoneNumbers: Set<string>;
   /** Numbers of the group that are activated (GroupDnActivateList). */
   readonly activated: Set<string>;
+  /** Services and service packs the service provider authorised to this group. */
+  readonly authorisation: Authorisation;
+  /** Group services assigned to the group (GroupServiceAssignList). */
+  readonly groupServices: Set<string>;
+  /** Departments by name: fields of GroupDepartmentAdd (callingLineIdName, parentDepartmentKey, …). */
+  readonly departments: Map<string, Fields>;
+  /** Extra domains assigned to the group (besides defaultDomain). */
+  readonly domains: Set<string>;
 }
 
 export interface UserRecord {
@@ -38,6 +90,8 @@ export interface UserRecord {
   fields: Fields;
   readonly services: Set<string>;
   readonly servicePacks: Set<string>;
+  /** SIP registrations (seeded only: a mock has no SIP side), one row each by column heading. */
+  registrations: Fields[];
 }
 
 export interface DeviceRecord {
@@ -67,6 +121,19 @@ export const maxDnRangeSize = 10_000;
 export class OciMockState {
   readonly serviceProviders = new Map<string, ServiceProviderRecord>();
   readonly users = new Map<string, UserRecord>();
+  /** Service instances that are virtual users (hunt groups, call centers, …), by serviceUserId. */
+  readonly serviceInstances = new Map<string, ServiceInstanceRecord>();
+  /** Named group service instances, by namedInstanceKey(). */
+  readonly namedInstances = new Map<string, NamedInstanceRecord>();
+  /** Group and service provider administrators, by userId. */
+  readonly admins = new Map<string, AdminRecord>();
+  /**
+   * Settings of Get/Modify request pairs (call forwarding, do not disturb, voice messaging,
+   * admin policies, …): owner key → settings key (the family with its verb cut out) → fields.
+   */
+  readonly settings = new Map<string, Map<string, Fields>>();
+  /** Data-changing requests the model does not cover, by request type (answered, counted, changed nothing). */
+  readonly unmodelled = new Map<string, number>();
   readonly deviceTypes = new Set<string>(defaultDeviceTypes);
   softwareVersion = '25.0_1.1000';
 
@@ -100,7 +167,15 @@ export class OciMockState {
 
   addServiceProvider(serviceProviderId: string, isEnterprise: boolean, fields: Fields): ServiceProviderRecord {
     if (this.serviceProviders.has(serviceProviderId)) throw mockErrors.serviceProviderExists(serviceProviderId);
-    const record: ServiceProviderRecord = { serviceProviderId, isEnterprise, fields, groups: new Map(), phoneNumbers: new Set() };
+    const record: ServiceProviderRecord = {
+      serviceProviderId,
+      isEnterprise,
+      fields,
+      groups: new Map(),
+      phoneNumbers: new Set(),
+      authorisation: emptyAuthorisation(),
+      servicePacks: new Map(),
+    };
     this.serviceProviders.set(serviceProviderId, record);
     return record;
   }
@@ -109,13 +184,26 @@ export class OciMockState {
   deleteServiceProvider(serviceProviderId: string): void {
     const sp = this.serviceProvider(serviceProviderId);
     for (const groupId of [...sp.groups.keys()]) this.deleteGroup(serviceProviderId, groupId);
+    for (const admin of [...this.admins.values()]) if (admin.serviceProviderId === serviceProviderId) this.admins.delete(admin.userId);
+    this.settings.delete(ownerKey('serviceProvider', serviceProviderId));
     this.serviceProviders.delete(serviceProviderId);
   }
 
   addGroup(serviceProviderId: string, groupId: string, fields: Fields): GroupRecord {
     const sp = this.serviceProvider(serviceProviderId);
     if (sp.groups.has(groupId)) throw mockErrors.groupExists(serviceProviderId, groupId);
-    const record: GroupRecord = { serviceProviderId, groupId, fields, devices: new Map(), phoneNumbers: new Set(), activated: new Set() };
+    const record: GroupRecord = {
+      serviceProviderId,
+      groupId,
+      fields,
+      devices: new Map(),
+      phoneNumbers: new Set(),
+      activated: new Set(),
+      authorisation: emptyAuthorisation(),
+      groupServices: new Set(),
+      departments: new Map(),
+      domains: new Set(),
+    };
     sp.groups.set(groupId, record);
     return record;
   }
@@ -123,20 +211,87 @@ export class OciMockState {
   /** Deletes a group with its users and devices; its numbers go back to the service provider pool. */
   deleteGroup(serviceProviderId: string, groupId: string): void {
     this.group(serviceProviderId, groupId);
-    for (const user of this.usersInGroup(serviceProviderId, groupId)) this.users.delete(user.userId);
+    for (const user of this.usersInGroup(serviceProviderId, groupId)) this.deleteUser(user.userId);
+    for (const instance of this.instancesInGroup(serviceProviderId, groupId)) this.deleteServiceInstance(instance.serviceUserId);
+    for (const [key, named] of [...this.namedInstances]) {
+      if (named.serviceProviderId === serviceProviderId && named.groupId === groupId) this.namedInstances.delete(key);
+    }
+    for (const admin of [...this.admins.values()])
+      if (admin.groupId === groupId && admin.serviceProviderId === serviceProviderId) this.admins.delete(admin.userId);
+    this.settings.delete(ownerKey('group', serviceProviderId, groupId));
     this.serviceProviders.get(serviceProviderId)?.groups.delete(groupId);
   }
 
   addUser(serviceProviderId: string, groupId: string, userId: string, fields: Fields): UserRecord {
     const group = this.group(serviceProviderId, groupId);
-    if (this.users.has(userId)) throw mockErrors.userExists(userId);
+    if (this.userIdTaken(userId)) throw mockErrors.userExists(userId);
     const limit = group.fields.userLimit;
     if (typeof limit === 'number' && this.usersInGroup(serviceProviderId, groupId).length >= limit) {
       throw mockErrors.userLimitReached(serviceProviderId, groupId, limit);
     }
-    const record: UserRecord = { userId, serviceProviderId, groupId, fields, services: new Set(), servicePacks: new Set() };
+    const record: UserRecord = { userId, serviceProviderId, groupId, fields, services: new Set(), servicePacks: new Set(), registrations: [] };
     this.users.set(userId, record);
     return record;
+  }
+
+  /** Deletes a user with their settings, and takes them out of every instance that lists them. */
+  deleteUser(userId: string): void {
+    this.user(userId);
+    this.users.delete(userId);
+    this.settings.delete(ownerKey('user', userId));
+    for (const instance of this.serviceInstances.values()) removeMember(instance.fields, userId);
+    for (const named of this.namedInstances.values()) removeMember(named.fields, userId);
+  }
+
+  /** User ids, service user ids and administrator ids share one namespace, as on a real server. */
+  userIdTaken(userId: string): boolean {
+    return this.users.has(userId) || this.serviceInstances.has(userId) || this.admins.has(userId);
+  }
+
+  serviceInstance(serviceUserId: string, kind?: string): ServiceInstanceRecord {
+    const found = this.serviceInstances.get(serviceUserId);
+    if (!found || (kind !== undefined && found.kind !== kind)) throw mockErrors.userNotFound(serviceUserId);
+    return found;
+  }
+
+  addServiceInstance(kind: string, serviceProviderId: string, groupId: string, serviceUserId: string, fields: Fields): ServiceInstanceRecord {
+    this.group(serviceProviderId, groupId);
+    if (this.userIdTaken(serviceUserId)) throw mockErrors.userExists(serviceUserId);
+    const record: ServiceInstanceRecord = { kind, serviceProviderId, groupId, serviceUserId, fields };
+    this.serviceInstances.set(serviceUserId, record);
+    return record;
+  }
+
+  deleteServiceInstance(serviceUserId: string): void {
+    this.serviceInstances.delete(serviceUserId);
+    this.settings.delete(ownerKey('user', serviceUserId));
+  }
+
+  instancesInGroup(serviceProviderId: string, groupId: string, kind?: string): ServiceInstanceRecord[] {
+    return [...this.serviceInstances.values()].filter(
+      (i) => i.serviceProviderId === serviceProviderId && i.groupId === groupId && (kind === undefined || i.kind === kind),
+    );
+  }
+
+  namedInstance(kind: string, serviceProviderId: string, groupId: string, name: string): NamedInstanceRecord | undefined {
+    return this.namedInstances.get(namedInstanceKey(kind, serviceProviderId, groupId, name));
+  }
+
+  /** Settings of one owner (see `settings`), created empty on first use. */
+  settingsOf(owner: string, key: string): Fields {
+    let byKey = this.settings.get(owner);
+    if (!byKey) this.settings.set(owner, (byKey = new Map()));
+    let fields = byKey.get(key);
+    if (!fields) byKey.set(key, (fields = {}));
+    return fields;
+  }
+
+  /** Users of a group who hold a service, directly or through one of their service packs. */
+  usersWithService(serviceProviderId: string, groupId: string, service: string): UserRecord[] {
+    const packs = this.serviceProviders.get(serviceProviderId)?.servicePacks;
+    return this.usersInGroup(serviceProviderId, groupId).filter(
+      (u) => u.services.has(service) || [...u.servicePacks].some((p) => toArray(packs?.get(p)?.serviceName).includes(service)),
+    );
   }
 
   addDevice(serviceProviderId: string, groupId: string, deviceName: string, fields: Fields): DeviceRecord {
@@ -176,6 +331,16 @@ export class OciMockState {
   /** The user whose phoneNumber is this number, if any. */
   userOfNumber(phoneNumber: string): UserRecord | undefined {
     for (const user of this.users.values()) if (user.fields.phoneNumber === phoneNumber) return user;
+    return undefined;
+  }
+
+  /** Who uses a number: a user's id, or a service instance's serviceUserId. */
+  ownerOfNumber(phoneNumber: string): string | undefined {
+    const user = this.userOfNumber(phoneNumber);
+    if (user) return user.userId;
+    for (const instance of this.serviceInstances.values()) {
+      if ((instance.fields.serviceInstanceProfile as Fields | undefined)?.phoneNumber === phoneNumber) return instance.serviceUserId;
+    }
     return undefined;
   }
 
@@ -226,6 +391,29 @@ export function expandPhoneNumbers(single: unknown, ranges: unknown): string[] {
     for (let n = from; n <= to; n++) out.push(a[1] + n.toString().padStart(a[2].length, '0'));
   }
   return out;
+}
+
+export function emptyAuthorisation(): Authorisation {
+  return { userServices: new Map(), groupServices: new Map(), servicePacks: new Map() };
+}
+
+/** The key of an owner of settings: a user (or service user, or administrator), a service provider, or a group. */
+export function ownerKey(level: 'user' | 'serviceProvider' | 'group', ...ids: string[]): string {
+  return `${level}\u0000${ids.join('\u0000')}`;
+}
+
+export function namedInstanceKey(kind: string, serviceProviderId: string, groupId: string, name: string): string {
+  return `${kind}\u0000${serviceProviderId}\u0000${groupId}\u0000${name}`;
+}
+
+/** Member lists of instances (agents, pickup members, paging targets) by the element names that hold user ids. */
+export const memberListNames = ['agentUserId', 'userId', 'originatorUserId', 'targetUserId', 'hostedUserId'] as const;
+
+function removeMember(fields: Fields, userId: string): void {
+  for (const name of memberListNames) {
+    const list = fields[name];
+    if (Array.isArray(list)) fields[name] = list.filter((id) => id !== userId);
+  }
 }
 
 /** `undefined` → [], a single value → [value], an array → itself. */

@@ -1,7 +1,7 @@
 import type { OciCommand } from '../../oci/codec.js';
-import type { ComplexTypeMeta, Particle } from '../../oci/meta.js';
+import type { ComplexTypeMeta, ElementMeta, Particle } from '../../oci/meta.js';
 import { sampleValue } from '../../oci/sample.js';
-import type { OciSchema } from '../../oci/schema.js';
+import { type OciSchema, TABLE_TYPE, allowedKeys } from '../../oci/schema.js';
 import { collectIssues } from '../../oci/validate.js';
 import type { Fields } from './model.js';
 
@@ -28,8 +28,11 @@ export class ResponseBuilder {
     if (!template) {
       // A few seeds are tried, so that an unlucky synthesised value (one the validator refuses) is never served.
       const seed = seedOf(typeKey);
-      for (let attempt = 0; attempt < 8; attempt++) {
-        template = { ...(sampleValue(this.schema, typeKey, { seed: seed + attempt }) as Record<string, unknown>), $type: typeKey };
+      // Plausible values first (a real language and time zone, first enumeration values, …);
+      // should they not validate, random ones.
+      for (let attempt = 0; attempt < 9; attempt++) {
+        const options = attempt === 0 ? { seed, realistic: true } : { seed: seed + attempt };
+        template = { ...(sampleValue(this.schema, typeKey, options) as Record<string, unknown>), $type: typeKey };
         if (collectIssues(this.schema, template as OciCommand).length === 0) break;
       }
       this.templates.set(typeKey, template as Record<string, unknown>);
@@ -54,6 +57,9 @@ export class ResponseBuilder {
     const meta = this.schema.type(responseType) as ComplexTypeMeta;
     const out: Record<string, unknown> = { $type: responseType };
     overlay(meta.content, template, values, out);
+    // A stored structure from another version (a profile with a password, an endpoint with more
+    // flags) keeps the members this version has, instead of being reverted whole.
+    for (const particle of meta.content) pruneParticle(this.schema, particle, out);
     for (let round = 0; round < 4; round++) {
       const issues = collectIssues(this.schema, out as OciCommand);
       if (issues.length === 0) return out as OciCommand;
@@ -95,6 +101,35 @@ function overlay(particles: readonly Particle[], template: Record<string, unknow
       }
     }
   }
+}
+
+function pruneParticle(schema: OciSchema, particle: Particle, out: Record<string, unknown>): void {
+  if ('n' in particle) {
+    if (out[particle.n] !== undefined) out[particle.n] = pruneValue(schema, particle, out[particle.n], 0);
+  } else if ('seq' in particle) {
+    for (const child of particle.seq) pruneParticle(schema, child, out);
+  } else if (!particle.prop) {
+    for (const branch of particle.choice) pruneParticle(schema, branch, out);
+  }
+}
+
+/** Drops members a complex value's type does not have, recursively (bounded depth). */
+function pruneValue(schema: OciSchema, element: ElementMeta, value: unknown, depth: number): unknown {
+  if (Array.isArray(value)) return value.map((item) => pruneValue(schema, element, item, depth));
+  if (typeof value !== 'object' || value === null || depth > 8 || element.t.startsWith('xs:') || !schema.has(element.t)) return value;
+  const declared = schema.type(element.t);
+  if (declared.kind !== 'complex' || declared.name === TABLE_TYPE) return value;
+  const record = value as Record<string, unknown>;
+  const actualKey = typeof record.$type === 'string' && schema.has(record.$type) ? record.$type : element.t;
+  const meta = schema.type(actualKey);
+  if (meta.kind !== 'complex') return value;
+  const allowed = allowedKeys(meta);
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(record)) if (allowed.has(key)) out[key] = member;
+  for (const particle of meta.content) {
+    if ('n' in particle && out[particle.n] !== undefined) out[particle.n] = pruneValue(schema, particle, out[particle.n], depth + 1);
+  }
+  return out;
 }
 
 /** Puts the template's member(s) back for one top-level key; for a choice, the whole choice. */

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { OciCommandRejection, OciMockError } from './errors.js';
-import { type Fields, OciMockState, expandPhoneNumbers } from './model.js';
+import { type Authorisation, type Fields, OciMockState, expandPhoneNumbers, namedInstanceKey, ownerKey } from './model.js';
+import { authorise } from './handlers/consolidated.js';
+import { settingsKeyOf } from './handlers/settings.js';
+import { buildDemoSeed } from './seed-demo.js';
 
 /**
  * Seed data: the provisioning state a mock starts with. The JSON shape (see
@@ -23,8 +26,12 @@ export interface SeedFile {
   serviceProviders?: Record<string, unknown>[];
 }
 
-/** Reads a seed JSON file. */
+/** Names of the built-in seeds, accepted wherever a seed file is (`--seed demo`). */
+export const builtinSeeds: readonly string[] = ['demo'];
+
+/** Reads a seed JSON file, or builds a built-in seed by name (see seed-demo.ts). */
 export function loadSeedFile(path: string): SeedFile {
+  if (path === 'demo') return buildDemoSeed();
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as SeedFile;
   } catch (error) {
@@ -99,8 +106,17 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
     const spPath = `serviceProviders[${i}]`;
     const spId = id(spItem, 'serviceProviderId', spPath);
     const sp = guarded(spPath, () =>
-      state.addServiceProvider(spId, spItem.isEnterprise === true, fieldsOf(spItem, ['serviceProviderId', 'isEnterprise', 'groups', 'phoneNumbers'])),
+      state.addServiceProvider(spId, spItem.isEnterprise === true, fieldsOf(spItem, ['serviceProviderId', 'isEnterprise', ...spStructure])),
     );
+    seedAuthorisation(sp.authorisation, spItem);
+    list(spItem.servicePacks, `${spPath}.servicePacks`).forEach((pack, k) => {
+      const name = id(pack, 'servicePackName', `${spPath}.servicePacks[${k}]`);
+      sp.servicePacks.set(name, fieldsOf(pack, ['servicePackName']));
+    });
+    list(spItem.admins, `${spPath}.admins`).forEach((admin, k) => {
+      const userId = id(admin, 'userId', `${spPath}.admins[${k}]`);
+      state.admins.set(userId, { userId, serviceProviderId: spId, fields: fieldsOf(admin, ['userId']) });
+    });
     for (const n of numbers(spItem.phoneNumbers, `${spPath}.phoneNumbers`)) {
       guarded(`${spPath}.phoneNumbers`, () => {
         if (state.serviceProviderOfNumber(n)) throw new OciCommandRejection(4400, `Phone number already exists in the system: ${n}`);
@@ -110,14 +126,29 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
     list(spItem.groups, `${spPath}.groups`).forEach((groupItem, j) => {
       const groupPath = `${spPath}.groups[${j}]`;
       const groupId = id(groupItem, 'groupId', groupPath);
-      const group = guarded(groupPath, () =>
-        state.addGroup(spId, groupId, fieldsOf(groupItem, ['groupId', 'serviceProviderId', 'users', 'devices', 'phoneNumbers'])),
-      );
+      const group = guarded(groupPath, () => state.addGroup(spId, groupId, fieldsOf(groupItem, ['groupId', 'serviceProviderId', ...groupStructure])));
       for (const n of numbers(groupItem.phoneNumbers, `${groupPath}.phoneNumbers`)) {
         if (!sp.phoneNumbers.has(n)) sp.phoneNumbers.add(n); // a group's numbers belong to its service provider
         group.phoneNumbers.add(n);
         group.activated.add(n); // seeded numbers are ready to use
       }
+      for (const n of numbers(groupItem.deactivatedPhoneNumbers, `${groupPath}.deactivatedPhoneNumbers`)) {
+        if (!group.phoneNumbers.has(n)) fail(`${groupPath}.deactivatedPhoneNumbers`, `${n} is not among the group's phoneNumbers`);
+        group.activated.delete(n);
+      }
+      seedAuthorisation(group.authorisation, groupItem);
+      for (const name of list2(groupItem.groupServices, `${groupPath}.groupServices`)) group.groupServices.add(String(name));
+      for (const domain of list2(groupItem.domains, `${groupPath}.domains`)) group.domains.add(String(domain));
+      list(groupItem.departments, `${groupPath}.departments`).forEach((department, k) => {
+        group.departments.set(id(department, 'departmentName', `${groupPath}.departments[${k}]`), fieldsOf(department, ['departmentName']));
+      });
+      list(groupItem.admins, `${groupPath}.admins`).forEach((admin, k) => {
+        const userId = id(admin, 'userId', `${groupPath}.admins[${k}]`);
+        guarded(`${groupPath}.admins[${k}]`, () => {
+          if (state.userIdTaken(userId)) throw new OciCommandRejection(4009, `User already exists: ${userId}`);
+          state.admins.set(userId, { userId, serviceProviderId: spId, groupId, fields: fieldsOf(admin, ['userId']) });
+        });
+      });
       list(groupItem.devices, `${groupPath}.devices`).forEach((deviceItem, k) => {
         const devicePath = `${groupPath}.devices[${k}]`;
         const deviceName = id(deviceItem, 'deviceName', devicePath);
@@ -127,7 +158,7 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
       list(groupItem.users, `${groupPath}.users`).forEach((userItem, k) => {
         const userPath = `${groupPath}.users[${k}]`;
         const userId = id(userItem, 'userId', userPath);
-        const fields = fieldsOf(userItem, ['userId', 'serviceProviderId', 'groupId', 'services', 'servicePacks']);
+        const fields = fieldsOf(userItem, ['userId', 'serviceProviderId', 'groupId', 'services', 'servicePacks', 'registrations', 'settings']);
         fields.lastName ??= userId;
         fields.firstName ??= userId;
         fields.callingLineIdLastName ??= fields.lastName;
@@ -138,8 +169,79 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
         const user = guarded(userPath, () => state.addUser(spId, groupId, userId, fields));
         for (const s of list2(userItem.services, `${userPath}.services`)) user.services.add(String(s));
         for (const s of list2(userItem.servicePacks, `${userPath}.servicePacks`)) user.servicePacks.add(String(s));
+        user.registrations = list(userItem.registrations, `${userPath}.registrations`).map((r) => ({ ...r }));
+        seedSettings(userItem.settings, `${userPath}.settings`, ownerKey('user', userId));
       });
+      // Instances come after the users they list (agents, members).
+      list(groupItem.serviceInstances, `${groupPath}.serviceInstances`).forEach((item, k) => {
+        const path = `${groupPath}.serviceInstances[${k}]`;
+        const kind = id(item, 'kind', path);
+        const serviceUserId = id(item, 'serviceUserId', path);
+        const fields = fieldsOf(item, ['kind', 'serviceUserId', 'settings']);
+        const profile = fields.serviceInstanceProfile as Fields | undefined;
+        if (typeof profile?.name !== 'string') fail(`${path}.serviceInstanceProfile.name`, 'a profile with a name is required');
+        if (typeof profile?.phoneNumber === 'string' && !group.phoneNumbers.has(profile.phoneNumber)) {
+          fail(`${path}.serviceInstanceProfile.phoneNumber`, `${profile.phoneNumber} is not among the group's phoneNumbers`);
+        }
+        for (const member of list2(fields.agentUserId ?? fields.userId, `${path}.agentUserId`)) {
+          if (!state.users.has(String(member))) fail(path, `member ${String(member)} is not a user of the seed`);
+        }
+        fields.isActive ??= true;
+        guarded(path, () => state.addServiceInstance(kind, spId, groupId, serviceUserId, fields));
+        seedSettings(item.settings, `${path}.settings`, ownerKey('user', serviceUserId));
+      });
+      list(groupItem.namedInstances, `${groupPath}.namedInstances`).forEach((item, k) => {
+        const path = `${groupPath}.namedInstances[${k}]`;
+        const kind = id(item, 'kind', path);
+        const name = id(item, 'name', path);
+        for (const member of list2(item.userId, `${path}.userId`)) {
+          if (!state.users.has(String(member))) fail(path, `member ${String(member)} is not a user of the seed`);
+        }
+        state.namedInstances.set(namedInstanceKey(kind, spId, groupId, name), {
+          kind,
+          serviceProviderId: spId,
+          groupId,
+          name,
+          fields: fieldsOf(item, ['kind', 'name']),
+        });
+      });
+      seedSettings(groupItem.settings, `${groupPath}.settings`, ownerKey('group', spId, groupId));
     });
   });
   return state;
+
+  /** `settings: { "<Get request family>": { …fields } }` (e.g. UserCallForwardingAlwaysGetRequest). */
+  function seedSettings(value: unknown, path: string, owner: string): void {
+    if (value === undefined) return;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'expected an object keyed by Get request family');
+    for (const [family, fields] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof fields !== 'object' || fields === null) fail(`${path}.${family}`, 'expected an object');
+      Object.assign(state.settingsOf(owner, settingsKeyOf(family)), fields);
+    }
+  }
+}
+
+/** Seed members that are not stored as fields of a service provider. */
+const spStructure = ['groups', 'phoneNumbers', 'servicePacks', 'admins', 'userServiceAuthorization', 'groupServiceAuthorization'];
+/** Seed members that are not stored as fields of a group. */
+const groupStructure = [
+  'users',
+  'devices',
+  'phoneNumbers',
+  'deactivatedPhoneNumbers',
+  'userServiceAuthorization',
+  'groupServiceAuthorization',
+  'servicePackAuthorization',
+  'groupServices',
+  'domains',
+  'departments',
+  'admins',
+  'serviceInstances',
+  'namedInstances',
+  'settings',
+];
+
+/** Authorisation entries in the request form: `{ serviceName | servicePackName, authorizedQuantity: { quantity } | { unlimited: true } }`. */
+function seedAuthorisation(target: Authorisation, item: Record<string, unknown>): void {
+  authorise(target, item);
 }

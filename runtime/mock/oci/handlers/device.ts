@@ -5,6 +5,7 @@ import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf } from './context.js';
 import { groupOf } from './group.js';
 import { text } from './service-provider.js';
+import { tableMemberOf } from './tables.js';
 
 /** Access devices of a group: GroupAccessDeviceAdd/Get/GetList/Modify/Delete (every version). */
 export const deviceHandlers: Record<string, CommandHandler> = {
@@ -61,6 +62,51 @@ export const deviceHandlers: Record<string, CommandHandler> = {
     });
   },
 
+  GroupAccessDeviceGetUserListRequest: (ctx) => {
+    const device = deviceOf(ctx);
+    const users = ctx.state
+      .usersInGroup(device.serviceProviderId, device.groupId)
+      .filter((u) => endpointOf(u.fields)?.accessDevice?.deviceName === device.deviceName);
+    const headings = [
+      'Line/Port',
+      'Last Name',
+      'First Name',
+      'Phone Number',
+      'User Id',
+      'User Type',
+      'Endpoint Type',
+      'Order',
+      'Primary Line/Port',
+      'Extension',
+      'Department',
+      'Email Address',
+      'Private Identity',
+    ];
+    const table = tableMemberOf(ctx.schema, ctx.responseType) ?? 'deviceUserTable';
+    return ctx.respond({
+      [table]: {
+        colHeading: headings,
+        row: limitRows(users, ctx.request).map((u) => ({
+          col: [
+            text(endpointOf(u.fields)?.linePort),
+            text(u.fields.lastName),
+            text(u.fields.firstName),
+            text(u.fields.phoneNumber),
+            u.userId,
+            'Normal',
+            'Primary',
+            '1',
+            'true',
+            text(u.fields.extension),
+            text((u.fields.department as { name?: string } | undefined)?.name),
+            text(u.fields.emailAddress),
+            '',
+          ],
+        })),
+      },
+    });
+  },
+
   GroupAccessDeviceModifyRequest: (ctx) => {
     const device = deviceOf(ctx);
     const deviceType = ctx.request.deviceType;
@@ -88,8 +134,10 @@ function deviceOf(ctx: HandlerContext): DeviceRecord {
 
 /** Users of the group whose stored endpoint names this device. */
 function assignedPorts(ctx: HandlerContext, device: DeviceRecord): number {
-  return ctx.state.usersInGroup(device.serviceProviderId, device.groupId).filter((u) => {
-    const endpoint = u.fields.accessDeviceEndpoint as { accessDevice?: { deviceName?: string } } | undefined;
-    return endpoint?.accessDevice?.deviceName === device.deviceName;
-  }).length;
+  return ctx.state.usersInGroup(device.serviceProviderId, device.groupId).filter((u) => endpointOf(u.fields)?.accessDevice?.deviceName === device.deviceName)
+    .length;
+}
+
+function endpointOf(fields: Record<string, unknown>): { accessDevice?: { deviceName?: string }; linePort?: string } | undefined {
+  return fields.accessDeviceEndpoint as { accessDevice?: { deviceName?: string }; linePort?: string } | undefined;
 }

@@ -70,8 +70,8 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
     const numbers = expandPhoneNumbers(ctx.request.phoneNumber, ctx.request.dnRange);
     for (const n of numbers) {
       if (!group.phoneNumbers.has(n)) throw mockErrors.phoneNumberNotInGroup(group.serviceProviderId, group.groupId, n);
-      const user = ctx.state.userOfNumber(n);
-      if (user) throw mockErrors.phoneNumberInUse(n, user.userId);
+      const owner = ctx.state.ownerOfNumber(n);
+      if (owner) throw mockErrors.phoneNumberInUse(n, owner);
     }
     for (const n of numbers) {
       group.phoneNumbers.delete(n);
@@ -87,7 +87,7 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
   GroupDnGetActivationListRequest: (ctx) => {
     const group = groupOf(ctx);
     // Like a real server: only numbers assigned to a user are listed.
-    const numbers = [...group.phoneNumbers].filter((n) => ctx.state.userOfNumber(n));
+    const numbers = [...group.phoneNumbers].filter((n) => ctx.state.ownerOfNumber(n));
     return ctx.respond({
       dnTable: { colHeading: ['Phone Numbers', 'Activated'], row: numbers.map((n) => ({ col: [n, String(group.activated.has(n))] })) },
     });
@@ -95,12 +95,12 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
 
   GroupDnGetListRequest: (ctx) => ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers] }),
 
-  GroupDnGetAvailableListRequest: (ctx) => ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers].filter((n) => !ctx.state.userOfNumber(n)) }),
+  GroupDnGetAvailableListRequest: (ctx) => ctx.respond({ phoneNumber: [...groupOf(ctx).phoneNumbers].filter((n) => !ctx.state.ownerOfNumber(n)) }),
 
   GroupDnGetAssignmentListRequest: (ctx) => {
     const group = groupOf(ctx);
     const rows = [...group.phoneNumbers]
-      .map((n) => ({ n, user: ctx.state.userOfNumber(n) }))
+      .map((n) => ({ n, user: ctx.state.userOfNumber(n) ?? instanceAsUser(ctx, n) }))
       .filter((row) =>
         matchesCriteria(
           ctx.request,
@@ -151,7 +151,7 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
             text(r.user?.fields.firstName),
             text(r.user?.fields.extension),
             text(r.user?.fields.emailAddress),
-            r.user ? 'Normal' : '',
+            r.user ? ('type' in r.user ? r.user.type : 'Normal') : '',
             '1',
             '',
           ],
@@ -171,4 +171,15 @@ function setActivation(ctx: HandlerContext, activate: boolean) {
     else group.activated.delete(n);
   }
   return ctx.success();
+}
+
+/** A service instance using a number, shown in number tables like a user (its profile's calling line ID names, its kind as the user type). */
+function instanceAsUser(ctx: HandlerContext, phoneNumber: string): { userId: string; fields: Record<string, unknown>; type: string } | undefined {
+  for (const instance of ctx.state.serviceInstances.values()) {
+    const profile = (instance.fields.serviceInstanceProfile ?? {}) as Record<string, unknown>;
+    if (profile.phoneNumber !== phoneNumber) continue;
+    const fields = { lastName: profile.callingLineIdLastName, firstName: profile.callingLineIdFirstName, extension: profile.extension };
+    return { userId: instance.serviceUserId, fields, type: instance.kind.replace(/([a-z])([A-Z])/g, '$1 $2') };
+  }
+  return undefined;
 }

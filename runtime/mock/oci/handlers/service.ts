@@ -24,10 +24,14 @@ export const serviceHandlers: Record<string, CommandHandler> = {
     // Every user service of the release (the `UserService` enumeration), assigned or not.
     const meta = ctx.schema.has('UserService') ? (ctx.schema.type('UserService') as SimpleTypeMeta) : undefined;
     const allServices = new Set([...(meta?.facets?.enumeration ?? []), ...user.services]);
+    const packs = ctx.state.serviceProvider(user.serviceProviderId).servicePacks;
     return ctx.respond({
+      // Every service pack of the service provider, assigned or not (and any assigned one it no longer defines).
       servicePacksAssignmentTable: {
         colHeading: ['Service Pack Name', 'Assigned', 'Description'],
-        row: [...user.servicePacks].map((pack) => ({ col: [pack, 'true', ''] })),
+        row: [...new Set([...packs.keys(), ...user.servicePacks])].map((pack) => ({
+          col: [pack, String(user.servicePacks.has(pack)), String(packs.get(pack)?.servicePackDescription ?? '')],
+        })),
       },
       userServicesAssignmentTable: {
         colHeading: ['Service Name', 'Assigned'],

@@ -30,8 +30,10 @@ export const userHandlers: Record<string, CommandHandler> = {
       userId: user.userId,
       defaultAlias: `${localPart}@${domain}`,
       timeZone: user.fields.timeZone ?? group.fields.timeZone,
+      language: user.fields.language ?? 'English',
       countryCode: '1',
       allowVideo: true,
+      accessDeviceEndpoint: endpointForRead(user.fields.accessDeviceEndpoint),
     });
   },
 
@@ -185,11 +187,16 @@ export const userHandlers: Record<string, CommandHandler> = {
   },
 
   UserDeleteRequest: (ctx) => {
-    const user = userOf(ctx);
-    ctx.state.users.delete(user.userId);
+    ctx.state.deleteUser(userOf(ctx).userId);
     return ctx.success();
   },
 };
+
+/** A stored endpoint in its read form: the flags every read version requires get their defaults. */
+function endpointForRead(endpoint: unknown): unknown {
+  if (typeof endpoint !== 'object' || endpoint === null) return undefined;
+  return { staticRegistrationCapable: false, useDomain: true, supportVisualDeviceManagement: false, useHotline: false, ...endpoint };
+}
 
 /** The user a request names by userId (external ids are not modelled). */
 export function userOf(ctx: HandlerContext): UserRecord {
@@ -201,8 +208,8 @@ export function userOf(ctx: HandlerContext): UserRecord {
 function checkNumberForUser(state: OciMockState, serviceProviderId: string, groupId: string, phoneNumber: string, userId: string): void {
   const group = state.group(serviceProviderId, groupId);
   if (!group.phoneNumbers.has(phoneNumber)) throw mockErrors.phoneNumberNotInGroup(serviceProviderId, groupId, phoneNumber);
-  const owner = state.userOfNumber(phoneNumber);
-  if (owner && owner.userId !== userId) throw mockErrors.phoneNumberInUse(phoneNumber, owner.userId);
+  const owner = state.ownerOfNumber(phoneNumber);
+  if (owner && owner !== userId) throw mockErrors.phoneNumberInUse(phoneNumber, owner);
 }
 
 const userCriteria: CriterionAccessors<UserRecord> = {

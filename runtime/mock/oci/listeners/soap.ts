@@ -94,7 +94,7 @@ async function answer(core: MockCore, req: IncomingMessage, res: ServerResponse,
   const latency = takeLatency(core.faults);
   if (latency > 0) await core.sleep(latency);
   if (core.closing || res.destroyed) return;
-  const text = core.engine.execute(parsed, session);
+  const text = await core.engine.executeAsync(parsed, session);
   let bytes: Buffer = Buffer.from(wrapSoapResponse(text), 'utf8');
   if (takeFault(core.faults, 'dropConnectionMidResponse')) {
     res.writeHead(200, { 'Content-Length': bytes.length });

@@ -51,7 +51,7 @@ export function serveStreamConnection(core: MockCore, socket: Socket, transport:
     const latency = takeLatency(core.faults);
     if (latency > 0) await core.sleep(latency);
     if (socket.destroyed || core.closing) return;
-    const text = core.engine.execute(parsed, connection.sessions);
+    const text = await core.engine.executeAsync(parsed, connection.sessions);
     let bytes = Buffer.concat([encodeDocumentText(text), NEWLINE]);
     if (takeFault(core.faults, 'dropConnectionMidResponse')) {
       socket.write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))), () => socket.destroy());

@@ -9,8 +9,8 @@ export function provisioningWsdl(location: string): string {
   const encoded = `encodingStyle="http://schemas.xmlsoap.org/soap/encoding/" namespace="${ns}" use="encoded"`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <wsdl:definitions targetNamespace="${ns}" xmlns:impl="${ns}" xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:wsdlsoap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
-  <wsdl:message name="processOCIMessageRequest"><wsdl:part name="in0" type="soapenc:string"/></wsdl:message>
-  <wsdl:message name="processOCIMessageResponse"><wsdl:part name="processOCIMessageReturn" type="soapenc:string"/></wsdl:message>
+  <wsdl:message name="processOCIMessageRequest"><wsdl:part name="in0" type="xsd:string"/></wsdl:message>
+  <wsdl:message name="processOCIMessageResponse"><wsdl:part name="processOCIMessageReturn" type="xsd:string"/></wsdl:message>
   <wsdl:portType name="ProvisioningService">
     <wsdl:operation name="processOCIMessage" parameterOrder="in0">
       <wsdl:input message="impl:processOCIMessageRequest" name="processOCIMessageRequest"/>

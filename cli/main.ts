@@ -32,6 +32,8 @@ const [oci, vbox, mock] = await Promise.all([
   loadGroup(() => import('./commands/mock/index.js'), 'mock', 'Mock servers'),
 ]);
 
+const bulk = await loadGroup(() => import('./commands/bulk/index.js'), 'bulk', 'Bulk provisioning from CSV/XLSX');
+
 const cli = yargs(hideBin(process.argv))
   .scriptName('hammer')
   .usage('$0 <command> [options]')
@@ -39,6 +41,7 @@ const cli = yargs(hideBin(process.argv))
   .command(oci)
   .command(vbox)
   .command(mock)
+  .command(bulk)
   .demandCommand(1, 'Name a command; see `hammer --help`.')
   .strict()
   .recommendCommands()

@@ -1,0 +1,90 @@
+// Resume after `hammer bulk run --apply` is killed mid-run: no row is ever sent twice. The bulk
+// run is the separate process here (it is the one killed); the mock runs in this process so its
+// counters can be read.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJournal, resumeState, runBulk } from '../../agents/bulk/index.js';
+import { OciClient } from '../../runtime/oci/client.js';
+import { type OciMockServer, startOciMock } from '../../runtime/mock/oci/index.js';
+import { uniqueTag } from '../oci-client/helpers.js';
+import { DOMAIN, GROUP, PASSWORD, SP, USER_HEADER, hammerBulk, tempDir, userRow, writeCsv, writeSeed } from './helpers.js';
+
+let server: OciMockServer;
+let dir: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  server = await startOciMock({ tcpPort: 0, users: [{ userId: 'admin', password: PASSWORD, loginType: 'System' }], seed: writeSeed(dir) });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Resolves once the journal holds at least `rows` outcome lines (polled on the file's own changes). */
+async function journalRows(path: string, rows: number, exited: Promise<unknown>): Promise<void> {
+  let stop = false;
+  void exited.then(() => {
+    stop = true;
+  });
+  for (;;) {
+    if (existsSync(path) && (readFileSync(path, 'utf8').match(/"kind":"row"/g)?.length ?? 0) >= rows) return;
+    if (stop) throw new Error('the bulk run ended before it could be killed');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+it('a killed run resumes without sending any row twice', async () => {
+  const tag = `k${uniqueTag()}`;
+  const total = 400;
+  const csv = writeCsv(join(dir, `kill-${tag}.csv`), USER_HEADER, Array.from({ length: total }, (_, i) => userRow(tag, i)));
+  const journal = join(dir, `kill-${tag}.jsonl`);
+  server.faults.latencyMs = 15; // slow enough to be caught mid-run
+  const before = server.stats.byType.get('UserAddRequest17sp4') ?? 0;
+  const url = server.url('tcp');
+  const first = hammerBulk(
+    ['run', csv, '--request', 'UserAddRequest17sp4', '--apply', '--url', url, '--user', 'admin', '--journal', journal, '--sessions', '2', '--quiet'],
+    { OCI_PASSWORD: PASSWORD },
+  );
+  await journalRows(journal, 45, first.done);
+  first.child.kill('SIGKILL');
+  const killed = await first.done;
+  expect(killed.signal).toBe('SIGKILL');
+  server.faults.latencyMs = 0;
+
+  const state = resumeState(readJournal(journal));
+  expect(state.done.size).toBeGreaterThanOrEqual(45);
+  expect(state.done.size).toBeLessThan(total);
+
+  const resumed = await runBulk({
+    input: csv,
+    request: 'UserAddRequest17sp4',
+    apply: true,
+    resume: journal,
+    connection: { url, userId: 'admin', password: PASSWORD },
+  });
+  expect(resumed.counts.skipped).toBe(state.done.size);
+  expect(resumed.counts.inDoubt).toBe(state.inDoubt.size);
+  expect(resumed.counts.failed).toBe(0);
+  expect(resumed.counts.skipped + resumed.counts.ok + resumed.counts.inDoubt).toBe(total);
+
+  // The mock's counters: every UserAdd it received created a user (a second send would have
+  // been refused as a duplicate and created nothing), and every row not in doubt was received.
+  const received = (server.stats.byType.get('UserAddRequest17sp4') ?? 0) - before;
+  const client = new OciClient({ url, userId: 'admin', password: PASSWORD });
+  const list = (await client.send({ $type: 'UserGetListInGroupRequest', serviceProviderId: SP, GroupId: GROUP } as never)) as unknown as {
+    userTable: { colHeading: string[]; row: { col: string[] }[] };
+  };
+  await client.close();
+  const col = list.userTable.colHeading.indexOf('User Id');
+  const created = list.userTable.row.map((r) => r.col[col] as string).filter((u) => u.startsWith(`${tag}-`) && u.endsWith(`@${DOMAIN}`));
+  expect(new Set(created).size).toBe(created.length);
+  expect(received).toBe(created.length);
+  expect(created.length).toBeGreaterThanOrEqual(total - state.inDoubt.size);
+  expect(created.length).toBeLessThanOrEqual(total);
+  // A second resume has nothing left to send.
+  const again = await runBulk({ input: csv, request: 'UserAddRequest17sp4', apply: true, resume: journal, connection: { url, userId: 'admin', password: PASSWORD } });
+  expect(again.counts.ok).toBe(0);
+  expect((server.stats.byType.get('UserAddRequest17sp4') ?? 0) - before).toBe(received);
+}, 120_000);

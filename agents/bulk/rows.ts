@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OciCommand } from '../../runtime/oci/codec.js';
-import { resolveRequestName } from '../../runtime/oci/names.js';
-import { type BuildIssue, type FieldAssignment, type FieldValue, buildRequest } from '../../runtime/oci/request-builder.js';
+import { type BuildIssue, type FieldAssignment, type FieldValue, buildRequest, prepareRequestType } from '../../runtime/oci/request-builder.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import type { Cell, CsvRecord } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
@@ -73,7 +72,6 @@ export class RowMapper {
   private readonly special: Partial<Record<(typeof SPECIAL_COLUMNS)[number], number>> = {};
   private readonly fieldColumns: { index: number; header: string }[] = [];
   private readonly resolved = new Map<string, ResolvedRequest | RowIssue>();
-  private readonly loaded = new Set<string>();
   private readonly nilToken: string;
 
   constructor(
@@ -159,7 +157,7 @@ export class RowMapper {
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
       return { row, cells, hash, type, group, issues };
     }
-    for (const issue of built.issues) issues.push({ column: issue.source, path: issue.path, code: issue.code, message: issue.message });
+    for (const issue of built.issues) issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
     return { row, cells, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
   }
 
@@ -176,11 +174,7 @@ export class RowMapper {
     if (known === undefined) {
       const preset = this.options.presets.get(name);
       try {
-        const { type } = resolveRequestName(this.options.schema, preset ? preset.request : name);
-        if (!this.loaded.has(type)) {
-          await this.options.schema.ensure(type);
-          this.loaded.add(type);
-        }
+        const { type } = await prepareRequestType(this.options.schema, preset ? preset.request : name);
         known = { type, preset };
       } catch (error) {
         const e = error as { code?: string; message?: string; suggestions?: string[] };

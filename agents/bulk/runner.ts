@@ -285,7 +285,7 @@ class BulkRun {
       if (this.pool && !o.connection?.schema) await this.pool.close().catch(() => undefined);
       this.closeFailedOut();
     }
-    this.counts.notRun += Math.max(0, this.total - this.done - this.counts.notRun);
+    this.counts.notRun += Math.max(0, this.total - this.done);
     const ms = performance.now() - this.started;
     const c = this.counts;
     const summary: BulkSummary = {

@@ -55,6 +55,7 @@ export class CsvParser {
       if (text.charCodeAt(0) === 0xfeff) i = 1; // UTF-8 BOM
     }
     const d = this.delimiter;
+    const dc = d.charCodeAt(0);
     for (; i < text.length; i++) {
       const c = text[i] as string;
       if (this.inQuotes) {
@@ -93,8 +94,8 @@ export class CsvParser {
         // Unquoted text: take the run up to the next special character in one slice.
         let end = i + 1;
         while (end < text.length) {
-          const e = text[end];
-          if (e === d || e === '\n' || e === '\r' || e === '"') break;
+          const e = text.charCodeAt(end);
+          if (e === dc || e === 10 || e === 13 || e === 34) break;
           end++;
         }
         if (this.quoted) {
@@ -147,7 +148,7 @@ export async function* readCsvFile(path: string, options: { encoding?: CsvEncodi
   const parser = new CsvParser(options.delimiter);
   let stream: AsyncIterable<Buffer>;
   try {
-    stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+    stream = createReadStream(path, { highWaterMark: 32 * 1024 });
     for await (const chunk of stream) {
       let text: string;
       try {

@@ -63,6 +63,11 @@ interface ResolvedRequest {
   preset?: BulkPreset;
 }
 
+interface ColumnPlan {
+  columns: { index: number; header: string; path: string; field: string }[];
+  defaults: { path: string; field: string; text: string }[];
+}
+
 const FILL_IN = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 /** Maps the records after the header to requests; one instance per sheet. */
@@ -73,6 +78,7 @@ export class RowMapper {
   private readonly fieldColumns: { index: number; header: string }[] = [];
   private readonly resolved = new Map<string, ResolvedRequest | RowIssue>();
   private readonly nilToken: string;
+  private readonly plans = new Map<string, ColumnPlan>();
 
   constructor(
     headerCells: readonly Cell[],
@@ -129,21 +135,19 @@ export class RowMapper {
     }
     const { type, preset } = resolved;
 
+    const plan = this.planFor(preset);
     const assignments: FieldAssignment[] = [];
     const given = new Set<string>();
-    for (const { index, header } of this.fieldColumns) {
+    for (const { index, header, path, field } of plan.columns) {
       const cell = cells[index];
       if (!cell) continue;
-      const text = fill(cell.text, header);
-      const value = this.cellValue(text, cell.quoted);
+      const value = this.cellValue(fill(cell.text, header), cell.quoted);
       if (value === undefined) continue;
-      const path = aliasPath(header, preset?.aliases);
-      given.add(stripIndexes(path));
+      given.add(field);
       assignments.push({ path, value, source: header });
     }
-    const defaults = { ...preset?.defaults, ...this.options.set };
-    for (const [path, text] of Object.entries(defaults)) {
-      if (given.has(stripIndexes(path))) continue;
+    for (const { path, field, text } of plan.defaults) {
+      if (given.has(field)) continue;
       const value = this.cellValue(fill(text, `--set ${path}`), false);
       if (value !== undefined) assignments.push({ path, value, source: `--set ${path}` });
     }
@@ -159,6 +163,23 @@ export class RowMapper {
     }
     for (const issue of built.issues) issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
     return { row, cells, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+  }
+
+  /** Per preset (or none): each field column's path after aliases, and the defaults in force. */
+  private planFor(preset: BulkPreset | undefined): ColumnPlan {
+    const key = preset?.name ?? '';
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = {
+        columns: this.fieldColumns.map(({ index, header }) => {
+          const path = aliasPath(header, preset?.aliases);
+          return { index, header, path, field: stripIndexes(path) };
+        }),
+        defaults: Object.entries({ ...preset?.defaults, ...this.options.set }).map(([path, text]) => ({ path, field: stripIndexes(path), text })),
+      };
+      this.plans.set(key, plan);
+    }
+    return plan;
   }
 
   private cellValue(text: string, quoted: boolean): FieldValue | undefined {

@@ -375,7 +375,8 @@ class BulkRun {
       for (const row of rows) this.finish(row, 'not-run');
       return;
     }
-    this.pool ??= new OciSessionPool({ size: this.options.sessions ?? 2, ...(this.options.connection as OciClientOptions), schema: this.schema });
+    // Rows were validated when built, so the sessions skip the second check.
+    this.pool ??= new OciSessionPool({ size: this.options.sessions ?? 2, validate: false, ...(this.options.connection as OciClientOptions), schema: this.schema });
     this.flushLines();
     this.journal?.write({ kind: 'sent', rows: rows.map((r) => r.row) });
     const flight: InFlight = { rows, promise: Promise.resolve() };
@@ -462,7 +463,7 @@ class BulkRun {
         before: extra.before,
         beforeRequest: extra.beforeRequest,
       });
-      if (this.pendingLines.length >= 1000) this.flushLines();
+      if (this.pendingLines.length >= 256) this.flushLines();
     }
     if (this.failedOut && (outcome === 'invalid' || outcome === 'failed' || outcome === 'in-doubt' || outcome === 'not-run')) {
       this.failedLines.push(failedRowLine(row, this.failedOut.columns, error?.message ?? outcome));

@@ -1,0 +1,167 @@
+// Bulk engine throughput and memory. The mock runs in its own process (`hammer mock oci`).
+// 1. 10,000 UserAddRequest17sp4 rows from a CSV with the journal on, through the pool and
+//    15-command documents, beside the same rows sent one command per document, one after
+//    another (mercury-ocip's way), in the same run.
+// 2. Peak RSS of a 1,000,000-row dry run (CSV streamed), measured in a child process of its own.
+//
+//   npm run bench -- bulk          (or: node --import tsx bench/bulk.bench.ts [--rows 10000] [--dry-rows 1000000] [--sessions 4])
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runBulk } from '../agents/bulk/index.js';
+import { OciSchema } from '../runtime/oci/schema.js';
+import { projectRoot } from '../runtime/paths.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const ROWS = arg('--rows', 10_000);
+const DRY_ROWS = arg('--dry-rows', 1_000_000);
+const SESSIONS = arg('--sessions', 4);
+const USER = 'bench';
+const PASSWORD = 'bench-Pa55';
+const SP = 'bench-sp';
+const HEADER = 'serviceProviderId,groupId,userId,lastName,firstName,callingLineIdLastName,callingLineIdFirstName,password,address.city\n';
+
+/** Writes `rows` user rows for `group`, in 1 MB writes (the 1M-row file is never held in memory). */
+function writeUsers(path: string, group: string, tag: string, rows: number): void {
+  const fd = openSync(path, 'w');
+  writeSync(fd, HEADER);
+  let chunk = '';
+  for (let i = 0; i < rows; i++) {
+    chunk += `${SP},${group},${tag}-${i}@bench.example,Last${i},First${i},Last${i},First${i},Pw-${i}-secret,Paris\n`;
+    if (chunk.length > 1_000_000) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--dry-run-child')) return dryRunChild(process.argv[process.argv.indexOf('--dry-run-child') + 1] as string);
+  const dir = mkdtempSync(join(tmpdir(), 'th-bulk-bench-'));
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  const seed = join(dir, 'seed.json');
+  const groups = ['pooled', 'sequential', 'warmup'].map((g) => ({ groupId: g, defaultDomain: 'bench.example', userLimit: 999_999 }));
+  writeFileSync(seed, JSON.stringify({ serviceProviders: [{ serviceProviderId: SP, defaultDomain: 'bench.example', groups }] }));
+  const mock = await startMock(seed);
+  try {
+    const schema = await OciSchema.load(mock.release);
+    const connection = { url: `tcp://127.0.0.1:${mock.tcp}`, userId: USER, password: PASSWORD };
+    const files = { pooled: join(dir, 'pooled.csv'), sequential: join(dir, 'sequential.csv'), warmup: join(dir, 'warmup.csv') };
+    writeUsers(files.warmup, 'warmup', 'w', 300);
+    writeUsers(files.pooled, 'pooled', 'p', ROWS);
+    writeUsers(files.sequential, 'sequential', 's', ROWS);
+    await runBulk({ input: files.warmup, request: 'UserAddRequest17sp4', apply: true, connection, schema, sessions: SESSIONS, journal: join(dir, 'warmup.jsonl') });
+
+    const measured = async (run: () => ReturnType<typeof runBulk>) => {
+      const client0 = process.cpuUsage();
+      const server0 = serverCpuSeconds(mock.pid);
+      const summary = await run();
+      const client = process.cpuUsage(client0);
+      return { summary, clientUs: (client.user + client.system) / ROWS, serverUs: ((serverCpuSeconds(mock.pid) - server0) * 1e6) / ROWS };
+    };
+    const pooledRun = await measured(() => runBulk({ input: files.pooled, request: 'UserAddRequest17sp4', apply: true, connection, schema, sessions: SESSIONS, journal: join(dir, 'pooled.jsonl') }));
+    const sequentialRun = await measured(() => runBulk({
+      input: files.sequential,
+      request: 'UserAddRequest17sp4',
+      apply: true,
+      connection,
+      schema,
+      sessions: 1,
+      batchSize: 1,
+      journal: join(dir, 'sequential.jsonl'),
+    }));
+    const pooled = pooledRun.summary;
+    const sequential = sequentialRun.summary;
+    for (const [name, s] of [
+      ['pooled', pooled],
+      ['sequential', sequential],
+    ] as const) {
+      if (s.counts.ok !== ROWS) throw new Error(`${name}: ${s.counts.ok} of ${ROWS} rows ok (${JSON.stringify(s.counts)})`);
+    }
+    const rate = (s: typeof pooled) => Math.round((ROWS / s.ms) * 1000);
+    console.log(`bulk apply: ${ROWS} UserAddRequest17sp4 rows from CSV to the mock (own process), journal on; ${availableParallelism()} CPUs, load ${load}`);
+    const cpu = (r: typeof pooledRun) => `CPU per row: client ${r.clientUs.toFixed(0)} µs, mock ${r.serverUs.toFixed(0)} µs`;
+    console.log(`  pool of ${SESSIONS} sessions, 15 per document : ${rate(pooled).toLocaleString('en')} rows/s (${(pooled.ms / 1000).toFixed(2)} s; ${cpu(pooledRun)})`);
+    console.log(`  one command per document, one after another : ${rate(sequential).toLocaleString('en')} rows/s (${(sequential.ms / 1000).toFixed(2)} s; ${cpu(sequentialRun)})`);
+    console.log(`  speed-up: ${(rate(pooled) / rate(sequential)).toFixed(1)}x   targets: >= 5,000 rows/s, >= 5x`);
+  } finally {
+    await mock.stop();
+  }
+
+  // The dry run in a fresh process, so its peak RSS is its own.
+  const big = join(dir, 'big.csv');
+  writeUsers(big, 'pooled', 'd', DRY_ROWS);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--dry-run-child', big], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.status !== 0) throw new Error(`dry-run child failed with ${child.status}`);
+  const result = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as { rows: number; valid: number; ms: number; maxRssMb: number };
+  console.log(
+    `bulk dry run: ${result.rows.toLocaleString('en')} rows (${(statSync(big).size / 1e6).toFixed(0)} MB CSV, journal on): ${result.valid.toLocaleString('en')} valid in ${(result.ms / 1000).toFixed(1)} s (${Math.round((result.rows / result.ms) * 1000).toLocaleString('en')} rows/s), peak RSS ${result.maxRssMb} MB (target <= 250 MB)`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function dryRunChild(file: string): Promise<void> {
+  const summary = await runBulk({ input: file, request: 'UserAddRequest17sp4', journal: `${file}.journal.jsonl` });
+  const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(JSON.stringify({ rows: summary.total, valid: summary.counts.valid, ms: summary.ms, maxRssMb }));
+}
+
+/** User + system CPU seconds of a process so far, from /proc/<pid>/stat (Linux). */
+function serverCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface MockProcess {
+  pid: number;
+  tcp: number;
+  release: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `hammer mock oci` in its own process and reads its ready line. */
+function startMock(seed: string): Promise<MockProcess> {
+  const child: ChildProcess = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.once('exit', (code) => reject(new Error(`mock exited with ${code}: ${stderr}`)));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const newline = stdout.indexOf('\n');
+      if (newline === -1) return;
+      const ready = JSON.parse(stdout.slice(0, newline)) as { tcp: number; release: string };
+      resolve({
+        pid: child.pid as number,
+        tcp: ready.tcp,
+        release: ready.release,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
+}
+
+await main();

@@ -17,23 +17,29 @@ export interface BulkPreset {
   describe?: string;
   /** Field path → cell text used when the row leaves that path empty (fill-ins allowed). */
   defaults?: Readonly<Record<string, string>>;
-  /** Column name → field path: the first segment of a header is looked up, its index kept (`alias[1]` → `sipAliasList.sipAlias[1]`). */
+  /**
+   * Column name → field path, for headers that are a bare name or `name[n]`: the index is kept,
+   * at `[]` in the target when it has one (`servicePack[1]` → `servicePack[1].servicePackName`),
+   * else at the end (`alias[1]` → `sipAliasList.sipAlias[1]`).
+   */
   aliases?: Readonly<Record<string, string>>;
 }
 
-const USER_ALIASES = { alias: 'sipAliasList.sipAlias', servicePack: 'servicePackName', userService: 'userServiceName' };
+// mercury's user files name a list by its item: `servicePack[1]` is the name of the second service pack.
+const USER_CREATE_ALIASES = { servicePack: 'servicePack[].servicePackName', userService: 'userService[].userServiceName' };
+const USER_MODIFY_ALIASES = { alias: 'sipAliasList.sipAlias' };
 
-/** One preset per mercury-ocip bulk operation, plus the matching deletes. Requests are families: the newest version is used. */
+/** One preset per mercury-ocip bulk operation, plus the matching deletes. `Family@latest`: the newest version of the release (a bare family name that is also a class, like UserConsolidatedAddRequest, would mean that old class). */
 export const BUILT_IN_PRESETS: readonly BulkPreset[] = [
   // mercury's user.create sends UserConsolidatedAddRequest22 (the newest of that family in R24 and R25).
-  { name: 'user.create', request: 'UserConsolidatedAddRequest', describe: 'Add a user with device, services and numbers in one command', aliases: USER_ALIASES },
-  { name: 'user.modify', request: 'UserConsolidatedModifyRequest', describe: 'Modify a user; lists given are replaced wholesale', aliases: USER_ALIASES },
-  { name: 'user.delete', request: 'UserDeleteRequest', describe: 'Delete a user' },
-  { name: 'device.group.create', request: 'GroupAccessDeviceAddRequest', describe: 'Add an access device to a group' },
-  { name: 'device.group.delete', request: 'GroupAccessDeviceDeleteRequest', describe: 'Delete a group access device' },
+  { name: 'user.create', request: 'UserConsolidatedAddRequest@latest', describe: 'Add a user with device, services and numbers in one command', aliases: USER_CREATE_ALIASES },
+  { name: 'user.modify', request: 'UserConsolidatedModifyRequest@latest', describe: 'Modify a user; lists given are replaced wholesale', aliases: USER_MODIFY_ALIASES },
+  { name: 'user.delete', request: 'UserDeleteRequest@latest', describe: 'Delete a user' },
+  { name: 'device.group.create', request: 'GroupAccessDeviceAddRequest@latest', describe: 'Add an access device to a group' },
+  { name: 'device.group.delete', request: 'GroupAccessDeviceDeleteRequest@latest', describe: 'Delete a group access device' },
   {
     name: 'hunt.group.create',
-    request: 'GroupHuntGroupAddInstanceRequest',
+    request: 'GroupHuntGroupAddInstanceRequest@latest',
     describe: 'Add a hunt group; agents from agentUserId[n]',
     defaults: {
       policy: 'Regular',
@@ -51,29 +57,29 @@ export const BUILT_IN_PRESETS: readonly BulkPreset[] = [
       applyGroupBusyWhenTerminatingToAgent: 'false',
     },
   },
-  { name: 'hunt.group.delete', request: 'GroupHuntGroupDeleteInstanceRequest', describe: 'Delete a hunt group' },
+  { name: 'hunt.group.delete', request: 'GroupHuntGroupDeleteInstanceRequest@latest', describe: 'Delete a hunt group' },
   {
     name: 'call.center.create',
-    request: 'GroupCallCenterAddInstanceRequest',
+    request: 'GroupCallCenterAddInstanceRequest@latest',
     describe: 'Add a call center',
     defaults: { type: 'Basic', routingType: 'Priority Based', policy: 'Circular', enableVideo: 'false', queueLength: '3', allowCallerToDialEscapeDigit: 'false', resetCallStatisticsUponEntryInQueue: 'true', allowAgentLogoff: 'true', allowCallWaitingForAgents: 'true', playRingingWhenOfferingCall: 'true', externalPreferredAudioCodec: 'None', internalPreferredAudioCodec: 'None', escapeDigit: '0' },
   },
-  { name: 'call.center.delete', request: 'GroupCallCenterDeleteInstanceRequest', describe: 'Delete a call center' },
-  { name: 'call.center.update.agent.list', request: 'GroupCallCenterModifyAgentListRequest', describe: 'Replace the agent list of a call center' },
-  { name: 'auto.attendant.create', request: 'GroupAutoAttendantConsolidatedAddInstanceRequest', describe: 'Add an auto attendant' },
-  { name: 'auto.attendant.delete', request: 'GroupAutoAttendantDeleteInstanceRequest', describe: 'Delete an auto attendant' },
-  { name: 'pickup.group.create', request: 'GroupCallPickupAddInstanceRequest', describe: 'Add a call pickup group' },
-  { name: 'pickup.group.delete', request: 'GroupCallPickupDeleteInstanceRequest', describe: 'Delete a call pickup group' },
-  { name: 'group.admin.create', request: 'GroupAdminAddRequest', describe: 'Add a group administrator' },
-  { name: 'group.admin.modify.policy', request: 'GroupAdminModifyPolicyRequest', describe: 'Modify a group administrator policy (only the given policies change)' },
-  { name: 'group.admin.delete', request: 'GroupAdminDeleteRequest', describe: 'Delete a group administrator' },
-  { name: 'service.provider.admin.create', request: 'ServiceProviderAdminAddRequest', describe: 'Add a service provider administrator' },
+  { name: 'call.center.delete', request: 'GroupCallCenterDeleteInstanceRequest@latest', describe: 'Delete a call center' },
+  { name: 'call.center.update.agent.list', request: 'GroupCallCenterModifyAgentListRequest@latest', describe: 'Replace the agent list of a call center' },
+  { name: 'auto.attendant.create', request: 'GroupAutoAttendantConsolidatedAddInstanceRequest@latest', describe: 'Add an auto attendant' },
+  { name: 'auto.attendant.delete', request: 'GroupAutoAttendantDeleteInstanceRequest@latest', describe: 'Delete an auto attendant' },
+  { name: 'pickup.group.create', request: 'GroupCallPickupAddInstanceRequest@latest', describe: 'Add a call pickup group' },
+  { name: 'pickup.group.delete', request: 'GroupCallPickupDeleteInstanceRequest@latest', describe: 'Delete a call pickup group' },
+  { name: 'group.admin.create', request: 'GroupAdminAddRequest@latest', describe: 'Add a group administrator' },
+  { name: 'group.admin.modify.policy', request: 'GroupAdminModifyPolicyRequest@latest', describe: 'Modify a group administrator policy (only the given policies change)' },
+  { name: 'group.admin.delete', request: 'GroupAdminDeleteRequest@latest', describe: 'Delete a group administrator' },
+  { name: 'service.provider.admin.create', request: 'ServiceProviderAdminAddRequest@latest', describe: 'Add a service provider administrator' },
   {
     name: 'service.provider.admin.modify.policy',
-    request: 'ServiceProviderAdminModifyPolicyRequest',
+    request: 'ServiceProviderAdminModifyPolicyRequest@latest',
     describe: 'Modify a service provider administrator policy (only the given policies change)',
   },
-  { name: 'service.provider.admin.delete', request: 'ServiceProviderAdminDeleteRequest', describe: 'Delete a service provider administrator' },
+  { name: 'service.provider.admin.delete', request: 'ServiceProviderAdminDeleteRequest@latest', describe: 'Delete a service provider administrator' },
 ];
 
 /** The presets in force: the built-in ones, replaced or extended by the JSON files of `presetsDir`. */
@@ -117,11 +123,13 @@ function checkPreset(value: unknown, path: string): BulkPreset {
   return { name: p.name, request: p.request, describe: p.describe, defaults: p.defaults, aliases: p.aliases };
 }
 
-/** Applies a preset's aliases to a header: `alias[1]` → `sipAliasList.sipAlias[1]`; unknown heads are kept. */
+/** Applies a preset's aliases to a header (`alias[1]` → `sipAliasList.sipAlias[1]`); other headers are kept. */
 export function aliasPath(header: string, aliases: Readonly<Record<string, string>> | undefined): string {
   if (!aliases) return header;
-  const match = /^([^.[]+)(.*)$/.exec(header);
+  const match = /^([^.[\]]+)(\[\d*\])?$/.exec(header);
   if (!match) return header;
   const target = aliases[match[1] as string];
-  return target === undefined ? header : `${target}${match[2]}`;
+  if (target === undefined) return header;
+  const index = match[2] ?? '';
+  return target.includes('[]') ? target.replace('[]', index) : `${target}${index}`;
 }

@@ -61,7 +61,15 @@ async function main(): Promise<void> {
     writeUsers(files.warmup, 'warmup', 'w', 300);
     writeUsers(files.pooled, 'pooled', 'p', ROWS);
     writeUsers(files.sequential, 'sequential', 's', ROWS);
-    await runBulk({ input: files.warmup, request: 'UserAddRequest17sp4', apply: true, connection, schema, sessions: SESSIONS, journal: join(dir, 'warmup.jsonl') });
+    await runBulk({
+      input: files.warmup,
+      request: 'UserAddRequest17sp4',
+      apply: true,
+      connection,
+      schema,
+      sessions: SESSIONS,
+      journal: join(dir, 'warmup.jsonl'),
+    });
 
     const measured = async (run: () => Promise<{ ok: number; ms: number }>) => {
       const client0 = process.cpuUsage();
@@ -71,7 +79,15 @@ async function main(): Promise<void> {
       return { summary, clientUs: (client.user + client.system) / ROWS, serverUs: ((serverCpuSeconds(mock.pid) - server0) * 1e6) / ROWS };
     };
     const pooledRun = await measured(async () => {
-      const s = await runBulk({ input: files.pooled, request: 'UserAddRequest17sp4', apply: true, connection, schema, sessions: SESSIONS, journal: join(dir, 'pooled.jsonl') });
+      const s = await runBulk({
+        input: files.pooled,
+        request: 'UserAddRequest17sp4',
+        apply: true,
+        connection,
+        schema,
+        sessions: SESSIONS,
+        journal: join(dir, 'pooled.jsonl'),
+      });
       return { ok: s.counts.ok, ms: s.ms };
     });
     // mercury-ocip's way: build a row, send it alone, wait for the answer, then the next row.
@@ -87,8 +103,12 @@ async function main(): Promise<void> {
     const rate = (s: { ms: number }) => Math.round((ROWS / s.ms) * 1000);
     console.log(`bulk apply: ${ROWS} UserAddRequest17sp4 rows from CSV to the mock (own process), journal on; ${availableParallelism()} CPUs, load ${load}`);
     const cpu = (r: typeof pooledRun) => `CPU per row: client ${r.clientUs.toFixed(0)} µs, mock ${r.serverUs.toFixed(0)} µs`;
-    console.log(`  pool of ${SESSIONS} sessions, 15 per document: ${rate(pooled).toLocaleString('en')} rows/s (${(pooled.ms / 1000).toFixed(2)} s; ${cpu(pooledRun)})`);
-    console.log(`  one command per document, one after another: ${rate(sequential).toLocaleString('en')} rows/s (${(sequential.ms / 1000).toFixed(2)} s; ${cpu(sequentialRun)})`);
+    console.log(
+      `  pool of ${SESSIONS} sessions, 15 per document: ${rate(pooled).toLocaleString('en')} rows/s (${(pooled.ms / 1000).toFixed(2)} s; ${cpu(pooledRun)})`,
+    );
+    console.log(
+      `  one command per document, one after another: ${rate(sequential).toLocaleString('en')} rows/s (${(sequential.ms / 1000).toFixed(2)} s; ${cpu(sequentialRun)})`,
+    );
     console.log(`  speed-up: ${(rate(pooled) / rate(sequential)).toFixed(1)}x   targets: >= 5,000 rows/s, >= 5x`);
   } finally {
     await mock.stop();
@@ -97,7 +117,10 @@ async function main(): Promise<void> {
   // The dry run in a fresh process, so its peak RSS is its own.
   const big = join(dir, 'big.csv');
   writeUsers(big, 'pooled', 'd', DRY_ROWS);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--dry-run-child', big], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--dry-run-child', big], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (child.status !== 0) throw new Error(`dry-run child failed with ${child.status}`);
   const result = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as { rows: number; valid: number; ms: number; maxRssMb: number };
   console.log(
@@ -155,10 +178,14 @@ interface MockProcess {
 
 /** Starts `hammer mock oci` in its own process and reads its ready line. */
 function startMock(seed: string): Promise<MockProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr = (stderr + d).slice(-4000);

@@ -45,6 +45,8 @@ export interface PreparedRow {
   group?: string;
   command?: OciCommand;
   issues: RowIssue[];
+  /** `preflight`: the row's target and action, for the plan table. */
+  plan?: { target: string; action: string };
 }
 
 export interface RowMapperOptions {

@@ -11,6 +11,7 @@ import { OciSchema } from '../../runtime/oci/schema.js';
 import { type CsvEncoding, type CsvRecord, CsvParser, csvEncoding, csvLine, readCsvFile } from './csv.js';
 import { BulkOptionsError } from './errors.js';
 import { backupCommand } from './inverse.js';
+import { type PlanEntry, Preflight } from './preflight.js';
 import {
   JOURNAL_VERSION,
   type JournalRow,
@@ -63,6 +64,8 @@ export interface BulkRunOptions {
   resume?: string;
   /** Write the failed rows here as CSV with an `error` column. */
   failedOut?: string;
+  /** Check against the server (read-only) that each row's service provider, group, device and user exist, or not, as its request needs; needs `connection`. */
+  preflight?: boolean;
   /** Read the current state of Modify/Delete targets first and keep it in the journal (for undo). */
   backup?: boolean;
   /** Attempts for a transient failure (connection refused before sending, NO_OCS_CONNECTION); default 3. */
@@ -103,7 +106,7 @@ export interface BulkSummary {
 
 export type BulkEvent =
   | { type: 'start'; mode: 'dry-run' | 'apply'; total: number; journal?: string }
-  | { type: 'row'; row: number; outcome: RowOutcome; request?: string; issues?: RowIssue[]; error?: { code: string; message: string } }
+  | { type: 'row'; row: number; outcome: RowOutcome; request?: string; issues?: RowIssue[]; error?: { code: string; message: string }; plan?: PlanEntry }
   | { type: 'progress'; done: number; total: number; counts: BulkCounts; elapsedMs: number }
   | { type: 'end'; summary: BulkSummary };
 
@@ -116,6 +119,9 @@ const COUNT_KEY: Record<RowOutcome, keyof BulkCounts> = {
   'in-doubt': 'inDoubt',
   'not-run': 'notRun',
 };
+
+/** Rows whose server checks go out together with `preflight`. */
+const PREFLIGHT_WINDOW = 150;
 
 /** Codes of failures that happen before a command reaches the server, so a resend is safe. */
 const BEFORE_SENDING = new Set(['TH_ERR_OCI_CONNECT', 'TH_ERR_OCI_CONNECT_TIMEOUT']);
@@ -216,6 +222,8 @@ class BulkRun {
   private readonly inFlight = new Set<InFlight>();
   private readonly groupsInFlight = new Map<string, InFlight>();
   private lastProgress = 0;
+  private batch: PreparedRow[] = [];
+  private preflight: Preflight | undefined;
 
   constructor(private readonly options: BulkRunOptions) {
     this.mode = options.apply ? 'apply' : 'dry-run';
@@ -226,6 +234,7 @@ class BulkRun {
     if (sessions !== undefined && (!Number.isInteger(sessions) || sessions < 1)) throw new BulkOptionsError(`sessions must be a positive integer, got ${sessions}`);
     if (maxErrors !== undefined && (!Number.isInteger(maxErrors) || maxErrors < 1)) throw new BulkOptionsError(`max errors must be a positive integer, got ${maxErrors}`);
     if (options.apply && !options.connection) throw new BulkOptionsError('apply needs a server: give --url and --user');
+    if (options.preflight && !options.connection) throw new BulkOptionsError('preflight reads the server: give --url and --user');
   }
 
   private get stopping(): boolean {
@@ -282,7 +291,7 @@ class BulkRun {
     } finally {
       await Promise.allSettled([...this.inFlight].map((f) => f.promise));
       this.flushLines();
-      if (this.pool && !o.connection?.schema) await this.pool.close().catch(() => undefined);
+      if (this.pool) await this.pool.close().catch(() => undefined);
       this.closeFailedOut();
     }
     this.counts.notRun += Math.max(0, this.total - this.done);
@@ -310,8 +319,7 @@ class BulkRun {
   private async process(records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> {
     let mapper: RowMapper | undefined;
     let first = true;
-    let batch: PreparedRow[] = [];
-    const batchSize = this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT;
+    let window: PreparedRow[] = [];
     for await (const record of records) {
       if (!mapper) {
         mapper = new RowMapper(record.cells, {
@@ -333,38 +341,76 @@ class BulkRun {
       }
       if (this.stopping) break;
       const row = await mapper.prepare(record);
-      if (row.issues.length > 0) {
-        this.finish(row, 'invalid', { code: row.issues[0]?.code ?? 'invalid', message: row.issues.map((i) => formatIssue(row.row, i)).join('; ') });
+      if (!this.options.preflight) {
+        await this.handle(row);
         continue;
       }
-      if (this.resume) {
-        if (this.resume.done.get(row.row) === row.hash) {
-          this.finish(row, 'skipped');
-          continue;
-        }
-        if (this.resume.inDoubt.has(row.row)) {
-          this.finish(row, 'in-doubt', {
-            code: 'TH_ERR_BULK_IN_DOUBT',
-            message: 'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
-          });
-          continue;
-        }
-      }
-      if (this.mode === 'dry-run') {
-        this.finish(row, 'valid');
-        continue;
-      }
-      // Rows of one group keep file order: wait while an earlier document with that group is in flight.
-      const blocker = row.group === undefined ? undefined : this.groupsInFlight.get(row.group);
-      if (blocker && !batch.some((b) => b.group === row.group)) await blocker.promise;
-      batch.push(row);
-      if (batch.length >= batchSize) {
-        await this.dispatch(batch);
-        batch = [];
+      // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
+      window.push(row);
+      if (window.length >= PREFLIGHT_WINDOW) {
+        await this.preflightWindow(window);
+        window = [];
       }
     }
-    if (batch.length > 0 && !this.stopping) await this.dispatch(batch);
-    else for (const row of batch) this.finish(row, 'not-run');
+    if (window.length > 0) await this.preflightWindow(window);
+    if (this.batch.length > 0 && !this.stopping) await this.dispatch(this.batch);
+    else for (const row of this.batch) this.finish(row, 'not-run');
+    this.batch = [];
+  }
+
+  private async preflightWindow(rows: PreparedRow[]): Promise<void> {
+    const checkable = rows.filter((r) => r.issues.length === 0 && r.command);
+    this.preflight ??= new Preflight(this.schema, this.openPool());
+    const results = await this.preflight.check(checkable.map((r) => r.command as OciCommand));
+    checkable.forEach((row, i) => {
+      const { issues, plan } = results[i] as (typeof results)[number];
+      row.issues.push(...issues);
+      row.plan = plan;
+    });
+    for (const row of rows) {
+      if (this.stopping) this.finish(row, 'not-run');
+      else await this.handle(row);
+    }
+  }
+
+  /** One prepared row: invalid, skipped by resume, valid (dry run), or queued for sending. */
+  private async handle(row: PreparedRow): Promise<void> {
+    if (row.issues.length > 0) {
+      this.finish(row, 'invalid', { code: row.issues[0]?.code ?? 'invalid', message: row.issues.map((i) => formatIssue(row.row, i)).join('; ') });
+      return;
+    }
+    if (this.resume) {
+      if (this.resume.done.get(row.row) === row.hash) {
+        this.finish(row, 'skipped');
+        return;
+      }
+      if (this.resume.inDoubt.has(row.row)) {
+        this.finish(row, 'in-doubt', {
+          code: 'TH_ERR_BULK_IN_DOUBT',
+          message: 'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
+        });
+        return;
+      }
+    }
+    if (this.mode === 'dry-run') {
+      this.finish(row, 'valid');
+      return;
+    }
+    // Rows of one group keep file order: wait while an earlier document with that group is in flight.
+    const blocker = row.group === undefined ? undefined : this.groupsInFlight.get(row.group);
+    if (blocker && !this.batch.some((b) => b.group === row.group)) await blocker.promise;
+    this.batch.push(row);
+    if (this.batch.length >= (this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT)) {
+      const full = this.batch;
+      this.batch = [];
+      await this.dispatch(full);
+    }
+  }
+
+  private openPool(): OciSessionPool {
+    // Rows were validated when built, so the sessions skip the second check.
+    this.pool ??= new OciSessionPool({ size: this.options.sessions ?? 2, validate: false, ...(this.options.connection as OciClientOptions), schema: this.schema });
+    return this.pool;
   }
 
   /** Sends one document's worth of rows on the next free session; waits while the pool is busy (bounded memory). */
@@ -375,8 +421,7 @@ class BulkRun {
       for (const row of rows) this.finish(row, 'not-run');
       return;
     }
-    // Rows were validated when built, so the sessions skip the second check.
-    this.pool ??= new OciSessionPool({ size: this.options.sessions ?? 2, validate: false, ...(this.options.connection as OciClientOptions), schema: this.schema });
+    this.openPool();
     this.flushLines();
     this.journal?.write({ kind: 'sent', rows: rows.map((r) => r.row) });
     const flight: InFlight = { rows, promise: Promise.resolve() };
@@ -468,7 +513,7 @@ class BulkRun {
     if (this.failedOut && (outcome === 'invalid' || outcome === 'failed' || outcome === 'in-doubt' || outcome === 'not-run')) {
       this.failedLines.push(failedRowLine(row, this.failedOut.columns, error?.message ?? outcome));
     }
-    this.emit({ type: 'row', row: row.row, outcome, request: row.type, issues: row.issues.length > 0 ? row.issues : undefined, error });
+    this.emit({ type: 'row', row: row.row, outcome, request: row.type, issues: row.issues.length > 0 ? row.issues : undefined, error, plan: row.plan });
     const now = performance.now();
     if (now - this.lastProgress > 100) {
       this.lastProgress = now;

@@ -105,7 +105,11 @@ export function fieldHint(field: FieldPath): string {
             : '';
     text = `${base === 'token' || base === 'string' || base === 'normalizedString' ? 'string' : base}${range}`;
   }
-  const notes = [field.required ? 'required' : '', field.nillable ? 'nil ok' : '', field.choice ? `choice ${field.choice.id}.${field.choice.branch}/${field.choice.of}` : '']
+  const notes = [
+    field.required ? 'required' : '',
+    field.nillable ? 'nil ok' : '',
+    field.choice ? `choice ${field.choice.id}.${field.choice.branch}/${field.choice.of}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `#${text}${notes ? ` (${notes})` : ''}`;

@@ -44,7 +44,17 @@ export function writeCsv(path: string, header: readonly string[], rows: readonly
   return path;
 }
 
-export const USER_HEADER = ['serviceProviderId', 'groupId', 'userId', 'lastName', 'firstName', 'callingLineIdLastName', 'callingLineIdFirstName', 'password', 'address.city'];
+export const USER_HEADER = [
+  'serviceProviderId',
+  'groupId',
+  'userId',
+  'lastName',
+  'firstName',
+  'callingLineIdLastName',
+  'callingLineIdFirstName',
+  'password',
+  'address.city',
+];
 
 /** A valid UserAddRequest17sp4 row. */
 export function userRow(tag: string, i: number, group = GROUP): string[] {

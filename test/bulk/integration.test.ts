@@ -98,11 +98,50 @@ describe('2,000 users from one CSV', () => {
 describe('request per row', () => {
   it('runs a file that mixes requests, keeping rows of one group in order', async () => {
     const tag = `m${uniqueTag()}`;
-    const header = ['request', 'group', 'serviceProviderId', 'groupId', 'deviceName', 'deviceType', 'userId', 'lastName', 'firstName', 'callingLineIdLastName', 'callingLineIdFirstName', 'title'];
-    const device = (i: number) => ['GroupAccessDeviceAddRequest22V2', `g${i}`, SP, GROUP, `${tag}-dev${i}`, 'Polycom VVX 400', undefined, undefined, undefined, undefined, undefined, undefined];
+    const header = [
+      'request',
+      'group',
+      'serviceProviderId',
+      'groupId',
+      'deviceName',
+      'deviceType',
+      'userId',
+      'lastName',
+      'firstName',
+      'callingLineIdLastName',
+      'callingLineIdFirstName',
+      'title',
+    ];
+    const device = (i: number) => [
+      'GroupAccessDeviceAddRequest22V2',
+      `g${i}`,
+      SP,
+      GROUP,
+      `${tag}-dev${i}`,
+      'Polycom VVX 400',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ];
     const user = (i: number) => ['UserAddRequest17sp4', `g${i}`, SP, GROUP, undefined, undefined, `${tag}-${i}@${DOMAIN}`, 'L', 'F', 'L', 'F', undefined];
     // The modify follows the add of the same user: the group keeps them in file order.
-    const modify = (i: number) => ['UserModifyRequest22', `g${i}`, undefined, undefined, undefined, undefined, `${tag}-${i}@${DOMAIN}`, `Changed${i}`, undefined, undefined, undefined, 'Engineer'];
+    const modify = (i: number) => [
+      'UserModifyRequest22',
+      `g${i}`,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      `${tag}-${i}@${DOMAIN}`,
+      `Changed${i}`,
+      undefined,
+      undefined,
+      undefined,
+      'Engineer',
+    ];
     const rows = [];
     for (let i = 0; i < 20; i++) rows.push(device(i), user(i), modify(i));
     const csv = writeCsv(join(dir, `mixed-${tag}.csv`), header, rows);
@@ -116,11 +155,53 @@ describe('request per row', () => {
 
   it('runs a mercury-format file with its operation column and dot/bracket headers', async () => {
     const tag = `o${uniqueTag()}`;
-    const header = ['operation', 'serviceProviderId', 'groupId', 'deviceName', 'deviceType', 'accessDeviceCredentials.userName', 'accessDeviceCredentials.password', 'serviceUserId', 'serviceInstanceProfile.name', 'serviceInstanceProfile.callingLineIdLastName', 'serviceInstanceProfile.callingLineIdFirstName', 'agentUserId[0]', 'agentUserId[1]'];
+    const header = [
+      'operation',
+      'serviceProviderId',
+      'groupId',
+      'deviceName',
+      'deviceType',
+      'accessDeviceCredentials.userName',
+      'accessDeviceCredentials.password',
+      'serviceUserId',
+      'serviceInstanceProfile.name',
+      'serviceInstanceProfile.callingLineIdLastName',
+      'serviceInstanceProfile.callingLineIdFirstName',
+      'agentUserId[0]',
+      'agentUserId[1]',
+    ];
     const rows = [
-      ['device.group.create', SP, GROUP, `${tag}-a`, 'Polycom VVX 400', 'sipuser', 'sip-Secret-9', undefined, undefined, undefined, undefined, undefined, undefined],
+      [
+        'device.group.create',
+        SP,
+        GROUP,
+        `${tag}-a`,
+        'Polycom VVX 400',
+        'sipuser',
+        'sip-Secret-9',
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ],
       ['device.group.create', SP, GROUP, `${tag}-b`, 'Yealink T46S', undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined],
-      ['hunt.group.create', SP, GROUP, undefined, undefined, undefined, undefined, `${tag}-hg@${DOMAIN}`, 'Sales', 'Sales', 'Line', `${tag}-x@${DOMAIN}`, `${tag}-y@${DOMAIN}`],
+      [
+        'hunt.group.create',
+        SP,
+        GROUP,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        `${tag}-hg@${DOMAIN}`,
+        'Sales',
+        'Sales',
+        'Line',
+        `${tag}-x@${DOMAIN}`,
+        `${tag}-y@${DOMAIN}`,
+      ],
     ];
     const csv = writeCsv(join(dir, `mercury-${tag}.csv`), header, rows);
     const summary = await run({ input: csv, apply: true, connection: connection() });
@@ -133,7 +214,11 @@ describe('request per row', () => {
     ]);
     // The preset's defaults filled what the file left out.
     const hg = journal[2];
-    expect(hg?.kind === 'row' && hg.command).toMatchObject({ policy: 'Regular', noAnswerNumberOfRings: 5, agentUserId: [`${tag}-x@${DOMAIN}`, `${tag}-y@${DOMAIN}`] });
+    expect(hg?.kind === 'row' && hg.command).toMatchObject({
+      policy: 'Regular',
+      noAnswerNumberOfRings: 5,
+      agentUserId: [`${tag}-x@${DOMAIN}`, `${tag}-y@${DOMAIN}`],
+    });
     expect(JSON.stringify(journal)).not.toContain('sip-Secret-9');
     const devices = JSON.stringify(await client.send({ $type: 'GroupAccessDeviceGetListRequest', serviceProviderId: SP, groupId: GROUP } as never));
     expect(devices).toContain(`${tag}-a`);
@@ -147,6 +232,61 @@ describe('request per row', () => {
     const summary = await run({ input: path, request: 'UserAddRequest17sp4', apply: true, connection: connection() });
     expect(summary.counts).toMatchObject({ ok: 5, invalid: 0, failed: 0 });
     expect((await usersInGroup()).filter((u) => u.startsWith(`${tag}-`))).toHaveLength(5);
+  }, 60_000);
+});
+
+describe('preflight', () => {
+  it("checks each row's targets against the server, counting what earlier rows add", async () => {
+    const tag = `p${uniqueTag()}`;
+    await run({
+      input: writeCsv(join(dir, `pre-seed-${tag}.csv`), USER_HEADER, [userRow(tag, 0)]),
+      request: 'UserAddRequest17sp4',
+      apply: true,
+      connection: connection(),
+      journal: false,
+    });
+    const header = [
+      'request',
+      'serviceProviderId',
+      'groupId',
+      'defaultDomain',
+      'userLimit',
+      'userId',
+      'lastName',
+      'firstName',
+      'callingLineIdLastName',
+      'callingLineIdFirstName',
+    ];
+    const user = (id: string, group: string) => ['UserAddRequest17sp4', SP, group, undefined, undefined, `${tag}-${id}@${DOMAIN}`, 'L', 'F', 'L', 'F'];
+    const rows = [
+      user('0', GROUP), // already exists
+      user('1', `${tag}-nogroup`), // no such group
+      ['GroupAddRequest', SP, `${tag}-new`, DOMAIN, '10', undefined, undefined, undefined, undefined, undefined],
+      user('2', `${tag}-new`), // its group is added by the row above
+      ['UserModifyRequest22', undefined, undefined, undefined, undefined, `${tag}-ghost@${DOMAIN}`, 'X', undefined, undefined, undefined],
+    ];
+    const plan = new Map<number, string>();
+    const problems: string[] = [];
+    const summary = await run({
+      input: writeCsv(join(dir, `pre-${tag}.csv`), header, rows),
+      preflight: true,
+      connection: connection(),
+      onEvent: (e) => {
+        if (e.type !== 'row') return;
+        if (e.plan) plan.set(e.row, `${e.plan.action} ${e.plan.target}`);
+        for (const i of e.issues ?? []) problems.push(`row ${e.row}: ${i.message}`);
+      },
+    });
+    expect(summary.counts).toMatchObject({ valid: 2, invalid: 3 });
+    expect(problems).toEqual([
+      `row 2: user ${tag}-0@${DOMAIN} already exists`,
+      `row 3: group ${SP}:${tag}-nogroup not found`,
+      `row 6: user ${tag}-ghost@${DOMAIN} not found`,
+    ]);
+    expect(plan.get(4)).toBe(`add group group ${SP}:${tag}-new`);
+    expect(plan.get(5)).toBe(`add user user ${tag}-2@${DOMAIN}`);
+    // Read-only: nothing was created.
+    expect(await usersInGroup(`${tag}-new`).catch(() => 'no group')).toBe('no group');
   }, 60_000);
 });
 
@@ -208,7 +348,13 @@ describe('backup and undo', () => {
   it('undo of a Modify run restores the previous values', async () => {
     const tag = `b${uniqueTag()}`;
     const adds = Array.from({ length: 4 }, (_, i) => userRow(tag, i));
-    await run({ input: writeCsv(join(dir, `undo-add-${tag}.csv`), USER_HEADER, adds), request: 'UserAddRequest17sp4', apply: true, connection: connection(), journal: false });
+    await run({
+      input: writeCsv(join(dir, `undo-add-${tag}.csv`), USER_HEADER, adds),
+      request: 'UserAddRequest17sp4',
+      apply: true,
+      connection: connection(),
+      journal: false,
+    });
     await client.send({ $type: 'UserModifyRequest22', userId: `${tag}-0@${DOMAIN}`, title: 'Before' } as never);
     const header = ['userId', 'lastName', 'title'];
     const mods = Array.from({ length: 4 }, (_, i) => [`${tag}-${i}@${DOMAIN}`, `New${i}`, 'After']);
@@ -238,7 +384,13 @@ describe('backup and undo', () => {
   it('undo of an Add run plans Deletes', async () => {
     const tag = `d${uniqueTag()}`;
     const journal = join(dir, `undo-adds-${tag}.jsonl`);
-    await run({ input: writeCsv(join(dir, `adds-${tag}.csv`), USER_HEADER, [userRow(tag, 0), userRow(tag, 1)]), request: 'UserAddRequest17sp4', apply: true, connection: connection(), journal });
+    await run({
+      input: writeCsv(join(dir, `adds-${tag}.csv`), USER_HEADER, [userRow(tag, 0), userRow(tag, 1)]),
+      request: 'UserAddRequest17sp4',
+      apply: true,
+      connection: connection(),
+      journal,
+    });
     const plan = await planUndo(journal, { schema });
     expect(plan.steps.map((s) => (s.inverse.ok ? s.inverse.command : s.inverse.reason))).toEqual([
       { $type: 'UserDeleteRequest', userId: `${tag}-1@${DOMAIN}` },

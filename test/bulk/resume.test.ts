@@ -43,7 +43,11 @@ function journalRows(path: string, rows: number, exited: Promise<unknown>): Prom
 it('a killed run resumes without sending any row twice', async () => {
   const tag = `k${uniqueTag()}`;
   const total = 400;
-  const csv = writeCsv(join(dir, `kill-${tag}.csv`), USER_HEADER, Array.from({ length: total }, (_, i) => userRow(tag, i)));
+  const csv = writeCsv(
+    join(dir, `kill-${tag}.csv`),
+    USER_HEADER,
+    Array.from({ length: total }, (_, i) => userRow(tag, i)),
+  );
   const journal = join(dir, `kill-${tag}.jsonl`);
   server.faults.latencyMs = 15; // slow enough to be caught mid-run
   const before = server.stats.byType.get('UserAddRequest17sp4') ?? 0;
@@ -89,7 +93,13 @@ it('a killed run resumes without sending any row twice', async () => {
   const created = new Set(list.userTable.row.map((r) => r.col[col] as string).filter((u) => u.startsWith(`${tag}-`)));
   for (let i = 0; i < total; i++) if (!state.inDoubt.has(i + 2)) expect(created.has(`${tag}-${i}@${DOMAIN}`)).toBe(true);
   // A second resume has nothing left to send.
-  const again = await runBulk({ input: csv, request: 'UserAddRequest17sp4', apply: true, resume: journal, connection: { url, userId: 'admin', password: PASSWORD } });
+  const again = await runBulk({
+    input: csv,
+    request: 'UserAddRequest17sp4',
+    apply: true,
+    resume: journal,
+    connection: { url, userId: 'admin', password: PASSWORD },
+  });
   expect(again.counts.ok).toBe(0);
   expect((server.stats.byType.get('UserAddRequest17sp4') ?? 0) - before).toBe(received);
 }, 120_000);

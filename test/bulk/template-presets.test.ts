@@ -60,14 +60,28 @@ describe('field paths', () => {
 describe('presets', () => {
   it('every built-in preset resolves, and its defaults and aliases name fields of its request', async () => {
     const names = BUILT_IN_PRESETS.map((p) => p.name);
-    for (const op of ['user.create', 'user.modify', 'device.group.create', 'hunt.group.create', 'call.center.create', 'call.center.update.agent.list', 'auto.attendant.create', 'pickup.group.create', 'group.admin.create', 'group.admin.modify.policy', 'service.provider.admin.create', 'service.provider.admin.modify.policy']) {
+    for (const op of [
+      'user.create',
+      'user.modify',
+      'device.group.create',
+      'hunt.group.create',
+      'call.center.create',
+      'call.center.update.agent.list',
+      'auto.attendant.create',
+      'pickup.group.create',
+      'group.admin.create',
+      'group.admin.modify.policy',
+      'service.provider.admin.create',
+      'service.provider.admin.modify.policy',
+    ]) {
       expect(names).toContain(op);
     }
     for (const preset of BUILT_IN_PRESETS) {
       const { type } = await prepareRequestType(schema, preset.request);
       const known = new Set(fieldPaths(schema, type, { all: true }).map((f) => f.path.replace(/\[\d+\]/g, '')));
       for (const path of Object.keys(preset.defaults ?? {})) expect(`${preset.name}: ${path} ${known.has(path)}`).toBe(`${preset.name}: ${path} true`);
-      for (const path of Object.values(preset.aliases ?? {}).map((a) => a.replace('[]', ''))) expect(`${preset.name}: ${path} ${known.has(path)}`).toBe(`${preset.name}: ${path} true`);
+      for (const path of Object.values(preset.aliases ?? {}).map((a) => a.replace('[]', '')))
+        expect(`${preset.name}: ${path} ${known.has(path)}`).toBe(`${preset.name}: ${path} true`);
     }
     // user.create sends what mercury sends.
     expect((await prepareRequestType(schema, loadPresets().get('user.create')?.request as string)).type).toBe('UserConsolidatedAddRequest22');
@@ -80,7 +94,13 @@ describe('presets', () => {
     expect(aliasPath('servicePack[2].servicePackName', { servicePack: 'servicePack[].servicePackName' })).toBe('servicePack[2].servicePackName');
     const presets = join(dir, 'presets');
     mkdirSync(presets);
-    writeFileSync(join(presets, 'mine.json'), JSON.stringify([{ name: 'user.create', request: 'UserAddRequest17sp4', defaults: { password: 'x' } }, { name: 'my.op', request: 'GroupGetRequest' }]));
+    writeFileSync(
+      join(presets, 'mine.json'),
+      JSON.stringify([
+        { name: 'user.create', request: 'UserAddRequest17sp4', defaults: { password: 'x' } },
+        { name: 'my.op', request: 'GroupGetRequest' },
+      ]),
+    );
     const loaded = loadPresets(presets);
     expect(loaded.get('user.create')?.request).toBe('UserAddRequest17sp4');
     expect(loaded.get('my.op')).toBeDefined();
@@ -89,7 +109,17 @@ describe('presets', () => {
   });
 
   it('recognises a hints row only when every filled cell starts with #', () => {
-    expect(RowMapper.isHintsRow([{ text: '#string', quoted: false }, { text: '', quoted: false }])).toBe(true);
-    expect(RowMapper.isHintsRow([{ text: '#string', quoted: false }, { text: 'u1', quoted: false }])).toBe(false);
+    expect(
+      RowMapper.isHintsRow([
+        { text: '#string', quoted: false },
+        { text: '', quoted: false },
+      ]),
+    ).toBe(true);
+    expect(
+      RowMapper.isHintsRow([
+        { text: '#string', quoted: false },
+        { text: 'u1', quoted: false },
+      ]),
+    ).toBe(false);
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '../../../agents/bulk/index.js';
 import { isThorsHammerError } from '../../../runtime/errors.js';
 import { newestGeneratedRelease } from '../../../runtime/oci/client.js';
+import { alignedTable } from '../../../runtime/oci/present.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
 import { reportFailure } from '../../output.js';
 import { type ConnectionArgs, connectionFrom, connectionOptions } from './connection.js';
@@ -102,6 +103,7 @@ interface RunArgs extends ConnectionArgs {
   resume?: string;
   'failed-out'?: string;
   backup: boolean;
+  preflight: boolean;
   quiet: boolean;
 }
 
@@ -125,6 +127,11 @@ const run: CommandModule<object, RunArgs> = {
         .option('journal', { type: 'string', describe: 'Journal file (default: <file>.journal.jsonl)' })
         .option('resume', { type: 'string', describe: 'Skip rows a previous run (this journal) did with the same content' })
         .option('failed-out', { type: 'string', describe: 'Write failed rows as CSV with an error column' })
+        .option('preflight', {
+          type: 'boolean',
+          default: false,
+          describe: 'Check against the server that each row’s targets exist (or not), then print the plan',
+        })
         .option('backup', { type: 'boolean', default: false, describe: 'Read the current state of Modify/Delete targets first (for undo)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
         .example('$0 bulk run users.csv --request UserAddRequest17sp4', 'dry run: every problem with row and column')
@@ -137,6 +144,7 @@ const run: CommandModule<object, RunArgs> = {
       process.once('SIGINT', onSignal);
       const progress = progressReporter({ quiet: args.quiet });
       const problems: string[] = [];
+      const plan: string[][] = [];
       let summary: BulkSummary;
       try {
         summary = await runBulk({
@@ -149,7 +157,8 @@ const run: CommandModule<object, RunArgs> = {
           presetsDir: args.presets,
           release: args.release,
           apply: args.apply,
-          connection: args.apply ? connectionFrom(args) : undefined,
+          connection: args.apply || args.preflight ? connectionFrom(args) : undefined,
+          preflight: args.preflight,
           sessions: args.sessions,
           batchSize: args['batch-size'],
           maxErrors: args['max-errors'],
@@ -161,6 +170,8 @@ const run: CommandModule<object, RunArgs> = {
           onEvent: (event) => {
             progress(event);
             if (event.type !== 'row') return;
+            if (event.plan)
+              plan.push([String(event.row), event.request ?? '', event.plan.target, event.outcome === 'invalid' ? 'none (see problems)' : event.plan.action]);
             if (event.issues) for (const issue of event.issues) problems.push(formatIssue(event.row, issue));
             else if (event.error) problems.push(`row ${event.row}: ${event.outcome}: ${event.error.code}: ${event.error.message}`);
             if (problems.length >= 200) flush(problems);
@@ -170,6 +181,7 @@ const run: CommandModule<object, RunArgs> = {
         process.off('SIGINT', onSignal);
       }
       flush(problems);
+      if (plan.length > 0) process.stdout.write(`${alignedTable(['row', 'request', 'target', 'action'], plan).join('\n')}\n`);
       process.stdout.write(`${summaryLines(summary).join('\n')}\n`);
       return summary.exitCode;
     }),
@@ -201,10 +213,8 @@ const undo: CommandModule<object, UndoArgs> = {
       const plan = await planUndo(args.journal, { release: args.release });
       const out = args.out ?? `${args.journal}.undo.jsonl`;
       writeUndoPlan(plan, out);
-      process.stdout.write('row\trequest\ttarget\taction\n');
-      for (const s of plan.steps) {
-        process.stdout.write(`${s.row}\t${s.request}\t${s.target}\t${s.inverse.ok ? s.inverse.command.$type : `none: ${s.inverse.reason}`}\n`);
-      }
+      const table = plan.steps.map((s) => [String(s.row), s.request, s.target, s.inverse.ok ? s.inverse.command.$type : `none: ${s.inverse.reason}`]);
+      process.stdout.write(`${alignedTable(['row', 'request', 'target', 'action'], table).join('\n')}\n`);
       const blocked = plan.steps.filter((s) => !s.inverse.ok).length;
       process.stdout.write(`plan: ${plan.steps.length - blocked} inverse requests, ${blocked} without an inverse → ${out}\n`);
       if (!args.apply) return blocked > 0 ? 1 : 0;

@@ -48,7 +48,11 @@ export class CsvParser {
 
   /** Parses `text`, returning every record it completes. */
   push(text: string): CsvRecord[] {
-    const out: CsvRecord[] = [];
+    return [...this.feed(text)];
+  }
+
+  /** Parses `text`, yielding each record as soon as it is complete (so only the current one is alive). */
+  *feed(text: string): Generator<CsvRecord> {
     let i = 0;
     if (!this.started && text.length > 0) {
       this.started = true;
@@ -86,7 +90,8 @@ export class CsvParser {
         this.endCell();
       } else if (c === '\n' || c === '\r') {
         this.afterCr = c === '\r';
-        this.endRecord(out);
+        const record = this.endRecord();
+        if (record) yield record;
       } else if (c === '"' && this.field === '' && !this.quoted) {
         this.inQuotes = true;
         this.quoted = true;
@@ -110,7 +115,6 @@ export class CsvParser {
         }
       }
     }
-    return out;
   }
 
   /** Ends the input: returns the last record when the file does not end with a line break. */
@@ -120,9 +124,8 @@ export class CsvParser {
     }
     this.inQuotes = false;
     this.quotePending = false;
-    const out: CsvRecord[] = [];
-    if (this.cells.length > 0 || this.field !== '' || this.quoted) this.endRecord(out);
-    return out;
+    const record = this.cells.length > 0 || this.field !== '' || this.quoted ? this.endRecord() : undefined;
+    return record ? [record] : [];
   }
 
   private endCell(): void {
@@ -131,14 +134,14 @@ export class CsvParser {
     this.quoted = false;
   }
 
-  private endRecord(out: CsvRecord[]): void {
+  private endRecord(): CsvRecord | undefined {
     this.endCell();
     this.record++;
     const cells = this.cells;
     this.cells = [];
     // A blank line is no record (but keeps its number, so row numbers match the file's lines).
-    if (cells.length === 1 && cells[0]?.text === '' && !cells[0].quoted) return;
-    out.push({ row: this.record, cells });
+    if (cells.length === 1 && cells[0]?.text === '' && !cells[0].quoted) return undefined;
+    return { row: this.record, cells };
   }
 }
 
@@ -156,13 +159,13 @@ export async function* readCsvFile(path: string, options: { encoding?: CsvEncodi
       } catch (error) {
         throw new BulkInputError(`${path}: not valid UTF-8 (give --encoding iso-8859-1 for Latin-1 files)`, { path }, error);
       }
-      yield* parser.push(text);
+      yield* parser.feed(text);
     }
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') throw new BulkInputError(`${path}: no such file`, { path }, error);
     throw error;
   }
-  yield* parser.push(decoder.decode());
+  yield* parser.feed(decoder.decode());
   yield* parser.end();
 }
 

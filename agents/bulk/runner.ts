@@ -142,7 +142,7 @@ async function scanInput(path: string, format: 'csv' | 'xlsx', encoding: CsvEnco
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
-      if (parser) records += parser.push(decoder.decode(chunk, { stream: true })).length;
+      if (parser) for (const _ of parser.feed(decoder.decode(chunk, { stream: true }))) records++;
     }
   } catch {
     return { sha256: '', records: 0 }; // the reader reports the problem with its own error

@@ -221,9 +221,12 @@ function stripIndexes(path: string): string {
 
 /** 16 hex digits of SHA-256 over the request type and the assignments (values included, so a changed row runs again). */
 export function rowHash(type: string, assignments: readonly FieldAssignment[]): string {
-  const hash = createHash('sha256').update(type);
-  for (const a of assignments) hash.update(`\u0000${a.path}\u0001${JSON.stringify(a.value)}`);
-  return hash.digest('hex').slice(0, 16);
+  let text = type;
+  for (const a of assignments) {
+    const v = a.value;
+    text += `\u0000${a.path}\u0001${v.kind === 'text' ? `t${v.text}` : v.kind === 'nil' ? 'n' : `j${JSON.stringify(v.value)}`}`;
+  }
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 /** `row 17, column address.city: longer than 80` */

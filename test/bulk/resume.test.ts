@@ -103,3 +103,39 @@ it('a killed run resumes without sending any row twice', async () => {
   expect(again.counts.ok).toBe(0);
   expect((server.stats.byType.get('UserAddRequest17sp4') ?? 0) - before).toBe(received);
 }, 120_000);
+
+it('an abort finishes the documents in flight, writes the journal and reports; a resume sends the rest', async () => {
+  const tag = `a${uniqueTag()}`;
+  const total = 300;
+  const csv = writeCsv(
+    join(dir, `abort-${tag}.csv`),
+    USER_HEADER,
+    Array.from({ length: total }, (_, i) => userRow(tag, i)),
+  );
+  const journal = join(dir, `abort-${tag}.jsonl`);
+  const connection = { url: server.url('tcp'), userId: 'admin', password: PASSWORD };
+  server.faults.latencyMs = 10;
+  const controller = new AbortController();
+  const summary = await runBulk({
+    input: csv,
+    request: 'UserAddRequest17sp4',
+    apply: true,
+    connection,
+    journal,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'row' && e.outcome === 'ok') controller.abort();
+    },
+  });
+  server.faults.latencyMs = 0;
+  expect(summary.aborted).toBe(true);
+  expect(summary.counts.ok).toBeGreaterThan(0);
+  expect(summary.counts.failed + summary.counts.inDoubt).toBe(0); // what was sent got its answer
+  expect(summary.counts.notRun).toBe(total - summary.counts.ok);
+  expect(summary.exitCode).toBe(1);
+  const lines = readJournal(journal);
+  expect(lines.at(-1)).toMatchObject({ kind: 'summary', aborted: true });
+  expect(resumeState(lines).inDoubt.size).toBe(0);
+  const resumed = await runBulk({ input: csv, request: 'UserAddRequest17sp4', apply: true, connection, resume: journal });
+  expect(resumed.counts).toMatchObject({ skipped: summary.counts.ok, ok: total - summary.counts.ok, failed: 0 });
+}, 60_000);

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUILT_IN_PRESETS, RowMapper, aliasPath, bulkTemplate, loadPresets, runBulk, templateCsv } from '../../agents/bulk/index.js';
+import { BUILT_IN_PRESETS, RowMapper, aliasPath, bulkTemplate, loadPresets, readJournal, runBulk, templateCsv } from '../../agents/bulk/index.js';
 import { newestGeneratedRelease } from '../../runtime/oci/client.js';
 import { fieldPaths } from '../../runtime/oci/field-paths.js';
 import { prepareRequestType } from '../../runtime/oci/request-builder.js';
@@ -121,5 +121,35 @@ describe('presets', () => {
         { text: 'u1', quoted: false },
       ]),
     ).toBe(false);
+  });
+});
+
+describe('retries', () => {
+  it('retries rows whose connection could not be made, then reports them failed (nothing was sent)', async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const file = join(dir, 'retry.csv');
+    writeFileSync(file, 'serviceProviderId,groupId,userId,lastName,firstName,callingLineIdLastName,callingLineIdFirstName\nsp,g,u@x.example,L,F,L,F\n');
+    const rows: { outcome: string; code?: string }[] = [];
+    const summary = await runBulk({
+      input: file,
+      request: 'UserAddRequest17sp4',
+      schema,
+      apply: true,
+      connection: { url: `tcp://127.0.0.1:${port}`, userId: 'admin', password: 'x', maxReconnectAttempts: 1, backoffMs: 1 },
+      retries: 3,
+      backoffMs: 1,
+      journal: join(dir, 'retry.jsonl'),
+      onEvent: (e) => {
+        if (e.type === 'row') rows.push({ outcome: e.outcome, code: e.error?.code });
+      },
+    });
+    expect(summary.counts.failed).toBe(1);
+    expect(rows).toEqual([{ outcome: 'failed', code: 'TH_ERR_OCI_CONNECT' }]);
+    const line = readJournal(join(dir, 'retry.jsonl')).find((l) => l.kind === 'row');
+    expect(line).toMatchObject({ outcome: 'failed', attempts: 3, code: 'TH_ERR_OCI_CONNECT' });
   });
 });

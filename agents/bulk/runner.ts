@@ -9,7 +9,7 @@ import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciCommand } from '../../runtime/oci/codec.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { type CsvEncoding, type CsvRecord, CsvParser, csvEncoding, csvLine, readCsvFile } from './csv.js';
-import { BulkOptionsError } from './errors.js';
+import { BulkInputError, BulkOptionsError } from './errors.js';
 import { backupCommand } from './inverse.js';
 import { type PlanEntry, Preflight } from './preflight.js';
 import {
@@ -144,8 +144,9 @@ async function scanInput(path: string, format: 'csv' | 'xlsx', encoding: CsvEnco
       hash.update(chunk);
       if (parser) for (const _ of parser.feed(decoder.decode(chunk, { stream: true }))) records++;
     }
-  } catch {
-    return { sha256: '', records: 0 }; // the reader reports the problem with its own error
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new BulkInputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(error as Error).message})`, { path }, error);
   }
   if (parser) records += parser.push(decoder.decode()).length + safeEnd(parser);
   return { sha256: hash.digest('hex'), records };

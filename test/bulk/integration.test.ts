@@ -1,7 +1,7 @@
 // The bulk engine end to end against the mock BroadWorks server running as a separate process
 // (spawned through the CLI, as users run it): dry run, apply, mixed requests, mercury files,
 // XLSX, max-errors, failed rows, backup and undo.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BulkRunOptions, planUndo, applyUndo, readJournal, runBulk, writeXlsxFile } from '../../agents/bulk/index.js';
 import { OciClient } from '../../runtime/oci/client.js';
@@ -340,7 +340,8 @@ describe('errors', () => {
     expect(usage.stderr).toMatch(/TH_ERR_BULK_OPTIONS: name the request/);
     const missing = await hammerBulk(['run', join(dir, 'nope.csv'), '--request', 'UserAddRequest17sp4']).done;
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/TH_ERR_BULK_INPUT/);
+    expect(missing.stderr).toMatch(/TH_ERR_BULK_INPUT: .*nope\.csv: no such file/);
+    expect(existsSync(join(dir, 'nope.csv.journal.jsonl'))).toBe(false);
   }, 90_000);
 });
 

@@ -8,7 +8,7 @@ import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClient, type OciCl
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciCommand } from '../../runtime/oci/codec.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
-import { type CsvEncoding, type CsvRecord, CsvParser, csvEncoding, csvLine, readCsvFile } from './csv.js';
+import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvFile } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
 import { backupCommand } from './inverse.js';
 import { type PlanEntry, Preflight } from './preflight.js';
@@ -560,7 +560,7 @@ function failedRowLine(row: PreparedRow, columns: readonly number[], error: stri
   const out: string[] = [];
   for (const i of columns) {
     const cell = row.cells[i];
-    out.push(cell === undefined || (cell.text === '' && !cell.quoted) ? '' : cell.quoted || /[",\r\n]/.test(cell.text) ? `"${cell.text.replace(/"/g, '""')}"` : cell.text);
+    out.push(cell === undefined || (cell.text === '' && !cell.quoted) ? '' : csvCell(cell.text));
   }
   return `${out.join(',')},${csvLine([error])}`;
 }

@@ -289,12 +289,13 @@ class BulkRun {
 
     try {
       await this.process(records, presets);
-    } finally {
-      await Promise.allSettled([...this.inFlight].map((f) => f.promise));
-      this.flushLines();
-      if (this.pool) await this.pool.close().catch(() => undefined);
-      this.closeFailedOut();
+    } catch (error) {
+      // A setup or input error: what was sent still gets its answer and its journal line.
+      await this.settle();
+      this.journal?.close();
+      throw error;
     }
+    await this.settle();
     this.counts.notRun += Math.max(0, this.total - this.done);
     const ms = performance.now() - this.started;
     const c = this.counts;
@@ -315,6 +316,14 @@ class BulkRun {
     this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...c }, elapsedMs: summary.ms });
     this.emit({ type: 'end', summary });
     return summary;
+  }
+
+  /** Waits for the documents in flight, writes what is pending, closes the pool and the failed-rows file. */
+  private async settle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight].map((f) => f.promise));
+    this.flushLines();
+    if (this.pool) await this.pool.close().catch(() => undefined);
+    this.closeFailedOut();
   }
 
   private async process(records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> {

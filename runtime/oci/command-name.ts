@@ -36,4 +36,3 @@ export function pairedResponseName(requestName: string): string {
 
 /** The suffix that asks for a family's newest version explicitly: `UserGetRequest@latest`. */
 export const LATEST_SUFFIX = '@latest';
-

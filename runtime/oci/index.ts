@@ -57,6 +57,7 @@ export {
   OciRequestBuildError,
   buildRequest,
   buildRequestOrThrow,
+  fieldMembers,
   fieldNames,
   formatBuildIssue,
   parseCliAssignment,
@@ -67,6 +68,7 @@ export {
   type BuildOptions,
   type BuildResult,
   type FieldAssignment,
+  type FieldMember,
   type FieldValue,
   type PathStep,
 } from './request-builder.js';

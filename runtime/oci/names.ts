@@ -167,20 +167,30 @@ export function nearestNames(candidates: readonly string[], name: string, limit 
   return scored.slice(0, limit).map((s) => s.n);
 }
 
-/** Levenshtein distance, giving up (returning `bound + 1`) once every path exceeds `bound`. */
+/**
+ * Levenshtein distance, computed only in the band |i − j| ≤ `bound` (Ukkonen): anything farther
+ * is reported as `bound + 1`. Suggestions over the ~8,000 names of a release stay fast.
+ */
 function editDistance(a: string, b: string, bound: number): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const far = bound + 1;
+  if (Math.abs(a.length - b.length) > bound) return far;
+  let previous = new Int32Array(b.length + 1);
+  let current = new Int32Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) previous[j] = j <= bound ? j : far;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
+    current.fill(far);
+    current[0] = i <= bound ? i : far;
+    let rowMin = current[0]!;
+    const from = Math.max(1, i - bound);
+    const to = Math.min(b.length, i + bound);
+    for (let j = from; j <= to; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost, far);
+      current[j] = value;
       if (value < rowMin) rowMin = value;
     }
-    if (rowMin > bound) return bound + 1;
-    previous = current;
+    if (rowMin > bound) return far;
+    [previous, current] = [current, previous];
   }
   return previous[b.length]!;
 }

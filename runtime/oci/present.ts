@@ -145,7 +145,13 @@ export function responseText(response: OciCommand): string {
   for (const [k, v] of fields) out.push(`${k.padEnd(width)}  ${v}`);
   for (const t of responseTables(response)) {
     if (out.length > 0) out.push('');
-    out.push(`${t.path} (${t.records.length} row${t.records.length === 1 ? '' : 's'}):`, ...alignedTable(t.headings, t.records.map((r) => t.keys.map((k) => r[k] ?? ''))));
+    out.push(
+      `${t.path} (${t.records.length} row${t.records.length === 1 ? '' : 's'}):`,
+      ...alignedTable(
+        t.headings,
+        t.records.map((r) => t.keys.map((k) => r[k] ?? '')),
+      ),
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -14,7 +14,7 @@
 import { FLOAT_BUILTINS, INTEGER_BUILTINS, INTEGER_RANGES, NUMERIC_BUILTINS } from './builtins.js';
 import { OciUnknownTypeError } from './errors.js';
 import type { AttributeMeta, ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
-import { nearestNames, resolveRequestName, suggestFieldNames } from './names.js';
+import { nearestNames, type ResolvedRequestName, resolveRequestName, suggestFieldNames } from './names.js';
 import { ThorsHammerError } from '../errors.js';
 import { builtinOf, choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema } from './schema.js';
 import { collectIssues } from './validate.js';
@@ -129,7 +129,7 @@ function tryParsePath(path: string): PathStep[] | string {
  */
 export function parseCliAssignment(arg: string): FieldAssignment {
   const eq = arg.indexOf('=');
-  if (eq <= 0) throw new OciFieldArgumentError(arg, "expected key=value (text) or key:=json (a JSON value, e.g. title:=null to clear)");
+  if (eq <= 0) throw new OciFieldArgumentError(arg, 'expected key=value (text) or key:=json (a JSON value, e.g. title:=null to clear)');
   if (arg[eq - 1] === ':') {
     const path = arg.slice(0, eq - 1);
     if (path === '') throw new OciFieldArgumentError(arg, 'the key is empty');
@@ -174,7 +174,7 @@ export function buildRequest(schema: OciSchema, typeName: string, assignments: r
       const code = validatorCode(issue.message);
       if (options.skipRequired && code === 'required') continue;
       const path = issue.path.startsWith(`${type}.`) ? issue.path.slice(type.length + 1) : issue.path === type ? '' : issue.path;
-      const origin = builder.origins.get(path);
+      const origin = builder.originOf(path);
       // A member the builder already reported (a bad value left unset …) is not reported twice.
       if (reportedPaths.has(origin?.path ?? path)) continue;
       issues.push({ path: origin?.path ?? path, ...(origin?.source !== undefined ? { source: origin.source } : {}), code, message: issue.message });
@@ -191,7 +191,7 @@ export function buildRequestOrThrow(schema: OciSchema, typeName: string, assignm
 }
 
 /** Resolves a request name and loads its modules (and its response's), ready for {@link buildRequest}. */
-export async function prepareRequestType(schema: OciSchema, typeName: string): Promise<ReturnType<typeof resolveRequestName>> {
+export async function prepareRequestType(schema: OciSchema, typeName: string): Promise<ResolvedRequestName> {
   const resolved = resolveRequestName(schema, typeName);
   await schema.ensure(resolved.type);
   const meta = schema.complexType(resolved.type);
@@ -200,14 +200,25 @@ export async function prepareRequestType(schema: OciSchema, typeName: string): P
   return { ...resolved, deprecated: meta.deprecated === true };
 }
 
+/** A member a path may name: its name and what it holds (for completion and help). */
+export interface FieldMember {
+  name: string;
+  /** `value`: a simple value; `structure`: members below (`name.…`); `flag`: present or absent. */
+  holds: 'value' | 'structure' | 'flag';
+  /** True when it repeats (`name[n]`, or a repeated key). */
+  list: boolean;
+  /** True for an attribute (`echo`). */
+  attribute: boolean;
+}
+
 /**
- * The members a path may name below a request type, one level at a time: element and
- * attribute names of `typeName` (then of the element `path` leads to), for completion and help.
+ * The members a path may name below a request type, one level at a time: the elements and
+ * attributes of `typeName`, or of the element `path` leads to (`address`, `contact[0]`).
+ * Types must be loaded.
  */
-export function fieldNames(schema: OciSchema, typeName: string, path = ''): string[] {
-  let meta: ComplexTypeMeta | undefined = schema.complexType(typeName);
-  let content: readonly Particle[] = meta.content;
-  let attrs: readonly AttributeMeta[] = meta.attrs ?? [];
+export function fieldMembers(schema: OciSchema, typeName: string, path = ''): FieldMember[] {
+  let content: readonly Particle[] = schema.complexType(typeName).content;
+  let attrs: readonly AttributeMeta[] = schema.complexType(typeName).attrs ?? [];
   for (const step of path === '' ? [] : parsePath(path)) {
     const member = findMember(content, attrs, step.name);
     if (!member || member.kind === 'attribute') return [];
@@ -218,11 +229,23 @@ export function fieldNames(schema: OciSchema, typeName: string, path = ''): stri
     }
     const t = member.element.t;
     if (t.startsWith('xs:') || schema.type(t).kind !== 'complex') return [];
-    meta = schema.complexType(t);
+    const meta = schema.complexType(t);
     content = meta.content;
     attrs = meta.attrs ?? [];
   }
-  return memberNames(content, attrs);
+  return memberNames(content, attrs).map((name) => {
+    const member = findMember(content, attrs, name)!;
+    if (member.kind === 'attribute') return { name, holds: 'value', list: false, attribute: true };
+    if (member.kind === 'choice') return { name, holds: 'structure', list: true, attribute: false };
+    const e = member.element;
+    const holds = e.t === 'xs:anyType' ? 'flag' : isSimpleElement(schema, e) ? 'value' : 'structure';
+    return { name, holds, list: isArrayElement(e), attribute: false };
+  });
+}
+
+/** The names of {@link fieldMembers}. */
+export function fieldNames(schema: OciSchema, typeName: string, path = ''): string[] {
+  return fieldMembers(schema, typeName, path).map((m) => m.name);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -232,7 +255,8 @@ function isTypePath(path: string): boolean {
 }
 
 function validatorCode(message: string): BuildIssueCode {
-  if (message === 'required' || message === 'required attribute' || /^one of .* is required$/.test(message) || /^required \(at least /.test(message)) return 'required';
+  if (message === 'required' || message === 'required attribute' || /^one of .* is required$/.test(message) || /^required \(at least /.test(message))
+    return 'required';
   if (message.startsWith('only one of ')) return 'choice-conflict';
   return 'invalid';
 }
@@ -296,6 +320,7 @@ class Builder {
   readonly issues: BuildIssue[] = [];
   /** Final (compacted) path → the user's path and source, to map validator issues back. */
   readonly origins = new Map<string, { path: string; source?: string }>();
+  private readonly abstractReported = new Set<Node>();
 
   constructor(private readonly schema: OciSchema) {}
 
@@ -323,6 +348,7 @@ class Builder {
         if (!last || step.index !== undefined) return this.issue('bad-path', assignment.path, source, '$type must be the last step of a path');
         return this.setType(node, assignment.value, userPath, source);
       }
+      if (node.declared?.abstract && !node.actual) return this.abstractIssue(node);
       const member = findMember(node.content, node.attrs, step.name);
       if (!member) {
         return this.issue(
@@ -336,7 +362,7 @@ class Builder {
       if (member.kind === 'attribute') {
         if (!last) return this.issue('not-a-structure', userPath, source, `'${step.name}' is an attribute; it has no members`);
         if (step.index !== undefined) return this.issue('not-a-list', userPath, source, `'${step.name}' is a single value, not a list`);
-        return this.setLeaf(node, step.name, undefined, { kind: 'value', value: undefined, path: userPath, source }, () =>
+        return this.setLeaf(node, step.name, { kind: 'value', value: undefined, path: userPath, source }, () =>
           this.simpleValue(member.attribute.t, assignment.value, false, userPath, source),
         );
       }
@@ -355,7 +381,8 @@ class Builder {
     if (name === undefined) return this.issue('bad-value', path, source, '$type takes a type name');
     if (!node.declared) return this.issue('bad-path', path, source, 'a choice item has no $type');
     if (node.path === '') {
-      if (name !== node.declared.name) this.issue('bad-value', path, source, `the request type is ${node.declared.name}; give another type as the command, not as $type`);
+      if (name !== node.declared.name)
+        this.issue('bad-value', path, source, `the request type is ${node.declared.name}; give another type as the command, not as $type`);
       return;
     }
     this.chooseType(node, name, path, source);
@@ -392,7 +419,12 @@ class Builder {
       const slot = node.fields.get(step.name);
       if (slot?.kind === 'node') return slot.node;
       if (slot) {
-        this.issue('duplicate', path, source, `'${step.name}' is already set to a value (${slot.kind === 'value' && slot.value === null ? 'nil' : 'given whole'})`);
+        this.issue(
+          'duplicate',
+          path,
+          source,
+          `'${step.name}' is already set to a value (${slot.kind === 'value' && slot.value === null ? 'nil' : 'given whole'})`,
+        );
         return undefined;
       }
       const created = newNode();
@@ -490,7 +522,12 @@ class Builder {
         return { kind: 'node', node: child };
       }
       const what = member.kind === 'choice' ? `a choice item (${memberNames(member.choice.choice, []).join(' | ')})` : `a structure (${member.element.t})`;
-      this.issue('structure-needs-members', path, source, `'${lastName(path)}' is ${what}: set its members with dotted paths (${path}.…) or give a JSON object`);
+      this.issue(
+        'structure-needs-members',
+        path,
+        source,
+        `'${lastName(path)}' is ${what}: set its members with dotted paths (${path}.…) or give a JSON object`,
+      );
       return undefined;
     }
     const element = member.element;
@@ -510,7 +547,13 @@ class Builder {
       const member = findMember(node.content, node.attrs, key);
       const childPath = `${path}.${key}`;
       if (!member) {
-        this.issue('unknown-field', childPath, source, `${node.actual?.name ?? node.label} has no member '${key}'`, suggestFieldNames(memberNames(node.content, node.attrs), key));
+        this.issue(
+          'unknown-field',
+          childPath,
+          source,
+          `${node.actual?.name ?? node.label} has no member '${key}'`,
+          suggestFieldNames(memberNames(node.content, node.attrs), key),
+        );
         continue;
       }
       const value: FieldValue = { kind: 'json', value: child };
@@ -544,7 +587,7 @@ class Builder {
       return { value: null };
     }
     if (value.kind === 'json' && (typeof value.value === 'object' || value.value === undefined)) {
-      this.issue('bad-value', path, source, `'${name}' takes a single value (${typeKey}), not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
+      this.issue('bad-value', path, source, `'${name}' takes a single value, not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
       return undefined;
     }
     const builtin = builtinOf(this.schema, typeKey);
@@ -554,7 +597,8 @@ class Builder {
 
     if (builtin === 'xs:boolean') {
       const b = typeof scalar === 'boolean' ? scalar : typeof scalar === 'string' ? BOOLEAN_WORDS[scalar.trim().toLowerCase()] : undefined;
-      if (b === undefined) return void this.issue('bad-boolean', path, source, `'${name}' is a boolean: use true/false, yes/no or 1/0, not '${String(scalar)}'`);
+      if (b === undefined)
+        return void this.issue('bad-boolean', path, source, `'${name}' is a boolean: use true/false, yes/no or 1/0, not '${String(scalar)}'`);
       return { value: b };
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
@@ -587,18 +631,45 @@ class Builder {
   }
 
   /** Sets a single leaf once. */
-  private setLeaf(node: Node, name: string, _index: number | undefined, leaf: Leaf, coerce: () => { value: unknown } | undefined): void {
+  private setLeaf(node: Node, name: string, leaf: Leaf, coerce: () => { value: unknown } | undefined): void {
     if (node.fields.has(name)) return this.issue('duplicate', leaf.path, leaf.source, `'${leaf.path}' is set twice`);
     const coerced = coerce();
     if (coerced !== undefined) node.fields.set(name, { ...leaf, value: coerced.value });
   }
 
+  /**
+   * The user's path (and source) behind a final path: the leaf's own, else the nearest
+   * enclosing structure's path followed by the rest (`a[0].b` → `a.b` when `a` was given unindexed).
+   */
+  originOf(path: string): { path: string; source?: string } | undefined {
+    const exact = this.origins.get(path);
+    if (exact) return exact;
+    for (let cut = path.length; cut > 0; cut--) {
+      if (path[cut] !== '.' && path[cut] !== '[') continue;
+      const parent = this.origins.get(path.slice(0, cut));
+      if (parent) return { path: `${parent.path}${path.slice(cut).replace(/^\[\d+\]/, '')}` };
+    }
+    return undefined;
+  }
+
+  /** Reports once per node that an abstract element needs its `$type`. */
+  private abstractIssue(node: Node): void {
+    if (this.abstractReported.has(node)) return;
+    this.abstractReported.add(node);
+    const declared = node.declared!;
+    const subtypes = declared.subtypes ?? [];
+    this.issue(
+      'abstract-type',
+      node.path,
+      undefined,
+      `${declared.name} is abstract: set ${node.path}.$type to one of ${subtypes.join(', ')}`,
+      subtypes.slice(0, 5),
+    );
+  }
+
   /** The plain-object value of a node; records final path → user path for issue mapping. */
   materialize(node: Node, prefix: string): Record<string, unknown> {
-    if (node.declared && node.declared.abstract && !node.actual) {
-      const subtypes = node.declared.subtypes ?? [];
-      this.issue('abstract-type', node.path, undefined, `${node.declared.name} is abstract: set ${node.path}.$type to one of ${subtypes.join(', ')}`, subtypes.slice(0, 5));
-    }
+    if (node.declared?.abstract && !node.actual) this.abstractIssue(node);
     const out: Record<string, unknown> = {};
     if (node.actual && node.declared && node.actual !== node.declared && prefix !== '') out.$type = node.actual.name;
     for (const [name, slot] of node.fields) {

@@ -1,4 +1,5 @@
 import { MAX_COMMANDS, type OciCommand, type OciDocument, decodeDocument, encodeDocument } from '../../oci/codec.js';
+import { parseCommandName } from '../../oci/command-name.js';
 import { OciUnknownTypeError } from '../../oci/errors.js';
 import type { ComplexTypeMeta } from '../../oci/meta.js';
 import type { OciSchema } from '../../oci/schema.js';
@@ -118,7 +119,7 @@ export class OciMockEngine {
 
   familyOf(typeKey: string): string {
     const meta = this.schema.has(typeKey) ? (this.schema.type(typeKey) as ComplexTypeMeta) : undefined;
-    return meta?.family ?? typeKey;
+    return meta?.family ?? parseCommandName(typeKey).family;
   }
 
   private run(command: OciCommand, session: SessionState, sessionKey: string): OciCommand {

@@ -21,10 +21,39 @@ export class OciTableError extends ThorsHammerError {
   }
 }
 
+/**
+ * Checks the whole value, not just its top level: tables built in JavaScript (or decoded from
+ * hostile input) may have a null row, a row without `col`, or cells that are not strings. The
+ * error names the first bad place (`row[3].col[1]`). Linear in the number of cells.
+ */
 function checkShape(table: OciTable): void {
-  if (!table || !Array.isArray(table.colHeading) || !Array.isArray(table.row)) {
-    throw new OciTableError('TH_ERR_OCI_TABLE_SHAPE', 'not an OCI table: expected { colHeading: string[], row: { col: string[] }[] }');
+  const shape = 'expected { colHeading: string[], row: { col: string[] }[] }';
+  if (typeof table !== 'object' || table === null || !Array.isArray(table.colHeading) || !Array.isArray(table.row)) {
+    throw new OciTableError('TH_ERR_OCI_TABLE_SHAPE', `not an OCI table: ${shape}`);
   }
+  const bad = (where: string, what: string): never => {
+    throw new OciTableError('TH_ERR_OCI_TABLE_SHAPE', `not an OCI table: ${where} is ${what}; ${shape}`, { path: where });
+  };
+  const headings = table.colHeading;
+  for (let i = 0; i < headings.length; i++) if (typeof headings[i] !== 'string') bad(`colHeading[${i}]`, describe(headings[i]));
+  const rows = table.row;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as unknown;
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) bad(`row[${r}]`, describe(row));
+    const cells = (row as { col?: unknown }).col;
+    if (!Array.isArray(cells)) bad(`row[${r}].col`, describe(cells));
+    for (let c = 0; c < (cells as unknown[]).length; c++) {
+      const cell = (cells as unknown[])[c];
+      if (typeof cell !== 'string') bad(`row[${r}].col[${c}]`, describe(cell));
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** The cells of one column, by raw heading (`'User Id'`). Throws for an unknown heading, listing the known ones. */

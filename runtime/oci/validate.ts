@@ -22,6 +22,7 @@ import {
   particlePresent,
 } from './schema.js';
 import { findInvalidXmlChar } from './xml/escape.js';
+import { codePointLength } from './xml/text.js';
 import type { OciCommand } from './codec.js';
 
 /** Validates one command; throws {@link OciValidationError} (first issue's path and message, all issues in `.issues`). */
@@ -274,7 +275,8 @@ class Validator {
       return this.issue(path, `'${clip(value)}' is not one of: ${list}`);
     }
     if (builtin !== 'xs:base64Binary') {
-      const length = [...normal].length;
+      // Counted in place: spreading a 50 MB value into code points would cost gigabytes.
+      const length = codePointLength(normal);
       const clearHint = normal === '' && nillable ? '; use null (xsi:nil) to clear a value' : '';
       if (facets.length !== undefined && length !== facets.length) this.issue(path, `length must be ${facets.length}, got ${length}${clearHint}`);
       if (facets.minLength !== undefined && length < facets.minLength) this.issue(path, `shorter than ${facets.minLength}${clearHint}`);

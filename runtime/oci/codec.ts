@@ -337,6 +337,16 @@ export function documentText(input: Buffer): string {
   return decodeXmlBytes(input);
 }
 
+/**
+ * `JSON.stringify` replacer for decoded values. JSON has no NaN or infinities (`JSON.stringify`
+ * would print `null`, which means nil here), so xs:float/xs:double specials become their XML
+ * lexical forms `"NaN"`, `"INF"`, `"-INF"` — which {@link encodeDocument} accepts back for those types.
+ */
+export function ociJsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value !== 'number' || Number.isFinite(value)) return value;
+  return Number.isNaN(value) ? 'NaN' : value > 0 ? 'INF' : '-INF';
+}
+
 /** Options of {@link decodeDocument}. */
 export interface DecodeOptions {
   /** The reader's limits (depth, attributes, name length, document size, string length); defaults in `DEFAULT_XML_LIMITS`. */
@@ -353,9 +363,8 @@ export interface DecodeOptions {
 export function decodeDocument(schema: OciSchema, input: string | Buffer, options: DecodeOptions = {}): OciDocument {
   const limits = resolveXmlLimits(options.limits);
   if (typeof input !== 'string' && input.length > limits.maxDocumentLength) {
-    limitExceeded('maxDocumentLength', limits.maxDocumentLength, `document of ${input.length} bytes exceeds maxDocumentLength ${limits.maxDocumentLength}`, {
-      offset: 0,
-    });
+    const max = limits.maxDocumentLength;
+    limitExceeded('maxDocumentLength', max, `document of ${input.length} bytes is too large (limit maxDocumentLength = ${max})`, { offset: 0 });
   }
   let text = typeof input === 'string' ? input : documentText(input);
   // XML line-end handling: \r\n and lone \r become \n before parsing.

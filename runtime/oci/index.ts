@@ -27,6 +27,8 @@ export {
   decodeDocumentLoading,
   documentBytes,
   documentText,
+  ociJsonReplacer,
+  type DecodeOptions,
   encodeCommand,
   encodeDocument,
   type EncodeOptions,
@@ -34,13 +36,17 @@ export {
   type OciDocument,
 } from './codec.js';
 export { collectIssues, validateCommand } from './validate.js';
+export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml/reader.js';
 export { sampleCommand, sampleValue, type SampleOptions } from './sample.js';
 export { OciTableError, camelKey, column, tableToCsv, tableToJson, toRecords, type OciTable } from './table.js';
 export { signedPassword } from './auth.js';
 export {
   OciDecodeError,
+  OciDocumentEncodingError,
   OciEncodeError,
   OciHostileXmlError,
+  OciLimitError,
+  OciReleaseNameError,
   OciTypeNotLoadedError,
   OciUnknownTypeError,
   OciValidationError,

@@ -247,6 +247,8 @@ class Validator {
       return;
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
+      // The JSON form of xs:float/xs:double specials (codec.ts ociJsonReplacer) is their lexical form.
+      if ((builtin === 'xs:float' || builtin === 'xs:double') && (value === 'NaN' || value === 'INF' || value === '-INF')) return;
       if (typeof value !== 'number') {
         this.issue(path, `expected a number, got ${typeName(value)}`);
         return;

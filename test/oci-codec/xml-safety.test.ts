@@ -112,7 +112,7 @@ describe('malformed XML gives OciDecodeError with an offset', () => {
     const huge = doc(`<command xmlns="" xsi:type="LogoutRequest" echo="${'x'.repeat(2_000_000)}"><userId>u</userId></command>`);
     const error = failure(huge, { maxStringLength: 1 << 20 }) as OciLimitError;
     expect(error.code).toBe('TH_ERR_OCI_LIMIT_STRING_LENGTH');
-    expect(error.message).toMatch(/value of attribute echo has 2000000 characters \(limit maxStringLength = 1048576\) at line 2, column \d+);
+    expect(error.message).toMatch(/value of attribute echo has 2000000 characters \(limit maxStringLength = 1048576\) at line 2, column \d+/);
     const open = `${HEAD}<sessionId xmlns="" a="${'y'.repeat(3_000_000)}`;
     expect(failure(open).message).toMatch(/unterminated value of attribute a/);
   });

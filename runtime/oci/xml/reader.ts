@@ -140,9 +140,8 @@ export class XmlReader {
     this.src = src;
     this.limits = limits === undefined ? DEFAULT_XML_LIMITS : resolveXmlLimits(limits);
     if (src.length > this.limits.maxDocumentLength) {
-      limitExceeded('maxDocumentLength', this.limits.maxDocumentLength, `document of ${src.length} characters exceeds maxDocumentLength ${this.limits.maxDocumentLength}`, {
-        offset: 0,
-      });
+      const max = this.limits.maxDocumentLength;
+      limitExceeded('maxDocumentLength', max, `document of ${src.length} characters is too large (limit maxDocumentLength = ${max})`, { offset: 0 });
     }
   }
 

@@ -29,6 +29,53 @@ export function declaredEncoding(head: string): string | undefined {
   return DECLARATION_PATTERN.exec(head.length > DECLARATION_WINDOW ? head.slice(0, DECLARATION_WINDOW) : head)?.[1];
 }
 
+/**
+ * The WHATWG single-byte encodings, decoded through a 256-entry table built once per encoding
+ * from the platform decoder byte by byte. Node 20's TextDecoder decodes windows-1252 (and the
+ * labels WHATWG maps to it: latin1, us-ascii …) as ISO-8859-1, turning 0x80 into U+0080 instead
+ * of €; the table takes 0x80–0x9F from the standard instead. A byte the code page leaves
+ * undefined is an error, never a silently dropped or replaced character.
+ */
+const SINGLE_BYTE = /^(?:ibm866|iso-8859-\d+|koi8-[ru]|macintosh|windows-874|windows-125\d|x-mac-cyrillic)$/;
+
+/** windows-1252 0x80–0x9F (WHATWG index-windows-1252; the platform decoder drops them). */
+const WINDOWS_1252_C1 = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019,
+  0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+/** Byte → UTF-16 code unit (-1 for a byte the encoding does not define). */
+const byteTables = new Map<string, Int32Array>();
+
+function byteTable(encoding: string): Int32Array {
+  let table = byteTables.get(encoding);
+  if (table !== undefined) return table;
+  table = new Int32Array(256).fill(-1);
+  const decoder = new TextDecoder(encoding);
+  for (let b = 0; b < 256; b++) {
+    const c = decoder.decode(Uint8Array.of(b));
+    if (encoding === 'windows-1252' && b >= 0x80 && b <= 0x9f) table[b] = WINDOWS_1252_C1[b - 0x80]!;
+    else if (c.length === 1 && c !== '\ufffd') table[b] = c.charCodeAt(0);
+    else if (encoding.startsWith('iso-8859-') && b >= 0x80 && b <= 0x9f) table[b] = b; // C1 controls in every ISO-8859 part
+  }
+  byteTables.set(encoding, table);
+  return table;
+}
+
+function decodeSingleByte(bytes: Buffer, encoding: string, label: string): string {
+  const table = byteTable(encoding);
+  const out = Buffer.allocUnsafe(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = table[bytes[i]!]!;
+    if (c < 0) {
+      throw new OciDocumentEncodingError(`byte 0x${bytes[i]!.toString(16)} at offset ${i} is not defined in ${label}`, { offset: i, encoding: label });
+    }
+    out[2 * i] = c & 0xff;
+    out[2 * i + 1] = c >> 8;
+  }
+  return out.toString('utf16le');
+}
+
 const decoders = new Map<string, TextDecoder>();
 
 /** A fatal TextDecoder for `label`, or undefined when the platform does not know it. */
@@ -47,6 +94,7 @@ function decoderFor(label: string): TextDecoder | undefined {
   return decoder;
 }
 
+/** Multi-byte encodings (UTF-8, UTF-16, the CJK ones): the platform decoder, fatal on invalid bytes. */
 function decodeWith(decoder: TextDecoder, bytes: Buffer, label: string): string {
   try {
     return decoder.decode(bytes);
@@ -90,7 +138,7 @@ export function decodeXmlBytes(bytes: Uint8Array): string {
       encoding: label,
     });
   }
-  return decodeWith(decoder, body, label!);
+  return SINGLE_BYTE.test(decoder.encoding) ? decodeSingleByte(body, decoder.encoding, label!) : decodeWith(decoder, body, label!);
 }
 
 /** The encodings documents are written in. */

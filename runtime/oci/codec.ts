@@ -348,7 +348,7 @@ export function ociJsonReplacer(_key: string, value: unknown): unknown {
 }
 
 /** Options of {@link decodeDocument}. */
-export interface DecodeOptions {
+export interface DocumentDecodeOptions {
   /** The reader's limits (depth, attributes, name length, document size, string length); defaults in `DEFAULT_XML_LIMITS`. */
   limits?: XmlLimits;
 }
@@ -360,7 +360,7 @@ export interface DecodeOptions {
  * loads them as needed. The number of commands is not checked here (a server answers a
  * bad count with an ErrorResponse, so it needs the decoded envelope).
  */
-export function decodeDocument(schema: OciSchema, input: string | Buffer, options: DecodeOptions = {}): OciDocument {
+export function decodeDocument(schema: OciSchema, input: string | Buffer, options: DocumentDecodeOptions = {}): OciDocument {
   const limits = resolveXmlLimits(options.limits);
   if (typeof input !== 'string' && input.length > limits.maxDocumentLength) {
     const max = limits.maxDocumentLength;
@@ -377,7 +377,7 @@ export function decodeDocument(schema: OciSchema, input: string | Buffer, option
 }
 
 /** Like {@link decodeDocument}, but loads the modules of command types it meets (retrying until none is missing). */
-export async function decodeDocumentLoading(schema: OciSchema, input: string | Buffer, options: DecodeOptions = {}): Promise<OciDocument> {
+export async function decodeDocumentLoading(schema: OciSchema, input: string | Buffer, options: DocumentDecodeOptions = {}): Promise<OciDocument> {
   const text = typeof input === 'string' ? input : documentText(input);
   for (let attempt = 0; ; attempt++) {
     try {

@@ -28,7 +28,7 @@ export {
   documentBytes,
   documentText,
   ociJsonReplacer,
-  type DecodeOptions,
+  type DocumentDecodeOptions,
   encodeCommand,
   encodeDocument,
   type EncodeOptions,

@@ -12,6 +12,7 @@
  * - Encoding: only UTF-8 and ISO-8859-1 (and its subset US-ASCII) are written; characters the
  *   declared encoding cannot hold become numeric character references, as BroadWorks expects.
  */
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { OciDocumentEncodingError } from '../errors.js';
 
@@ -195,4 +196,20 @@ export function codePointLength(text: string, stopAfter = Number.POSITIVE_INFINI
     if (++count > stopAfter) return count;
   }
   return count;
+}
+
+/**
+ * The document as UTF-8 bytes, for byte-level scanners (the SOAP envelope reader): the same bytes
+ * (minus a byte order mark) when they already are valid UTF-8 and declared so or undeclared —
+ * no copy of a 13 MB envelope — otherwise decoded by {@link decodeXmlBytes} and re-encoded.
+ * @throws OciDocumentEncodingError as {@link decodeXmlBytes}.
+ */
+export function xmlBytesAsUtf8(bytes: Buffer): Buffer {
+  const body = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  const isUtf16 = body.length >= 2 && ((body[0] === 0xfe && body[1] === 0xff) || (body[0] === 0xff && body[1] === 0xfe));
+  if (!isUtf16) {
+    const label = declaredEncoding(body.toString('latin1', 0, Math.min(body.length, DECLARATION_WINDOW)))?.toLowerCase();
+    if ((label === undefined || UTF8_LABELS.has(label)) && isUtf8(body)) return body;
+  }
+  return Buffer.from(decodeXmlBytes(bytes), 'utf8');
 }

@@ -505,6 +505,8 @@ function compileReader(name: string, type: FieldType): ValueReader {
           take = state.end - state.offset;
           problem(state, `length prefix says ${declared} byte(s) but only ${take} remain`, name);
         }
+        // UTF-16LE has two bytes per code unit: an odd count would silently lose its last byte.
+        if (take % 2 === 1) problem(state, `length prefix gives ${take} byte(s), an odd count for UTF-16LE text`, name);
         const text = take === 0 ? '' : state.buf.toString('utf16le', state.offset, state.offset + take);
         state.offset += take;
         return text;

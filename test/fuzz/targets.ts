@@ -207,18 +207,23 @@ function ociSeeds(schema: OciSchema): string[] {
   return seeds;
 }
 
+const anyTypeContent = (content: string) =>
+  doc(`<command xmlns="" xsi:type="SystemCPEConfigParametersModifyRequest"><fileRebuildImmediate>${content}</fileRebuildImmediate></command>`);
+
 /** Hostile OCI-P document classes (issue 8), each about `bytes` long. */
 function ociHostile(): Record<string, (bytes: number) => string> {
   return {
     'crash 1: <row xsi:nil> in a table': (n) => tableDocument(Math.max(1, Math.floor(n / 80))).replace('<row>', '<row xsi:nil="true"/><row>'),
     'crash 2: <colHeading xsi:nil>': (n) => tableDocument(Math.max(1, Math.floor(n / 80))).replace('<colHeading>User Id</colHeading>', '<colHeading xsi:nil="true"/>'),
+    // Inside an xs:anyType element, whose content the decoder skips while still checking it (names, namespaces, nesting).
     'superlinear 3: 245 levels × 63 xmlns + children': (n) => {
       const bindings = Array.from({ length: 63 }, (_, i) => ` xmlns:p${i}="urn:${i}"`).join('');
       const open = `<a${bindings}>`.repeat(245);
-      const children = '<b/>'.repeat(Math.max(0, Math.floor((n - open.length) / 4)));
-      return doc(`<command xmlns="" xsi:type="LogoutRequest"><userId>u</userId><x>${open}${children}${'</a>'.repeat(245)}</x></command>`);
+      const children = '<p7:b/>'.repeat(Math.max(0, Math.floor((n - open.length) / 7)));
+      return anyTypeContent(`${open}${children}${'</a>'.repeat(245)}`);
     },
-    'nested <a> beyond maxDepth': (n) => doc(`${'<a>'.repeat(Math.floor(n / 7))}${'</a>'.repeat(Math.floor(n / 7))}`),
+    'nested <a> beyond maxDepth': (n) => anyTypeContent(`${'<a>'.repeat(Math.floor(n / 7))}${'</a>'.repeat(Math.floor(n / 7))}`),
+    'nested <a> within maxDepth, many siblings': (n) => anyTypeContent(`${'<a>'.repeat(250)}${'<b/>'.repeat(Math.floor(n / 4))}${'</a>'.repeat(250)}`),
     'xsi:type="c:ErrorResponse" in a 1 MB sessionId': (n) => `${HEAD}<sessionId xmlns="">${'xsi:type="c:ErrorResponse"'.repeat(Math.floor(n / 26))}</sessionId>${TAIL}`,
     'one long string value': (n) => doc(`<command xmlns="" xsi:type="LogoutRequest"><userId>${'u'.repeat(n)}</userId></command>`),
     'entity references': (n) => doc(`<command xmlns="" xsi:type="LogoutRequest"><userId>${'&amp;&#233;'.repeat(Math.floor(n / 11))}</userId></command>`),

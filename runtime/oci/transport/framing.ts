@@ -269,7 +269,7 @@ export class OciDocumentSplitter {
     const cached = this.searchCache[slot]!;
     if (cached.found !== UNSEARCHED && cached.from <= from && (cached.found === -1 || cached.found >= from)) return cached.found;
     cached.from = from;
-    cached.found = view.indexOf(needle, from);
+    cached.found = typeof needle === 'number' ? view.indexOf(needle, from) : nearIndexOf(view, needle, from);
     return cached.found;
   }
 
@@ -315,6 +315,22 @@ function rootEndTagAt(view: Buffer, nameStart: number): number {
   while (q < view.length && (view[q] === 0x20 || view[q] === 0x09 || view[q] === 0x0a || view[q] === 0x0d)) q++;
   if (q >= view.length) return WAIT;
   return view[q] === GT ? q + 1 : NOT_AN_END_TAG;
+}
+
+/**
+ * `view.indexOf(needle, from)`, looking at the next 64 bytes in JS first: when the root name
+ * repeats every few bytes (a hostile stream), a native call per occurrence costs more than the scan.
+ */
+function nearIndexOf(view: Buffer, needle: Buffer, from: number): number {
+  const first = needle[0]!;
+  const near = Math.min(view.length - needle.length + 1, from + 64);
+  for (let i = from; i < near; i++) {
+    if (view[i] !== first) continue;
+    let k = 1;
+    while (k < needle.length && view[i + k] === needle[k]) k++;
+    if (k === needle.length) return i;
+  }
+  return near >= view.length - needle.length + 1 ? -1 : view.indexOf(needle, near);
 }
 
 function isPrefixByte(byte: number): boolean {

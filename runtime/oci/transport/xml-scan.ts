@@ -27,6 +27,12 @@ const EQ = 0x3d;
 const SLASH = 0x2f;
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+const COMMENT_OPEN = Buffer.from('<!--', 'latin1');
+const COMMENT_CLOSE = Buffer.from('-->', 'latin1');
+const CDATA_OPEN = Buffer.from('<![CDATA[', 'latin1');
+const CDATA_CLOSE = Buffer.from(']]>', 'latin1');
+const PI_CLOSE = Buffer.from('?>', 'latin1');
+const GT_BYTES = Buffer.from('>', 'latin1');
 
 /** Limits of {@link XmlScanner}; exceeding one is an {@link XmlScanError} naming it. */
 export interface XmlScanLimits {
@@ -123,20 +129,29 @@ export class XmlScanner {
       const lt = this.pos;
       const second = bytes[lt + 1];
       if (second === 0x21 /* ! */) {
-        if (this.startsWith(lt, '<!--')) {
-          this.pos = this.after(lt + 4, '-->', 'unterminated comment');
+        const third = bytes[lt + 2];
+        if (third !== 0x2d /* - */ && third !== 0x5b /* [ */) {
+          // `<!DOCTYPE …>` or any other declaration: skipped to its `>` (a tight loop; runs of them are cheap).
+          let gt = lt + 2;
+          while (gt < bytes.length && bytes[gt] !== GT) gt++;
+          if (gt >= bytes.length) throw new XmlScanError('unterminated declaration', lt + 2);
+          this.pos = gt + 1;
           continue;
         }
-        if (this.startsWith(lt, '<![CDATA[')) {
-          const end = this.after(lt + 9, ']]>', 'unterminated CDATA section');
+        if (this.startsWith(lt, COMMENT_OPEN)) {
+          this.pos = this.after(lt + 4, COMMENT_CLOSE, 'unterminated comment');
+          continue;
+        }
+        if (this.startsWith(lt, CDATA_OPEN)) {
+          const end = this.after(lt + 9, CDATA_CLOSE, 'unterminated CDATA section');
           this.pos = end;
           return { type: 'cdata', start: lt + 9, end: end - 3 };
         }
-        this.pos = this.after(lt + 2, '>', 'unterminated declaration');
+        this.pos = this.after(lt + 2, GT_BYTES, 'unterminated declaration');
         continue;
       }
       if (second === 0x3f /* ? */) {
-        this.pos = this.after(lt + 2, '?>', 'unterminated processing instruction');
+        this.pos = this.after(lt + 2, PI_CLOSE, 'unterminated processing instruction');
         continue;
       }
       if (second === SLASH) return this.endTag(lt);
@@ -272,12 +287,26 @@ export class XmlScanner {
     return prefix === '' ? '' : undefined;
   }
 
-  private startsWith(offset: number, literal: string): boolean {
-    return this.bytes.toString('latin1', offset, offset + literal.length) === literal;
+  /** Byte comparison (no string per check: a run of a million `<!x>` costs no allocation). */
+  private startsWith(offset: number, literal: Buffer): boolean {
+    const bytes = this.bytes;
+    if (offset + literal.length > bytes.length) return false;
+    for (let k = 0; k < literal.length; k++) if (bytes[offset + k] !== literal[k]) return false;
+    return true;
   }
 
-  private after(from: number, terminator: string, problem: string): number {
-    const found = this.bytes.indexOf(terminator, from, 'latin1');
+  /**
+   * Offset just past the next `terminator` at or after `from`. A short JS scan first: in a run of
+   * small constructs the terminator is a few bytes away, nearer than a native call pays off.
+   */
+  private after(from: number, terminator: Buffer, problem: string): number {
+    const bytes = this.bytes;
+    const first = terminator[0]!;
+    const near = Math.min(bytes.length, from + 64);
+    for (let i = from; i < near; i++) {
+      if (bytes[i] === first && this.startsWith(i, terminator)) return i + terminator.length;
+    }
+    const found = near >= bytes.length ? -1 : bytes.indexOf(terminator, near);
     if (found < 0) throw new XmlScanError(problem, from);
     return found + terminator.length;
   }

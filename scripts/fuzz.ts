@@ -89,7 +89,10 @@ function rechunk(chunks: Buffer[], size: number): Buffer[] {
 function describeInput(input: unknown): string {
   if (typeof input === 'string') return JSON.stringify(input.slice(0, 160));
   if (Buffer.isBuffer(input)) return input.subarray(0, 80).toString('hex');
-  if (Array.isArray(input) && input.every((c) => Buffer.isBuffer(c))) return Buffer.concat(input as Buffer[]).subarray(0, 80).toString('hex');
+  if (Array.isArray(input) && input.every((c) => Buffer.isBuffer(c)))
+    return Buffer.concat(input as Buffer[])
+      .subarray(0, 80)
+      .toString('hex');
   try {
     return JSON.stringify(input)?.slice(0, 160) ?? String(input);
   } catch {
@@ -147,12 +150,16 @@ async function main(): Promise<void> {
     console.log(`  typed errors        ${typed}`);
     console.log(`  untyped exceptions  ${untyped}`);
     for (const example of examples) console.log(`    ${example}`);
-    console.log(`  slowest input/KB    ${slowest.msPerKb.toFixed(3)} ms/KB (${slowest.ms.toFixed(2)} ms for ${slowest.bytes} bytes: ${describeInput(slowest.input).slice(0, 100)})`);
+    console.log(
+      `  slowest input/KB    ${slowest.msPerKb.toFixed(3)} ms/KB (${slowest.ms.toFixed(2)} ms for ${slowest.bytes} bytes: ${describeInput(slowest.input).slice(0, 100)})`,
+    );
     console.log(`  mutation phase      ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${(peakRss / 1048576).toFixed(0)} MB`);
 
     // Hostile classes at full size against a typical input of the same size.
     const typical = bestOf(target, () => target.typical(args.hostileBytes));
-    console.log(`  typical ${(typical.bytes / 1024).toFixed(0)} KB: ${typical.ms.toFixed(2)} ms, ${mbps(typical.bytes, typical.ms).toFixed(1)} MB/s (${typical.outcome})`);
+    console.log(
+      `  typical ${(typical.bytes / 1024).toFixed(0)} KB: ${typical.ms.toFixed(2)} ms, ${mbps(typical.bytes, typical.ms).toFixed(1)} MB/s (${typical.outcome})`,
+    );
     // A stream input pushed in chunks is compared with typical input pushed in the same chunks:
     // each push has a fixed cost that says nothing about the bytes.
     const baselines = new Map<number, number>();
@@ -183,10 +190,14 @@ async function main(): Promise<void> {
       const ratioHere = baselineFor(make(Math.min(args.hostileBytes, 4096))) / throughput;
       if (result.bytes >= 32 * 1024 && ratioHere > worst.ratio) worst = { name, ms: result.ms, throughput, ratio: ratioHere };
       slowestMs = Math.max(slowestMs, result.ms);
-      console.log(`    ${name.padEnd(52)} ${(result.bytes / 1024).toFixed(0).padStart(6)} KB ${result.ms.toFixed(2).padStart(9)} ms ${throughput.toFixed(1).padStart(9)} MB/s ${ratioHere.toFixed(1).padStart(6)}×  ${result.outcome}`);
+      console.log(
+        `    ${name.padEnd(52)} ${(result.bytes / 1024).toFixed(0).padStart(6)} KB ${result.ms.toFixed(2).padStart(9)} ms ${throughput.toFixed(1).padStart(9)} MB/s ${ratioHere.toFixed(1).padStart(6)}×  ${result.outcome}`,
+      );
     }
     const ratio = worst.ratio;
-    console.log(`  slowest hostile input: ${slowestMs.toFixed(2)} ms; worst throughput '${worst.name}' ${worst.throughput.toFixed(1)} MB/s; typical/worst = ${ratio.toFixed(2)}×`);
+    console.log(
+      `  slowest hostile input: ${slowestMs.toFixed(2)} ms; worst throughput '${worst.name}' ${worst.throughput.toFixed(1)} MB/s; typical/worst = ${ratio.toFixed(2)}×`,
+    );
     console.log(`  peak RSS ${(peakRss / 1048576).toFixed(0)} MB`);
     summary.push(
       `${target.name.padEnd(18)} inputs ${args.inputs}  typed ${typed}  untyped ${untyped}  slowest ${slowest.msPerKb.toFixed(3)} ms/KB  hostile max ${slowestMs.toFixed(1)} ms  typical/worst ${ratio.toFixed(2)}×  peak RSS ${(peakRss / 1048576).toFixed(0)} MB`,

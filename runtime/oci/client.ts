@@ -646,7 +646,6 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
 }
 
-
 /** The §4.1 envelope around one verbatim command body. */
 function rawDocument(sessionId: string, xsiType: string, innerXml: string, encoding: 'UTF-8' | 'ISO-8859-1'): string {
   return (

@@ -445,7 +445,11 @@ class Decoder {
         case 'linePort':
         case 'externalUserIdentity':
           if (identity !== undefined) {
-            r.fail(`<${tag.local}> after <${identity}>: a document carries exactly one of sessionId, userId, phoneNumber, linePort, externalUserIdentity`, tag.offset, 'BroadsoftDocument');
+            r.fail(
+              `<${tag.local}> after <${identity}>: a document carries exactly one of sessionId, userId, phoneNumber, linePort, externalUserIdentity`,
+              tag.offset,
+              'BroadsoftDocument',
+            );
           }
           if (stage !== 'identity') r.fail(`<${tag.local}> must come before trackingId and the commands`, tag.offset, 'BroadsoftDocument');
           identity = tag.local;
@@ -464,7 +468,11 @@ class Decoder {
           break;
         case 'trackingId':
           if (stage !== 'trackingId') {
-            r.fail(stage === 'identity' ? '<trackingId> before the identity (sessionId, userId …)' : '<trackingId> after a command or repeated', tag.offset, 'BroadsoftDocument');
+            r.fail(
+              stage === 'identity' ? '<trackingId> before the identity (sessionId, userId …)' : '<trackingId> after a command or repeated',
+              tag.offset,
+              'BroadsoftDocument',
+            );
           }
           stage = 'command';
           this.noAttributes(tag, tag.local);
@@ -473,7 +481,11 @@ class Decoder {
           break;
         case 'command':
           if (stage === 'identity') {
-            r.fail('<command> before the identity: a document starts with one of sessionId, userId, phoneNumber, linePort, externalUserIdentity', tag.offset, 'BroadsoftDocument');
+            r.fail(
+              '<command> before the identity: a document starts with one of sessionId, userId, phoneNumber, linePort, externalUserIdentity',
+              tag.offset,
+              'BroadsoftDocument',
+            );
           }
           stage = 'command';
           commands.push(this.command(tag, `commands[${commands.length}]`));

@@ -127,11 +127,9 @@ export class OciDocumentEncodingError extends OciDecodeError {
 export class OciReleaseNameError extends ThorsHammerError {
   readonly release: string;
   constructor(release: string) {
-    super(
-      'TH_ERR_OCI_RELEASE_NAME',
-      `bad release name '${release}': a release is named by letters, digits, '.', '_' or '-' (e.g. R25), never by a path`,
-      { context: { release } },
-    );
+    super('TH_ERR_OCI_RELEASE_NAME', `bad release name '${release}': a release is named by letters, digits, '.', '_' or '-' (e.g. R25), never by a path`, {
+      context: { release },
+    });
     this.release = release;
   }
 }

@@ -27,7 +27,15 @@ beforeAll(async () => {
 });
 
 test('every target is fuzzed (OCI decode from string and Buffer, tables, SOAP, vBox decode, both framers)', () => {
-  expect(targets.map((t) => t.name)).toEqual(['oci-decode-string', 'oci-decode-buffer', 'oci-table', 'soap-unwrap', 'vbox-decode', 'vbox-framer', 'oci-framer']);
+  expect(targets.map((t) => t.name)).toEqual([
+    'oci-decode-string',
+    'oci-decode-buffer',
+    'oci-table',
+    'soap-unwrap',
+    'vbox-decode',
+    'vbox-framer',
+    'oci-framer',
+  ]);
 });
 
 describe.each(['oci-decode-string', 'oci-decode-buffer', 'oci-table', 'soap-unwrap', 'vbox-decode', 'vbox-framer', 'oci-framer'])('%s', (name) => {
@@ -68,13 +76,18 @@ test('fast-check: arbitrary text and bytes to the decoder and the SOAP unwrap gi
     }
     return true;
   };
-  const markup = fc.array(fc.constantFrom('<', '>', '/', '"', '=', 'a', ' ', '&', ';', '!', '?', '-', '[', ']', 'x', ':', 'é', '\u0000'), { maxLength: 60 }).map((parts) => parts.join(''));
+  const markup = fc
+    .array(fc.constantFrom('<', '>', '/', '"', '=', 'a', ' ', '&', ';', '!', '?', '-', '[', ']', 'x', ':', 'é', '\u0000'), { maxLength: 60 })
+    .map((parts) => parts.join(''));
   fc.assert(
     fc.property(fc.oneof(fc.string(), markup), (text) => typedOnly(() => decodeDocument(schema, `<BroadsoftDocument protocol="OCI" xmlns="C">${text}`))),
     { numRuns: 300, seed: 8 },
   );
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => typedOnly(() => decodeDocument(schema, Buffer.from(bytes))) && typedOnly(() => unwrapSoapResponse(Buffer.from(bytes)))),
+    fc.property(
+      fc.uint8Array({ maxLength: 80 }),
+      (bytes) => typedOnly(() => decodeDocument(schema, Buffer.from(bytes))) && typedOnly(() => unwrapSoapResponse(Buffer.from(bytes))),
+    ),
     { numRuns: 300, seed: 8 },
   );
 });

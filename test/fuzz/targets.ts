@@ -158,7 +158,10 @@ function mutate(rng: Rng, seed: string, others: readonly string[]): string {
         break;
       }
       default: // swap a tag name
-        text = text.replace(rng.pick(['sessionId', 'command', 'userId', 'row', 'col', 'userTable', 'colHeading']), rng.pick(['userId', 'trackingId', 'row', 'x', 'c:row', '']));
+        text = text.replace(
+          rng.pick(['sessionId', 'command', 'userId', 'row', 'col', 'userTable', 'colHeading']),
+          rng.pick(['userId', 'trackingId', 'row', 'x', 'c:row', '']),
+        );
     }
   }
   return text;
@@ -214,7 +217,8 @@ const anyTypeContent = (content: string) =>
 function ociHostile(): Record<string, (bytes: number) => string> {
   return {
     'crash 1: <row xsi:nil> in a table': (n) => tableDocument(Math.max(1, Math.floor(n / 80))).replace('<row>', '<row xsi:nil="true"/><row>'),
-    'crash 2: <colHeading xsi:nil>': (n) => tableDocument(Math.max(1, Math.floor(n / 80))).replace('<colHeading>User Id</colHeading>', '<colHeading xsi:nil="true"/>'),
+    'crash 2: <colHeading xsi:nil>': (n) =>
+      tableDocument(Math.max(1, Math.floor(n / 80))).replace('<colHeading>User Id</colHeading>', '<colHeading xsi:nil="true"/>'),
     // Inside an xs:anyType element, whose content the decoder skips while still checking it (names, namespaces, nesting).
     'superlinear 3: 245 levels × 63 xmlns + children': (n) => {
       const bindings = Array.from({ length: 63 }, (_, i) => ` xmlns:p${i}="urn:${i}"`).join('');
@@ -224,7 +228,8 @@ function ociHostile(): Record<string, (bytes: number) => string> {
     },
     'nested <a> beyond maxDepth': (n) => anyTypeContent(`${'<a>'.repeat(Math.floor(n / 7))}${'</a>'.repeat(Math.floor(n / 7))}`),
     'nested <a> within maxDepth, many siblings': (n) => anyTypeContent(`${'<a>'.repeat(250)}${'<b/>'.repeat(Math.floor(n / 4))}${'</a>'.repeat(250)}`),
-    'xsi:type="c:ErrorResponse" in a 1 MB sessionId': (n) => `${HEAD}<sessionId xmlns="">${'xsi:type="c:ErrorResponse"'.repeat(Math.floor(n / 26))}</sessionId>${TAIL}`,
+    'xsi:type="c:ErrorResponse" in a 1 MB sessionId': (n) =>
+      `${HEAD}<sessionId xmlns="">${'xsi:type="c:ErrorResponse"'.repeat(Math.floor(n / 26))}</sessionId>${TAIL}`,
     'one long string value': (n) => doc(`<command xmlns="" xsi:type="LogoutRequest"><userId>${'u'.repeat(n)}</userId></command>`),
     'entity references': (n) => doc(`<command xmlns="" xsi:type="LogoutRequest"><userId>${'&amp;&#233;'.repeat(Math.floor(n / 11))}</userId></command>`),
     'comments between children': (n) => tableDocument(1).replace('<row>', `${'<!-- c -->'.repeat(Math.floor(n / 10))}<row>`),
@@ -256,7 +261,17 @@ function ociDecodeTarget(schema: OciSchema, form: 'string' | 'buffer'): FuzzTarg
       if (form === 'string') return text;
       // Bytes: sometimes another declared encoding, a byte order mark, or raw byte damage.
       let bytes = Buffer.from(rng.int(3) === 0 ? text.replace('UTF-8', rng.pick(encodings)) : text, rng.int(4) === 0 ? 'latin1' : 'utf8');
-      if (rng.int(10) === 0) bytes = Buffer.concat([Buffer.from(rng.pick([[0xef, 0xbb, 0xbf], [0xff, 0xfe], [0xfe, 0xff]])), bytes]);
+      if (rng.int(10) === 0)
+        bytes = Buffer.concat([
+          Buffer.from(
+            rng.pick([
+              [0xef, 0xbb, 0xbf],
+              [0xff, 0xfe],
+              [0xfe, 0xff],
+            ]),
+          ),
+          bytes,
+        ]);
       if (rng.int(4) === 0 && bytes.length > 0) bytes[rng.int(bytes.length)] = rng.int(256);
       return bytes;
     },
@@ -304,7 +319,13 @@ const tableTarget: FuzzTarget = {
   run(input) {
     const table = input as OciTable;
     const heading = Array.isArray(table?.colHeading) && typeof table.colHeading[0] === 'string' ? table.colHeading[0] : 'User Id';
-    const helpers = [() => column(table, heading), () => toRecords(table), () => toRecords(table, { keys: 'camel' }), () => tableToCsv(table), () => tableToJson(table)];
+    const helpers = [
+      () => column(table, heading),
+      () => toRecords(table),
+      () => toRecords(table, { keys: 'camel' }),
+      () => tableToCsv(table),
+      () => tableToJson(table),
+    ];
     const errors: unknown[] = [];
     for (const helper of helpers) {
       try {
@@ -346,7 +367,10 @@ const tableTarget: FuzzTarget = {
   typical: (n) => tableValue(Math.max(1, Math.floor(n / 40))),
   hostile: {
     'crash 3: rows without col': (n) => ({ ...tableValue(1), row: Array.from({ length: Math.max(1, Math.floor(n / 40)) }, () => ({})) }),
-    'crash 3: cells that are not strings': (n) => ({ colHeading: ['A'], row: Array.from({ length: Math.max(1, Math.floor(n / 40)) }, (_, i) => ({ col: [i] })) }),
+    'crash 3: cells that are not strings': (n) => ({
+      colHeading: ['A'],
+      row: Array.from({ length: Math.max(1, Math.floor(n / 40)) }, (_, i) => ({ col: [i] })),
+    }),
     'crash 1: null rows': (n) => ({ colHeading: ['A'], row: [...Array.from({ length: Math.max(1, Math.floor(n / 40)) }, () => ({ col: ['x'] })), null] }),
     'crash 2: null heading': (n) => ({ colHeading: [null, 'B'], row: Array.from({ length: Math.max(1, Math.floor(n / 40)) }, () => ({ col: ['x', 'y'] })) }),
     'one huge heading': (n) => ({ colHeading: [`${'Word '.repeat(Math.floor(n / 5))}`], row: [{ col: ['x'] }] }),

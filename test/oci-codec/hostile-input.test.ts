@@ -19,8 +19,7 @@ beforeAll(async () => {
 const ROOT = '<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">';
 const HEAD = `<?xml version="1.0" encoding="UTF-8"?>\n${ROOT}`;
 const doc = (body: string) => `${HEAD}<sessionId xmlns="">s</sessionId>${body}</BroadsoftDocument>`;
-const tableDoc = (inner: string) =>
-  doc(`<command echo="" xsi:type="UserGetListInGroupResponse" xmlns=""><userTable>${inner}</userTable></command>`);
+const tableDoc = (inner: string) => doc(`<command echo="" xsi:type="UserGetListInGroupResponse" xmlns=""><userTable>${inner}</userTable></command>`);
 const logout = '<command xmlns="" xsi:type="LogoutRequest"><userId>u</userId></command>';
 
 /** The typed error decoding `input` throws (fails the test when it decodes or throws anything untyped). */
@@ -56,13 +55,7 @@ describe('untyped crashes (issue 8, crashes 1–3)', () => {
       [{ colHeading: ['A'], row: [{ col: ['x'] }, { col: 'x' }] }, /row\[1\]\.col is a string/],
       [null, /not an OCI table/],
     ];
-    const helpers: ((t: OciTable) => unknown)[] = [
-      (t) => column(t, 'A'),
-      (t) => toRecords(t, { keys: 'camel' }),
-      (t) => toRecords(t),
-      tableToCsv,
-      tableToJson,
-    ];
+    const helpers: ((t: OciTable) => unknown)[] = [(t) => column(t, 'A'), (t) => toRecords(t, { keys: 'camel' }), (t) => toRecords(t), tableToCsv, tableToJson];
     for (const [table, message] of bad) {
       for (const helper of helpers) {
         let caught: unknown;
@@ -122,7 +115,9 @@ describe('bad input accepted as valid (issue 8, 1–5)', () => {
 
   test('4: integers, foreign attributes, xsi:type on a simple element, a second XML declaration', () => {
     const error = (errorCode: string) =>
-      doc(`<command xmlns="" xsi:type="c:ErrorResponse" xmlns:c="C" type="Error"><errorCode>${errorCode}</errorCode><summary>s</summary><summaryEnglish>s</summaryEnglish></command>`);
+      doc(
+        `<command xmlns="" xsi:type="c:ErrorResponse" xmlns:c="C" type="Error"><errorCode>${errorCode}</errorCode><summary>s</summary><summaryEnglish>s</summaryEnglish></command>`,
+      );
     expect(decodeError(error('1.5')).message).toMatch(/'1.5' is not an integer \(xs:int\)/);
     expect(decodeError(error('1e400')).message).toMatch(/'1e400' is not an integer/);
     expect(decodeError(error('2147483648')).message).toMatch(/outside the xs:int range/);
@@ -170,7 +165,12 @@ describe('limits are named options, each with its own code', () => {
     ['maxAttributes', { maxAttributes: 3 }, doc('<command xmlns="" xsi:type="LogoutRequest" a="1" b="2" c="3"><userId>u</userId></command>'), /ATTRIBUTES/],
     ['maxNameLength', { maxNameLength: 20 }, doc(`<command xmlns="" xsi:type="LogoutRequest"><${'n'.repeat(21)}/></command>`), /NAME_LENGTH/],
     ['maxDocumentLength', { maxDocumentLength: 100 }, doc(logout), /DOCUMENT_SIZE/],
-    ['maxStringLength', { maxStringLength: 10 }, doc(`<command xmlns="" xsi:type="LogoutRequest"><userId>${'u'.repeat(11)}</userId></command>`), /STRING_LENGTH/],
+    [
+      'maxStringLength',
+      { maxStringLength: 10 },
+      doc(`<command xmlns="" xsi:type="LogoutRequest"><userId>${'u'.repeat(11)}</userId></command>`),
+      /STRING_LENGTH/,
+    ],
   ];
   test.each(cases)('%s', (limit, limits, text) => {
     const error = decodeError(text, limits);
@@ -187,7 +187,9 @@ describe('limits are named options, each with its own code', () => {
 
   test('namespace scopes stay right under many bindings per level (the lookup is per prefix, not a walk)', () => {
     const bindings = Array.from({ length: 60 }, (_, i) => `xmlns:p${i}="urn:${i}"`).join(' ');
-    const text = doc(`<command xmlns="" ${bindings} xmlns:q="http://www.w3.org/2001/XMLSchema-instance" q:type="LogoutRequest"><userId ${bindings}>u</userId></command>`);
+    const text = doc(
+      `<command xmlns="" ${bindings} xmlns:q="http://www.w3.org/2001/XMLSchema-instance" q:type="LogoutRequest"><userId ${bindings}>u</userId></command>`,
+    );
     expect(decodeDocument(schema, text).commands).toEqual([{ $type: 'LogoutRequest', userId: 'u' }]);
     // A prefix bound on an inner element is gone after it ends.
     const leaked = doc('<command xmlns="" xsi:type="LogoutRequest"><userId xmlns:z="urn:z">u</userId><z:x/></command>');
@@ -198,7 +200,10 @@ describe('limits are named options, each with its own code', () => {
 describe('encodings (issue 9.2): bytes written by hand', () => {
   const latinDoc = (encoding: string, name: number[]) =>
     Buffer.concat([
-      Buffer.from(`<?xml version="1.0" encoding="${encoding}"?>${ROOT}<sessionId xmlns="">s</sessionId><command xmlns="" xsi:type="LogoutRequest"><userId>`, 'latin1'),
+      Buffer.from(
+        `<?xml version="1.0" encoding="${encoding}"?>${ROOT}<sessionId xmlns="">s</sessionId><command xmlns="" xsi:type="LogoutRequest"><userId>`,
+        'latin1',
+      ),
       Buffer.from(name),
       Buffer.from('</userId></command></BroadsoftDocument>', 'latin1'),
     ]);
@@ -213,7 +218,9 @@ describe('encodings (issue 9.2): bytes written by hand', () => {
     expect(userIdOf(latinDoc('ISO-8859-1', [0x80, 0xe9]))).toBe('\u0080é');
     // Node 20's own windows-1252 decoder reads 0x80 as U+0080; ISO-8859-x 0x80 really is U+0080.
     expect(decodeXmlBytes(Buffer.from([...Buffer.from('<?xml version="1.0" encoding="ISO-8859-15"?>'), 0x80, 0xa4]))).toMatch(/\u0080€$/);
-    expect(() => decodeXmlBytes(Buffer.from([...Buffer.from('<?xml version="1.0" encoding="windows-1253"?>'), 0xd2]))).toThrow(/byte 0xd2 at offset \d+ is not defined in windows-1253/);
+    expect(() => decodeXmlBytes(Buffer.from([...Buffer.from('<?xml version="1.0" encoding="windows-1253"?>'), 0xd2]))).toThrow(
+      /byte 0xd2 at offset \d+ is not defined in windows-1253/,
+    );
   });
 
   test('UTF-16 with a byte order mark (LE and BE); without one it is refused', () => {
@@ -229,7 +236,10 @@ describe('encodings (issue 9.2): bytes written by hand', () => {
   });
 
   test('unknown labels, and bytes invalid in the declared encoding, are typed errors', () => {
-    for (const bytes of [Buffer.from('<?xml version="1.0" encoding="EBCDIC-XYZ"?><a/>'), Buffer.from([0xef, 0xbb, 0xbf, ...Buffer.from('<?xml version="1.0" encoding="ISO-8859-2"?><a/>')])]) {
+    for (const bytes of [
+      Buffer.from('<?xml version="1.0" encoding="EBCDIC-XYZ"?><a/>'),
+      Buffer.from([0xef, 0xbb, 0xbf, ...Buffer.from('<?xml version="1.0" encoding="ISO-8859-2"?><a/>')]),
+    ]) {
       let caught: unknown;
       try {
         documentText(bytes);
@@ -243,7 +253,9 @@ describe('encodings (issue 9.2): bytes written by hand', () => {
   });
 
   test('encoding stays UTF-8 or ISO-8859-1 (beyond Latin-1 as character references)', () => {
-    expect(encodeXmlText('<?xml version="1.0" encoding="ISO-8859-1"?><a>é€</a>').toString('latin1')).toBe('<?xml version="1.0" encoding="ISO-8859-1"?><a>é&#8364;</a>');
+    expect(encodeXmlText('<?xml version="1.0" encoding="ISO-8859-1"?><a>é€</a>').toString('latin1')).toBe(
+      '<?xml version="1.0" encoding="ISO-8859-1"?><a>é&#8364;</a>',
+    );
     expect(encodeXmlText('<a>€</a>')).toEqual(Buffer.from('<a>€</a>', 'utf8'));
     expect(() => encodeXmlText('<?xml version="1.0" encoding="ISO-8859-2"?><a/>')).toThrow(OciDocumentEncodingError);
   });
@@ -254,8 +266,8 @@ describe('memory 3: string lengths are counted without an array of code points',
     expect(codePointLength('a😀b')).toBe(3);
     expect(codePointLength('\ud800x')).toBe(2);
     const long = '😀'.repeat(81);
-    expect(() => validateCommand(schema, { $type: 'UserAddRequest17sp4', serviceProviderId: 'sp', groupId: 'g', userId: 'u', lastName: long, firstName: 'f' })).toThrow(
-      OciValidationError,
-    );
+    expect(() =>
+      validateCommand(schema, { $type: 'UserAddRequest17sp4', serviceProviderId: 'sp', groupId: 'g', userId: 'u', lastName: long, firstName: 'f' }),
+    ).toThrow(OciValidationError);
   });
 });

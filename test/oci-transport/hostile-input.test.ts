@@ -95,7 +95,9 @@ describe('memory 5: an unclosed comment, PI or CDATA section is bounded', () => 
     const splitter = new OciDocumentSplitter({ maxUnterminatedBytes: 100 });
     expect(splitter.push(Buffer.from('<BroadsoftDocument><![CDATA[</BroadsoftDocument>'))).toEqual([]);
     expect(splitter.pendingBytes).toBe(48);
-    expect(splitter.push(Buffer.from(']]></BroadsoftDocument>')).map(String)).toEqual(['<BroadsoftDocument><![CDATA[</BroadsoftDocument>]]></BroadsoftDocument>']);
+    expect(splitter.push(Buffer.from(']]></BroadsoftDocument>')).map(String)).toEqual([
+      '<BroadsoftDocument><![CDATA[</BroadsoftDocument>]]></BroadsoftDocument>',
+    ]);
     expect(splitter.pendingBytes).toBe(0);
   });
 

@@ -317,7 +317,8 @@ export class XmlReader {
       if (quote !== Ch.Quote && quote !== Ch.Apos) this.fail(`attribute ${name} value must be quoted`);
       const end = s.indexOf(quote === Ch.Quote ? '"' : "'", this.pos + 1);
       if (end === -1) this.fail(`unterminated value of attribute ${name}`, attrOffset);
-      if (end - this.pos - 1 > this.limits.maxStringLength) this.overLimit('maxStringLength', `value of attribute ${name} has ${end - this.pos - 1} characters`, attrOffset);
+      if (end - this.pos - 1 > this.limits.maxStringLength)
+        this.overLimit('maxStringLength', `value of attribute ${name} has ${end - this.pos - 1} characters`, attrOffset);
       const rawValue = s.slice(this.pos + 1, end);
       const lt = rawValue.indexOf('<');
       if (lt !== -1) this.fail(`'<' in the value of attribute ${name}`, this.pos + 1 + lt);
@@ -327,7 +328,8 @@ export class XmlReader {
       const value = /[\t\n\r]/.test(rawValue) ? this.normaliseAttribute(rawValue) : decoded;
       this.pos = end + 1;
       raw ??= [];
-      if (raw.length >= this.limits.maxAttributes) this.overLimit('maxAttributes', `more than ${this.limits.maxAttributes} attributes on <${qname}>`, attrOffset);
+      if (raw.length >= this.limits.maxAttributes)
+        this.overLimit('maxAttributes', `more than ${this.limits.maxAttributes} attributes on <${qname}>`, attrOffset);
       for (const a of raw) if (a.qname === name) this.fail(`duplicate attribute ${name}`, attrOffset);
       raw.push({ qname: name, value, offset: attrOffset });
     }

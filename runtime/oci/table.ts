@@ -74,14 +74,41 @@ export function column(table: OciTable, heading: string): string[] {
  * `Mac Address` → `macAddress`, `URI` → `uri`, `SIP Contact` → `sipContact`.
  */
 export function camelKey(heading: string): string {
-  const words = heading.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
-  return words
-    .map((w, i) => {
-      // An all-capitals word is an acronym: lower it whole (URI → uri, SIP → sip / Sip).
-      const lower = w === w.toUpperCase() ? w.toLowerCase() : w.charAt(0).toLowerCase() + w.slice(1);
-      return i === 0 ? lower : lower.charAt(0).toUpperCase() + lower.slice(1);
-    })
-    .join('');
+  // One pass over the heading (no split into an array of words first): a 1 MB heading of short
+  // words from hostile input costs linear time and one string per word.
+  let out = '';
+  const n = heading.length;
+  let i = 0;
+  let first = true;
+  while (i < n) {
+    while (i < n && !isWordCodePoint(heading.codePointAt(i)!)) i += heading.codePointAt(i)! > 0xffff ? 2 : 1;
+    if (i >= n) break;
+    const start = i;
+    let asciiOnly = true;
+    let hasLower = false;
+    for (; i < n; ) {
+      const cp = heading.codePointAt(i)!;
+      if (!isWordCodePoint(cp)) break;
+      if (cp >= 128) asciiOnly = false;
+      else if (cp >= 97 && cp <= 122) hasLower = true;
+      i += cp > 0xffff ? 2 : 1;
+    }
+    const w = heading.slice(start, i);
+    // An all-capitals word is an acronym: lower it whole (URI → uri, SIP → sip / Sip).
+    const acronym = asciiOnly ? !hasLower : w === w.toUpperCase();
+    const lower = acronym ? w.toLowerCase() : w.charAt(0).toLowerCase() + w.slice(1);
+    out += first ? lower : lower.charAt(0).toUpperCase() + lower.slice(1);
+    first = false;
+  }
+  return out;
+}
+
+const NON_ASCII_WORD = /[\p{L}\p{N}]/u;
+
+/** Letters and digits of any script (what `\p{L}` and `\p{N}` match). */
+function isWordCodePoint(cp: number): boolean {
+  if (cp < 128) return (cp >= 97 && cp <= 122) || (cp >= 65 && cp <= 90) || (cp >= 48 && cp <= 57);
+  return NON_ASCII_WORD.test(String.fromCodePoint(cp));
 }
 
 /**

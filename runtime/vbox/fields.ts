@@ -405,7 +405,10 @@ const EMPTY = Buffer.alloc(0);
 
 function problem(state: ReadState, text: string, field: string): void {
   if (state.strict) {
-    throw new VboxDecodeError(`${state.message}: ${text}`, { message: state.message, field, offset: state.offset, payloadLength: state.end });
+    // The message says where: the field and the payload offset.
+    const where = field === 'trailing' ? state.message : `${state.message}.${field}`;
+    const at = text.includes('payload offset') ? '' : ` (payload offset ${state.offset})`;
+    throw new VboxDecodeError(`${where}: ${text}${at}`, { message: state.message, field, offset: state.offset, payloadLength: state.end });
   }
   (state.problems ??= []).push(`${field}: ${text}`);
 }

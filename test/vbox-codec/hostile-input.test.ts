@@ -26,7 +26,7 @@ describe('bad input 6: UTF-16 text with an odd byte count', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(VboxDecodeError);
-    expect((caught as VboxDecodeError).message).toBe('RoomMetaData: length prefix gives 3 byte(s), an odd count for UTF-16LE text');
+    expect((caught as VboxDecodeError).message).toBe('RoomMetaData.name: length prefix gives 3 byte(s), an odd count for UTF-16LE text (payload offset 3)');
     expect((caught as VboxDecodeError).context).toMatchObject({ field: 'name' });
   });
 

@@ -88,6 +88,9 @@ export interface StartTag {
   readonly offset: number;
 }
 
+/** Shared by every start tag without attributes (most of them): one allocation less per element. */
+const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
+
 /** Where a prefix was bound, so leaving the element restores the outer binding. */
 interface Binding {
   readonly prefix: string;
@@ -333,7 +336,7 @@ export class XmlReader {
       for (const a of raw) if (a.qname === name) this.fail(`duplicate attribute ${name}`, attrOffset);
       raw.push({ qname: name, value, offset: attrOffset });
     }
-    const attrs: XmlAttribute[] = [];
+    const attrs: XmlAttribute[] = raw ? [] : (NO_ATTRIBUTES as XmlAttribute[]);
     if (raw) {
       for (const a of raw) {
         if (a.qname === 'xmlns') this.bind('', a.value);
@@ -490,7 +493,12 @@ export class XmlReader {
       } else if (s.startsWith('<!--', lt)) this.skipComment();
       else if (s.charCodeAt(lt + 1) === 63 /* ? */) this.skipPI();
       else if (s.charCodeAt(lt + 1) === 33 /* ! */) this.refuseDeclaration();
-      else open.push(this.readStartTag());
+      else {
+        const child = this.readStartTag();
+        // An empty element ends here: no need to stack it.
+        if (child.selfClosing) this.finishElement(child, path);
+        else open.push(child);
+      }
     }
   }
 

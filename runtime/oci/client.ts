@@ -21,6 +21,7 @@ import { OciSchema } from './schema.js';
 import type { OciTable } from './table.js';
 import type { RequesterOptions } from './transport/requester.js';
 import { validateCommand } from './validate.js';
+import { escapeAttribute, escapeText } from './xml/escape.js';
 
 export type { LoginStrategy } from './client/login.js';
 export type { OciLogger } from './client/logging.js';
@@ -648,18 +649,13 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
 }
 
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => XML_ESCAPES[c] as string);
-}
-
 /** The §4.1 envelope around one verbatim command body. */
 function rawDocument(sessionId: string, xsiType: string, innerXml: string, encoding: 'UTF-8' | 'ISO-8859-1'): string {
   return (
     `<?xml version="1.0" encoding="${encoding}"?>\n` +
     '<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
-    `<sessionId xmlns="">${escapeXml(sessionId)}</sessionId>` +
-    `<command xmlns="" xsi:type="${escapeXml(xsiType)}">${innerXml}</command></BroadsoftDocument>`
+    `<sessionId xmlns="">${escapeText(sessionId)}</sessionId>` +
+    `<command xmlns="" xsi:type="${escapeAttribute(xsiType)}">${innerXml}</command></BroadsoftDocument>`
   );
 }
 

@@ -4,8 +4,7 @@
  * the concrete type, `null` for nil, arrays for repeating elements, tables as
  * `{ colHeading, row: [{ col }] }`.
  */
-import { TextDecoder } from 'node:util';
-import { OciDecodeError, OciEncodeError, OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
+import { OciDecodeError, OciDocumentEncodingError, OciEncodeError, OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
 import { requireTypeName } from './names.js';
 import type { OciCommand, OciDocument } from './values.js';
@@ -25,8 +24,9 @@ import {
   TABLE_TYPE,
 } from './schema.js';
 import { chooseBranch, validateCommand } from './validate.js';
-import { escapeAttribute, escapeText, findInvalidXmlChar, latin1Safe } from './xml/escape.js';
-import { type StartTag, XmlReader, XSI_NS } from './xml/reader.js';
+import { escapeAttribute, escapeText, findInvalidXmlChar } from './xml/escape.js';
+import { limitExceeded, resolveXmlLimits, type StartTag, type XmlLimits, XmlReader, XSI_NS } from './xml/reader.js';
+import { decodeXmlBytes, encodeXmlText, referenceBeyond } from './xml/text.js';
 
 export type { OciCommand, OciDocument } from './values.js';
 
@@ -94,7 +94,7 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument, options: Enc
   const encoder = new Encoder(schema);
   for (const command of commands) out += encoder.command(command);
   out += '</BroadsoftDocument>';
-  return encoding === 'ISO-8859-1' ? latin1Safe(out) : out;
+  return encoding === 'ISO-8859-1' ? referenceBeyond(out) : out;
 }
 
 function envelopeText(value: unknown, path: string): string {
@@ -115,16 +115,14 @@ export function encodeCommand(schema: OciSchema, command: OciCommand): string {
   return new Encoder(schema).command(command);
 }
 
-/** Declared encodings read and written as single bytes (ASCII is a subset of Latin-1). */
-const LATIN1_NAMES: ReadonlySet<string> = new Set(['iso-8859-1', 'iso8859-1', 'iso_8859-1', 'latin1', 'latin-1', 'l1', 'us-ascii', 'ascii']);
-
-/** The bytes of an encoded document, in the encoding its own XML declaration names (latin1 or UTF-8). */
+/** The bytes of an encoded document, in the encoding its own XML declaration names (ISO-8859-1 or UTF-8; runtime/oci/xml/text.ts). */
 export function documentBytes(text: string): Buffer {
-  const m = /^(?:\ufeff)?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(text);
-  const enc = m ? m[1]!.toLowerCase() : 'utf-8';
-  if (LATIN1_NAMES.has(enc)) return Buffer.from(latin1Safe(text), 'latin1');
-  if (enc === 'utf-8' || enc === 'utf8') return Buffer.from(text, 'utf8');
-  throw new OciEncodeError(`unsupported document encoding '${m![1]}' (use UTF-8 or ISO-8859-1)`);
+  try {
+    return encodeXmlText(text);
+  } catch (error) {
+    if (error instanceof OciDocumentEncodingError) throw new OciEncodeError(`${error.message} (use UTF-8 or ISO-8859-1)`);
+    throw error;
+  }
 }
 
 /** Turns a JavaScript scalar into the lexical form of a built-in. */
@@ -315,27 +313,30 @@ class Encoder {
 // ---------------------------------------------------------------------------------------
 // Decoding
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Decodes document bytes by their own XML declaration (ISO-8859-1/latin1/US-ASCII or UTF-8; UTF-8 when absent). */
+/**
+ * Decodes document bytes by their byte order mark and XML declaration: UTF-8 (also when nothing is
+ * declared), ISO-8859-x, windows-125x, UTF-16 with a byte order mark — any label the platform's
+ * TextDecoder knows (runtime/oci/xml/text.ts).
+ * @throws OciDocumentEncodingError (TH_ERR_OCI_DECODE_ENCODING) for an unknown label or invalid bytes.
+ */
 export function documentText(input: Buffer): string {
-  let start = 0;
-  if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) start = 3;
-  else if ((input[0] === 0xfe && input[1] === 0xff) || (input[0] === 0xff && input[1] === 0xfe)) {
-    throw new OciDecodeError('UTF-16 documents are not supported (OCI-P uses ISO-8859-1 or UTF-8)', { offset: 0 });
-  }
-  const head = input.subarray(start, start + 200).toString('latin1');
-  const m = /^<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(head);
-  const enc = m ? m[1]!.toLowerCase() : 'utf-8';
-  if (LATIN1_NAMES.has(enc)) return input.toString('latin1', start);
-  if (enc === 'utf-8' || enc === 'utf8') {
-    try {
-      return utf8.decode(input.subarray(start));
-    } catch {
-      throw new OciDecodeError('the document declares UTF-8 but holds invalid UTF-8 bytes', { offset: 0 });
-    }
-  }
-  throw new OciDecodeError(`unsupported document encoding '${m![1]}' (OCI-P uses ISO-8859-1 or UTF-8)`, { offset: 0 });
+  return decodeXmlBytes(input);
+}
+
+/**
+ * `JSON.stringify` replacer for decoded values. JSON has no NaN or infinities (`JSON.stringify`
+ * would print `null`, which means nil here), so xs:float/xs:double specials become their XML
+ * lexical forms `"NaN"`, `"INF"`, `"-INF"` — which {@link encodeDocument} accepts back for those types.
+ */
+export function ociJsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value !== 'number' || Number.isFinite(value)) return value;
+  return Number.isNaN(value) ? 'NaN' : value > 0 ? 'INF' : '-INF';
+}
+
+/** Options of {@link decodeDocument}. */
+export interface DocumentDecodeOptions {
+  /** The reader's limits (depth, attributes, name length, document size, string length); defaults in `DEFAULT_XML_LIMITS`. */
+  limits?: XmlLimits;
 }
 
 /**
@@ -345,23 +346,28 @@ export function documentText(input: Buffer): string {
  * loads them as needed. The number of commands is not checked here (a server answers a
  * bad count with an ErrorResponse, so it needs the decoded envelope).
  */
-export function decodeDocument(schema: OciSchema, input: string | Buffer): OciDocument {
+export function decodeDocument(schema: OciSchema, input: string | Buffer, options: DocumentDecodeOptions = {}): OciDocument {
+  const limits = resolveXmlLimits(options.limits);
+  if (typeof input !== 'string' && input.length > limits.maxDocumentLength) {
+    const max = limits.maxDocumentLength;
+    limitExceeded('maxDocumentLength', max, `document of ${input.length} bytes is too large (limit maxDocumentLength = ${max})`, { offset: 0 });
+  }
   let text = typeof input === 'string' ? input : documentText(input);
   // XML line-end handling: \r\n and lone \r become \n before parsing.
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   const bad = findInvalidXmlChar(text);
   if (bad !== -1) {
-    new XmlReader(text).fail(`character U+${text.charCodeAt(bad).toString(16).padStart(4, '0')} is not allowed in XML`, bad);
+    new XmlReader(text, limits).fail(`character U+${text.charCodeAt(bad).toString(16).padStart(4, '0')} is not allowed in XML`, bad);
   }
-  return new Decoder(schema, new XmlReader(text)).document();
+  return new Decoder(schema, new XmlReader(text, limits)).document();
 }
 
 /** Like {@link decodeDocument}, but loads the modules of command types it meets (retrying until none is missing). */
-export async function decodeDocumentLoading(schema: OciSchema, input: string | Buffer): Promise<OciDocument> {
+export async function decodeDocumentLoading(schema: OciSchema, input: string | Buffer, options: DocumentDecodeOptions = {}): Promise<OciDocument> {
   const text = typeof input === 'string' ? input : documentText(input);
   for (let attempt = 0; ; attempt++) {
     try {
-      return decodeDocument(schema, text);
+      return decodeDocument(schema, text, options);
     } catch (error) {
       if (attempt < 64 && error instanceof OciTypeNotLoadedError) {
         await schema.ensure(error.typeKey);
@@ -384,6 +390,8 @@ export function decodeCommand(schema: OciSchema, xml: string): OciCommand {
 
 const BOOLEAN_TEXT: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
 const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+const INTEGER_TEXT = /^[+-]?\d+$/;
 
 /** Reads values by walking the metadata, element by element, pulling from the reader. */
 class Decoder {
@@ -406,36 +414,74 @@ class Decoder {
     const doc = {} as OciDocument;
     const commands: OciCommand[] = [];
     for (const a of root.attrs) {
-      if (a.ns !== '') continue;
-      if (a.local === 'protocol' && (a.value === 'OCI' || a.value === 'NSOCI')) doc.protocol = a.value;
+      if (a.ns === '' && a.local === 'protocol' && (a.value === 'OCI' || a.value === 'NSOCI')) doc.protocol = a.value;
       else r.fail(`unexpected attribute ${a.qname}="${a.value}" on BroadsoftDocument`, root.offset);
     }
     if (doc.protocol === undefined) r.fail('BroadsoftDocument lacks the protocol attribute', root.offset);
+    // OCIMessage: one identity (a choice), then trackingId?, then the commands — in that order.
+    let identity: string | undefined;
+    let stage: 'identity' | 'trackingId' | 'command' = 'identity';
     for (let tag = r.nextChild(root); tag; tag = r.nextChild(root)) {
       if (tag.ns !== '') r.fail(`unexpected element ${tag.qname} in namespace ${tag.ns} (write xmlns="" on it)`, tag.offset, 'BroadsoftDocument');
+      this.noForeignAttributes(tag, tag.local);
       switch (tag.local) {
         case 'sessionId':
         case 'userId':
         case 'phoneNumber':
         case 'linePort':
+        case 'externalUserIdentity':
+          if (identity !== undefined) {
+            r.fail(
+              `<${tag.local}> after <${identity}>: a document carries exactly one of sessionId, userId, phoneNumber, linePort, externalUserIdentity`,
+              tag.offset,
+              'BroadsoftDocument',
+            );
+          }
+          if (stage !== 'identity') r.fail(`<${tag.local}> must come before trackingId and the commands`, tag.offset, 'BroadsoftDocument');
+          identity = tag.local;
+          stage = 'trackingId';
+          if (tag.local === 'externalUserIdentity') {
+            doc.externalUserIdentity = this.element(
+              { n: 'externalUserIdentity', t: 'ExternalUserIdentity' },
+              tag,
+              'externalUserIdentity',
+            ) as OciDocument['externalUserIdentity'];
+          } else {
+            this.noAttributes(tag, tag.local);
+            doc[tag.local] = r.readText(tag, tag.local);
+            r.finishElement(tag, tag.local);
+          }
+          break;
         case 'trackingId':
-          if (doc[tag.local] !== undefined) r.fail(`more than one ${tag.local}`, tag.offset, 'BroadsoftDocument');
-          doc[tag.local] = r.readText(tag, tag.local);
+          if (stage !== 'trackingId') {
+            r.fail(
+              stage === 'identity' ? '<trackingId> before the identity (sessionId, userId …)' : '<trackingId> after a command or repeated',
+              tag.offset,
+              'BroadsoftDocument',
+            );
+          }
+          stage = 'command';
+          this.noAttributes(tag, tag.local);
+          doc.trackingId = r.readText(tag, tag.local);
           r.finishElement(tag, tag.local);
           break;
-        case 'externalUserIdentity':
-          doc.externalUserIdentity = this.element(
-            { n: 'externalUserIdentity', t: 'ExternalUserIdentity' },
-            tag,
-            'externalUserIdentity',
-          ) as OciDocument['externalUserIdentity'];
-          break;
         case 'command':
+          if (stage === 'identity') {
+            r.fail(
+              '<command> before the identity: a document starts with one of sessionId, userId, phoneNumber, linePort, externalUserIdentity',
+              tag.offset,
+              'BroadsoftDocument',
+            );
+          }
+          stage = 'command';
           commands.push(this.command(tag, `commands[${commands.length}]`));
           break;
         default:
           r.fail(`unknown element <${tag.qname}> in BroadsoftDocument`, tag.offset, 'BroadsoftDocument');
       }
+    }
+    if (identity === undefined) {
+      r.fail('BroadsoftDocument has no sessionId (or userId, phoneNumber, linePort, externalUserIdentity)', root.offset, 'BroadsoftDocument');
     }
     r.finishElement(root);
     r.readEpilog();
@@ -459,6 +505,8 @@ class Decoder {
   }
 
   private command(tag: StartTag, path: string): OciCommand {
+    this.noForeignAttributes(tag, path);
+    if (tag.attrs.some((a) => a.ns === XSI_NS && a.local === 'nil')) this.reader.fail('a command cannot be nil', tag.offset, path);
     const key = this.resolveXsiType(tag, path);
     if (key === undefined) this.reader.fail('command without xsi:type', tag.offset, path);
     const meta = this.schema.complexType(key);
@@ -470,34 +518,62 @@ class Decoder {
     return obj;
   }
 
-  private isNil(tag: StartTag): boolean {
+  /** Whether `xsi:nil` says true; a value other than true/false/1/0 is an error. */
+  private isNil(tag: StartTag, path: string): boolean {
     const attr = tag.attrs.find((a) => a.ns === XSI_NS && a.local === 'nil');
-    return attr !== undefined && (attr.value.trim() === 'true' || attr.value.trim() === '1');
+    if (attr === undefined) return false;
+    const v = BOOLEAN_TEXT[attr.value.trim()];
+    if (v === undefined) this.reader.fail(`xsi:nil="${attr.value}" is not a boolean`, tag.offset, path);
+    return v;
+  }
+
+  /** Only `xsi:type` and `xsi:nil` may come from another namespace; xml:*, other xsi:* and foreign attributes are refused. */
+  private noForeignAttributes(tag: StartTag, path: string): void {
+    for (const a of tag.attrs) {
+      if (a.ns === '' || (a.ns === XSI_NS && (a.local === 'type' || a.local === 'nil'))) continue;
+      this.reader.fail(`attribute ${a.qname} (namespace ${a.ns}) is not allowed on <${tag.qname}>`, tag.offset, path);
+    }
+  }
+
+  /** For elements with a fixed simple content (envelope fields): no attribute at all. */
+  private noAttributes(tag: StartTag, path: string): void {
+    if (tag.attrs.length > 0) this.reader.fail(`attribute ${tag.attrs[0]!.qname} is not allowed on <${tag.qname}>`, tag.offset, path);
   }
 
   /** Decodes one element (start tag already read) of declared type `e.t`, through its end tag. */
   private element(e: ElementMeta, tag: StartTag, path: string): unknown {
     const r = this.reader;
     const t = e.t;
-    if (this.isNil(tag)) {
-      if (t !== 'xs:anyType' && !t.startsWith('xs:')) this.resolveXsiType(tag, path);
-      r.skipElement(tag, path);
+    this.noForeignAttributes(tag, path);
+    const declared = t === 'xs:anyType' || t.startsWith('xs:') ? undefined : this.schema.type(t);
+    const complex = declared !== undefined && declared.kind !== 'simple';
+    if (!complex && tag.attrs.some((a) => a.ns === XSI_NS && a.local === 'type') && t !== 'xs:anyType') {
+      r.fail(`xsi:type on <${tag.qname}>, which has a simple type (${t})`, tag.offset, path);
+    }
+    if (this.isNil(tag, path)) {
+      if (!e.nil) r.fail(`<${tag.qname}> is not nillable (xsi:nil="true" given)`, tag.offset, path);
+      const stray = tag.attrs.find((a) => a.ns === '');
+      if (stray) r.fail(`attribute ${stray.qname} on a nil element`, tag.offset, path);
+      if (complex) {
+        const xsiType = this.resolveXsiType(tag, path);
+        if (xsiType !== undefined && xsiType !== t && !derivesFrom(this.schema, xsiType, t)) r.fail(`xsi:type ${xsiType} is not a ${t}`, tag.offset, path);
+      }
+      r.finishEmpty(tag, path, 'xsi:nil="true"');
       return null;
     }
     if (t === 'xs:anyType') {
       r.skipElement(tag, path);
       return true;
     }
-    const declared = t.startsWith('xs:') ? undefined : this.schema.type(t);
-    if (declared === undefined || declared.kind === 'simple') {
+    if (!complex) {
       const stray = tag.attrs.find((a) => a.ns === '');
       if (stray) r.fail(`unknown attribute ${stray.qname} on a simple value`, tag.offset, path);
       const text = r.readText(tag, path);
       r.finishElement(tag, path);
-      return this.scalar(declared ? declared.base : t, text, path, tag.offset);
+      return this.scalar(declared?.kind === 'simple' ? declared.base : t, text, path, tag.offset);
     }
     const xsiType = this.resolveXsiType(tag, path);
-    let actual = declared;
+    let actual = declared as ComplexTypeMeta;
     if (xsiType !== undefined && xsiType !== t) {
       if (!derivesFrom(this.schema, xsiType, t)) r.fail(`xsi:type ${xsiType} is not a ${t}`, tag.offset, path);
       actual = this.schema.complexType(xsiType);
@@ -528,6 +604,20 @@ class Decoder {
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
       const s = text.trim();
+      if (INTEGER_BUILTINS.has(builtin)) {
+        // xs:int, xs:long, xs:integer: digits only (no fraction, no exponent), and xs:int within 32 bits.
+        if (!INTEGER_TEXT.test(s)) this.reader.fail(`'${text}' is not an integer (${builtin})`, offset, path);
+        const n = Number(s);
+        if (builtin === 'xs:int' && (n < -2147483648 || n > 2147483647)) this.reader.fail(`'${text}' is outside the xs:int range`, offset, path);
+        if (builtin === 'xs:long' && s.length >= 19 && (BigInt(s) < -(2n ** 63n) || BigInt(s) >= 2n ** 63n)) {
+          this.reader.fail(`'${text}' is outside the xs:long range`, offset, path);
+        }
+        return n;
+      }
+      if (builtin === 'xs:decimal') {
+        if (!DECIMAL_TEXT.test(s)) this.reader.fail(`'${text}' is not a decimal number (xs:decimal has no exponent)`, offset, path);
+        return Number(s);
+      }
       if (NUMBER_TEXT.test(s)) return Number(s);
       if (builtin === 'xs:float' || builtin === 'xs:double') {
         if (s === 'INF' || s === '+INF') return Number.POSITIVE_INFINITY;
@@ -543,7 +633,7 @@ class Decoder {
   private complexContent(tag: StartTag, meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): void {
     const r = this.reader;
     for (const a of tag.attrs) {
-      if (a.ns !== '') continue; // xsi:type / xsi:nil / foreign attributes
+      if (a.ns !== '') continue; // xsi:type / xsi:nil (anything else was refused by element())
       const am = meta.attrs?.find((x) => x.n === a.local) ?? r.fail(`unknown attribute ${a.qname} on ${meta.name}`, tag.offset, path);
       obj[a.local] = this.scalar(builtinOf(this.schema, am.t), a.value, `${path}@${a.local}`, tag.offset);
     }

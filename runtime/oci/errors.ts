@@ -11,8 +11,12 @@ export class OciDecodeError extends ThorsHammerError {
   readonly offset: number;
   /** Element path such as `UserGetResponse23V2.address`, when known. */
   readonly path?: string;
-  constructor(message: string, context: { offset?: number; path?: string; [key: string]: unknown } = {}) {
-    super('TH_ERR_OCI_DECODE', message, { context });
+  constructor(
+    message: string,
+    context: { offset?: number; path?: string; [key: string]: unknown } = {},
+    code: 'TH_ERR_OCI_DECODE' | 'TH_ERR_OCI_DECODE_ENCODING' | OciLimitCode = 'TH_ERR_OCI_DECODE',
+  ) {
+    super(code, message, { context });
     this.offset = context.offset ?? -1;
     this.path = context.path;
   }
@@ -85,5 +89,52 @@ export class OciEncodeError extends ThorsHammerError {
   constructor(message: string, context: { path?: string; [key: string]: unknown } = {}) {
     super('TH_ERR_OCI_ENCODE', message, { context });
     this.path = context.path;
+  }
+}
+
+/** Codes of the decoder limits, one per limit (see {@link OciLimitError}). */
+export type OciLimitCode =
+  | 'TH_ERR_OCI_LIMIT_DEPTH'
+  | 'TH_ERR_OCI_LIMIT_ATTRIBUTES'
+  | 'TH_ERR_OCI_LIMIT_NAME_LENGTH'
+  | 'TH_ERR_OCI_LIMIT_DOCUMENT_SIZE'
+  | 'TH_ERR_OCI_LIMIT_STRING_LENGTH';
+
+/**
+ * A document that exceeds one of the decoder's limits (`XmlLimits`: depth, attributes per element,
+ * name length, document size, string length). Each limit has its own code; `.limit` names the
+ * option and `.max` its value. A subclass of {@link OciDecodeError}, so `.offset`/`.path` work too.
+ */
+export class OciLimitError extends OciDecodeError {
+  readonly limit: string;
+  readonly max: number;
+  constructor(code: OciLimitCode, limit: string, max: number, message: string, context: { offset?: number; path?: string; [key: string]: unknown } = {}) {
+    super(message, { ...context, limit, max }, code);
+    this.limit = limit;
+    this.max = max;
+  }
+}
+
+/**
+ * Bytes that cannot be turned into text: an encoding label the platform cannot decode, a UTF-16
+ * document without a byte order mark, or bytes that are invalid in the declared encoding.
+ */
+export class OciDocumentEncodingError extends OciDecodeError {
+  /** The label as declared (or `UTF-16` for a byte order mark), when there is one. */
+  readonly encoding?: string;
+  constructor(message: string, context: { offset?: number; encoding?: string } = {}) {
+    super(message, context, 'TH_ERR_OCI_DECODE_ENCODING');
+    this.encoding = context.encoding;
+  }
+}
+
+/** A release name that is not a plain folder name (`R25`, `R24sp1`): refused before any path is built from it. */
+export class OciReleaseNameError extends ThorsHammerError {
+  readonly release: string;
+  constructor(release: string) {
+    super('TH_ERR_OCI_RELEASE_NAME', `bad release name '${release}': a release is named by letters, digits, '.', '_' or '-' (e.g. R25), never by a path`, {
+      context: { release },
+    });
+    this.release = release;
   }
 }

@@ -27,6 +27,8 @@ export {
   decodeDocumentLoading,
   documentBytes,
   documentText,
+  ociJsonReplacer,
+  type DocumentDecodeOptions,
   encodeCommand,
   encodeDocument,
   type EncodeOptions,
@@ -86,13 +88,17 @@ export {
   type JsonValueOptions,
   type ResponseTable,
 } from './present.js';
+export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml/reader.js';
 export { sampleCommand, sampleValue, type SampleOptions } from './sample.js';
 export { OciTableError, camelKey, column, tableToCsv, tableToJson, toRecords, type OciTable } from './table.js';
 export { signedPassword } from './auth.js';
 export {
   OciDecodeError,
+  OciDocumentEncodingError,
   OciEncodeError,
   OciHostileXmlError,
+  OciLimitError,
+  OciReleaseNameError,
   OciTypeNotLoadedError,
   OciUnknownTypeError,
   OciValidationError,

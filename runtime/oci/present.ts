@@ -7,6 +7,7 @@
  * JSON rules: `null` means nil and nothing else; numbers that JSON cannot carry (NaN, ±Infinity,
  * possible in xs:float/xs:double) become their XSD spelling `"NaN"`, `"INF"`, `"-INF"`.
  */
+import { ociJsonReplacer } from './codec.js';
 import { camelKey, type OciTable, tableToCsv } from './table.js';
 import type { OciCommand } from './values.js';
 
@@ -96,9 +97,7 @@ export function toJsonText(response: unknown, options: JsonValueOptions = {}): s
 
 /** A number as JSON can carry it: finite numbers as is, NaN/±Infinity as `"NaN"`, `"INF"`, `"-INF"`. */
 function jsonNumber(n: number): number | string {
-  if (Number.isFinite(n)) return n;
-  if (Number.isNaN(n)) return 'NaN';
-  return n > 0 ? 'INF' : '-INF';
+  return ociJsonReplacer('', n) as number | string;
 }
 
 /** A scalar as text: nil as `(nil)`, non-finite numbers in their XSD spelling. */

@@ -11,6 +11,7 @@ import { generatedRoot } from '../paths.js';
 import { pairedResponseName } from './command-name.js';
 import { OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
+import { assertReleaseName } from './release-name.js';
 
 /**
  * Imports a release index. The compiled runtime (dist/, an installed package) loads the prebuilt
@@ -52,6 +53,7 @@ export class OciSchema {
    * loads the module holding the core types; `eager` loads every module.
    */
   static async load(release: string, options: { generatedDir?: string; eager?: boolean } = {}): Promise<OciSchema> {
+    assertReleaseName(release);
     const dir = join(options.generatedDir ?? generatedRoot, 'oci', release);
     const file = ['index.ts', 'index.js'].map((f) => join(dir, f)).find((f) => existsSync(f));
     if (!file) {

@@ -21,10 +21,39 @@ export class OciTableError extends ThorsHammerError {
   }
 }
 
+/**
+ * Checks the whole value, not just its top level: tables built in JavaScript (or decoded from
+ * hostile input) may have a null row, a row without `col`, or cells that are not strings. The
+ * error names the first bad place (`row[3].col[1]`). Linear in the number of cells.
+ */
 function checkShape(table: OciTable): void {
-  if (!table || !Array.isArray(table.colHeading) || !Array.isArray(table.row)) {
-    throw new OciTableError('TH_ERR_OCI_TABLE_SHAPE', 'not an OCI table: expected { colHeading: string[], row: { col: string[] }[] }');
+  const shape = 'expected { colHeading: string[], row: { col: string[] }[] }';
+  if (typeof table !== 'object' || table === null || !Array.isArray(table.colHeading) || !Array.isArray(table.row)) {
+    throw new OciTableError('TH_ERR_OCI_TABLE_SHAPE', `not an OCI table: ${shape}`);
   }
+  const bad = (where: string, what: string): never => {
+    throw new OciTableError('TH_ERR_OCI_TABLE_SHAPE', `not an OCI table: ${where} is ${what}; ${shape}`, { path: where });
+  };
+  const headings = table.colHeading;
+  for (let i = 0; i < headings.length; i++) if (typeof headings[i] !== 'string') bad(`colHeading[${i}]`, describe(headings[i]));
+  const rows = table.row;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as unknown;
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) bad(`row[${r}]`, describe(row));
+    const cells = (row as { col?: unknown }).col;
+    if (!Array.isArray(cells)) bad(`row[${r}].col`, describe(cells));
+    for (let c = 0; c < (cells as unknown[]).length; c++) {
+      const cell = (cells as unknown[])[c];
+      if (typeof cell !== 'string') bad(`row[${r}].col[${c}]`, describe(cell));
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** The cells of one column, by raw heading (`'User Id'`). Throws for an unknown heading, listing the known ones. */
@@ -45,14 +74,41 @@ export function column(table: OciTable, heading: string): string[] {
  * `Mac Address` → `macAddress`, `URI` → `uri`, `SIP Contact` → `sipContact`.
  */
 export function camelKey(heading: string): string {
-  const words = heading.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
-  return words
-    .map((w, i) => {
-      // An all-capitals word is an acronym: lower it whole (URI → uri, SIP → sip / Sip).
-      const lower = w === w.toUpperCase() ? w.toLowerCase() : w.charAt(0).toLowerCase() + w.slice(1);
-      return i === 0 ? lower : lower.charAt(0).toUpperCase() + lower.slice(1);
-    })
-    .join('');
+  // One pass over the heading (no split into an array of words first): a 1 MB heading of short
+  // words from hostile input costs linear time and one string per word.
+  let out = '';
+  const n = heading.length;
+  let i = 0;
+  let first = true;
+  while (i < n) {
+    while (i < n && !isWordCodePoint(heading.codePointAt(i)!)) i += heading.codePointAt(i)! > 0xffff ? 2 : 1;
+    if (i >= n) break;
+    const start = i;
+    let asciiOnly = true;
+    let hasLower = false;
+    for (; i < n; ) {
+      const cp = heading.codePointAt(i)!;
+      if (!isWordCodePoint(cp)) break;
+      if (cp >= 128) asciiOnly = false;
+      else if (cp >= 97 && cp <= 122) hasLower = true;
+      i += cp > 0xffff ? 2 : 1;
+    }
+    const w = heading.slice(start, i);
+    // An all-capitals word is an acronym: lower it whole (URI → uri, SIP → sip / Sip).
+    const acronym = asciiOnly ? !hasLower : w === w.toUpperCase();
+    const lower = acronym ? w.toLowerCase() : w.charAt(0).toLowerCase() + w.slice(1);
+    out += first ? lower : lower.charAt(0).toUpperCase() + lower.slice(1);
+    first = false;
+  }
+  return out;
+}
+
+const NON_ASCII_WORD = /[\p{L}\p{N}]/u;
+
+/** Letters and digits of any script (what `\p{L}` and `\p{N}` match). */
+function isWordCodePoint(cp: number): boolean {
+  if (cp < 128) return (cp >= 97 && cp <= 122) || (cp >= 65 && cp <= 90) || (cp >= 48 && cp <= 57);
+  return NON_ASCII_WORD.test(String.fromCodePoint(cp));
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 import { findInvalidXmlChar } from './xml/escape.js';
 import { requireTypeName } from './names.js';
 import type { OciCommand } from './values.js';
+import { codePointLength } from './xml/text.js';
 
 /** Validates one command; throws {@link OciValidationError} (first issue's path and message, all issues in `.issues`). */
 export function validateCommand(schema: OciSchema, command: OciCommand): void {
@@ -245,6 +246,8 @@ class Validator {
       return;
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
+      // The JSON form of xs:float/xs:double specials (codec.ts ociJsonReplacer) is their lexical form.
+      if ((builtin === 'xs:float' || builtin === 'xs:double') && (value === 'NaN' || value === 'INF' || value === '-INF')) return;
       if (typeof value !== 'number') {
         this.issue(path, `expected a number, got ${typeName(value)}`);
         return;
@@ -275,7 +278,8 @@ class Validator {
       return this.issue(path, `'${clip(value)}' is not one of: ${list}`);
     }
     if (builtin !== 'xs:base64Binary') {
-      const length = [...normal].length;
+      // Counted in place: spreading a 50 MB value into code points would cost gigabytes.
+      const length = codePointLength(normal);
       const clearHint = normal === '' && nillable ? '; use null (xsi:nil) to clear a value' : '';
       if (facets.length !== undefined && length !== facets.length) this.issue(path, `length must be ${facets.length}, got ${length}${clearHint}`);
       if (facets.minLength !== undefined && length < facets.minLength) this.issue(path, `shorter than ${facets.minLength}${clearHint}`);

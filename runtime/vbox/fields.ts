@@ -405,7 +405,10 @@ const EMPTY = Buffer.alloc(0);
 
 function problem(state: ReadState, text: string, field: string): void {
   if (state.strict) {
-    throw new VboxDecodeError(`${state.message}: ${text}`, { message: state.message, field, offset: state.offset, payloadLength: state.end });
+    // The message says where: the field and the payload offset.
+    const where = field === 'trailing' ? state.message : `${state.message}.${field}`;
+    const at = text.includes('payload offset') ? '' : ` (payload offset ${state.offset})`;
+    throw new VboxDecodeError(`${where}: ${text}${at}`, { message: state.message, field, offset: state.offset, payloadLength: state.end });
   }
   (state.problems ??= []).push(`${field}: ${text}`);
 }
@@ -505,6 +508,8 @@ function compileReader(name: string, type: FieldType): ValueReader {
           take = state.end - state.offset;
           problem(state, `length prefix says ${declared} byte(s) but only ${take} remain`, name);
         }
+        // UTF-16LE has two bytes per code unit: an odd count would silently lose its last byte.
+        if (take % 2 === 1) problem(state, `length prefix gives ${take} byte(s), an odd count for UTF-16LE text`, name);
         const text = take === 0 ? '' : state.buf.toString('utf16le', state.offset, state.offset + take);
         state.offset += take;
         return text;

@@ -133,13 +133,16 @@ export function parseFrame(bytes: Buffer, options: { direction?: number; lenient
   const end = bytes.length - 1;
   let lengthMismatch = false;
   if (declared + 7 !== bytes.length) {
-    const sumMatches = checksum(bytes, end) === bytes[end];
+    const sum = checksum(bytes, end);
+    const sumMatches = sum === bytes[end];
     if (!options.lenient || !sumMatches) {
-      throw new VboxFrameError('TH_ERR_VBOX_LENGTH', `length field says ${declared} (a ${declared + 7}-byte frame) but the frame has ${bytes.length} bytes`, {
-        declared,
-        expectedBytes: declared + 7,
-        actual: bytes.length,
-      });
+      // Both problems are named: a lenient reader must not learn of the length and miss the checksum.
+      const alsoChecksum = sumMatches ? '' : `; the checksum byte is wrong too (${hex2(bytes[end]!)}, expected ${hex2(sum)}: TH_ERR_VBOX_CHECKSUM)`;
+      throw new VboxFrameError(
+        'TH_ERR_VBOX_LENGTH',
+        `length field says ${declared} (a ${declared + 7}-byte frame) but the frame has ${bytes.length} bytes${alsoChecksum}`,
+        { declared, expectedBytes: declared + 7, actual: bytes.length, checksumValid: sumMatches },
+      );
     }
     lengthMismatch = true;
   }

@@ -32,6 +32,7 @@ export interface VboxFramerOptions {
 }
 
 const DEFAULT_MAX_FRAME_LENGTH = 8192;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Length-driven VTU stream framer (protocol §2.2). Push raw TCP chunks in; complete frames come
@@ -54,9 +55,24 @@ export class VboxFramer {
   private readonly onInvalid: ((event: InvalidFrameEvent) => void) | undefined;
   private readonly onCallbackError: ((error: unknown) => void) | undefined;
 
-  /** Unconsumed bytes are `buffer[pos …]`. */
-  private buffer: Buffer = Buffer.alloc(0);
+  /** Unconsumed bytes are `buffer[pos …]`; `buffer` is a view of `store[base … top)`. */
+  private buffer: Buffer = EMPTY;
   private pos = 0;
+  /**
+   * Backing storage: the first chunk itself (no copy), then a buffer with spare capacity that
+   * later chunks are appended into, so a frame arriving byte by byte costs O(1) per byte rather
+   * than a copy of everything buffered. Bytes once written are never overwritten (a full store is
+   * replaced, not reused), so frames handed out as views stay valid.
+   */
+  private store: Buffer = EMPTY;
+  private base = 0;
+  private top = 0;
+  /**
+   * `sums[i]` is the low byte of the sum of `store[0 … i)`, so the checksum of any candidate is
+   * one subtraction: a stream of overlapping candidates (`56 54 55 3E 00 1F F0` repeated, each
+   * claiming an 8 KB frame) costs O(1) per candidate instead of 8 KB.
+   */
+  private sums: Uint8Array = new Uint8Array(1);
   /** Stream offset of `buffer[0]`: positions that survive compaction, for the stall timer and de-duplicated reports. */
   private streamOffset = 0;
   /** Stream offset below which dropped bytes were already reported (inside a failed-checksum candidate). */
@@ -86,23 +102,67 @@ export class VboxFramer {
   /** Feeds bytes from the stream. Never throws. */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    if (this.buffer.length === this.pos) {
-      this.streamOffset += this.pos;
-      this.buffer = chunk;
-      this.pos = 0;
-    } else {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-    }
+    this.append(chunk);
     // A push from inside a callback only appends; the running pass picks the bytes up.
     if (this.processing) return;
     this.process();
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.buffer.length === this.pos) {
+      // Nothing pending: the chunk becomes the storage (frames are views of it, no copy).
+      this.streamOffset += this.pos;
+      this.store = chunk;
+      this.ownsStore = false;
+      this.base = 0;
+      this.top = chunk.length;
+      this.sums = new Uint8Array(chunk.length + 1);
+      this.extendSums(0);
+      this.pos = 0;
+    } else if (this.ownsStore && this.top + chunk.length <= this.store.length) {
+      chunk.copy(this.store, this.top);
+      const from = this.top;
+      this.top += chunk.length;
+      this.extendSums(from);
+    } else {
+      // Grow: a fresh store with room to spare; the old one stays intact for views handed out.
+      const kept = this.top - this.base;
+      const grown = Buffer.allocUnsafe(Math.max(4096, 2 * (kept + chunk.length)));
+      this.store.copy(grown, 0, this.base, this.top);
+      chunk.copy(grown, kept);
+      this.store = grown;
+      this.ownsStore = true;
+      this.base = 0;
+      this.top = kept + chunk.length;
+      this.sums = new Uint8Array(grown.length + 1);
+      this.extendSums(0);
+    }
+    this.buffer = this.store.subarray(this.base, this.top);
+  }
+
+  /** True when `store` was allocated here (a pushed chunk is never written into). */
+  private ownsStore = false;
+
+  /** Fills `sums` for `store[from … top)`. */
+  private extendSums(from: number): void {
+    const store = this.store;
+    const sums = this.sums;
+    let acc = sums[from]!;
+    for (let i = from; i < this.top; i++) {
+      acc = (acc + store[i]!) & 0xff;
+      sums[i + 1] = acc;
+    }
   }
 
   /** Drops every buffered byte (e.g. on reconnect) without reporting them. */
   reset(): void {
     this.generation++;
     this.streamOffset += this.buffer.length;
-    this.buffer = Buffer.alloc(0);
+    this.buffer = EMPTY;
+    this.store = EMPTY;
+    this.ownsStore = false;
+    this.base = this.top = 0;
+    this.sums = new Uint8Array(1);
     this.pos = 0;
     this.junkStart = -1;
     this.reportedUpTo = this.streamOffset;
@@ -149,20 +209,19 @@ export class VboxFramer {
       }
       if (start + total > buf.length) break; // wait for the rest of the frame
       const end = start + total - 1;
-      let sum = 0;
-      for (let i = start; i < end; i++) sum += buf[i]!;
+      const sum = this.sums[this.base + end]! - this.sums[this.base + start]!;
       if ((sum & 0xff) !== buf[end]) {
         this.flushGarbage(start);
         this.pos = start + 1;
         this.reportedUpTo = Math.max(this.reportedUpTo, this.streamOffset + start + total);
-        this.report('checksum', buf.subarray(start, start + total));
+        this.report('checksum', start, start + total);
         continue;
       }
       this.flushGarbage(start);
       this.pos = start + total;
       this.reportedUpTo = Math.max(this.reportedUpTo, this.streamOffset + this.pos);
       if (buf[start + 3] !== this.direction) {
-        this.report('direction', buf.subarray(start, start + total));
+        this.report('direction', start, start + total);
         continue;
       }
       const frame: VboxFrame = {
@@ -194,14 +253,15 @@ export class VboxFramer {
     this.junkStart = -1;
     if (upTo > from) {
       this.reportedUpTo = this.streamOffset + upTo;
-      this.report('garbage', this.buffer.subarray(from, upTo));
+      this.report('garbage', from, upTo);
     }
   }
 
-  private report(reason: InvalidFrameEvent['reason'], bytes: Buffer): void {
+  /** Reports `buffer[from … to)` (copied: the caller may keep it). */
+  private report(reason: InvalidFrameEvent['reason'], from: number, to: number): void {
     if (!this.onInvalid) return;
     try {
-      this.onInvalid({ reason, bytes: Buffer.from(bytes) });
+      this.onInvalid({ reason, bytes: Buffer.from(this.buffer.subarray(from, to)) });
     } catch (error) {
       this.callbackFailed(error);
     }
@@ -219,7 +279,8 @@ export class VboxFramer {
   private compact(): void {
     if (this.pos === 0) return;
     this.streamOffset += this.pos;
-    this.buffer = this.pos >= this.buffer.length ? Buffer.alloc(0) : this.buffer.subarray(this.pos);
+    this.base += this.pos;
+    this.buffer = this.store.subarray(this.base, this.top);
     this.pos = 0;
   }
 
@@ -251,10 +312,10 @@ export class VboxFramer {
     if (this.bufferedBytes === 0) return;
     const next = findCandidate(this.buffer, this.pos + 1);
     const end = next < 0 ? this.buffer.length : next;
-    const stalled = this.buffer.subarray(this.pos, end);
+    const from = this.pos;
     this.reportedUpTo = Math.max(this.reportedUpTo, this.streamOffset + end);
     this.pos = end;
-    this.report('stalled', stalled);
+    this.report('stalled', from, end);
     this.process();
   }
 }
@@ -270,7 +331,17 @@ function findCandidate(buf: Buffer, from: number): number {
     const d = buf[from + 3];
     if (d === Direction.INCOMING || d === Direction.OUTGOING) return from;
   }
-  let i = buf.indexOf(P0, from);
+  // Near candidates (a hostile stream packs one every few bytes) are found by a short JS loop:
+  // a native indexOf call costs more than scanning a few bytes.
+  let i = -1;
+  const near = Math.min(length, from + 32);
+  for (let j = from; j < near; j++) {
+    if (buf[j] === P0) {
+      i = j;
+      break;
+    }
+  }
+  if (i < 0 && near < length) i = buf.indexOf(P0, near);
   while (i >= 0) {
     if (i + 1 >= length) return i;
     if (buf[i + 1] === P1) {

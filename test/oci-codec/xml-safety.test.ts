@@ -1,8 +1,9 @@
 // Malformed and hostile XML: each case must end in a typed error, quickly, without expansion.
 import { decodeDocument } from '../../runtime/oci/codec.js';
-import { OciDecodeError, OciHostileXmlError } from '../../runtime/oci/errors.js';
+import { OciDecodeError, OciHostileXmlError, type OciLimitError } from '../../runtime/oci/errors.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { decodeEntities, escapeAttribute, escapeText } from '../../runtime/oci/xml/escape.js';
+import type { XmlLimits } from '../../runtime/oci/xml/reader.js';
 import { handIndex } from './hand-schema.js';
 
 let schema: OciSchema;
@@ -16,10 +17,10 @@ const doc = (body: string) => `${HEAD}<sessionId xmlns="">s</sessionId>${body}</
 const table = (rows: string) =>
   doc(`<command echo="" xsi:type="UserGetListInGroupResponse" xmlns=""><userTable><colHeading>User Id</colHeading>${rows}</userTable></command>`);
 
-function failure(input: string | Buffer): Error {
+function failure(input: string | Buffer, limits?: XmlLimits): Error {
   const started = performance.now();
   try {
-    decodeDocument(schema, input);
+    decodeDocument(schema, input, { limits });
   } catch (e) {
     expect(performance.now() - started).toBeLessThan(2000);
     return e as Error;
@@ -109,7 +110,9 @@ describe('malformed XML gives OciDecodeError with an offset', () => {
 
   test('huge attribute values and an unterminated huge attribute', () => {
     const huge = doc(`<command xmlns="" xsi:type="LogoutRequest" echo="${'x'.repeat(2_000_000)}"><userId>u</userId></command>`);
-    expect(failure(huge).message).toMatch(/attribute echo is longer than 1048576 characters/);
+    const error = failure(huge, { maxStringLength: 1 << 20 }) as OciLimitError;
+    expect(error.code).toBe('TH_ERR_OCI_LIMIT_STRING_LENGTH');
+    expect(error.message).toMatch(/value of attribute echo has 2000000 characters \(limit maxStringLength = 1048576\) at line 2, column \d+/);
     const open = `${HEAD}<sessionId xmlns="" a="${'y'.repeat(3_000_000)}`;
     expect(failure(open).message).toMatch(/unterminated value of attribute a/);
   });

@@ -14,6 +14,7 @@ import {
   OciTlsError,
   OciTransportClosedError,
   OciTransportErrorCode,
+  OciUnterminatedMarkupError,
   OciUrlError,
 } from '../../runtime/oci/transport/errors.js';
 import { projectRoot } from '../../runtime/paths.js';
@@ -32,6 +33,7 @@ describe('transport error catalogue', () => {
     ['TH_ERR_OCI_TRANSPORT_CLOSED', new OciTransportClosedError(url)],
     ['TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE', new OciFrameTooLargeError(100, 101, url)],
     ['TH_ERR_OCI_TRANSPORT_ENCODING', new OciEncodingError('UTF-16', 'decode')],
+    ['TH_ERR_OCI_TRANSPORT_UNTERMINATED', new OciUnterminatedMarkupError('cdata', 1024, 17)],
     ['TH_ERR_OCI_SOAP_FAULT', new OciSoapFaultError(url, { faultcode: 'soapenv:Server', faultstring: 'NO_OCS_CONNECTION' }, 500)],
     ['TH_ERR_OCI_HTTP', new OciHttpError(url, 502, '<html>')],
     ['TH_ERR_OCI_SOAP_BODY', new OciSoapBodyError('empty processOCIMessageReturn', url)],

@@ -85,7 +85,7 @@ describe('generic field codec', () => {
     } catch (error) {
       expect(isThorsHammerError(error)).toBe(true);
       expect((error as { context: Record<string, unknown> }).context).toMatchObject({ message: 'Sample', field: 'big', offset: 1, payloadLength: 1 });
-      expect((error as Error).message).toBe('Sample: needs 2 byte(s) at payload offset 1, only 0 left');
+      expect((error as Error).message).toBe('Sample.big: needs 2 byte(s) at payload offset 1, only 0 left');
     }
   });
 

@@ -3,6 +3,11 @@
  * interpreting commands. The mock uses it only when the codec rejects a whole document, to
  * find out which command of the batch is at fault: each command is then decoded alone, so
  * one bad command gives one `[Error 6004]` and the others still run (oci-protocol.md §4.3).
+ *
+ * Why not the codec's reader (runtime/oci/xml/reader.ts): that one is strict by design (unbound
+ * prefixes, bad attributes and entities stop it), and this one must get past exactly those faults
+ * inside a command to blame that command alone; it checks only how tags nest. It is iterative and
+ * linear, like the others (docs/oci-transport.md, "Limits and hostile input").
  */
 export interface RawEnvelope {
   /** The root start tag as sent (keeps its namespace declarations). */

@@ -38,6 +38,7 @@ export const OciTransportErrorCode = {
   connectionLost: 'TH_ERR_OCI_CONNECTION_LOST',
   closed: 'TH_ERR_OCI_TRANSPORT_CLOSED',
   frameTooLarge: 'TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE',
+  unterminated: 'TH_ERR_OCI_TRANSPORT_UNTERMINATED',
   encoding: 'TH_ERR_OCI_TRANSPORT_ENCODING',
   soapFault: 'TH_ERR_OCI_SOAP_FAULT',
   soapBody: 'TH_ERR_OCI_SOAP_BODY',
@@ -148,8 +149,8 @@ export class OciFrameTooLargeError extends OciTransportError {
 
 /** The document declares an encoding this runtime cannot decode or encode. */
 export class OciEncodingError extends OciTransportError {
-  constructor(encoding: string, phase: 'decode' | 'encode') {
-    super(OciTransportErrorCode.encoding, `Unsupported XML encoding "${encoding}" in the OCI-P document declaration`, {
+  constructor(encoding: string, phase: 'decode' | 'encode', detail?: string) {
+    super(OciTransportErrorCode.encoding, detail ?? `Unsupported XML encoding "${encoding}" in the OCI-P document declaration`, {
       phase,
       encoding,
     });
@@ -228,4 +229,20 @@ function describeCause(cause: unknown): string {
     return typeof code === 'string' && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
   }
   return String(cause);
+}
+
+/**
+ * A comment, CDATA section or processing instruction left open for more than
+ * `maxUnterminatedBytes` (OciDocumentSplitter): the stream is not OCI-P any more; drop it.
+ */
+export class OciUnterminatedMarkupError extends OciTransportError {
+  constructor(construct: 'comment' | 'cdata' | 'pi', limit: number, offset: number) {
+    const name = construct === 'cdata' ? 'CDATA section' : construct === 'pi' ? 'processing instruction' : 'comment';
+    super(OciTransportErrorCode.unterminated, `unterminated ${name}: more than ${limit} bytes without its end (limit maxUnterminatedBytes)`, {
+      phase: 'framing',
+      construct,
+      limit,
+      offset,
+    });
+  }
 }

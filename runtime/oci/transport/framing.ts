@@ -8,8 +8,9 @@
  *
  * Used by the TCP/TLS requester (responses) and by the mock server (requests).
  */
-import { TextDecoder } from 'node:util';
-import { OciEncodingError, OciFrameTooLargeError } from './errors.js';
+import { OciDocumentEncodingError } from '../errors.js';
+import { decodeXmlBytes, encodeXmlText } from '../xml/text.js';
+import { OciEncodingError, OciFrameTooLargeError, OciTransportError, OciTransportErrorCode, OciUnterminatedMarkupError } from './errors.js';
 
 const LT = 0x3c; // <
 const GT = 0x3e; // >
@@ -26,14 +27,26 @@ const ROOT_NAME_BYTES = Buffer.from('BroadsoftDocument', 'latin1');
 
 /** Default limit of one document (or of an unfinished remainder): 64 MiB. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+/** Default limit of one comment, CDATA section or processing instruction left open: 1 MiB. */
+export const DEFAULT_MAX_UNTERMINATED_BYTES = 1024 * 1024;
 
 /** What the scanner is inside of while it looks for the next `<`. */
 type ScanMode = 'markup' | 'comment' | 'cdata' | 'pi';
 
 /** Options of {@link OciDocumentSplitter}. */
 export interface OciDocumentSplitterOptions {
-  /** Largest accepted document in bytes; beyond it `push` throws TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE. */
+  /**
+   * Largest accepted document in bytes, which is also the most input held while a document is
+   * incomplete (see `pendingBytes`); beyond it `push` throws TH_ERR_OCI_TRANSPORT_FRAME_TOO_LARGE.
+   * Default {@link DEFAULT_MAX_DOCUMENT_BYTES} (64 MiB).
+   */
   maxDocumentBytes?: number;
+  /**
+   * Most bytes a comment, CDATA section or processing instruction may run without its end
+   * (`-->`, `]]>`, `?>`); beyond it `push` throws TH_ERR_OCI_TRANSPORT_UNTERMINATED instead of
+   * waiting forever. Default {@link DEFAULT_MAX_UNTERMINATED_BYTES} (1 MiB).
+   */
+  maxUnterminatedBytes?: number;
 }
 
 /**
@@ -50,6 +63,9 @@ export interface OciDocumentSplitterOptions {
  */
 export class OciDocumentSplitter {
   private readonly maxDocumentBytes: number;
+  private readonly maxUnterminatedBytes: number;
+  /** Buffer index where the open comment / CDATA / PI began (valid while mode !== 'markup'). */
+  private constructStart = 0;
   private buffer: Buffer = Buffer.alloc(0);
   /** Bytes [start, end) of `buffer` are pending. */
   private start = 0;
@@ -57,17 +73,20 @@ export class OciDocumentSplitter {
   /** Next byte to scan, and what it is inside of. */
   private scanPos = 0;
   private mode: ScanMode = 'markup';
-  /** Set when a document beyond the limit was seen after complete ones; the next push throws. */
-  private oversized: number | undefined;
+  /** Set when a limit was exceeded after complete documents were found; the next push throws it. */
+  private deferred: Error | undefined;
   /** Cached `indexOf` answers (root name, `<!`, `<?`), valid during one push. */
   private readonly searchCache = [0, 1, 2].map(() => ({ from: 0, found: UNSEARCHED }));
 
   constructor(options: OciDocumentSplitterOptions = {}) {
     const max = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
     if (!Number.isInteger(max) || max <= 0) {
-      throw new RangeError(`maxDocumentBytes must be a positive integer, got ${String(max)}`);
+      throw badOption('maxDocumentBytes', max);
     }
     this.maxDocumentBytes = max;
+    const open = options.maxUnterminatedBytes ?? DEFAULT_MAX_UNTERMINATED_BYTES;
+    if (!Number.isInteger(open) || open <= 0) throw badOption('maxUnterminatedBytes', open);
+    this.maxUnterminatedBytes = open;
   }
 
   /** Number of buffered bytes that do not yet form a complete document. */
@@ -82,7 +101,7 @@ export class OciDocumentSplitter {
     this.end = 0;
     this.scanPos = 0;
     this.mode = 'markup';
-    this.oversized = undefined;
+    this.deferred = undefined;
   }
 
   /**
@@ -91,7 +110,7 @@ export class OciDocumentSplitter {
    * @throws OciFrameTooLargeError when a document grows beyond `maxDocumentBytes`.
    */
   push(chunk: Buffer): Buffer[] {
-    if (this.oversized !== undefined) this.fail(this.oversized);
+    if (this.deferred !== undefined) this.throwNow(this.deferred);
     const documents: Buffer[] = [];
     if (chunk.length === 0) return documents;
     this.append(chunk);
@@ -100,6 +119,12 @@ export class OciDocumentSplitter {
 
     for (;;) {
       const documentEnd = this.findDocumentEnd();
+      if (documentEnd === UNTERMINATED) {
+        const error = new OciUnterminatedMarkupError(this.mode as 'comment' | 'cdata' | 'pi', this.maxUnterminatedBytes, this.constructStart - this.start);
+        if (documents.length === 0) this.throwNow(error);
+        this.deferred = error;
+        return documents;
+      }
       if (documentEnd < 0) break;
       if (documentEnd - this.start > this.maxDocumentBytes) return this.tooLarge(documents, documentEnd - this.start);
       documents.push(Buffer.from(this.buffer.subarray(this.start, documentEnd)));
@@ -120,14 +145,16 @@ export class OciDocumentSplitter {
    * the next push. Without any, it is thrown at once.
    */
   private tooLarge(documents: Buffer[], seenBytes: number): Buffer[] {
-    if (documents.length === 0) this.fail(seenBytes);
-    this.oversized = seenBytes;
+    const error = new OciFrameTooLargeError(this.maxDocumentBytes, seenBytes);
+    if (documents.length === 0) this.throwNow(error);
+    this.deferred = error;
     return documents;
   }
 
-  private fail(seenBytes: number): never {
+  /** Drops everything buffered (the stream cannot be resynchronised) and throws. */
+  private throwNow(error: Error): never {
     this.reset();
-    throw new OciFrameTooLargeError(this.maxDocumentBytes, seenBytes);
+    throw error;
   }
 
   private append(chunk: Buffer): void {
@@ -137,6 +164,7 @@ export class OciDocumentSplitter {
       const grown = Buffer.allocUnsafe(capacity);
       this.buffer.copy(grown, 0, this.start, this.end);
       this.scanPos -= this.start;
+      this.constructStart -= this.start;
       this.end -= this.start;
       this.start = 0;
       this.buffer = grown;
@@ -156,6 +184,7 @@ export class OciDocumentSplitter {
     if (this.start > this.buffer.length / 2) {
       this.buffer.copy(this.buffer, 0, this.start, this.end);
       this.scanPos -= this.start;
+      this.constructStart -= this.start;
       this.end -= this.start;
       this.start = 0;
     }
@@ -187,6 +216,7 @@ export class OciDocumentSplitter {
         const close = this.mode === 'cdata' ? CDATA_CLOSE : this.mode === 'comment' ? COMMENT_CLOSE : PI_CLOSE;
         const found = view.indexOf(close, pos);
         if (found < 0) {
+          if (this.end - this.constructStart > this.maxUnterminatedBytes) return UNTERMINATED;
           // Resume a little before the end so a terminator split across chunks is still found.
           this.scanPos = Math.max(pos, this.end - close.length + 1);
           return -1;
@@ -201,6 +231,7 @@ export class OciDocumentSplitter {
       const special = bang < 0 ? question : question < 0 ? bang : Math.min(bang, question);
 
       if (special >= 0 && (name < 0 || special < name)) {
+        this.constructStart = special;
         if (view[special + 1] === QUESTION) {
           this.mode = 'pi';
           pos = special + 2;
@@ -238,7 +269,7 @@ export class OciDocumentSplitter {
     const cached = this.searchCache[slot]!;
     if (cached.found !== UNSEARCHED && cached.from <= from && (cached.found === -1 || cached.found >= from)) return cached.found;
     cached.from = from;
-    cached.found = view.indexOf(needle, from);
+    cached.found = typeof needle === 'number' ? view.indexOf(needle, from) : nearIndexOf(view, needle, from);
     return cached.found;
   }
 
@@ -256,7 +287,13 @@ export class OciDocumentSplitter {
   }
 }
 
+function badOption(name: string, value: unknown): OciTransportError {
+  return new OciTransportError(OciTransportErrorCode.argument, `${name} must be a positive integer, got ${String(value)}`, { phase: 'options' });
+}
+
 const UNSEARCHED = -2;
+/** findDocumentEnd: a comment / CDATA / PI has run past maxUnterminatedBytes. */
+const UNTERMINATED = -3;
 const WAIT = -1;
 const NOT_AN_END_TAG = -2;
 const COLON = 0x3a;
@@ -280,6 +317,22 @@ function rootEndTagAt(view: Buffer, nameStart: number): number {
   return view[q] === GT ? q + 1 : NOT_AN_END_TAG;
 }
 
+/**
+ * `view.indexOf(needle, from)`, looking at the next 64 bytes in JS first: when the root name
+ * repeats every few bytes (a hostile stream), a native call per occurrence costs more than the scan.
+ */
+function nearIndexOf(view: Buffer, needle: Buffer, from: number): number {
+  const first = needle[0]!;
+  const near = Math.min(view.length - needle.length + 1, from + 64);
+  for (let i = from; i < near; i++) {
+    if (view[i] !== first) continue;
+    let k = 1;
+    while (k < needle.length && view[i + k] === needle[k]) k++;
+    if (k === needle.length) return i;
+  }
+  return near >= view.length - needle.length + 1 ? -1 : view.indexOf(needle, near);
+}
+
 function isPrefixByte(byte: number): boolean {
   return byte > 0x20 && byte !== LT && byte !== GT && byte !== SLASH && byte !== COLON && byte !== 0x22 && byte !== 0x27;
 }
@@ -296,55 +349,22 @@ function isPrefixAt(buffer: Buffer, offset: number, needle: Buffer): boolean {
   return buffer.compare(needle, 0, available, offset, buffer.length) === 0;
 }
 
-/** Node Buffer encodings we map XML encoding labels to. */
-type ByteEncoding = 'utf8' | 'latin1';
-
-const DECLARATION_PATTERN = /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/;
-
-/** The encoding named by the XML declaration at the start of `head`, or undefined. */
-export function declaredEncoding(head: string): string | undefined {
-  return DECLARATION_PATTERN.exec(head)?.[1];
-}
-
-function byteEncodingOf(label: string, phase: 'decode' | 'encode'): ByteEncoding | TextDecoder {
-  const normalised = label.toLowerCase().replace(/_/g, '-');
-  switch (normalised) {
-    case 'utf-8':
-    case 'utf8':
-      return 'utf8';
-    // ISO-8859-1 must be decoded as true Latin-1: TextDecoder would treat it as windows-1252.
-    case 'iso-8859-1':
-    case 'iso8859-1':
-    case 'latin1':
-    case 'l1':
-    case 'us-ascii':
-    case 'ascii':
-      return 'latin1';
-    default:
-      if (phase === 'decode') {
-        try {
-          return new TextDecoder(normalised);
-        } catch {
-          throw new OciEncodingError(label, phase);
-        }
-      }
-      throw new OciEncodingError(label, phase);
-  }
-}
+/** The encoding named by the XML declaration at the start of `head`, or undefined (runtime/oci/xml/text.ts). */
+export { declaredEncoding } from '../xml/text.js';
 
 /**
- * Decodes one document's bytes by its own XML declaration (`ISO-8859-1` → Latin-1, `UTF-8`,
- * other labels the platform TextDecoder knows); no declaration or no `encoding=` means UTF-8.
- * A UTF-8 byte order mark is dropped.
- * @throws OciEncodingError for an encoding label the platform cannot decode.
+ * Decodes one document's bytes by its byte order mark and XML declaration: UTF-8 (also when
+ * nothing is declared), ISO-8859-x, windows-125x, UTF-16 with a byte order mark, any label the
+ * platform's TextDecoder knows. The rules live in runtime/oci/xml/text.ts, shared with the codec.
+ * @throws OciEncodingError (TH_ERR_OCI_TRANSPORT_ENCODING) for an unknown label or invalid bytes.
  */
 export function decodeDocumentText(bytes: Buffer): string {
-  let body = bytes;
-  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
-  const label = declaredEncoding(body.toString('latin1', 0, Math.min(body.length, 200)));
-  if (label === undefined) return body.toString('utf8');
-  const encoding = byteEncodingOf(label, 'decode');
-  return typeof encoding === 'string' ? body.toString(encoding) : encoding.decode(body);
+  try {
+    return decodeXmlBytes(bytes);
+  } catch (error) {
+    if (error instanceof OciDocumentEncodingError) throw new OciEncodingError(error.encoding ?? 'UTF-8', 'decode', error.message);
+    throw error;
+  }
 }
 
 /**
@@ -354,14 +374,10 @@ export function decodeDocumentText(bytes: Buffer): string {
  * @throws OciEncodingError for a declared encoding other than UTF-8, ISO-8859-1 or US-ASCII.
  */
 export function encodeDocumentText(text: string): Buffer {
-  const label = declaredEncoding(text.slice(0, 200));
-  if (label === undefined) return Buffer.from(text, 'utf8');
-  const encoding = byteEncodingOf(label, 'encode');
-  if (encoding === 'utf8') return Buffer.from(text, 'utf8');
-  const limit = /ascii/i.test(label) ? 0x7f : 0xff;
-  const outside = limit === 0x7f ? /[^\x00-\x7f]/u : /[^\x00-\xff]/u;
-  if (!outside.test(text)) return Buffer.from(text, 'latin1');
-  const pattern = limit === 0x7f ? /[^\x00-\x7f]/gu : /[^\x00-\xff]/gu;
-  const referenced = text.replace(pattern, (char) => `&#${char.codePointAt(0)};`);
-  return Buffer.from(referenced, 'latin1');
+  try {
+    return encodeXmlText(text);
+  } catch (error) {
+    if (error instanceof OciDocumentEncodingError) throw new OciEncodingError(error.encoding ?? '', 'encode', error.message);
+    throw error;
+  }
 }

@@ -4,10 +4,11 @@
  * Used by the SOAP requester (wrap request, unwrap response) and by the mock server's SOAP
  * endpoint (unwrap request, wrap response or fault).
  */
-import { TextDecoder } from 'node:util';
-import { declaredEncoding } from './framing.js';
+import { OciDocumentEncodingError } from '../errors.js';
+import { escapeText } from '../xml/escape.js';
+import { xmlBytesAsUtf8 } from '../xml/text.js';
 import { OciSoapBodyError } from './errors.js';
-import { escapeXmlText, type TextToken, unescapeXmlBytes, XmlScanError, XmlScanner } from './xml-scan.js';
+import { type TextToken, unescapeXmlBytes, XmlScanError, XmlScanner } from './xml-scan.js';
 
 /** Namespace of the SOAP 1.1 envelope. */
 export const SOAP_ENVELOPE_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -30,7 +31,7 @@ export function wrapSoapRequest(document: string): string {
   return (
     `${ENVELOPE_OPEN}<processOCIMessage soapenv:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">` +
     '<arg0 xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xsi:type="soapenc:string">' +
-    `${escapeXmlText(document)}</arg0></processOCIMessage>${ENVELOPE_CLOSE}`
+    `${escapeText(document)}</arg0></processOCIMessage>${ENVELOPE_CLOSE}`
   );
 }
 
@@ -67,7 +68,7 @@ export function unwrapSoapRequest(body: Buffer | string): string {
 export function wrapSoapResponse(document: string): string {
   return (
     `${ENVELOPE_OPEN}<processOCIMessageResponse xmlns="">` +
-    `<ns1:processOCIMessageReturn xmlns:ns1="${BROADWORKS_WEBSERVICE_NAMESPACE}">${escapeXmlText(document, true)}` +
+    `<ns1:processOCIMessageReturn xmlns:ns1="${BROADWORKS_WEBSERVICE_NAMESPACE}">${escapeText(document, { quotes: true })}` +
     `</ns1:processOCIMessageReturn></processOCIMessageResponse>${ENVELOPE_CLOSE}`
   );
 }
@@ -77,10 +78,10 @@ export function wrapSoapResponse(document: string): string {
  * `wrapSoapFault('INVALID_REQUEST', 'Cannot process any request before user is logged in.')`.
  */
 export function wrapSoapFault(faultstring: string, detail?: string, faultcode: string = DEFAULT_FAULTCODE): string {
-  const detailXml = detail === undefined ? '' : `<detail><string>${escapeXmlText(detail)}</string></detail>`;
+  const detailXml = detail === undefined ? '' : `<detail><string>${escapeText(detail)}</string></detail>`;
   return (
-    `${ENVELOPE_OPEN}<soapenv:Fault><faultcode>${escapeXmlText(faultcode)}</faultcode>` +
-    `<faultstring>${escapeXmlText(faultstring)}</faultstring><faultactor>ProvisioningService</faultactor>` +
+    `${ENVELOPE_OPEN}<soapenv:Fault><faultcode>${escapeText(faultcode)}</faultcode>` +
+    `<faultstring>${escapeText(faultstring)}</faultstring><faultactor>ProvisioningService</faultactor>` +
     `${detailXml}</soapenv:Fault>${ENVELOPE_CLOSE}`
   );
 }
@@ -155,19 +156,13 @@ function collectText(scanner: XmlScanner, bytes: Buffer, qname: string, descend 
     .join('\n');
 }
 
-/** The scanner works on UTF-8; an envelope declaring another encoding is transcoded first. */
+/** The scanner works on UTF-8; an envelope in another encoding is transcoded first (runtime/oci/xml/text.ts). */
 function toUtf8(body: Buffer): Buffer {
-  let bytes = body;
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-  const label = declaredEncoding(bytes.toString('latin1', 0, Math.min(bytes.length, 200)))?.toLowerCase();
-  if (label === undefined || label === 'utf-8' || label === 'utf8') return bytes;
-  if (label === 'iso-8859-1' || label === 'latin1' || label === 'us-ascii' || label === 'ascii') {
-    return Buffer.from(bytes.toString('latin1'), 'utf8');
-  }
   try {
-    return Buffer.from(new TextDecoder(label).decode(bytes), 'utf8');
-  } catch {
-    throw new OciSoapBodyError(`unsupported envelope encoding "${label}"`);
+    return xmlBytesAsUtf8(body);
+  } catch (error) {
+    if (error instanceof OciDocumentEncodingError) throw new OciSoapBodyError(`envelope encoding: ${error.message}`, undefined, { encoding: error.encoding });
+    throw error;
   }
 }
 
@@ -177,7 +172,7 @@ function guard<T>(work: () => T): T {
     return work();
   } catch (error) {
     if (error instanceof XmlScanError) {
-      throw new OciSoapBodyError(`malformed XML: ${error.message}`, undefined, { offset: error.offset });
+      throw new OciSoapBodyError(`malformed XML: ${error.message}`, undefined, { offset: error.offset, ...(error.limit ? { limit: error.limit } : {}) });
     }
     throw error;
   }

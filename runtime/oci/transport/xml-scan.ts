@@ -4,6 +4,15 @@
  * §2.6): tags are decoded one by one, but text is reported as byte ranges so the caller can
  * unescape it on the raw bytes (see {@link unescapeXmlBytes}) without ever building a 13 MB string
  * with entities in it.
+ *
+ * Why this is not the codec's reader (runtime/oci/xml/reader.ts): that one pulls from a decoded
+ * string, which here would mean decoding a 13 MB envelope into a string and then building a second
+ * escaped-free copy; this one works on bytes and hands out ranges. Both share the escaping rules
+ * (runtime/oci/xml/escape.ts) and the text⇄bytes rules (runtime/oci/xml/text.ts).
+ *
+ * Hostile input: every loop is iterative (a run of comments or declarations costs no stack), each
+ * byte is looked at a bounded number of times, namespace lookup is per prefix (O(1), not a walk of
+ * the element stack), and nesting depth, name length and attributes per element are limited.
  */
 
 const LT = 0x3c;
@@ -14,8 +23,29 @@ const CR = 0x0d;
 const LF = 0x0a;
 const QUOT = 0x22;
 const APOS = 0x27;
+const EQ = 0x3d;
+const SLASH = 0x2f;
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+const COMMENT_OPEN = Buffer.from('<!--', 'latin1');
+const COMMENT_CLOSE = Buffer.from('-->', 'latin1');
+const CDATA_OPEN = Buffer.from('<![CDATA[', 'latin1');
+const CDATA_CLOSE = Buffer.from(']]>', 'latin1');
+const PI_CLOSE = Buffer.from('?>', 'latin1');
+const GT_BYTES = Buffer.from('>', 'latin1');
+
+/** Limits of {@link XmlScanner}; exceeding one is an {@link XmlScanError} naming it. */
+export interface XmlScanLimits {
+  /** Deepest element nesting (a SOAP envelope nests about 5 levels); default 256. */
+  maxDepth?: number;
+  /** Longest element or attribute name; default 1024. */
+  maxNameLength?: number;
+  /** Most attributes on one element, namespace declarations included; default 64. */
+  maxAttributes?: number;
+}
+
+/** The defaults of {@link XmlScanLimits}. */
+export const DEFAULT_XML_SCAN_LIMITS: Readonly<Required<XmlScanLimits>> = Object.freeze({ maxDepth: 256, maxNameLength: 1024, maxAttributes: 64 });
 
 /** A start tag with its name resolved against the in-scope namespace declarations. */
 export interface StartTagToken {
@@ -47,9 +77,15 @@ export class XmlScanError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** The limit that was exceeded (`maxDepth` …), when that is the problem. */
+    readonly limit?: keyof XmlScanLimits,
   ) {
     super(`${message} at byte ${offset}`);
   }
+}
+
+function isSpaceByte(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x09 || b === LF || b === CR;
 }
 
 /**
@@ -59,9 +95,18 @@ export class XmlScanError extends Error {
  */
 export class XmlScanner {
   private pos = 0;
-  private readonly stack: { qname: string; bindings: Map<string, string> | undefined }[] = [];
+  private readonly limits: Readonly<Required<XmlScanLimits>>;
+  private readonly stack: string[] = [];
+  // Namespace scope: per prefix a stack of [uri, depth]; `declared` lists the prefixes bound at each depth.
+  private readonly scopes = new Map<string, string[]>();
+  private readonly declared: string[][] = [];
 
-  constructor(readonly bytes: Buffer) {}
+  constructor(
+    readonly bytes: Buffer,
+    limits: XmlScanLimits = {},
+  ) {
+    this.limits = { ...DEFAULT_XML_SCAN_LIMITS, ...limits };
+  }
 
   get depth(): number {
     return this.stack.length;
@@ -69,47 +114,49 @@ export class XmlScanner {
 
   next(): XmlToken | undefined {
     const bytes = this.bytes;
-    if (this.pos >= bytes.length) {
-      if (this.stack.length > 0) throw new XmlScanError(`unclosed element <${this.stack[this.stack.length - 1]!.qname}>`, this.pos);
-      return undefined;
-    }
-    if (bytes[this.pos] !== LT) {
-      const start = this.pos;
-      const lt = bytes.indexOf(LT, start);
-      this.pos = lt < 0 ? bytes.length : lt;
-      return { type: 'text', start, end: this.pos };
-    }
-    const lt = this.pos;
-    const second = bytes[lt + 1];
-    if (second === 0x21 /* ! */) {
-      if (this.startsWith(lt, '<!--')) {
-        this.pos = this.after(lt + 4, '-->', 'unterminated comment');
-        return this.next();
+    // A loop, not recursion: thousands of comments or declarations in a row cost no stack.
+    for (;;) {
+      if (this.pos >= bytes.length) {
+        if (this.stack.length > 0) throw new XmlScanError(`unclosed element <${this.stack[this.stack.length - 1]!}>`, this.pos);
+        return undefined;
       }
-      if (this.startsWith(lt, '<![CDATA[')) {
-        const end = this.after(lt + 9, ']]>', 'unterminated CDATA section');
-        this.pos = end;
-        return { type: 'cdata', start: lt + 9, end: end - 3 };
+      if (bytes[this.pos] !== LT) {
+        const start = this.pos;
+        const lt = bytes.indexOf(LT, start);
+        this.pos = lt < 0 ? bytes.length : lt;
+        return { type: 'text', start, end: this.pos };
       }
-      this.pos = this.after(lt + 2, '>', 'unterminated declaration');
-      return this.next();
-    }
-    if (second === 0x3f /* ? */) {
-      this.pos = this.after(lt + 2, '?>', 'unterminated processing instruction');
-      return this.next();
-    }
-    if (second === 0x2f /* / */) {
-      const gt = bytes.indexOf(GT, lt + 2);
-      if (gt < 0) throw new XmlScanError('unterminated end tag', lt);
-      const qname = bytes.toString('utf8', lt + 2, gt).trim();
-      const open = this.stack.pop();
-      if (open === undefined || open.qname !== qname) {
-        throw new XmlScanError(`end tag </${qname}> does not match <${open?.qname ?? '(none)'}>`, lt);
+      const lt = this.pos;
+      const second = bytes[lt + 1];
+      if (second === 0x21 /* ! */) {
+        const third = bytes[lt + 2];
+        if (third !== 0x2d /* - */ && third !== 0x5b /* [ */) {
+          // `<!DOCTYPE …>` or any other declaration: skipped to its `>` (a tight loop; runs of them are cheap).
+          let gt = lt + 2;
+          while (gt < bytes.length && bytes[gt] !== GT) gt++;
+          if (gt >= bytes.length) throw new XmlScanError('unterminated declaration', lt + 2);
+          this.pos = gt + 1;
+          continue;
+        }
+        if (this.startsWith(lt, COMMENT_OPEN)) {
+          this.pos = this.after(lt + 4, COMMENT_CLOSE, 'unterminated comment');
+          continue;
+        }
+        if (this.startsWith(lt, CDATA_OPEN)) {
+          const end = this.after(lt + 9, CDATA_CLOSE, 'unterminated CDATA section');
+          this.pos = end;
+          return { type: 'cdata', start: lt + 9, end: end - 3 };
+        }
+        this.pos = this.after(lt + 2, GT_BYTES, 'unterminated declaration');
+        continue;
       }
-      this.pos = gt + 1;
-      return { type: 'end', qname, depth: this.stack.length + 1 };
+      if (second === 0x3f /* ? */) {
+        this.pos = this.after(lt + 2, PI_CLOSE, 'unterminated processing instruction');
+        continue;
+      }
+      if (second === SLASH) return this.endTag(lt);
+      return this.startTag(lt);
     }
-    return this.startTag(lt);
   }
 
   /**
@@ -127,67 +174,139 @@ export class XmlScanner {
     }
   }
 
+  private endTag(lt: number): EndTagToken {
+    const bytes = this.bytes;
+    const gt = bytes.indexOf(GT, lt + 2);
+    if (gt < 0) throw new XmlScanError('unterminated end tag', lt);
+    if (gt - lt - 2 > this.limits.maxNameLength + 64) throw new XmlScanError('end tag name too long', lt, 'maxNameLength');
+    const qname = bytes.toString('utf8', lt + 2, gt).trim();
+    const open = this.stack[this.stack.length - 1];
+    if (open === undefined || open !== qname) {
+      throw new XmlScanError(`end tag </${qname}> does not match <${open ?? '(none)'}>`, lt);
+    }
+    this.leave();
+    this.pos = gt + 1;
+    return { type: 'end', qname, depth: this.stack.length + 1 };
+  }
+
+  /** Pops the innermost element and the namespace bindings it declared. */
+  private leave(): void {
+    this.stack.pop();
+    const prefixes = this.declared.pop();
+    if (prefixes) for (const prefix of prefixes) this.scopes.get(prefix)!.pop();
+  }
+
   private startTag(lt: number): StartTagToken {
     const bytes = this.bytes;
-    // Find the closing '>' outside quoted attribute values.
+    const end = bytes.length;
+    const limits = this.limits;
     let i = lt + 1;
-    let quote = 0;
-    for (; i < bytes.length; i++) {
+    const nameEnd = this.nameEnd(i);
+    if (nameEnd === i) throw new XmlScanError('start tag without a name', lt);
+    const qname = bytes.toString('utf8', i, nameEnd);
+    i = nameEnd;
+    const attributes = Object.create(null) as Record<string, string>;
+    let count = 0;
+    let prefixes: string[] | undefined;
+    let selfClosing = false;
+    // One pass over the tag: name, then `name = "value"` pairs, then `>` or `/>`.
+    for (;;) {
+      const before = i;
+      while (isSpaceByte(bytes[i])) i++;
+      if (i >= end) throw new XmlScanError('unterminated start tag', lt);
       const b = bytes[i]!;
-      if (quote !== 0) {
-        if (b === quote) quote = 0;
-      } else if (b === QUOT || b === APOS) quote = b;
-      else if (b === GT) break;
-      else if (b === LT) throw new XmlScanError("'<' inside a tag", i);
-    }
-    if (i >= bytes.length) throw new XmlScanError('unterminated start tag', lt);
-    this.pos = i + 1;
-    let inner = bytes.toString('utf8', lt + 1, i);
-    const selfClosing = inner.endsWith('/');
-    if (selfClosing) inner = inner.slice(0, -1);
-    const nameMatch = /^([^\s/>=]+)/.exec(inner);
-    if (nameMatch === null) throw new XmlScanError('start tag without a name', lt);
-    const qname = nameMatch[1]!;
-    const attributes: Record<string, string> = {};
-    let bindings: Map<string, string> | undefined;
-    const attributePattern = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-    attributePattern.lastIndex = qname.length;
-    for (let match = attributePattern.exec(inner); match !== null; match = attributePattern.exec(inner)) {
-      const name = match[1]!;
-      const value = unescapeXmlString(match[2] ?? match[3] ?? '');
+      if (b === GT) {
+        i++;
+        break;
+      }
+      if (b === SLASH && bytes[i + 1] === GT) {
+        selfClosing = true;
+        i += 2;
+        break;
+      }
+      if (b === LT) throw new XmlScanError("'<' inside a tag", i);
+      if (i === before) throw new XmlScanError(`expected whitespace, '>' or '/>' in <${qname}>`, i);
+      const attrNameEnd = this.nameEnd(i);
+      if (attrNameEnd === i) throw new XmlScanError(`unexpected character in <${qname}>`, i);
+      const name = bytes.toString('utf8', i, attrNameEnd);
+      i = attrNameEnd;
+      while (isSpaceByte(bytes[i])) i++;
+      if (bytes[i] !== EQ) throw new XmlScanError(`expected '=' after attribute ${name}`, i);
+      i++;
+      while (isSpaceByte(bytes[i])) i++;
+      const quote = bytes[i];
+      if (quote !== QUOT && quote !== APOS) throw new XmlScanError(`attribute ${name} value must be quoted`, i);
+      const close = bytes.indexOf(quote, i + 1);
+      if (close < 0) throw new XmlScanError(`unterminated value of attribute ${name}`, i);
+      const lessThan = bytes.subarray(i + 1, close).indexOf(LT);
+      if (lessThan >= 0) throw new XmlScanError("'<' inside a tag", i + 1 + lessThan);
+      if (++count > limits.maxAttributes) throw new XmlScanError(`more than ${limits.maxAttributes} attributes on <${qname}>`, i, 'maxAttributes');
+      const value = unescapeXmlString(bytes.toString('utf8', i + 1, close));
+      i = close + 1;
+      if (attributes[name] !== undefined) throw new XmlScanError(`duplicate attribute ${name}`, i);
       attributes[name] = value;
       if (name === 'xmlns' || name.startsWith('xmlns:')) {
-        bindings ??= new Map();
-        bindings.set(name === 'xmlns' ? '' : name.slice(6), value);
+        const prefix = name === 'xmlns' ? '' : name.slice(6);
+        let scope = this.scopes.get(prefix);
+        if (scope === undefined) this.scopes.set(prefix, (scope = []));
+        scope.push(value);
+        (prefixes ??= []).push(prefix);
       }
     }
+    if (this.stack.length >= limits.maxDepth) throw new XmlScanError(`elements nested deeper than ${limits.maxDepth}`, lt, 'maxDepth');
+    this.stack.push(qname);
+    this.declared.push(prefixes as string[]);
+    this.pos = i;
     const colon = qname.indexOf(':');
     const prefix = colon < 0 ? '' : qname.slice(0, colon);
     const localName = colon < 0 ? qname : qname.slice(colon + 1);
-    const entry = { qname, bindings };
-    this.stack.push(entry);
     const namespace = this.resolve(prefix);
     if (namespace === undefined) throw new XmlScanError(`undeclared namespace prefix "${prefix}"`, lt);
     const depth = this.stack.length;
-    if (selfClosing) this.stack.pop();
+    if (selfClosing) this.leave();
     return { type: 'start', qname, localName, namespace, attributes, selfClosing, depth };
+  }
+
+  /** End of the name starting at `from` (bytes up to whitespace, `=`, `>`, `/`, `<` or a quote); checks the length limit. */
+  private nameEnd(from: number): number {
+    const bytes = this.bytes;
+    const max = from + this.limits.maxNameLength;
+    let i = from;
+    for (; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (isSpaceByte(b) || b === EQ || b === GT || b === SLASH || b === LT || b === QUOT || b === APOS) break;
+      if (i >= max) throw new XmlScanError(`name longer than ${this.limits.maxNameLength} bytes`, from, 'maxNameLength');
+    }
+    return i;
   }
 
   private resolve(prefix: string): string | undefined {
     if (prefix === 'xml') return XML_NAMESPACE;
-    for (let i = this.stack.length - 1; i >= 0; i--) {
-      const uri = this.stack[i]!.bindings?.get(prefix);
-      if (uri !== undefined) return uri;
-    }
+    const scope = this.scopes.get(prefix);
+    if (scope !== undefined && scope.length > 0) return scope[scope.length - 1];
     return prefix === '' ? '' : undefined;
   }
 
-  private startsWith(offset: number, literal: string): boolean {
-    return this.bytes.toString('latin1', offset, offset + literal.length) === literal;
+  /** Byte comparison (no string per check: a run of a million `<!x>` costs no allocation). */
+  private startsWith(offset: number, literal: Buffer): boolean {
+    const bytes = this.bytes;
+    if (offset + literal.length > bytes.length) return false;
+    for (let k = 0; k < literal.length; k++) if (bytes[offset + k] !== literal[k]) return false;
+    return true;
   }
 
-  private after(from: number, terminator: string, problem: string): number {
-    const found = this.bytes.indexOf(terminator, from, 'latin1');
+  /**
+   * Offset just past the next `terminator` at or after `from`. A short JS scan first: in a run of
+   * small constructs the terminator is a few bytes away, nearer than a native call pays off.
+   */
+  private after(from: number, terminator: Buffer, problem: string): number {
+    const bytes = this.bytes;
+    const first = terminator[0]!;
+    const near = Math.min(bytes.length, from + 64);
+    for (let i = from; i < near; i++) {
+      if (bytes[i] === first && this.startsWith(i, terminator)) return i + terminator.length;
+    }
+    const found = near >= bytes.length ? -1 : bytes.indexOf(terminator, near);
     if (found < 0) throw new XmlScanError(problem, from);
     return found + terminator.length;
   }
@@ -255,28 +374,3 @@ export function unescapeXmlString(text: string): string {
   if (!text.includes('&') && !text.includes('\r')) return text;
   return unescapeXmlBytes(Buffer.from(text, 'utf8')).toString('utf8');
 }
-
-/**
- * Escapes text for element content: `&`, `<`, `>`, and `\r` (as `&#13;`, so it survives line-end
- * normalisation); with `quotes`, also `"` as `&quot;` (the form real BroadWorks replies use).
- * Large texts are escaped on UTF-8 bytes, several times faster than string replaces.
- */
-export function escapeXmlText(text: string, quotes = false): string {
-  const special = quotes ? /[&<>"\r]/g : /[&<>\r]/g;
-  if (text.search(special) < 0) return text;
-  if (text.length < 65536) return text.replace(special, (char) => ESCAPES[char]!);
-  const source = Buffer.from(text, 'utf8');
-  const out = Buffer.allocUnsafe(source.length * 6);
-  let o = 0;
-  for (let i = 0; i < source.length; i++) {
-    const b = source[i]!;
-    const escaped = b < 0x3f ? BYTE_ESCAPES[b] : undefined;
-    if (escaped === undefined || (b === QUOT && !quotes)) out[o++] = b;
-    else for (let k = 0; k < escaped.length; k++) out[o++] = escaped[k]!;
-  }
-  return out.toString('utf8', 0, o);
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
-const BYTE_ESCAPES: (Buffer | undefined)[] = [];
-for (const [char, escaped] of Object.entries(ESCAPES)) BYTE_ESCAPES[char.charCodeAt(0)] = Buffer.from(escaped, 'latin1');

@@ -9,18 +9,64 @@
  * names, quoting, matching end tags, unbound prefixes, duplicate attributes, text outside
  * the root, nesting depth. Every problem is an {@link OciDecodeError} carrying the offset.
  */
-import { OciDecodeError, OciHostileXmlError } from '../errors.js';
+import { OciDecodeError, OciHostileXmlError, type OciLimitCode, OciLimitError } from '../errors.js';
 import { decodeEntities } from './escape.js';
 
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
-/** Deepest element nesting accepted (OCI-P documents nest fewer than 10 levels). */
-export const MAX_DEPTH = 256;
-/** Longest attribute value accepted, in characters. */
-export const MAX_ATTRIBUTE_LENGTH = 1 << 20;
-/** Most attributes accepted on one element. */
-export const MAX_ATTRIBUTES = 64;
+/**
+ * Limits of the reader, each a named option with its own error code (docs/oci-codec.md,
+ * "Limits and hostile input"). They bound the time and memory a hostile document can cost.
+ */
+export interface XmlLimits {
+  /** Deepest element nesting (OCI-P documents nest fewer than 10 levels). Code TH_ERR_OCI_LIMIT_DEPTH. */
+  maxDepth?: number;
+  /** Most attributes on one element, namespace declarations included. Code TH_ERR_OCI_LIMIT_ATTRIBUTES. */
+  maxAttributes?: number;
+  /** Longest element or attribute name, prefix included (the longest OCI-P name has under 100). Code TH_ERR_OCI_LIMIT_NAME_LENGTH. */
+  maxNameLength?: number;
+  /** Largest document, in characters (in bytes for a Buffer, checked before decoding). Code TH_ERR_OCI_LIMIT_DOCUMENT_SIZE. */
+  maxDocumentLength?: number;
+  /** Longest text of one element or attribute value, in characters. Code TH_ERR_OCI_LIMIT_STRING_LENGTH. */
+  maxStringLength?: number;
+}
+
+/** The defaults of {@link XmlLimits}. */
+export const DEFAULT_XML_LIMITS: Readonly<Required<XmlLimits>> = Object.freeze({
+  maxDepth: 256,
+  maxAttributes: 64,
+  maxNameLength: 1024,
+  maxDocumentLength: 64 * 1024 * 1024,
+  maxStringLength: 32 * 1024 * 1024,
+});
+
+const LIMIT_CODES: Record<keyof XmlLimits, OciLimitCode> = {
+  maxDepth: 'TH_ERR_OCI_LIMIT_DEPTH',
+  maxAttributes: 'TH_ERR_OCI_LIMIT_ATTRIBUTES',
+  maxNameLength: 'TH_ERR_OCI_LIMIT_NAME_LENGTH',
+  maxDocumentLength: 'TH_ERR_OCI_LIMIT_DOCUMENT_SIZE',
+  maxStringLength: 'TH_ERR_OCI_LIMIT_STRING_LENGTH',
+};
+
+/** `limits` over the defaults, each checked to be a positive integer. */
+export function resolveXmlLimits(limits: XmlLimits = {}): Readonly<Required<XmlLimits>> {
+  const out = { ...DEFAULT_XML_LIMITS };
+  for (const key of Object.keys(LIMIT_CODES) as (keyof XmlLimits)[]) {
+    const value = limits[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new OciDecodeError(`limit ${key} must be a positive integer, got ${String(value)}`, { limit: key });
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Throws the {@link OciLimitError} of `limit`. */
+export function limitExceeded(limit: keyof XmlLimits, max: number, message: string, context: { offset?: number; path?: string } = {}): never {
+  throw new OciLimitError(LIMIT_CODES[limit], limit, max, message, context);
+}
 
 export interface XmlAttribute {
   readonly qname: string;
@@ -42,9 +88,12 @@ export interface StartTag {
   readonly offset: number;
 }
 
+/** Shared by every start tag without attributes (most of them): one allocation less per element. */
+const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
+
+/** Where a prefix was bound, so leaving the element restores the outer binding. */
 interface Binding {
   readonly prefix: string;
-  readonly uri: string;
   readonly depth: number;
 }
 
@@ -77,21 +126,30 @@ function isSpace(c: number): boolean {
 /** Pull reader over one already decoded document string. */
 export class XmlReader {
   readonly src: string;
+  readonly limits: Readonly<Required<XmlLimits>>;
   pos = 0;
   private depth = 0;
-  private readonly bindings: Binding[] = [
-    { prefix: 'xml', uri: XML_NS, depth: -1 },
-    { prefix: '', uri: '', depth: -1 },
-  ];
+  // Namespace scope: one stack of URIs per prefix (lookup is O(1) however many bindings are in
+  // scope), plus the bindings in declaration order so leaving an element pops exactly its own.
+  private readonly scopes = new Map<string, string[]>([
+    ['xml', [XML_NS]],
+    ['', ['']],
+  ]);
+  private readonly bindings: Binding[] = [];
   // Cached position of the next '&' at or after the table scanner's position (amortised O(n) scanning).
   private nextAmp = -2;
 
-  constructor(src: string) {
+  constructor(src: string, limits?: XmlLimits | Readonly<Required<XmlLimits>>) {
     this.src = src;
+    this.limits = limits === undefined ? DEFAULT_XML_LIMITS : resolveXmlLimits(limits);
+    if (src.length > this.limits.maxDocumentLength) {
+      const max = this.limits.maxDocumentLength;
+      limitExceeded('maxDocumentLength', max, `document of ${src.length} characters is too large (limit maxDocumentLength = ${max})`, { offset: 0 });
+    }
   }
 
-  /** Throws an {@link OciDecodeError} for `offset`, with line and column. */
-  fail(message: string, offset = this.pos, path?: string): never {
+  /** Line and column (1-based) of `offset`. */
+  where(offset: number): { line: number; column: number } {
     let line = 1;
     let lineStart = 0;
     const end = Math.min(offset, this.src.length);
@@ -99,8 +157,23 @@ export class XmlReader {
       line++;
       lineStart = i + 1;
     }
-    const where = `line ${line}, column ${end - lineStart + 1} (offset ${offset})`;
-    throw new OciDecodeError(`${path ? `${path}: ` : ''}${message} at ${where}`, { offset, path, line, column: end - lineStart + 1 });
+    return { line, column: end - lineStart + 1 };
+  }
+
+  /** Throws the {@link OciLimitError} of `limit`, located like {@link fail}. */
+  private overLimit(limit: keyof XmlLimits, message: string, offset = this.pos, path?: string): never {
+    const { line, column } = this.where(offset);
+    const max = this.limits[limit];
+    limitExceeded(limit, max, `${path ? `${path}: ` : ''}${message} (limit ${limit} = ${max}) at line ${line}, column ${column} (offset ${offset})`, {
+      offset,
+      path,
+    });
+  }
+
+  /** Throws an {@link OciDecodeError} for `offset`, with line and column. */
+  fail(message: string, offset = this.pos, path?: string): never {
+    const { line, column } = this.where(offset);
+    throw new OciDecodeError(`${path ? `${path}: ` : ''}${message} at line ${line}, column ${column} (offset ${offset})`, { offset, path, line, column });
   }
 
   private hostile(what: string, offset: number): never {
@@ -119,7 +192,7 @@ export class XmlReader {
     }
     this.skipMisc();
     if (this.pos >= s.length) this.fail(s.trim() === '' ? 'empty document' : 'no root element');
-    if (!isNameStart(s.charCodeAt(this.pos + 1))) this.fail('expected the root element');
+    if (s.charCodeAt(this.pos) !== Ch.Lt || !isNameStart(s.charCodeAt(this.pos + 1))) this.fail('expected the root element');
   }
 
   /** After the root element: only whitespace, comments and processing instructions may follow. */
@@ -155,8 +228,15 @@ export class XmlReader {
   }
 
   private skipPI(): void {
-    const end = this.src.indexOf('?>', this.pos + 2);
+    const s = this.src;
+    const end = s.indexOf('?>', this.pos + 2);
     if (end === -1) this.fail('unterminated processing instruction');
+    // The target `xml` (any case) is reserved: a second XML declaration, or one not at the very start.
+    let p = this.pos + 2;
+    while (p < end && isNameChar(s.charCodeAt(p))) p++;
+    if (p - this.pos === 5 && s.slice(this.pos + 2, p).toLowerCase() === 'xml') {
+      this.fail('an XML declaration is only allowed once, at the very start of the document');
+    }
     this.pos = end + 2;
   }
 
@@ -169,18 +249,32 @@ export class XmlReader {
     }
     let p = start + 1;
     while (p < s.length && isNameChar(s.charCodeAt(p))) p++;
+    if (p - start > this.limits.maxNameLength) this.overLimit('maxNameLength', `name of ${p - start} characters`, start);
     this.pos = p;
     return s.slice(start, p);
   }
 
   /** Resolves a prefix in the current scope; throws for an unbound one. */
   lookup(prefix: string, offset = this.pos): string {
-    for (let i = this.bindings.length - 1; i >= 0; i--) {
-      const b = this.bindings[i]!;
-      if (b.prefix === prefix) return b.uri;
-    }
+    const scope = this.scopes.get(prefix);
+    if (scope !== undefined && scope.length > 0) return scope[scope.length - 1]!;
     if (prefix === 'xmlns') return 'http://www.w3.org/2000/xmlns/';
     return this.fail(`unbound namespace prefix '${prefix}'`, offset);
+  }
+
+  private bind(prefix: string, uri: string): void {
+    let scope = this.scopes.get(prefix);
+    if (scope === undefined) this.scopes.set(prefix, (scope = []));
+    scope.push(uri);
+    this.bindings.push({ prefix, depth: this.depth });
+  }
+
+  /** Leaves the namespace scope of the element at the current depth. */
+  private unbindDepth(): void {
+    const bindings = this.bindings;
+    while (bindings.length > 0 && bindings[bindings.length - 1]!.depth === this.depth) {
+      this.scopes.get(bindings.pop()!.prefix)!.pop();
+    }
   }
 
   /** Resolves a QName value (such as an `xsi:type`) in the scope of the element just read: `[namespace, local]`. */
@@ -195,7 +289,7 @@ export class XmlReader {
   readStartTag(): StartTag {
     const s = this.src;
     const offset = this.pos;
-    if (++this.depth > MAX_DEPTH) this.fail(`elements nested deeper than ${MAX_DEPTH}`);
+    if (++this.depth > this.limits.maxDepth) this.overLimit('maxDepth', `elements nested deeper than ${this.limits.maxDepth}`);
     this.pos++;
     const qname = this.readName();
     let raw: { qname: string; value: string; offset: number }[] | undefined;
@@ -226,7 +320,8 @@ export class XmlReader {
       if (quote !== Ch.Quote && quote !== Ch.Apos) this.fail(`attribute ${name} value must be quoted`);
       const end = s.indexOf(quote === Ch.Quote ? '"' : "'", this.pos + 1);
       if (end === -1) this.fail(`unterminated value of attribute ${name}`, attrOffset);
-      if (end - this.pos > MAX_ATTRIBUTE_LENGTH) this.fail(`attribute ${name} is longer than ${MAX_ATTRIBUTE_LENGTH} characters`, attrOffset);
+      if (end - this.pos - 1 > this.limits.maxStringLength)
+        this.overLimit('maxStringLength', `value of attribute ${name} has ${end - this.pos - 1} characters`, attrOffset);
       const rawValue = s.slice(this.pos + 1, end);
       const lt = rawValue.indexOf('<');
       if (lt !== -1) this.fail(`'<' in the value of attribute ${name}`, this.pos + 1 + lt);
@@ -236,17 +331,18 @@ export class XmlReader {
       const value = /[\t\n\r]/.test(rawValue) ? this.normaliseAttribute(rawValue) : decoded;
       this.pos = end + 1;
       raw ??= [];
-      if (raw.length >= MAX_ATTRIBUTES) this.fail(`more than ${MAX_ATTRIBUTES} attributes on <${qname}>`, attrOffset);
+      if (raw.length >= this.limits.maxAttributes)
+        this.overLimit('maxAttributes', `more than ${this.limits.maxAttributes} attributes on <${qname}>`, attrOffset);
       for (const a of raw) if (a.qname === name) this.fail(`duplicate attribute ${name}`, attrOffset);
       raw.push({ qname: name, value, offset: attrOffset });
     }
-    const attrs: XmlAttribute[] = [];
+    const attrs: XmlAttribute[] = raw ? [] : (NO_ATTRIBUTES as XmlAttribute[]);
     if (raw) {
       for (const a of raw) {
-        if (a.qname === 'xmlns') this.bindings.push({ prefix: '', uri: a.value, depth: this.depth });
+        if (a.qname === 'xmlns') this.bind('', a.value);
         else if (a.qname.startsWith('xmlns:')) {
           if (a.value === '') this.fail(`namespace prefix ${a.qname.slice(6)} bound to an empty name`, a.offset);
-          this.bindings.push({ prefix: a.qname.slice(6), uri: a.value, depth: this.depth });
+          this.bind(a.qname.slice(6), a.value);
         }
       }
       for (const a of raw) {
@@ -310,6 +406,7 @@ export class XmlReader {
         const decoded = decodeEntities(raw);
         if (typeof decoded !== 'string') this.fail(decoded.message, this.pos + decoded.index, path);
         out = out === '' ? decoded : out + decoded;
+        if (out.length > this.limits.maxStringLength) this.overLimit('maxStringLength', `text of <${parent.qname}> is longer`, this.pos, path);
       }
       this.pos = lt;
       const c = s.charCodeAt(lt + 1);
@@ -318,12 +415,38 @@ export class XmlReader {
         const end = s.indexOf(']]>', lt + 9);
         if (end === -1) this.fail('unterminated CDATA section', lt, path);
         out += s.slice(lt + 9, end);
+        if (out.length > this.limits.maxStringLength) this.overLimit('maxStringLength', `text of <${parent.qname}> is longer`, lt, path);
         this.pos = end + 3;
       } else if (s.startsWith('<!--', lt)) this.skipComment();
       else if (c === 63 /* ? */) this.skipPI();
       else if (c === 33 /* ! */) this.refuseDeclaration();
       else this.fail(`element not allowed inside the simple value <${parent.qname}>`, lt, path);
     }
+  }
+
+  /**
+   * Content of an element that must be empty (`xsi:nil="true"`): whitespace, comments and PIs
+   * only, then its end tag. Text or a child element is an error, never silently dropped.
+   */
+  finishEmpty(tag: StartTag, path: string | undefined, why: string): void {
+    if (!tag.selfClosing) {
+      const s = this.src;
+      for (;;) {
+        const lt = s.indexOf('<', this.pos);
+        if (lt === -1) this.fail(`unexpected end of document inside <${tag.qname}>`, s.length, path);
+        for (let p = this.pos; p < lt; p++) {
+          if (!isSpace(s.charCodeAt(p))) this.fail(`text inside <${tag.qname}>, which must be empty (${why})`, p, path);
+        }
+        this.pos = lt;
+        const c = s.charCodeAt(lt + 1);
+        if (c === Ch.Slash) break;
+        if (s.startsWith('<!--', lt)) this.skipComment();
+        else if (c === 63 /* ? */) this.skipPI();
+        else if (c === 33 /* ! */ && !s.startsWith('<![CDATA[', lt)) this.refuseDeclaration();
+        else this.fail(`content inside <${tag.qname}>, which must be empty (${why})`, lt, path);
+      }
+    }
+    this.finishElement(tag, path);
   }
 
   /** Consumes the end tag of `tag` (nothing for a self-closing one) and leaves its namespace scope. */
@@ -342,7 +465,7 @@ export class XmlReader {
       if (s.charCodeAt(this.pos) !== Ch.Gt) this.fail(`unterminated end tag </${name}>`, at, path);
       this.pos++;
     }
-    while (this.bindings.length > 0 && this.bindings[this.bindings.length - 1]!.depth === this.depth) this.bindings.pop();
+    this.unbindDepth();
     this.depth--;
   }
 
@@ -370,7 +493,12 @@ export class XmlReader {
       } else if (s.startsWith('<!--', lt)) this.skipComment();
       else if (s.charCodeAt(lt + 1) === 63 /* ? */) this.skipPI();
       else if (s.charCodeAt(lt + 1) === 33 /* ! */) this.refuseDeclaration();
-      else open.push(this.readStartTag());
+      else {
+        const child = this.readStartTag();
+        // An empty element ends here: no need to stack it.
+        if (child.selfClosing) this.finishElement(child, path);
+        else open.push(child);
+      }
     }
   }
 
@@ -451,7 +579,7 @@ export class XmlReader {
     if (!s.startsWith(close, p)) return null;
     this.pos = p + close.length;
     // Leave the table element's namespace scope, as finishElement does.
-    while (this.bindings.length > 0 && this.bindings[this.bindings.length - 1]!.depth === this.depth) this.bindings.pop();
+    this.unbindDepth();
     this.depth--;
     return { colHeading, row };
   }

@@ -1,3 +1,5 @@
+import { escapeAttribute } from '../../../oci/xml/escape.js';
+
 /**
  * A minimal WSDL for the SOAP endpoint, served at `<soapPath>?wsdl` as Axis does, so that
  * WSDL-driven clients (PHP SoapClient, zeep) can be pointed at the mock: one rpc/encoded
@@ -32,8 +34,4 @@ export function provisioningWsdl(location: string): string {
   </wsdl:service>
 </wsdl:definitions>
 `;
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 }

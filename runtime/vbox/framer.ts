@@ -28,7 +28,8 @@ export interface VboxFramerOptions {
   onCallbackError?: (error: unknown) => void;
 }
 
-const DEFAULT_MAX_FRAME_LENGTH = 8192;
+/** Largest declared frame the framer waits for by default (bytes). */
+export const DEFAULT_MAX_FRAME_LENGTH = 8192;
 
 /**
  * Length-driven VTU stream framer (protocol §2.2). Push raw TCP chunks in; complete frames come

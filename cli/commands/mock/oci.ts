@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { ThorsHammerError } from '../../../runtime/errors.js';
-import { type OciMockLogger, startOciMock } from '../../../runtime/mock/oci/index.js';
+import { type OciMockLimits, type OciMockLogger, defaultOciMockLimits, startOciMock } from '../../../runtime/mock/oci/index.js';
 import { type MockUser, loadUsersFile, parseUserSpec } from '../../../runtime/mock/oci/users.js';
 import { readFileSync } from 'node:fs';
 
@@ -16,6 +16,13 @@ interface MockOciArgs {
   'tls-cert'?: string;
   'tls-key'?: string;
   verbose?: boolean;
+  // ── limits (helper "mockabuse"; see limitOptions below) ──
+  'idle-timeout'?: number;
+  'max-connections'?: number;
+  'max-buffered-input'?: number;
+  'max-document-bytes'?: number;
+  'request-timeout'?: number;
+  'headers-timeout'?: number;
 }
 
 const command: CommandModule<object, MockOciArgs> = {
@@ -34,6 +41,7 @@ const command: CommandModule<object, MockOciArgs> = {
       .option('tls-cert', { type: 'string', describe: 'PEM certificate for the TLS listener (default: self-signed for localhost)' })
       .option('tls-key', { type: 'string', describe: 'PEM private key matching --tls-cert' })
       .option('verbose', { type: 'boolean', default: false, describe: 'log every connection on stderr' })
+      .options(limitOptions)
       .example('$0 mock oci --tcp-port 2208 --tls-port 2209 --soap-port 8080', 'the usual ports, user admin/admin')
       .example('$0 mock oci --tcp-port 0 --user ops:s3cret --seed test/fixtures/mock/seed.json', 'a free port, one admin, seeded data')
       .epilogue(
@@ -62,6 +70,7 @@ const command: CommandModule<object, MockOciArgs> = {
       users: users.length > 0 ? users : undefined,
       seed: args.seed,
       logger,
+      limits: limitsFrom(args),
     });
     const ready: Record<string, unknown> = { ready: true, release: server.release };
     for (const kind of ['tcp', 'tls', 'soap'] as const) if (server.ports[kind] !== undefined) ready[kind] = server.ports[kind];
@@ -109,4 +118,49 @@ function stderrLogger(verbose: boolean): OciMockLogger {
     info: (m, d) => line('info', m, d),
     warn: (m, d) => line('warn', m, d),
   };
+}
+
+// ── Limits against hostile clients (OciMockLimits): one block, kept apart from the other flags ──
+
+const LIMITS = 'Limits against hostile clients:';
+const limitOptions = {
+  'idle-timeout': {
+    type: 'number',
+    group: LIMITS,
+    describe: `after MS without traffic: forced LogoutRequest, then close; 0 = never [default ${defaultOciMockLimits.idleTimeoutMs}]`,
+  },
+  'max-connections': { type: 'number', group: LIMITS, describe: `open connections across all listeners [default ${defaultOciMockLimits.maxConnections}]` },
+  'max-buffered-input': {
+    type: 'number',
+    group: LIMITS,
+    describe: `request bytes buffered across all connections; the largest holder is dropped beyond it [default ${defaultOciMockLimits.maxBufferedInputBytes}]`,
+  },
+  'max-document-bytes': { type: 'number', group: LIMITS, describe: `largest request document or SOAP body [default ${defaultOciMockLimits.maxDocumentBytes}]` },
+  'request-timeout': {
+    type: 'number',
+    group: LIMITS,
+    describe: `a request must arrive in full within MS of its first byte; 0 = never [default ${defaultOciMockLimits.requestTimeoutMs}]`,
+  },
+  'headers-timeout': {
+    type: 'number',
+    group: LIMITS,
+    describe: `SOAP headers / TLS handshake within MS; 0 = never [default ${defaultOciMockLimits.headersTimeoutMs}]`,
+  },
+} as const;
+
+function limitsFrom(args: MockOciArgs): Partial<OciMockLimits> {
+  const limits: Partial<OciMockLimits> = {
+    idleTimeoutMs: args['idle-timeout'],
+    maxConnections: args['max-connections'],
+    maxBufferedInputBytes: args['max-buffered-input'],
+    maxDocumentBytes: args['max-document-bytes'],
+    requestTimeoutMs: args['request-timeout'],
+    headersTimeoutMs: args['headers-timeout'],
+  };
+  for (const [flag, value] of Object.entries({ ...args }).filter(([key]) => key in limitOptions)) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', `--${flag} must be a whole number ≥ 0, got ${String(value)}`);
+    }
+  }
+  return limits;
 }

@@ -38,7 +38,7 @@ interface MockVboxArgs {
 }
 
 /** Log entries left out by --no-traffic-log. */
-const TRAFFIC_EVENTS = new Set(['request', 'reply', 'push']);
+const TRAFFIC_EVENTS = new Set(['request', 'reply', 'push', 'invalid']);
 
 const FAULTS = 'Faults (all off by default; they apply to every request unless --fault-times is given):';
 const LIMITS = 'Limits against hostile clients:';
@@ -61,7 +61,7 @@ const command: CommandModule<object, MockVboxArgs> = {
       .option('traffic-log', {
         type: 'boolean',
         default: true,
-        describe: 'log every request, reply and push (--no-traffic-log: connections, drops and refusals only)',
+        describe: 'log every request, reply, push and invalid input (--no-traffic-log: connections, drops and refusals only)',
       })
       .option('silence', { type: 'boolean', group: FAULTS, describe: 'read requests, answer nothing, push nothing' })
       .option('ignore-heartbeats', { type: 'boolean', group: FAULTS, describe: 'never acknowledge Heartbeat (07)' })

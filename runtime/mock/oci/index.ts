@@ -18,7 +18,7 @@ import {
   resolveLimits,
 } from './listeners/core.js';
 import { defaultSoapPath, serveSoapRequest } from './listeners/soap.js';
-import { pushForcedLogout, serveStreamConnection } from './listeners/stream.js';
+import { type StreamConnection, pushForcedLogout, serveStreamConnection } from './listeners/stream.js';
 import type { OciMockState } from './model.js';
 import { type SeedFile, loadSeedFile, stateFromSeed } from './seed.js';
 import type { ConnectionSessions, CookieSession } from './sessions.js';
@@ -81,8 +81,8 @@ export interface OciMockServer {
   readonly limits: Readonly<OciMockLimits>;
   /** Connections refused or dropped, by the limit that caused it (each is also logged as a warning). */
   readonly refusals: Readonly<Record<OciMockRefusal, number>>;
-  /** Open connections across all listeners, and request bytes buffered across them. */
-  readonly load: { readonly connections: number; readonly bufferedInputBytes: number };
+  /** Open connections across all listeners, request bytes buffered across them, and TCP/TLS connections whose reading is stopped (backpressure). */
+  readonly load: { readonly connections: number; readonly bufferedInputBytes: number; readonly pausedConnections: number };
   /** Pushes an unsolicited LogoutRequest to the session (or every logged-in TCP/TLS session) and ends it; SOAP sessions just end. Returns how many sessions were logged out. */
   pushLogout(sessionId?: string): number;
   /** Forgets every login: the next command of any session gets the not-logged-in answer. */
@@ -274,6 +274,11 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
       },
       get bufferedInputBytes() {
         return core.budget.total;
+      },
+      get pausedConnections() {
+        let paused = 0;
+        for (const connection of core.connections) if ((connection as StreamConnection).flow?.paused) paused++;
+        return paused;
       },
     },
     url(kind) {

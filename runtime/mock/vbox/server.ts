@@ -52,7 +52,10 @@ export interface VboxMockOptions {
  * docs/vbox-client.md, "Limits and hostile input".
  */
 export interface VboxMockLimits {
-  /** The connected client is dropped after sending nothing for this long, so a silent client cannot lock the device. 0 = never. */
+  /**
+   * The connected client is dropped after sending no complete request for this long, so a silent
+   * (or byte-trickling) client cannot lock the device. Clients send Heartbeat every few seconds. 0 = never.
+   */
   idleTimeoutMs: number;
   /** Open sockets (the client, plus newcomers about to be refused or to replace it); one more is closed at once. */
   maxConnections: number;
@@ -198,6 +201,11 @@ export class VboxMock extends EventEmitter {
   /** The address it listens on. */
   get host(): string {
     return this.settings.host;
+  }
+
+  /** True while the mock has stopped reading from the client because it does not read the replies (backpressure). */
+  get readingPaused(): boolean {
+    return this.current?.flow.paused ?? false;
   }
 
   /** True while a client is connected. */
@@ -347,14 +355,11 @@ export class VboxMock extends EventEmitter {
     if (idleMs > 0) {
       connection.idleTimer = setTimeout(() => {
         if (!connection.open) return;
-        this.refuse('idleTimeoutMs', socket, `nothing received for ${idleMs} ms`, connection.number);
+        this.refuse('idleTimeoutMs', socket, `no complete request for ${idleMs} ms`, connection.number);
         this.dropConnection(connection, 'fin');
       }, idleMs);
     }
-    socket.on('data', (chunk: Buffer) => {
-      connection.idleTimer?.refresh();
-      connection.framer.push(chunk);
-    });
+    socket.on('data', (chunk: Buffer) => connection.framer.push(chunk));
     socket.on('close', () => {
       connection.dispose();
       if (this.current === connection) this.current = undefined;
@@ -380,6 +385,8 @@ export class VboxMock extends EventEmitter {
   // ── requests ──────────────────────────────────────────────────────────────────────────
 
   private onRequest(connection: MockConnection, frame: VboxFrame): void {
+    // Only a whole request counts as activity: a client trickling bytes cannot hold the device.
+    connection.idleTimer?.refresh();
     let name = 'Unknown';
     let fields: Record<string, unknown> = {};
     try {

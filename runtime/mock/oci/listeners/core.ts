@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { DEFAULT_MAX_DOCUMENT_BYTES } from '../../../oci/transport/framing.js';
 import type { OciMockEngine, OciMockLogger } from '../engine.js';
 import type { OciMockFaults } from '../faults.js';
 import type { ConnectionSessions, CookieSession } from '../sessions.js';
@@ -34,8 +33,9 @@ export interface OciMockLimits {
 /** The defaults of {@link OciMockLimits}. */
 export const defaultOciMockLimits: Readonly<OciMockLimits> = Object.freeze({
   maxConnections: 256,
-  maxBufferedInputBytes: 64 * 1024 * 1024,
-  maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES,
+  maxBufferedInputBytes: 48 * 1024 * 1024,
+  // Requests to a provisioning server are small; the clients' limit (DEFAULT_MAX_DOCUMENT_BYTES) is for responses.
+  maxDocumentBytes: 16 * 1024 * 1024,
   idleTimeoutMs: 10 * 60_000,
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 20_000,

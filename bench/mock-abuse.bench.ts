@@ -65,6 +65,8 @@ class MockProcess {
 
   static async start(name: string, args: string[]): Promise<MockProcess> {
     const child = spawn(process.execPath, ['bin/hammer.mjs', 'mock', ...args], { cwd: projectRoot });
+    // A bench that fails must not leave the mock running.
+    process.once('exit', () => child.kill('SIGKILL'));
     let stdout = '';
     const ready = await new Promise<Record<string, number>>((resolve, reject) => {
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -33,9 +33,9 @@ export interface OciMockLimits {
 /** The defaults of {@link OciMockLimits}. */
 export const defaultOciMockLimits: Readonly<OciMockLimits> = Object.freeze({
   maxConnections: 256,
-  maxBufferedInputBytes: 48 * 1024 * 1024,
+  maxBufferedInputBytes: 32 * 1024 * 1024,
   // Requests to a provisioning server are small; the clients' limit (DEFAULT_MAX_DOCUMENT_BYTES) is for responses.
-  maxDocumentBytes: 16 * 1024 * 1024,
+  maxDocumentBytes: 8 * 1024 * 1024,
   idleTimeoutMs: 10 * 60_000,
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 20_000,

@@ -14,6 +14,9 @@ const maxQueuedDocuments = 64;
 /** Sessions a connection may hold; beyond it the oldest logged-out ones are forgotten. */
 const maxSessionsPerConnection = 1000;
 
+/** Documents answered in a row before the connection lets other connections' I/O run (fairness under a flood). */
+const documentsPerTurn = 8;
+
 /** Grace for a closing connection to take its last bytes before it is destroyed. */
 const closeGraceMs = 1000;
 
@@ -42,6 +45,7 @@ export function serveStreamConnection(core: MockCore, socket: Socket, transport:
   let queuedDocuments = 0;
   let queuedBytes = 0;
   let requestTimer: NodeJS.Timeout | undefined;
+  let answeredInARow = 0;
   const peer = peerOf(socket);
   const holder: InputHolder = {
     held: 0,
@@ -130,6 +134,12 @@ export function serveStreamConnection(core: MockCore, socket: Socket, transport:
   }
 
   async function answer(document: Buffer): Promise<void> {
+    // Answers run as one chain of promise callbacks; without a pause now and then, a client that
+    // sends thousands of documents at once would hold every other client until all are answered.
+    if (++answeredInARow >= documentsPerTurn) {
+      answeredInARow = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (socket.destroyed || core.closing) return;
     const parsed = core.engine.parse(document);
     if (takeFault(core.faults, 'silence')) return;

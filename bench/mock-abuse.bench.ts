@@ -29,7 +29,7 @@ const FLOOD_BYTES = 1024 * MB;
 const IDLE_MS = 4000;
 const REQUEST_MS = 4000;
 /** The vBox mock's idle limit: above the time its framer needs for 1 MB of the worst-case bytes. */
-const VBOX_IDLE_MS = 10_000;
+const VBOX_IDLE_MS = 20_000;
 /** A write that does not drain for this long means the mock stopped reading. */
 const STALL_MS = 2000;
 
@@ -355,7 +355,14 @@ async function floodWithoutReading(port: number, unit: Buffer, total: number, id
   while (sent < total && !closed) {
     sent += chunk.length;
     if (!socket.write(chunk)) {
-      const drained = await Promise.race([once(socket, 'drain').then(() => true, () => false), whenClosed(socket).then(() => false), delay(STALL_MS).then(() => false)]);
+      const drained = await Promise.race([
+        once(socket, 'drain').then(
+          () => true,
+          () => false,
+        ),
+        whenClosed(socket).then(() => false),
+        delay(STALL_MS).then(() => false),
+      ]);
       if (!drained) break;
     }
   }
@@ -529,9 +536,11 @@ const limitFlags = ['--idle-timeout', String(IDLE_MS), '--request-timeout', Stri
     notes.push(`1 MB ErrorResponse sessionId ${(performance.now() - started).toFixed(0)} ms (${bombAnswer.includes('[Error 6004]') ? '6004' : 'other'})`);
     started = performance.now();
     const control = await connection.request(ociDocument('s', '<command xsi:type="AuthenticationRequest" xmlns=""><userId>a\u0001b</userId></command>'));
-    notes.push(`control character ${(performance.now() - started).toFixed(0)} ms (${control.includes('[Error 6004]') ? '6004' : control.includes('[Error 6000]') ? '6000!' : 'other'})`);
+    notes.push(
+      `control character ${(performance.now() - started).toFixed(0)} ms (${control.includes('[Error 6004]') ? '6004' : control.includes('[Error 6000]') ? '6000!' : 'other'})`,
+    );
     connection.close();
-    const nested = await httpPost(soap, wrapSoapRequest(`${OCI_ROOT}${'<a>'.repeat(176 * 1024 / 3)}`));
+    const nested = await httpPost(soap, wrapSoapRequest(`${OCI_ROOT}${'<a>'.repeat((176 * 1024) / 3)}`));
     notes.push(`SOAP 176 KB nested <a> ${nested.ms.toFixed(0)} ms (HTTP ${nested.status})`);
     const declarations = await httpPost(soap, `${'<!x>'.repeat(5345)}${wrapSoapRequest(OCI_VERSION('s'))}`);
     notes.push(`SOAP 5,345 × <!x> ${declarations.ms.toFixed(0)} ms (HTTP ${declarations.status})`);
@@ -541,14 +550,18 @@ const limitFlags = ['--idle-timeout', String(IDLE_MS), '--request-timeout', Stri
   await probe.stop();
   // Serves normally afterwards: a fresh TCP login and request, and a SOAP request.
   const check = await OciConnection.open(tcp);
-  const afterTcp = (await check.request(OCI_LOGIN('after'))).includes('LoginResponse22V5') && (await check.request(OCI_VERSION('after'))).includes('SystemSoftwareVersionGetResponse');
+  const afterTcp =
+    (await check.request(OCI_LOGIN('after'))).includes('LoginResponse22V5') &&
+    (await check.request(OCI_VERSION('after'))).includes('SystemSoftwareVersionGetResponse');
   check.close();
   const afterSoap = await httpPost(
     soap,
     wrapSoapRequest(ociDocument('after', '<command xsi:type="AuthenticationRequest" xmlns=""><userId>admin</userId></command>').trim()),
   );
   const servesSoap = afterSoap.status === 200 && afterSoap.text.includes('AuthenticationResponse');
-  console.log(`OCI-P mock afterwards: TCP login+request ${afterTcp ? 'ok' : 'FAILED'}; SOAP AuthenticationRequest HTTP ${afterSoap.status} ${servesSoap ? 'ok' : 'FAILED'}`);
+  console.log(
+    `OCI-P mock afterwards: TCP login+request ${afterTcp ? 'ok' : 'FAILED'}; SOAP AuthenticationRequest HTTP ${afterSoap.status} ${servesSoap ? 'ok' : 'FAILED'}`,
+  );
   if (!afterTcp || !servesSoap) problems.push('OCI-P mock does not serve normally afterwards');
   const code = await mock.stop();
   console.log(`OCI-P mock stopped (exit ${code}); refusal lines logged: ${mock.lines.length}`);

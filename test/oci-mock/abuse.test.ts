@@ -223,7 +223,11 @@ describe('SOAP listener', () => {
 describe('what the client sent is quoted back safely', () => {
   test.each([
     ['in a command', `<sessionId xmlns="">s</sessionId><command xsi:type="AuthenticationRequest" xmlns=""><userId>ad\u0001min</userId></command>`, 's'],
-    ['in the sessionId', `<sessionId xmlns="">s\u0002x</sessionId><command xsi:type="AuthenticationRequest" xmlns=""><userId>admin</userId></command>`, 's\\u0002x'],
+    [
+      'in the sessionId',
+      `<sessionId xmlns="">s\u0002x</sessionId><command xsi:type="AuthenticationRequest" xmlns=""><userId>admin</userId></command>`,
+      's\\u0002x',
+    ],
     ['in an echo', `<sessionId xmlns="">s</sessionId><command xsi:type="AuthenticationRequest" echo="e\u001f" xmlns=""><userId>admin</userId></command>`, 's'],
   ])('a control character %s gets a proper [Error 6004], never 6000', async (_where, body, sessionId) => {
     const server = await start({});

@@ -71,7 +71,11 @@ const command: CommandModule<object, MockVboxArgs> = {
       .option('merge', { type: 'boolean', group: FAULTS, describe: 'coalesce frames written within --merge-window into one write' })
       .option('merge-window', { type: 'number', group: FAULTS, describe: 'merge window in ms [default 25]' })
       .option('delay', { type: 'number', group: FAULTS, describe: 'delay every reply by MS milliseconds' })
-      .option('drop-on-request', { choices: ['fin', 'rst'] as const, group: FAULTS, describe: 'close (fin) or reset (rst) the connection instead of answering' })
+      .option('drop-on-request', {
+        choices: ['fin', 'rst'] as const,
+        group: FAULTS,
+        describe: 'close (fin) or reset (rst) the connection instead of answering',
+      })
       .option('answer-node-status', { type: 'boolean', group: FAULTS, describe: 'answer NodeStatus (23) with a same-msgId 23 frame' })
       .option('fault-times', { type: 'number', group: FAULTS, describe: 'apply the fault flags to the first N requests only' })
       .option('idle-timeout', {
@@ -157,7 +161,8 @@ export default command;
 function faultsFrom(args: MockVboxArgs): VboxMockFaultSettings {
   const faults: VboxMockFaultSettings = {};
   const milliseconds = (value: number | undefined, flag: string): number | undefined => {
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new VboxMockError(`${flag} must be a number of milliseconds ≥ 0; got ${String(value)}`);
+    if (value !== undefined && (!Number.isFinite(value) || value < 0))
+      throw new VboxMockError(`${flag} must be a number of milliseconds ≥ 0; got ${String(value)}`);
     return value;
   };
   if (args.silence) faults.silence = true;

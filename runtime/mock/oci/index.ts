@@ -7,16 +7,7 @@ import { localhostCertificate } from './certificate.js';
 import { OciMockEngine, type OciMockLogger, type OciMockStats } from './engine.js';
 import { OciMockError } from './errors.js';
 import { type OciMockFaults, resolveFaults } from './faults.js';
-import {
-  InputBudget,
-  type MockCore,
-  type OciMockLimits,
-  type OciMockRefusal,
-  Timers,
-  emptyRefusals,
-  peerOf,
-  resolveLimits,
-} from './listeners/core.js';
+import { InputBudget, type MockCore, type OciMockLimits, type OciMockRefusal, Timers, emptyRefusals, peerOf, resolveLimits } from './listeners/core.js';
 import { defaultSoapPath, serveSoapRequest } from './listeners/soap.js';
 import { type StreamConnection, pushForcedLogout, serveStreamConnection } from './listeners/stream.js';
 import type { OciMockState } from './model.js';
@@ -236,9 +227,8 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
     if (wanted.tls !== undefined) {
       const material = options.tls ?? (await localhostCertificate());
       certificate = material.cert.toString();
-      const server = createTlsServer(
-        { cert: material.cert, key: material.key, handshakeTimeout: limits.headersTimeoutMs || 120_000 },
-        (socket) => serveStreamConnection(core, socket, 'tls'),
+      const server = createTlsServer({ cert: material.cert, key: material.key, handshakeTimeout: limits.headersTimeoutMs || 120_000 }, (socket) =>
+        serveStreamConnection(core, socket, 'tls'),
       );
       // The raw socket is counted before its handshake, so half-open handshakes count too.
       server.on('connection', (socket: Socket) => admit(socket, 'tls'));
@@ -325,7 +315,8 @@ function createSoapServer(core: MockCore, limits: OciMockLimits, admit: (socket:
   const server = createHttpServer(
     {
       // Node refuses a headers timeout above the request timeout.
-      headersTimeout: limits.requestTimeoutMs > 0 && limits.headersTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
+      headersTimeout:
+        limits.requestTimeoutMs > 0 && limits.headersTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       // How often Node checks those two (its default, 30 s, would let short timeouts run long).
       connectionsCheckingInterval: timeouts.length > 0 ? Math.max(10, Math.min(1000, Math.floor(Math.min(...timeouts) / 4))) : 30_000,
@@ -341,7 +332,11 @@ function createSoapServer(core: MockCore, limits: OciMockLimits, admit: (socket:
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     if (timedOut) {
-      core.refuse('requestTimeoutMs', peerOf(socket), `HTTP request not complete within its time (headers ${limits.headersTimeoutMs} ms, request ${limits.requestTimeoutMs} ms)`);
+      core.refuse(
+        'requestTimeoutMs',
+        peerOf(socket),
+        `HTTP request not complete within its time (headers ${limits.headersTimeoutMs} ms, request ${limits.requestTimeoutMs} ms)`,
+      );
     } else if (error.code !== 'ECONNRESET') {
       core.refuse('malformedStream', peerOf(socket), `bad HTTP request: ${error.message}`);
     }

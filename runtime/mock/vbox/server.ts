@@ -544,7 +544,8 @@ export class VboxMock extends EventEmitter {
       return copy;
     });
     // The log shows the bytes as sent (corrupted ones included).
-    for (const frame of bytes) this.log({ event: 'reply', connection: connection.number, hex: frame.toString('hex'), ...(faults.corruptChecksum ? { corrupted: true } : {}) });
+    for (const frame of bytes)
+      this.log({ event: 'reply', connection: connection.number, hex: frame.toString('hex'), ...(faults.corruptChecksum ? { corrupted: true } : {}) });
     if (connection.socket.writableLength > this.limits.maxUnreadReplyBytes) {
       this.refuse('maxUnreadReplyBytes', connection.socket, `${connection.socket.writableLength} bytes of replies not read`, connection.number);
       this.dropConnection(connection, 'rst');

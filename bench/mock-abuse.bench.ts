@@ -434,7 +434,13 @@ interface Row {
 const rows: Row[] = [];
 const problems: string[] = [];
 
-async function attack(mock: MockProcess, probe: Probe, name: string, run: () => Promise<string>, options: { latencyTarget?: boolean } = {}): Promise<void> {
+async function attack(
+  mock: MockProcess,
+  probe: Probe,
+  name: string,
+  run: () => Promise<string>,
+  options: { latencyTarget?: boolean; afterTarget?: boolean } = {},
+): Promise<void> {
   probe.take();
   const sampler = new RssSampler(mock);
   const before = mock.refusalsByLimit();
@@ -451,7 +457,8 @@ async function attack(mock: MockProcess, probe: Probe, name: string, run: () => 
   rows.push({ mock: mock.name, attack: name, peak: sampler.peak, after, latency, notes });
   const label = `${mock.name} ${name}`;
   if (sampler.peak >= 400) problems.push(`${label}: peak RSS ${sampler.peak.toFixed(0)} MB ≥ 400 MB`);
-  if (after >= 300) problems.push(`${label}: RSS after ${after.toFixed(0)} MB ≥ 300 MB`);
+  // The issue's memory target: under 300 MB again after the no-read flood (other rows are printed for information).
+  if (options.afterTarget && after >= 300) problems.push(`${label}: RSS after ${after.toFixed(0)} MB ≥ 300 MB`);
   if (options.latencyTarget !== false && !(latency.max < 1000)) problems.push(`${label}: normal client max latency ${latency.max.toFixed(0)} ms`);
   console.log(
     `${label.padEnd(34)} peak ${sampler.peak.toFixed(0).padStart(4)} MB  after ${after.toFixed(0).padStart(4)} MB  ` +
@@ -472,12 +479,18 @@ const limitFlags = ['--idle-timeout', String(IDLE_MS), '--request-timeout', Stri
   const probe = await ociProbe(tcp);
   await delay(500);
 
-  await attack(mock, probe, 'no-read flood (4 × 256 MB)', async () => {
-    const unit = Buffer.from(OCI_VERSION('flood'));
-    const results = await Promise.all(Array.from({ length: 4 }, () => floodWithoutReading(tcp, unit, FLOOD_BYTES / 4, IDLE_MS)));
-    const sent = results.reduce((sum, r) => sum + r.sent, 0);
-    return `sent ${(sent / MB).toFixed(1)} MB of 1024 before the mock stopped reading; closed by the mock: ${results.filter((r) => r.closedByMock).length}/4; idle refusals ${mock.refusals(/idleTimeoutMs/)}`;
-  });
+  await attack(
+    mock,
+    probe,
+    'no-read flood (4 × 256 MB)',
+    async () => {
+      const unit = Buffer.from(OCI_VERSION('flood'));
+      const results = await Promise.all(Array.from({ length: 4 }, () => floodWithoutReading(tcp, unit, FLOOD_BYTES / 4, IDLE_MS)));
+      const sent = results.reduce((sum, r) => sum + r.sent, 0);
+      return `sent ${(sent / MB).toFixed(1)} MB of 1024 before the mock stopped reading; closed by the mock: ${results.filter((r) => r.closedByMock).length}/4`;
+    },
+    { afterTarget: true },
+  );
 
   await attack(mock, probe, 'parallel unterminated (8 × 70 MB)', async () => {
     const before = mock.refusals(/maxBufferedInputBytes|maxDocumentBytes/);
@@ -594,9 +607,9 @@ const limitFlags = ['--idle-timeout', String(IDLE_MS), '--request-timeout', Stri
       asHolder(async () => {
         const heartbeat = createRequest('Heartbeat').toBuffer(7);
         const { sent, closedByMock } = await floodWithoutReading(port, heartbeat, FLOOD_BYTES, VBOX_IDLE_MS);
-        return `sent ${(sent / MB).toFixed(1)} MB of 1024 before the mock stopped reading; closed by the mock: ${closedByMock}; idle refusals ${mock.refusals(/idleTimeoutMs/)}`;
+        return `sent ${(sent / MB).toFixed(1)} MB of 1024 before the mock stopped reading; closed by the mock: ${closedByMock}`;
       }),
-    { latencyTarget: false },
+    { latencyTarget: false, afterTarget: true },
   );
 
   await attack(
@@ -642,35 +655,43 @@ const limitFlags = ['--idle-timeout', String(IDLE_MS), '--request-timeout', Stri
     return `refused: ${mock.refusals(/"refused"/) - before}; all closed: ${closed}/300`;
   });
 
-  await attack(mock, probe, 'superlinear framer payload (1 MB)', async () => {
-    await probe.release();
-    const socket = dial(port);
-    socket.on('error', () => undefined);
-    await once(socket, 'connect');
-    let answered: (() => void) | undefined;
-    const framer = new VboxFramer({ direction: Direction.INCOMING, onFrame: () => answered?.() });
-    socket.on('data', (chunk: Buffer) => framer.push(chunk));
-    const pattern = Buffer.from('5654553e001ff0', 'hex');
-    const payload = Buffer.concat(Array.from({ length: Math.ceil(MB / pattern.length) }, () => pattern));
-    const started = performance.now();
-    // The garbage's last candidate header may swallow the request behind it: ask again every 250 ms.
-    let asks = 0;
-    const gotAnswer = await new Promise<boolean>((resolve) => {
-      answered = () => resolve(true);
-      socket.write(payload);
-      const ask = () => {
-        if (asks++ > 120 || socket.destroyed) return resolve(false);
-        socket.write(VBOX_ROOMS.toBuffer(9));
-        setTimeout(ask, 250).unref();
-      };
-      ask();
-    });
-    const ms = performance.now() - started;
-    framer.close();
-    socket.destroy();
-    probe.hold();
-    return `1 MB of 56 54 55 3e 00 1f f0, then RoomCount every 250 ms: ${gotAnswer ? `answered after ${ms.toFixed(0)} ms (${asks} asks)` : 'NO ANSWER'}`;
-  });
+  await attack(
+    mock,
+    probe,
+    'superlinear framer payload (1 MB)',
+    async () => {
+      await probe.release();
+      const socket = dial(port);
+      socket.on('error', () => undefined);
+      await once(socket, 'connect');
+      let answered: (() => void) | undefined;
+      const framer = new VboxFramer({ direction: Direction.INCOMING, onFrame: () => answered?.() });
+      socket.on('data', (chunk: Buffer) => framer.push(chunk));
+      const pattern = Buffer.from('5654553e001ff0', 'hex');
+      const payload = Buffer.concat(Array.from({ length: Math.ceil(MB / pattern.length) }, () => pattern));
+      const started = performance.now();
+      // The garbage's last candidate header may swallow the request behind it: ask again every 250 ms.
+      let asks = 0;
+      const gotAnswer = await new Promise<boolean>((resolve) => {
+        answered = () => resolve(true);
+        socket.write(payload);
+        const ask = () => {
+          if (asks++ > 120 || socket.destroyed) return resolve(false);
+          socket.write(VBOX_ROOMS.toBuffer(9));
+          setTimeout(ask, 250).unref();
+        };
+        ask();
+      });
+      const ms = performance.now() - started;
+      framer.close();
+      socket.destroy();
+      probe.hold();
+      // The attacker holds the one slot here, so the answer time is the figure (the framer's cost).
+      if (!gotAnswer || ms >= 1000) problems.push(`vbox superlinear framer payload: ${gotAnswer ? `answer after ${ms.toFixed(0)} ms` : 'no answer'} (≥ 1 s)`);
+      return `1 MB of 56 54 55 3e 00 1f f0, then RoomCount every 250 ms: ${gotAnswer ? `answered after ${ms.toFixed(0)} ms (${asks} asks)` : 'NO ANSWER'}`;
+    },
+    { latencyTarget: false },
+  );
 
   await probe.stop();
   // Serves normally afterwards: a fresh client logs in and gets RoomCount.

@@ -113,7 +113,7 @@ class MockConnection {
   output: Promise<void> = Promise.resolve();
   mergeBuffer: Buffer[] = [];
   mergeTimer: NodeJS.Timeout | undefined;
-  /** Fires when the client has sent nothing for idleTimeoutMs. */
+  /** Fires when the client has sent no complete request for idleTimeoutMs. */
   idleTimer: NodeJS.Timeout | undefined;
   readonly framer: VboxFramer;
   readonly flow: ReadFlow;

@@ -191,6 +191,34 @@ describe('connection cap', () => {
   });
 });
 
+describe('TLS listener', () => {
+  test('a TCP connection that never starts its TLS handshake counts against maxConnections and is closed after headersTimeoutMs', async () => {
+    const server = await startOciMock({ tlsPort: 0, schema, limits: { headersTimeoutMs: 150, maxConnections: 1 } });
+    servers.push(server);
+    const silent = await open(server.ports.tls as number);
+    await until(() => server.load.connections === 1);
+    const extra = await open(server.ports.tls as number);
+    await extra.closed;
+    expect(server.refusals.maxConnections).toBe(1);
+    await silent.closed;
+    expect(server.refusals.headersTimeoutMs).toBe(1);
+  });
+
+  test('an idle logged-in TLS client gets the forced LogoutRequest, then the connection closes', async () => {
+    const server = await startOciMock({ tlsPort: 0, schema, limits: { idleTimeoutMs: 200 } });
+    servers.push(server);
+    const connection = await RawOciConnection.tls(schema, server.ports.tls as number, server.certificate as string);
+    expect((await connection.loginPlain()).$type).toBe('LoginResponse22V5');
+    await once(connection.socket, 'close');
+    expect(connection.unsolicited).toHaveLength(1);
+    expect(decodeDocument(schema, connection.unsolicited[0] as Buffer).commands[0]).toMatchObject({
+      $type: 'LogoutRequest',
+      reason: 'Open Client Server Forced Logout',
+    });
+    expect(server.refusals.idleTimeoutMs).toBe(1);
+  });
+});
+
 describe('SOAP listener', () => {
   test('headers that never finish get 408 and the connection closes', async () => {
     const server = await start({ headersTimeoutMs: 100, requestTimeoutMs: 200 }, { soap: true });

@@ -81,7 +81,7 @@ const command: CommandModule<object, MockVboxArgs> = {
       .option('idle-timeout', {
         type: 'number',
         group: LIMITS,
-        describe: `drop the client after MS milliseconds without a byte from it; 0 = never [default ${defaultVboxMockLimits.idleTimeoutMs}]`,
+        describe: `drop the client after MS milliseconds without a complete request from it; 0 = never [default ${defaultVboxMockLimits.idleTimeoutMs}]`,
       })
       .option('max-connections', {
         type: 'number',
@@ -106,7 +106,7 @@ const command: CommandModule<object, MockVboxArgs> = {
       .example('$0 mock vbox --port 11501 --house house.json --push-interval 5000', 'a mock that flips a key every 5 s')
       .example('$0 mock vbox --port 0', 'any free port; read it from {"ready":true,"port":N}')
       .example('$0 mock vbox --port 0 --corrupt-checksum --fault-times 3', 'the first three requests get replies with a bad checksum')
-      .example('$0 mock vbox --port 0 --idle-timeout 5000', 'drop a client that sends nothing for 5 s') as unknown as Argv<MockVboxArgs>,
+      .example('$0 mock vbox --port 0 --idle-timeout 5000', 'drop a client that sends no request for 5 s') as unknown as Argv<MockVboxArgs>,
   handler: async (args) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
       throw new VboxMockError(`--port must be a whole number 0–65535; got ${String(args.port)}`);

@@ -235,6 +235,8 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
       server.on('tlsClientError', (error, socket) => {
         if (/timed? ?out/i.test(error.message)) refuse('headersTimeoutMs', peerOf(socket), `TLS handshake not complete within ${limits.headersTimeoutMs} ms`);
         else logger.debug?.(`tls handshake failed: ${error.message}`);
+        // With a listener here, Node leaves the failed socket open: close it.
+        socket.destroy();
       });
       ports.tls = await listen(server, wanted.tls, 'tls');
     }

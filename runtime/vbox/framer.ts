@@ -31,7 +31,8 @@ export interface VboxFramerOptions {
   onCallbackError?: (error: unknown) => void;
 }
 
-const DEFAULT_MAX_FRAME_LENGTH = 8192;
+/** Largest declared frame the framer waits for by default (bytes). */
+export const DEFAULT_MAX_FRAME_LENGTH = 8192;
 const EMPTY = Buffer.alloc(0);
 
 /**

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { ThorsHammerError } from '../../../runtime/errors.js';
-import { type OciMockLogger, startOciMock } from '../../../runtime/mock/oci/index.js';
+import { type OciMockLimits, type OciMockLogger, defaultOciMockLimits, startOciMock } from '../../../runtime/mock/oci/index.js';
 import { type MockUser, loadUsersFile, parseUserSpec } from '../../../runtime/mock/oci/users.js';
 import { readFileSync } from 'node:fs';
 
@@ -21,6 +21,13 @@ interface MockOciArgs {
   upstream?: string;
   'upstream-user'?: string;
   replay?: string;
+  // ── limits (helper "mockabuse"; see limitOptions below) ──
+  'idle-timeout'?: number;
+  'max-connections'?: number;
+  'max-buffered-input'?: number;
+  'max-document-bytes'?: number;
+  'request-timeout'?: number;
+  'headers-timeout'?: number;
 }
 
 const command: CommandModule<object, MockOciArgs> = {
@@ -49,6 +56,7 @@ const command: CommandModule<object, MockOciArgs> = {
       .option('upstream', { type: 'string', describe: 'real server to proxy to while recording: tcp://, tls://, http(s)://…/ProvisioningService' })
       .option('upstream-user', { type: 'string', describe: 'ID:PASSWORD of the account used on the upstream server' })
       .option('replay', { type: 'string', describe: 'cassette file to answer from (falls back to the model, or an error with --strict)' })
+      .options(limitOptions)
       .example('$0 mock oci --tcp-port 2208 --tls-port 2209 --soap-port 8080', 'the usual ports, user admin/admin')
       .example('$0 mock oci --tcp-port 0 --user ops:s3cret --seed test/fixtures/mock/seed.json', 'a free port, one admin, seeded data')
       .example('$0 mock oci --tcp-port 0 --seed demo --strict', '2 service providers, 5 groups, 500 users and services; unmodelled changes refused')
@@ -84,6 +92,7 @@ const command: CommandModule<object, MockOciArgs> = {
       strict: args.strict === true,
       record,
       replay: args.replay,
+      limits: limitsFrom(args),
     });
     const ready: Record<string, unknown> = { ready: true, release: server.release };
     for (const kind of ['tcp', 'tls', 'soap'] as const) if (server.ports[kind] !== undefined) ready[kind] = server.ports[kind];
@@ -151,4 +160,49 @@ function stderrLogger(verbose: boolean): OciMockLogger {
     info: (m, d) => line('info', m, d),
     warn: (m, d) => line('warn', m, d),
   };
+}
+
+// ── Limits against hostile clients (OciMockLimits): one block, kept apart from the other flags ──
+
+const LIMITS = 'Limits against hostile clients:';
+const limitOptions = {
+  'idle-timeout': {
+    type: 'number',
+    group: LIMITS,
+    describe: `after MS without traffic: forced LogoutRequest, then close; 0 = never [default ${defaultOciMockLimits.idleTimeoutMs}]`,
+  },
+  'max-connections': { type: 'number', group: LIMITS, describe: `open connections across all listeners [default ${defaultOciMockLimits.maxConnections}]` },
+  'max-buffered-input': {
+    type: 'number',
+    group: LIMITS,
+    describe: `request bytes buffered across all connections; the largest holder is dropped beyond it [default ${defaultOciMockLimits.maxBufferedInputBytes}]`,
+  },
+  'max-document-bytes': { type: 'number', group: LIMITS, describe: `largest request document or SOAP body [default ${defaultOciMockLimits.maxDocumentBytes}]` },
+  'request-timeout': {
+    type: 'number',
+    group: LIMITS,
+    describe: `a request must arrive in full within MS of its first byte; 0 = never [default ${defaultOciMockLimits.requestTimeoutMs}]`,
+  },
+  'headers-timeout': {
+    type: 'number',
+    group: LIMITS,
+    describe: `SOAP headers / TLS handshake within MS; 0 = never [default ${defaultOciMockLimits.headersTimeoutMs}]`,
+  },
+} as const;
+
+function limitsFrom(args: MockOciArgs): Partial<OciMockLimits> {
+  const limits: Partial<OciMockLimits> = {
+    idleTimeoutMs: args['idle-timeout'],
+    maxConnections: args['max-connections'],
+    maxBufferedInputBytes: args['max-buffered-input'],
+    maxDocumentBytes: args['max-document-bytes'],
+    requestTimeoutMs: args['request-timeout'],
+    headersTimeoutMs: args['headers-timeout'],
+  };
+  for (const [flag, value] of Object.entries({ ...args }).filter(([key]) => key in limitOptions)) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', `--${flag} must be a whole number ≥ 0, got ${String(value)}`);
+    }
+  }
+  return limits;
 }

@@ -12,7 +12,7 @@ import { EnvelopeSyntaxError, rawCommandType, splitEnvelope } from './envelope.j
 import { genericHandlerFor, handlersByFamily } from './handlers/index.js';
 import type { CommandHandler, HandlerContext } from './handlers/context.js';
 import type { OciMockState } from './model.js';
-import { ResponseBuilder, seedOf } from './respond.js';
+import { ResponseBuilder, detailsAsCdata, seedOf, xmlSafe } from './respond.js';
 import type { SessionScope, SessionState } from './sessions.js';
 import type { MockUser } from './users.js';
 
@@ -301,7 +301,8 @@ export class OciMockEngine {
 
   private encode(parsed: ParsedDocument, responses: OciCommand[]): string {
     const { identity } = parsed;
-    const doc: OciDocument = { protocol: 'OCI', ...identity, commands: responses };
+    // What the client sent is quoted back (identity, echo, 6004 details): characters XML cannot carry are escaped.
+    const doc: OciDocument = { protocol: 'OCI', ...xmlSafeIdentity(identity), commands: responses.map(xmlSafeQuotes) };
     if (doc.sessionId === undefined && doc.userId === undefined && doc.phoneNumber === undefined && doc.linePort === undefined) doc.sessionId = '';
     try {
       return detailsAsCdata(encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false }));
@@ -364,26 +365,18 @@ export function errorResponse(rejection: OciCommandRejection): OciCommand {
   return response;
 }
 
-/**
- * Real servers send ErrorResponse details as CDATA (oci-protocol.md §4.4); the encoder escapes
- * text, so the details are rewritten as CDATA sections (kept escaped when they hold character
- * references, which CDATA cannot carry).
- */
-function detailsAsCdata(document: string): string {
-  if (!document.includes('<detail>')) return document;
-  return document.replace(
-    /(xsi:type="c:ErrorResponse"[^>]*>(?:(?!<\/command>)[\s\S])*?)<detail>([\s\S]*?)<\/detail>/g,
-    (whole, before: string, inner: string) => {
-      if (inner.includes('&#')) return whole;
-      const text = inner
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&apos;/g, "'")
-        .replace(/&amp;/g, '&');
-      return `${before}<detail><![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]></detail>`;
-    },
-  );
+function xmlSafeIdentity(identity: ParsedDocument['identity']): ParsedDocument['identity'] {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(identity)) if (typeof value === 'string') out[key] = xmlSafe(value);
+  return out;
+}
+
+/** An answer with its echo and ErrorResponse detail made XML-safe. */
+function xmlSafeQuotes(response: OciCommand): OciCommand {
+  const echo = typeof response.echo === 'string' ? xmlSafe(response.echo) : response.echo;
+  const detail = response.$type === 'ErrorResponse' && typeof response.detail === 'string' ? xmlSafe(response.detail) : response.detail;
+  if (echo === response.echo && detail === response.detail) return response;
+  return detail === undefined ? { ...response, echo } : { ...response, echo, detail };
 }
 
 function withEcho(response: OciCommand, echo: unknown): OciCommand {

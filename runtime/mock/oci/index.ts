@@ -8,9 +8,9 @@ import { localhostCertificate } from './certificate.js';
 import { OciMockEngine, type OciMockLogger, type OciMockStats } from './engine.js';
 import { OciMockError } from './errors.js';
 import { type OciMockFaults, resolveFaults } from './faults.js';
-import { type MockCore, Timers } from './listeners/core.js';
+import { InputBudget, type MockCore, type OciMockLimits, type OciMockRefusal, Timers, emptyRefusals, peerOf, resolveLimits } from './listeners/core.js';
 import { defaultSoapPath, serveSoapRequest } from './listeners/soap.js';
-import { pushForcedLogout, serveStreamConnection } from './listeners/stream.js';
+import { type StreamConnection, pushForcedLogout, serveStreamConnection } from './listeners/stream.js';
 import type { OciMockState } from './model.js';
 import { type SeedFile, loadSeedFile, stateFromSeed } from './seed.js';
 import type { ConnectionSessions, CookieSession } from './sessions.js';
@@ -25,6 +25,7 @@ export { OciMockError } from './errors.js';
 export { mockErrors } from './error-catalogue.js';
 export { CassettePlayer, CassetteRecorder, redactSecrets, requestKey, type CassetteEntry, type UpstreamOptions } from './cassette.js';
 export { buildDemoSeed, demoPlantedProblems } from './seed-demo.js';
+export { defaultOciMockLimits, type OciMockLimits, type OciMockRefusal } from './listeners/core.js';
 
 /** Options of startOciMock. At least one of tcpPort, tlsPort, soapPort is required (0 = an ephemeral port). */
 export interface OciMockOptions {
@@ -44,6 +45,8 @@ export interface OciMockOptions {
   users?: MockUser[] | string;
   /** Initial provisioning data, or a JSON file holding it (see seed.ts). */
   seed?: SeedFile | string;
+  /** Limits against hostile or broken clients (connections, buffered bytes, timeouts); see {@link OciMockLimits} for the defaults. */
+  limits?: Partial<OciMockLimits>;
   /** Initial fault settings (all off by default); change them later through `server.faults`. */
   faults?: Partial<OciMockFaults>;
   logger?: OciMockLogger;
@@ -84,6 +87,12 @@ export interface OciMockServer {
   readonly faults: OciMockFaults;
   /** Documents and commands received (by type). */
   readonly stats: OciMockStats;
+  /** The limits in force. */
+  readonly limits: Readonly<OciMockLimits>;
+  /** Connections refused or dropped, by the limit that caused it (each is also logged as a warning). */
+  readonly refusals: Readonly<Record<OciMockRefusal, number>>;
+  /** Open connections across all listeners, request bytes buffered across them, and TCP/TLS connections whose reading is stopped (backpressure). */
+  readonly load: { readonly connections: number; readonly bufferedInputBytes: number; readonly pausedConnections: number };
   /** Pushes an unsolicited LogoutRequest to the session (or every logged-in TCP/TLS session) and ends it; SOAP sessions just end. Returns how many sessions were logged out. */
   pushLogout(sessionId?: string): number;
   /** Forgets every login: the next command of any session gets the not-logged-in answer. */
@@ -133,6 +142,12 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
   } catch (error) {
     throw new OciMockError('TH_ERR_OCI_MOCK_OPTIONS', `faults: ${(error as Error).message}`);
   }
+  let limits: OciMockLimits;
+  try {
+    limits = resolveLimits(options.limits);
+  } catch (error) {
+    throw new OciMockError('TH_ERR_OCI_MOCK_OPTIONS', `limits: ${(error as Error).message}`);
+  }
   const users =
     typeof options.users === 'string' ? loadUsersFile(options.users) : options.users ? resolveUsers(options.users) : defaultUsers.map((u) => ({ ...u }));
   const seed = typeof options.seed === 'string' ? loadSeedFile(options.seed) : options.seed;
@@ -158,16 +173,37 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
   if (options.record) engine.recorder = new CassetteRecorder(options.record.file, options.record.upstream, schema);
   const timers = new Timers();
   let closing = false;
+  const refusals = emptyRefusals();
+  const refuse = (limit: OciMockRefusal, peer: string, reason: string): void => {
+    refusals[limit]++;
+    logger.warn?.(`refused ${peer} (${limit}): ${reason}`);
+  };
   const core: MockCore = {
     engine,
     faults,
     logger,
+    limits,
+    budget: new InputBudget(limits.maxBufferedInputBytes, () => undefined),
+    refuse,
     connections: new Set<{ socket: Socket; sessions: ConnectionSessions }>(),
     soapSessions: new Map<string, CookieSession>(),
     sleep: (ms) => timers.sleep(ms),
     get closing() {
       return closing;
     },
+  };
+
+  // Every accepted socket of every listener counts against maxConnections.
+  let openConnections = 0;
+  const admit = (socket: Socket, kind: string): boolean => {
+    if (closing || openConnections >= limits.maxConnections) {
+      if (!closing) refuse('maxConnections', peerOf(socket), `${openConnections} ${kind} connections are open already`);
+      socket.destroy();
+      return false;
+    }
+    openConnections++;
+    socket.once('close', () => openConnections--);
+    return true;
   };
 
   const servers: (NetServer | TlsServer | HttpServer)[] = [];
@@ -209,18 +245,29 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
 
   try {
     if (wanted.tcp !== undefined) {
-      const server = createNetServer((socket) => serveStreamConnection(core, socket, 'tcp'));
+      const server = createNetServer((socket) => {
+        if (admit(socket, 'tcp')) serveStreamConnection(core, socket, 'tcp');
+      });
       ports.tcp = await listen(server, wanted.tcp, 'tcp');
     }
     if (wanted.tls !== undefined) {
       const material = options.tls ?? (await localhostCertificate());
       certificate = material.cert.toString();
-      const server = createTlsServer({ cert: material.cert, key: material.key }, (socket) => serveStreamConnection(core, socket, 'tls'));
-      server.on('tlsClientError', (error) => logger.debug?.(`tls handshake failed: ${error.message}`));
+      const server = createTlsServer({ cert: material.cert, key: material.key, handshakeTimeout: limits.headersTimeoutMs || 120_000 }, (socket) =>
+        serveStreamConnection(core, socket, 'tls'),
+      );
+      // The raw socket is counted before its handshake, so half-open handshakes count too.
+      server.on('connection', (socket: Socket) => admit(socket, 'tls'));
+      server.on('tlsClientError', (error, socket) => {
+        if (/timed? ?out/i.test(error.message)) refuse('headersTimeoutMs', peerOf(socket), `TLS handshake not complete within ${limits.headersTimeoutMs} ms`);
+        else logger.debug?.(`tls handshake failed: ${error.message}`);
+        // With a listener here, Node leaves the failed socket open: close it.
+        socket.destroy();
+      });
       ports.tls = await listen(server, wanted.tls, 'tls');
     }
     if (wanted.soap !== undefined) {
-      const server = createHttpServer((req, res) => serveSoapRequest(core, defaultSoapPath, req, res));
+      const server = createSoapServer(core, limits, (socket) => admit(socket, 'soap'));
       ports.soap = await listen(server, wanted.soap, 'soap');
     }
   } catch (error) {
@@ -237,6 +284,21 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
     state,
     faults,
     stats: core.engine.stats,
+    limits,
+    refusals,
+    load: {
+      get connections() {
+        return openConnections;
+      },
+      get bufferedInputBytes() {
+        return core.budget.total;
+      },
+      get pausedConnections() {
+        let paused = 0;
+        for (const connection of core.connections) if ((connection as StreamConnection).flow?.paused) paused++;
+        return paused;
+      },
+    },
     url(kind) {
       const port = ports[kind];
       if (port === undefined) throw new OciMockError('TH_ERR_OCI_MOCK_OPTIONS', `no ${kind} listener was started`);
@@ -273,4 +335,43 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
     },
     close,
   };
+}
+
+/** The SOAP listener: Node's own header/request/idle timers, with each refusal logged and counted. */
+function createSoapServer(core: MockCore, limits: OciMockLimits, admit: (socket: Socket) => boolean): HttpServer {
+  const timeouts = [limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0);
+  const server = createHttpServer(
+    {
+      // Node refuses a headers timeout above the request timeout.
+      headersTimeout:
+        limits.requestTimeoutMs > 0 && limits.headersTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks those two (its default, 30 s, would let short timeouts run long).
+      connectionsCheckingInterval: timeouts.length > 0 ? Math.max(10, Math.min(1000, Math.floor(Math.min(...timeouts) / 4))) : 30_000,
+    },
+    (req, res) => serveSoapRequest(core, defaultSoapPath, req, res),
+  );
+  server.timeout = limits.idleTimeoutMs;
+  server.on('connection', (socket: Socket) => admit(socket));
+  server.on('timeout', (socket: Socket) => {
+    core.refuse('idleTimeoutMs', peerOf(socket), `no traffic for ${limits.idleTimeoutMs} ms: connection closed`);
+    socket.destroy();
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (timedOut) {
+      core.refuse(
+        'requestTimeoutMs',
+        peerOf(socket),
+        `HTTP request not complete within its time (headers ${limits.headersTimeoutMs} ms, request ${limits.requestTimeoutMs} ms)`,
+      );
+    } else if (error.code !== 'ECONNRESET') {
+      core.refuse('malformedStream', peerOf(socket), `bad HTTP request: ${error.message}`);
+    }
+    if (socket.writable && !socket.destroyed) {
+      socket.end(timedOut ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    }
+    socket.destroy();
+  });
+  return server;
 }

@@ -172,3 +172,79 @@ function topLevelKey(path: string): string | undefined {
   const match = /^([^.[\]]+)/.exec(rest);
   return match?.[1];
 }
+
+/** Characters XML 1.0 cannot carry at all, not even as a character reference. */
+const NOT_XML = /[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+/**
+ * `text` with every character XML 1.0 cannot carry (control characters, lone surrogates,
+ * U+FFFE/U+FFFF) written as a visible `\uXXXX` escape. The mock quotes what clients send (the
+ * sessionId, an echo, a bad command in a 6004 detail): quoting it verbatim would make the answer
+ * itself unencodable.
+ */
+export function xmlSafe(text: string): string {
+  NOT_XML.lastIndex = 0;
+  if (!NOT_XML.test(text)) return text;
+  return text.replace(NOT_XML, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const COMMAND_OPEN = '<command ';
+const COMMAND_CLOSE = '</command>';
+const DETAIL_OPEN = '<detail>';
+const DETAIL_CLOSE = '</detail>';
+const ERROR_RESPONSE_TYPE = 'xsi:type="c:ErrorResponse"';
+
+/**
+ * Real servers send ErrorResponse details as CDATA (oci-protocol.md §4.4); the encoder escapes
+ * text, so the details are rewritten as CDATA sections (kept escaped when they hold character
+ * references, which CDATA cannot carry). One pass over the encoder's output: only `<command …>`
+ * start tags are looked at (text and attribute values cannot hold `<`), so a hostile sessionId
+ * repeating the ErrorResponse type costs nothing extra.
+ */
+export function detailsAsCdata(document: string): string {
+  if (!document.includes(DETAIL_OPEN)) return document;
+  const parts: string[] = [];
+  let copied = 0;
+  let pos = 0;
+  for (;;) {
+    const start = document.indexOf(COMMAND_OPEN, pos);
+    if (start < 0) break;
+    const tagEnd = startTagEnd(document, start);
+    if (tagEnd < 0) break;
+    if (document[tagEnd - 2] === '/') {
+      pos = tagEnd; // <command …/>: no content
+      continue;
+    }
+    const end = document.indexOf(COMMAND_CLOSE, tagEnd);
+    if (end < 0) break;
+    pos = end + COMMAND_CLOSE.length;
+    if (!document.slice(start, tagEnd).includes(ERROR_RESPONSE_TYPE)) continue;
+    const open = document.indexOf(DETAIL_OPEN, tagEnd);
+    if (open < 0 || open > end) continue;
+    const close = document.lastIndexOf(DETAIL_CLOSE, end);
+    if (close < open) continue;
+    const inner = document.slice(open + DETAIL_OPEN.length, close);
+    if (inner.includes('&#')) continue;
+    const text = inner.replace(/&lt;|&gt;|&quot;|&apos;|&amp;/g, (entity) => ENTITIES[entity]!);
+    parts.push(document.slice(copied, open), DETAIL_OPEN, '<![CDATA[', text.replace(/]]>/g, ']]]]><![CDATA[>'), ']]>');
+    copied = close;
+  }
+  if (parts.length === 0) return document;
+  parts.push(document.slice(copied));
+  return parts.join('');
+}
+
+const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'", '&amp;': '&' };
+
+/** The offset just past the `>` of the start tag at `start` (quoted attribute values may hold `>`), or -1. */
+function startTagEnd(text: string, start: number): number {
+  let quote = '';
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i + 1;
+  }
+  return -1;
+}

@@ -3,8 +3,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { AckType, KeyPowerStatus } from '../../../generated/vbox/index.js';
 import { decodeRequest, encodeResponse } from '../../vbox/codec.js';
 import { Direction, encodeFrame, type VboxFrame } from '../../vbox/frame.js';
-import { VboxFramer } from '../../vbox/framer.js';
+import { DEFAULT_MAX_FRAME_LENGTH, VboxFramer } from '../../vbox/framer.js';
 import { VboxMockError } from '../../vbox/client-errors.js';
+import { ReadFlow } from '../read-flow.js';
 import type { VboxProtocolVersion } from '../../vbox/options.js';
 import { VboxMockFaults, type VboxMockFaultSettings } from './faults.js';
 import { buildHouse, DEFAULT_HOUSE, findKey, loadHouseFile, type MockHouse, type MockKey, type VboxHouseDefinition } from './house.js';
@@ -41,7 +42,42 @@ export interface VboxMockOptions {
   faults?: VboxMockFaultSettings;
   /** Receives one structured entry per event (requests, replies, pushes, connections). */
   log?: (entry: VboxMockLogEntry) => void;
+  /** Limits against hostile or broken clients; see {@link VboxMockLimits} for the defaults. */
+  limits?: Partial<VboxMockLimits>;
 }
+
+/**
+ * Limits that keep a long-running mock alive under hostile or broken clients. Each refusal is
+ * logged (`refused`, with `limit` and `reason`) and counted in `mock.refusals`. Documented in
+ * docs/vbox-client.md, "Limits and hostile input".
+ */
+export interface VboxMockLimits {
+  /**
+   * The connected client is dropped after sending no complete request for this long, so a silent
+   * (or byte-trickling) client cannot lock the device. Clients send Heartbeat every few seconds. 0 = never.
+   */
+  idleTimeoutMs: number;
+  /** Open sockets (the client, plus newcomers about to be refused or to replace it); one more is closed at once. */
+  maxConnections: number;
+  /** A partial frame that does not complete within this is dropped (an unterminated frame cannot hold the stream). */
+  partialFrameTimeoutMs: number;
+  /** A declared frame length above this is treated as a corrupt length, never waited for. */
+  maxFrameLength: number;
+  /** Replies and pushes the client has not read; beyond it the client is dropped (reading stops long before: backpressure). */
+  maxUnreadReplyBytes: number;
+}
+
+/** The defaults of {@link VboxMockLimits}. */
+export const defaultVboxMockLimits: Readonly<VboxMockLimits> = Object.freeze({
+  idleTimeoutMs: 60_000,
+  maxConnections: 16,
+  partialFrameTimeoutMs: 2000,
+  maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
+  maxUnreadReplyBytes: 1024 * 1024,
+});
+
+/** Why a connection was refused or dropped (a limit's name, or `secondClient`: one client at a time), or partial input dropped (`partialFrameTimeoutMs`). */
+export type VboxMockRefusal = 'secondClient' | 'maxConnections' | 'idleTimeoutMs' | 'maxUnreadReplyBytes' | 'partialFrameTimeoutMs';
 
 /** One structured log entry. */
 export interface VboxMockLogEntry {
@@ -66,7 +102,7 @@ export interface VboxMockRequestRecord {
 const ACTIONS_ACKED = new Set(['Heartbeat', 'ToggleHeartbeat', 'ToggleNodeStatus', 'ToggleKeyStatus']);
 const ALLOWED_BEFORE_LOGIN = new Set(['Login', 'Heartbeat', 'ToggleHeartbeat']);
 const NODE_STATUS_COMMAND = 0x23;
-/** How many received requests `received` keeps (the oldest are dropped first). */
+/** How many received requests `received` keeps at least (trimmed in batches, so at most twice this). */
 const MAX_RECORDS = 10_000;
 
 /** Per-connection state. */
@@ -77,19 +113,32 @@ class MockConnection {
   output: Promise<void> = Promise.resolve();
   mergeBuffer: Buffer[] = [];
   mergeTimer: NodeJS.Timeout | undefined;
+  /** Fires when the client has sent no complete request for idleTimeoutMs. */
+  idleTimer: NodeJS.Timeout | undefined;
   readonly framer: VboxFramer;
+  readonly flow: ReadFlow;
   constructor(
     readonly number: number,
     readonly socket: Socket,
+    limits: VboxMockLimits,
     onFrame: (frame: VboxFrame) => void,
     onInvalid: (reason: string, bytes: Buffer) => void,
   ) {
+    this.flow = new ReadFlow(socket);
     this.framer = new VboxFramer({
       direction: Direction.OUTGOING,
-      partialFrameTimeoutMs: 2000,
+      partialFrameTimeoutMs: limits.partialFrameTimeoutMs,
+      maxFrameLength: limits.maxFrameLength,
       onFrame,
       onInvalid: (event) => onInvalid(event.reason, event.bytes),
     });
+  }
+  /** Stops the timers and drops buffered input. */
+  dispose(): void {
+    this.framer.close();
+    clearTimeout(this.mergeTimer);
+    clearTimeout(this.idleTimer);
+    this.mergeBuffer = [];
   }
   get open(): boolean {
     return !this.socket.destroyed && this.socket.writable;
@@ -102,12 +151,22 @@ export class VboxMock extends EventEmitter {
   readonly house: MockHouse;
   /** Runtime fault switchboard. */
   readonly faults = new VboxMockFaults();
-  /** Every request received, in order, across connections (the latest 10,000). */
+  /** Every request received, in order, across connections (at least the latest 10,000; at most 20,000). */
   readonly received: VboxMockRequestRecord[] = [];
   /** Number of connections accepted so far (refused ones not counted). */
   connectionCount = 0;
   /** Number of connections refused because another client was connected. */
   refusedCount = 0;
+  /** The limits in force. */
+  readonly limits: Readonly<VboxMockLimits>;
+  /** Connections refused or dropped, by cause (each is also logged as a `refused` entry). */
+  readonly refusals: Record<VboxMockRefusal, number> = {
+    secondClient: 0,
+    idleTimeoutMs: 0,
+    maxConnections: 0,
+    partialFrameTimeoutMs: 0,
+    maxUnreadReplyBytes: 0,
+  };
   private readonly server: Server;
   private current: MockConnection | undefined;
   private readonly sockets = new Set<Socket>();
@@ -129,6 +188,7 @@ export class VboxMock extends EventEmitter {
       version: options.version ?? 'v2',
       secondClient: options.secondClient ?? 'refuse',
     };
+    this.limits = resolveVboxLimits(options.limits);
     if (options.faults) this.faults.set(options.faults);
     this.server = createServer((socket) => this.onConnection(socket));
   }
@@ -141,6 +201,11 @@ export class VboxMock extends EventEmitter {
   /** The address it listens on. */
   get host(): string {
     return this.settings.host;
+  }
+
+  /** True while the mock has stopped reading from the client because it does not read the replies (backpressure). */
+  get readingPaused(): boolean {
+    return this.current?.flow.paused ?? false;
   }
 
   /** True while a client is connected. */
@@ -195,6 +260,7 @@ export class VboxMock extends EventEmitter {
     const connection = this.current;
     const found = findKey(this.house, nodeId, keyId);
     if (!connection || !found || !connection.loggedIn || (!connection.pushesEnabled && !options.force)) return false;
+    if (this.faults.current.silence) return false; // a silent device pushes nothing either
     const frame = this.keyStatusFrame(found.key, nodeId, options.messageId ?? 0);
     this.log({ event: 'push', command: 0x29, nodeId, keyId, power: found.key.power });
     this.writeFrames(connection, [frame], this.faults.current);
@@ -225,10 +291,7 @@ export class VboxMock extends EventEmitter {
     if (this.pushTimer) clearInterval(this.pushTimer);
     this.pushTimer = undefined;
     for (const socket of this.sockets) socket.destroy();
-    if (this.current) {
-      if (this.current.mergeTimer) clearTimeout(this.current.mergeTimer);
-      this.current.framer.close();
-    }
+    this.current?.dispose();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.log({ event: 'closed' });
   }
@@ -236,6 +299,11 @@ export class VboxMock extends EventEmitter {
   // ── connections ───────────────────────────────────────────────────────────────────────
 
   private onConnection(socket: Socket): void {
+    if (!this.closed && this.sockets.size >= this.limits.maxConnections) {
+      this.refuse('maxConnections', socket, `${this.sockets.size} connections are open already`);
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
     socket.on('error', () => undefined); // resets from clients are normal; 'close' follows
     socket.on('close', () => this.sockets.delete(socket));
@@ -263,7 +331,7 @@ export class VboxMock extends EventEmitter {
       if (this.settings.secondClient === 'refuse') {
         // Like the real device: one connection at a time; the newcomer is closed at once.
         this.refusedCount += 1;
-        this.log({ event: 'refused', remote: `${socket.remoteAddress}:${socket.remotePort}` });
+        this.refuse('secondClient', socket, 'another client is connected');
         socket.destroy();
         return;
       }
@@ -274,15 +342,26 @@ export class VboxMock extends EventEmitter {
     const connection: MockConnection = new MockConnection(
       this.connectionCount,
       socket,
+      this.limits,
       (frame) => this.onRequest(connection, frame),
-      (reason, bytes) => this.log({ event: 'invalid', connection: connection.number, reason, bytes: bytes.toString('hex') }),
+      (reason, bytes) => {
+        if (reason === 'stalled') this.refusals.partialFrameTimeoutMs += 1;
+        this.log({ event: 'invalid', connection: connection.number, reason, bytes: bytes.toString('hex') });
+      },
     );
     this.current = connection;
     socket.setNoDelay(true);
+    const idleMs = this.limits.idleTimeoutMs;
+    if (idleMs > 0) {
+      connection.idleTimer = setTimeout(() => {
+        if (!connection.open) return;
+        this.refuse('idleTimeoutMs', socket, `no complete request for ${idleMs} ms`, connection.number);
+        this.dropConnection(connection, 'fin');
+      }, idleMs);
+    }
     socket.on('data', (chunk: Buffer) => connection.framer.push(chunk));
     socket.on('close', () => {
-      connection.framer.close();
-      if (connection.mergeTimer) clearTimeout(connection.mergeTimer);
+      connection.dispose();
       if (this.current === connection) this.current = undefined;
       this.log({ event: 'disconnect', connection: connection.number });
       this.emit('disconnect', connection.number);
@@ -294,7 +373,7 @@ export class VboxMock extends EventEmitter {
   private dropConnection(connection: MockConnection, kind: 'fin' | 'rst'): void {
     this.log({ event: 'drop', connection: connection.number, kind });
     if (this.current === connection) this.current = undefined;
-    if (connection.mergeTimer) clearTimeout(connection.mergeTimer);
+    connection.dispose();
     if (kind === 'rst') connection.socket.resetAndDestroy();
     else {
       connection.socket.end();
@@ -306,6 +385,8 @@ export class VboxMock extends EventEmitter {
   // ── requests ──────────────────────────────────────────────────────────────────────────
 
   private onRequest(connection: MockConnection, frame: VboxFrame): void {
+    // Only a whole request counts as activity: a client trickling bytes cannot hold the device.
+    connection.idleTimer?.refresh();
     let name = 'Unknown';
     let fields: Record<string, unknown> = {};
     try {
@@ -325,8 +406,9 @@ export class VboxMock extends EventEmitter {
       raw: Buffer.from(frame.raw),
     };
     this.received.push(record);
-    // A long-running mock (hammer mock vbox) must not grow without bound: keep the latest records.
-    if (this.received.length > MAX_RECORDS) this.received.splice(0, this.received.length - MAX_RECORDS);
+    // A long-running mock (hammer mock vbox) must not grow without bound: keep the latest records
+    // (trimmed in batches: trimming one by one would move 10,000 entries per request).
+    if (this.received.length >= 2 * MAX_RECORDS) this.received.splice(0, this.received.length - MAX_RECORDS);
     this.log({
       event: 'request',
       connection: connection.number,
@@ -461,7 +543,14 @@ export class VboxMock extends EventEmitter {
       copy[copy.length - 1] = (copy[copy.length - 1]! + 1) & 0xff;
       return copy;
     });
-    for (const frame of frames) this.log({ event: 'reply', connection: connection.number, hex: frame.toString('hex') });
+    // The log shows the bytes as sent (corrupted ones included).
+    for (const frame of bytes)
+      this.log({ event: 'reply', connection: connection.number, hex: frame.toString('hex'), ...(faults.corruptChecksum ? { corrupted: true } : {}) });
+    if (connection.socket.writableLength > this.limits.maxUnreadReplyBytes) {
+      this.refuse('maxUnreadReplyBytes', connection.socket, `${connection.socket.writableLength} bytes of replies not read`, connection.number);
+      this.dropConnection(connection, 'rst');
+      return;
+    }
     connection.output = connection.output
       .then(async () => {
         if (faults.delayMs) await sleep(faults.delayMs);
@@ -472,19 +561,19 @@ export class VboxMock extends EventEmitter {
             connection.mergeTimer = setTimeout(() => {
               connection.mergeTimer = undefined;
               const merged = Buffer.concat(connection.mergeBuffer.splice(0));
-              if (connection.open) connection.socket.write(merged);
+              if (connection.open) connection.flow.write(merged);
             }, faults.mergeWindowMs ?? 25);
           }
           return;
         }
         const all = Buffer.concat(bytes);
         if (!faults.split || faults.split === 'off') {
-          connection.socket.write(all);
+          connection.flow.write(all);
           return;
         }
         for (let offset = 0; offset < all.length && connection.open; ) {
           const size = faults.split === 'bytes' ? 1 : 1 + Math.floor(Math.random() * 7);
-          connection.socket.write(all.subarray(offset, offset + size));
+          connection.flow.write(all.subarray(offset, offset + size));
           offset += size;
           await sleep(1);
         }
@@ -500,6 +589,12 @@ export class VboxMock extends EventEmitter {
     this.press(node.id, key.id);
   }
 
+  /** Logs and counts a refused or dropped connection. */
+  private refuse(limit: VboxMockRefusal, socket: Socket, reason: string, connection?: number): void {
+    this.refusals[limit] += 1;
+    this.log({ event: 'refused', limit, reason, remote: `${socket.remoteAddress}:${socket.remotePort}`, ...(connection === undefined ? {} : { connection }) });
+  }
+
   private log(entry: VboxMockLogEntry): void {
     try {
       this.options.log?.(entry);
@@ -512,6 +607,21 @@ export class VboxMock extends EventEmitter {
 /** Starts a mock vBox and resolves once it listens. */
 export async function startVboxMock(options: VboxMockOptions = {}): Promise<VboxMock> {
   return new VboxMock(options).listen();
+}
+
+/** Checks and completes a partial set of limits. */
+export function resolveVboxLimits(limits: Partial<VboxMockLimits> = {}): VboxMockLimits {
+  const resolved = { ...defaultVboxMockLimits };
+  for (const [name, value] of Object.entries(limits) as [keyof VboxMockLimits, unknown][]) {
+    if (!(name in defaultVboxMockLimits)) throw new VboxMockError(`unknown mock limit ${name}`);
+    if (value === undefined) continue;
+    const zeroAllowed = name === 'idleTimeoutMs' || name === 'partialFrameTimeoutMs';
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (zeroAllowed ? 0 : 1)) {
+      throw new VboxMockError(`mock limit ${name} must be a whole number ${zeroAllowed ? '≥ 0 (0 = never)' : '≥ 1'}; got ${String(value)}`);
+    }
+    resolved[name] = value;
+  }
+  return resolved;
 }
 
 function resolveHouse(house: VboxMockOptions['house']): MockHouse {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { unwrapSoapRequest, wrapSoapFault, wrapSoapResponse } from '../../../oci/transport/soap-envelope.js';
 import { garble, takeFault, takeLatency, takeSoapFault } from '../faults.js';
 import { CookieSession } from '../sessions.js';
-import type { MockCore } from './core.js';
+import { type InputHolder, type MockCore, peerOf } from './core.js';
 import { provisioningWsdl } from './wsdl.js';
 
 /** Where BroadWorks serves OCI-P over SOAP (oci-protocol.md §4.9). */
@@ -11,8 +11,6 @@ export const defaultSoapPath = '/webservice/services/ProvisioningService';
 
 /** The verbatim detail of the Fault a real server sends before login. */
 export const notLoggedInDetail = 'Cannot process any request before user is logged in.';
-
-const maxBodyBytes = 64 * 1024 * 1024;
 
 /** Most SOAP sessions kept; the oldest is forgotten first (its next call gets the not-logged-in Fault). */
 const maxSoapSessions = 10_000;
@@ -43,22 +41,48 @@ export function serveSoapRequest(core: MockCore, soapPath: string, req: Incoming
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  let tooLarge = false;
+  let refused = false;
+  const maxBodyBytes = core.limits.maxDocumentBytes;
+  const peer = peerOf(req.socket);
+  // The body counts against the budget shared with the TCP/TLS connections until it is answered.
+  const holder: InputHolder = {
+    held: 0,
+    evict: () => {
+      refused = true;
+      chunks.length = 0;
+      core.refuse('maxBufferedInputBytes', peer, `the mock holds more than ${core.limits.maxBufferedInputBytes} request bytes; this request holds the most`);
+      req.socket.destroy();
+    },
+  };
   req.on('data', (chunk: Buffer) => {
+    if (refused) return;
     size += chunk.length;
-    if (size > maxBodyBytes) tooLarge = true;
-    else chunks.push(chunk);
-  });
-  req.on('error', () => res.destroy());
-  req.on('end', () => {
-    if (tooLarge) {
+    if (size > maxBodyBytes) {
+      refused = true;
+      chunks.length = 0;
+      core.budget.release(holder);
+      core.refuse('maxDocumentBytes', peer, `SOAP request body exceeds ${maxBodyBytes} bytes`);
+      res.setHeader('Connection', 'close');
       plain(res, 413, 'Request body too large\n');
+      // The rest of the body is not read: the connection ends with the answer.
+      res.on('finish', () => req.socket.destroy());
       return;
     }
-    answer(core, req, res, Buffer.concat(chunks)).catch((error: unknown) => {
-      core.logger.warn?.(`soap: failed to answer: ${(error as Error).message}`);
-      res.destroy();
-    });
+    chunks.push(chunk);
+    core.budget.update(holder, size);
+  });
+  req.on('error', () => res.destroy());
+  req.on('close', () => core.budget.release(holder));
+  req.on('end', () => {
+    if (refused) return;
+    const body = Buffer.concat(chunks);
+    chunks.length = 0;
+    answer(core, req, res, body)
+      .catch((error: unknown) => {
+        core.logger.warn?.(`soap: failed to answer: ${(error as Error).message}`);
+        res.destroy();
+      })
+      .finally(() => core.budget.release(holder));
   });
 }
 

@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { emitOciRelease, loadOciModel, metaImportFrom } from '../codegen/oci/index.js';
@@ -22,7 +22,8 @@ import { projectRoot } from '../runtime/paths.js';
 const RELEASE = process.env.BENCH_RELEASE ?? 'R25';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const toolsDir = process.env.EMIT_TOOLS_DIR;
-const workDir = join(projectRoot, '.bench-tmp', 'emit-tools');
+// Outside the project: a biome.json under the project's own would be a nested configuration.
+const workDir = join(tmpdir(), `thors-hammer-emit-tools-${process.pid}`);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
     writeAll();
     const r = spawnSync(biomeBin, ['format', '--write', '--config-path', workDir, outDir], { encoding: 'utf8' });
     biomeOut = `${r.stdout}${r.stderr}`.trim().split('\n').at(-1) ?? '';
+    if (r.status !== 0) throw new Error(`biome failed: ${r.stdout}${r.stderr}`);
   });
 
   const s = (ms: number) => `${(ms / 1000).toFixed(2).padStart(6)} s`;

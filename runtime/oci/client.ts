@@ -90,7 +90,7 @@ export type ResponseFor<M extends OciTypeMap, K extends string> = M['ResponseOf'
 export type LatestOf<M extends OciTypeMap, F extends string> = M['Latest'][F];
 /** A request as `send` takes it: `$type` names the request, the rest is checked against its shape. */
 export type RequestWithType<M extends OciTypeMap, K extends string> = { $type: K } & RequestOf<M, K>;
-/** Name of a request type of the map (forms the union of every name: for declarations, not for hot paths). */
+/** Name of a request type of the map: `string` for the untyped map and for `OciTypes` maps (use a release's own `RequestName` export for the union of its names). */
 export type RequestName<M extends OciTypeMap> = keyof M['Requests'] & string;
 /** A command without its `$type` (distributes over the unions that choices generate). */
 export type FieldsOf<T> = T extends unknown ? Omit<T, '$type'> : never;

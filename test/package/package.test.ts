@@ -311,22 +311,23 @@ test('an ESM script imports from thors-hammer: OCI mock + client over TCP, OCI c
   expect(out.same).toBe(true);
 }, 90_000);
 
-test('the shipped .d.ts type a client of a generated release (tsc against the installed package)', async () => {
+/** The consumer's tsconfig: strict, NodeNext (ESM or CommonJS by the project's package.json). */
+const consumerTsconfig = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    typeRoots: [join(projectRoot, 'node_modules', '@types')],
+    types: ['node'],
+  },
+};
+
+test('the release entries thors-hammer/oci/r24 and r25 export typed clients (tsc against the installed package)', async () => {
   writeFileSync(join(project, 'check.ts'), typeCheck);
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      typeRoots: [join(projectRoot, 'node_modules', '@types')],
-      types: ['node'],
-    },
-    files: ['check.ts'],
-  };
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ ...consumerTsconfig, files: ['check.ts'] }));
   const tsc = await run(process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: project, timeoutMs: 120_000 });
   timings.tsc = tsc.ms;
   expectOk('tsc', tsc);
@@ -376,6 +377,18 @@ try {
 }
 ${esm ? '' : '})().catch((error) => { console.error(error); process.exit(1); });\n'}`;
 
+/** Uses the generated R99 entry through `import()` (the form a CommonJS module can use too); tsc checks the types. */
+const generatedTypeCheck = `
+export async function main(): Promise<string> {
+  const { OciClient } = await import('./bindings/oci/R99/release.mjs');
+  const client = new OciClient({ url: 'tcp://127.0.0.1:1', userId: 'a', password: 'b' });
+  const reply = await client.send({ $type: 'SystemSoftwareVersionGetRequest' });
+  // @ts-expect-error no such field in SystemSoftwareVersionGetRequest
+  await client.send({ $type: 'SystemSoftwareVersionGetRequest', colour: 'blue' });
+  return reply.version;
+}
+`;
+
 test('bindings generated after install (ES modules + declarations) load in a CommonJS and in an ESM project, without tsx', async () => {
   const [latest] = findOciReleases().slice(-1);
   for (const [root, script] of [
@@ -401,6 +414,15 @@ test('bindings generated after install (ES modules + declarations) load in a Com
     expect(out.xml).toContain('xsi:type="SystemSoftwareVersionGetRequest"');
     expect(out.reply).toMatchObject({ $type: 'SystemSoftwareVersionGetResponse', version: expect.stringMatching(/^\d+\.\d+_/) });
     expect(out).toMatchObject({ release: 'R99', descriptor: 'UserGetRequest23V2', schemaRelease: 'R99' });
+
+    // Their declarations type the client, from CommonJS TypeScript as from ESM TypeScript.
+    writeFileSync(join(root, 'check-generated.ts'), generatedTypeCheck);
+    writeFileSync(join(root, 'tsconfig.generated.json'), JSON.stringify({ ...consumerTsconfig, files: ['check-generated.ts'] }));
+    const tsc = await run(process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.generated.json'], {
+      cwd: root,
+      timeoutMs: 120_000,
+    });
+    expectOk(`tsc over the generated declarations in ${root}`, tsc);
   }
   // The CommonJS project is what `npm init -y` makes. The bindings are .mjs: Node loads them as
   // ES modules there too, and OciSchema.load only reaches for tsx with a TypeScript index.

@@ -154,6 +154,7 @@ function main(): void {
     return {
       ...v,
       wall: median(runs.map((r) => r.wall)),
+      cpu: median(runs.map((r) => r.cpu)),
       check: median(runs.map((r) => r.check)),
       total: median(runs.map((r) => r.total)),
       last: runs.at(-1)!,

@@ -28,13 +28,17 @@ const generate: CommandModule<object, GenerateArgs> = {
       .option('out', { type: 'string', describe: 'output folder (default generated/oci/<release> or generated/vbox)' })
       .option('format', {
         choices: ['ts', 'js'] as const,
-        describe: 'OCI-P output: js = ES modules (.mjs + .d.mts) that load in CommonJS and ESM projects without a compiler; ts = TypeScript (default: js with --out, ts into generated/)',
+        describe:
+          'OCI-P output: js = ES modules (.mjs + .d.mts) that load in CommonJS and ESM projects without a compiler; ts = TypeScript (default: js with --out, ts into generated/)',
       })
       .option('spec', { type: 'string', describe: 'vBox datagram spec file (default schemas/vbox/vtu.yaml)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print one line per release only' })
       .example('$0 generate', 'regenerate every OCI-P release found, and the vBox bindings')
       .example('$0 generate oci --release R25 --schemas ~/Downloads/OCISchemaAS', 'bindings from a folder of Cisco XSDs')
-      .example('$0 generate oci --release R26 --schemas ~/OCISchemaAS-R26 --out ./bindings/oci/R26', 'ES module bindings for your project') as Argv<GenerateArgs>,
+      .example(
+        '$0 generate oci --release R26 --schemas ~/OCISchemaAS-R26 --out ./bindings/oci/R26',
+        'ES module bindings for your project',
+      ) as Argv<GenerateArgs>,
   handler: async (args) => {
     const started = performance.now();
     if (args.target !== 'vbox') {

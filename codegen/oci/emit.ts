@@ -546,8 +546,7 @@ export function emitOciRelease(model: OciModel, options: EmitOptions): Map<strin
     if (metaNames.length > 0) imports.push(`import type { ${metaNames.join(', ')} } from '${options.metaImport}';`);
     imports.push(...importLines(emitter.imports, spec));
     if (imports.length > 0) imports.push('');
-    const empty =
-      metas.length === 0 ? [`// ${fileOfModule.get(mod)} declares no types of its own (it only includes other files).`, 'export {};', ''] : [];
+    const empty = metas.length === 0 ? [`// ${fileOfModule.get(mod)} declares no types of its own (it only includes other files).`, 'export {};', ''] : [];
     addRendered(
       files,
       mod,

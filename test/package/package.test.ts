@@ -350,7 +350,13 @@ test('npx hammer --help exits 0; oci describe and oci diff work from the shipped
     source(['oci', 'describe', 'UserModifyRequest22', '--release', 'R24'], ['--schemas', xsd('R24')]),
     source(['oci', 'diff', 'R24', 'R25', '--json'], ['--schemas', xsd('R24'), xsd('R25')]),
   ]);
-  for (const [what, r] of [['describe', describe], ['diff', diff], ['describe --schemas', describeXsd], ['diff --schemas', diffXsd]] as const) expectOk(what, r);
+  for (const [what, r] of [
+    ['describe', describe],
+    ['diff', diff],
+    ['describe --schemas', describeXsd],
+    ['diff --schemas', diffXsd],
+  ] as const)
+    expectOk(what, r);
   expect(describe.stdout).toContain('endpoint  (anonymous)  optional  nillable');
   expect(describe.stdout).toBe(describeXsd.stdout);
   expect(JSON.parse(diff.stdout)).toEqual(JSON.parse(diffXsd.stdout));

@@ -14,9 +14,7 @@ interface DescribeArgs {
 
 /** The newest release found (R25 before R24) among generated bindings and XSD folders, used when --release is not given. */
 export function defaultRelease(): string {
-  const found = [...new Set([...OciSchema.releases(), ...findOciReleases().map((r) => r.release)])].sort((a, b) =>
-    a.localeCompare(b, 'en', { numeric: true }),
-  );
+  const found = [...new Set([...OciSchema.releases(), ...findOciReleases().map((r) => r.release)])].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return found.includes('R25') ? 'R25' : (found[found.length - 1] ?? 'R25');
 }
 

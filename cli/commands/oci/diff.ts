@@ -27,7 +27,8 @@ const command: CommandModule<object, DiffArgs> = {
       .example('$0 oci diff R24 R25', 'what changed from R24 to R25')
       .example('$0 oci diff R24 R25 --json | jq ".changed | length"', 'count changed types') as Argv<DiffArgs>,
   handler: async (args) => {
-    if (args.schemas && args.schemas.length !== 2) throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--schemas needs two folders: the XSDs of <from> and of <to>');
+    if (args.schemas && args.schemas.length !== 2)
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--schemas needs two folders: the XSDs of <from> and of <to>');
     const from = await releaseModel(args.from, args.schemas?.[0]);
     const to = await releaseModel(args.to, args.schemas?.[1]);
     const d = diffOciModels(from, to);

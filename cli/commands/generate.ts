@@ -8,6 +8,7 @@ interface GenerateArgs {
   release?: string[];
   schemas?: string;
   out?: string;
+  format?: 'ts' | 'js';
   spec?: string;
   quiet?: boolean;
 }
@@ -25,10 +26,19 @@ const generate: CommandModule<object, GenerateArgs> = {
       })
       .option('schemas', { type: 'string', describe: 'folder holding OCISchemaAS.xsd (only with one --release)' })
       .option('out', { type: 'string', describe: 'output folder (default generated/oci/<release> or generated/vbox)' })
+      .option('format', {
+        choices: ['ts', 'js'] as const,
+        describe:
+          'OCI-P output: js = ES modules (.mjs + .d.mts) that load in CommonJS and ESM projects without a compiler; ts = TypeScript (default: js with --out, ts into generated/)',
+      })
       .option('spec', { type: 'string', describe: 'vBox datagram spec file (default schemas/vbox/vtu.yaml)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print one line per release only' })
       .example('$0 generate', 'regenerate every OCI-P release found, and the vBox bindings')
-      .example('$0 generate oci --release R25 --schemas ~/Downloads/OCISchemaAS', 'bindings from a folder of Cisco XSDs') as Argv<GenerateArgs>,
+      .example('$0 generate oci --release R25 --schemas ~/Downloads/OCISchemaAS', 'bindings from a folder of Cisco XSDs')
+      .example(
+        '$0 generate oci --release R26 --schemas ~/OCISchemaAS-R26 --out ./bindings/oci/R26',
+        'ES module bindings for your project',
+      ) as Argv<GenerateArgs>,
   handler: async (args) => {
     const started = performance.now();
     if (args.target !== 'vbox') {
@@ -43,7 +53,8 @@ const generate: CommandModule<object, GenerateArgs> = {
         );
       }
       for (const { release, schemasDir } of releases) {
-        const r = await generateOciRelease({ release, schemasDir, outDir: releases.length === 1 ? args.out : undefined });
+        const outDir = releases.length === 1 ? args.out : undefined;
+        const r = await generateOciRelease({ release, schemasDir, outDir, format: args.format ?? (outDir ? 'js' : 'ts') });
         console.log(
           `OCI-P ${r.release}: ${r.ociRequestDerived} request classes (${r.requests} commands${r.ociRequestDerived > r.requests ? ` + ${r.ociRequestDerived - r.requests} used only as data types` : ''}; ${r.deprecatedRequests} deprecated), ${r.dataResponses} data responses, ${r.complexTypes} complex and ${r.simpleTypes} simple types → ${r.files} files in ${(r.ms / 1000).toFixed(2)} s (${r.outDir})`,
         );

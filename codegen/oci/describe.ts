@@ -6,14 +6,14 @@
 import { ThorsHammerError } from '../../runtime/errors.js';
 import type { AttributeMeta, ComplexTypeMeta, ElementMeta, Facets, Particle, SimpleTypeMeta } from '../../runtime/oci/meta.js';
 import { compareStrings } from '../common/writer.js';
-import type { OciModel } from './model.js';
+import type { OciModelView } from './model-view.js';
 
 /**
  * Finds the type to describe: a family name (`UserGetRequest`) resolves to the family's latest
  * version unless `exact` is set; otherwise the exact type key. Unknown names raise
  * `TH_ERR_OCI_UNKNOWN_TYPE` with a few close names as hints.
  */
-export function resolveTypeName(model: OciModel, name: string, exact = false): { key: string; viaFamily?: string } {
+export function resolveTypeName(model: OciModelView, name: string, exact = false): { key: string; viaFamily?: string } {
   if (!exact && model.latest.has(name)) return { key: model.latest.get(name)!, viaFamily: name };
   if (model.types.has(name)) return { key: name };
   const lower = name.toLowerCase();
@@ -48,7 +48,7 @@ export function describeFacets(meta: SimpleTypeMeta): string {
 }
 
 /** Lines describing `key` (without trailing newline). */
-export function describeType(model: OciModel, key: string): string[] {
+export function describeType(model: OciModelView, key: string): string[] {
   const meta = model.types.get(key);
   if (!meta) throw new ThorsHammerError('TH_ERR_OCI_UNKNOWN_TYPE', `no type named "${key}" in OCI-P release ${model.release}`, { context: { name: key } });
   const out: string[] = [];
@@ -79,14 +79,14 @@ export function describeType(model: OciModel, key: string): string[] {
   return out;
 }
 
-function attributeLine(model: OciModel, a: AttributeMeta): string {
+function attributeLine(model: OciModelView, a: AttributeMeta): string {
   const parts = [a.n, typeLabel(model, a.t), a.req ? 'required' : 'optional'];
   if (a.fixed !== undefined) parts.push(`fixed ${JSON.stringify(a.fixed)}`);
   if (a.def !== undefined) parts.push(`default ${JSON.stringify(a.def)}`);
   return parts.join('  ');
 }
 
-function typeLabel(model: OciModel, t: string): string {
+function typeLabel(model: OciModelView, t: string): string {
   if (t === 'xs:anyType') return '(untyped flag)';
   const meta = model.types.get(t);
   if (meta?.kind === 'simple') return `${t} [${describeFacets(meta)}]`;
@@ -94,7 +94,7 @@ function typeLabel(model: OciModel, t: string): string {
   return t;
 }
 
-function elementLine(model: OciModel, el: ElementMeta): string {
+function elementLine(model: OciModelView, el: ElementMeta): string {
   const parts = [el.n, model.anonymous.has(el.t) ? '(anonymous)' : typeLabel(model, el.t), occurrence(el.min, el.max)];
   if (el.nil) parts.push('nillable');
   if (el.fixed !== undefined) parts.push(`fixed ${JSON.stringify(el.fixed)}`);
@@ -102,7 +102,7 @@ function elementLine(model: OciModel, el: ElementMeta): string {
   return parts.join('  ');
 }
 
-function particleLines(model: OciModel, particles: readonly Particle[], depth: number, seen: Set<string>): string[] {
+function particleLines(model: OciModelView, particles: readonly Particle[], depth: number, seen: Set<string>): string[] {
   const pad = '  '.repeat(depth);
   const out: string[] = [];
   for (const p of particles) {

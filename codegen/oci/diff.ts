@@ -5,7 +5,7 @@
  */
 import type { AttributeMeta, Particle, TypeMeta } from '../../runtime/oci/meta.js';
 import { compareStrings } from '../common/writer.js';
-import type { OciModel } from './model.js';
+import type { OciModelView } from './model-view.js';
 
 export interface OciReleaseDiff {
   readonly from: string;
@@ -30,12 +30,12 @@ export interface ChangedType {
 }
 
 /** A canonical JSON form of a type's structure, with anonymous types expanded in place. */
-export function structuralSignature(model: OciModel, key: string, spelled = false): string {
+export function structuralSignature(model: OciModelView, key: string, spelled = false): string {
   return JSON.stringify(structure(model, model.types.get(key)!, spelled));
 }
 
 /** `spelled`: compare element names as the XSD text spells them rather than collapsed. */
-function structure(model: OciModel, meta: TypeMeta, spelled: boolean): unknown {
+function structure(model: OciModelView, meta: TypeMeta, spelled: boolean): unknown {
   if (meta.kind === 'simple') return { kind: 'simple', base: meta.base, facets: meta.facets ?? {} };
   const typeOf = (t: string): unknown => (model.anonymous.has(t) ? structure(model, model.types.get(t)!, spelled) : t);
   const particle = (p: Particle): unknown => {
@@ -63,7 +63,7 @@ function structure(model: OciModel, meta: TypeMeta, spelled: boolean): unknown {
 }
 
 /** The XSD spellings of element names in a type (anonymous parts included) that were collapsed. */
-function respelledNames(model: OciModel, key: string): string[] {
+function respelledNames(model: OciModelView, key: string): string[] {
   const out: string[] = [];
   const visit = (meta: TypeMeta) => {
     if (meta.kind === 'simple') return;
@@ -85,7 +85,7 @@ function minus(a: readonly string[], b: readonly string[]): string[] {
   return a.filter((x) => !other.has(x)).sort(compareStrings);
 }
 
-export function diffOciModels(from: OciModel, to: OciModel): OciReleaseDiff {
+export function diffOciModels(from: OciModelView, to: OciModelView): OciReleaseDiff {
   const changed: ChangedType[] = [];
   for (const [key, meta] of to.types) {
     if (to.anonymous.has(key)) continue;

@@ -24,10 +24,23 @@ import { isNumericBuiltin } from '../../runtime/oci/builtins.js';
 import type { OciModel } from './model.js';
 
 export interface EmitOptions {
-  /** Import specifier of runtime/oci/meta.ts as seen from the output folder (ending in `.js`). */
+  /** Import specifier of runtime/oci/meta.ts as seen from the output folder (ending in `meta.js`); its folder holds client.js and schema.js too. */
   readonly metaImport: string;
   /** Named in the header of every file, e.g. `R25`. */
   readonly source: string;
+  /**
+   * `ts` (default): TypeScript modules, as `generated/` holds them (compiled by the package build).
+   * `js`: ES modules as `.mjs` with `.d.mts` declarations, which Node loads as ESM in any project
+   * (CommonJS or ESM) without a compiler or a package.json; used for `hammer generate oci --out`.
+   */
+  readonly format?: 'ts' | 'js';
+}
+
+/** The three renderings of one generated module: TypeScript, JavaScript (values only) and declarations (types only). */
+interface Rendered {
+  ts: string[];
+  js: string[];
+  dts: string[];
 }
 
 const GENERATOR = 'codegen/oci';
@@ -79,6 +92,9 @@ interface Shape {
 
 class ModuleEmitter {
   readonly lines: string[] = [];
+  /** The same types as JavaScript (descriptor values only) and as declarations (types only). */
+  readonly js: string[] = [];
+  readonly dts: string[] = [];
   /** Module name → imported type names. */
   readonly imports = new Map<string, Set<string>>();
 
@@ -262,6 +278,7 @@ class ModuleEmitter {
     const doc = anonymous
       ? `Anonymous type of element \`${meta.name.slice(meta.name.lastIndexOf('_') + 1)}\`.${this.model.docs.get(meta) ? `\n\n${this.model.docs.get(meta)}` : ''}`
       : this.model.docs.get(meta);
+    const start = this.lines.length;
     this.lines.push(...docLines(doc, 0, tags));
     if (meta.abstract && meta.subtypes && meta.subtypes.length > 0) {
       // An abstract type stands for one of its concrete subtypes, tagged with `$type` (written as xsi:type).
@@ -294,6 +311,7 @@ class ModuleEmitter {
       }
       this.lines[this.lines.length - 1] += ';';
     }
+    const valueStart = this.lines.length;
     this.lines.push(`export const ${name}: $Complex<${name}> = {`);
     this.lines.push(`  kind: 'complex',`, `  name: ${quote(meta.name)},`);
     if (meta.ns) this.lines.push(`  ns: 'C',`);
@@ -312,6 +330,13 @@ class ModuleEmitter {
       this.lines.push('  ],');
     }
     this.lines.push(`  file: ${quote(meta.file)},`, '};', '');
+    this.split(start, valueStart, name, '$Complex');
+  }
+
+  /** Copies the type just emitted (lines from `start`, its descriptor from `valueStart`) into the JavaScript and declaration renderings. */
+  split(start: number, valueStart: number, name: string, descriptorType: string): void {
+    this.dts.push(...this.lines.slice(start, valueStart), `export declare const ${name}: ${descriptorType}<${name}>;`, '');
+    this.js.push(`export const ${name} = {`, ...this.lines.slice(valueStart + 1));
   }
 
   /** Inherited attributes (`echo`, `requestLocale` on every command) are documented once, on the core type. */
@@ -335,6 +360,8 @@ class ModuleEmitter {
     if (el.nil) fields.push('nil: true');
     if (el.fixed !== undefined) fields.push(`fixed: ${quote(el.fixed)}`);
     if (el.def !== undefined) fields.push(`def: ${quote(el.def)}`);
+    const spelled = this.model.spellings.get(el);
+    if (spelled !== undefined) fields.push(`spelled: ${quote(spelled)}`);
     return `{ ${fields.join(', ')} }`;
   }
 
@@ -373,6 +400,7 @@ class ModuleEmitter {
     const doc = anonymous
       ? `Anonymous type of \`${meta.name.slice(meta.name.lastIndexOf('_') + 1)}\`.${this.model.docs.get(meta) ? `\n\n${this.model.docs.get(meta)}` : ''}`
       : this.model.docs.get(meta);
+    const start = this.lines.length;
     this.lines.push(...docLines(doc, 0, tags));
     const values = meta.facets?.enumeration;
     if (values && values.length > 0) {
@@ -386,6 +414,7 @@ class ModuleEmitter {
     } else {
       this.lines.push(`export type ${name} = ${this.tsPrimitive(meta.base)};`);
     }
+    const valueStart = this.lines.length;
     this.lines.push(`export const ${name}: $Simple<${name}> = {`);
     this.lines.push(`  kind: 'simple',`, `  name: ${quote(meta.name)},`);
     if (meta.ns) this.lines.push(`  ns: 'C',`);
@@ -393,6 +422,7 @@ class ModuleEmitter {
     if (meta.facets) this.lines.push(...this.facetLines(meta.facets));
     if (meta.deprecated) this.lines.push('  deprecated: true,');
     this.lines.push(`  file: ${quote(meta.file)},`, '};', '');
+    this.split(start, valueStart, name, '$Simple');
   }
 
   facetLines(f: Facets): string[] {
@@ -409,15 +439,33 @@ class ModuleEmitter {
   }
 }
 
-function importLines(imports: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+function importLines(imports: ReadonlyMap<string, ReadonlySet<string>>, ext: string): string[] {
   const out: string[] = [];
   for (const mod of [...imports.keys()].sort(compareStrings)) {
     const names = [...imports.get(mod)!].sort(compareStrings);
-    const oneLine = `import type { ${names.join(', ')} } from './${mod}.js';`;
+    const oneLine = `import type { ${names.join(', ')} } from './${mod}.${ext}';`;
     if (oneLine.length <= WIDTH) out.push(oneLine);
-    else out.push('import type {', ...names.map((n) => `  ${n},`), `} from './${mod}.js';`);
+    else out.push('import type {', ...names.map((n) => `  ${n},`), `} from './${mod}.${ext}';`);
   }
   return out;
+}
+
+/** The file name extensions of one output format: module specifiers, JavaScript, declarations. */
+function extensionsOf(format: 'ts' | 'js'): { spec: string; files: { ts?: string; js?: string; dts?: string } } {
+  return format === 'ts' ? { spec: 'js', files: { ts: 'ts' } } : { spec: 'mjs', files: { js: 'mjs', dts: 'd.mts' } };
+}
+
+/** Adds the renderings of one module to the file set, in the format's extensions. */
+function addRendered(files: Map<string, string>, base: string, rendered: Rendered, format: 'ts' | 'js'): void {
+  const { files: ext } = extensionsOf(format);
+  const text = (lines: string[]) => {
+    const copy = [...lines];
+    while (copy.length > 0 && copy[copy.length - 1] === '') copy.pop();
+    return `${copy.join('\n')}\n`;
+  };
+  if (ext.ts) files.set(`${base}.${ext.ts}`, text(rendered.ts));
+  if (ext.js) files.set(`${base}.${ext.js}`, text(rendered.js));
+  if (ext.dts) files.set(`${base}.${ext.dts}`, text(rendered.dts));
 }
 
 /** Type keys a type refers to (element, attribute and base types; not built-ins). */
@@ -471,6 +519,8 @@ export function emitOciRelease(model: OciModel, options: EmitOptions): Map<strin
     exportNames.set(exp, meta.name);
   }
 
+  const format = options.format ?? 'ts';
+  const { spec } = extensionsOf(format);
   const files = new Map<string, string>();
   const deps = new Map<string, string[]>();
   for (const [mod, metas] of typesByModule) {
@@ -489,20 +539,24 @@ export function emitOciRelease(model: OciModel, options: EmitOptions): Map<strin
     }
     depSet.delete(mod);
     deps.set(mod, [...depSet].sort(compareStrings));
-    const head = [generatedHeader(GENERATOR, `${options.source}/${fileOfModule.get(mod)}`).trimEnd()];
+    const head = [generatedHeader(GENERATOR, `${options.source}/${fileOfModule.get(mod)}`).trimEnd(), ''];
     const usesComplex = metas.some((m) => m.kind === 'complex');
     const usesSimple = metas.some((m) => m.kind === 'simple');
     const metaNames = [usesComplex ? 'ComplexType as $Complex' : '', usesSimple ? 'SimpleType as $Simple' : ''].filter(Boolean);
-    const body: string[] = [...head, ''];
-    if (metaNames.length > 0) body.push(`import type { ${metaNames.join(', ')} } from '${options.metaImport}';`);
-    body.push(...importLines(emitter.imports));
-    if (body.length > head.length + 1) body.push('');
-    if (metas.length === 0) body.push(`// ${fileOfModule.get(mod)} declares no types of its own (it only includes other files).`, 'export {};', '');
-    body.push(...emitter.lines);
-    while (body.length > 0 && body[body.length - 1] === '') body.pop();
-    files.set(`${mod}.ts`, `${body.join('\n')}\n`);
+    const imports: string[] = [];
+    if (metaNames.length > 0) imports.push(`import type { ${metaNames.join(', ')} } from '${options.metaImport}';`);
+    imports.push(...importLines(emitter.imports, spec));
+    if (imports.length > 0) imports.push('');
+    const empty = metas.length === 0 ? [`// ${fileOfModule.get(mod)} declares no types of its own (it only includes other files).`, 'export {};', ''] : [];
+    addRendered(
+      files,
+      mod,
+      { ts: [...head, ...imports, ...empty, ...emitter.lines], js: [...head, ...empty, ...emitter.js], dts: [...head, ...imports, ...empty, ...emitter.dts] },
+      format,
+    );
   }
-  files.set('index.ts', emitIndex(model, options, moduleOf, deps, fileOfModule));
+  addRendered(files, 'index', emitIndex(model, options, moduleOf, deps, fileOfModule, spec), format);
+  addRendered(files, 'release', emitReleaseEntry(model, options, [...fileOfModule.keys()].sort(compareStrings), spec), format);
   return files;
 }
 
@@ -516,7 +570,8 @@ function emitIndex(
   moduleOf: ReadonlyMap<string, string>,
   deps: ReadonlyMap<string, string[]>,
   fileOfModule: ReadonlyMap<string, string>,
-): string {
+  spec: string,
+): Rendered {
   const modules = [...fileOfModule.keys()].sort(compareStrings);
   const alias = new Map(modules.map((m) => [m, camelModule(m)]));
   const typeRef = (key: string) => `${alias.get(moduleOf.get(key)!)}.${exportName(key)}`;
@@ -535,49 +590,155 @@ function emitIndex(
   });
   const latestLines = [...model.latest.entries()].map(([family, key]) => `  ${propertyKey(family)}: ${use(key)};`);
 
-  const out: string[] = [generatedHeader(GENERATOR, `${options.source}/OCISchemaAS.xsd`).trimEnd(), ''];
-  out.push(`import type { ReleaseIndex } from '${options.metaImport}';`);
-  for (const m of modules) if (usedModules.has(m)) out.push(`import type * as ${alias.get(m)} from './${m}.js';`);
-  out.push('');
-  out.push(`/** The lazily loading dispatch table of OCI-P release ${model.release}. */`);
-  out.push('export const index: ReleaseIndex = {');
-  out.push(`  release: ${quote(model.release)},`);
-  out.push('  modules: {');
+  const head = [generatedHeader(GENERATOR, `${options.source}/OCISchemaAS.xsd`).trimEnd(), ''];
+  const imports = [`import type { ReleaseIndex } from '${options.metaImport}';`];
+  for (const m of modules) if (usedModules.has(m)) imports.push(`import type * as ${alias.get(m)} from './${m}.${spec}';`);
+  imports.push('');
+  const doc = `/** The lazily loading dispatch table of OCI-P release ${model.release}. */`;
+  const value: string[] = [];
+  value.push(`  release: ${quote(model.release)},`);
+  value.push('  modules: {');
   for (const m of modules) {
     const depList = deps.get(m) ?? [];
-    const oneLine = `    ${quote(m)}: { load: () => import('./${m}.js'), deps: [${depList.map(quote).join(', ')}] },`;
-    if (oneLine.length <= WIDTH) out.push(oneLine);
+    const oneLine = `    ${quote(m)}: { load: () => import('./${m}.${spec}'), deps: [${depList.map(quote).join(', ')}] },`;
+    if (oneLine.length <= WIDTH) value.push(oneLine);
     else {
-      out.push(`    ${quote(m)}: {`, `      load: () => import('./${m}.js'),`, '      deps: [');
-      for (const d of depList) out.push(`        ${quote(d)},`);
-      out.push('      ],', '    },');
+      value.push(`    ${quote(m)}: {`, `      load: () => import('./${m}.${spec}'),`, '      deps: [');
+      for (const d of depList) value.push(`        ${quote(d)},`);
+      value.push('      ],', '    },');
     }
   }
-  out.push('  },');
-  out.push('  types: {');
-  for (const key of [...model.types.keys()].sort(compareStrings)) out.push(`    ${propertyKey(key)}: ${quote(moduleOf.get(key)!)},`);
-  out.push('  },');
-  out.push('  latest: {');
-  for (const [family, key] of model.latest) out.push(`    ${propertyKey(family)}: ${quote(key)},`);
-  out.push('  },');
-  out.push('  counts: {');
-  out.push(`    requests: ${model.counts.requests},`);
-  out.push(`    dataResponses: ${model.counts.dataResponses},`);
-  out.push(`    complexTypes: ${model.counts.complexTypes},`);
-  out.push(`    simpleTypes: ${model.counts.simpleTypes},`);
-  out.push('  },');
-  out.push('};');
-  out.push('');
-  out.push('/** Request type key → its TypeScript shape. */');
-  out.push('export interface Requests {', ...requestLines, '}');
-  out.push('');
-  out.push('/** Request type key → the shape of its answer (the paired data response, else SuccessResponse). */');
-  out.push('export interface ResponseOf {', ...responseLines, '}');
-  out.push('');
-  out.push('/** Request family (`UserGetRequest`) → the shape of its latest version in this release. */');
-  out.push('export interface Latest {', ...latestLines, '}');
-  out.push('');
-  out.push('/** Every request type key of this release. */');
-  out.push('export type RequestName = keyof Requests;');
-  return `${out.join('\n')}\n`;
+  value.push('  },');
+  value.push('  types: {');
+  for (const key of [...model.types.keys()].sort(compareStrings)) value.push(`    ${propertyKey(key)}: ${quote(moduleOf.get(key)!)},`);
+  value.push('  },');
+  value.push('  latest: {');
+  for (const [family, key] of model.latest) value.push(`    ${propertyKey(family)}: ${quote(key)},`);
+  value.push('  },');
+  value.push('  counts: {');
+  value.push(`    requests: ${model.counts.requests},`);
+  value.push(`    dataResponses: ${model.counts.dataResponses},`);
+  value.push(`    complexTypes: ${model.counts.complexTypes},`);
+  value.push(`    simpleTypes: ${model.counts.simpleTypes},`);
+  value.push('  },');
+  value.push('};');
+  const maps: string[] = [''];
+  maps.push('/** Request type key → its TypeScript shape. */');
+  maps.push('export interface Requests {', ...requestLines, '}');
+  maps.push('');
+  maps.push('/** Request type key → the shape of its answer (the paired data response, else SuccessResponse). */');
+  maps.push('export interface ResponseOf {', ...responseLines, '}');
+  maps.push('');
+  maps.push('/** Request family (`UserGetRequest`) → the shape of its latest version in this release. */');
+  maps.push('export interface Latest {', ...latestLines, '}');
+  maps.push('');
+  maps.push('/** Every request type key of this release. */');
+  maps.push('export type RequestName = keyof Requests;');
+  return {
+    ts: [...head, ...imports, doc, 'export const index: ReleaseIndex = {', ...value, ...maps],
+    js: [...head, doc, 'export const index = {', ...value],
+    dts: [...head, ...imports, doc, 'export declare const index: ReleaseIndex;', ...maps],
+  };
+}
+
+/**
+ * `release.ts`, the entry of one release (`thors-hammer/oci/r25`): an `OciClient` already typed
+ * for the release and bound to these bindings, the type maps, every type and descriptor, and
+ * the lazily loading `index`.
+ */
+function emitReleaseEntry(model: OciModel, options: EmitOptions, modules: readonly string[], spec: string): Rendered {
+  const runtimeOci = options.metaImport.replace(/meta\.js$/, '');
+  const release = quote(model.release);
+  const head = [generatedHeader(GENERATOR, `${options.source}/OCISchemaAS.xsd`).trimEnd(), ''];
+  const reexports = modules.map((m) => `export * from './${m}.${spec}';`);
+  const clientDoc = [
+    `/**`,
+    ` * An OCI-P client typed for release ${model.release}: \`send({ $type, … })\`, \`call(family, fields)\` and \`sendBatch\``,
+    ` * check each request against its shape and type each response. Uses these bindings (no \`release\` option).`,
+    ` */`,
+  ];
+  const schemaDoc = `/** The metadata of release ${model.release} from these bindings (loaded once, modules on demand). */`;
+  const typesDoc = `/** The type maps of release ${model.release}, for \`OciClient<…>\` and the helper types of runtime/oci/client. */`;
+  return {
+    ts: [
+      ...head,
+      `import { OciClient as GenericOciClient, type OciClientOptions, type OciTypes } from '${runtimeOci}client.js';`,
+      `import { OciSchema } from '${runtimeOci}schema.js';`,
+      `import { index, type Latest, type Requests, type ResponseOf } from './index.${spec}';`,
+      '',
+      `export { index, type Latest, type RequestName, type Requests, type ResponseOf } from './index.${spec}';`,
+      ...reexports,
+      '',
+      typesDoc,
+      'export type ReleaseTypes = OciTypes<Requests, ResponseOf, Latest>;',
+      '',
+      'let schema: Promise<OciSchema> | undefined;',
+      '',
+      schemaDoc,
+      'export function releaseSchema(): Promise<OciSchema> {',
+      '  schema ??= OciSchema.open(index);',
+      '  return schema;',
+      '}',
+      '',
+      ...clientDoc,
+      'export class OciClient extends GenericOciClient<ReleaseTypes> {',
+      `  constructor(options: Omit<OciClientOptions, 'release' | 'schema'>) {`,
+      '    super({ ...options, schema: releaseSchema() });',
+      '  }',
+      '}',
+      '',
+      `/** The release these bindings were generated for. */`,
+      `export const RELEASE = ${release};`,
+    ],
+    js: [
+      ...head,
+      `import { OciClient as GenericOciClient } from '${runtimeOci}client.js';`,
+      `import { OciSchema } from '${runtimeOci}schema.js';`,
+      `import { index } from './index.${spec}';`,
+      '',
+      `export { index } from './index.${spec}';`,
+      ...reexports,
+      '',
+      'let schema;',
+      '',
+      schemaDoc,
+      'export function releaseSchema() {',
+      '  schema ??= OciSchema.open(index);',
+      '  return schema;',
+      '}',
+      '',
+      ...clientDoc,
+      'export class OciClient extends GenericOciClient {',
+      '  constructor(options) {',
+      '    super({ ...options, schema: releaseSchema() });',
+      '  }',
+      '}',
+      '',
+      `/** The release these bindings were generated for. */`,
+      `export const RELEASE = ${release};`,
+    ],
+    dts: [
+      ...head,
+      `import { OciClient as GenericOciClient, type OciClientOptions, type OciTypes } from '${runtimeOci}client.js';`,
+      `import type { OciSchema } from '${runtimeOci}schema.js';`,
+      `import type { Latest, Requests, ResponseOf } from './index.${spec}';`,
+      '',
+      `export { index, type Latest, type RequestName, type Requests, type ResponseOf } from './index.${spec}';`,
+      ...reexports,
+      '',
+      typesDoc,
+      'export type ReleaseTypes = OciTypes<Requests, ResponseOf, Latest>;',
+      '',
+      schemaDoc,
+      'export declare function releaseSchema(): Promise<OciSchema>;',
+      '',
+      ...clientDoc,
+      'export declare class OciClient extends GenericOciClient<ReleaseTypes> {',
+      `  constructor(options: Omit<OciClientOptions, 'release' | 'schema'>);`,
+      '}',
+      '',
+      `/** The release these bindings were generated for. */`,
+      `export declare const RELEASE = ${release};`,
+    ],
+  };
 }

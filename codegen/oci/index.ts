@@ -23,7 +23,7 @@ export interface OciGenerationReport {
   release: string;
   schemasDir: string;
   outDir: string;
-  /** Generated files (one per XSD file, plus index.ts). */
+  /** Generated files (one per XSD file, plus index and release; in `js` format a .mjs and a .d.mts each). */
   files: number;
   /** Commands: concrete types derived from C:OCIRequest, minus those used as element types (CallCenterAgent*). */
   requests: number;
@@ -118,11 +118,17 @@ export function metaImportFrom(outDir: string): string {
 }
 
 /** Generates the bindings of one release into `outDir` (default `generated/oci/<release>/`). */
-export async function generateOciRelease(options: { release: string; schemasDir?: string; outDir?: string }): Promise<OciGenerationReport> {
+export async function generateOciRelease(options: {
+  release: string;
+  schemasDir?: string;
+  outDir?: string;
+  /** `ts` (default) or `js` (ES modules + declarations, see EmitOptions.format). */
+  format?: 'ts' | 'js';
+}): Promise<OciGenerationReport> {
   const started = performance.now();
   const { model, schemasDir, orphanFiles, xsdFiles } = loadOciModel(options);
   const outDir = resolve(options.outDir ?? join(generatedRoot, 'oci', options.release));
-  const files = emitOciRelease(model, { metaImport: metaImportFrom(outDir), source: options.release });
+  const files = emitOciRelease(model, { metaImport: metaImportFrom(outDir), source: options.release, format: options.format });
   const { written } = writeGeneratedTree(outDir, files);
   let ociRequestDerived = model.counts.requests;
   for (const meta of model.types.values()) {

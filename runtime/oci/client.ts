@@ -37,21 +37,43 @@ export interface OciResponse {
 }
 
 /**
- * Type maps that make `send`/`call` typed. Use the maps a generated release exports:
- * `new OciClient<OciTypes<Requests, ResponseOf, Latest>>(…)` with
- * `import type { Requests, ResponseOf, Latest } from '…/generated/oci/R25/index.js'`.
+ * Type maps that make `send`/`call` typed. Each release entry exports a client already typed
+ * with its maps (`import { OciClient } from 'thors-hammer/oci/r25'`); by hand it is
+ * `new OciClient<OciTypes<Requests, ResponseOf, Latest>>(…)` with the three interfaces of a
+ * generated release's `index`.
+ *
+ * The type-level design keeps type-checking cheap (docs/oci-bindings.md, "Type-checking
+ * cost"): every lookup indexes a map by one literal name. Nothing ever forms `keyof` of a
+ * map or a union of its 4,000 request shapes, which is what made tsc take seconds per call.
  */
 export interface OciTypeMap {
-  Requests: object;
-  ResponseOf: object;
-  Latest: object;
+  Requests: NameIndexed;
+  ResponseOf: NameIndexed;
+  Latest: NameIndexed;
 }
 
-/** Builds an {@link OciTypeMap} from the three interfaces of `generated/oci/<release>/index.ts`. */
+/** A map that any name may index (a typed map answers unknown names with a marker type). */
+export type NameIndexed = { readonly [name: string]: unknown };
+
+/** What a typed client expects for a `$type` its release does not have: the compiler reports this missing key. */
+export interface UnknownRequestType {
+  $unknown: 'no request type of that name in this release (a family name? use call())';
+}
+
+/** What a typed client expects for a family its release does not have. */
+export interface UnknownRequestFamily {
+  $unknown: 'no request family of that name in this release';
+}
+
+/**
+ * Builds an {@link OciTypeMap} from the three interfaces of `generated/oci/<release>/index.ts`.
+ * Each map also answers any other name with a marker type, so a lookup is one indexed access
+ * by a literal: no `keyof` of a 4,000-key map, no conditional type over it.
+ */
 export interface OciTypes<Rq extends object, Rs extends object, L extends object> extends OciTypeMap {
-  Requests: Rq;
-  ResponseOf: Rs;
-  Latest: L;
+  Requests: Rq & { readonly [name: string]: UnknownRequestType };
+  ResponseOf: Rs & { readonly [name: string]: OciResponse };
+  Latest: L & { readonly [name: string]: UnknownRequestFamily };
 }
 
 /** The default, untyped map: any command in, any response out. */
@@ -61,13 +83,19 @@ export interface UntypedOci extends OciTypeMap {
   Latest: Record<string, OciCommand>;
 }
 
-/** Name of a request type of the map. */
-export type RequestName<M extends OciTypeMap> = keyof M['Requests'] & string;
+/** The request shape of type name `K` (UnknownRequestType when the release has no such request). */
+export type RequestOf<M extends OciTypeMap, K extends string> = M['Requests'][K];
 /** The response type of request `K` (SuccessResponse for commands without a data response). */
-export type ResponseFor<M extends OciTypeMap, K> = K extends keyof M['ResponseOf'] ? M['ResponseOf'][K] : OciResponse;
+export type ResponseFor<M extends OciTypeMap, K extends string> = M['ResponseOf'][K];
+/** The newest request shape of family `F` in the release. */
+export type LatestOf<M extends OciTypeMap, F extends string> = M['Latest'][F];
+/** A request as `send` takes it: `$type` names the request, the rest is checked against its shape. */
+export type RequestWithType<M extends OciTypeMap, K extends string> = { $type: K } & RequestOf<M, K>;
+/** Name of a request type of the map: `string` for the untyped map and for `OciTypes` maps (use a release's own `RequestName` export for the union of its names). */
+export type RequestName<M extends OciTypeMap> = keyof M['Requests'] & string;
 /** A command without its `$type` (distributes over the unions that choices generate). */
 export type FieldsOf<T> = T extends unknown ? Omit<T, '$type'> : never;
-type TypeNameOf<T> = T extends { $type: infer N } ? N : string;
+type TypeNameOf<T> = T extends { $type: infer N extends string } ? N : string;
 
 /** The outcome of one command of a batch: its response, or the error it caused. */
 export type BatchResult<R = OciResponse> = { ok: true; response: R } | { ok: false; error: Error };
@@ -212,8 +240,8 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * Sends one command and returns its response; an ErrorResponse throws {@link OciError}.
    * The command is validated first (OciValidationError, nothing sent) unless `validate: false`.
    */
-  async send<K extends RequestName<M>>(request: M['Requests'][K] & { $type: K }): Promise<ResponseFor<M, K>> {
-    const [result] = await this.sendBatch([request as unknown as OciCommand]);
+  async send<const K extends string>(request: RequestWithType<M, K>): Promise<ResponseFor<M, K>> {
+    const [result] = (await this.sendBatch([request as unknown as OciCommand] as never)) as BatchResult[];
     if (!result) throw new OciClientOptionsError('send() needs a request');
     if (!result.ok) throw result.error;
     return result.response as ResponseFor<M, K>;
@@ -224,11 +252,11 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * `call('UserGetRequest', { userId })` (also `'UserGetRequest@latest'`). Unknown families throw
    * OciUnknownTypeError with suggestions.
    */
-  async call<F extends keyof M['Latest'] & string>(family: F, fields: FieldsOf<M['Latest'][F]>): Promise<ResponseFor<M, TypeNameOf<M['Latest'][F]>>> {
+  async call<const F extends string>(family: F, fields: FieldsOf<LatestOf<M, F>>): Promise<ResponseFor<M, TypeNameOf<LatestOf<M, F>>>> {
     const schema = await this.schema();
     const bare = family.endsWith(LATEST_SUFFIX) ? family.slice(0, -LATEST_SUFFIX.length) : family;
     const $type = newestOfFamily(schema, bare) ?? resolveRequestName(schema, family).type;
-    return (await this.send({ ...(fields as object), $type } as never)) as ResponseFor<M, TypeNameOf<M['Latest'][F]>>;
+    return (await this.send({ ...(fields as object), $type } as never)) as ResponseFor<M, TypeNameOf<LatestOf<M, F>>>;
   }
 
   /**
@@ -236,7 +264,8 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * per position, in order. An ErrorResponse, a validation failure or a transport failure of
    * one document never hides the results of the others.
    */
-  async sendBatch(requests: readonly OciCommand[]): Promise<BatchResult[]> {
+  sendBatch<const K extends string>(requests: readonly RequestWithType<M, K>[]): Promise<BatchResult<ResponseFor<M, K>>[]>;
+  async sendBatch(requests: readonly OciCommand[]): Promise<BatchResult<unknown>[]> {
     this.assertOpen();
     const schema = await this.schema();
     const results: BatchResult[] = new Array(requests.length);
@@ -296,8 +325,8 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * Pages through a request that has `responsePagingControl` (1-based start index, page size
    * 1..2000), yielding one page (response and table) per round trip until a short page.
    */
-  async *pages<K extends RequestName<M>>(
-    request: M['Requests'][K] & { $type: K },
+  async *pages<const K extends string>(
+    request: RequestWithType<M, K>,
     options: { pageSize?: number; startIndex?: number } = {},
   ): AsyncGenerator<OciPage<ResponseFor<M, K>>> {
     const pageSize = options.pageSize ?? 1000;
@@ -307,13 +336,13 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     }
     if (!Number.isInteger(startIndex) || startIndex < 1) throw new OciPagingError(`startIndex must be an integer ≥ 1, got ${startIndex}`);
     const schema = await this.schema();
-    const type = (request as OciCommand).$type;
+    const type = (request as unknown as OciCommand).$type;
     await ensureCommandTypes(schema, type);
     if (!supportsPaging(schema, type)) throw new OciPagingError(`${type} has no responsePagingControl`, { command: type });
     const [tableName] = tableElementsOf(schema, schema.responseTypeOf(type));
     if (!tableName) throw new OciPagingError(`${schema.responseTypeOf(type)} has no table`, { command: type });
     for (;;) {
-      const paged = { ...(request as OciCommand), responsePagingControl: { responseStartIndex: startIndex, responsePageSize: pageSize } };
+      const paged = { ...(request as unknown as OciCommand), responsePagingControl: { responseStartIndex: startIndex, responsePageSize: pageSize } };
       const response = (await this.send(paged as never)) as OciResponse;
       const table = response[tableName] as OciTable;
       yield { response: response as ResponseFor<M, K>, table, startIndex };
@@ -325,7 +354,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   }
 
   /** All rows of a paged request, as one table (headings of the first page). */
-  async allRows<K extends RequestName<M>>(request: M['Requests'][K] & { $type: K }, options: { pageSize?: number } = {}): Promise<OciTable> {
+  async allRows<const K extends string>(request: RequestWithType<M, K>, options: { pageSize?: number } = {}): Promise<OciTable> {
     let colHeading: string[] | undefined;
     const row: OciTable['row'] = [];
     for await (const page of this.pages(request, options)) {

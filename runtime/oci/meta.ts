@@ -43,6 +43,8 @@ export interface ElementMeta extends Occurs {
   readonly nil?: true;
   readonly fixed?: string;
   readonly def?: string;
+  /** The name as the XSD text spells it, set only when it has surrounding whitespace that `n` drops (R24 `permissiveOACDialing `); for `oci diff`. */
+  readonly spelled?: string;
 }
 
 export interface ChoiceMeta extends Occurs {

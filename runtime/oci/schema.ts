@@ -15,9 +15,9 @@ import { assertReleaseName } from './release-name.js';
 
 /**
  * Imports a release index. The compiled runtime (dist/, an installed package) loads the prebuilt
- * `index.js` natively; bindings generated after install are TypeScript, which Node 20 cannot load,
- * so for a `.ts` index that fails with ERR_UNKNOWN_FILE_EXTENSION tsx's loader is registered and
- * the import retried (under tsx or jest the first import already succeeds).
+ * `index.js` and generated `index.mjs` natively; a TypeScript index (bindings generated in `ts`
+ * format outside the checkout) fails with ERR_UNKNOWN_FILE_EXTENSION in plain Node, so tsx's
+ * loader is registered and the import retried (under tsx or jest the first import already succeeds).
  */
 async function importBindings(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
@@ -30,6 +30,12 @@ async function importBindings(file: string): Promise<unknown> {
     return import(`${url}?tsx`);
   }
 }
+
+/**
+ * The index file of a release folder: TypeScript (`generated/` in a checkout), compiled JavaScript
+ * (the package's prebuilt releases) or ES modules (`hammer generate oci --out`, loadable without a compiler).
+ */
+const INDEX_FILES = ['index.ts', 'index.js', 'index.mjs'];
 
 /** Type key of a core type every document needs (its module is always loaded). */
 const CORE_TYPE = 'ErrorResponse';
@@ -55,7 +61,7 @@ export class OciSchema {
   static async load(release: string, options: { generatedDir?: string; eager?: boolean } = {}): Promise<OciSchema> {
     assertReleaseName(release);
     const dir = join(options.generatedDir ?? generatedRoot, 'oci', release);
-    const file = ['index.ts', 'index.js'].map((f) => join(dir, f)).find((f) => existsSync(f));
+    const file = INDEX_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
     if (!file) {
       const known = OciSchema.releases(options.generatedDir);
       throw new ThorsHammerError(
@@ -68,7 +74,12 @@ export class OciSchema {
     if (!mod.index?.types) {
       throw new ThorsHammerError('TH_ERR_OCI_NO_RELEASE', `${file} does not export a release index`, { context: { release, file } });
     }
-    const schema = OciSchema.fromIndex(mod.index);
+    return OciSchema.open(mod.index, options);
+  }
+
+  /** Wraps an imported release index and loads the core types (`eager`: every module), as `load` does. */
+  static async open(index: ReleaseIndex, options: { eager?: boolean } = {}): Promise<OciSchema> {
+    const schema = OciSchema.fromIndex(index);
     await (options.eager ? schema.ensureAll() : schema.ensure(CORE_TYPE));
     return schema;
   }
@@ -78,7 +89,7 @@ export class OciSchema {
     const dir = join(generatedDir ?? generatedRoot, 'oci');
     if (!existsSync(dir)) return [];
     return readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && (existsSync(join(dir, d.name, 'index.ts')) || existsSync(join(dir, d.name, 'index.js'))))
+      .filter((d) => d.isDirectory() && INDEX_FILES.some((f) => existsSync(join(dir, d.name, f))))
       .map((d) => d.name)
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   }

@@ -37,3 +37,29 @@ test('typed send and call', async () => {
     await client.close();
   }
 });
+
+// The release entry's client (thors-hammer/oci/r25) is typed without type arguments. Checked by
+// tsc only (a type-only import: jest does not load the 145 modules the entry re-exports).
+import type { OciClient as R25Client, UserGetResponse23V2 } from '../../generated/oci/R25/release.js';
+import type { OciTable } from '../../runtime/oci/table.js';
+
+export async function releaseEntryIsTyped(client: R25Client): Promise<void> {
+  const user: UserGetResponse23V2 = await client.call('UserGetRequest', { userId: 'a@example.com' });
+  const table: OciTable = (await client.call('GroupGetListInServiceProviderRequest', { serviceProviderId: 'sp' })).groupTable;
+  const [first] = await client.sendBatch([{ $type: 'UserGetRequest23V2', userId: 'a@example.com' }]);
+  if (first?.ok) console.log(first.response.lastName, user.firstName, table.row.length);
+  // @ts-expect-error UserGetRequest23V3 is not a request of R25
+  await client.send({ $type: 'UserGetRequest23V3' });
+  // @ts-expect-error userid is not a field of UserGetRequest23V2 (userId is)
+  await client.send({ $type: 'UserGetRequest23V2', userid: 'a@example.com' });
+  // @ts-expect-error UserGetRequest is a family, not a class: call() takes it
+  await client.send({ $type: 'UserGetRequest', userId: 'a@example.com' });
+  // @ts-expect-error no family of that name
+  await client.call('UserGetRequestX', {});
+  // @ts-expect-error userLimit is a number
+  await client.call('GroupModifyRequest', { serviceProviderId: 'sp', groupId: 'g', userLimit: '100' });
+  // @ts-expect-error a batch entry with a wrong field
+  await client.sendBatch([{ $type: 'UserGetRequest23V2', userID: 'a@example.com' }]);
+  // @ts-expect-error responses are typed: UserGetResponse23V2 has no colour
+  (await client.send({ $type: 'UserGetRequest23V2', userId: 'a@example.com' })).colour;
+}

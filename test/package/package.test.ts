@@ -1,8 +1,9 @@
 // The npm package, for real: `npm pack` (which runs prepack = the full build) into a temp folder,
 // the tarball installed into a fresh project, and that project using it the way a developer
-// would: `import … from 'thors-hammer'` in an ESM script, a TypeScript check against the shipped
-// .d.ts, `npx hammer --help`, `hammer mock oci` as a child process, and bindings generated after
-// install. The install runs offline from the npm cache `npm ci` filled: the project gets a lock
+// would: `import … from 'thors-hammer'` in an ESM script, a TypeScript check of the typed release
+// entry (`thors-hammer/oci/r25`) against the shipped .d.ts, `npx hammer --help`, `hammer oci
+// describe`/`diff` with no XSDs anywhere, `hammer mock oci` as a child process, and bindings
+// generated after install, loaded from an ESM project and from a CommonJS (`npm init -y`) one. The install runs offline from the npm cache `npm ci` filled: the project gets a lock
 // made of this repository's locked runtime dependencies (falls back to --prefer-offline).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,12 +71,13 @@ function expectOk(what: string, r: RunResult): void {
 
 let tmp = '';
 let project = '';
+let cjsProject = '';
 let tarball = '';
 let files: string[] = [];
 const timings: Record<string, number> = {};
 
 /** A lock for the consumer project: the tarball plus this repository's locked runtime (non-dev) packages. */
-function consumerLock(tarballName: string): { manifest: object; lock: object } {
+function consumerLock(tarballName: string, type: 'module' | 'commonjs'): { manifest: object; lock: object } {
   const own = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
   const repoLock = JSON.parse(readFileSync(join(projectRoot, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
@@ -96,19 +98,33 @@ function consumerLock(tarballName: string): { manifest: object; lock: object } {
     if (key !== '' && !entry.dev && !entry.devOptional) packages[key] = entry;
   }
   return {
-    manifest: { name: 'consumer', private: true, type: 'module', dependencies },
+    // `npm init -y` writes no "type": such a project is CommonJS.
+    manifest: type === 'module' ? { name: 'consumer', private: true, type: 'module', dependencies } : { name: 'consumer', version: '1.0.0', dependencies },
     lock: { name: 'consumer', lockfileVersion: 3, requires: true, packages },
   };
+}
+
+/** A fresh project in `tmp/<dir>` with the tarball installed offline (falls back to --prefer-offline). */
+async function installProject(dir: string, tarballName: string, type: 'module' | 'commonjs'): Promise<string> {
+  const root = join(tmp, dir);
+  mkdirSync(root);
+  const { manifest, lock } = consumerLock(tarballName, type);
+  writeFileSync(join(root, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(root, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
+  const installArgs = ['install', '--no-audit', '--no-fund', '--ignore-scripts'];
+  let install = await run('npm', [...installArgs, '--offline'], { cwd: root, timeoutMs: 120_000 });
+  if (install.code !== 0) install = await run('npm', [...installArgs, '--prefer-offline'], { cwd: root, timeoutMs: 180_000 });
+  expectOk(`npm install in ${dir} (offline, then prefer-offline)`, install);
+  timings[`install ${dir}`] = install.ms;
+  return root;
 }
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'thors-hammer-pack-'));
   const packDir = join(tmp, 'pack');
-  project = join(tmp, 'consumer');
   mkdirSync(packDir);
-  mkdirSync(project);
 
-  const pack = await run('npm', ['pack', '--pack-destination', packDir], { cwd: projectRoot, timeoutMs: 240_000 });
+  const pack = await run('npm', ['pack', '--pack-destination', packDir], { cwd: projectRoot, timeoutMs: 300_000 });
   expectOk('npm pack', pack);
   timings.pack = pack.ms;
   const name = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
@@ -119,14 +135,8 @@ beforeAll(async () => {
   expectOk('tar -tzf', list);
   files = list.stdout.split('\n').filter((line) => line !== '' && !line.endsWith('/'));
 
-  const { manifest, lock } = consumerLock(`../pack/${name}`);
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(project, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
-  const installArgs = ['install', '--no-audit', '--no-fund', '--ignore-scripts'];
-  let install = await run('npm', [...installArgs, '--offline'], { cwd: project, timeoutMs: 120_000 });
-  if (install.code !== 0) install = await run('npm', [...installArgs, '--prefer-offline'], { cwd: project, timeoutMs: 180_000 });
-  expectOk('npm install (offline, then prefer-offline)', install);
-  timings.install = install.ms;
+  project = await installProject('consumer', `../pack/${name}`, 'module');
+  cjsProject = await installProject('cjs-consumer', `../pack/${name}`, 'commonjs');
 }, 420_000);
 
 afterAll(() => {
@@ -162,6 +172,8 @@ test('the tarball holds the compiled runtime, CLI, bindings and docs, and no XSD
   for (const release of releases) {
     expect(has(`dist/generated/oci/${release}/index.js`)).toBe(true);
     expect(has(`dist/generated/oci/${release}/index.d.ts`)).toBe(true);
+    expect(has(`dist/generated/oci/${release}/release.js`)).toBe(true);
+    expect(has(`dist/generated/oci/${release}/release.d.ts`)).toBe(true);
   }
   const bad = files.filter(
     (f) => /\.xsd$/i.test(f) || /(^|\/)test\//.test(f) || f.includes('node_modules/') || /\.tgz$/.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')),
@@ -223,18 +235,29 @@ console.log(JSON.stringify(out));
 `;
 
 const typeCheck = `
-import { OciClient, type OciTypes, isThorsHammerError, VboxClient, createRequest } from 'thors-hammer';
-import type { Latest, Requests, ResponseOf } from 'thors-hammer/generated/oci/R25/index.js';
+import { isThorsHammerError, VboxClient, createRequest, type OciTable } from 'thors-hammer';
+import { OciClient, type UserGetResponse23V2, UserGetRequest23V2, index } from 'thors-hammer/oci/r25';
+import { OciClient as R24Client } from 'thors-hammer/oci/r24';
 import { startOciMock } from 'thors-hammer/mock';
 
-const client = new OciClient<OciTypes<Requests, ResponseOf, Latest>>({ url: 'tcp://127.0.0.1:1', userId: 'a', password: 'b', release: 'R25' });
+const client = new OciClient({ url: 'tcp://127.0.0.1:1', userId: 'a', password: 'b' });
 export async function version(): Promise<string> {
   const response = await client.send({ $type: 'SystemSoftwareVersionGetRequest' });
+  const user: UserGetResponse23V2 = await client.call('UserGetRequest', { userId: 'u@example.com' });
+  const table: OciTable = (await client.call('GroupGetListInServiceProviderRequest', { serviceProviderId: 'sp' })).groupTable;
+  const [first] = await client.sendBatch([{ $type: 'UserGetRequest23V2', userId: 'u@example.com' }]);
+  if (first?.ok) console.log(first.response.lastName, user.firstName, table.row.length);
   return response.version;
 }
 // @ts-expect-error userId is required
 void client.call('UserGetRequest', {});
-export const used = [isThorsHammerError, VboxClient, createRequest, startOciMock];
+// @ts-expect-error no such request type in R25
+void client.send({ $type: 'UserGetRequest23V3', userId: 'u@example.com' });
+// @ts-expect-error no such field
+void client.send({ $type: 'SystemSoftwareVersionGetRequest', colour: 'blue' });
+// @ts-expect-error UserGetRequest23V2 is new in R25: the R24 client does not know it
+void new R24Client({ url: 'tcp://127.0.0.1:1', userId: 'a', password: 'b' }).send({ $type: 'UserGetRequest23V2', userId: 'u' });
+export const used = [isThorsHammerError, VboxClient, createRequest, startOciMock, UserGetRequest23V2.kind, index.release];
 `;
 
 /** Starts `hammer mock oci` of the installed package and resolves with its TCP port once it prints the ready line. */
@@ -293,50 +316,127 @@ test('an ESM script imports from thors-hammer: OCI mock + client over TCP, OCI c
   expect(out.rootWithoutMocks).toBe(true);
 }, 90_000);
 
-test('the shipped .d.ts type a client of a generated release (tsc against the installed package)', async () => {
+/** The consumer's tsconfig: strict, NodeNext (ESM or CommonJS by the project's package.json). */
+const consumerTsconfig = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    typeRoots: [join(projectRoot, 'node_modules', '@types')],
+    types: ['node'],
+  },
+};
+
+test('the release entries thors-hammer/oci/r24 and r25 export typed clients (tsc against the installed package)', async () => {
   writeFileSync(join(project, 'check.ts'), typeCheck);
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      typeRoots: [join(projectRoot, 'node_modules', '@types')],
-      types: ['node'],
-    },
-    files: ['check.ts'],
-  };
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ ...consumerTsconfig, files: ['check.ts'] }));
   const tsc = await run(process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: project, timeoutMs: 120_000 });
   timings.tsc = tsc.ms;
   expectOk('tsc', tsc);
 }, 150_000);
 
-test('npx hammer --help exits 0; bindings generated after install load through the installed runtime', async () => {
+test('npx hammer --help exits 0; oci describe and oci diff work from the shipped bindings, with no XSDs anywhere', async () => {
   const help = await run('npx', ['hammer', '--help'], { cwd: project, timeoutMs: 60_000 });
   expectOk('npx hammer --help', help);
   expect(help.stdout).toContain('hammer generate');
   expect(help.stdout).toContain('hammer mock');
+  // The installed package holds no XSDs, and its schema folders do not exist.
+  expect(files.filter((f) => /\.xsd$/i.test(f))).toEqual([]);
 
-  const [latest] = findOciReleases().slice(-1);
-  const generate = await run(
-    'npx',
-    ['hammer', 'generate', 'oci', '--release', 'R99', '--schemas', latest!.schemasDir, '--out', join(project, 'bindings', 'oci', 'R99'), '--quiet'],
-    { cwd: project, timeoutMs: 120_000 },
-  );
-  expectOk('npx hammer generate oci --release R99', generate);
-  expect(generate.stdout).toContain('OCI-P R99:');
-  writeFileSync(
-    join(project, 'regenerated.mjs'),
-    `import { OciSchema, encodeDocument } from 'thors-hammer';
-const schema = await OciSchema.load('R99', { generatedDir: new URL('./bindings', import.meta.url).pathname });
-await schema.ensure('SystemSoftwareVersionGetRequest');
-console.log(encodeDocument(schema, { sessionId: 'r', commands: [{ $type: 'SystemSoftwareVersionGetRequest' }] }));
-`,
-  );
-  const regenerated = await run(process.execPath, ['regenerated.mjs'], { cwd: project, timeoutMs: 60_000 });
-  expectOk('node regenerated.mjs', regenerated);
-  expect(regenerated.stdout).toContain('xsi:type="SystemSoftwareVersionGetRequest"');
+  const source = (args: string[], schemas: string[]) =>
+    run(process.execPath, [join(projectRoot, 'bin', 'hammer.mjs'), ...args, ...schemas], { cwd: projectRoot, timeoutMs: 120_000 });
+  const xsd = (release: string) => findOciReleases().find((r) => r.release === release)!.schemasDir;
+  const [describe, diff, describeXsd, diffXsd] = await Promise.all([
+    run('npx', ['hammer', 'oci', 'describe', 'UserModifyRequest22', '--release', 'R24'], { cwd: project, timeoutMs: 120_000 }),
+    run('npx', ['hammer', 'oci', 'diff', 'R24', 'R25', '--json'], { cwd: project, timeoutMs: 120_000 }),
+    source(['oci', 'describe', 'UserModifyRequest22', '--release', 'R24'], ['--schemas', xsd('R24')]),
+    source(['oci', 'diff', 'R24', 'R25', '--json'], ['--schemas', xsd('R24'), xsd('R25')]),
+  ]);
+  for (const [what, r] of [
+    ['describe', describe],
+    ['diff', diff],
+    ['describe --schemas', describeXsd],
+    ['diff --schemas', diffXsd],
+  ] as const)
+    expectOk(what, r);
+  expect(describe.stdout).toContain('endpoint  (anonymous)  optional  nillable');
+  expect(describe.stdout).toBe(describeXsd.stdout);
+  expect(JSON.parse(diff.stdout)).toEqual(JSON.parse(diffXsd.stdout));
+  expect(JSON.parse(diff.stdout)).toMatchObject({ from: 'R24', to: 'R25', requestsAdded: expect.arrayContaining(['UserGetRequest23V2']) });
 }, 240_000);
+
+/** A script that loads bindings generated into ./bindings (release R99) and sends through their typed entry to a mock. */
+const generatedUse = (esm: boolean) => `${esm ? '' : '(async () => {\n'}
+const { OciSchema, encodeDocument } = await import('thors-hammer');
+const { startOciMock } = await import('thors-hammer/mock');
+const dir = ${esm ? "new URL('./bindings', import.meta.url).pathname" : "require('node:path').join(__dirname, 'bindings')"};
+const schema = await OciSchema.load('R99', { generatedDir: dir });
+await schema.ensure('SystemSoftwareVersionGetRequest');
+const xml = encodeDocument(schema, { sessionId: 'r', commands: [{ $type: 'SystemSoftwareVersionGetRequest' }] });
+const entry = await import('./bindings/oci/R99/release.mjs');
+const mock = await startOciMock({ tcpPort: 0 });
+try {
+  const client = new entry.OciClient({ url: mock.url('tcp'), userId: 'admin', password: 'admin' });
+  const reply = await client.send({ $type: 'SystemSoftwareVersionGetRequest' });
+  await client.close();
+  console.log(JSON.stringify({ xml, reply, release: entry.RELEASE, descriptor: entry.UserGetRequest23V2.name, schemaRelease: (await entry.releaseSchema()).release }));
+} finally {
+  await mock.close();
+}
+${esm ? '' : '})().catch((error) => { console.error(error); process.exit(1); });\n'}`;
+
+/** Uses the generated R99 entry through `import()` (the form a CommonJS module can use too); tsc checks the types. */
+const generatedTypeCheck = `
+export async function main(): Promise<string> {
+  const { OciClient } = await import('./bindings/oci/R99/release.mjs');
+  const client = new OciClient({ url: 'tcp://127.0.0.1:1', userId: 'a', password: 'b' });
+  const reply = await client.send({ $type: 'SystemSoftwareVersionGetRequest' });
+  // @ts-expect-error no such field in SystemSoftwareVersionGetRequest
+  await client.send({ $type: 'SystemSoftwareVersionGetRequest', colour: 'blue' });
+  return reply.version;
+}
+`;
+
+test('bindings generated after install (ES modules + declarations) load in a CommonJS and in an ESM project, without tsx', async () => {
+  const [latest] = findOciReleases().slice(-1);
+  for (const [root, script] of [
+    [project, 'generated.mjs'],
+    [cjsProject, 'generated.js'],
+  ] as const) {
+    const generate = await run(
+      'npx',
+      ['hammer', 'generate', 'oci', '--release', 'R99', '--schemas', latest!.schemasDir, '--out', join(root, 'bindings', 'oci', 'R99'), '--quiet'],
+      { cwd: root, timeoutMs: 180_000 },
+    );
+    expectOk(`npx hammer generate oci --release R99 in ${root}`, generate);
+    expect(generate.stdout).toContain('OCI-P R99:');
+    const written = readdirSync(join(root, 'bindings', 'oci', 'R99'));
+    expect(written).toEqual(expect.arrayContaining(['index.mjs', 'index.d.mts', 'release.mjs', 'release.d.mts', 'oci-schema-user.mjs']));
+    expect(written.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.mts'))).toEqual([]);
+
+    writeFileSync(join(root, script), generatedUse(script.endsWith('.mjs')));
+    const used = await run(process.execPath, [script], { cwd: root, timeoutMs: 60_000 });
+    expectOk(`node ${script}`, used);
+    expect(used.stderr).toBe('');
+    const out = JSON.parse(used.stdout.trim().split('\n').pop()!);
+    expect(out.xml).toContain('xsi:type="SystemSoftwareVersionGetRequest"');
+    expect(out.reply).toMatchObject({ $type: 'SystemSoftwareVersionGetResponse', version: expect.stringMatching(/^\d+\.\d+_/) });
+    expect(out).toMatchObject({ release: 'R99', descriptor: 'UserGetRequest23V2', schemaRelease: 'R99' });
+
+    // Their declarations type the client, from CommonJS TypeScript as from ESM TypeScript.
+    writeFileSync(join(root, 'check-generated.ts'), generatedTypeCheck);
+    writeFileSync(join(root, 'tsconfig.generated.json'), JSON.stringify({ ...consumerTsconfig, files: ['check-generated.ts'] }));
+    const tsc = await run(process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.generated.json'], {
+      cwd: root,
+      timeoutMs: 120_000,
+    });
+    expectOk(`tsc over the generated declarations in ${root}`, tsc);
+  }
+  // The CommonJS project is what `npm init -y` makes. The bindings are .mjs: Node loads them as
+  // ES modules there too, and OciSchema.load only reaches for tsx with a TypeScript index.
+  const cjsType = JSON.parse(readFileSync(join(cjsProject, 'package.json'), 'utf8')) as { type?: string };
+  expect(cjsType.type).toBeUndefined();
+}, 420_000);

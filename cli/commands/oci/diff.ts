@@ -1,14 +1,16 @@
 import type { Argv, CommandModule } from 'yargs';
 import { diffOciModels } from '../../../codegen/oci/diff.js';
-import { loadOciModel } from '../../../codegen/oci/index.js';
+import { ThorsHammerError } from '../../../runtime/errors.js';
+import { releaseModel } from './describe.js';
 
 interface DiffArgs {
   from: string;
   to: string;
+  schemas?: string[];
   json: boolean;
 }
 
-/** `hammer oci diff <from> <to>`: requests added and removed, and same-name types whose structure changed. */
+/** `hammer oci diff <from> <to>`: requests added and removed, and same-name types whose structure changed (from the bindings, or the XSDs with --schemas). */
 const command: CommandModule<object, DiffArgs> = {
   command: 'diff <from> <to>',
   describe: 'List requests added and removed, and same-name types whose content changed, between two releases',
@@ -16,12 +18,19 @@ const command: CommandModule<object, DiffArgs> = {
     y
       .positional('from', { type: 'string', demandOption: true, describe: 'older release, e.g. R24' })
       .positional('to', { type: 'string', demandOption: true, describe: 'newer release, e.g. R25' })
+      .option('schemas', {
+        type: 'string',
+        array: true,
+        describe: 'read the XSDs instead of the generated bindings: two folders (from, to), each holding OCISchemaAS.xsd',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the difference as JSON' })
       .example('$0 oci diff R24 R25', 'what changed from R24 to R25')
       .example('$0 oci diff R24 R25 --json | jq ".changed | length"', 'count changed types') as Argv<DiffArgs>,
   handler: async (args) => {
-    const from = loadOciModel({ release: args.from }).model;
-    const to = loadOciModel({ release: args.to }).model;
+    if (args.schemas && args.schemas.length !== 2)
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--schemas needs two folders: the XSDs of <from> and of <to>');
+    const from = await releaseModel(args.from, args.schemas?.[0]);
+    const to = await releaseModel(args.to, args.schemas?.[1]);
     const d = diffOciModels(from, to);
     if (args.json) {
       console.log(JSON.stringify(d, null, 2));

@@ -122,7 +122,10 @@ export async function collectUntil(socket: Socket, done: (bytes: Buffer) => bool
         if (done(bytes)) resolve(bytes);
       };
       socket.on('data', onData);
-      timer = setTimeout(() => reject(new Error(`the expected bytes did not arrive in ${ms} ms; got ${JSON.stringify(Buffer.concat(chunks).toString('latin1'))}`)), ms);
+      timer = setTimeout(
+        () => reject(new Error(`the expected bytes did not arrive in ${ms} ms; got ${JSON.stringify(Buffer.concat(chunks).toString('latin1'))}`)),
+        ms,
+      );
     });
   } finally {
     clearTimeout(timer);

@@ -115,9 +115,7 @@ describe('TLS requester', () => {
     try {
       const requester = createRequester(`tls://127.0.0.1:${silent.port}`, { connectTimeoutMs: 200 });
       requesters.push(requester);
-      const started = Date.now();
       const error = await rejectionOf(requester.connect());
-      expect(Date.now() - started).toBeLessThan(2000);
       expect(error.code).toBe('TH_ERR_OCI_CONNECT_TIMEOUT');
       expect(error.context).toMatchObject({ phase: 'tls-handshake', thresholdMs: 200 });
       expect(error.message).toContain('TLS handshake');

@@ -42,7 +42,6 @@ function client(options: Partial<OciClientOptions> & { url: string }): OciClient
 
 const received = (type: string) => mock.stats.byType.get(type) ?? 0;
 
-
 /** A fresh service provider to add groups to (GroupAdd is not idempotent: a duplicate gives an error). */
 async function serviceProvider(c: OciClient): Promise<string> {
   const sp = `fsp-${uniqueTag()}`;

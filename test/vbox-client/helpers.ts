@@ -80,12 +80,8 @@ export async function eventually(predicate: () => boolean, ms = 10_000, what = '
   const deadline = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Runs `fn` and returns the rejection (fails if it resolves). */

@@ -8,6 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import selfsigned from 'selfsigned';
 import { OciDocumentSplitter, decodeDocumentText } from '../../runtime/oci/transport/framing.js';
+import { nextLoopTurn } from '../support/wait.js';
 
 /** A small OCI request document with a recognisable marker in its sessionId. */
 export function ociRequest(marker: string, encoding = 'UTF-8'): string {
@@ -108,7 +109,7 @@ export async function startOciServer(
       for (const document of documents) {
         const reply = await onDocument(document, connection);
         // Answer after the poll phase: whatever the client wrote without waiting for this reply has been read by then.
-        await afterPendingReads();
+        await nextLoopTurn();
         outstanding--;
         if (reply !== undefined && !socket.destroyed) socket.write(Buffer.concat([Buffer.from(reply, 'latin1'), Buffer.from('\n')]));
       }
@@ -131,11 +132,6 @@ export async function startOciServer(
     },
     close: closeAll,
   };
-}
-
-/** Resolves after the event loop's next poll and check phases (two `setImmediate` turns). */
-function afterPendingReads(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** A TCP server that accepts and never says a word (a TLS handshake against it never completes). */

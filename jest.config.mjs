@@ -8,6 +8,7 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testTimeout: 30000,
+  // A hang cap only (tests wait for events, not for time): generous, so a loaded 2-core machine slows tests without failing them.
+  testTimeout: 60000,
   setupFilesAfterEnv: ['<rootDir>/test/setup/fail-on-unhandled.ts'],
 };

@@ -1,6 +1,6 @@
 // `hammer oci send` as a user runs it: a separate CLI process against the mock server running
 // in another process (also started through the CLI).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,18 +188,26 @@ test('a usage mistake prints one line and where the help is; messages name the C
 
 test('without --password or OCI_PASSWORD, a terminal gets a prompt that does not echo the password', async () => {
   // `script` (util-linux) runs the CLI on a pseudo-terminal, so stdin is a TTY.
+  const probe = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  if (probe.error !== undefined || probe.status !== 0) {
+    throw new Error(
+      'this test needs the `script` program (util-linux; Debian package bsdutils: apt-get install bsdutils) to give the CLI a terminal; ' +
+        `running \`script --version\` failed: ${probe.error?.message ?? probe.stderr}`,
+    );
+  }
   const commandLine = [process.execPath, join(projectRoot, 'bin/hammer.mjs'), 'oci', 'send', ...tcp(), 'SystemSoftwareVersionGetRequest']
     .map((a) => `'${a}'`)
     .join(' ');
   const child = spawn('script', ['-qec', commandLine, '/dev/null'], { env: { ...process.env, OCI_PASSWORD: undefined }, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
-  const prompted = new Promise<void>((resolve) => {
+  const exited = new Promise<number | null>((resolve, reject) => child.on('close', resolve).on('error', reject));
+  const prompted = new Promise<void>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       output += d;
       if (output.includes('Password: ')) resolve();
     });
+    exited.then((code) => reject(new Error(`script exited with ${code} before the prompt; output: ${output}`)), reject);
   });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   await prompted;
   child.stdin.write('cli-Secret-1\r');
   expect(await exited).toBe(0);

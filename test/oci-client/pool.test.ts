@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { OciClient } from '../../runtime/oci/client.js';
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
+import { waitFor } from '../support/wait.js';
 
 let mock: OciMockServer;
 let schema: OciSchema;
@@ -35,14 +36,30 @@ test('runs commands concurrently over at most `size` sessions, each logged in on
   await p.connect();
   expect(p.sessions).toBe(4);
   expect(p.stats.logins).toBe(4);
-  mock.faults.latencyMs = 200;
-  const started = Date.now();
-  const responses = await Promise.all(Array.from({ length: 8 }, () => p.send({ $type: 'SystemSoftwareVersionGetRequest' })));
-  const elapsed = Date.now() - started;
+  mock.faults.latencyMs = 200; // every answer is held, so the commands overlap
+  const before = mock.stats.commands;
+  let running = 0;
+  let peak = 0;
+  let atFirstAnswer: number | undefined;
+  const responses = await Promise.all(
+    Array.from({ length: 8 }, () =>
+      p.use(async (client) => {
+        peak = Math.max(peak, ++running);
+        try {
+          const response = await client.send({ $type: 'SystemSoftwareVersionGetRequest' });
+          atFirstAnswer ??= mock.stats.commands - before;
+          return response;
+        } finally {
+          running--;
+        }
+      }),
+    ),
+  );
   expect(responses.every((r) => r.$type === 'SystemSoftwareVersionGetResponse')).toBe(true);
-  // 8 commands × 200 ms over 4 sessions ≈ 400 ms; one session would need ≥ 1,600 ms.
-  expect(elapsed).toBeGreaterThanOrEqual(390);
-  expect(elapsed).toBeLessThan(1_200);
+  expect(peak).toBe(4); // never more than `size` at once
+  // The server had all four commands before it answered any: they ran side by side, not one after another.
+  expect(atFirstAnswer).toBeGreaterThanOrEqual(4);
+  expect(mock.stats.commands - before).toBe(8);
   expect(p.sessions).toBe(4);
 });
 
@@ -82,10 +99,11 @@ test('close rejects waiting work with CLIENT_CLOSED, lets running work finish, a
   const p = pool(1);
   await p.connect();
   const logoutsBefore = mock.stats.byType.get('LogoutRequest') ?? 0;
+  const versionsBefore = mock.stats.byType.get('SystemSoftwareVersionGetRequest') ?? 0;
   mock.faults.latencyMs = 100;
   const running = p.send({ $type: 'SystemSoftwareVersionGetRequest' });
   const waiting = p.send({ $type: 'SystemSoftwareVersionGetRequest' });
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => mock.stats.byType.get('SystemSoftwareVersionGetRequest') === versionsBefore + 1, 'the running command to reach the mock');
   const closed = p.close();
   await expect(waiting).rejects.toMatchObject({ code: 'TH_ERR_OCI_CLIENT_CLOSED' });
   await expect(running).resolves.toMatchObject({ $type: 'SystemSoftwareVersionGetResponse' });

@@ -108,7 +108,7 @@ describe('SerialQueue', () => {
         running++;
         expect(running).toBe(1);
         events.push(`start ${name}`);
-        await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setImmediate(r)); // gives a second task the chance to start, were the queue not serial
         events.push(`end ${name}`);
         running--;
         if (fail) throw new Error(name);

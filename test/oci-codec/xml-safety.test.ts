@@ -1,4 +1,4 @@
-// Malformed and hostile XML: each case must end in a typed error, quickly, without expansion.
+// Malformed and hostile XML: each case must end in a typed error, without expansion (speed: bench/).
 import { decodeDocument } from '../../runtime/oci/codec.js';
 import { OciDecodeError, OciHostileXmlError, type OciLimitError } from '../../runtime/oci/errors.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
@@ -18,11 +18,9 @@ const table = (rows: string) =>
   doc(`<command echo="" xsi:type="UserGetListInGroupResponse" xmlns=""><userTable><colHeading>User Id</colHeading>${rows}</userTable></command>`);
 
 function failure(input: string | Buffer, limits?: XmlLimits): Error {
-  const started = performance.now();
   try {
     decodeDocument(schema, input, { limits });
   } catch (e) {
-    expect(performance.now() - started).toBeLessThan(2000);
     return e as Error;
   }
   throw new Error('decoding succeeded');

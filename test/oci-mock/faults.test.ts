@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { type OciMockServer, loadMockSchema, startOciMock } from '../../runtime/mock/oci/index.js';
 import { decodeDocument } from '../../runtime/oci/codec.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
+import { waitFor } from '../support/wait.js';
 import { RawOciConnection, collectUntilClose, errorNumber } from './raw-client.js';
 
 let schema: OciSchema;
@@ -30,20 +31,30 @@ afterEach(async () => {
 const version = { $type: 'SystemSoftwareVersionGetRequest' };
 
 test('latencyMs delays the next response only when one-shot', async () => {
-  server.faults.latencyMs = { ms: 200, times: 1 };
-  let started = performance.now();
-  await c.one(version);
-  expect(performance.now() - started).toBeGreaterThanOrEqual(190);
-  started = performance.now();
-  await c.one(version);
-  expect(performance.now() - started).toBeLessThan(150);
-  expect(server.faults.latencyMs).toBe(0);
+  const other = await RawOciConnection.tcp(schema, server.ports.tcp as number);
+  try {
+    await other.loginPlain();
+    server.faults.latencyMs = { ms: 1000, times: 1 };
+    const started = performance.now();
+    let delayedDone = false;
+    const delayed = c.one(version).then(() => {
+      delayedDone = true;
+      return performance.now() - started;
+    });
+    await waitFor(() => server.faults.latencyMs === 0, 'the delayed request to take the one-shot latency');
+    // Had the latency stayed, this reply's timer would be armed after the first one's and fire after it.
+    expect((await other.one(version)).$type).toBe('SystemSoftwareVersionGetResponse');
+    expect(delayedDone).toBe(false);
+    expect(await delayed).toBeGreaterThanOrEqual(990);
+  } finally {
+    await other.close();
+  }
 });
 
 test('dropConnectionMidResponse: part of the document, then the connection closes; the command ran once', async () => {
   server.faults.dropConnectionMidResponse = { times: 1 };
   const received = server.stats.byType.get('UserGetRequest23V2') ?? 0;
-  const done = collectUntilClose(c.socket, 2000);
+  const done = collectUntilClose(c.socket, 10_000);
   c.socket.write(
     `<?xml version="1.0" encoding="UTF-8"?><BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><sessionId xmlns="">test-session</sessionId><command xmlns="" xsi:type="UserGetRequest23V2"><userId>x</userId></command></BroadsoftDocument>\n`,
   );
@@ -73,13 +84,14 @@ test('silence: the request is received but never answered; the next one is', asy
   const doc = (echo: string) =>
     `<BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><sessionId xmlns="">test-session</sessionId><command xmlns="" xsi:type="SystemSoftwareVersionGetRequest" echo="${echo}"/></BroadsoftDocument>\n`;
   c.socket.write(doc('silenced'));
-  await new Promise((r) => setTimeout(r, 250));
-  expect(Buffer.concat(chunks).length).toBe(0);
-  expect(server.stats.commands).toBe(before + 1);
+  await waitFor(() => server.stats.commands === before + 1, 'the silenced request to reach the mock');
+  // Replies come in request order: an answer to the silenced request would arrive before this one.
   const answered = c.sendRaw(doc('answered').trimEnd());
   const text = (await answered).toString('latin1');
   expect(text).toContain('echo="answered"');
   expect(text).not.toContain('echo="silenced"');
+  expect(Buffer.concat(chunks).toString('latin1')).not.toContain('echo="silenced"');
+  expect(server.stats.commands).toBe(before + 2);
 });
 
 test('pushLogout(): an unsolicited LogoutRequest (Open Client Server Forced Logout) and the session ends', async () => {

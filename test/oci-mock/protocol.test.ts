@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { type OciMockServer, loadMockSchema, startOciMock } from '../../runtime/mock/oci/index.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
-import { RawOciConnection, collectUntilClose, errorNumber } from './raw-client.js';
+import { RawOciConnection, collectUntil, errorNumber } from './raw-client.js';
 
 let schema: OciSchema;
 let server: OciMockServer;
@@ -47,7 +47,7 @@ describe('envelope', () => {
     socket.write(
       `<?xml version="1.0" encoding="UTF-8"?>${ROOT}<command xmlns="" xsi:type="LogoutRequest" echo="e-1"><userId>admin</userId><reason>Client Logout</reason></command></BroadsoftDocument>\n`,
     );
-    const { bytes } = await collectUntilClose(socket, 300);
+    const bytes = await collectUntil(socket, (received) => received.includes('</BroadsoftDocument>\n'));
     socket.destroy();
     const text = bytes.toString('latin1');
     expect(text.startsWith('<?xml version="1.0" encoding="ISO-8859-1"?>')).toBe(true);

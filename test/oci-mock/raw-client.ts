@@ -85,7 +85,7 @@ export class RawOciConnection {
   }
 
   /** Resolves with the next document that arrives without a request (e.g. a forced logout). */
-  async nextUnsolicited(timeoutMs = 2000): Promise<Buffer> {
+  async nextUnsolicited(timeoutMs = 10_000): Promise<Buffer> {
     const started = Date.now();
     while (this.unsolicited.length === 0) {
       if (Date.now() - started > timeoutMs) throw new Error('no unsolicited document arrived');
@@ -107,6 +107,30 @@ export function errorNumber(response: OciCommand): number | undefined {
   if (response.$type !== 'ErrorResponse') return undefined;
   const match = /^\[Error (\d+)\]/.exec(String(response.summary));
   return match ? Number(match[1]) : undefined;
+}
+
+/** Reads what a socket sends until `done(bytes)` holds; rejects if that takes `ms` (a hang, not a timing check). */
+export async function collectUntil(socket: Socket, done: (bytes: Buffer) => boolean, ms = 10_000): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let onData: ((chunk: Buffer) => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<Buffer>((resolve, reject) => {
+      onData = (chunk: Buffer) => {
+        chunks.push(chunk);
+        const bytes = Buffer.concat(chunks);
+        if (done(bytes)) resolve(bytes);
+      };
+      socket.on('data', onData);
+      timer = setTimeout(
+        () => reject(new Error(`the expected bytes did not arrive in ${ms} ms; got ${JSON.stringify(Buffer.concat(chunks).toString('latin1'))}`)),
+        ms,
+      );
+    });
+  } finally {
+    clearTimeout(timer);
+    if (onData !== undefined) socket.off('data', onData);
+  }
 }
 
 /** Reads everything a socket sends until it closes or `ms` pass. */

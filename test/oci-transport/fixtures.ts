@@ -8,6 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import selfsigned from 'selfsigned';
 import { OciDocumentSplitter, decodeDocumentText } from '../../runtime/oci/transport/framing.js';
+import { nextLoopTurn } from '../support/wait.js';
 
 /** A small OCI request document with a recognisable marker in its sessionId. */
 export function ociRequest(marker: string, encoding = 'UTF-8'): string {
@@ -76,7 +77,10 @@ export interface OciTestServer extends Closable {
   port: number;
   /** Every request document received, in order. */
   received: string[];
-  /** Highest number of requests seen outstanding (received, not yet answered) on one socket. */
+  /**
+   * Highest number of requests seen outstanding (received, not yet answered) on one socket. Replies
+   * are held until pending reads are done, so a client that does not wait for each reply shows up as > 1.
+   */
   maxOutstanding: number;
   connections: number;
 }
@@ -97,12 +101,15 @@ export async function startOciServer(
     const connection: OciServerConnection = { socket, write: (bytes) => socket.write(bytes) };
     socket.on('error', () => {});
     socket.on('data', async (chunk: Buffer) => {
-      for (const bytes of splitter.push(chunk)) {
-        const document = decodeDocumentText(bytes);
-        state.received.push(document);
-        outstanding++;
-        state.maxOutstanding = Math.max(state.maxOutstanding, outstanding);
+      // Every document of the chunk is outstanding from the moment it arrived, not only the one being answered.
+      const documents = splitter.push(chunk).map((bytes) => decodeDocumentText(bytes));
+      state.received.push(...documents);
+      outstanding += documents.length;
+      state.maxOutstanding = Math.max(state.maxOutstanding, outstanding);
+      for (const document of documents) {
         const reply = await onDocument(document, connection);
+        // Answer after the poll phase: whatever the client wrote without waiting for this reply has been read by then.
+        await nextLoopTurn();
         outstanding--;
         if (reply !== undefined && !socket.destroyed) socket.write(Buffer.concat([Buffer.from(reply, 'latin1'), Buffer.from('\n')]));
       }

@@ -134,19 +134,17 @@ describe('OciDocumentSplitter', () => {
     );
   });
 
-  test('splits a 13 MB document arriving in 64 KiB chunks in linear time', () => {
+  // How fast: bench/oci-transport.bench.ts (timing claims live in the benchmarks, not in tests).
+  test('splits a 13 MB document arriving in 64 KiB chunks', () => {
     const row = '<row><col>john.doe@example.com</col><col>Doe</col><col>John &amp; Co</col></row>';
     const big = encodeDocumentText(ociResponse('big').replace('<command', `<command>${row.repeat(170_000)}</command><command`));
     expect(big.length).toBeGreaterThan(13_000_000);
     const splitter = new OciDocumentSplitter();
-    const started = performance.now();
     const out: Buffer[] = [];
     for (let offset = 0; offset < big.length; offset += 65536) out.push(...splitter.push(big.subarray(offset, offset + 65536)));
     out.push(...splitter.push(Buffer.from('\n')));
-    const elapsed = performance.now() - started;
     expect(out).toHaveLength(1);
     expect(out[0]!.equals(big)).toBe(true);
-    expect(elapsed).toBeLessThan(1000);
   });
 });
 

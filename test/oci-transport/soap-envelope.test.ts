@@ -154,15 +154,13 @@ describe('SOAP response envelope', () => {
     expect(() => unwrapSoapResponse(Buffer.from(body))).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_SOAP_BODY' }));
   });
 
-  test('unwraps a 13 MB envelope with 1.7 M entities well under a second', () => {
+  // How fast: bench/oci-transport.bench.ts (timing claims live in the benchmarks, not in tests).
+  test('unwraps a 13 MB envelope with 1.7 M entities', () => {
     const row = '<row><col>john.doe@example.com</col><col>Doe</col><col>John &amp; "Co"</col><col/></row>';
     const document = ociResponse('big').replace('<command', `<command>${row.repeat(120_000)}</command><command`);
     const body = Buffer.from(wrapSoapResponse(document), 'utf8');
     expect(body.length).toBeGreaterThan(13_000_000);
-    const started = performance.now();
     const reply = unwrapSoapResponse(body);
-    const elapsed = performance.now() - started;
     expect(reply.kind === 'document' && reply.document === document).toBe(true);
-    expect(elapsed).toBeLessThan(1000);
   });
 });

@@ -74,12 +74,40 @@ describe('TLS requester', () => {
   });
 
   test('queueing works over TLS too (one outstanding request)', async () => {
-    const requester = tlsRequester('localhost', { tls: { ca: certificate.cert } });
-    const before = server.maxOutstanding;
-    const markers = ['t1', 't2', 't3', 't4', 't5'];
-    const replies = await Promise.all(markers.map((marker) => requester.request(ociRequest(marker))));
-    expect(replies.map(markerOf)).toEqual(markers);
-    expect(Math.max(before, server.maxOutstanding)).toBe(1);
+    const counting = await startOciServer((document) => ociResponse(markerOf(document)), { cert: certificate.cert, key: certificate.key });
+    try {
+      const requester = createRequester(`tls://localhost:${counting.port}`, { tls: { ca: certificate.cert } });
+      requesters.push(requester);
+      const markers = ['t1', 't2', 't3', 't4', 't5'];
+      const replies = await Promise.all(markers.map((marker) => requester.request(ociRequest(marker))));
+      expect(replies.map(markerOf)).toEqual(markers);
+      expect(counting.received.map(markerOf)).toEqual(markers);
+      expect(counting.maxOutstanding).toBe(1);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  test('the test server does see a client that sends without waiting for replies (so the check above can fail)', async () => {
+    const counting = await startOciServer((document) => ociResponse(markerOf(document)), { cert: certificate.cert, key: certificate.key });
+    const socket = tls.connect({ host: '127.0.0.1', port: counting.port, ca: certificate.cert });
+    try {
+      await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+      let replies = '';
+      const answered = new Promise<void>((resolve) =>
+        socket.setEncoding('latin1').on('data', (text: string) => {
+          replies += text;
+          if (markerOf(replies.split('</BroadsoftDocument>')[2] ?? '') === 'c3') resolve();
+        }),
+      );
+      // Three separate writes in one go, as a requester without a queue would make them.
+      for (const marker of ['c1', 'c2', 'c3']) socket.write(`${ociRequest(marker)}\n`);
+      await answered;
+      expect(counting.maxOutstanding).toBe(3);
+    } finally {
+      socket.destroy();
+      await counting.close();
+    }
   });
 
   test('a server that never answers the handshake is TH_ERR_OCI_CONNECT_TIMEOUT in the tls-handshake phase', async () => {
@@ -87,9 +115,7 @@ describe('TLS requester', () => {
     try {
       const requester = createRequester(`tls://127.0.0.1:${silent.port}`, { connectTimeoutMs: 200 });
       requesters.push(requester);
-      const started = Date.now();
       const error = await rejectionOf(requester.connect());
-      expect(Date.now() - started).toBeLessThan(2000);
       expect(error.code).toBe('TH_ERR_OCI_CONNECT_TIMEOUT');
       expect(error.context).toMatchObject({ phase: 'tls-handshake', thresholdMs: 200 });
       expect(error.message).toContain('TLS handshake');

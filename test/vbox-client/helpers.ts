@@ -39,7 +39,7 @@ export async function closeAll(): Promise<void> {
 }
 
 /** Resolves with the arguments of the next `event` (rejects after `ms`). */
-export function next<K extends keyof VboxClientEvents>(c: VboxClient, event: K, ms = 3000): Promise<VboxClientEvents[K]> {
+export function next<K extends keyof VboxClientEvents>(c: VboxClient, event: K, ms = 10_000): Promise<VboxClientEvents[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       c.off(event, listener as never);
@@ -54,17 +54,33 @@ export function next<K extends keyof VboxClientEvents>(c: VboxClient, event: K, 
   });
 }
 
-/** Polls `predicate` until it holds (rejects after `ms`). */
-export async function eventually(predicate: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
+/**
+ * Asserts that no client reconnected to `m` without guessing a sleep: first a timer armed now with
+ * `longestBackoffMs` fires (timers fire in expiry order, so any reconnection timer armed before has
+ * fired too), then a fresh client connects and gets an answer; the mock accepts in arrival order, so
+ * a reconnection would have been counted before it. `m.connectionCount` must then be `expected + 1`.
+ */
+export async function expectNoReconnection(m: VboxMock, expected: number, longestBackoffMs: number, password = PASS): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, longestBackoffMs));
+  const probe = new VboxClient({ host: '127.0.0.1', port: m.port, username: USER, password, ...FAST }, { env: {} });
+  try {
+    await probe.connect();
+    await probe.roomCount();
+  } finally {
+    await probe.close();
+  }
+  if (m.connectionCount !== expected + 1) {
+    throw new Error(`expected ${expected} connection(s) before the probe, the mock counted ${m.connectionCount - 1}`);
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls `predicate` until it holds (rejects after `ms`). */
+export async function eventually(predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** Runs `fn` and returns the rejection (fails if it resolves). */

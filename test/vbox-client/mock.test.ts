@@ -48,7 +48,7 @@ async function raw(port: number) {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  const until = async (predicate: () => boolean, ms = 2000) => {
+  const until = async (predicate: () => boolean, ms = 10_000) => {
     const deadline = Date.now() + ms;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error('timed out');
@@ -116,9 +116,11 @@ describe('protocol byte for byte', () => {
     const quiet = await start({ preLogin: 'silence' });
     const q = await raw(quiet.port);
     q.socket.write(createRequest('RoomCount').toBuffer(1));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(q.frames).toHaveLength(0);
-    expect(quiet.received).toHaveLength(1);
+    // Replies come in request order: an answer to RoomCount would arrive before the Login ACK.
+    const [loginAck] = await q.exchange(login(2));
+    expect([loginAck!.command, loginAck!.messageId]).toEqual([0, 2]);
+    expect(q.frames).toHaveLength(1);
+    expect(quiet.received.map((r) => r.name)).toEqual(['RoomCount', 'Login']);
 
     const open = await start({ enforceLogin: false });
     const o = await raw(open.port);
@@ -145,9 +147,15 @@ describe('protocol byte for byte', () => {
     await c.exchange(createRequest('ToggleHeartbeat', { enable: true, unsolicited: false }).toBuffer(1));
     await c.exchange(login(2));
     const frames = await c.exchange(createRequest('ToggleKeyStatus', { nodeId: 1, keyId: 0, power: 'ON' }).toBuffer(3));
-    await new Promise((r) => setTimeout(r, 50));
     expect(frames[0]!.command).toBe(0);
-    expect(c.frames).toHaveLength(3);
+    // A push follows its ACK at once; the reply to a later request proves none came in between.
+    await c.exchange(createRequest('Heartbeat').toBuffer(4));
+    expect(c.frames.map((f) => [f.command, f.messageId])).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [0, 4],
+    ]);
     expect(m.press(1, 0).power).toBe(0x46);
     expect(m.pushKeyStatus(1, 0)).toBe(false);
   });

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { responses } from '../../generated/vbox/index.js';
 import { decodeResponse, type VboxResponse } from '../../runtime/vbox/codec.js';
 import { Direction, encodeFrame, parseFrame, type VboxFrame } from '../../runtime/vbox/frame.js';
@@ -30,7 +31,6 @@ function setup(options: { requestBuffer?: number; anyId?: boolean } = {}) {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('timing helpers', () => {
   test('msgIds run 1..255 then wrap to 1, never 0', () => {
@@ -100,11 +100,16 @@ describe('RequestQueue', () => {
 
   test('a non-ACK AckType rejects with VboxNackError carrying the type, without retry', async () => {
     const { queue, written } = setup();
-    const p = queue.enqueue(request('ToggleKeyStatus', 0x28, 'ack'), { lane: 'user', timeoutMs: 50, maxRetries: 3 });
-    queue.offer(...respond(0x00, 1, [3]));
-    await expect(p).rejects.toMatchObject({ code: 'TH_ERR_VBOX_NACK', ackType: 3, ackTypeName: 'IN_USE' });
-    await sleep(120);
-    expect(written).toHaveLength(1);
+    jest.useFakeTimers();
+    try {
+      const p = queue.enqueue(request('ToggleKeyStatus', 0x28, 'ack'), { lane: 'user', timeoutMs: 50, maxRetries: 3 });
+      queue.offer(...respond(0x00, 1, [3]));
+      await expect(p).rejects.toMatchObject({ code: 'TH_ERR_VBOX_NACK', ackType: 3, ackTypeName: 'IN_USE' });
+      await jest.advanceTimersByTimeAsync(10_000); // far past every timeout and back-off a retry would wait for
+      expect(written).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('a refusal with our msgId also answers a query (same/status kinds)', async () => {
@@ -125,11 +130,18 @@ describe('RequestQueue', () => {
 
   test('a late reply to an earlier attempt still matches the retry', async () => {
     const { queue, written } = setup();
-    const p = queue.enqueue(request('RoomCount', 0x1d, 'same'), { lane: 'user', timeoutMs: 30, maxRetries: 3 });
-    await sleep(45); // first attempt timed out; retry pending or written
-    queue.offer(...respond(0x1d, 1, [0]));
-    await expect(p).resolves.toMatchObject({ command: 0x1d, messageId: 1 });
-    expect(written.length).toBeLessThanOrEqual(2);
+    jest.useFakeTimers();
+    try {
+      const p = queue.enqueue(request('RoomCount', 0x1d, 'same'), { lane: 'user', timeoutMs: 30, maxRetries: 3 });
+      await jest.advanceTimersByTimeAsync(30 + retryDelay(1)); // first attempt timed out, retry written
+      expect(written).toHaveLength(2);
+      queue.offer(...respond(0x1d, 1, [0]));
+      await expect(p).resolves.toMatchObject({ command: 0x1d, messageId: 1 });
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(written).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('KeyStatus is not resolved by a 29 for another key, nor by a push with another msgId', async () => {
@@ -194,17 +206,23 @@ describe('RequestQueue', () => {
   });
 
   test('the gap separates requests', async () => {
-    const { queue, written } = setup({ requestBuffer: 60 });
-    const a = queue.enqueue(request('RoomCount', 0x1d, 'same'), { lane: 'user', timeoutMs: 500, maxRetries: 0 });
-    const b = queue.enqueue(request('NodeCount', 0x24, 'same'), { lane: 'user', timeoutMs: 500, maxRetries: 0 });
-    queue.offer(...respond(0x1d, 1, [0]));
-    await a;
-    const settledAt = Date.now();
-    while (written.length < 2) await sleep(5);
-    expect(Date.now() - settledAt).toBeGreaterThanOrEqual(50);
-    queue.offer(...respond(0x24, 2, [0]));
-    await b;
-    queue.dispose();
+    jest.useFakeTimers();
+    try {
+      const { queue, written } = setup({ requestBuffer: 60 });
+      const a = queue.enqueue(request('RoomCount', 0x1d, 'same'), { lane: 'user', timeoutMs: 500, maxRetries: 0 });
+      const b = queue.enqueue(request('NodeCount', 0x24, 'same'), { lane: 'user', timeoutMs: 500, maxRetries: 0 });
+      queue.offer(...respond(0x1d, 1, [0]));
+      await a;
+      await jest.advanceTimersByTimeAsync(59);
+      expect(written).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(written).toHaveLength(2);
+      queue.offer(...respond(0x24, 2, [0]));
+      await b;
+      queue.dispose();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('a request that cannot be encoded fails alone', async () => {

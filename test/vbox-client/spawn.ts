@@ -97,7 +97,7 @@ export function spawnMock(args: string[], env: Record<string, string> = {}): Pro
         port: ready.port,
         readyLine,
         log,
-        waitForLog(predicate, ms = 5000) {
+        waitForLog(predicate, ms = 10_000) {
           const found = log.find(predicate);
           if (found) return Promise.resolve(found);
           return new Promise((res, rej) => {

@@ -1,5 +1,6 @@
 import { Direction, encodeFrame, type VboxFrame } from '../../runtime/vbox/frame.js';
 import { type InvalidFrameEvent, VboxFramer } from '../../runtime/vbox/framer.js';
+import { waitFor } from '../support/wait.js';
 
 function collect(options: Partial<ConstructorParameters<typeof VboxFramer>[0]> = {}) {
   const frames: VboxFrame[] = [];
@@ -127,7 +128,7 @@ describe('VboxFramer basics', () => {
     const whole = incoming(0x29, 4, [1, 2, 0x46, 0, 0, 0, 0, 0]);
     framer.push(whole.subarray(0, 10));
     expect(framer.bufferedBytes).toBe(10);
-    await new Promise((r) => setTimeout(r, 80));
+    await waitFor(() => invalid.length > 0, 'the stalled partial frame to be dropped');
     expect(framer.bufferedBytes).toBe(0);
     expect(invalid.map((e) => [e.reason, e.bytes.length])).toEqual([['stalled', 10]]);
     framer.push(whole);
@@ -141,7 +142,7 @@ describe('VboxFramer basics', () => {
     liar.writeUInt16BE(200, 5);
     framer.push(Buffer.concat([liar, incoming(0, 2, [0]), incoming(0, 3, [0])]));
     expect(frames.length).toBe(0);
-    await new Promise((r) => setTimeout(r, 80));
+    await waitFor(() => invalid.length > 0, 'the stalled over-long frame to be dropped');
     expect(frames.map((f) => f.messageId)).toEqual([2, 3]);
     expect(invalid[0]!.reason).toBe('stalled');
     expect(framer.bufferedBytes).toBe(0);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Direction, encodeFrame, parseFrame, type VboxFrame } from '../../runtime/vbox/frame.js';
 import { type InvalidFrameEvent, VboxFramer } from '../../runtime/vbox/framer.js';
+import { waitFor } from '../support/wait.js';
 
 // Property tests (fast-check): the framer against arbitrary splits, merges, garbage and corruption.
 
@@ -112,7 +113,7 @@ describe('VboxFramer properties', () => {
           });
           const { framer, frames, invalid } = run(split(Buffer.concat(parts), cuts), 1);
           // Let a partial candidate left at the end stall out (1 ms), releasing what is behind it.
-          for (let i = 0; i < 20 && framer.bufferedBytes > 0; i++) await new Promise((r) => setTimeout(r, 2));
+          await waitFor(() => framer.bufferedBytes === 0, 'the partial candidate to stall out');
           framer.close();
           const intact = items.filter(([, corrupt]) => !corrupt).map(([f]) => hexOf(f));
           const delivered = frames.map((f) => hexOf(f.raw));

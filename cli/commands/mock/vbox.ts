@@ -147,11 +147,13 @@ const command: CommandModule<object, MockVboxArgs> = {
           },
     });
     if (Object.keys(faults).length > 0) mock.faults.set(faults, times === undefined ? {} : { times });
-    process.stdout.write(`${JSON.stringify({ ready: true, port: mock.port })}\n`);
-    await new Promise<void>((resolve) => {
+    // The handlers go in before the ready line: a supervisor may signal as soon as it reads it.
+    const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    process.stdout.write(`${JSON.stringify({ ready: true, port: mock.port })}\n`);
+    await stopped;
     await mock.close();
   },
 };

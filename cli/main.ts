@@ -28,12 +28,13 @@ async function loadGroup(load: () => Promise<{ default: CommandModule }>, name: 
   }
 }
 
-const [oci, vbox, mock] = await Promise.all([
+const [oci, vbox, mock, bulk] = await Promise.all([
   loadGroup(() => import('./commands/oci/index.js'), 'oci', 'OCI-P (BroadWorks) commands'),
   loadGroup(() => import('./commands/vbox/index.js'), 'vbox', 'Vitrea vBox commands'),
   loadGroup(() => import('./commands/mock/index.js'), 'mock', 'Mock servers'),
+  loadGroup(() => import('./commands/bulk/index.js'), 'bulk', 'Bulk provisioning from CSV/XLSX'),
 ]);
-const modules = [generate, oci, vbox, mock, completion];
+const modules = [generate, oci, vbox, mock, bulk, completion];
 const argv = joinDashValues(hideBin(process.argv));
 
 /**
@@ -68,6 +69,7 @@ if (argv[0] === COMPLETE_COMMAND) {
     .command(oci)
     .command(vbox)
     .command(mock)
+    .command(bulk)
     .command(completion)
     .demandCommand(1, 'name a command')
     .strict()

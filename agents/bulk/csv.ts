@@ -1,0 +1,180 @@
+import { createReadStream } from 'node:fs';
+import { BulkInputError } from './errors.js';
+
+/**
+ * A streaming RFC 4180 reader. It keeps, for each cell, whether the cell was quoted in the
+ * file, because the bulk cell rules tell `""` (an empty string) from an empty cell (omitted).
+ * Memory stays bounded by the longest record, whatever the file size.
+ */
+
+/** One cell as written in the file. */
+export interface Cell {
+  text: string;
+  /** True when the cell was written in double quotes (so `""` is an empty string, not an empty cell). */
+  quoted: boolean;
+}
+
+/** One record (row) and its 1-based record number in the file (the header is record 1). */
+export interface CsvRecord {
+  row: number;
+  cells: Cell[];
+}
+
+export type CsvEncoding = 'utf-8' | 'latin1';
+
+/** Normalises the `--encoding` spellings users type. */
+export function csvEncoding(name: string | undefined): CsvEncoding {
+  const key = (name ?? 'utf-8').toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (key === 'utf8') return 'utf-8';
+  if (key === 'latin1' || key === 'iso88591') return 'latin1';
+  throw new BulkInputError(`unknown encoding '${name}': use utf-8 or iso-8859-1`, { encoding: name });
+}
+
+/** Incremental parser: feed text chunks, collect the completed records. */
+export class CsvParser {
+  private cells: Cell[] = [];
+  private field = '';
+  private quoted = false;
+  /** Inside a quoted field. */
+  private inQuotes = false;
+  /** A quote seen inside a quoted field: either the end of the field or the first half of `""`. */
+  private quotePending = false;
+  /** The last character was `\r` (a following `\n` belongs to the same line break). */
+  private afterCr = false;
+  private started = false;
+  private record = 0;
+
+  constructor(private readonly delimiter = ',') {}
+
+  /** Parses `text`, returning every record it completes. */
+  push(text: string): CsvRecord[] {
+    return [...this.feed(text)];
+  }
+
+  /** Parses `text`, yielding each record as soon as it is complete (so only the current one is alive). */
+  *feed(text: string): Generator<CsvRecord> {
+    let i = 0;
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) i = 1; // UTF-8 BOM
+    }
+    const d = this.delimiter;
+    const dc = d.charCodeAt(0);
+    for (; i < text.length; i++) {
+      const c = text[i] as string;
+      if (this.inQuotes) {
+        if (this.quotePending) {
+          this.quotePending = false;
+          if (c === '"') {
+            this.field += '"';
+            continue;
+          }
+          this.inQuotes = false; // the quote closed the field; handle c below
+        } else if (c === '"') {
+          this.quotePending = true;
+          continue;
+        } else {
+          // Fast path: copy up to the next quote in one slice.
+          const next = text.indexOf('"', i);
+          const end = next === -1 ? text.length : next;
+          this.field += text.slice(i, end);
+          i = end - 1;
+          continue;
+        }
+      }
+      if (this.afterCr) {
+        this.afterCr = false;
+        if (c === '\n') continue;
+      }
+      if (c === d) {
+        this.endCell();
+      } else if (c === '\n' || c === '\r') {
+        this.afterCr = c === '\r';
+        const record = this.endRecord();
+        if (record) yield record;
+      } else if (c === '"' && this.field === '' && !this.quoted) {
+        this.inQuotes = true;
+        this.quoted = true;
+      } else {
+        // Unquoted text: take the run up to the next special character in one slice.
+        let end = i + 1;
+        while (end < text.length) {
+          const e = text.charCodeAt(end);
+          if (e === dc || e === 10 || e === 13 || e === 34) break;
+          end++;
+        }
+        if (this.quoted) {
+          throw new BulkInputError(`record ${this.record + 1}: text after a closing quote`, { row: this.record + 1 });
+        }
+        this.field += text.slice(i, end);
+        i = end - 1;
+        if (text[end] === '"') {
+          // RFC 4180 does not allow a quote inside an unquoted field; keep it as text (lenient, as spreadsheets are).
+          this.field += '"';
+          i = end;
+        }
+      }
+    }
+  }
+
+  /** Ends the input: returns the last record when the file does not end with a line break. */
+  end(): CsvRecord[] {
+    if (this.inQuotes && !this.quotePending) {
+      throw new BulkInputError(`record ${this.record + 1}: the file ends inside a quoted cell`, { row: this.record + 1 });
+    }
+    this.inQuotes = false;
+    this.quotePending = false;
+    const record = this.cells.length > 0 || this.field !== '' || this.quoted ? this.endRecord() : undefined;
+    return record ? [record] : [];
+  }
+
+  private endCell(): void {
+    this.cells.push({ text: this.field, quoted: this.quoted });
+    this.field = '';
+    this.quoted = false;
+  }
+
+  private endRecord(): CsvRecord | undefined {
+    this.endCell();
+    this.record++;
+    const cells = this.cells;
+    this.cells = [];
+    // A blank line is no record (but keeps its number, so row numbers match the file's lines).
+    if (cells.length === 1 && cells[0]?.text === '' && !cells[0].quoted) return undefined;
+    return { row: this.record, cells };
+  }
+}
+
+/** Streams the records of a CSV file. */
+export async function* readCsvFile(path: string, options: { encoding?: CsvEncoding; delimiter?: string } = {}): AsyncGenerator<CsvRecord> {
+  const decoder = new TextDecoder(options.encoding ?? 'utf-8', { fatal: options.encoding !== 'latin1', ignoreBOM: true });
+  const parser = new CsvParser(options.delimiter);
+  let stream: AsyncIterable<Buffer>;
+  try {
+    stream = createReadStream(path, { highWaterMark: 32 * 1024 });
+    for await (const chunk of stream) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch (error) {
+        throw new BulkInputError(`${path}: not valid UTF-8 (give --encoding iso-8859-1 for Latin-1 files)`, { path }, error);
+      }
+      yield* parser.feed(text);
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') throw new BulkInputError(`${path}: no such file`, { path }, error);
+    throw error;
+  }
+  yield* parser.feed(decoder.decode());
+  yield* parser.end();
+}
+
+/** Quotes a cell for CSV output when it needs it. */
+export function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) || text === '' ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV line (without the line break). An `undefined` cell is written empty (unquoted). */
+export function csvLine(cells: readonly (string | undefined)[]): string {
+  return cells.map((c) => (c === undefined ? '' : csvCell(c))).join(',');
+}

@@ -1,0 +1,159 @@
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { SECRET_FIELDS } from '../../runtime/oci/client/logging.js';
+import { BulkJournalError } from './errors.js';
+
+/**
+ * The run journal: JSON Lines, appended by every run (dry runs too), written with a
+ * synchronous write per batch so a killed process loses nothing it already reported.
+ *
+ * - `{"kind":"header",…}` starts each run: version, time, input path and SHA-256, release,
+ *   server URL without credentials, mode and options.
+ * - `{"kind":"sent","rows":[…]}` is written *before* a document goes out. A row that has a
+ *   `sent` line but no outcome was in flight when the run stopped: it may have been
+ *   processed, so `--resume` never sends it again (it reports it as `in-doubt`).
+ * - `{"kind":"row",…}` is the outcome of one row: row number, row hash, request type,
+ *   outcome, error code and text, milliseconds, the command sent (secrets masked) and, with
+ *   `--backup`, the before-image (the matching Get's response).
+ * - `{"kind":"summary",…}` closes a run that ended normally (aborted runs included).
+ */
+
+export const JOURNAL_VERSION = 1;
+
+/** What happened to a row. `valid`: a dry run found no problem. `in-doubt`: sent, outcome unknown. */
+export type RowOutcome = 'ok' | 'valid' | 'invalid' | 'failed' | 'skipped' | 'in-doubt' | 'not-run';
+
+export interface JournalHeader {
+  kind: 'header';
+  version: number;
+  startedAt: string;
+  input: { path: string; sha256: string; format: string; sheet?: string };
+  release: string;
+  /** Server URL with any credentials removed; absent for a dry run without a server. */
+  url?: string;
+  mode: 'dry-run' | 'apply' | 'undo';
+  options: Record<string, unknown>;
+}
+
+export interface JournalRow {
+  kind: 'row';
+  row: number;
+  hash: string;
+  request?: string;
+  outcome: RowOutcome;
+  code?: string;
+  error?: string;
+  ms?: number;
+  attempts?: number;
+  /** The command as sent, secret fields masked. */
+  command?: Record<string, unknown>;
+  /** `--backup`: the Get response read before the row ran, secret fields masked. */
+  before?: Record<string, unknown>;
+  /** `--backup`: the type of the Get that produced `before`. */
+  beforeRequest?: string;
+}
+
+export interface JournalSent {
+  kind: 'sent';
+  rows: number[];
+}
+
+export interface JournalSummary {
+  kind: 'summary';
+  endedAt: string;
+  aborted: boolean;
+  counts: Record<string, number>;
+  ms: number;
+}
+
+export type JournalLine = JournalHeader | JournalRow | JournalSent | JournalSummary;
+
+/** Appends journal lines to a file (created when missing). */
+export class JournalWriter {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, 'a');
+    } catch (error) {
+      throw new BulkJournalError(`${path}: cannot open the journal for writing (${(error as Error).message})`, { path }, error);
+    }
+  }
+
+  /** Writes lines with one system call (they reach the file even if the process is killed right after). */
+  write(...lines: JournalLine[]): void {
+    if (this.fd === undefined || lines.length === 0) return;
+    writeSync(this.fd, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Reads every line of a journal; a torn last line (killed mid-write) is ignored. */
+export function readJournal(path: string): JournalLine[] {
+  if (!existsSync(path)) throw new BulkJournalError(`${path}: no such journal`, { path });
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: JournalLine[] = [];
+  lines.forEach((text, i) => {
+    if (text.trim() === '') return;
+    try {
+      out.push(JSON.parse(text) as JournalLine);
+    } catch (error) {
+      if (i >= lines.length - 2) return; // the last line, cut by a kill
+      throw new BulkJournalError(`${path}:${i + 1}: not a JSON line`, { path, line: i + 1 }, error);
+    }
+  });
+  if (out[0]?.kind !== 'header') throw new BulkJournalError(`${path}: not a bulk journal (no header line)`, { path });
+  return out;
+}
+
+/** Per row: the state that `--resume` needs, over every run of the journal in order. */
+export interface ResumeState {
+  /** Rows done (outcome `ok`) → their hash. */
+  done: Map<number, string>;
+  /** Rows sent without a known outcome. */
+  inDoubt: Set<number>;
+  inputSha256: string;
+}
+
+export function resumeState(lines: readonly JournalLine[]): ResumeState {
+  const done = new Map<number, string>();
+  const inDoubt = new Set<number>();
+  let inputSha256 = '';
+  for (const line of lines) {
+    if (line.kind === 'header') inputSha256 = line.input.sha256;
+    else if (line.kind === 'sent') for (const r of line.rows) inDoubt.add(r);
+    else if (line.kind === 'row') {
+      if (line.outcome === 'ok') done.set(line.row, line.hash);
+      // A resumed run reports in-doubt rows again; that keeps them in doubt.
+      if (line.outcome !== 'in-doubt') inDoubt.delete(line.row);
+    }
+  }
+  return { done, inDoubt, inputSha256 };
+}
+
+const SECRETS = new Set(SECRET_FIELDS);
+
+/** A deep copy with every secret field's value replaced by `***` (journals never hold secrets). */
+export function redactSecrets<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(redactSecrets) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = SECRETS.has(key) && v !== null ? '***' : redactSecrets(v);
+  return out as T;
+}
+
+/** The URL without user info (credentials never reach the journal). */
+export function urlWithoutCredentials(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import type { OciCommand } from '../../runtime/oci/codec.js';
+import { type BuildIssue, type FieldAssignment, type FieldValue, buildRequest, prepareRequestType } from '../../runtime/oci/request-builder.js';
+import type { OciSchema } from '../../runtime/oci/schema.js';
+import type { Cell, CsvRecord } from './csv.js';
+import { BulkInputError, BulkOptionsError } from './errors.js';
+import { type BulkPreset, aliasPath } from './presets.js';
+
+/**
+ * Turns the records of a sheet into requests. The engine does not type values itself: each
+ * filled cell becomes a {@link FieldAssignment} and the runtime's request builder types it by
+ * the schema and reports every problem with its path. The rules here are only the cell
+ * states and the sheet's own conventions:
+ * - an empty cell: the field is omitted;
+ * - the nil token (default `null`, unquoted): xsi:nil;
+ * - a cell written as `""` in the CSV text: an empty string;
+ * - `{{column}}` and `{{row}}` inside a cell are filled in first; `--set` defaults fill empty cells;
+ * - columns `request`, `operation` (mercury's preset name), `group` (ordering key) and `error`
+ *   (written by `--failed-out`, ignored on input) are not fields.
+ */
+
+/** Column names that are not field paths. */
+export const SPECIAL_COLUMNS = ['request', 'operation', 'group', 'error'] as const;
+
+/** A problem of one row: `row 17, column address.city: longer than 80`. */
+export interface RowIssue {
+  /** Column header (or `--set key`, or `request`) the problem comes from, when known. */
+  column?: string;
+  /** Field path in the request, when known. */
+  path?: string;
+  code: string;
+  message: string;
+}
+
+/** One row, ready to send or rejected. */
+export interface PreparedRow {
+  /** Spreadsheet row number (the header is row 1). */
+  row: number;
+  /** The original cells, for the failed-rows file. */
+  cells: Cell[];
+  /** Stable hash of what the row sends (type and assignments), for resume. */
+  hash: string;
+  /** The resolved request type, when it could be resolved. */
+  type?: string;
+  group?: string;
+  command?: OciCommand;
+  issues: RowIssue[];
+  /** `preflight`: the row's target and action, for the plan table. */
+  plan?: { target: string; action: string };
+}
+
+export interface RowMapperOptions {
+  schema: OciSchema;
+  /** The request type, family or preset name for rows without a `request`/`operation` cell. */
+  request?: string;
+  presets: ReadonlyMap<string, BulkPreset>;
+  /** `--set key=value` defaults, applied after the preset's defaults. */
+  set?: Readonly<Record<string, string>>;
+  /** The cell text meaning xsi:nil (default `null`). */
+  nilToken?: string;
+}
+
+interface ResolvedRequest {
+  type: string;
+  preset?: BulkPreset;
+}
+
+interface ColumnPlan {
+  columns: { index: number; header: string; path: string; field: string }[];
+  defaults: { path: string; field: string; text: string }[];
+}
+
+const FILL_IN = /\{\{\s*([^{}]+?)\s*\}\}/g;
+
+/** Maps the records after the header to requests; one instance per sheet. */
+export class RowMapper {
+  readonly header: string[];
+  private readonly columnIndex = new Map<string, number>();
+  private readonly special: Partial<Record<(typeof SPECIAL_COLUMNS)[number], number>> = {};
+  private readonly fieldColumns: { index: number; header: string }[] = [];
+  private readonly resolved = new Map<string, ResolvedRequest | RowIssue>();
+  private readonly nilToken: string;
+  private readonly plans = new Map<string, ColumnPlan>();
+
+  constructor(
+    headerCells: readonly Cell[],
+    private readonly options: RowMapperOptions,
+  ) {
+    this.header = headerCells.map((c) => c.text.trim());
+    this.nilToken = options.nilToken ?? 'null';
+    this.header.forEach((name, index) => {
+      if (name === '') return;
+      if (!this.columnIndex.has(name)) this.columnIndex.set(name, index);
+      if ((SPECIAL_COLUMNS as readonly string[]).includes(name)) this.special[name as (typeof SPECIAL_COLUMNS)[number]] = index;
+      else this.fieldColumns.push({ index, header: name });
+    });
+    if (this.fieldColumns.length === 0 && this.special.request === undefined && this.special.operation === undefined) {
+      throw new BulkInputError('the first row must be a header of field paths (e.g. userId,lastName,address.city)');
+    }
+    if (this.special.request === undefined && this.special.operation === undefined && options.request === undefined) {
+      throw new BulkOptionsError('name the request: give --request (a request type, family or preset) or add a `request` or `operation` column');
+    }
+  }
+
+  /** True for the `--hints` row of a template: every filled cell starts with `#`. */
+  static isHintsRow(cells: readonly Cell[]): boolean {
+    const filled = cells.filter((c) => c.text !== '');
+    return filled.length > 0 && filled.every((c) => !c.quoted && c.text.startsWith('#'));
+  }
+
+  /** Builds the request of one record; never throws for a problem of the row. */
+  async prepare(record: CsvRecord): Promise<PreparedRow> {
+    const { row, cells } = record;
+    const issues: RowIssue[] = [];
+    const textOf = (index: number | undefined) => (index === undefined ? '' : (cells[index]?.text ?? ''));
+    const fill = (text: string, column: string) =>
+      text.includes('{{')
+        ? text.replace(FILL_IN, (whole, name: string) => {
+            if (name === 'row') return String(row);
+            const index = this.columnIndex.get(name);
+            if (index === undefined) {
+              issues.push({ column, code: 'fill-in', message: `{{${name}}} names no column` });
+              return whole;
+            }
+            return textOf(index);
+          })
+        : text;
+
+    const group = textOf(this.special.group).trim() || undefined;
+    const requestName = textOf(this.special.request).trim() || undefined;
+    const operation = textOf(this.special.operation).trim() || undefined;
+    const name = requestName ?? operation ?? this.options.request;
+    const resolved = name === undefined ? undefined : await this.resolve(name, requestName !== undefined);
+    if (resolved === undefined || 'code' in resolved) {
+      issues.push(resolved ?? { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' });
+      return { row, cells, hash: rowHash(name ?? '', []), group, issues };
+    }
+    const { type, preset } = resolved;
+
+    const plan = this.planFor(preset);
+    const assignments: FieldAssignment[] = [];
+    const given = new Set<string>();
+    for (const { index, header, path, field } of plan.columns) {
+      const cell = cells[index];
+      if (!cell) continue;
+      const value = this.cellValue(fill(cell.text, header), cell.quoted);
+      if (value === undefined) continue;
+      given.add(field);
+      assignments.push({ path, value, source: header });
+    }
+    for (const { path, field, text } of plan.defaults) {
+      if (given.has(field)) continue;
+      const value = this.cellValue(fill(text, `--set ${path}`), false);
+      if (value !== undefined) assignments.push({ path, value, source: `--set ${path}` });
+    }
+    const hash = rowHash(type, assignments);
+    if (issues.length > 0) return { row, cells, hash, type, group, issues };
+    let built: { command: OciCommand; issues: BuildIssue[] };
+    try {
+      built = buildRequest(this.options.schema, type, assignments);
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
+      return { row, cells, hash, type, group, issues };
+    }
+    for (const issue of built.issues) issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
+    return { row, cells, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+  }
+
+  /** Per preset (or none): each field column's path after aliases, and the defaults in force. */
+  private planFor(preset: BulkPreset | undefined): ColumnPlan {
+    const key = preset?.name ?? '';
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = {
+        columns: this.fieldColumns.map(({ index, header }) => {
+          const path = aliasPath(header, preset?.aliases);
+          return { index, header, path, field: stripIndexes(path) };
+        }),
+        defaults: Object.entries({ ...preset?.defaults, ...this.options.set }).map(([path, text]) => ({ path, field: stripIndexes(path), text })),
+      };
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private cellValue(text: string, quoted: boolean): FieldValue | undefined {
+    if (quoted) return { kind: 'text', text };
+    if (text === '') return undefined;
+    if (text === this.nilToken) return { kind: 'nil' };
+    return { kind: 'text', text };
+  }
+
+  /** A request type, family, `Family@latest` or preset name → the request type (cached; an issue when unknown). */
+  private async resolve(name: string, fromRequestColumn: boolean): Promise<ResolvedRequest | RowIssue> {
+    let known = this.resolved.get(name);
+    if (known === undefined) {
+      const preset = this.options.presets.get(name);
+      try {
+        const { type } = await prepareRequestType(this.options.schema, preset ? preset.request : name);
+        known = { type, preset };
+      } catch (error) {
+        const e = error as { code?: string; message?: string; suggestions?: string[] };
+        const hint = e.suggestions?.length ? ` (did you mean ${e.suggestions.slice(0, 3).join(', ')}?)` : '';
+        known = {
+          column: fromRequestColumn ? 'request' : 'operation',
+          code: e.code ?? 'unknown-request',
+          message: `${preset ? `preset ${preset.name}: ` : ''}${e.message ?? String(error)}${hint}`,
+        };
+      }
+      this.resolved.set(name, known);
+    }
+    return known;
+  }
+}
+
+/** `a.b[2].c` → `a.b.c`: two spellings of one field for "was it given?". */
+function stripIndexes(path: string): string {
+  return path.replace(/\[\d*\]/g, '');
+}
+
+/** 16 hex digits of SHA-256 over the request type and the assignments (values included, so a changed row runs again). */
+export function rowHash(type: string, assignments: readonly FieldAssignment[]): string {
+  let text = type;
+  for (const a of assignments) {
+    const v = a.value;
+    text += `\u0000${a.path}\u0001${v.kind === 'text' ? `t${v.text}` : v.kind === 'nil' ? 'n' : `j${JSON.stringify(v.value)}`}`;
+  }
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** `row 17, column address.city: longer than 80` */
+export function formatIssue(row: number, issue: RowIssue): string {
+  const where = issue.column ?? issue.path;
+  return `row ${row}${where ? `, column ${where}` : ''}: ${issue.message}`;
+}

@@ -1,0 +1,579 @@
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, writeFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isThorsHammerError } from '../../runtime/errors.js';
+import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClient, type OciClientOptions, newestGeneratedRelease } from '../../runtime/oci/client.js';
+import { OciSessionPool } from '../../runtime/oci/client/pool.js';
+import type { OciCommand } from '../../runtime/oci/codec.js';
+import { OciSchema } from '../../runtime/oci/schema.js';
+import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvFile } from './csv.js';
+import { BulkInputError, BulkOptionsError } from './errors.js';
+import { backupCommand } from './inverse.js';
+import { type PlanEntry, Preflight } from './preflight.js';
+import {
+  JOURNAL_VERSION,
+  type JournalRow,
+  JournalWriter,
+  type ResumeState,
+  type RowOutcome,
+  readJournal,
+  redactSecrets,
+  resumeState,
+  urlWithoutCredentials,
+} from './journal.js';
+import { type BulkPreset, loadPresets } from './presets.js';
+import { type PreparedRow, type RowIssue, RowMapper, formatIssue } from './rows.js';
+import { readXlsxFile } from './xlsx.js';
+
+/** Connection settings for `apply`: the client options of every session of the pool. */
+export type BulkConnection = OciClientOptions;
+
+export interface BulkRunOptions {
+  /** The CSV or XLSX file (format by extension unless `format` is given). */
+  input: string;
+  format?: 'csv' | 'xlsx';
+  /** XLSX: the worksheet name (default: the first). */
+  sheet?: string;
+  /** CSV: `utf-8` (default, BOM or not) or `iso-8859-1`. */
+  encoding?: string;
+  /** Request type, family, `Family@latest` or preset for rows without a `request`/`operation` cell. */
+  request?: string;
+  /** Defaults for every row (`--set key=value`): field path → cell text. */
+  set?: Readonly<Record<string, string>>;
+  /** The cell text meaning xsi:nil (default `null`). */
+  nilToken?: string;
+  /** A folder of extra preset JSON files. */
+  presetsDir?: string;
+  release?: string;
+  schema?: OciSchema;
+  /** Send the rows (default: a dry run that only validates). */
+  apply?: boolean;
+  /** Server and login, for `apply`. */
+  connection?: BulkConnection;
+  /** Sessions of the pool (default 2). */
+  sessions?: number;
+  /** Commands per document (1..15, default 15). 1 sends one command per document. */
+  batchSize?: number;
+  /** Stop sending new rows once this many rows have failed (invalid or refused). */
+  maxErrors?: number;
+  /** Journal file (default `<input>.journal.jsonl`; with `resume`, that journal); `false` for none. */
+  journal?: string | false;
+  /** A previous run's journal: rows done there with the same hash are skipped. */
+  resume?: string;
+  /** Write the failed rows here as CSV with an `error` column. */
+  failedOut?: string;
+  /** Check against the server (read-only) that each row's service provider, group, device and user exist, or not, as its request needs; needs `connection`. */
+  preflight?: boolean;
+  /** Read the current state of Modify/Delete targets first and keep it in the journal (for undo). */
+  backup?: boolean;
+  /** Attempts for a transient failure (connection refused before sending, NO_OCS_CONNECTION); default 3. */
+  retries?: number;
+  /** Base of the exponential backoff between attempts (default 200 ms). */
+  backoffMs?: number;
+  /** Stops the run: the batches in flight finish, the journal is written, the summary reports `aborted`. */
+  signal?: AbortSignal;
+  /** Receives every event as it happens. */
+  onEvent?: (event: BulkEvent) => void;
+}
+
+export interface BulkCounts {
+  ok: number;
+  valid: number;
+  invalid: number;
+  failed: number;
+  skipped: number;
+  inDoubt: number;
+  notRun: number;
+}
+
+export interface BulkSummary {
+  mode: 'dry-run' | 'apply';
+  /** Data rows in the input. */
+  total: number;
+  counts: BulkCounts;
+  ms: number;
+  rowsPerSecond: number;
+  journal?: string;
+  failedOut?: string;
+  aborted: boolean;
+  /** True when `maxErrors` stopped the run. */
+  stoppedByMaxErrors: boolean;
+  /** 0: every row fine; 1: row errors (or rows not run). */
+  exitCode: 0 | 1;
+}
+
+export type BulkEvent =
+  | { type: 'start'; mode: 'dry-run' | 'apply'; total: number; journal?: string }
+  | { type: 'row'; row: number; outcome: RowOutcome; request?: string; issues?: RowIssue[]; error?: { code: string; message: string }; plan?: PlanEntry }
+  | { type: 'progress'; done: number; total: number; counts: BulkCounts; elapsedMs: number }
+  | { type: 'end'; summary: BulkSummary };
+
+const COUNT_KEY: Record<RowOutcome, keyof BulkCounts> = {
+  ok: 'ok',
+  valid: 'valid',
+  invalid: 'invalid',
+  failed: 'failed',
+  skipped: 'skipped',
+  'in-doubt': 'inDoubt',
+  'not-run': 'notRun',
+};
+
+/** Rows whose server checks go out together with `preflight`. */
+const PREFLIGHT_WINDOW = 150;
+
+/** Codes of failures that happen before a command reaches the server, so a resend is safe. */
+const BEFORE_SENDING = new Set(['TH_ERR_OCI_CONNECT', 'TH_ERR_OCI_CONNECT_TIMEOUT']);
+
+/** True when the command provably was not processed: a refused connection, or the SOAP NO_OCS_CONNECTION fault. */
+export function isTransient(error: unknown): boolean {
+  if (!isThorsHammerError(error)) return false;
+  if (BEFORE_SENDING.has(error.code)) return true;
+  return error.code === 'TH_ERR_OCI_SOAP_FAULT' && (error as unknown as { retryable?: boolean }).retryable === true;
+}
+
+/** Reads the input's SHA-256 and counts its data rows (one streaming pass; the run itself streams again). */
+async function scanInput(path: string, format: 'csv' | 'xlsx', encoding: CsvEncoding): Promise<{ sha256: string; records: number }> {
+  const hash = createHash('sha256');
+  const parser = format === 'csv' ? new CsvParser() : undefined;
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
+  let records = 0;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      if (parser) for (const _ of parser.feed(decoder.decode(chunk, { stream: true }))) records++;
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new BulkInputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(error as Error).message})`, { path }, error);
+  }
+  if (parser) records += parser.push(decoder.decode()).length + safeEnd(parser);
+  return { sha256: hash.digest('hex'), records };
+}
+
+function safeEnd(parser: CsvParser): number {
+  try {
+    return parser.end().length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs a bulk file: validates every row, and with `apply` sends them. Resolves with the summary; row problems never throw. */
+export async function runBulk(options: BulkRunOptions): Promise<BulkSummary> {
+  return new BulkRun(options).run();
+}
+
+/** The same run as an async iterator of its events (the last one is `end`, with the summary). */
+export async function* bulkEvents(options: Omit<BulkRunOptions, 'onEvent'>): AsyncGenerator<BulkEvent> {
+  const queue: BulkEvent[] = [];
+  let wake: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
+  let finished = false;
+  const done = runBulk({
+    ...options,
+    onEvent: (event) => {
+      queue.push(event);
+      wake?.();
+    },
+  }).then(
+    () => {
+      finished = true;
+      wake?.();
+    },
+    (error: unknown) => {
+      failure = { error };
+      finished = true;
+      wake?.();
+    },
+  );
+  for (;;) {
+    while (queue.length > 0) yield queue.shift() as BulkEvent;
+    if (failure) throw failure.error;
+    if (finished) break;
+    await new Promise<void>((r) => {
+      wake = r;
+    });
+    wake = undefined;
+  }
+  await done;
+}
+
+interface InFlight {
+  rows: PreparedRow[];
+  promise: Promise<void>;
+}
+
+class BulkRun {
+  private readonly mode: 'dry-run' | 'apply';
+  private readonly counts: BulkCounts = { ok: 0, valid: 0, invalid: 0, failed: 0, skipped: 0, inDoubt: 0, notRun: 0 };
+  private readonly started = performance.now();
+  private total = 0;
+  private done = 0;
+  private errors = 0;
+  private stoppedByMaxErrors = false;
+  private journal: JournalWriter | undefined;
+  private pendingLines: JournalRow[] = [];
+  private failedOut: { fd: number; columns: number[] } | undefined;
+  private failedLines: string[] = [];
+  private pool: OciSessionPool | undefined;
+  private schema!: OciSchema;
+  private resume: ResumeState | undefined;
+  private readonly inFlight = new Set<InFlight>();
+  private readonly groupsInFlight = new Map<string, InFlight>();
+  private lastProgress = 0;
+  private batch: PreparedRow[] = [];
+  private preflight: Preflight | undefined;
+
+  constructor(private readonly options: BulkRunOptions) {
+    this.mode = options.apply ? 'apply' : 'dry-run';
+    const { batchSize, sessions, maxErrors } = options;
+    if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_COMMANDS_PER_DOCUMENT)) {
+      throw new BulkOptionsError(`batch size must be 1..${MAX_COMMANDS_PER_DOCUMENT}, got ${batchSize}`);
+    }
+    if (sessions !== undefined && (!Number.isInteger(sessions) || sessions < 1)) throw new BulkOptionsError(`sessions must be a positive integer, got ${sessions}`);
+    if (maxErrors !== undefined && (!Number.isInteger(maxErrors) || maxErrors < 1)) throw new BulkOptionsError(`max errors must be a positive integer, got ${maxErrors}`);
+    if (options.apply && !options.connection) throw new BulkOptionsError('apply needs a server: give --url and --user');
+    if (options.preflight && !options.connection) throw new BulkOptionsError('preflight reads the server: give --url and --user');
+  }
+
+  private get stopping(): boolean {
+    return this.stoppedByMaxErrors || this.options.signal?.aborted === true;
+  }
+
+  async run(): Promise<BulkSummary> {
+    const o = this.options;
+    const format = o.format ?? (extname(o.input).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
+    const encoding = csvEncoding(o.encoding);
+    const presets = loadPresets(o.presetsDir);
+    this.schema = o.schema ?? (await OciSchema.load(o.release ?? o.connection?.release ?? newestGeneratedRelease()));
+    if (o.resume) this.resume = resumeState(readJournal(o.resume));
+    const scan = await scanInput(o.input, format, encoding);
+
+    let records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>;
+    if (format === 'xlsx') {
+      const all = await readXlsxFile(o.input, { sheet: o.sheet });
+      records = all;
+      this.total = Math.max(0, all.length - 1);
+    } else {
+      records = readCsvFile(o.input, { encoding });
+      this.total = Math.max(0, scan.records - 1);
+    }
+
+    const journalPath = o.journal === false ? undefined : resolve(o.journal ?? o.resume ?? `${o.input}.journal.jsonl`);
+    if (journalPath) {
+      this.journal = new JournalWriter(journalPath);
+      this.journal.write({
+        kind: 'header',
+        version: JOURNAL_VERSION,
+        startedAt: new Date().toISOString(),
+        input: { path: resolve(o.input), sha256: scan.sha256, format, sheet: o.sheet },
+        release: this.schema.release,
+        url: urlWithoutCredentials(o.connection?.url),
+        mode: this.mode,
+        options: {
+          request: o.request,
+          set: o.set ? redactSecrets(o.set) : undefined,
+          nilToken: o.nilToken,
+          sessions: o.sessions,
+          batchSize: o.batchSize,
+          maxErrors: o.maxErrors,
+          resume: o.resume,
+          backup: o.backup,
+          user: o.connection?.userId,
+        },
+      });
+    }
+    this.emit({ type: 'start', mode: this.mode, total: this.total, journal: journalPath });
+
+    try {
+      await this.process(records, presets);
+    } catch (error) {
+      // A setup or input error: what was sent still gets its answer and its journal line.
+      await this.settle();
+      this.journal?.close();
+      throw error;
+    }
+    await this.settle();
+    this.counts.notRun += Math.max(0, this.total - this.done);
+    const ms = performance.now() - this.started;
+    const c = this.counts;
+    const summary: BulkSummary = {
+      mode: this.mode,
+      total: this.total,
+      counts: { ...c },
+      ms: Math.round(ms),
+      rowsPerSecond: Math.round(((c.ok + c.failed + c.valid + c.invalid) / Math.max(ms, 1)) * 1000),
+      journal: journalPath,
+      failedOut: o.failedOut,
+      aborted: o.signal?.aborted === true,
+      stoppedByMaxErrors: this.stoppedByMaxErrors,
+      exitCode: c.invalid + c.failed + c.inDoubt + c.notRun > 0 ? 1 : 0,
+    };
+    this.journal?.write({ kind: 'summary', endedAt: new Date().toISOString(), aborted: summary.aborted, counts: { ...c }, ms: summary.ms });
+    this.journal?.close();
+    this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...c }, elapsedMs: summary.ms });
+    this.emit({ type: 'end', summary });
+    return summary;
+  }
+
+  /** Waits for the documents in flight, writes what is pending, closes the pool and the failed-rows file. */
+  private async settle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight].map((f) => f.promise));
+    this.flushLines();
+    if (this.pool) await this.pool.close().catch(() => undefined);
+    this.closeFailedOut();
+  }
+
+  private async process(records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> {
+    let mapper: RowMapper | undefined;
+    let first = true;
+    let window: PreparedRow[] = [];
+    for await (const record of records) {
+      if (!mapper) {
+        mapper = new RowMapper(record.cells, {
+          schema: this.schema,
+          request: this.options.request,
+          presets,
+          set: this.options.set,
+          nilToken: this.options.nilToken,
+        });
+        this.openFailedOut(mapper.header);
+        continue;
+      }
+      if (first) {
+        first = false;
+        if (RowMapper.isHintsRow(record.cells)) {
+          this.total--;
+          continue;
+        }
+      }
+      if (this.stopping) break;
+      const row = await mapper.prepare(record);
+      if (!this.options.preflight) {
+        await this.handle(row);
+        continue;
+      }
+      // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
+      window.push(row);
+      if (window.length >= PREFLIGHT_WINDOW) {
+        await this.preflightWindow(window);
+        window = [];
+      }
+    }
+    if (window.length > 0) await this.preflightWindow(window);
+    if (this.batch.length > 0 && !this.stopping) await this.dispatch(this.batch);
+    else for (const row of this.batch) this.finish(row, 'not-run');
+    this.batch = [];
+  }
+
+  private async preflightWindow(rows: PreparedRow[]): Promise<void> {
+    const checkable = rows.filter((r) => r.issues.length === 0 && r.command);
+    this.preflight ??= new Preflight(this.schema, this.openPool());
+    const results = await this.preflight.check(checkable.map((r) => r.command as OciCommand));
+    checkable.forEach((row, i) => {
+      const { issues, plan } = results[i] as (typeof results)[number];
+      row.issues.push(...issues);
+      row.plan = plan;
+    });
+    for (const row of rows) {
+      if (this.stopping) this.finish(row, 'not-run');
+      else await this.handle(row);
+    }
+  }
+
+  /** One prepared row: invalid, skipped by resume, valid (dry run), or queued for sending. */
+  private async handle(row: PreparedRow): Promise<void> {
+    if (row.issues.length > 0) {
+      this.finish(row, 'invalid', { code: row.issues[0]?.code ?? 'invalid', message: row.issues.map((i) => formatIssue(row.row, i)).join('; ') });
+      return;
+    }
+    if (this.resume) {
+      if (this.resume.done.get(row.row) === row.hash) {
+        this.finish(row, 'skipped');
+        return;
+      }
+      if (this.resume.inDoubt.has(row.row)) {
+        this.finish(row, 'in-doubt', {
+          code: 'TH_ERR_BULK_IN_DOUBT',
+          message: 'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
+        });
+        return;
+      }
+    }
+    if (this.mode === 'dry-run') {
+      this.finish(row, 'valid');
+      return;
+    }
+    // Rows of one group keep file order: wait while an earlier document with that group is in flight.
+    const blocker = row.group === undefined ? undefined : this.groupsInFlight.get(row.group);
+    if (blocker && !this.batch.some((b) => b.group === row.group)) await blocker.promise;
+    this.batch.push(row);
+    if (this.batch.length >= (this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT)) {
+      const full = this.batch;
+      this.batch = [];
+      await this.dispatch(full);
+    }
+  }
+
+  private openPool(): OciSessionPool {
+    // Rows were validated when built, so the sessions skip the second check.
+    this.pool ??= new OciSessionPool({ size: this.options.sessions ?? 2, validate: false, ...(this.options.connection as OciClientOptions), schema: this.schema });
+    return this.pool;
+  }
+
+  /** Sends one document's worth of rows on the next free session; waits while the pool is busy (bounded memory). */
+  private async dispatch(rows: PreparedRow[]): Promise<void> {
+    const limit = (this.options.sessions ?? 2) * 2;
+    while (this.inFlight.size >= limit) await Promise.race([...this.inFlight].map((f) => f.promise));
+    if (this.stopping) {
+      for (const row of rows) this.finish(row, 'not-run');
+      return;
+    }
+    this.openPool();
+    this.flushLines();
+    this.journal?.write({ kind: 'sent', rows: rows.map((r) => r.row) });
+    const flight: InFlight = { rows, promise: Promise.resolve() };
+    flight.promise = this.sendWithRetry(rows).finally(() => {
+      this.inFlight.delete(flight);
+      for (const row of rows) if (row.group !== undefined && this.groupsInFlight.get(row.group) === flight) this.groupsInFlight.delete(row.group);
+    });
+    this.inFlight.add(flight);
+    for (const row of rows) if (row.group !== undefined) this.groupsInFlight.set(row.group, flight);
+  }
+
+  private async sendWithRetry(rows: PreparedRow[]): Promise<void> {
+    const attempts = this.options.retries ?? 3;
+    let pending = rows;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const started = performance.now();
+      let results: { row: PreparedRow; result: BatchResult; before?: Record<string, unknown>; beforeRequest?: string }[];
+      try {
+        results = await (this.pool as OciSessionPool).use((client) => this.sendOn(client, pending));
+      } catch (error) {
+        results = pending.map((row) => ({ row, result: { ok: false, error: error as Error } }));
+      }
+      const ms = Math.round(performance.now() - started);
+      const retry: PreparedRow[] = [];
+      for (const { row, result, before, beforeRequest } of results) {
+        if (result.ok) this.finish(row, 'ok', undefined, { ms, attempts: attempt, before, beforeRequest });
+        else if (isTransient(result.error) && attempt < attempts && !this.options.signal?.aborted) retry.push(row);
+        else this.finish(row, 'failed', errorOf(result.error), { ms, attempts: attempt, before, beforeRequest });
+      }
+      this.flushLines();
+      pending = retry;
+      if (pending.length > 0) await sleep(Math.min((this.options.backoffMs ?? 200) * 2 ** (attempt - 1), 5000));
+    }
+  }
+
+  /** One document of commands on one session; with `backup`, a document of Gets first. */
+  private async sendOn(client: OciClient, rows: PreparedRow[]) {
+    const befores: (Record<string, unknown> | undefined)[] = new Array(rows.length);
+    const beforeTypes: (string | undefined)[] = new Array(rows.length);
+    if (this.options.backup) {
+      const gets: { index: number; command: OciCommand }[] = [];
+      rows.forEach((row, index) => {
+        const get = row.command && backupCommand(this.schema, row.command);
+        if (get) gets.push({ index, command: get });
+      });
+      if (gets.length > 0) {
+        await this.schema.ensure(...gets.map((g) => g.command.$type));
+        const answers = await client.sendBatch(gets.map((g) => g.command));
+        answers.forEach((answer, k) => {
+          const { index, command } = gets[k] as { index: number; command: OciCommand };
+          beforeTypes[index] = command.$type;
+          if (answer.ok) befores[index] = redactSecrets(answer.response as Record<string, unknown>);
+        });
+      }
+    }
+    const results = await client.sendBatch(rows.map((r) => r.command as OciCommand));
+    return rows.map((row, i) => ({ row, result: results[i] as BatchResult, before: befores[i], beforeRequest: beforeTypes[i] }));
+  }
+
+  private finish(
+    row: PreparedRow,
+    outcome: RowOutcome,
+    error?: { code: string; message: string },
+    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string } = {},
+  ): void {
+    this.counts[COUNT_KEY[outcome]]++;
+    this.done++;
+    if (outcome === 'invalid' || outcome === 'failed') {
+      this.errors++;
+      if (this.options.maxErrors !== undefined && this.errors >= this.options.maxErrors) this.stoppedByMaxErrors = true;
+    }
+    if (outcome !== 'not-run') {
+      this.pendingLines.push({
+        kind: 'row',
+        row: row.row,
+        hash: row.hash,
+        request: row.type,
+        outcome,
+        code: error?.code,
+        error: error?.message,
+        ms: extra.ms,
+        attempts: extra.attempts,
+        command: this.mode === 'apply' && row.command ? redactSecrets(row.command) : undefined,
+        before: extra.before,
+        beforeRequest: extra.beforeRequest,
+      });
+      if (this.pendingLines.length >= 256) this.flushLines();
+    }
+    if (this.failedOut && (outcome === 'invalid' || outcome === 'failed' || outcome === 'in-doubt' || outcome === 'not-run')) {
+      this.failedLines.push(failedRowLine(row, this.failedOut.columns, error?.message ?? outcome));
+    }
+    this.emit({ type: 'row', row: row.row, outcome, request: row.type, issues: row.issues.length > 0 ? row.issues : undefined, error, plan: row.plan });
+    const now = performance.now();
+    if (now - this.lastProgress > 100) {
+      this.lastProgress = now;
+      this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...this.counts }, elapsedMs: Math.round(now - this.started) });
+    }
+  }
+
+  private flushLines(): void {
+    if (this.pendingLines.length > 0) this.journal?.write(...this.pendingLines);
+    this.pendingLines = [];
+    if (this.failedOut && this.failedLines.length > 0) {
+      writeFileSync(this.failedOut.fd, `${this.failedLines.join('\n')}\n`);
+      this.failedLines = [];
+    }
+  }
+
+  private openFailedOut(header: string[]): void {
+    const path = this.options.failedOut;
+    if (path === undefined) return;
+    const columns = header.map((_, i) => i).filter((i) => header[i] !== 'error');
+    try {
+      writeFileSync(path, `${csvLine([...columns.map((i) => header[i] as string), 'error'])}\n`);
+      this.failedOut = { fd: openSync(path, 'a'), columns };
+    } catch (error) {
+      throw new BulkOptionsError(`${path}: cannot write the failed rows (${(error as Error).message})`);
+    }
+  }
+
+  private closeFailedOut(): void {
+    if (!this.failedOut) return;
+    this.flushLines();
+    closeSync(this.failedOut.fd);
+    this.failedOut = undefined;
+  }
+
+  private emit(event: BulkEvent): void {
+    this.options.onEvent?.(event);
+  }
+}
+
+/** The row as it was read (empty cells stay empty, `""` stays quoted) with its error, minus any old `error` column. */
+function failedRowLine(row: PreparedRow, columns: readonly number[], error: string): string {
+  const out: string[] = [];
+  for (const i of columns) {
+    const cell = row.cells[i];
+    out.push(cell === undefined || (cell.text === '' && !cell.quoted) ? '' : csvCell(cell.text));
+  }
+  return `${out.join(',')},${csvLine([error])}`;
+}
+
+function errorOf(error: Error): { code: string; message: string } {
+  return { code: isThorsHammerError(error) ? error.code : 'ERROR', message: error.message };
+}

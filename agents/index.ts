@@ -1,0 +1,2 @@
+/** Agent scripts: jobs built on the runtime (`thors-hammer/agents`). Re-exports only. */
+export * from './bulk/index.js';

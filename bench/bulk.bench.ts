@@ -1,0 +1,221 @@
+// Bulk engine throughput and memory. The mock runs in its own process (`hammer mock oci`).
+// 1. 10,000 UserAddRequest17sp4 rows from a CSV with the journal on, through the pool and
+//    15-command documents, beside the same rows sent one command per document, one after
+//    another (mercury-ocip's way), in the same run.
+// 2. Peak RSS of a 1,000,000-row dry run (CSV streamed), measured in a child process of its own.
+//
+//   npm run bench -- bulk          (or: node --import tsx bench/bulk.bench.ts [--rows 10000] [--dry-rows 1000000] [--sessions 4])
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { RowMapper, loadPresets, readCsvFile, runBulk } from '../agents/bulk/index.js';
+import { OciClient, type OciClientOptions } from '../runtime/oci/client.js';
+import { OciSchema } from '../runtime/oci/schema.js';
+import { projectRoot } from '../runtime/paths.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const ROWS = arg('--rows', 10_000);
+const DRY_ROWS = arg('--dry-rows', 1_000_000);
+const SESSIONS = arg('--sessions', 4);
+const USER = 'bench';
+const PASSWORD = 'bench-Pa55';
+const SP = 'bench-sp';
+const HEADER = 'serviceProviderId,groupId,userId,lastName,firstName,callingLineIdLastName,callingLineIdFirstName,password,address.city\n';
+
+/** Writes `rows` user rows for `group`, in 1 MB writes (the 1M-row file is never held in memory). */
+function writeUsers(path: string, group: string, tag: string, rows: number): void {
+  const fd = openSync(path, 'w');
+  writeSync(fd, HEADER);
+  let chunk = '';
+  for (let i = 0; i < rows; i++) {
+    chunk += `${SP},${group},${tag}-${i}@bench.example,Last${i},First${i},Last${i},First${i},Pw-${i}-secret,Paris\n`;
+    if (chunk.length > 1_000_000) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'th-bulk-bench-'));
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  const seed = join(dir, 'seed.json');
+  const groups = ['pooled', 'sequential', 'warmup'].map((g) => ({ groupId: g, defaultDomain: 'bench.example', userLimit: 999_999 }));
+  writeFileSync(seed, JSON.stringify({ serviceProviders: [{ serviceProviderId: SP, defaultDomain: 'bench.example', groups }] }));
+  const mock = await startMock(seed);
+  try {
+    const schema = await OciSchema.load(mock.release);
+    const connection = { url: `tcp://127.0.0.1:${mock.tcp}`, userId: USER, password: PASSWORD };
+    const files = { pooled: join(dir, 'pooled.csv'), sequential: join(dir, 'sequential.csv'), warmup: join(dir, 'warmup.csv') };
+    writeUsers(files.warmup, 'warmup', 'w', 300);
+    writeUsers(files.pooled, 'pooled', 'p', ROWS);
+    writeUsers(files.sequential, 'sequential', 's', ROWS);
+    await runBulk({
+      input: files.warmup,
+      request: 'UserAddRequest17sp4',
+      apply: true,
+      connection,
+      schema,
+      sessions: SESSIONS,
+      journal: join(dir, 'warmup.jsonl'),
+    });
+
+    const measured = async (run: () => Promise<{ ok: number; ms: number }>) => {
+      const client0 = process.cpuUsage();
+      const server0 = serverCpuSeconds(mock.pid);
+      const summary = await run();
+      const client = process.cpuUsage(client0);
+      return { summary, clientUs: (client.user + client.system) / ROWS, serverUs: ((serverCpuSeconds(mock.pid) - server0) * 1e6) / ROWS };
+    };
+    const pooledRun = await measured(async () => {
+      const s = await runBulk({
+        input: files.pooled,
+        request: 'UserAddRequest17sp4',
+        apply: true,
+        connection,
+        schema,
+        sessions: SESSIONS,
+        journal: join(dir, 'pooled.jsonl'),
+      });
+      return { ok: s.counts.ok, ms: s.ms };
+    });
+    // mercury-ocip's way: build a row, send it alone, wait for the answer, then the next row.
+    const sequentialRun = await measured(() => oneByOne(files.sequential, schema, connection));
+    const pooled = pooledRun.summary;
+    const sequential = sequentialRun.summary;
+    for (const [name, s] of [
+      ['pooled', pooled],
+      ['sequential', sequential],
+    ] as const) {
+      if (s.ok !== ROWS) throw new Error(`${name}: ${s.ok} of ${ROWS} rows ok`);
+    }
+    const rate = (s: { ms: number }) => Math.round((ROWS / s.ms) * 1000);
+    console.log(`bulk apply: ${ROWS} UserAddRequest17sp4 rows from CSV to the mock (own process), journal on; ${availableParallelism()} CPUs, load ${load}`);
+    const cpu = (r: typeof pooledRun) => `CPU per row: client ${r.clientUs.toFixed(0)} µs, mock ${r.serverUs.toFixed(0)} µs`;
+    console.log(
+      `  pool of ${SESSIONS} sessions, 15 per document: ${rate(pooled).toLocaleString('en')} rows/s (${(pooled.ms / 1000).toFixed(2)} s; ${cpu(pooledRun)})`,
+    );
+    console.log(
+      `  one command per document, one after another: ${rate(sequential).toLocaleString('en')} rows/s (${(sequential.ms / 1000).toFixed(2)} s; ${cpu(sequentialRun)})`,
+    );
+    console.log(`  speed-up: ${(rate(pooled) / rate(sequential)).toFixed(1)}x   targets: >= 5,000 rows/s, >= 5x`);
+  } finally {
+    await mock.stop();
+  }
+
+  // The dry run in a fresh process, so its peak RSS is its own: from the compiled build when there
+  // is one (what an installed package runs), else from source through tsx, whose on-the-fly
+  // compile of the generated bindings costs about 70 MB more.
+  const big = join(dir, 'big.csv');
+  writeUsers(big, 'pooled', 'd', DRY_ROWS);
+  const compiled = join(projectRoot, 'dist/agents/index.js');
+  const childArgs = existsSync(compiled)
+    ? ['--input-type=module', '-e', `${dryRunScript(pathToFileURL(compiled).href)}`, big]
+    : ['--import', 'tsx', '--input-type=module', '-e', `${dryRunScript(pathToFileURL(join(projectRoot, 'agents/index.ts')).href)}`, big];
+  const child = spawnSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.status !== 0) throw new Error(`dry-run child failed with ${child.status}`);
+  const result = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as { rows: number; valid: number; ms: number; maxRssMb: number };
+  console.log(
+    `bulk dry run (${existsSync(compiled) ? 'compiled build, dist/' : 'from source through tsx; `npm run build` first for the compiled figure'}): ${result.rows.toLocaleString('en')} rows (${(statSync(big).size / 1e6).toFixed(0)} MB CSV, journal on): ${result.valid.toLocaleString('en')} valid in ${(result.ms / 1000).toFixed(1)} s (${Math.round((result.rows / result.ms) * 1000).toLocaleString('en')} rows/s), peak RSS ${result.maxRssMb} MB (target <= 250 MB)`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The baseline: one OciClient, one command per document, each row built then sent after the previous answer. */
+async function oneByOne(file: string, schema: OciSchema, connection: OciClientOptions): Promise<{ ok: number; ms: number }> {
+  const started = performance.now();
+  const client = new OciClient({ ...connection, schema });
+  let mapper: RowMapper | undefined;
+  let ok = 0;
+  for await (const record of readCsvFile(file)) {
+    if (!mapper) {
+      mapper = new RowMapper(record.cells, { schema, request: 'UserAddRequest17sp4', presets: loadPresets() });
+      continue;
+    }
+    const row = await mapper.prepare(record);
+    if (!row.command) continue;
+    try {
+      await client.send(row.command as never);
+      ok++;
+    } catch {
+      // counted as not ok
+    }
+  }
+  await client.close();
+  return { ok, ms: performance.now() - started };
+}
+
+/** The dry-run child: a script for `node -e` that runs the engine from `moduleUrl` on the file in argv[1]. */
+function dryRunScript(moduleUrl: string): string {
+  return [
+    `const { runBulk } = await import(${JSON.stringify(moduleUrl)});`,
+    'const file = process.argv[1];',
+    "const s = await runBulk({ input: file, request: 'UserAddRequest17sp4', journal: file + '.journal.jsonl' });",
+    'console.log(JSON.stringify({ rows: s.total, valid: s.counts.valid, ms: s.ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));',
+  ].join('\n');
+}
+
+/** User + system CPU seconds of a process so far, from /proc/<pid>/stat (Linux). */
+function serverCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface MockProcess {
+  pid: number;
+  tcp: number;
+  release: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `hammer mock oci` in its own process and reads its ready line. */
+function startMock(seed: string): Promise<MockProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.once('exit', (code) => reject(new Error(`mock exited with ${code}: ${stderr}`)));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const newline = stdout.indexOf('\n');
+      if (newline === -1) return;
+      const ready = JSON.parse(stdout.slice(0, newline)) as { tcp: number; release: string };
+      resolve({
+        pid: child.pid as number,
+        tcp: ready.tcp,
+        release: ready.release,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
+}
+
+await main();

@@ -1,0 +1,88 @@
+// Fixtures of the bulk tests: temp folders, CSV writing, a seed for the mock, and `hammer bulk`
+// spawned as users run it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvLine } from '../../agents/bulk/csv.js';
+import { projectRoot } from '../../runtime/paths.js';
+
+export const SP = 'bulk-sp';
+export const GROUP = 'bulk-g';
+export const DOMAIN = 'bulk.example';
+export const PASSWORD = 'bulk-Secret-1';
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'th-bulk-'));
+}
+
+/** A seed with one service provider and group (room for 20,000 users) and a second group. */
+export function writeSeed(dir: string): string {
+  const path = join(dir, 'seed.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      serviceProviders: [
+        {
+          serviceProviderId: SP,
+          isEnterprise: true,
+          defaultDomain: DOMAIN,
+          groups: [
+            { groupId: GROUP, defaultDomain: DOMAIN, userLimit: 20000 },
+            { groupId: 'bulk-g2', defaultDomain: DOMAIN, userLimit: 20000 },
+          ],
+        },
+      ],
+    }),
+  );
+  return path;
+}
+
+/** Writes rows (`undefined` = empty cell, `''` = quoted empty string) as a CSV file. */
+export function writeCsv(path: string, header: readonly string[], rows: readonly (readonly (string | undefined)[])[]): string {
+  writeFileSync(path, `${[csvLine(header), ...rows.map((r) => csvLine(r))].join('\r\n')}\r\n`);
+  return path;
+}
+
+export const USER_HEADER = [
+  'serviceProviderId',
+  'groupId',
+  'userId',
+  'lastName',
+  'firstName',
+  'callingLineIdLastName',
+  'callingLineIdFirstName',
+  'password',
+  'address.city',
+];
+
+/** A valid UserAddRequest17sp4 row. */
+export function userRow(tag: string, i: number, group = GROUP): string[] {
+  return [SP, group, `${tag}-${i}@${DOMAIN}`, `Last${i}`, `First${i}`, `Last${i}`, `First${i}`, `Pw-${i}-secret`, 'Paris'];
+}
+
+export interface Hammer {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** Spawns `hammer bulk …`. */
+export function hammerBulk(args: string[], env: Record<string, string> = {}): Hammer {
+  const child = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), 'bulk', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}

@@ -47,7 +47,13 @@ export interface GroupTrunkGroup {
   deviceName?: string;
 }
 
-export type ProblemKind = 'service-over-use' | 'service-pack-over-use' | 'unassigned-number-activated' | 'unused-device' | 'user-without-device' | 'duplicate-alias';
+export type ProblemKind =
+  | 'service-over-use'
+  | 'service-pack-over-use'
+  | 'unassigned-number-activated'
+  | 'unused-device'
+  | 'user-without-device'
+  | 'duplicate-alias';
 
 export interface AuditProblem {
   kind: ProblemKind;
@@ -105,7 +111,11 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
   let details: (OciResponse | undefined)[];
   if (options.target && groups.length === 1) {
     details = [await context.target({ $type: groupGet, ...(groups[0] as GroupRef) }, `group ${groupName(groups[0] as GroupRef)}`)];
-  } else details = await context.fetch('groups', groups.map((g) => ({ command: { $type: groupGet, ...g }, target: groupName(g) })));
+  } else
+    details = await context.fetch(
+      'groups',
+      groups.map((g) => ({ command: { $type: groupGet, ...g }, target: groupName(g) })),
+    );
   const asks: Ask[] = groups.flatMap((g) => perGroup.map(($type) => ({ command: { $type, ...g }, target: groupName(g) })));
   const [lists, listings] = await Promise.all([context.fetch('lists', asks), listGroups(context, groups)]);
 
@@ -184,7 +194,11 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
       return { name: d.deviceName as string, type: d.deviceType as string, macAddress: d.macAddress || undefined, userCount, unused: userCount === 0 };
     });
 
-    const trunkGroups: GroupTrunkGroup[] = firstTable(at(4)).map((r) => ({ name: r.name as string, department: r.department || undefined, deviceName: r.deviceName || undefined }));
+    const trunkGroups: GroupTrunkGroup[] = firstTable(at(4)).map((r) => ({
+      name: r.name as string,
+      department: r.department || undefined,
+      deviceName: r.deviceName || undefined,
+    }));
 
     const serviceInstances: Record<string, number> = {};
     for (const { kind, rows } of listing.instances) serviceInstances[kind.kind] = rows.length;

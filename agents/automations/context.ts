@@ -77,7 +77,8 @@ export class AgentContext {
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_COMMANDS_PER_DOCUMENT)) {
       throw new AgentOptionsError(`batch size must be 1..${MAX_COMMANDS_PER_DOCUMENT}, got ${batchSize}`);
     }
-    if (sessions !== undefined && (!Number.isInteger(sessions) || sessions < 1)) throw new AgentOptionsError(`sessions must be a positive integer, got ${sessions}`);
+    if (sessions !== undefined && (!Number.isInteger(sessions) || sessions < 1))
+      throw new AgentOptionsError(`sessions must be a positive integer, got ${sessions}`);
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
       throw new AgentOptionsError(`concurrency must be a positive integer, got ${concurrency}`);
     }
@@ -130,7 +131,14 @@ export class AgentContext {
         });
         this.done += chunk.length;
         this.documents++;
-        this.emit({ type: 'progress', agent: this.agent, phase, done: this.done, total: this.planned, elapsedMs: Math.round(performance.now() - this.started) });
+        this.emit({
+          type: 'progress',
+          agent: this.agent,
+          phase,
+          done: this.done,
+          total: this.planned,
+          elapsedMs: Math.round(performance.now() - this.started),
+        });
       });
       const tracked = flight.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);

@@ -26,7 +26,12 @@ export const ALIAS_KINDS: readonly InstanceKind[] = [
     listFamily: 'GroupCollaborateBridgeGetInstanceListRequest',
     getFamily: 'GroupCollaborateBridgeGetInstanceRequest',
   },
-  { kind: 'findMeFollowMe', label: 'Find-me/Follow-me', listFamily: 'GroupFindMeFollowMeGetInstanceListRequest', getFamily: 'GroupFindMeFollowMeGetInstanceRequest' },
+  {
+    kind: 'findMeFollowMe',
+    label: 'Find-me/Follow-me',
+    listFamily: 'GroupFindMeFollowMeGetInstanceListRequest',
+    getFamily: 'GroupFindMeFollowMeGetInstanceRequest',
+  },
   {
     kind: 'instantGroupCall',
     label: 'Instant Group Call',

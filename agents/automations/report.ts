@@ -1,5 +1,5 @@
 import { alignedTable, toJsonValue } from '../../runtime/oci/present.js';
-import { csvLine } from '../bulk/csv.js';
+import { csvCell } from '../bulk/csv.js';
 import type { AuditGroupResult, GroupAudit } from './audit-group.js';
 import type { ServiceProviderAudit } from './audit-service-provider.js';
 import type { CallCenterDigestResult } from './call-center-digest.js';
@@ -21,7 +21,9 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 const cell = (v: unknown): string => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(' ') : String(v));
 const fields = (name: string, pairs: [string, unknown][]): ReportSection => ({ name, columns: ['field', 'value'], rows: pairs.map(([k, v]) => [k, cell(v)]) });
 const warnings = (list: readonly AgentWarning[]): ReportSection[] =>
-  list.length === 0 ? [] : [{ name: 'warnings', columns: ['request', 'target', 'code', 'message'], rows: list.map((w) => [w.request, cell(w.target), w.code, w.message]) }];
+  list.length === 0
+    ? []
+    : [{ name: 'warnings', columns: ['request', 'target', 'code', 'message'], rows: list.map((w) => [w.request, cell(w.target), w.code, w.message]) }];
 
 export function findAliasReport(r: FindAliasResult): ReportSection[] {
   return [
@@ -78,12 +80,25 @@ function groupSections(a: GroupAudit, prefix = ''): ReportSection[] {
     {
       name: `${prefix}services`,
       columns: ['service', 'level', 'limited', 'quantity', 'usage', 'over-used'],
-      rows: a.services.map((s) => [s.name, s.level, cell(s.limited), s.quantity === undefined ? 'Unlimited' : String(s.quantity), String(s.usage), cell(s.overUsed)]),
+      rows: a.services.map((s) => [
+        s.name,
+        s.level,
+        cell(s.limited),
+        s.quantity === undefined ? 'Unlimited' : String(s.quantity),
+        String(s.usage),
+        cell(s.overUsed),
+      ]),
     },
     {
       name: `${prefix}service packs`,
       columns: ['service pack', 'limited', 'quantity', 'usage', 'over-used'],
-      rows: a.servicePacks.map((s) => [s.name, cell(s.limited), s.quantity === undefined ? 'Unlimited' : String(s.quantity), String(s.usage), cell(s.overUsed)]),
+      rows: a.servicePacks.map((s) => [
+        s.name,
+        cell(s.limited),
+        s.quantity === undefined ? 'Unlimited' : String(s.quantity),
+        String(s.usage),
+        cell(s.overUsed),
+      ]),
     },
     {
       name: `${prefix}numbers`,
@@ -95,7 +110,11 @@ function groupSections(a: GroupAudit, prefix = ''): ReportSection[] {
       columns: ['device', 'type', 'MAC address', 'users', 'unused'],
       rows: a.devices.map((d) => [d.name, d.type, cell(d.macAddress), String(d.userCount), cell(d.unused)]),
     },
-    { name: `${prefix}trunk groups`, columns: ['trunk group', 'department', 'device'], rows: a.trunkGroups.map((t) => [t.name, cell(t.department), cell(t.deviceName)]) },
+    {
+      name: `${prefix}trunk groups`,
+      columns: ['trunk group', 'department', 'device'],
+      rows: a.trunkGroups.map((t) => [t.name, cell(t.department), cell(t.deviceName)]),
+    },
     { name: `${prefix}users without a device`, columns: ['user'], rows: a.usersWithoutDevice.map((u) => [u]) },
   ];
 }
@@ -127,7 +146,8 @@ export function auditServiceProviderReport(r: ServiceProviderAudit): ReportSecti
 }
 
 export function userDigestReport(r: UserDigestResult): ReportSection[] {
-  const fwd = (f: { active: boolean; forwardTo?: string } | undefined) => (f ? `${f.active ? 'on' : 'off'}${f.forwardTo ? ` → ${f.forwardTo}` : ''}` : '(unread)');
+  const fwd = (f: { active: boolean; forwardTo?: string } | undefined) =>
+    f ? `${f.active ? 'on' : 'off'}${f.forwardTo ? ` → ${f.forwardTo}` : ''}` : '(unread)';
   return [
     fields('user', [
       ['user id', r.userId],
@@ -155,7 +175,11 @@ export function userDigestReport(r: UserDigestResult): ReportSection[] {
       columns: ['device', 'URI', 'expiration', 'user agent'],
       rows: r.registrations.map((g) => [cell(g.deviceName), cell(g.uri), cell(g.expiration), cell(g.userAgent)]),
     },
-    { name: 'call centers', columns: ['service user id', 'name', 'joined'], rows: r.callCenters.map((c) => [c.serviceUserId, cell(c.name), cell(c.available)]) },
+    {
+      name: 'call centers',
+      columns: ['service user id', 'name', 'joined'],
+      rows: r.callCenters.map((c) => [c.serviceUserId, cell(c.name), cell(c.available)]),
+    },
     { name: 'hunt groups', columns: ['service user id', 'name'], rows: r.huntGroups.map((h) => [h.serviceUserId, h.name]) },
     {
       name: 'shared call appearances',
@@ -177,7 +201,16 @@ export function callCenterDigestReport(r: CallCenterDigestResult): ReportSection
     {
       name: 'agents',
       columns: ['user id', 'name', 'phone number', 'extension', 'skill level', 'ACD state', 'joined', 'staffed'],
-      rows: r.agents.map((a) => [a.userId, a.name, cell(a.phoneNumber), cell(a.extension), cell(a.skillLevel), cell(a.acdState), cell(a.joined), cell(a.staffed)]),
+      rows: r.agents.map((a) => [
+        a.userId,
+        a.name,
+        cell(a.phoneNumber),
+        cell(a.extension),
+        cell(a.skillLevel),
+        cell(a.acdState),
+        cell(a.joined),
+        cell(a.staffed),
+      ]),
     },
     ...warnings(r.warnings),
   ];
@@ -192,7 +225,7 @@ export function renderReport(result: unknown, sections: readonly ReportSection[]
     case 'json':
       return `${JSON.stringify(toJsonValue(result), null, 2)}\n`;
     case 'csv':
-      return sections.map((s) => [`# ${s.name}`, csvLine(s.columns), ...s.rows.map((r) => csvLine(r))].join('\n')).join('\n\n') + '\n';
+      return sections.map((s) => [`# ${s.name}`, csvRow(s.columns), ...s.rows.map(csvRow)].join('\n')).join('\n\n') + '\n';
     case 'md':
       return sections.map((s) => [`## ${s.name}`, '', ...markdownTable(s)].join('\n')).join('\n\n') + '\n';
     default:
@@ -208,4 +241,9 @@ function markdownTable(s: ReportSection): string[] {
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
   if (s.rows.length === 0) return ['(none)'];
   return [`| ${s.columns.map(esc).join(' | ')} |`, `|${s.columns.map(() => ' --- ').join('|')}|`, ...s.rows.map((r) => `| ${r.map(esc).join(' | ')} |`)];
+}
+
+/** A CSV row; an empty value stays an empty (unquoted) cell. */
+function csvRow(cells: readonly string[]): string {
+  return cells.map((c) => (c === '' ? '' : csvCell(c))).join(',');
 }

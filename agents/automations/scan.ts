@@ -67,7 +67,10 @@ export async function listGroups(context: AgentContext, groups: readonly GroupRe
     // The XSD spells this member `GroupId`.
     asks.push({ command: { $type: userList, serviceProviderId: g.serviceProviderId, GroupId: g.groupId }, target: groupName(g) });
     for (const k of available) {
-      asks.push({ command: { $type: context.requireType(k.listFamily as string), serviceProviderId: g.serviceProviderId, groupId: g.groupId }, target: groupName(g) });
+      asks.push({
+        command: { $type: context.requireType(k.listFamily as string), serviceProviderId: g.serviceProviderId, groupId: g.groupId },
+        target: groupName(g),
+      });
     }
   }
   const answers = await context.fetch('lists', asks);
@@ -93,11 +96,13 @@ export async function readOwners(context: AgentContext, listings: readonly Group
   const plan: { kind: InstanceKind | undefined; id: string; group: GroupRef; ask: Ask }[] = [];
   for (const g of listings) {
     const group = { serviceProviderId: g.serviceProviderId, groupId: g.groupId };
-    for (const u of g.users) plan.push({ kind: undefined, id: u.userId as string, group, ask: { command: { $type: userGet, userId: u.userId }, target: u.userId } });
+    for (const u of g.users)
+      plan.push({ kind: undefined, id: u.userId as string, group, ask: { command: { $type: userGet, userId: u.userId }, target: u.userId } });
     for (const { kind, rows } of g.instances) {
       const get = context.type(kind.getFamily);
       if (!get) continue;
-      for (const r of rows) plan.push({ kind, id: r.serviceUserId as string, group, ask: { command: { $type: get, serviceUserId: r.serviceUserId }, target: r.serviceUserId } });
+      for (const r of rows)
+        plan.push({ kind, id: r.serviceUserId as string, group, ask: { command: { $type: get, serviceUserId: r.serviceUserId }, target: r.serviceUserId } });
     }
     if (voicePortalGet) {
       plan.push({ kind: voicePortal, id: '', group, ask: { command: { $type: voicePortalGet, ...group }, target: `voice portal of ${groupName(group)}` } });

@@ -33,7 +33,7 @@ export interface UserDigest {
   services: { assigned: string[]; servicePacks: string[] };
   callForwarding: { always?: Forwarding; busy?: Forwarding; noAnswer?: Forwarding; notReachable?: Forwarding; selective?: { active: boolean } };
   doNotDisturb?: { active: boolean };
-  voiceMessaging?: { active: boolean; processing?: string; deliveryEmailAddress?: string; busyToVoiceMail?: boolean; noAnswerToVoiceMail?: boolean };
+  voiceMessaging?: { active: boolean; processing?: string; deliveryEmailAddresses: string[]; busyToVoiceMail?: boolean; noAnswerToVoiceMail?: boolean };
   acdState?: string;
   callCenters: { serviceUserId: string; name?: string; available?: boolean }[];
   huntGroups: { serviceUserId: string; name: string }[];
@@ -203,7 +203,7 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
       voiceMessaging: vm && {
         active: vm.isActive === true,
         processing: str(vm.processing),
-        deliveryEmailAddress: str(vm.voiceMessageDeliveryEmailAddress),
+        deliveryEmailAddresses: emailList(vm.voiceMessageDeliveryEmailAddress),
         busyToVoiceMail: bool(vm.busyRedirectToVoiceMail),
         noAnswerToVoiceMail: bool(vm.noAnswerRedirectToVoiceMail),
       },
@@ -250,4 +250,10 @@ function bool(value: unknown): boolean | undefined {
 
 function list(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : [];
+}
+
+/** An email list: `EmailAddressList` (`{ emailAddress: [...] }`) in newer releases, one address in older ones. */
+function emailList(value: unknown): string[] {
+  if (typeof value === 'string') return value === '' ? [] : [value];
+  return list((value as { emailAddress?: unknown } | undefined)?.emailAddress);
 }

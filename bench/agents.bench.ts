@@ -7,7 +7,11 @@
 // requests, one command per document, one after another, on one session (batchSize 1,
 // concurrency 1). Both runs must give the same result.
 //
-//   npm run bench -- agents        (or: node --import tsx bench/agents.bench.ts [--users 5000] [--digests 500] [--sessions 4])
+// Two passes: plain loopback (the mock's CPU dominates), then with --latency 1 ms per response
+// document (a LAN round trip; real servers are farther away), since round trips are what
+// batching and the pool save.
+//
+//   npm run bench -- agents        (or: node --import tsx bench/agents.bench.ts [--users 5000] [--digests 500] [--sessions 4] [--latency 1])
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -25,6 +29,8 @@ const arg = (name: string, fallback: number) => {
 const USERS = arg('--users', 5_000);
 const DIGESTS = arg('--digests', 500);
 const SESSIONS = arg('--sessions', 4);
+/** Added per response document in the second pass: a LAN round trip to a real server. */
+const LATENCY = arg('--latency', 1);
 const USER = 'bench';
 const PASSWORD = 'bench-Pa55';
 const SP = 'bench-sp';
@@ -48,7 +54,11 @@ function seed(): unknown {
       accessDeviceEndpoint: { accessDevice: { deviceLevel: 'Group', deviceName: `dev-${id}` }, linePort: `${id}_lp@${DOMAIN}` },
     };
   });
-  const devices = users.map((u, i) => ({ deviceName: `dev-b${String(i).padStart(5, '0')}`, deviceType: 'Polycom VVX 500', macAddress: `0004F3${i.toString(16).toUpperCase().padStart(6, '0')}` }));
+  const devices = users.map((u, i) => ({
+    deviceName: `dev-b${String(i).padStart(5, '0')}`,
+    deviceType: 'Polycom VVX 500',
+    macAddress: `0004F3${i.toString(16).toUpperCase().padStart(6, '0')}`,
+  }));
   const ids = users.map((u) => u.userId);
   const serviceInstances = [
     ...Array.from({ length: 10 }, (_, i) => ({
@@ -129,7 +139,12 @@ async function main(): Promise<void> {
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-  const mock = await startMock(seedFile);
+  for (const latency of [0, LATENCY]) await pass(seedFile, load, latency);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function pass(seedFile: string, load: string, latency: number): Promise<void> {
+  const mock = await startMock(seedFile, latency);
   try {
     const schema = await OciSchema.load(mock.release);
     const connection = { url: `tcp://127.0.0.1:${mock.tcp}`, userId: USER, password: PASSWORD };
@@ -142,7 +157,9 @@ async function main(): Promise<void> {
     // Warm-up: the schema's types, the JIT, the mock's first answers.
     await userDigests(digestIds.slice(0, 20), ours);
 
-    console.log(`agents: mock in its own process; ${availableParallelism()} CPUs, load ${load}`);
+    console.log(
+      `agents: mock in its own process, ${latency === 0 ? 'loopback, no added latency' : `${latency} ms added per response document (hammer mock oci --latency ${latency})`}; ${availableParallelism()} CPUs, load ${load}`,
+    );
     for (const [name, job] of [
       [`audit-group, ${USERS} users`, audit],
       [`user-digest x ${DIGESTS}`, digest],
@@ -154,13 +171,14 @@ async function main(): Promise<void> {
       console.log(
         `  ours (batches of 15, ${SESSIONS} sessions): ${Math.round(pooled.ms)} ms, ${pooled.commands} commands in ${pooled.documents} documents, ${pooled.result.warnings.length} warnings`,
       );
-      console.log(`  one command per document, one after another: ${Math.round(oneByOne.ms)} ms, ${oneByOne.commands} commands in ${oneByOne.documents} documents`);
+      console.log(
+        `  one command per document, one after another: ${Math.round(oneByOne.ms)} ms, ${oneByOne.commands} commands in ${oneByOne.documents} documents`,
+      );
       console.log(`  speed-up: ${(oneByOne.ms / pooled.ms).toFixed(1)}x (target >= 5x); same result: ${same}`);
       if (!same) process.exitCode = 1;
     }
   } finally {
     await mock.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -170,10 +188,10 @@ interface MockProcess {
   stop(): Promise<void>;
 }
 
-function startMock(seedFile: string): Promise<MockProcess> {
+function startMock(seedFile: string, latency: number): Promise<MockProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seedFile],
+    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seedFile, '--latency', String(latency)],
     { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

@@ -18,6 +18,7 @@ import {
   userDigests,
 } from '../../agents/automations/index.js';
 import { demoPlantedProblems } from '../../runtime/mock/oci/seed-demo.js';
+import { responseTables } from '../../runtime/oci/present.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { projectRoot } from '../../runtime/paths.js';
 import { type SpawnedMock, spawnMock } from '../oci-client/helpers.js';
@@ -406,3 +407,40 @@ test('hammer agent: formats and --out', async () => {
   expect(usage.code).toBe(2);
   expect(usage.stderr).toContain('TH_ERR_AGENT_OPTIONS');
 }, 120_000);
+
+test('mock: a device user list follows endpoint changes (the index the audit reads is rebuilt)', async () => {
+  const { OciClient } = await import('../../runtime/oci/client.js');
+  const client = new OciClient({ ...connectionTo(mock.ports.tcp as number), schema });
+  try {
+    const users = async (deviceName: string) => {
+      const answer = await client.send({
+        $type: 'GroupAccessDeviceGetUserListRequest21sp1',
+        serviceProviderId: 'globex',
+        groupId: 'globex-lab',
+        deviceName,
+      } as never);
+      return responseTables(answer as never)[0]?.records.map((r) => r.userId);
+    };
+    expect(await users('dev-u0401')).toEqual(['u0401@globex.example']);
+    await client.send({
+      $type: 'UserModifyRequest22',
+      userId: 'u0402@globex.example',
+      endpoint: { accessDeviceEndpoint: { accessDevice: { deviceLevel: 'Group', deviceName: 'dev-u0401' }, linePort: 'u0402b_lp@globex.example' } },
+    } as never);
+    expect(await users('dev-u0401')).toEqual(['u0401@globex.example', 'u0402@globex.example']);
+    expect(await users('dev-u0402')).toEqual([]);
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
+test('hammer mock oci --latency: a negative delay is a usage error; a delay still answers', async () => {
+  await expect(spawnMock(['--tcp-port', '0', '--latency', '-1'])).rejects.toThrow(/--latency must be a number of milliseconds >= 0/);
+  const slow = await spawnMock(['--tcp-port', '0', '--seed', 'demo', '--user', `admin:${PASSWORD}`, '--latency', '2']);
+  try {
+    const r = await callCenterDigest('cc-acme-hq@acme.example', { connection: connectionTo(slow.ports.tcp as number), schema });
+    expect(r.agents).toHaveLength(5);
+  } finally {
+    await slow.stop();
+  }
+}, 60_000);

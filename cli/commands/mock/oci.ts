@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 
 interface MockOciArgs {
   'tcp-port'?: number;
+  latency?: number;
   'tls-port'?: number;
   'soap-port'?: number;
   host: string;
@@ -49,6 +50,7 @@ const command: CommandModule<object, MockOciArgs> = {
       .option('upstream', { type: 'string', describe: 'real server to proxy to while recording: tcp://, tls://, http(s)://…/ProvisioningService' })
       .option('upstream-user', { type: 'string', describe: 'ID:PASSWORD of the account used on the upstream server' })
       .option('replay', { type: 'string', describe: 'cassette file to answer from (falls back to the model, or an error with --strict)' })
+      .option('latency', { type: 'number', describe: 'delay every response document by MS milliseconds (a network round trip)' })
       .example('$0 mock oci --tcp-port 2208 --tls-port 2209 --soap-port 8080', 'the usual ports, user admin/admin')
       .example('$0 mock oci --tcp-port 0 --user ops:s3cret --seed test/fixtures/mock/seed.json', 'a free port, one admin, seeded data')
       .example('$0 mock oci --tcp-port 0 --seed demo --strict', '2 service providers, 5 groups, 500 users and services; unmodelled changes refused')
@@ -68,6 +70,9 @@ const command: CommandModule<object, MockOciArgs> = {
       throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--tls-cert and --tls-key go together');
     }
     const record = recordOptions(args);
+    const latency = args.latency;
+    if (latency !== undefined && (!Number.isFinite(latency) || latency < 0))
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', `--latency must be a number of milliseconds >= 0, got ${latency}`);
     const users: MockUser[] = [...(args.users ? loadUsersFile(args.users) : []), ...(args.user ?? []).map(parseUserSpec)];
     const tls = args['tls-cert'] && args['tls-key'] ? { cert: readPem(args['tls-cert']), key: readPem(args['tls-key']) } : undefined;
     const logger = stderrLogger(args.verbose === true);
@@ -84,6 +89,7 @@ const command: CommandModule<object, MockOciArgs> = {
       strict: args.strict === true,
       record,
       replay: args.replay,
+      faults: latency ? { latencyMs: latency } : undefined,
     });
     const ready: Record<string, unknown> = { ready: true, release: server.release };
     for (const kind of ['tcp', 'tls', 'soap'] as const) if (server.ports[kind] !== undefined) ready[kind] = server.ports[kind];

@@ -28,13 +28,14 @@ async function loadGroup(load: () => Promise<{ default: CommandModule }>, name: 
   }
 }
 
-const [oci, vbox, mock, bulk] = await Promise.all([
+const [oci, vbox, mock, bulk, agent] = await Promise.all([
   loadGroup(() => import('./commands/oci/index.js'), 'oci', 'OCI-P (BroadWorks) commands'),
   loadGroup(() => import('./commands/vbox/index.js'), 'vbox', 'Vitrea vBox commands'),
   loadGroup(() => import('./commands/mock/index.js'), 'mock', 'Mock servers'),
   loadGroup(() => import('./commands/bulk/index.js'), 'bulk', 'Bulk provisioning from CSV/XLSX'),
+  loadGroup(() => import('./commands/agent/index.js'), 'agent', 'Automations: find-alias, find-number, audits, digests'),
 ]);
-const modules = [generate, oci, vbox, mock, bulk, completion];
+const modules = [generate, oci, vbox, mock, bulk, agent, completion];
 const argv = joinDashValues(hideBin(process.argv));
 
 /**
@@ -70,6 +71,7 @@ if (argv[0] === COMPLETE_COMMAND) {
     .command(vbox)
     .command(mock)
     .command(bulk)
+    .command(agent)
     .command(completion)
     .demandCommand(1, 'name a command')
     .strict()

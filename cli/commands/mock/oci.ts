@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 
 interface MockOciArgs {
   'tcp-port'?: number;
+  latency?: number;
   'tls-port'?: number;
   'soap-port'?: number;
   host: string;
@@ -56,6 +57,7 @@ const command: CommandModule<object, MockOciArgs> = {
       .option('upstream', { type: 'string', describe: 'real server to proxy to while recording: tcp://, tls://, http(s)://…/ProvisioningService' })
       .option('upstream-user', { type: 'string', describe: 'ID:PASSWORD of the account used on the upstream server' })
       .option('replay', { type: 'string', describe: 'cassette file to answer from (falls back to the model, or an error with --strict)' })
+      .option('latency', { type: 'number', describe: 'delay every response document by MS milliseconds (a network round trip)' })
       .options(limitOptions)
       .example('$0 mock oci --tcp-port 2208 --tls-port 2209 --soap-port 8080', 'the usual ports, user admin/admin')
       .example('$0 mock oci --tcp-port 0 --user ops:s3cret --seed test/fixtures/mock/seed.json', 'a free port, one admin, seeded data')
@@ -76,6 +78,9 @@ const command: CommandModule<object, MockOciArgs> = {
       throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--tls-cert and --tls-key go together');
     }
     const record = recordOptions(args);
+    const latency = args.latency;
+    if (latency !== undefined && (!Number.isFinite(latency) || latency < 0))
+      throw new ThorsHammerError('TH_ERR_CLI_USAGE', `--latency must be a number of milliseconds >= 0, got ${latency}`);
     const users: MockUser[] = [...(args.users ? loadUsersFile(args.users) : []), ...(args.user ?? []).map(parseUserSpec)];
     const tls = args['tls-cert'] && args['tls-key'] ? { cert: readPem(args['tls-cert']), key: readPem(args['tls-key']) } : undefined;
     const logger = stderrLogger(args.verbose === true);
@@ -92,7 +97,19 @@ const command: CommandModule<object, MockOciArgs> = {
       strict: args.strict === true,
       record,
       replay: args.replay,
+      faults: latency ? { latencyMs: latency } : undefined,
       limits: limitsFrom(args),
+    });
+    // The handlers go in before the ready line: a supervisor may signal as soon as it reads it.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        process.stderr.write(`${signal}: stopping the OCI-P mock\n`);
+        const unmodelled = [...server.state.unmodelled.values()].reduce((a, b) => a + b, 0);
+        if (unmodelled > 0) process.stderr.write(`unmodelled data-changing requests: ${unmodelled} (${server.state.unmodelled.size} types)\n`);
+        server.close().then(resolve, resolve);
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
     });
     const ready: Record<string, unknown> = { ready: true, release: server.release };
     for (const kind of ['tcp', 'tls', 'soap'] as const) if (server.ports[kind] !== undefined) ready[kind] = server.ports[kind];
@@ -104,16 +121,7 @@ const command: CommandModule<object, MockOciArgs> = {
         .map((k) => server.url(k))
         .join('  ')}; accounts: ${accounts}\n`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        process.stderr.write(`${signal}: stopping the OCI-P mock\n`);
-        const unmodelled = [...server.state.unmodelled.values()].reduce((a, b) => a + b, 0);
-        if (unmodelled > 0) process.stderr.write(`unmodelled data-changing requests: ${unmodelled} (${server.state.unmodelled.size} types)\n`);
-        server.close().then(resolve, resolve);
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    await stopped;
   },
 };
 export default command;

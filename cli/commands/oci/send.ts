@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { ThorsHammerError } from '../../../runtime/errors.js';
 import { OciClient, type OciResponse } from '../../../runtime/oci/client.js';
@@ -7,6 +6,7 @@ import type { OciLogger } from '../../../runtime/oci/client/logging.js';
 import { responseCsv, responseText, toJsonText } from '../../../runtime/oci/present.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../../runtime/oci/transport/defaults.js';
+import { readFileOrFail, resolvePassword } from '../../connection.js';
 import { inFlagTerms } from '../../output.js';
 import { requestFromArgs } from './request-args.js';
 
@@ -109,7 +109,7 @@ async function send(args: SendArgs): Promise<void> {
   const schema = await OciSchema.load(args.release ?? OciSchema.newestRelease());
   // The request first: a mistake in it is reported before anyone is asked for a password.
   const { command: request } = await requestFromArgs(schema, args.command, { json: args.json, fields: args.fields });
-  const password = await resolvePassword(args.password);
+  const password = await resolvePassword(args.password, (m) => new OciSendArgumentError(m));
   const logger: OciLogger | undefined = args.verbose
     ? {
         debug: (m, d) => process.stderr.write(`debug ${m} ${JSON.stringify(d ?? {})}\n`),
@@ -126,7 +126,7 @@ async function send(args: SendArgs): Promise<void> {
     login: args.login,
     allowPlainPasswordOverInsecure: args['allow-plain-password'],
     allowInsecureTls: args.insecure,
-    tls: args.ca ? { ca: readFileOrFail(args.ca, '--ca') } : undefined,
+    tls: args.ca ? { ca: readFileOrFail(args.ca, '--ca', (m, c) => new OciSendArgumentError(m, c)) } : undefined,
     requestTimeoutMs: args.timeout,
     connectTimeoutMs: args['connect-timeout'],
     reconnect: false,
@@ -152,53 +152,5 @@ export function formatResponse(response: OciResponse, format: SendFormat): strin
       return responseCsv(response);
     default:
       return responseText(response);
-  }
-}
-
-/** --password, else $OCI_PASSWORD, else a no-echo prompt when stdin is a terminal. */
-async function resolvePassword(given: string | undefined): Promise<string> {
-  if (given !== undefined) return given;
-  const fromEnv = process.env.OCI_PASSWORD;
-  if (fromEnv !== undefined) return fromEnv;
-  if (process.stdin.isTTY) return promptHidden('Password: ');
-  throw new OciSendArgumentError('no password: give --password, set OCI_PASSWORD, or run in a terminal to be prompted');
-}
-
-/** Reads one line from the terminal without echoing it. */
-function promptHidden(prompt: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    // Echo off before the prompt shows, so nothing typed after it can be echoed.
-    stdin.setRawMode(true);
-    process.stderr.write(prompt);
-    stdin.resume();
-    stdin.setEncoding('utf8');
-    let value = '';
-    const done = (error?: Error) => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
-      if (error) reject(error);
-      else resolve(value);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new OciSendArgumentError('password prompt cancelled'));
-        if (ch === '\u0004') return value === '' ? done(new OciSendArgumentError('no password entered')) : done();
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
-}
-
-function readFileOrFail(path: string, option: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new OciSendArgumentError(`cannot read ${option} ${path}: ${(error as Error).message}`, { path });
   }
 }

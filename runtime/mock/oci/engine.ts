@@ -178,7 +178,15 @@ export class OciMockEngine {
       const replayed = this.replay && !loginFreeFamilies.has(family) ? this.replay.answer(command) : undefined;
       if (this.replay && !replayed && this.strict && !loginFreeFamilies.has(family)) throw mockErrors.notInCassette(requestType);
       const handler = replayed ? undefined : this.handlerOf(family);
-      const response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(command, family));
+      // Before and after: an index a changing handler builds for its own checks is stale once it has changed things.
+      const changes = handler !== undefined && !/Get/.test(family);
+      if (changes) this.state.generation++;
+      let response: OciCommand;
+      try {
+        response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(command, family));
+      } finally {
+        if (changes) this.state.generation++;
+      }
       if (wasLoggedIn && session.user) session.answered++;
       return response;
     } catch (error) {

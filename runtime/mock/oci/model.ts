@@ -134,6 +134,11 @@ export class OciMockState {
   readonly settings = new Map<string, Map<string, Fields>>();
   /** Data-changing requests the model does not cover, by request type (answered, counted, changed nothing). */
   readonly unmodelled = new Map<string, number>();
+  /**
+   * Bumped by the engine before every request that may change data (any family but a Get), so
+   * indexes built for reads (a device's users) know when to rebuild.
+   */
+  generation = 0;
   readonly deviceTypes = new Set<string>(defaultDeviceTypes);
   softwareVersion = '25.0_1.1000';
 

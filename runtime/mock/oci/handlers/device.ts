@@ -1,5 +1,5 @@
 import { mockErrors } from '../error-catalogue.js';
-import type { DeviceRecord } from '../model.js';
+import type { DeviceRecord, OciMockState, UserRecord } from '../model.js';
 import { limitRows, matchesCriteria } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf } from './context.js';
@@ -64,9 +64,7 @@ export const deviceHandlers: Record<string, CommandHandler> = {
 
   GroupAccessDeviceGetUserListRequest: (ctx) => {
     const device = deviceOf(ctx);
-    const users = ctx.state
-      .usersInGroup(device.serviceProviderId, device.groupId)
-      .filter((u) => endpointOf(u.fields)?.accessDevice?.deviceName === device.deviceName);
+    const users = usersOnDevice(ctx.state, device);
     const headings = [
       'Line/Port',
       'Last Name',
@@ -134,8 +132,34 @@ function deviceOf(ctx: HandlerContext): DeviceRecord {
 
 /** Users of the group whose stored endpoint names this device. */
 function assignedPorts(ctx: HandlerContext, device: DeviceRecord): number {
-  return ctx.state.usersInGroup(device.serviceProviderId, device.groupId).filter((u) => endpointOf(u.fields)?.accessDevice?.deviceName === device.deviceName)
-    .length;
+  return usersOnDevice(ctx.state, device).length;
+}
+
+interface DeviceIndex {
+  generation: number;
+  users: number;
+  byDevice: Map<string, UserRecord[]>;
+}
+const deviceIndexes = new WeakMap<OciMockState, DeviceIndex>();
+
+/**
+ * Users of the device's group whose stored endpoint names it. One pass over the users builds an
+ * index for every device, kept until the state changes: reading every device of a large group
+ * (an audit) stays linear instead of quadratic.
+ */
+function usersOnDevice(state: OciMockState, device: DeviceRecord): UserRecord[] {
+  let index = deviceIndexes.get(state);
+  if (!index || index.generation !== state.generation || index.users !== state.users.size) {
+    index = { generation: state.generation, users: state.users.size, byDevice: new Map() };
+    for (const user of state.users.values()) {
+      const name = endpointOf(user.fields)?.accessDevice?.deviceName;
+      if (name === undefined) continue;
+      const key = `${user.serviceProviderId}\u0000${user.groupId}\u0000${name}`;
+      index.byDevice.set(key, [...(index.byDevice.get(key) ?? []), user]);
+    }
+    deviceIndexes.set(state, index);
+  }
+  return index.byDevice.get(`${device.serviceProviderId}\u0000${device.groupId}\u0000${device.deviceName}`) ?? [];
 }
 
 function endpointOf(fields: Record<string, unknown>): { accessDevice?: { deviceName?: string }; linePort?: string } | undefined {

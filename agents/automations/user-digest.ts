@@ -1,0 +1,259 @@
+import type { OciResponse } from '../../runtime/oci/client.js';
+import { type AgentContext, type AgentOptions, type AgentWarning, type Ask, firstTable, runAgent, tableAt } from './context.js';
+
+export interface Forwarding {
+  active: boolean;
+  forwardTo?: string;
+  /** No answer only. */
+  numberOfRings?: number;
+}
+
+export interface UserDigest {
+  userId: string;
+  serviceProviderId?: string;
+  groupId?: string;
+  profile: {
+    firstName?: string;
+    lastName?: string;
+    callingLineIdFirstName?: string;
+    callingLineIdLastName?: string;
+    phoneNumber?: string;
+    extension?: string;
+    emailAddress?: string;
+    department?: string;
+    title?: string;
+    language?: string;
+    timeZone?: string;
+  };
+  aliases: string[];
+  device?: { name: string; level: string; linePort?: string; type?: string; macAddress?: string; status?: string };
+  trunkGroup?: string;
+  /** Rows of the registration list (keys camelCase: `deviceName`, `uri`, `expiration`, `userAgent` …). */
+  registrations: Record<string, string>[];
+  services: { assigned: string[]; servicePacks: string[] };
+  callForwarding: { always?: Forwarding; busy?: Forwarding; noAnswer?: Forwarding; notReachable?: Forwarding; selective?: { active: boolean } };
+  doNotDisturb?: { active: boolean };
+  voiceMessaging?: { active: boolean; processing?: string; deliveryEmailAddresses: string[]; busyToVoiceMail?: boolean; noAnswerToVoiceMail?: boolean };
+  acdState?: string;
+  callCenters: { serviceUserId: string; name?: string; available?: boolean }[];
+  huntGroups: { serviceUserId: string; name: string }[];
+  pickupGroup?: string;
+  /** Shared call appearance endpoints (records of the endpoint table). */
+  sharedCallAppearances: Record<string, string>[];
+}
+
+export interface UserDigestResult extends UserDigest {
+  warnings: AgentWarning[];
+}
+
+export interface UserDigestsResult {
+  digests: UserDigest[];
+  warnings: AgentWarning[];
+}
+
+/** One user, all of it: profile, device, registrations, services, forwarding, DND, voice messaging, memberships. */
+export function userDigest(userId: string, options: AgentOptions): Promise<UserDigestResult> {
+  return runAgent('user-digest', options, async (context) => {
+    const user = await context.target({ $type: context.requireType('UserGetRequest'), userId }, `user ${userId}`);
+    const [digest] = await digestUsers(context, [userId], [user]);
+    return { ...(digest as UserDigest), warnings: context.warnings };
+  });
+}
+
+/** Digests of many users on one context: each step is one fan-out across all of them. Users that cannot be read are warnings. */
+export function userDigests(userIds: readonly string[], options: AgentOptions): Promise<UserDigestsResult> {
+  return runAgent('user-digest', options, async (context) => {
+    const digests = await digestUsers(context, userIds);
+    return { digests, warnings: context.warnings };
+  });
+}
+
+/** The per-user reads, by family, in the order they are sent. */
+const PER_USER = [
+  'UserServiceGetAssignmentListRequest',
+  'UserGetRegistrationListRequest',
+  'UserSharedCallAppearanceGetRequest',
+  'UserCallForwardingAlwaysGetRequest',
+  'UserCallForwardingBusyGetRequest',
+  'UserCallForwardingNoAnswerGetRequest',
+  'UserCallForwardingNotReachableGetRequest',
+  'UserCallForwardingSelectiveGetRequest',
+  'UserDoNotDisturbGetRequest',
+  'UserVoiceMessagingUserGetVoiceManagementRequest',
+  'UserCallCenterGetRequest',
+  'UserCallPickupGetRequest',
+] as const;
+
+async function digestUsers(context: AgentContext, userIds: readonly string[], prefetched?: OciResponse[]): Promise<UserDigest[]> {
+  const userGet = context.requireType('UserGetRequest');
+  const types = PER_USER.map((f) => context.type(f));
+  const asks: Ask[] = [];
+  for (const userId of userIds) {
+    if (!prefetched) asks.push({ command: { $type: userGet, userId }, target: userId });
+    for (const $type of types) if ($type) asks.push({ command: { $type, userId }, target: userId });
+  }
+  const answers = await context.fetch('users', asks);
+  const width = types.filter(Boolean).length + (prefetched ? 0 : 1);
+  const rows = userIds.map((userId, ui) => {
+    const base = ui * width;
+    const user = prefetched ? prefetched[ui] : answers[base];
+    const by = new Map<string, OciResponse | undefined>();
+    let k = prefetched ? 0 : 1;
+    PER_USER.forEach((family, fi) => {
+      if (types[fi]) by.set(family, answers[base + k++]);
+    });
+    return { userId, user, by };
+  });
+
+  // Second step: devices, the groups' hunt groups, the call centers' names.
+  const deviceGet = context.type('GroupAccessDeviceGetRequest');
+  const huntList = context.requireType('GroupHuntGroupGetInstanceListRequest');
+  const ccGet = context.type('GroupCallCenterGetInstanceRequest');
+  const devices = new Map<string, Ask>();
+  const groups = new Map<string, Ask>();
+  const centers = new Map<string, Ask>();
+  for (const { user, by } of rows) {
+    if (!user) continue;
+    const g = { serviceProviderId: user.serviceProviderId, groupId: user.groupId };
+    const device = deviceOf(user);
+    if (deviceGet && device?.level === 'Group') {
+      devices.set(`${g.serviceProviderId}/${g.groupId}/${device.name}`, { command: { $type: deviceGet, ...g, deviceName: device.name }, target: device.name });
+    }
+    groups.set(`${g.serviceProviderId}/${g.groupId}`, { command: { $type: huntList, ...g }, target: `${g.serviceProviderId}/${g.groupId}` });
+    if (ccGet) {
+      for (const cc of tableAt(by.get('UserCallCenterGetRequest'), 'callCenterTable')) {
+        centers.set(cc.serviceUserId as string, { command: { $type: ccGet, serviceUserId: cc.serviceUserId }, target: cc.serviceUserId });
+      }
+    }
+  }
+  const [deviceAnswers, groupAnswers, centerAnswers] = await Promise.all([
+    context.fetch('devices', [...devices.values()]),
+    context.fetch('hunt groups', [...groups.values()]),
+    context.fetch('call centers', [...centers.values()]),
+  ]);
+  const deviceByKey = new Map([...devices.keys()].map((key, i) => [key, deviceAnswers[i]]));
+  const centerName = new Map([...centers.keys()].map((id, i) => [id, (centerAnswers[i]?.serviceInstanceProfile as { name?: string } | undefined)?.name]));
+
+  // Third step: every hunt group of those groups, for the memberships.
+  const hgGet = context.requireType('GroupHuntGroupGetInstanceRequest');
+  const hunts = [...groups.keys()].flatMap((_, i) => firstTable(groupAnswers[i]).map((r) => ({ id: r.serviceUserId as string, name: r.name ?? '' })));
+  const hgAnswers = await context.fetch(
+    'hunt groups',
+    hunts.map((h) => ({ command: { $type: hgGet, serviceUserId: h.id }, target: h.id })),
+  );
+  const membership = new Map<string, { serviceUserId: string; name: string }[]>();
+  hunts.forEach((h, i) => {
+    for (const agent of tableAt(hgAnswers[i], 'agentUserTable')) {
+      const id = agent.userId as string;
+      membership.set(id, [...(membership.get(id) ?? []), { serviceUserId: h.id, name: h.name }]);
+    }
+  });
+
+  return rows.map(({ userId, user, by }) => {
+    const device = user ? deviceOf(user) : undefined;
+    const deviceInfo = device && user ? deviceByKey.get(`${user.serviceProviderId}/${user.groupId}/${device.name}`) : undefined;
+    const assignment = by.get('UserServiceGetAssignmentListRequest');
+    const cc = by.get('UserCallCenterGetRequest');
+    const vm = by.get('UserVoiceMessagingUserGetVoiceManagementRequest');
+    const dnd = by.get('UserDoNotDisturbGetRequest');
+    const department = user?.department as { name?: string } | undefined;
+    const trunk = (user?.trunkAddressing as { trunkGroupDeviceEndpoint?: { name?: string } } | undefined)?.trunkGroupDeviceEndpoint?.name;
+    return {
+      userId,
+      serviceProviderId: str(user?.serviceProviderId),
+      groupId: str(user?.groupId),
+      profile: {
+        firstName: str(user?.firstName),
+        lastName: str(user?.lastName),
+        callingLineIdFirstName: str(user?.callingLineIdFirstName),
+        callingLineIdLastName: str(user?.callingLineIdLastName),
+        phoneNumber: str(user?.phoneNumber),
+        extension: str(user?.extension),
+        emailAddress: str(user?.emailAddress),
+        department: str(department?.name),
+        title: str(user?.title),
+        language: str(user?.language),
+        timeZone: str(user?.timeZone),
+      },
+      aliases: list(user?.alias),
+      device: device && {
+        ...device,
+        type: str(deviceInfo?.deviceType),
+        macAddress: str(deviceInfo?.macAddress),
+        status: str(deviceInfo?.status),
+      },
+      trunkGroup: trunk,
+      registrations: firstTable(by.get('UserGetRegistrationListRequest')),
+      services: {
+        assigned: tableAt(assignment, 'userServicesAssignmentTable')
+          .filter((r) => r.assigned === 'true')
+          .map((r) => r.serviceName as string),
+        servicePacks: tableAt(assignment, 'servicePacksAssignmentTable')
+          .filter((r) => r.assigned === 'true')
+          .map((r) => r.servicePackName as string),
+      },
+      callForwarding: {
+        always: forwarding(by.get('UserCallForwardingAlwaysGetRequest')),
+        busy: forwarding(by.get('UserCallForwardingBusyGetRequest')),
+        noAnswer: forwarding(by.get('UserCallForwardingNoAnswerGetRequest')),
+        notReachable: forwarding(by.get('UserCallForwardingNotReachableGetRequest')),
+        selective: flag(by.get('UserCallForwardingSelectiveGetRequest')),
+      },
+      doNotDisturb: flag(dnd),
+      voiceMessaging: vm && {
+        active: vm.isActive === true,
+        processing: str(vm.processing),
+        deliveryEmailAddresses: emailList(vm.voiceMessageDeliveryEmailAddress),
+        busyToVoiceMail: bool(vm.busyRedirectToVoiceMail),
+        noAnswerToVoiceMail: bool(vm.noAnswerRedirectToVoiceMail),
+      },
+      acdState: str(cc?.agentACDState),
+      callCenters: tableAt(cc, 'callCenterTable').map((r) => ({
+        serviceUserId: r.serviceUserId as string,
+        name: centerName.get(r.serviceUserId as string),
+        available: r.available === '' ? undefined : r.available === 'true',
+      })),
+      huntGroups: membership.get(userId) ?? [],
+      pickupGroup: str(by.get('UserCallPickupGetRequest')?.name),
+      sharedCallAppearances: firstTable(by.get('UserSharedCallAppearanceGetRequest')),
+    };
+  });
+}
+
+function deviceOf(user: OciResponse): { name: string; level: string; linePort?: string } | undefined {
+  const endpoint = user.accessDeviceEndpoint as { accessDevice?: { deviceName?: string; deviceLevel?: string }; linePort?: string } | undefined;
+  const name = endpoint?.accessDevice?.deviceName;
+  if (!name) return undefined;
+  return { name, level: endpoint?.accessDevice?.deviceLevel ?? 'Group', linePort: str(endpoint?.linePort) };
+}
+
+function forwarding(answer: OciResponse | undefined): Forwarding | undefined {
+  if (!answer) return undefined;
+  return {
+    active: answer.isActive === true,
+    forwardTo: str(answer.forwardToPhoneNumber),
+    numberOfRings: typeof answer.numberOfRings === 'number' ? answer.numberOfRings : undefined,
+  };
+}
+
+function flag(answer: OciResponse | undefined): { active: boolean } | undefined {
+  return answer ? { active: answer.isActive === true } : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function bool(value: unknown): boolean | undefined {
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+function list(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : [];
+}
+
+/** An email list: `EmailAddressList` (`{ emailAddress: [...] }`) in newer releases, one address in older ones. */
+function emailList(value: unknown): string[] {
+  if (typeof value === 'string') return value === '' ? [] : [value];
+  return list((value as { emailAddress?: unknown } | undefined)?.emailAddress);
+}

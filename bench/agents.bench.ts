@@ -1,0 +1,247 @@
+// Automations, ours beside the one-command-at-a-time way, in the same run. The mock runs in its
+// own process (`hammer mock oci`) with a seed of one 5,000-user group (numbers, a device per
+// user, hunt groups, a call center).
+// 1. audit-group on the 5,000-user group.
+// 2. user-digest for 500 users.
+// "ours" = 15 commands per document over a pool of 4 sessions; "sequential" = the same
+// requests, one command per document, one after another, on one session (batchSize 1,
+// concurrency 1). Both runs must give the same result.
+//
+// Two passes: plain loopback (the mock's CPU dominates), then with --latency 1 ms per response
+// document (a LAN round trip; real servers are farther away), since round trips are what
+// batching and the pool save.
+//
+//   npm run bench -- agents        (or: node --import tsx bench/agents.bench.ts [--users 5000] [--digests 500] [--sessions 4] [--latency 1])
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import { type AgentEvent, type AgentOptions, auditGroup, userDigests } from '../agents/automations/index.js';
+import { OciSchema } from '../runtime/oci/schema.js';
+import { projectRoot } from '../runtime/paths.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const USERS = arg('--users', 5_000);
+const DIGESTS = arg('--digests', 500);
+const SESSIONS = arg('--sessions', 4);
+/** Added per response document in the second pass: a LAN round trip to a real server. */
+const LATENCY = arg('--latency', 1);
+const USER = 'bench';
+const PASSWORD = 'bench-Pa55';
+const SP = 'bench-sp';
+const GROUP = 'big';
+const DOMAIN = 'bench.example';
+const FIRST = 3035500000;
+
+function seed(): unknown {
+  const users = Array.from({ length: USERS }, (_, i) => {
+    const id = `b${String(i).padStart(5, '0')}`;
+    return {
+      userId: `${id}@${DOMAIN}`,
+      firstName: `First${i}`,
+      lastName: `Last${i}`,
+      callingLineIdFirstName: `First${i}`,
+      callingLineIdLastName: `Last${i}`,
+      phoneNumber: String(FIRST + i),
+      extension: String(10000 + i),
+      password: `Pw-${id}-secret`,
+      services: ['Voice Messaging User', 'Call Forwarding Always', 'Do Not Disturb'],
+      accessDeviceEndpoint: { accessDevice: { deviceLevel: 'Group', deviceName: `dev-${id}` }, linePort: `${id}_lp@${DOMAIN}` },
+    };
+  });
+  const devices = users.map((u, i) => ({
+    deviceName: `dev-b${String(i).padStart(5, '0')}`,
+    deviceType: 'Polycom VVX 500',
+    macAddress: `0004F3${i.toString(16).toUpperCase().padStart(6, '0')}`,
+  }));
+  const ids = users.map((u) => u.userId);
+  const serviceInstances = [
+    ...Array.from({ length: 10 }, (_, i) => ({
+      kind: 'HuntGroup',
+      serviceUserId: `hg-${i}@${DOMAIN}`,
+      serviceInstanceProfile: { name: `Hunt ${i}`, callingLineIdLastName: `Hunt ${i}`, callingLineIdFirstName: 'Service', extension: String(20000 + i) },
+      policy: 'Regular',
+      huntAfterNoAnswer: true,
+      noAnswerNumberOfRings: 5,
+      forwardAfterTimeout: false,
+      forwardTimeoutSeconds: 0,
+      agentUserId: ids.slice(i * 10, i * 10 + 10),
+      allowCallWaitingForAgents: false,
+      useSystemHuntGroupCLIDSetting: true,
+      includeHuntGroupNameInCLID: true,
+      enableNotReachableForwarding: false,
+      makeBusyWhenNotReachable: false,
+      allowMembersToControlGroupBusy: false,
+      enableGroupBusy: false,
+      applyGroupBusyWhenTerminatingToAgent: false,
+    })),
+    {
+      kind: 'CallCenter',
+      serviceUserId: `cc@${DOMAIN}`,
+      serviceInstanceProfile: { name: 'Center', callingLineIdLastName: 'Center', callingLineIdFirstName: 'Service', extension: '29999' },
+      type: 'Basic',
+      policy: 'Circular',
+      enableVideo: false,
+      queueLength: 10,
+      agentUserId: ids.slice(0, 20),
+    },
+  ];
+  return {
+    serviceProviders: [
+      {
+        serviceProviderId: SP,
+        defaultDomain: DOMAIN,
+        groups: [
+          { groupId: 'warmup', defaultDomain: DOMAIN, userLimit: 10, groupServices: ['Hunt Group', 'Call Pickup'] },
+          {
+            groupId: GROUP,
+            defaultDomain: DOMAIN,
+            userLimit: USERS * 2,
+            phoneNumbers: [{ minPhoneNumber: String(FIRST), maxPhoneNumber: String(FIRST + USERS + 99) }],
+            groupServices: ['Hunt Group', 'Call Pickup'],
+            devices,
+            users,
+            serviceInstances,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+interface Run<T> {
+  ms: number;
+  /** CPU time of both processes (this one and the mock), ms: what the machine's load does not inflate much. */
+  cpuMs: number | undefined;
+  commands: number;
+  documents: number;
+  result: T;
+}
+
+/** CPU time (user + system) of a process in ms, from /proc (Linux); undefined elsewhere. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of the line)
+    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+async function timed<T>(run: (options: AgentOptions) => Promise<T>, options: AgentOptions, mockPid: number): Promise<Run<T>> {
+  let end: Extract<AgentEvent, { type: 'end' }> | undefined;
+  const mockCpu = processCpuMs(mockPid);
+  const ownCpu = process.cpuUsage();
+  const started = performance.now();
+  const result = await run({
+    ...options,
+    onEvent: (e) => {
+      if (e.type === 'end') end = e;
+    },
+  });
+  const ms = performance.now() - started;
+  const own = process.cpuUsage(ownCpu);
+  const mockAfter = processCpuMs(mockPid);
+  const cpuMs = mockCpu === undefined || mockAfter === undefined ? undefined : mockAfter - mockCpu + (own.user + own.system) / 1000;
+  return { ms, cpuMs, commands: end?.commands ?? 0, documents: end?.documents ?? 0, result };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'th-agents-bench-'));
+  const seedFile = join(dir, 'seed.json');
+  writeFileSync(seedFile, JSON.stringify(seed()));
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  for (const latency of [0, LATENCY]) await pass(seedFile, load, latency);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function pass(seedFile: string, load: string, latency: number): Promise<void> {
+  const mock = await startMock(seedFile, latency);
+  try {
+    const schema = await OciSchema.load(mock.release);
+    const connection = { url: `tcp://127.0.0.1:${mock.tcp}`, userId: USER, password: PASSWORD };
+    const ours: AgentOptions = { connection, schema, sessions: SESSIONS, batchSize: 15 };
+    const sequential: AgentOptions = { connection, schema, sessions: 1, batchSize: 1, concurrency: 1 };
+    const digestIds = Array.from({ length: DIGESTS }, (_, i) => `b${String(i).padStart(5, '0')}@${DOMAIN}`);
+    const audit = (o: AgentOptions) => auditGroup(SP, GROUP, o);
+    const digest = (o: AgentOptions) => userDigests(digestIds, o);
+
+    // Warm-up on a small group: the schema's types are loaded on first use, the JIT, the mock's first answers.
+    await auditGroup(SP, 'warmup', ours);
+    await userDigests(digestIds.slice(0, 20), ours);
+
+    console.log(
+      `agents: mock in its own process, ${latency === 0 ? 'loopback, no added latency' : `${latency} ms added per response document (hammer mock oci --latency ${latency})`}; ${availableParallelism()} CPUs, load ${load}`,
+    );
+    for (const [name, job] of [
+      [`audit-group, ${USERS} users`, audit],
+      [`user-digest x ${DIGESTS}`, digest],
+    ] as const) {
+      const pooled = await timed(job as (o: AgentOptions) => Promise<{ warnings: unknown[] }>, ours, mock.pid);
+      const oneByOne = await timed(job as (o: AgentOptions) => Promise<{ warnings: unknown[] }>, sequential, mock.pid);
+      const same = isDeepStrictEqual(pooled.result, oneByOne.result);
+      console.log(`${name}:`);
+      console.log(
+        `  ours (batches of 15, ${SESSIONS} sessions): ${Math.round(pooled.ms)} ms, ${pooled.commands} commands in ${pooled.documents} documents, ${pooled.result.warnings.length} warnings`,
+      );
+      console.log(
+        `  one command per document, one after another: ${Math.round(oneByOne.ms)} ms, ${oneByOne.commands} commands in ${oneByOne.documents} documents`,
+      );
+      const cpu = (r: Run<unknown>) => (r.cpuMs === undefined ? 'n/a' : `${Math.round(r.cpuMs)} ms`);
+      console.log(`  CPU of both processes: ours ${cpu(pooled)}, one by one ${cpu(oneByOne)}`);
+      console.log(`  speed-up: ${(oneByOne.ms / pooled.ms).toFixed(1)}x (target >= 5x); same result: ${same}`);
+      if (!same) process.exitCode = 1;
+    }
+  } finally {
+    await mock.stop();
+  }
+}
+
+interface MockProcess {
+  pid: number;
+  tcp: number;
+  release: string;
+  stop(): Promise<void>;
+}
+
+function startMock(seedFile: string, latency: number): Promise<MockProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seedFile, '--latency', String(latency)],
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.once('exit', (code) => reject(new Error(`mock exited with ${code}: ${stderr}`)));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const newline = stdout.indexOf('\n');
+      if (newline === -1) return;
+      const ready = JSON.parse(stdout.slice(0, newline)) as { tcp: number; release: string };
+      resolve({
+        pid: child.pid as number,
+        tcp: ready.tcp,
+        release: ready.release,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
+}
+
+await main();

@@ -1,0 +1,446 @@
+// The automations against the demo seed, the mock started as a separate process (`hammer mock
+// oci --seed demo`): every planted problem is found, and each automation's output is checked
+// field by field. Then record (the mock as its own upstream) and replay with the upstream stopped
+// give identical results. Warnings, abort and the CLI adapter too.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AgentEvent,
+  type AgentOptions,
+  auditGroup,
+  auditServiceProvider,
+  callCenterDigest,
+  findAlias,
+  findNumber,
+  userDigest,
+  userDigests,
+} from '../../agents/automations/index.js';
+import { demoPlantedProblems } from '../../runtime/mock/oci/seed-demo.js';
+import { responseTables } from '../../runtime/oci/present.js';
+import { OciSchema } from '../../runtime/oci/schema.js';
+import { projectRoot } from '../../runtime/paths.js';
+import { type SpawnedMock, spawnMock } from '../oci-client/helpers.js';
+
+const PASSWORD = 'agents-Pa55';
+let mock: SpawnedMock;
+let schema: OciSchema;
+let options: AgentOptions;
+
+const connectionTo = (port: number) => ({ url: `tcp://127.0.0.1:${port}`, userId: 'admin', password: PASSWORD });
+
+beforeAll(async () => {
+  mock = await spawnMock(['--tcp-port', '0', '--seed', 'demo', '--user', `admin:${PASSWORD}`]);
+  schema = await OciSchema.load(mock.release);
+  options = { connection: connectionTo(mock.ports.tcp as number), schema, sessions: 2 };
+}, 60_000);
+
+afterAll(async () => {
+  await mock?.stop();
+});
+
+const planted = demoPlantedProblems;
+
+test('find-alias: every holder of the duplicate alias, case-insensitive, by user part too', async () => {
+  const result = await findAlias('SALES@Acme.Example', { serviceProviderId: 'acme' }, options);
+  expect(result.warnings).toEqual([]);
+  expect(result.groupsSearched).toBe(3);
+  // 300 users, 3 × (4 hunt groups + call center + auto attendant + paging) instances, 3 voice portals.
+  expect(result.ownersSearched).toBe(300 + 3 * 7 + 3);
+  expect(result.matches.map((m) => m.owner.id).sort()).toEqual([...planted.duplicateAlias.owners].sort());
+  const hg = result.matches.find((m) => m.owner.kind === 'huntGroup');
+  expect(hg?.owner).toMatchObject({
+    label: 'hunt group',
+    name: 'Sales acme-hq',
+    serviceProviderId: 'acme',
+    groupId: 'acme-hq',
+    phoneNumber: '2025550100',
+    extension: '2100',
+  });
+  const user = result.matches.find((m) => m.owner.kind === 'user');
+  expect(user?.owner).toMatchObject({ name: 'Hiroshi Silva', phoneNumber: '2025550007', extension: '1007', aliases: ['sales@acme.example'] });
+  const byUserPart = await findAlias('sales', { serviceProviderId: 'acme', groupId: 'acme-hq' }, options);
+  expect(byUserPart.matches).toHaveLength(2);
+  const none = await findAlias('sales', { serviceProviderId: 'globex' }, options);
+  expect(none.matches).toEqual([]);
+}, 60_000);
+
+test('find-number: the planted activated unassigned number, a user, a service instance, an extension', async () => {
+  const unassigned = await findNumber(planted.activatedUnassignedNumber.phoneNumber, { system: true }, options);
+  expect(unassigned.groupsSearched).toBe(5);
+  expect(unassigned.hits).toEqual([
+    {
+      serviceProviderId: 'acme',
+      groupId: 'acme-hq',
+      phoneNumber: '2025550119',
+      byExtension: false,
+      assigned: false,
+      activated: true,
+      extension: undefined,
+      owner: undefined,
+    },
+  ]);
+  const user = await findNumber('+1 (202) 555-0007', { serviceProviderId: 'acme' }, options);
+  expect(user.hits).toHaveLength(1);
+  expect(user.hits[0]).toMatchObject({ groupId: 'acme-hq', phoneNumber: '2025550007', extension: '1007', assigned: true, activated: true });
+  expect(user.hits[0]?.owner).toEqual({ kind: 'user', id: 'u0007@acme.example', name: 'Hiroshi Silva', userType: 'Normal' });
+  const cc = await findNumber('2025550104', { serviceProviderId: 'acme' }, options);
+  expect(cc.hits[0]?.owner).toEqual({ kind: 'service instance', id: 'cc-acme-hq@acme.example', name: 'Service Call Center', userType: 'Call Center' });
+  const paging = await findNumber('2199', { serviceProviderId: 'globex' }, options);
+  expect(paging.hits.map((h) => [h.groupId, h.owner?.id, h.byExtension])).toEqual([
+    ['globex-main', 'paging-globex-main@globex.example', true],
+    ['globex-lab', 'paging-globex-lab@globex.example', true],
+  ]);
+  expect((await findNumber('9999999999', { system: true }, options)).hits).toEqual([]);
+}, 60_000);
+
+test('audit-group: every planted problem of acme-hq, and the details field by field', async () => {
+  const a = await auditGroup('acme', 'acme-hq', options);
+  expect(a.warnings).toEqual([]);
+  expect(a.details).toEqual({ groupName: 'Acme Hq', defaultDomain: 'acme.example', timeZone: 'America/New_York', callingLineIdName: 'acme-hq' });
+  expect([a.userLimit, a.userCount]).toEqual([200, 100]);
+  expect(a.problems).toEqual([
+    { kind: 'service-over-use', subject: planted.overusedService.service, detail: '100 in use, 90 authorised' },
+    { kind: 'unassigned-number-activated', subject: planted.activatedUnassignedNumber.phoneNumber, detail: 'no owner, but activated' },
+    { kind: 'unused-device', subject: planted.unusedDevice.deviceName, detail: 'Polycom VVX 400 with no user' },
+    { kind: 'user-without-device', subject: planted.userWithoutDevice.userId, detail: 'no device or trunk endpoint' },
+    { kind: 'duplicate-alias', subject: planted.duplicateAlias.alias, detail: 'user u0007@acme.example, hunt group hg-sales-acme-hq@acme.example' },
+  ]);
+  expect(a.services.find((s) => s.name === 'Voice Messaging User')).toEqual({
+    name: 'Voice Messaging User',
+    level: 'user',
+    limited: true,
+    quantity: planted.overusedService.authorised,
+    usage: planted.overusedService.usage,
+    overUsed: true,
+  });
+  expect(a.services.find((s) => s.name === 'Hunt Group')).toEqual({
+    name: 'Hunt Group',
+    level: 'group',
+    limited: false,
+    quantity: undefined,
+    usage: 1,
+    overUsed: false,
+  });
+  expect(a.servicePacks).toEqual([
+    { name: 'Forwarding Pack', limited: true, quantity: 50, usage: 25, overUsed: false, description: 'Every call forwarding service' },
+  ]);
+  expect(a.numbers).toHaveLength(120);
+  expect(a.numberSummary).toEqual({ assignedActivated: 106, assignedDeactivated: 0, unassignedActivated: 1, unassignedDeactivated: 13 });
+  expect(a.numbers.find((n) => n.phoneNumber === '2025550100')).toEqual({
+    phoneNumber: '2025550100',
+    assigned: true,
+    activated: true,
+    ownerId: 'hg-sales-acme-hq@acme.example',
+    ownerType: 'Hunt Group',
+    extension: '2100',
+  });
+  expect(a.devices).toHaveLength(100);
+  expect(a.devices.filter((d) => d.unused).map((d) => d.name)).toEqual([planted.unusedDevice.deviceName]);
+  expect(a.devices.find((d) => d.name === 'dev-u0001')).toEqual({
+    name: 'dev-u0001',
+    type: 'Yealink T54W',
+    macAddress: '0004F2000001',
+    userCount: 1,
+    unused: false,
+  });
+  expect(a.trunkGroups).toEqual([{ name: 'trunk-acme-hq', department: 'Operations', deviceName: undefined }]);
+  expect(a.serviceInstances).toMatchObject({
+    huntGroup: 4,
+    callCenter: 1,
+    autoAttendant: 1,
+    groupPaging: 1,
+    voiceXml: 0,
+    routePoint: 0,
+    callPickup: 1,
+    trunkGroup: 1,
+  });
+  expect(a.usersWithoutDevice).toEqual([planted.userWithoutDevice.userId]);
+  // A clean group has no problems.
+  const clean = await auditGroup('globex', 'globex-lab', options);
+  expect(clean.problems).toEqual([]);
+  expect(clean.numberSummary).toEqual({ assignedActivated: 106, assignedDeactivated: 0, unassignedActivated: 0, unassignedDeactivated: 14 });
+}, 120_000);
+
+test('audit-service-provider: rolled up, duplicates across groups, progress events', async () => {
+  const events: AgentEvent[] = [];
+  const r = await auditServiceProvider('acme', { ...options, onEvent: (e) => events.push(e) });
+  expect(r.warnings).toEqual([]);
+  expect(r.totals).toMatchObject({ groups: 3, users: 300, devices: 300, unusedDevices: 1, usersWithoutDevice: 1 });
+  expect(r.totals.numbers).toEqual({ assignedActivated: 318, assignedDeactivated: 0, unassignedActivated: 1, unassignedDeactivated: 41 });
+  expect(r.totals.serviceInstances).toMatchObject({ huntGroup: 12, callCenter: 3, autoAttendant: 3, groupPaging: 3, callPickup: 3, trunkGroup: 3 });
+  expect(r.problems.map((p) => [p.groupId, p.kind, p.subject])).toEqual([
+    ['acme-hq', 'service-over-use', 'Voice Messaging User'],
+    ['acme-hq', 'unassigned-number-activated', '2025550119'],
+    ['acme-hq', 'unused-device', 'spare-acme-hq'],
+    ['acme-hq', 'user-without-device', 'u0042@acme.example'],
+    ['acme-hq', 'duplicate-alias', 'sales@acme.example'],
+  ]);
+  expect(r.duplicateAliases).toEqual([
+    {
+      value: 'sales@acme.example',
+      holders: [
+        { groupId: 'acme-hq', kind: 'user', id: 'u0007@acme.example' },
+        { groupId: 'acme-hq', kind: 'huntGroup', id: 'hg-sales-acme-hq@acme.example' },
+      ],
+    },
+  ]);
+  // Every group numbers its users 1000–1099 and its instances 2100–2105, 2199: each is in all 3 groups.
+  expect(r.duplicateExtensions).toHaveLength(100 + 7);
+  expect(r.duplicateExtensions[0]).toEqual({
+    value: '1000',
+    holders: [
+      { groupId: 'acme-hq', kind: 'user', id: 'u0000@acme.example' },
+      { groupId: 'acme-east', kind: 'user', id: 'u0100@acme.example' },
+      { groupId: 'acme-west', kind: 'user', id: 'u0200@acme.example' },
+    ],
+  });
+  expect(events[0]).toEqual({ type: 'start', agent: 'audit-service-provider' });
+  const progress = events.filter((e) => e.type === 'progress');
+  expect(progress.length).toBeGreaterThan(10);
+  const end = events.at(-1);
+  expect(end?.type).toBe('end');
+  if (end?.type === 'end') {
+    expect(end.commands).toBe((progress.at(-1) as { done: number }).done);
+    // 15 commands per document: far fewer documents than commands.
+    expect(end.documents).toBeLessThan(end.commands / 10);
+  }
+}, 120_000);
+
+test('user-digest: profile, device, registrations, services, forwarding, DND, voice messaging, memberships', async () => {
+  const d = await userDigest('u0003@acme.example', options);
+  expect(d.warnings).toEqual([]);
+  expect(d).toMatchObject({ userId: 'u0003@acme.example', serviceProviderId: 'acme', groupId: 'acme-hq' });
+  expect(d.profile).toEqual({
+    firstName: 'Deepak',
+    lastName: 'Johnson',
+    callingLineIdFirstName: 'Deepak',
+    callingLineIdLastName: 'Johnson',
+    phoneNumber: '2025550003',
+    extension: '1003',
+    emailAddress: 'deepak.u0003@acme.example',
+    department: 'Operations',
+    title: 'Associate',
+    language: 'English',
+    timeZone: 'America/New_York',
+  });
+  expect(d.device).toEqual({
+    name: 'dev-u0003',
+    level: 'Group',
+    linePort: 'u0003_lp@acme.example',
+    type: 'Polycom VVX 400',
+    macAddress: '0004F2000003',
+    status: 'Online',
+  });
+  expect(d.registrations).toEqual([]); // odd users have none
+  expect(d.services.assigned).toEqual(['Call Forwarding Always', 'Do Not Disturb', 'Voice Messaging User']);
+  expect(d.services.servicePacks).toEqual([]);
+  expect(d.callForwarding).toEqual({
+    always: { active: true, forwardTo: '2025550096', numberOfRings: undefined },
+    busy: { active: false, forwardTo: undefined, numberOfRings: undefined },
+    noAnswer: { active: true, forwardTo: '8005550100', numberOfRings: 3 },
+    notReachable: { active: false, forwardTo: undefined, numberOfRings: undefined },
+    selective: { active: false },
+  });
+  expect(d.doNotDisturb).toEqual({ active: false });
+  expect(d.voiceMessaging).toEqual({
+    active: true,
+    processing: 'Unified Voice and Email Messaging',
+    // The demo seed stores one address where R25 has an EmailAddressList: the mock leaves it out.
+    deliveryEmailAddresses: [],
+    busyToVoiceMail: true,
+    noAnswerToVoiceMail: true,
+  });
+  expect(d.huntGroups).toEqual([{ serviceUserId: 'hg-sales-acme-hq@acme.example', name: 'Sales acme-hq' }]);
+  expect(d.callCenters).toEqual([]);
+  expect(d.pickupGroup).toBeUndefined();
+  expect(d.aliases).toEqual([]);
+
+  const agent = await userDigest('u0022@acme.example', options);
+  expect(agent.acdState).toBe('Wrap-Up');
+  expect(agent.callCenters).toEqual([{ serviceUserId: 'cc-acme-hq@acme.example', name: 'Call Center acme-hq', available: true }]);
+  expect(agent.registrations).toHaveLength(1);
+  expect(agent.registrations[0]).toMatchObject({ deviceName: 'dev-u0022', uri: 'sip:u0022@10.1.0.32:5060', userAgent: 'PolycomVVX-VVX_500-UA/6.4.3' });
+  expect(agent.services.servicePacks).toEqual([]);
+  expect((await userDigest('u0032@acme.example', options)).pickupGroup).toBe('Pickup acme-hq');
+  expect((await userDigest('u0007@acme.example', options)).aliases).toEqual(['sales@acme.example']);
+  const noDevice = await userDigest(planted.userWithoutDevice.userId, options);
+  expect(noDevice.device).toBeUndefined();
+}, 60_000);
+
+test('call-center-digest: settings, agents with ACD state, queue status', async () => {
+  const c = await callCenterDigest('cc-acme-hq@acme.example', options);
+  expect(c.warnings).toEqual([]);
+  expect(c.settings).toEqual({
+    name: 'Call Center acme-hq',
+    phoneNumber: '2025550104',
+    extension: '2104',
+    aliases: [],
+    type: 'Basic',
+    policy: 'Circular',
+    queueLength: 10,
+    enableVideo: false,
+    allowAgentLogoff: false,
+  });
+  expect(c.agents.map((a) => [a.userId, a.acdState, a.staffed, a.joined])).toEqual([
+    ['u0020@acme.example', 'Available', true, true],
+    ['u0021@acme.example', 'Unavailable', false, true],
+    ['u0022@acme.example', 'Wrap-Up', false, true],
+    ['u0023@acme.example', 'Sign-In', false, true],
+    ['u0024@acme.example', 'Available', true, true],
+  ]);
+  expect(c.agents[0]).toMatchObject({ name: 'Elena Silva', phoneNumber: '2025550020', extension: '1020', skillLevel: '1' });
+  expect(c.queue).toEqual({ callsQueuedNow: 0, agentsStaffed: 2 });
+}, 60_000);
+
+test('a failed sub-request is a warning, never an abort or a silent gap', async () => {
+  const r = await userDigests(['u0001@acme.example', 'ghost@acme.example', 'u0002@acme.example'], options);
+  expect(r.digests.map((d) => d.profile.firstName)).toEqual(['Bruno', undefined, 'Chloé']);
+  const ghost = r.warnings.filter((w) => w.target === 'ghost@acme.example');
+  expect(ghost.length).toBe(13); // the user and each of its 12 reads
+  expect(ghost[0]).toMatchObject({ request: 'UserGetRequest23V2', code: 'TH_ERR_OCI_ERROR_RESPONSE' });
+  expect(ghost[0]?.message).toMatch(/\[Error 4008\]/);
+  await expect(userDigest('ghost@acme.example', options)).rejects.toMatchObject({ code: 'TH_ERR_AGENT_TARGET' });
+  await expect(auditGroup('acme', 'no-such-group', options)).rejects.toMatchObject({ code: 'TH_ERR_AGENT_TARGET' });
+  await expect(auditGroup('acme', 'acme-hq', { ...options, batchSize: 16 })).rejects.toMatchObject({ code: 'TH_ERR_AGENT_OPTIONS' });
+  await expect(findAlias('x', { serviceProviderId: 'acme' }, { schema })).rejects.toMatchObject({ code: 'TH_ERR_AGENT_OPTIONS' });
+}, 60_000);
+
+test('abort: the run stops with TH_ERR_AGENT_ABORTED after the documents in flight', async () => {
+  const controller = new AbortController();
+  let progress = 0;
+  const run = auditServiceProvider('acme', {
+    ...options,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'progress' && ++progress === 3) controller.abort();
+    },
+  });
+  await expect(run).rejects.toMatchObject({ code: 'TH_ERR_AGENT_ABORTED' });
+}, 60_000);
+
+test('record against the mock as upstream, replay with the upstream stopped: identical results', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'th-agents-'));
+  const cassette = join(dir, 'demo.jsonl');
+  const upstream = await spawnMock(['--tcp-port', '0', '--seed', 'demo', '--user', `admin:${PASSWORD}`]);
+  const recorder = await spawnMock([
+    '--tcp-port',
+    '0',
+    '--user',
+    `admin:${PASSWORD}`,
+    '--record',
+    cassette,
+    '--upstream',
+    `tcp://127.0.0.1:${upstream.ports.tcp}`,
+    '--upstream-user',
+    `admin:${PASSWORD}`,
+  ]);
+  const runAll = async (port: number) => {
+    const o: AgentOptions = { connection: connectionTo(port), schema, sessions: 2 };
+    return {
+      alias: await findAlias('sales', { serviceProviderId: 'acme', groupId: 'acme-hq' }, o),
+      number: await findNumber('2025550119', { serviceProviderId: 'acme' }, o),
+      audit: await auditGroup('acme', 'acme-hq', o),
+      user: await userDigest('u0022@acme.example', o),
+      center: await callCenterDigest('cc-acme-hq@acme.example', o),
+    };
+  };
+  try {
+    const recorded = await runAll(recorder.ports.tcp as number);
+    await recorder.stop();
+    await upstream.stop();
+    expect(readFileSync(cassette, 'utf8')).not.toContain(PASSWORD);
+    const player = await spawnMock(['--tcp-port', '0', '--user', `admin:${PASSWORD}`, '--replay', cassette, '--strict']);
+    try {
+      const replayed = await runAll(player.ports.tcp as number);
+      expect(replayed).toEqual(recorded);
+      expect(recorded.audit.problems).toHaveLength(5);
+    } finally {
+      await player.stop();
+    }
+  } finally {
+    await recorder.stop();
+    await upstream.stop();
+  }
+}, 180_000);
+
+test('hammer agent: formats and --out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'th-agents-cli-'));
+  const hammer = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), 'agent', ...args], {
+        cwd: projectRoot,
+        env: { ...process.env, OCI_PASSWORD: PASSWORD },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+      });
+      child.once('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  const server = ['--url', `tcp://127.0.0.1:${mock.ports.tcp}`, '--user', 'admin'];
+  const json = await hammer(['find-alias', 'sales', '--sp', 'acme', '--group', 'acme-hq', '--format', 'json', ...server]);
+  expect(json.code).toBe(0);
+  const parsed = JSON.parse(json.stdout);
+  expect(parsed.matches.map((m: { owner: { id: string } }) => m.owner.id)).toEqual(['u0007@acme.example', 'hg-sales-acme-hq@acme.example']);
+  const out = join(dir, 'cc.md');
+  const md = await hammer(['call-center-digest', 'cc-acme-hq@acme.example', '--format', 'md', '--out', out, ...server]);
+  expect([md.code, md.stdout]).toEqual([0, '']);
+  const text = readFileSync(out, 'utf8');
+  expect(text).toContain('## agents');
+  expect(text).toContain('| u0022@acme.example | Grace Andersen | 2025550022 | 1022 | 1 | Wrap-Up | true | false |');
+  const csv = await hammer(['find-number', '2025550119', '--system', '--format', 'csv', ...server]);
+  expect(csv.stdout.split('\n').slice(0, 3)).toEqual([
+    '# owners of 2025550119',
+    'phone number,extension,service provider,group,assigned,activated,owner kind,owner,name,type,trunk group',
+    '2025550119,,acme,acme-hq,false,true,,,,,',
+  ]);
+  const table = await hammer(['audit-group', '--sp', 'acme', '--group', 'acme-hq', ...server]);
+  expect(table.stdout).toMatch(/unused-device\s+spare-acme-hq/);
+  const usage = await hammer(['find-number', '1000', '--sp', 'acme', '--group', 'acme-hq', ...server]);
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toContain('TH_ERR_AGENT_OPTIONS');
+}, 120_000);
+
+test('mock: a device user list follows endpoint changes (the index the audit reads is rebuilt)', async () => {
+  const { OciClient } = await import('../../runtime/oci/client.js');
+  const client = new OciClient({ ...connectionTo(mock.ports.tcp as number), schema });
+  try {
+    const users = async (deviceName: string) => {
+      const answer = await client.send({
+        $type: 'GroupAccessDeviceGetUserListRequest21sp1',
+        serviceProviderId: 'globex',
+        groupId: 'globex-lab',
+        deviceName,
+      } as never);
+      return responseTables(answer as never)[0]?.records.map((r) => r.userId);
+    };
+    expect(await users('dev-u0401')).toEqual(['u0401@globex.example']);
+    await client.send({
+      $type: 'UserModifyRequest22',
+      userId: 'u0402@globex.example',
+      endpoint: { accessDeviceEndpoint: { accessDevice: { deviceLevel: 'Group', deviceName: 'dev-u0401' }, linePort: 'u0402b_lp@globex.example' } },
+    } as never);
+    expect(await users('dev-u0401')).toEqual(['u0401@globex.example', 'u0402@globex.example']);
+    expect(await users('dev-u0402')).toEqual([]);
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
+test('hammer mock oci --latency: a negative delay is a usage error; a delay still answers', async () => {
+  await expect(spawnMock(['--tcp-port', '0', '--latency', '-1'])).rejects.toThrow(/--latency must be a number of milliseconds >= 0/);
+  const slow = await spawnMock(['--tcp-port', '0', '--seed', 'demo', '--user', `admin:${PASSWORD}`, '--latency', '2']);
+  try {
+    const r = await callCenterDigest('cc-acme-hq@acme.example', { connection: connectionTo(slow.ports.tcp as number), schema });
+    expect(r.agents).toHaveLength(5);
+  } finally {
+    await slow.stop();
+  }
+}, 60_000);

@@ -1,4 +1,4 @@
-import type { SeedFile } from './seed.js';
+import type { SeedFile } from './seed-file.js';
 
 /**
  * The built-in demo seed (`hammer mock oci --seed demo`): a realistic installation for trying

@@ -62,7 +62,7 @@ export function next<K extends keyof VboxClientEvents>(c: VboxClient, event: K, 
  */
 export async function expectNoReconnection(m: VboxMock, expected: number, longestBackoffMs: number, password = PASS): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, longestBackoffMs));
-  const probe = new VboxClient({ host: '127.0.0.1', port: m.port, username: USER, password, ...FAST }, { env: {} });
+  const probe = new VboxClient({ host: '127.0.0.1', port: m.port, username: USER, password, ...FAST });
   try {
     await probe.connect();
     await probe.roomCount();

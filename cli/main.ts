@@ -1,6 +1,8 @@
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ThorsHammerError } from '../runtime/errors.js';
+import { commandPath, rootNode } from './command-tree.js';
+import completion, { COMPLETE_COMMAND, completions } from './commands/completion.js';
 import generate from './commands/generate.js';
 import { reportFailure } from './output.js';
 
@@ -31,31 +33,63 @@ const [oci, vbox, mock] = await Promise.all([
   loadGroup(() => import('./commands/vbox/index.js'), 'vbox', 'Vitrea vBox commands'),
   loadGroup(() => import('./commands/mock/index.js'), 'mock', 'Mock servers'),
 ]);
+const modules = [generate, oci, vbox, mock, completion];
+const argv = joinDashValues(hideBin(process.argv));
 
-const cli = yargs(hideBin(process.argv))
-  .scriptName('hammer')
-  .usage('$0 <command> [options]')
-  .command(generate)
-  .command(oci)
-  .command(vbox)
-  .command(mock)
-  .demandCommand(1, 'Name a command; see `hammer --help`.')
-  .strict()
-  .recommendCommands()
-  .fail((message, error, y) => {
-    if (error) throw error; // reported below, whether a handler threw or rejected
-    process.stderr.write(`hammer: ${message}\n\n`);
-    y.showHelp('error');
-    process.exit(2);
-  })
-  .help()
-  .alias('help', 'h')
-  .version()
-  .wrap(Math.min(110, process.stdout.columns ?? 100));
+/**
+ * `--json -` as well as `--json=-`: yargs reads a lone `-` after a flag as a positional, so a
+ * flag followed by `-` (stdin) is joined into one word first.
+ */
+function joinDashValues(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.startsWith('--') && !word.includes('=') && word !== '--' && words[i + 1] === '-') {
+      out.push(`${word}=-`);
+      i++;
+    } else out.push(word);
+  }
+  return out;
+}
 
-try {
-  await cli.parseAsync();
-} catch (error) {
-  reportFailure(error);
-  process.exitCode = 1;
+if (argv[0] === COMPLETE_COMMAND) {
+  // The completion scripts' helper: one candidate per line, never an error on the terminal.
+  try {
+    const found = await completions(rootNode(modules), argv.slice(1));
+    if (found.length > 0) process.stdout.write(`${found.join('\n')}\n`);
+  } catch (error) {
+    if (process.env.HAMMER_DEBUG) reportFailure(error);
+  }
+} else {
+  const cli = yargs(argv)
+    .scriptName('hammer')
+    .usage('$0 <command> [options]')
+    .command(generate)
+    .command(oci)
+    .command(vbox)
+    .command(mock)
+    .command(completion)
+    .demandCommand(1, 'name a command')
+    .strict()
+    .recommendCommands()
+    .fail((message, error) => {
+      if (error) throw error; // reported below, whether a handler threw or rejected
+      // A usage mistake: one line, and where the help is.
+      const path = commandPath(rootNode(modules), argv);
+      let line = message.replace(/\s*\n\s*/g, ' ');
+      if (line.startsWith('Did you mean')) line = `unknown command '${argv[path.length]}'; d${line.slice(1)}`;
+      process.stderr.write(`hammer: ${line}\nsee: hammer ${[...path, '--help'].join(' ')}\n`);
+      process.exit(2);
+    })
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100));
+
+  try {
+    await cli.parseAsync();
+  } catch (error) {
+    reportFailure(error);
+    process.exitCode = 1;
+  }
 }

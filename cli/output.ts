@@ -1,11 +1,31 @@
 import { isThorsHammerError } from '../runtime/errors.js';
+import { formatBuildIssue, OciRequestBuildError } from '../runtime/oci/request-builder.js';
 
-/** Prints one clear line for a failed command (with the error code when there is one) on stderr. */
+/**
+ * Prints a failed command on stderr: one line (with the error code when there is one), then one
+ * indented line per further problem of a request that could not be built.
+ */
 export function reportFailure(error: unknown): void {
-  if (isThorsHammerError(error)) process.stderr.write(`hammer: ${error.code}: ${error.message}\n`);
+  if (error instanceof OciRequestBuildError && error.issues.length > 1) {
+    process.stderr.write(`hammer: ${error.code}: ${error.typeName}: ${error.issues.length} problems\n`);
+    for (const issue of error.issues) process.stderr.write(`  ${formatBuildIssue(issue)}\n`);
+  } else if (isThorsHammerError(error)) process.stderr.write(`hammer: ${error.code}: ${error.message}\n`);
   else if (error instanceof Error) process.stderr.write(`hammer: ${error.message}\n`);
   else process.stderr.write(`hammer: ${String(error)}\n`);
   if (process.env.HAMMER_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+}
+
+/**
+ * Rewrites the library option names in an error message into the command's flags (`tls.ca` →
+ * `--ca`), so that a message tells a CLI user what to type. Each pair is [library wording, CLI wording].
+ */
+export function inFlagTerms<E>(error: E, vocabulary: readonly (readonly [string, string])[]): E {
+  if (error instanceof Error) {
+    let message = error.message;
+    for (const [library, flag] of vocabulary) message = message.split(library).join(flag);
+    error.message = message;
+  }
+  return error;
 }
 
 /** Reads all of standard input as a Buffer. */
@@ -13,4 +33,10 @@ export async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Reads all of standard input, first saying so on stderr when stdin is a terminal (so a user is not left waiting in silence). */
+export async function readInput(what: string): Promise<Buffer> {
+  if (process.stdin.isTTY) process.stderr.write(`hammer: reading ${what} from stdin (end with Ctrl-D)…\n`);
+  return readStdin();
 }

@@ -20,7 +20,8 @@ import {
 } from '../../runtime/oci/meta.js';
 import { kebabCase, propertyKey } from '../common/names.js';
 import { compareStrings, generatedHeader } from '../common/writer.js';
-import { NUMERIC_BUILTINS, type OciModel } from './model.js';
+import { isNumericBuiltin } from '../../runtime/oci/builtins.js';
+import type { OciModel } from './model.js';
 
 export interface EmitOptions {
   /** Import specifier of runtime/oci/meta.ts as seen from the output folder (ending in `.js`). */
@@ -111,7 +112,7 @@ class ModuleEmitter {
     const local = builtin.slice(3);
     if (local === 'boolean') return 'boolean';
     if (local === 'anyType') return 'true';
-    return NUMERIC_BUILTINS.has(local) ? 'number' : 'string';
+    return isNumericBuiltin(local) ? 'number' : 'string';
   }
 
   literal(value: string, typeKey: string, where: string): string {

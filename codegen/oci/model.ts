@@ -10,6 +10,10 @@
  * type. Requests pair with responses by name (§2.5); families and versions follow §2.7.
  */
 import { ThorsHammerError } from '../../runtime/errors.js';
+import { isNumericBuiltin, NUMERIC_BUILTINS } from '../../runtime/oci/builtins.js';
+import { compareVersionKeys, pairedResponseName, parseCommandName, type VersionKey } from '../../runtime/oci/command-name.js';
+
+export { compareVersionKeys, pairedResponseName, parseCommandName, type VersionKey };
 import type {
   AttributeMeta,
   ChoiceMeta,
@@ -38,26 +42,6 @@ import {
 /** The namespace of the core message types. */
 export const CORE_NS = 'C';
 
-/** XSD built-ins that map to `number` in TypeScript and in decoded values. */
-export const NUMERIC_BUILTINS = new Set([
-  'int',
-  'long',
-  'integer',
-  'short',
-  'byte',
-  'decimal',
-  'float',
-  'double',
-  'nonNegativeInteger',
-  'positiveInteger',
-  'negativeInteger',
-  'nonPositiveInteger',
-  'unsignedInt',
-  'unsignedLong',
-  'unsignedShort',
-  'unsignedByte',
-]);
-
 const STRING_BUILTINS = new Set([
   'string',
   'normalizedString',
@@ -84,10 +68,7 @@ const STRING_BUILTINS = new Set([
   'hexBinary',
 ]);
 
-const ALL_BUILTINS = new Set([...NUMERIC_BUILTINS, ...STRING_BUILTINS, 'boolean', 'anyType']);
-
-/** A parsed version suffix: `21sp1V2` → [21, 1, 2]. */
-export type VersionKey = readonly [number, number, number];
+const ALL_BUILTINS = new Set([...[...NUMERIC_BUILTINS].map((b) => b.slice(3)), ...STRING_BUILTINS, 'boolean', 'anyType']);
 
 export interface FamilyMember {
   readonly key: string;
@@ -139,32 +120,6 @@ function schemaError(message: string, context: Record<string, unknown> = {}): ne
 /** Deprecated = declared in a file whose name contains `Deprecated` (§2.6). */
 export function isDeprecatedFile(file: string): boolean {
   return /Deprecated/.test(file.split('/').pop() ?? file);
-}
-
-const NAME_PATTERN = /^(.*)(Request|Response)(?:(\d+)(?:(?:sp|mp|Mp)(\d+))?(?:V(\d+))?)?(RI|A)?$/;
-
-/**
- * Splits a request or response name into family key and version (§2.7):
- * `UserGetRequest22V5` → family `UserGetRequest`, version `22V5`;
- * `SystemPasswordRulesGetRequestRI` → family `SystemPasswordRulesGetRequestRI`, version ``.
- */
-export function parseCommandName(name: string): { family: string; version: string; versionKey: VersionKey } {
-  const m = NAME_PATTERN.exec(name);
-  if (!m) return { family: name, version: '', versionKey: [0, 0, 0] };
-  const [, base, kind, major, sub, v, tag] = m;
-  const family = `${base}${kind}${tag ?? ''}`;
-  const version = name.slice(base!.length + kind!.length, name.length - (tag?.length ?? 0));
-  return { family, version, versionKey: [Number(major ?? 0), Number(sub ?? 0), Number(v ?? 0)] };
-}
-
-export function compareVersionKeys(a: VersionKey, b: VersionKey): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-}
-
-/** The response paired with a request name: the last `Request` becomes `Response` (§2.5). */
-export function pairedResponseName(requestName: string): string {
-  const at = requestName.lastIndexOf('Request');
-  return at < 0 ? requestName : `${requestName.slice(0, at)}Response${requestName.slice(at + 'Request'.length)}`;
 }
 
 /** The property name of a repeating choice: the first element of each branch, joined with `Or`. */
@@ -553,7 +508,7 @@ export function buildOciModel(set: XsdSet, release: string): OciModel {
 
 /** Merges the facets of a restriction chain (most derived first): the most restrictive value wins. */
 function mergeFacets(steps: readonly RawSimpleType[], builtin: string, key: string, file: string): Facets | undefined {
-  const numeric = NUMERIC_BUILTINS.has(builtin.slice(3));
+  const numeric = isNumericBuiltin(builtin);
   const out: Mutable<Facets> = {};
   const num = (value: string, facet: string): number => {
     const n = Number(value);

@@ -6,8 +6,8 @@ import { ClientLog, type OciLogger, REDACTED } from './client/logging.js';
 import { MAX_PAGE_SIZE, supportsPaging, tableElementsOf } from './client/paging.js';
 import { SerialQueue } from './client/serial-queue.js';
 import { OciSession } from './client/session.js';
-import { type OciCommand, decodeDocument } from './codec.js';
-import { OciUnknownTypeError } from './errors.js';
+import { MAX_COMMANDS, type OciCommand, decodeDocument } from './codec.js';
+import { LATEST_SUFFIX, newestOfFamily, pairedResponseName, requireTypeName, resolveRequestName } from './names.js';
 import {
   OciClientClosedError,
   OciClientOptionsError,
@@ -26,8 +26,8 @@ export type { LoginStrategy } from './client/login.js';
 export type { OciLogger } from './client/logging.js';
 export { OciError } from './oci-error.js';
 
-/** Most commands one BroadsoftDocument may carry (oci-protocol.md §2.3). */
-export const MAX_COMMANDS_PER_DOCUMENT = 15;
+/** Most commands one BroadsoftDocument may carry (oci-protocol.md §2.3); the codec's MAX_COMMANDS under the client's name. */
+export const MAX_COMMANDS_PER_DOCUMENT = MAX_COMMANDS;
 
 /** A decoded response command: `$type` plus the exact XML element names. */
 export interface OciResponse {
@@ -218,11 +218,15 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     return result.response as ResponseFor<M, K>;
   }
 
-  /** Sends the newest version of a request family for the configured release: `call('UserGetRequest', { userId })`. */
+  /**
+   * Sends the newest version of a request family for the configured release:
+   * `call('UserGetRequest', { userId })` (also `'UserGetRequest@latest'`). Unknown families throw
+   * OciUnknownTypeError with suggestions.
+   */
   async call<F extends keyof M['Latest'] & string>(family: F, fields: FieldsOf<M['Latest'][F]>): Promise<ResponseFor<M, TypeNameOf<M['Latest'][F]>>> {
     const schema = await this.schema();
-    const $type = schema.latest(family);
-    if ($type === undefined) throw new OciUnknownTypeError(family, schema.release, 'no request family or type of that name');
+    const bare = family.endsWith(LATEST_SUFFIX) ? family.slice(0, -LATEST_SUFFIX.length) : family;
+    const $type = newestOfFamily(schema, bare) ?? resolveRequestName(schema, family).type;
     return (await this.send({ ...(fields as object), $type } as never)) as ResponseFor<M, TypeNameOf<M['Latest'][F]>>;
   }
 
@@ -267,8 +271,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     this.assertOpen();
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(xsiType)) throw new OciClientOptionsError(`'${xsiType}' is not a valid xsi:type name`);
     const schema = await this.schema();
-    const responseGuess = xsiType.replace(/Request(?!.*Request)/, 'Response');
-    for (const key of [xsiType, responseGuess]) if (schema.has(key)) await schema.ensure(key);
+    for (const key of [xsiType, pairedResponseName(xsiType)]) if (schema.has(key)) await schema.ensure(key);
     const request: OciCommand = { $type: xsiType };
     const encoding = this.options.encoding ?? 'UTF-8';
     const answer = await this.queue.run(() =>
@@ -596,7 +599,7 @@ async function ensureCommandTypes(schema: OciSchema, type: string): Promise<void
     preparedTypes.set(schema, prepared);
   }
   if (prepared.has(type)) return;
-  if (!schema.has(type)) throw new OciUnknownTypeError(type, schema.release);
+  requireTypeName(schema, type);
   await schema.ensure(type);
   await schema.ensure(schema.responseTypeOf(type));
   prepared.add(type);
@@ -660,11 +663,7 @@ function rawDocument(sessionId: string, xsiType: string, innerXml: string, encod
   );
 }
 
-/** The newest release under generated/oci (R25 before R24), for the default `release`. */
+/** The newest release under generated/oci (R25 before R24), for the default `release`: {@link OciSchema.newestRelease}. */
 export function newestGeneratedRelease(generatedDir?: string): string {
-  const newest = OciSchema.releases(generatedDir).at(-1);
-  if (!newest) throw new OciClientOptionsError('no generated OCI-P release found; run `npm run generate`');
-  return newest;
+  return OciSchema.newestRelease(generatedDir);
 }
-
-export { OciSessionPool, type OciSessionPoolOptions } from './client/pool.js';

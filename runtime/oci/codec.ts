@@ -7,6 +7,8 @@
 import { TextDecoder } from 'node:util';
 import { OciDecodeError, OciEncodeError, OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
+import { requireTypeName } from './names.js';
+import type { OciCommand, OciDocument } from './values.js';
 import {
   allowedKeys,
   builtinOf,
@@ -26,23 +28,7 @@ import { chooseBranch, validateCommand } from './validate.js';
 import { escapeAttribute, escapeText, findInvalidXmlChar, latin1Safe } from './xml/escape.js';
 import { type StartTag, XmlReader, XSI_NS } from './xml/reader.js';
 
-/** One command (request or response): `$type` names its type; other keys are its elements and attributes. */
-export interface OciCommand {
-  $type: string;
-  [key: string]: unknown;
-}
-
-/** A whole `BroadsoftDocument`. Exactly one of sessionId/userId/phoneNumber/linePort/externalUserIdentity is sent. */
-export interface OciDocument {
-  protocol?: 'OCI' | 'NSOCI';
-  sessionId?: string;
-  userId?: string;
-  phoneNumber?: string;
-  linePort?: string;
-  externalUserIdentity?: { id: string; organizationId: string; role: string };
-  trackingId?: string;
-  commands: OciCommand[];
-}
+export type { OciCommand, OciDocument } from './values.js';
 
 export interface EncodeOptions {
   /** Declared encoding; non-Latin-1 characters become numeric references under ISO-8859-1. Default UTF-8. */
@@ -188,7 +174,7 @@ class Encoder {
     if (!isPlainObject(command) || typeof command.$type !== 'string') {
       throw new OciEncodeError('a command must be an object with a $type naming its request or response type');
     }
-    const key = command.$type;
+    const key = requireTypeName(this.schema, command.$type);
     const meta = this.schema.complexType(key);
     if (meta.abstract || (meta.role === undefined && !derivesFrom(this.schema, key, 'OCICommand'))) {
       throw new OciEncodeError(`${key} is not a concrete request or response type`, { path: key });

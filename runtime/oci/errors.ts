@@ -21,11 +21,16 @@ export class OciDecodeError extends ThorsHammerError {
 /** A type name (xsi:type, `$type`, CLI argument) that the release does not define. */
 export class OciUnknownTypeError extends ThorsHammerError {
   readonly typeName: string;
-  constructor(typeName: string, release: string, detail?: string) {
-    super('TH_ERR_OCI_UNKNOWN_TYPE', `unknown OCI-P type '${typeName}' in release ${release}${detail ? ` (${detail})` : ''}`, {
-      context: { typeName, release },
+  /** Names the caller may have meant (nearest names, the family's newest class); may be empty. */
+  readonly suggestions: string[];
+  constructor(typeName: string, release: string, detail?: string, options: { suggestions?: readonly string[] } = {}) {
+    const suggestions = [...(options.suggestions ?? [])];
+    const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(', ')}?` : '';
+    super('TH_ERR_OCI_UNKNOWN_TYPE', `unknown OCI-P type '${typeName}' in release ${release}${detail ? ` (${detail})` : ''}${hint}`, {
+      context: { typeName, release, suggestions },
     });
     this.typeName = typeName;
+    this.suggestions = suggestions;
   }
 }
 

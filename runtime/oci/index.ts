@@ -34,6 +34,58 @@ export {
   type OciDocument,
 } from './codec.js';
 export { collectIssues, validateCommand } from './validate.js';
+export { FLOAT_BUILTINS, INTEGER_BUILTINS, INTEGER_RANGES, NUMERIC_BUILTINS, isNumericBuiltin, type IntegerRange } from './builtins.js';
+export {
+  LATEST_SUFFIX,
+  compareVersionKeys,
+  nearestNames,
+  newestOfFamily,
+  pairedResponseName,
+  parseCommandName,
+  requestClassNames,
+  requestFamilyNames,
+  requireTypeName,
+  resolveRequestName,
+  suggestFieldNames,
+  suggestTypeNames,
+  type ResolvedRequestName,
+  type VersionKey,
+} from './names.js';
+export {
+  OciFieldArgumentError,
+  OciPathError,
+  OciRequestBuildError,
+  buildRequest,
+  buildRequestOrThrow,
+  fieldMembers,
+  fieldNames,
+  formatBuildIssue,
+  parseCliAssignment,
+  parsePath,
+  prepareRequestType,
+  type BuildIssue,
+  type BuildIssueCode,
+  type BuildOptions,
+  type BuildResult,
+  type FieldAssignment,
+  type FieldMember,
+  type FieldValue,
+  type PathStep,
+} from './request-builder.js';
+export {
+  alignedTable,
+  isOciTable,
+  recordKeys,
+  responseCsv,
+  responseFields,
+  responseTables,
+  responseText,
+  tableRecords,
+  toJsonText,
+  toJsonValue,
+  type JsonValueOptions,
+  type ResponseTable,
+} from './present.js';
 export { sampleCommand, sampleValue, type SampleOptions } from './sample.js';
 export { OciTableError, camelKey, column, tableToCsv, tableToJson, toRecords, type OciTable } from './table.js';
 export { signedPassword } from './auth.js';
@@ -62,7 +114,6 @@ export {
 export {
   MAX_COMMANDS_PER_DOCUMENT,
   OciClient,
-  OciSessionPool,
   newestGeneratedRelease,
   type BatchResult,
   type FieldsOf,
@@ -72,11 +123,11 @@ export {
   type OciLogger,
   type OciPage,
   type OciResponse,
-  type OciSessionPoolOptions,
   type OciTypeMap,
   type OciTypes,
   type RequestName,
   type ResponseFor,
   type UntypedOci,
 } from './client.js';
+export { OciSessionPool, type OciSessionPoolOptions } from './client/pool.js';
 export * from './transport/index.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ThorsHammerError } from '../errors.js';
 import { generatedRoot } from '../paths.js';
+import { pairedResponseName } from './command-name.js';
 import { OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
 
@@ -78,6 +79,17 @@ export class OciSchema {
       .filter((d) => d.isDirectory() && (existsSync(join(dir, d.name, 'index.ts')) || existsSync(join(dir, d.name, 'index.js'))))
       .map((d) => d.name)
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  }
+
+  /** The newest release with generated bindings (R25 before R24); throws TH_ERR_OCI_NO_RELEASE when there is none. */
+  static newestRelease(generatedDir?: string): string {
+    const newest = OciSchema.releases(generatedDir).at(-1);
+    if (!newest) {
+      throw new ThorsHammerError('TH_ERR_OCI_NO_RELEASE', 'no generated OCI-P release found; run `npm run generate` (or `hammer generate oci`) first', {
+        context: { dir: join(generatedDir ?? generatedRoot, 'oci') },
+      });
+    }
+    return newest;
   }
 
   /** Wraps an in-memory index (tests, custom locations). Nothing is loaded until `ensure`. */
@@ -195,7 +207,11 @@ export class OciSchema {
     return t;
   }
 
-  /** Newest request of a family (`UserGetRequest` → `UserGetRequest23V2`); a full type name is returned as is. */
+  /**
+   * Newest request of a family (`UserGetRequest` → `UserGetRequest23V2`), or a type name that is
+   * no family as is. For names given by users, use `resolveRequestName` (names.ts): a family name
+   * that is also a class means that class there.
+   */
   latest(family: string): string | undefined {
     return this.index.latest[family] ?? (this.has(family) ? family : undefined);
   }
@@ -227,21 +243,17 @@ export class OciSchema {
       return t.response ?? 'SuccessResponse';
     }
     if (!this.has(requestKey)) throw new OciUnknownTypeError(requestKey, this.release);
-    // Not loaded: pair by name, as the generator does (last `Request` → `Response`).
-    const i = requestKey.lastIndexOf('Request');
-    const paired = i === -1 ? '' : `${requestKey.slice(0, i)}Response${requestKey.slice(i + 7)}`;
-    return this.has(paired) ? paired : 'SuccessResponse';
+    // Not loaded: pair by name, as the generator does.
+    const paired = pairedResponseName(requestKey);
+    return paired !== requestKey && this.has(paired) ? paired : 'SuccessResponse';
   }
 }
 
 // ---------------------------------------------------------------------------------------
 // Helpers over the metadata shared by the codec, the validator and the sample generator.
 
-/** XSD built-ins whose values are JavaScript numbers (meta.ts contract). */
-export const NUMERIC_BUILTINS: ReadonlySet<string> = new Set(['xs:int', 'xs:long', 'xs:integer', 'xs:decimal', 'xs:float', 'xs:double']);
-
-/** Built-ins whose value is an integer. */
-export const INTEGER_BUILTINS: ReadonlySet<string> = new Set(['xs:int', 'xs:long', 'xs:integer']);
+/** The numeric built-in table lives in builtins.ts; re-exported for the modules that import it from here. */
+export { INTEGER_BUILTINS, NUMERIC_BUILTINS } from './builtins.js';
 
 /** The type key of the core table type. */
 export const TABLE_TYPE = 'OCITable';

@@ -5,6 +5,7 @@
  * enumerations, patterns). Each issue names its path, so most `[Error 6004] OCI XML Request
  * validation error` round trips never happen.
  */
+import { INTEGER_RANGES } from './builtins.js';
 import { type OciIssue, OciValidationError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
 import {
@@ -22,7 +23,8 @@ import {
   particlePresent,
 } from './schema.js';
 import { findInvalidXmlChar } from './xml/escape.js';
-import type { OciCommand } from './codec.js';
+import { requireTypeName } from './names.js';
+import type { OciCommand } from './values.js';
 
 /** Validates one command; throws {@link OciValidationError} (first issue's path and message, all issues in `.issues`). */
 export function validateCommand(schema: OciSchema, command: OciCommand): void {
@@ -37,7 +39,7 @@ export function collectIssues(schema: OciSchema, command: OciCommand): OciIssue[
     return [{ path: '(command)', message: 'a command must be an object with $type' }];
   }
   if (typeof command.$type !== 'string') return [{ path: '(command)', message: '$type is required (the request or response type name)' }];
-  const meta = schema.complexType(command.$type);
+  const meta = schema.complexType(requireTypeName(schema, command.$type));
   if (meta.abstract) issues.push({ path: command.$type, message: `${command.$type} is abstract` });
   new Validator(schema, issues).complex(meta, command, command.$type);
   return issues;
@@ -49,9 +51,6 @@ export function checkSimpleValue(schema: OciSchema, typeKey: string, value: unkn
   new Validator(schema, issues).simple(typeKey, value, path);
   return issues;
 }
-
-const INT_MIN = -(2 ** 31);
-const INT_MAX = 2 ** 31 - 1;
 
 const LEXICAL: Record<string, RegExp> = {
   'xs:date': /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(Z|[+-]\d\d:\d\d)?$/,
@@ -253,8 +252,10 @@ class Validator {
       const float = builtin === 'xs:float' || builtin === 'xs:double';
       if (!float && !Number.isFinite(value)) return this.issue(path, `${value} is not a ${builtin} value`);
       if (INTEGER_BUILTINS.has(builtin) && !Number.isInteger(value)) return this.issue(path, `${value} is not an integer`);
-      if (builtin === 'xs:int' && (value < INT_MIN || value > INT_MAX)) return this.issue(path, `${value} is outside the xs:int range`);
-      if (builtin === 'xs:long' && !Number.isSafeInteger(value)) return this.issue(path, `${value} is outside the exactly representable xs:long range`);
+      const range = INTEGER_RANGES[builtin];
+      if (range && ((range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max))) {
+        return this.issue(path, `${value} is outside the ${builtin} range`);
+      }
       if (facets) this.numberFacets(facets, value, path);
       return;
     }

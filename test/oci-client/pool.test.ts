@@ -2,7 +2,8 @@
 // sessions, FIFO hand-out, batches spread over sessions with results in order, clean close.
 import { loadMockSchema, type OciMockServer, startOciMock } from '../../runtime/mock/oci/index.js';
 import fc from 'fast-check';
-import { OciClient, OciSessionPool } from '../../runtime/oci/client.js';
+import { OciClient } from '../../runtime/oci/client.js';
+import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 
 let mock: OciMockServer;

@@ -171,11 +171,13 @@ test('the tarball holds the compiled runtime, CLI, bindings and docs, and no XSD
 });
 
 const smokeScript = `
-import { OciClient, OciSchema, encodeDocument, decodeDocument, VboxClient, startOciMock, createRequest, parseFrame, decodeRequest,
+import * as root from 'thors-hammer';
+import { OciClient, OciSchema, encodeDocument, decodeDocument, VboxClient, createRequest, parseFrame, decodeRequest,
   isThorsHammerError, ThorsHammerError, OciError } from 'thors-hammer';
 import * as oci from 'thors-hammer/oci';
 import * as vbox from 'thors-hammer/vbox';
 import * as mock from 'thors-hammer/mock';
+const { startOciMock } = mock;
 
 setTimeout(() => { console.error('smoke: timed out'); process.exit(3); }, 30000).unref();
 const out = { resolved: import.meta.resolve('thors-hammer'), releases: OciSchema.releases() };
@@ -215,6 +217,8 @@ try {
 }
 out.same = oci.OciClient === OciClient && vbox.VboxClient === VboxClient && typeof mock.startVboxMock === 'function'
   && typeof OciError === 'function' && typeof vbox.requests.ToggleKeyStatus === 'function';
+// The root entry leaves the mock servers out (they live in thors-hammer/mock).
+out.rootWithoutMocks = !('startOciMock' in root) && !('startVboxMock' in root) && typeof root.buildRequest === 'function';
 console.log(JSON.stringify(out));
 `;
 
@@ -286,6 +290,7 @@ test('an ESM script imports from thors-hammer: OCI mock + client over TCP, OCI c
   expect(out.vboxDecoded).toMatchObject({ name: 'ToggleKeyStatus', fields: { nodeId: 1, keyId: 2 } });
   expect(out.error).toEqual({ isThorsHammerError: true, instance: true, code: 'TH_ERR_OCI_NO_RELEASE' });
   expect(out.same).toBe(true);
+  expect(out.rootWithoutMocks).toBe(true);
 }, 90_000);
 
 test('the shipped .d.ts type a client of a generated release (tsc against the installed package)', async () => {

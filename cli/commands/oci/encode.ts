@@ -1,22 +1,18 @@
 import type { Argv, CommandModule } from 'yargs';
-import { ThorsHammerError } from '../../../runtime/errors.js';
 import { documentBytes, encodeDocument, type OciCommand, type OciDocument } from '../../../runtime/oci/codec.js';
-import { OciUnknownTypeError } from '../../../runtime/oci/errors.js';
+import { resolveRequestName } from '../../../runtime/oci/names.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
-import { readStdin } from '../../output.js';
+import { readInput } from '../../output.js';
+import { deprecationNotice, OciCliInputError, requestFromArgs } from './request-args.js';
 
 interface EncodeArgs {
+  command?: string;
+  fields?: string[];
+  json?: string;
+  'session-id': string;
   release?: string;
   encoding: 'UTF-8' | 'ISO-8859-1';
   validate: boolean;
-}
-
-/** The newest release with generated bindings (the default of --release). */
-export function newestRelease(): string {
-  const releases = OciSchema.releases();
-  const newest = releases[releases.length - 1];
-  if (!newest) throw new ThorsHammerError('TH_ERR_OCI_NO_RELEASE', 'no generated OCI-P bindings found; run `hammer generate oci` first');
-  return newest;
 }
 
 /** Parses the JSON document form read on stdin, with one clear error for anything else. */
@@ -26,41 +22,58 @@ export function parseJsonDocument(text: string): OciDocument {
     value = JSON.parse(text);
   } catch (error) {
     const reason = (error as Error).message.replace(/\s+/g, ' ');
-    throw new ThorsHammerError('TH_ERR_OCI_CLI_INPUT', `stdin is not valid JSON: ${reason}`);
+    throw new OciCliInputError(`stdin is not valid JSON: ${reason}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !Array.isArray((value as OciDocument).commands)) {
-    throw new ThorsHammerError('TH_ERR_OCI_CLI_INPUT', 'expected a JSON object like {"sessionId": "…", "commands": [{"$type": "UserGetRequest", …}]}');
+    throw new OciCliInputError('expected a JSON object like {"sessionId": "…", "commands": [{"$type": "UserGetRequest", …}]}');
   }
   return value as OciDocument;
 }
 
 const command: CommandModule<object, EncodeArgs> = {
-  command: 'encode',
-  describe: 'Read {sessionId, commands} JSON on stdin and print the OCI-P document',
+  command: 'encode [command] [fields..]',
+  describe: 'Print the OCI-P document for one request given as fields, or for {sessionId, commands} JSON read on stdin',
   builder: (y: Argv) =>
     y
+      .positional('command', {
+        type: 'string',
+        describe: 'a request class, family or Family@latest; without it, a whole JSON document is read on stdin',
+      })
+      .positional('fields', { type: 'string', array: true, describe: 'key=value (text) or key:=json fields, as for `oci send`' })
+      .option('json', { type: 'string', describe: 'JSON file with the command fields; - for stdin (with a command)' })
+      .option('session-id', { type: 'string', default: 'hammer', describe: 'sessionId of the document built from a command and fields' })
       .option('release', { type: 'string', describe: 'OCI-P release (default: the newest generated one)' })
       .option('encoding', { choices: ['UTF-8', 'ISO-8859-1'] as const, default: 'UTF-8' as const, describe: 'declared encoding; the output bytes follow it' })
       .option('validate', { type: 'boolean', default: true, describe: 'check every command against the schema first (--no-validate to skip)' })
+      .example('$0 oci encode UserModifyRequest22 userId=u@example.com title:=null', 'one request from fields (null clears a field)')
       .example(
         `echo '{"sessionId":"s1","commands":[{"$type":"UserGetRequest","userId":"u@example.com"}]}' | $0 oci encode`,
-        'family names resolve to the newest version (UserGetRequest23V2 in R25)',
+        'a document; a family name that is no class means its newest version (UserGetRequest23V2 in R25)',
       )
       .example('$0 oci encode --encoding ISO-8859-1 < request.json > request.xml', 'Latin-1 bytes, other characters as &#N;') as unknown as Argv<EncodeArgs>,
   handler: async (args) => {
-    const doc = parseJsonDocument((await readStdin()).toString('utf8'));
-    const release = args.release ?? newestRelease();
-    const schema = await OciSchema.load(release);
-    const commands: OciCommand[] = doc.commands.map((c, i) => {
-      if (typeof c !== 'object' || c === null || typeof c.$type !== 'string') {
-        throw new ThorsHammerError('TH_ERR_OCI_CLI_INPUT', `commands[${i}] needs a "$type" (a request or response type, or a request family)`);
-      }
-      const type = schema.latest(c.$type);
-      if (type === undefined) throw new OciUnknownTypeError(c.$type, release, `commands[${i}]`);
-      return { ...c, $type: type };
-    });
-    await schema.ensure(...commands.map((c) => c.$type));
-    const text = encodeDocument(schema, { ...doc, commands }, { encoding: args.encoding, validate: args.validate });
+    const schema = await OciSchema.load(args.release ?? OciSchema.newestRelease());
+    let doc: OciDocument;
+    if (args.command !== undefined) {
+      const { command } = await requestFromArgs(schema, args.command, { json: args.json, fields: args.fields, validate: args.validate });
+      doc = { sessionId: args['session-id'], commands: [command] };
+    } else {
+      if (args.json !== undefined || (args.fields?.length ?? 0) > 0)
+        throw new OciCliInputError('--json and fields need a command name (oci encode <command> …)');
+      doc = parseJsonDocument((await readInput('the JSON document')).toString('utf8'));
+      const commands: OciCommand[] = doc.commands.map((c, i) => {
+        if (typeof c !== 'object' || c === null || typeof c.$type !== 'string') {
+          throw new OciCliInputError(`commands[${i}] needs a "$type" (a request or response type, or a request family)`);
+        }
+        const resolved = resolveRequestName(schema, c.$type);
+        const notice = deprecationNotice(resolved, schema.release);
+        if (notice) process.stderr.write(notice);
+        return { ...c, $type: resolved.type };
+      });
+      await schema.ensure(...commands.map((c) => c.$type));
+      doc = { ...doc, commands };
+    }
+    const text = encodeDocument(schema, doc, { encoding: args.encoding, validate: args.validate });
     process.stdout.write(Buffer.concat([documentBytes(text), Buffer.from('\n')]));
   },
 };

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { ThorsHammerError } from '../../../runtime/errors.js';
-import { OciClient, type OciResponse, newestGeneratedRelease } from '../../../runtime/oci/client.js';
+import { OciClient, type OciResponse } from '../../../runtime/oci/client.js';
 import { LOGIN_STRATEGIES, type LoginStrategy } from '../../../runtime/oci/client/login.js';
 import type { OciLogger } from '../../../runtime/oci/client/logging.js';
-import { elementsOf, tableElementsOf } from '../../../runtime/oci/client/paging.js';
-import type { OciCommand } from '../../../runtime/oci/codec.js';
-import { OciUnknownTypeError } from '../../../runtime/oci/errors.js';
-import type { ElementMeta } from '../../../runtime/oci/meta.js';
+import { responseCsv, responseText, toJsonText } from '../../../runtime/oci/present.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
-import { type OciTable, tableToCsv } from '../../../runtime/oci/table.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../../runtime/oci/transport/defaults.js';
+import { inFlagTerms } from '../../output.js';
+import { requestFromArgs } from './request-args.js';
 
 /** Bad command-line input for `hammer oci send` (TH_ERR_OCI_SEND_ARGS). */
 export class OciSendArgumentError extends ThorsHammerError {
@@ -18,6 +17,10 @@ export class OciSendArgumentError extends ThorsHammerError {
   }
 }
 
+/** Output formats of `oci send`: aligned text, JSON with tables as records, JSON in the wire shape, CSV. */
+export const SEND_FORMATS = ['table', 'json', 'raw', 'csv'] as const;
+export type SendFormat = (typeof SEND_FORMATS)[number];
+
 interface SendArgs {
   command: string;
   fields?: string[];
@@ -25,33 +28,25 @@ interface SendArgs {
   user: string;
   password?: string;
   release?: string;
-  format: 'table' | 'json' | 'csv';
+  format: SendFormat;
   login: LoginStrategy;
   insecure: boolean;
   ca?: string;
   json?: string;
   timeout?: number;
+  'connect-timeout'?: number;
   'allow-plain-password': boolean;
   verbose: boolean;
 }
 
-const NUMERIC = new Set([
-  'xs:int',
-  'xs:long',
-  'xs:integer',
-  'xs:short',
-  'xs:byte',
-  'xs:decimal',
-  'xs:float',
-  'xs:double',
-  'xs:nonNegativeInteger',
-  'xs:positiveInteger',
-  'xs:unsignedInt',
-  'xs:unsignedShort',
-  'xs:unsignedLong',
-  'xs:nonPositiveInteger',
-  'xs:negativeInteger',
-]);
+/** Library wording → the flags of this command, for messages (the client's errors name its options). */
+const FLAG_TERMS: readonly (readonly [string, string])[] = [
+  ["Give the server's CA with tls.ca", "Give the server's CA with --ca FILE"],
+  ['set allowInsecureTls: true to skip certificate verification', 'pass --insecure to skip certificate verification'],
+  ['(requestTimeoutMs)', '(--timeout)'],
+  ['(connectTimeoutMs)', '(--connect-timeout)'],
+  ["login 'hashed14sp4', or set allowPlainPasswordOverInsecure", '--login hashed14sp4, or pass --allow-plain-password'],
+];
 
 const command: CommandModule<object, SendArgs> = {
   command: 'send <command> [fields..]',
@@ -60,13 +55,14 @@ const command: CommandModule<object, SendArgs> = {
     y
       .positional('command', {
         type: 'string',
-        describe: 'Request type or family (family names use the newest version, e.g. UserGetRequest)',
+        describe: 'Request class (exactly that version), or family / Family@latest (the newest version), e.g. UserGetRequest',
         demandOption: true,
       })
       .positional('fields', {
         type: 'string',
         array: true,
-        describe: 'key=value fields; dotted keys for nested elements (address.city=Paris); repeat a key for lists',
+        describe:
+          'key=value (text, converted by the field type) or key:=json (title:=null clears, alias:=\'["a","b"]\' is a list); dotted keys for nested elements (address.city=Paris), [n] or a repeated key for lists',
       })
       .option('url', {
         type: 'string',
@@ -76,67 +72,88 @@ const command: CommandModule<object, SendArgs> = {
       .option('user', { type: 'string', demandOption: true, describe: 'Login user id' })
       .option('password', { type: 'string', describe: 'Password (else $OCI_PASSWORD, else an interactive prompt); never printed' })
       .option('release', { type: 'string', describe: 'Schema release (default: newest generated)' })
-      .option('format', { choices: ['table', 'json', 'csv'] as const, default: 'table' as const, describe: 'Output format' })
+      .option('format', {
+        choices: SEND_FORMATS,
+        default: 'table' as const,
+        describe: 'Output: aligned text, JSON (tables as records keyed by camelCase heading), raw JSON (wire shape), CSV',
+      })
       .option('login', {
         choices: LOGIN_STRATEGIES,
-        default: 'auto' as LoginStrategy,
+        default: 'auto' as const,
         describe: 'Login flow (auto: plain22V5 over TLS/HTTPS, hashed14sp4 otherwise)',
       })
       .option('insecure', { type: 'boolean', default: false, describe: 'Skip TLS certificate verification (self-signed or expired certificates)' })
       .option('ca', { type: 'string', describe: 'PEM file with the CA certificate(s) to trust' })
-      .option('json', { type: 'string', describe: 'JSON file with the command fields (nested values, null = nil); - for stdin' })
-      .option('timeout', { type: 'number', describe: 'Per-command timeout in ms (default 30000)' })
+      .option('json', { type: 'string', describe: 'JSON file with the command fields (nested values, null = nil); - for stdin; fields given as arguments win' })
+      .option('timeout', { type: 'number', describe: `Per-command timeout in ms (default ${DEFAULT_REQUEST_TIMEOUT_MS})` })
+      .option('connect-timeout', { type: 'number', describe: `Connection timeout in ms (default ${DEFAULT_CONNECT_TIMEOUT_MS})` })
       .option('allow-plain-password', { type: 'boolean', default: false, describe: 'Allow --login plain22V5 over an unencrypted transport' })
       .option('verbose', { type: 'boolean', default: false, describe: 'Log connection, login and timings to stderr (passwords redacted)' })
       .example('$0 oci send --url tcp://127.0.0.1:2208 --user admin UserGetRequest userId=john@example.com', 'newest UserGetRequest version')
+      .example('$0 oci send --url tcp://127.0.0.1:2208 --user admin UserModifyRequest22 userId=john@example.com title:=null', 'clear a field (xsi:nil)')
       .example(
         '$0 oci send --url tls://as.example.com --user admin --ca ca.pem --format csv GroupGetListInServiceProviderRequest serviceProviderId=sp1',
         'a table as CSV',
       ) as unknown as Argv<SendArgs>,
   handler: async (args) => {
-    const password = await resolvePassword(args.password);
-    const release = args.release ?? newestGeneratedRelease();
-    const schema = await OciSchema.load(release);
-    const type = schema.latest(args.command);
-    if (type === undefined) throw new OciUnknownTypeError(args.command, release, 'no request family or type of that name');
-    await schema.ensure(type);
-    const meta = schema.complexType(type);
-    if (meta.role !== 'request') throw new OciSendArgumentError(`${type} is not a request type`, { type });
-
-    const request: OciCommand = { ...readJsonFields(args.json), $type: type };
-    for (const field of args.fields ?? []) assignField(schema, type, request, field);
-
-    const logger: OciLogger | undefined = args.verbose
-      ? {
-          debug: (m, d) => process.stderr.write(`debug ${m} ${JSON.stringify(d ?? {})}\n`),
-          info: (m, d) => process.stderr.write(`info ${m} ${JSON.stringify(d ?? {})}\n`),
-          warn: (m, d) => process.stderr.write(`warn ${m} ${JSON.stringify(d ?? {})}\n`),
-          error: (m, d) => process.stderr.write(`error ${m} ${JSON.stringify(d ?? {})}\n`),
-        }
-      : undefined;
-    const client = new OciClient({
-      url: args.url,
-      userId: args.user,
-      password,
-      schema,
-      login: args.login,
-      allowPlainPasswordOverInsecure: args['allow-plain-password'],
-      allowInsecureTls: args.insecure,
-      tls: args.ca ? { ca: readFileOrFail(args.ca, '--ca') } : undefined,
-      requestTimeoutMs: args.timeout,
-      reconnect: false,
-      logger,
-    });
     try {
-      await client.connect();
-      const response = (await client.send(request)) as OciResponse;
-      process.stdout.write(formatResponse(schema, response, args.format));
-    } finally {
-      await client.close();
+      await send(args);
+    } catch (error) {
+      throw inFlagTerms(error, FLAG_TERMS);
     }
   },
 };
 export default command;
+
+async function send(args: SendArgs): Promise<void> {
+  const schema = await OciSchema.load(args.release ?? OciSchema.newestRelease());
+  // The request first: a mistake in it is reported before anyone is asked for a password.
+  const { command: request } = await requestFromArgs(schema, args.command, { json: args.json, fields: args.fields });
+  const password = await resolvePassword(args.password);
+  const logger: OciLogger | undefined = args.verbose
+    ? {
+        debug: (m, d) => process.stderr.write(`debug ${m} ${JSON.stringify(d ?? {})}\n`),
+        info: (m, d) => process.stderr.write(`info ${m} ${JSON.stringify(d ?? {})}\n`),
+        warn: (m, d) => process.stderr.write(`warn ${m} ${JSON.stringify(d ?? {})}\n`),
+        error: (m, d) => process.stderr.write(`error ${m} ${JSON.stringify(d ?? {})}\n`),
+      }
+    : undefined;
+  const client = new OciClient({
+    url: args.url,
+    userId: args.user,
+    password,
+    schema,
+    login: args.login,
+    allowPlainPasswordOverInsecure: args['allow-plain-password'],
+    allowInsecureTls: args.insecure,
+    tls: args.ca ? { ca: readFileOrFail(args.ca, '--ca') } : undefined,
+    requestTimeoutMs: args.timeout,
+    connectTimeoutMs: args['connect-timeout'],
+    reconnect: false,
+    logger,
+  });
+  try {
+    await client.connect();
+    const response = (await client.send(request)) as OciResponse;
+    process.stdout.write(formatResponse(response, args.format));
+  } finally {
+    await client.close();
+  }
+}
+
+/** Renders a response in one of the {@link SEND_FORMATS} (the runtime's presenters). */
+export function formatResponse(response: OciResponse, format: SendFormat): string {
+  switch (format) {
+    case 'json':
+      return toJsonText(response, { tables: 'records' });
+    case 'raw':
+      return toJsonText(response, { tables: 'raw' });
+    case 'csv':
+      return responseCsv(response);
+    default:
+      return responseText(response);
+  }
+}
 
 /** --password, else $OCI_PASSWORD, else a no-echo prompt when stdin is a terminal. */
 async function resolvePassword(given: string | undefined): Promise<string> {
@@ -180,156 +197,8 @@ function promptHidden(prompt: string): Promise<string> {
 
 function readFileOrFail(path: string, option: string): string {
   try {
-    return readFileSync(path === '-' ? 0 : path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new OciSendArgumentError(`cannot read ${option} ${path}: ${(error as Error).message}`, { path });
   }
-}
-
-function readJsonFields(path: string | undefined): Record<string, unknown> {
-  if (path === undefined) return {};
-  const text = readFileOrFail(path, '--json');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new OciSendArgumentError(`--json ${path} is not valid JSON: ${(error as Error).message}`, { path });
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new OciSendArgumentError(`--json ${path} must hold a JSON object of command fields`, { path });
-  }
-  const { $type: _ignored, ...fields } = value as Record<string, unknown>;
-  return fields;
-}
-
-/**
- * Applies one `key=value` argument to the request. The key is a dotted path of element names;
- * the value is converted by the element's schema type (xs:boolean → boolean, numeric types →
- * number, everything else text). A key repeated for a list element appends.
- */
-export function assignField(schema: OciSchema, requestType: string, request: Record<string, unknown>, field: string): void {
-  const eq = field.indexOf('=');
-  if (eq <= 0) throw new OciSendArgumentError(`field '${field}' is not key=value`, { field });
-  const path = field.slice(0, eq).split('.');
-  const raw = field.slice(eq + 1);
-  let typeKey = requestType;
-  let target = request;
-  for (let i = 0; i < path.length; i++) {
-    const name = path[i] as string;
-    const element = findElement(schema, typeKey, name);
-    if (!element) throw new OciSendArgumentError(`${typeKey} has no element '${name}' (in '${field}')`, { field, type: typeKey });
-    const isList = element.max === -1 || (element.max ?? 1) > 1;
-    if (i === path.length - 1) {
-      const value = coerce(schema, element, raw, field);
-      if (isList) {
-        const list = Array.isArray(target[name]) ? (target[name] as unknown[]) : [];
-        list.push(value);
-        target[name] = list;
-      } else target[name] = value;
-      return;
-    }
-    const childType = element.t;
-    if (childType.startsWith('xs:') || schema.type(childType).kind !== 'complex') {
-      throw new OciSendArgumentError(`'${path.slice(0, i + 1).join('.')}' is a simple value; it has no '${path[i + 1]}'`, { field });
-    }
-    let child = target[name];
-    if (isList) {
-      // A dotted key into a list fills its last item (start a new one with a repeated first key).
-      const list = Array.isArray(child) ? (child as Record<string, unknown>[]) : [];
-      if (list.length === 0) list.push({});
-      target[name] = list;
-      child = list[list.length - 1];
-    } else if (child === undefined || child === null || typeof child !== 'object') {
-      child = {};
-      target[name] = child;
-    }
-    const meta = schema.complexType(childType);
-    if (meta.abstract) throw new OciSendArgumentError(`'${name}' is abstract (${childType}); give it with --json and a $type`, { field });
-    target = child as Record<string, unknown>;
-    typeKey = childType;
-  }
-}
-
-function findElement(schema: OciSchema, typeKey: string, name: string): ElementMeta | undefined {
-  const meta = schema.type(typeKey);
-  if (meta.kind !== 'complex') return undefined;
-  for (const element of elementsOf(meta.content)) if (element.n === name) return element;
-  return undefined;
-}
-
-function coerce(schema: OciSchema, element: ElementMeta, raw: string, field: string): unknown {
-  let base = element.t;
-  if (!base.startsWith('xs:')) {
-    const meta = schema.type(base);
-    if (meta.kind === 'complex') {
-      throw new OciSendArgumentError(`'${element.n}' is a structure (${base}); set its members with dotted keys or --json`, { field });
-    }
-    base = meta.base;
-  }
-  if (base === 'xs:boolean') {
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    throw new OciSendArgumentError(`'${element.n}' is a boolean: use true or false, not '${raw}'`, { field });
-  }
-  if (NUMERIC.has(base)) {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new OciSendArgumentError(`'${element.n}' is a number, not '${raw}'`, { field });
-    return n;
-  }
-  if (base === 'xs:anyType') return true;
-  return raw;
-}
-
-/** Renders a response for the terminal: tables aligned (table), JSON (json) or CSV (csv). */
-export function formatResponse(schema: OciSchema, response: OciResponse, format: 'table' | 'json' | 'csv'): string {
-  if (format === 'json') return `${JSON.stringify(response, null, 2)}\n`;
-  const tableNames = schema.isLoaded(response.$type) ? tableElementsOf(schema, response.$type).filter((n) => response[n] !== undefined) : [];
-  const scalars = flatten(response, tableNames);
-  if (format === 'csv') {
-    if (tableNames.length === 1) return tableToCsv(response[tableNames[0] as string] as OciTable);
-    if (tableNames.length > 1) return tableNames.map((n) => `# ${n}\n${tableToCsv(response[n] as OciTable)}`).join('\n');
-    return ['key,value', ...scalars.map(([k, v]) => `${csvCell(k)},${csvCell(v)}`)].join('\n') + '\n';
-  }
-  if (response.$type === 'SuccessResponse') return 'OK\n';
-  const out: string[] = [];
-  const width = Math.max(0, ...scalars.map(([k]) => k.length));
-  for (const [k, v] of scalars) out.push(`${k.padEnd(width)}  ${v}`);
-  for (const name of tableNames) {
-    if (out.length > 0) out.push('');
-    const table = response[name] as OciTable;
-    out.push(`${name} (${table.row.length} row${table.row.length === 1 ? '' : 's'}):`, ...alignTable(table));
-  }
-  return `${out.join('\n')}\n`;
-}
-
-/** Dotted-path key/value pairs of every non-table value (`$type` first). */
-function flatten(value: OciResponse, skip: readonly string[]): [string, string][] {
-  const out: [string, string][] = [['$type', value.$type]];
-  const walk = (v: unknown, path: string): void => {
-    if (v === null) out.push([path, '(nil)']);
-    else if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}[${i}]`));
-    else if (typeof v === 'object') for (const [k, child] of Object.entries(v as object)) walk(child, path ? `${path}.${k}` : k);
-    else out.push([path, String(v)]);
-  };
-  for (const [k, v] of Object.entries(value)) {
-    // An empty echo attribute is noise on every response.
-    if (k === '$type' || skip.includes(k) || (k === 'echo' && v === '')) continue;
-    walk(v, k);
-  }
-  return out;
-}
-
-/** An OCITable as aligned text: a header line, a rule, one line per row. */
-export function alignTable(table: OciTable): string[] {
-  const widths = table.colHeading.map((h, i) => Math.max(h.length, ...table.row.map((r) => (r.col[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    widths
-      .map((w, i) => (cells[i] ?? '').padEnd(w))
-      .join('  ')
-      .trimEnd();
-  return [line(table.colHeading), widths.map((w) => '-'.repeat(w)).join('  '), ...table.row.map((r) => line(r.col))];
-}
-
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

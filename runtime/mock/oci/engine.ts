@@ -1,4 +1,5 @@
-import { type OciCommand, type OciDocument, decodeDocument, encodeDocument } from '../../oci/codec.js';
+import { MAX_COMMANDS, type OciCommand, type OciDocument, decodeDocument, encodeDocument } from '../../oci/codec.js';
+import { parseCommandName } from '../../oci/command-name.js';
 import { OciUnknownTypeError } from '../../oci/errors.js';
 import type { ComplexTypeMeta } from '../../oci/meta.js';
 import type { OciSchema } from '../../oci/schema.js';
@@ -18,7 +19,7 @@ import type { MockUser } from './users.js';
 export const loginFreeFamilies: ReadonlySet<string> = new Set(['AuthenticationRequest', 'LoginRequest', 'AuthenticationVerifyRequest', 'LogoutRequest']);
 
 /** Most commands one document may carry (oci-protocol.md §2.3). */
-export const maxCommandsPerDocument = 15;
+export const maxCommandsPerDocument = MAX_COMMANDS;
 
 /** What the mock has received, for tests that check nothing was sent twice. */
 export interface OciMockStats {
@@ -118,7 +119,7 @@ export class OciMockEngine {
 
   familyOf(typeKey: string): string {
     const meta = this.schema.has(typeKey) ? (this.schema.type(typeKey) as ComplexTypeMeta) : undefined;
-    return meta?.family ?? typeKey;
+    return meta?.family ?? parseCommandName(typeKey).family;
   }
 
   private run(command: OciCommand, session: SessionState, sessionKey: string): OciCommand {

@@ -87,12 +87,13 @@ export function loadMockSchema(release: string, generatedDir?: string): Promise<
   return schema;
 }
 
-/** The newest release with generated bindings. */
+/** The newest release with generated bindings ({@link OciSchema.newestRelease}, with the mock's error code). */
 export function newestRelease(generatedDir?: string): string {
-  const releases = OciSchema.releases(generatedDir);
-  const newest = releases[releases.length - 1];
-  if (!newest) throw new OciMockError('TH_ERR_OCI_MOCK_RELEASE', 'no generated OCI-P release found: run `npm run generate` first');
-  return newest;
+  try {
+    return OciSchema.newestRelease(generatedDir);
+  } catch (error) {
+    throw new OciMockError('TH_ERR_OCI_MOCK_RELEASE', (error as Error).message, { cause: error });
+  }
 }
 
 /** Starts a mock BroadWorks OCI-P server (TCP, TLS and/or SOAP over one shared state). */

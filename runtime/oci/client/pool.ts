@@ -1,5 +1,6 @@
 import type { BatchResult, OciClientOptions, OciClientStats, OciResponse } from '../client.js';
-import { MAX_COMMANDS_PER_DOCUMENT, OciClient, newestGeneratedRelease } from '../client.js';
+import { OciClient } from '../client.js';
+import { MAX_COMMANDS } from '../codec.js';
 import type { OciCommand } from '../codec.js';
 import { OciClientClosedError, OciClientOptionsError } from '../oci-error.js';
 import { OciSchema } from '../schema.js';
@@ -42,7 +43,7 @@ export class OciSessionPool {
     this.size = size;
     this.options = clientOptions;
     // One schema for all sessions: loaded once, shared.
-    this.schemaPromise = clientOptions.schema ? Promise.resolve(clientOptions.schema) : OciSchema.load(clientOptions.release ?? newestGeneratedRelease());
+    this.schemaPromise = clientOptions.schema ? Promise.resolve(clientOptions.schema) : OciSchema.load(clientOptions.release ?? OciSchema.newestRelease());
     this.schemaPromise.catch(() => undefined);
   }
 
@@ -89,7 +90,7 @@ export class OciSessionPool {
    */
   async sendBatch(requests: readonly OciCommand[]): Promise<BatchResult[]> {
     const chunks: OciCommand[][] = [];
-    for (let i = 0; i < requests.length; i += MAX_COMMANDS_PER_DOCUMENT) chunks.push(requests.slice(i, i + MAX_COMMANDS_PER_DOCUMENT));
+    for (let i = 0; i < requests.length; i += MAX_COMMANDS) chunks.push(requests.slice(i, i + MAX_COMMANDS));
     const results = await Promise.all(chunks.map((chunk) => this.use((client) => client.sendBatch(chunk))));
     return results.flat();
   }

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { OciAbortedError, OciTimeoutError, OciTransportClosedError, OciTransportError, OciTransportErrorCode } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
-import type { RequestOptions, Requester, RequesterOptions, TransportLogger } from './requester.js';
+import type { RequestOptions, Requester, RequesterOptions, TransportLogger } from './contract.js';
 
 interface Job {
   readonly document: string;

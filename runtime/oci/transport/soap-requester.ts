@@ -21,7 +21,7 @@ import {
 } from './errors.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './framing.js';
 import { QueuedRequester } from './queued-requester.js';
-import type { RequesterEndpoint, RequesterOptions } from './requester.js';
+import type { RequesterEndpoint, RequesterOptions } from './contract.js';
 import { unwrapSoapResponse, wrapSoapRequest } from './soap-envelope.js';
 
 const TLS_ERROR_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|HOSTNAME_|ERR_OSSL_)/;

@@ -26,7 +26,7 @@ import tls from 'node:tls';
 import { OciConnectError, OciConnectionLostError, OciConnectTimeoutError, OciTlsError, OciTransportClosedError, OciTransportError } from './errors.js';
 import { decodeDocumentText, encodeDocumentText, OciDocumentSplitter } from './framing.js';
 import { QueuedRequester } from './queued-requester.js';
-import type { RequesterEndpoint, RequesterOptions } from './requester.js';
+import type { RequesterEndpoint, RequesterOptions } from './contract.js';
 
 /** Lifecycle states of a TCP/TLS requester (see the module comment). */
 export type TcpRequesterState = 'idle' | 'connecting' | 'open' | 'closed';

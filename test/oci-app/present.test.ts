@@ -1,0 +1,93 @@
+// Presenting decoded responses (runtime/oci/present.ts): records, JSON, CSV, text.
+import { decodeCommand } from '../../runtime/oci/codec.js';
+import { isOciTable, recordKeys, responseCsv, responseFields, responseTables, responseText, toJsonText, toJsonValue } from '../../runtime/oci/present.js';
+import { OciSchema } from '../../runtime/oci/schema.js';
+
+let schema: OciSchema;
+
+beforeAll(async () => {
+  schema = await OciSchema.load('R25');
+  await schema.ensure('UserGetListInGroupResponse', 'UserGetResponse23V2');
+});
+
+/** A real decoded response: the XML a server sends, through the codec. */
+function userList(): ReturnType<typeof decodeCommand> {
+  return decodeCommand(
+    schema,
+    '<command xsi:type="UserGetListInGroupResponse" xmlns=""><userTable>' +
+      '<colHeading>User Id</colHeading><colHeading>Last Name</colHeading><colHeading>Line/Port</colHeading><colHeading>Is Virtual-On-Net</colHeading>' +
+      '<row><col>john@x.com</col><col>Doe, "JD"</col><col/><col>false</col></row>' +
+      '<row><col>ann@x.com</col><col>Lee</col><col>ann@x.com</col><col>true</col></row>' +
+      '</userTable></command>',
+  );
+}
+
+test('responseTables: every table with its path, raw headings and records keyed by camelCase heading', () => {
+  const response = userList();
+  expect(responseTables(response)).toEqual([
+    {
+      path: 'userTable',
+      headings: ['User Id', 'Last Name', 'Line/Port', 'Is Virtual-On-Net'],
+      keys: ['userId', 'lastName', 'linePort', 'isVirtualOnNet'],
+      records: [
+        { userId: 'john@x.com', lastName: 'Doe, "JD"', linePort: '', isVirtualOnNet: 'false' },
+        { userId: 'ann@x.com', lastName: 'Lee', linePort: 'ann@x.com', isVirtualOnNet: 'true' },
+      ],
+    },
+  ]);
+  // Nested and repeated tables are found too, with their paths.
+  const nested = { $type: 'X', a: { t: { colHeading: ['H'], row: [{ col: ['1'] }] } }, list: [{ colHeading: ['K'], row: [] }] };
+  expect(responseTables(nested).map((t) => t.path)).toEqual(['a.t', 'list[0]']);
+});
+
+test('colliding headings never overwrite each other', () => {
+  expect(recordKeys(['User Id', 'User ID', 'user-id', '', '?'])).toEqual(['userId', 'userId_2', 'userId_3', 'column4', 'column5']);
+});
+
+test('toJsonValue: tables as records by default, the wire shape with tables: raw', () => {
+  const response = userList();
+  expect(toJsonValue(response)).toEqual({
+    $type: 'UserGetListInGroupResponse',
+    userTable: [
+      { userId: 'john@x.com', lastName: 'Doe, "JD"', linePort: '', isVirtualOnNet: 'false' },
+      { userId: 'ann@x.com', lastName: 'Lee', linePort: 'ann@x.com', isVirtualOnNet: 'true' },
+    ],
+  });
+  expect(toJsonValue(response, { tables: 'raw' })).toEqual(response);
+  expect(isOciTable((toJsonValue(response, { tables: 'raw' }) as Record<string, unknown>).userTable)).toBe(true);
+});
+
+test('null stays nil; NaN and ±Infinity are never printed as null', () => {
+  const value = { $type: 'R', nilled: null, nan: Number.NaN, inf: Number.POSITIVE_INFINITY, ninf: Number.NEGATIVE_INFINITY, n: 1.5, list: [Number.NaN] };
+  expect(JSON.parse(toJsonText(value))).toEqual({ $type: 'R', nilled: null, nan: 'NaN', inf: 'INF', ninf: '-INF', n: 1.5, list: ['NaN'] });
+  expect(responseFields(value)).toEqual([
+    ['$type', 'R'],
+    ['nilled', '(nil)'],
+    ['nan', 'NaN'],
+    ['inf', 'INF'],
+    ['ninf', '-INF'],
+    ['n', '1.5'],
+    ['list[0]', 'NaN'],
+  ]);
+});
+
+test('responseCsv: the table as RFC 4180 CSV; several tables as sections; key,value lines without a table', () => {
+  expect(responseCsv(userList())).toBe('User Id,Last Name,Line/Port,Is Virtual-On-Net\r\njohn@x.com,"Doe, ""JD""",,false\r\nann@x.com,Lee,ann@x.com,true\r\n');
+  const two = { $type: 'R', a: { colHeading: ['A'], row: [{ col: ['1'] }] }, b: { colHeading: ['B'], row: [] } };
+  expect(responseCsv(two)).toBe('# a\r\nA\r\n1\r\n\r\n# b\r\nB\r\n');
+  expect(responseCsv({ $type: 'R', name: 'a,b', echo: '', nested: { x: 1 } })).toBe('key,value\r\n$type,R\r\nname,"a,b"\r\nnested.x,1\r\n');
+});
+
+test('responseText: OK for SuccessResponse, aligned fields, then each table aligned with its row count', () => {
+  expect(responseText({ $type: 'SuccessResponse' })).toBe('OK\n');
+  expect(responseText(userList()).split('\n')).toEqual([
+    '$type  UserGetListInGroupResponse',
+    '',
+    'userTable (2 rows):',
+    'User Id     Last Name  Line/Port  Is Virtual-On-Net',
+    '----------  ---------  ---------  -----------------',
+    'john@x.com  Doe, "JD"             false',
+    'ann@x.com   Lee        ann@x.com  true',
+    '',
+  ]);
+});

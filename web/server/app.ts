@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -32,6 +31,18 @@ export interface AppOptions {
 /** Content-Security-Policy of every response (B9): no inline script, no remote origin. */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
 
 /** Websocket close code for an expired or revoked session (C.11). */
 export const WS_CLOSE_UNAUTHENTICATED = 4401;
@@ -368,9 +379,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const dist = options.pageDist;
   const indexFile = dist ? join(dist, 'index.html') : undefined;
   const pageBuilt = indexFile !== undefined && existsSync(indexFile);
-  if (pageBuilt && existsSync(join(dist!, 'assets'))) {
-    await app.register(fastifyStatic, { root: join(dist!, 'assets'), prefix: '/assets/', decorateReply: false, index: false });
-  }
+  // The page's assets (Vite output): plain files under dist/assets, no directory listing, no escape.
+  const assetRoot = dist ? join(dist, 'assets') : undefined;
+  app.get('/assets/*', async (request, reply) => {
+    const rest = (request.params as { '*': string })['*'];
+    const path = assetRoot ? normalize(join(assetRoot, rest)) : undefined;
+    if (!path || !path.startsWith(assetRoot! + sep) || !existsSync(path) || !statSync(path).isFile()) throw new WebNotFoundError('asset');
+    return reply
+      .type(ASSET_TYPES[extname(path)] ?? 'application/octet-stream')
+      .header('Cache-Control', 'public, max-age=31536000, immutable')
+      .send(readFileSync(path));
+  });
   const servePage = async (reply: FastifyReply) => {
     if (!pageBuilt) {
       return reply

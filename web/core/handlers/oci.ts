@@ -93,6 +93,9 @@ type OciRequest =
 /** Request names that read only; anything else (Add, Modify, Delete, Assign …) is treated as changing data. */
 const READ_ONLY = /Get|Login|Logout|Authentication/;
 
+/** Errors after which the session is gone but the server may not have run the request: a read-only one is retried once. */
+const LINK_LOST: ReadonlySet<string> = new Set(['TH_ERR_OCI_SERVER_LOGOUT', 'TH_ERR_OCI_CONNECTION_LOST', 'TH_ERR_OCI_TRANSPORT_CLOSED', 'TH_ERR_OCI_NOT_CONNECTED', 'TH_ERR_OCI_CONNECT']);
+
 /** Element names whose text is a secret in XML chunks and stored requests. */
 const SECRET_NAME = /password|passcode|secret/i;
 
@@ -391,7 +394,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
           response = await send();
         } catch (error) {
           // A dropped link: one more try, only for a request that does not change data.
-          if (error instanceof OciError || request.mutating || context.signal.aborted || !isThorsHammerError(error) || !/TRANSPORT|CONNECT|CLOSED|SESSION/.test(error.code)) throw error;
+          if (error instanceof OciError || request.mutating || context.signal.aborted || !isThorsHammerError(error) || !LINK_LOST.has(error.code)) throw error;
           context.log.warn('oci: link lost, retrying a read-only request once', { code: error.code });
           response = await send();
         }

@@ -57,7 +57,10 @@ const setup = createService(config, db);
 await setup.start();
 const user = await setup.createUser(email, password);
 await setup.configStore.set(user.id, 'oci', { defaultProfile: 'mock', profiles: { mock: { url: oci.mock.url('tcp'), userId: 'admin', password: 'admin' } } });
-await setup.configStore.set(user.id, 'vbox', { defaultBox: 'mock', boxes: { mock: { host: '127.0.0.1', port: vbox.port, username: 'admin', password: 'admin' } } });
+await setup.configStore.set(user.id, 'vbox', {
+  defaultBox: 'mock',
+  boxes: { mock: { host: '127.0.0.1', port: vbox.port, username: 'admin', password: 'admin' } },
+});
 const thread = await setup.store.createThread(user.id, 'Demo', 'Try the commands below; %help% lists them all.');
 const examples = [
   '# Welcome to the thors-hammer Web CLI',

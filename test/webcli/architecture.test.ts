@@ -49,7 +49,8 @@ test('the root entry does not reach the web part; the package exports it as thor
   const visit = (file: string): void => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const spec of importsOf(file)) if (spec.startsWith('runtime/') || spec.startsWith('generated/') || spec.startsWith('web/')) visit(spec.replace(/\.js$/, '.ts'));
+    for (const spec of importsOf(file))
+      if (spec.startsWith('runtime/') || spec.startsWith('generated/') || spec.startsWith('web/')) visit(spec.replace(/\.js$/, '.ts'));
   };
   visit('runtime/index.ts');
   expect([...seen].filter((f) => f.startsWith('web/'))).toEqual([]);

@@ -9,7 +9,10 @@ import { projectRoot } from '../../runtime/paths.js';
 
 function hammer(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), ...args], { cwd: home, env: { ...process.env, THORS_WEBCLI_HOME: join(home, 'wc') } });
+    const child = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), ...args], {
+      cwd: home,
+      env: { ...process.env, THORS_WEBCLI_HOME: join(home, 'wc') },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -35,7 +38,9 @@ test('init-db, create-user, user list/disable, db migrate', async () => {
   const init = await hammer(['webcli', 'init-db']);
   expect(init.stdout).toMatch(/applied 0001_initial/);
   expect(readFileSync(join(home, 'wc/keys/jwt.key'), 'utf8').length).toBeGreaterThan(40);
-  expect((await hammer(['webcli', 'create-user', '--email', 'Ops@Example.com', '--password-stdin'], 'a long password\n')).stdout).toMatch(/created user 1 ops@example.com/);
+  expect((await hammer(['webcli', 'create-user', '--email', 'Ops@Example.com', '--password-stdin'], 'a long password\n')).stdout).toMatch(
+    /created user 1 ops@example.com/,
+  );
   const dup = await hammer(['webcli', 'create-user', '--email', 'ops@example.com', '--password-stdin'], 'a long password\n');
   expect(dup.code).toBe(1);
   expect(dup.stderr).toMatch(/TH_ERR_WEB_CONFLICT|exists/);
@@ -48,7 +53,17 @@ test('run: the same handler headless; a table prints as text, the CSV is written
   const cfg = join(home, 'handlers.yaml');
   writeFileSync(cfg, `oci:\n  profiles:\n    lab: { url: '${mock.url('tcp')}', userId: admin, password: admin }\n`);
   const out = join(home, 'out');
-  const ok = await hammer(['webcli', 'run', '--handler-config', cfg, '--profile', 'lab', '--out', out, '%oci% UserGetListInGroupRequest serviceProviderId=acme GroupId=acme-hq']);
+  const ok = await hammer([
+    'webcli',
+    'run',
+    '--handler-config',
+    cfg,
+    '--profile',
+    'lab',
+    '--out',
+    out,
+    '%oci% UserGetListInGroupRequest serviceProviderId=acme GroupId=acme-hq',
+  ]);
   expect(ok.stderr).toBe('');
   expect(ok.code).toBe(0);
   expect(ok.stdout).toMatch(/User Id\s+/);

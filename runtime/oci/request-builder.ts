@@ -362,7 +362,7 @@ class Builder {
       if (member.kind === 'attribute') {
         if (!last) return this.issue('not-a-structure', userPath, source, `'${step.name}' is an attribute; it has no members`);
         if (step.index !== undefined) return this.issue('not-a-list', userPath, source, `'${step.name}' is a single value, not a list`);
-        return this.setLeaf(node, step.name, undefined, { kind: 'value', value: undefined, path: userPath, source }, () =>
+        return this.setLeaf(node, step.name, { kind: 'value', value: undefined, path: userPath, source }, () =>
           this.simpleValue(member.attribute.t, assignment.value, false, userPath, source),
         );
       }
@@ -631,7 +631,7 @@ class Builder {
   }
 
   /** Sets a single leaf once. */
-  private setLeaf(node: Node, name: string, _index: number | undefined, leaf: Leaf, coerce: () => { value: unknown } | undefined): void {
+  private setLeaf(node: Node, name: string, leaf: Leaf, coerce: () => { value: unknown } | undefined): void {
     if (node.fields.has(name)) return this.issue('duplicate', leaf.path, leaf.source, `'${leaf.path}' is set twice`);
     const coerced = coerce();
     if (coerced !== undefined) node.fields.set(name, { ...leaf, value: coerced.value });

@@ -18,11 +18,16 @@ function hammer(...args: string[]): Promise<{ code: number | null; stdout: strin
 const mini = ['--schemas', join(projectRoot, 'test', 'fixtures', 'xsd', 'mini'), '--release', 'mini'];
 
 test('describe resolves a family to its latest version and prints the field tree', async () => {
-  const [family, fixture, unknown] = await Promise.all([
-    hammer('oci', 'describe', 'UserGetRequest', ...mini),
+  const [family, fixture, unknown, exactClass] = await Promise.all([
+    hammer('oci', 'describe', 'UserGetRequest@latest', ...mini),
     hammer('oci', 'describe', 'UserModifyRequest22', ...mini),
     hammer('oci', 'describe', 'NoSuchRequest', ...mini),
+    hammer('oci', 'describe', 'UserGetRequest', ...mini),
   ]);
+  // A family name that is also a class of the release means exactly that class (runtime/oci/names.ts rules).
+  expect(exactClass.code).toBe(0);
+  expect(exactClass.stdout).not.toContain('latest version');
+  expect(exactClass.stderr).toBe('hammer: note: UserGetRequest is not the newest version in mini; that is UserGetRequest23 (or write UserGetRequest@latest)\n');
   expect(family.stderr).toBe('');
   expect(family.code).toBe(0);
   expect(family.stdout).toContain('UserGetRequest → latest version in mini: UserGetRequest23');

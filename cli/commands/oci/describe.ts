@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { describeType, resolveTypeName } from '../../../codegen/oci/describe.js';
 import { findOciReleases, loadOciModel } from '../../../codegen/oci/index.js';
+import { LATEST_SUFFIX, parseCommandName } from '../../../runtime/oci/command-name.js';
 
 interface DescribeArgs {
   name: string;
@@ -19,24 +20,33 @@ export function defaultRelease(): string {
 /** `hammer oci describe <name>`: a type's fields as a tree, read straight from the release's XSDs. */
 const command: CommandModule<object, DescribeArgs> = {
   command: 'describe <name>',
-  describe: 'Print the fields of an OCI-P type as a tree (a family name such as UserGetRequest means its latest version)',
+  describe: 'Print the fields of an OCI-P type as a tree (a class means that class; a family that is no class, or Family@latest, its newest version)',
   builder: (y: Argv) =>
     y
       .positional('name', {
         type: 'string',
         demandOption: true,
-        describe: 'type name (UserGetRequest23V2, DepartmentKey, UserId) or request family (UserGetRequest)',
+        describe: 'type name (UserGetRequest23V2, DepartmentKey, UserId), request family (UserGetRequest) or Family@latest',
       })
       .option('release', { type: 'string', describe: 'OCI-P release (default: R25, or the newest release found)' })
       .option('schemas', { type: 'string', describe: 'folder holding OCISchemaAS.xsd (default schemas/oci/<release> or ../shared/schemas/oci/<release>)' })
-      .option('exact', { type: 'boolean', default: false, describe: 'describe the type with exactly this name, even if it is also a family name' })
+      .option('exact', { type: 'boolean', default: false, describe: 'kept for scripts: a class name is always taken exactly' })
       .option('json', { type: 'boolean', default: false, describe: 'print the runtime descriptor as JSON instead of a tree' })
-      .example('$0 oci describe UserGetRequest', 'the latest UserGetRequest version of R25 (UserGetRequest23V2)')
+      .example('$0 oci describe UserGetRequest', 'the latest UserGetRequest version of R25 (UserGetRequest23V2; UserGetRequest is no class there)')
       .example('$0 oci describe UserModifyRequest22 --release R24', 'a specific version in R24') as Argv<DescribeArgs>,
   handler: async (args) => {
     const release = args.release ?? defaultRelease();
     const { model } = loadOciModel({ release, schemasDir: args.schemas });
-    const { key, viaFamily } = resolveTypeName(model, args.name, args.exact);
+    // The name rules of runtime/oci/names.ts: a class means that class; a family that is no class, or Family@latest, its newest version.
+    const latest = args.name.endsWith(LATEST_SUFFIX);
+    const name = latest ? args.name.slice(0, -LATEST_SUFFIX.length) : args.name;
+    const { key, viaFamily } = resolveTypeName(model, name, args.exact || (!latest && model.types.has(name)));
+    const newest = model.latest.get(parseCommandName(key).family);
+    if (!viaFamily && newest !== undefined && newest !== key) {
+      process.stderr.write(
+        `hammer: note: ${key} is not the newest version in ${release}; that is ${newest} (or write ${parseCommandName(key).family}@latest)\n`,
+      );
+    }
     if (args.json) {
       console.log(JSON.stringify(model.types.get(key), null, 2));
       return;

@@ -251,4 +251,18 @@ describe('threads, actions and validation', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect((await server.web.service.store.getAction(userId, running)).chunks.map((c) => c.text)).toEqual(['started']);
   });
+
+  test('secrets typed in a command are masked in the stored question, title and request', async () => {
+    const { cookie, userId } = await loginAs(server, 'mask@example.com');
+    const thread = (await inject({ method: 'POST', url: '/api/threads', headers: { cookie }, payload: { title: 'T' } })).json();
+    const text = '%config% set oci\nprofiles:\n  lab: {url: "tcp://127.0.0.1:2208", userId: admin, password: hunter3}';
+    const res = await inject({ method: 'POST', url: `/api/threads/${thread.id}/actions`, headers: { cookie }, payload: { text } });
+    expect(res.statusCode).toBe(201);
+    const action = await waitForAction(server, userId, res.json().actionId);
+    expect(action.status).toBe('succeeded');
+    expect(JSON.stringify(action)).not.toContain('hunter3');
+    expect(JSON.stringify(res.json())).not.toContain('hunter3');
+    const plain = (await server.web.service.runConfig(userId, server.web.service.registry.get('oci')!)) as { profiles: { lab: { password: string } } };
+    expect(plain.profiles.lab.password).toBe('hunter3');
+  });
 });

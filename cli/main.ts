@@ -4,6 +4,7 @@ import { ThorsHammerError } from '../runtime/errors.js';
 import { commandPath, rootNode } from './command-tree.js';
 import completion, { COMPLETE_COMMAND, completions } from './commands/completion.js';
 import generate from './commands/generate.js';
+import webcli from './commands/webcli/index.js';
 import { reportFailure } from './output.js';
 
 // `hammer`: one entry point for generation, OCI-P and vBox work. Each command lives in
@@ -35,7 +36,7 @@ const [oci, vbox, mock, bulk, agent] = await Promise.all([
   loadGroup(() => import('./commands/bulk/index.js'), 'bulk', 'Bulk provisioning from CSV/XLSX'),
   loadGroup(() => import('./commands/agent/index.js'), 'agent', 'Automations: find-alias, find-number, audits, digests'),
 ]);
-const modules = [generate, oci, vbox, mock, bulk, agent, completion];
+const modules = [generate, oci, vbox, mock, bulk, agent, webcli, completion];
 const argv = joinDashValues(hideBin(process.argv));
 
 /**
@@ -72,6 +73,7 @@ if (argv[0] === COMPLETE_COMMAND) {
     .command(mock)
     .command(bulk)
     .command(agent)
+    .command(webcli)
     .command(completion)
     .demandCommand(1, 'name a command')
     .strict()

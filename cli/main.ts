@@ -4,6 +4,7 @@ import { ThorsHammerError } from '../runtime/errors.js';
 import { commandPath, rootNode } from './command-tree.js';
 import completion, { COMPLETE_COMMAND, completions } from './commands/completion.js';
 import generate from './commands/generate.js';
+import webcli from './commands/webcli/index.js';
 import { reportFailure } from './output.js';
 
 // `hammer`: one entry point for generation, OCI-P and vBox work. Each command lives in
@@ -33,7 +34,7 @@ const [oci, vbox, mock] = await Promise.all([
   loadGroup(() => import('./commands/vbox/index.js'), 'vbox', 'Vitrea vBox commands'),
   loadGroup(() => import('./commands/mock/index.js'), 'mock', 'Mock servers'),
 ]);
-const modules = [generate, oci, vbox, mock, completion];
+const modules = [generate, oci, vbox, mock, webcli, completion];
 const argv = joinDashValues(hideBin(process.argv));
 
 /**
@@ -68,6 +69,7 @@ if (argv[0] === COMPLETE_COMMAND) {
     .command(oci)
     .command(vbox)
     .command(mock)
+    .command(webcli)
     .command(completion)
     .demandCommand(1, 'name a command')
     .strict()

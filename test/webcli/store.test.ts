@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinHandlers } from '../../web/core/builtin.js';
+import { MIME } from '../../web/core/types.js';
+import { createService, loadConfig, prepareStorage, type WebCliService } from '../../web/server/index.js';
+import { quietLogger } from './fixture.js';
+
+let home: string;
+let service: WebCliService;
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'webcli-store-'));
+  const config = loadConfig({ home, env: {} });
+  const { db } = await prepareStorage(config, true);
+  service = createService(config, db, { handlers: builtinHandlers(), log: quietLogger() });
+  await service.start();
+});
+afterAll(async () => {
+  await service.stop();
+  await service.store.db.destroy();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const store = () => service.store;
+
+test('SQLite runs with foreign keys on and WAL', async () => {
+  const { sql } = await import('kysely');
+  const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(store().db);
+  const wal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store().db);
+  expect(fk.rows[0]!.foreign_keys).toBe(1);
+  expect(wal.rows[0]!.journal_mode).toBe('wal');
+});
+
+test('emails are unique and stored lower-case; a duplicate is a conflict', async () => {
+  const u = await service.createUser('Mixed@Example.COM', 'long enough');
+  expect(u.email).toBe('mixed@example.com');
+  await expect(service.createUser('mixed@example.com', 'long enough')).rejects.toMatchObject({ code: 'TH_ERR_WEB_CONFLICT' });
+});
+
+test('{value} patches: missing or null leaves a field, a wrapper sets it', async () => {
+  const u = await service.createUser('patch@example.com', 'long enough');
+  const t = await store().createThread(u.id, 'title', 'desc');
+  expect(await store().patchThread(u.id, t.id, {})).toMatchObject({ title: 'title', description: 'desc' });
+  expect(await store().patchThread(u.id, t.id, { title: null, description: { value: '' } })).toMatchObject({ title: 'title', description: '' });
+  expect(await store().patchThread(u.id, t.id, { title: { value: 'new' } })).toMatchObject({ title: 'new', description: '' });
+});
+
+test('ownership: every read and write of another user answers not found', async () => {
+  const a = await service.createUser('own-a@example.com', 'long enough');
+  const b = await service.createUser('own-b@example.com', 'long enough');
+  const t = await store().createThread(a.id, 'a', '');
+  const ta = await store().createAction(a.id, t.id, { handlerName: 'notes', title: 'x', rawText: '%md%\nx', request: {}, mutating: false, runnerId: 'r' });
+  await expect(store().getThread(b.id, t.id)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  await expect(store().patchThread(b.id, t.id, { title: { value: 'x' } })).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  await expect(store().getAction(b.id, ta.actionId)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  await expect(store().createAction(b.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' })).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  await expect(store().moveThreadAction(b.id, t.id, ta.actionId, { direction: 'up' })).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  await expect(store().deleteThread(b.id, t.id)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  expect((await store().getThread(a.id, t.id)).actions).toHaveLength(1);
+});
+
+test('parallel appends to one action never collide; seq follows the order of the calls', async () => {
+  const u = await service.createUser('parallel@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const ta = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' });
+  const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store().appendChunk(ta.actionId, u.id, { mime: MIME.text, text: `line ${i}` })));
+  expect(new Set(results.map((r) => r.chunk.seq)).size).toBe(200);
+  const action = await store().getAction(u.id, ta.actionId);
+  expect(action.chunks.map((c) => c.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  // Parallel actions in one thread get distinct display positions.
+  const more = await Promise.all(Array.from({ length: 20 }, () => store().createAction(u.id, t.id, { handlerName: 'notes', title: 'y', rawText: 'y', request: {}, mutating: false, runnerId: 'r' })));
+  expect(new Set(more.map((m) => m.displayOrder)).size).toBe(20);
+});
+
+test('a replace key updates the chunk in place', async () => {
+  const u = await service.createUser('replace@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const ta = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' });
+  const first = await store().appendChunk(ta.actionId, u.id, { mime: MIME.progress, text: '{"done":1}', replaceKey: 'p' });
+  const second = await store().appendChunk(ta.actionId, u.id, { mime: MIME.progress, text: '{"done":2}', replaceKey: 'p' });
+  expect(first.replaced).toBe(false);
+  expect(second.replaced).toBe(true);
+  expect(second.chunk.id).toBe(first.chunk.id);
+  const action = await store().getAction(u.id, ta.actionId);
+  expect(action.chunks).toHaveLength(1);
+  expect(action.chunks[0]!.text).toBe('{"done":2}');
+});
+
+test('deleting a thread deletes its actions, chunks and artifacts in one go; an action shared stays', async () => {
+  const u = await service.createUser('cascade@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const ta = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' });
+  const { chunk } = await store().appendChunk(ta.actionId, u.id, { mime: MIME.csv, artifact: { fileName: 'a.csv', mime: MIME.csv, bytes: Buffer.from('a\r\n') } });
+  expect(await store().getArtifact(u.id, chunk.artifact!.id)).toBeDefined();
+  await service.deleteThread(u.id, t.id);
+  await expect(store().getAction(u.id, ta.actionId)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  expect(await store().getArtifact(u.id, chunk.artifact!.id)).toBeUndefined();
+  const count = await store().db.selectFrom('action_chunks').select(({ fn }) => fn.countAll<number>().as('n')).where('action_id', '=', ta.actionId).executeTakeFirstOrThrow();
+  expect(Number(count.n)).toBe(0);
+});
+
+test('removing an action from its last thread deletes it', async () => {
+  const u = await service.createUser('remove@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const ta = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' });
+  await service.removeFromThread(u.id, t.id, ta.actionId);
+  await expect(store().getAction(u.id, ta.actionId)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+});
+
+test('moving swaps with the single nearest neighbour, also with gaps and several neighbours', async () => {
+  const u = await service.createUser('move@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const ids: number[] = [];
+  for (let i = 0; i < 4; i++) ids.push((await store().createAction(u.id, t.id, { handlerName: 'notes', title: `a${i}`, rawText: 'x', request: {}, mutating: false, runnerId: 'r' })).actionId);
+  await store().removeFromThread(u.id, t.id, ids[1]!); // a gap in the positions
+  await store().moveThreadAction(u.id, t.id, ids[3]!, { direction: 'up' });
+  expect((await store().getThread(u.id, t.id)).actions.map((a) => a.action.title)).toEqual(['a0', 'a3', 'a2']);
+  await store().moveThreadAction(u.id, t.id, ids[0]!, { direction: 'up' }); // already first: unchanged
+  await store().moveThreadAction(u.id, t.id, ids[2]!, { position: 1 });
+  expect((await store().getThread(u.id, t.id)).actions.map((a) => a.action.title)).toEqual(['a2', 'a0', 'a3']);
+});
+
+test('restart cleanup marks this runner’s unfinished actions failed, and only those', async () => {
+  const u = await service.createUser('restart@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const mine = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'old' });
+  const running = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'y', rawText: 'x', request: {}, mutating: false, runnerId: 'old' });
+  await store().setStatus(running.actionId, 'running');
+  const other = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'z', rawText: 'x', request: {}, mutating: false, runnerId: 'elsewhere' });
+  const failed = await store().failUnfinished('old');
+  expect(failed.sort()).toEqual([mine.actionId, running.actionId].sort());
+  expect(await store().getAction(u.id, mine.actionId)).toMatchObject({ status: 'failed', errorSummary: 'interrupted by restart', isCompleted: true });
+  expect((await store().getAction(u.id, other.actionId)).status).toBe('queued');
+  // A terminal action never changes status again.
+  expect(await store().setStatus(mine.actionId, 'succeeded')).toBeUndefined();
+});
+
+test('the migrations name every constraint and index after its table', async () => {
+  const { sql } = await import('kysely');
+  const rows = await sql<{ name: string; tbl_name: string }>`select name, tbl_name from sqlite_master where type = 'index' and name not like 'sqlite_autoindex%'`.execute(store().db);
+  for (const r of rows.rows) if (!r.tbl_name.startsWith('kysely_')) expect(r.name.startsWith(`${r.tbl_name}_`)).toBe(true);
+  expect(rows.rows.length).toBeGreaterThan(5);
+});

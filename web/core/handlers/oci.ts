@@ -1,0 +1,409 @@
+import { createHash } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import { isThorsHammerError } from '../../../runtime/errors.js';
+import { OciError, type OciResponse } from '../../../runtime/oci/client.js';
+import { OciSessionPool } from '../../../runtime/oci/client/pool.js';
+import { encodeCommand } from '../../../runtime/oci/codec.js';
+import { responseFields, responseTables, toJsonValue } from '../../../runtime/oci/present.js';
+import {
+  type FieldAssignment,
+  buildRequest,
+  fieldMembers,
+  formatBuildIssue,
+  parseCliAssignment,
+  prepareRequestType,
+} from '../../../runtime/oci/request-builder.js';
+import { OciSchema } from '../../../runtime/oci/schema.js';
+import type { OciCommand } from '../../../runtime/oci/values.js';
+import { takeOptions } from '../command.js';
+import { WebCommandError, WebOciProfileError } from '../errors.js';
+import { SECRET_MASK } from '../secrets.js';
+import type { CommandText, Handler, JsonValue, ParsedCommand, RunContext } from '../types.js';
+
+/**
+ * `%oci%` (C.7): OCI-P requests against BroadWorks servers named in the user's profiles.
+ * Requests are built by the runtime's request builder (the same as `hammer oci send`), so a
+ * wrong field or value is a parse error (400) before anything is sent. Logged-in sessions are
+ * kept per (user, profile) and reused across actions.
+ */
+
+/** One server profile of a user (`%config% set oci`). */
+export interface OciProfile {
+  /** `tcp://host:2208`, `tls://host:2209`, or the SOAP URL (`https://host/webservice/services/ProvisioningService`). */
+  url: string;
+  userId: string;
+  /** Secret: encrypted at rest, never shown. */
+  password?: string;
+  /** Or: the environment variable of the server process that holds the password. */
+  passwordEnv?: string;
+  login?: 'auto' | 'hashed14sp4' | 'plain22V5';
+  /** Skip TLS certificate checks (self-signed lab servers). */
+  insecure?: boolean;
+  /** PEM of the CA to trust. */
+  ca?: string;
+}
+
+export interface OciUserConfig {
+  defaultProfile?: string;
+  profiles?: Record<string, OciProfile>;
+}
+
+/** Static configuration (webcli.yaml `handlers.oci.config`). */
+export interface OciStaticConfig {
+  /** Schema release for parsing and sending (default: the newest generated). */
+  release?: string;
+  /** Sessions per (user, profile) at most, i.e. parallel requests (default 4). */
+  perProfileConcurrency?: number;
+  /** Idle sessions close after this many ms (default 15 min). */
+  idleCloseMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export const ociConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    defaultProfile: { type: 'string', minLength: 1 },
+    profiles: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url', 'userId'],
+        properties: {
+          url: { type: 'string', pattern: '^(tcp|tls|https?)://' },
+          userId: { type: 'string', minLength: 1 },
+          password: { type: 'string' },
+          passwordEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+          login: { enum: ['auto', 'hashed14sp4', 'plain22V5'] },
+          insecure: { type: 'boolean' },
+          ca: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+type OciRequest =
+  | { op: 'profiles' }
+  | { op: 'ping'; profile: string | null }
+  | { op: 'describe'; type: string }
+  | { op: 'send'; profile: string | null; type: string; command: OciCommand; mutating: boolean };
+
+/** Request names that read only; anything else (Add, Modify, Delete, Assign …) is treated as changing data. */
+const READ_ONLY = /Get|Login|Logout|Authentication/;
+
+/** Errors after which the session is gone but the server may not have run the request: a read-only one is retried once. */
+const LINK_LOST: ReadonlySet<string> = new Set(['TH_ERR_OCI_SERVER_LOGOUT', 'TH_ERR_OCI_CONNECTION_LOST', 'TH_ERR_OCI_TRANSPORT_CLOSED', 'TH_ERR_OCI_NOT_CONNECTED', 'TH_ERR_OCI_CONNECT']);
+
+/** Element names whose text is a secret in XML chunks and stored requests. */
+const SECRET_NAME = /password|passcode|secret/i;
+
+/** `<…password…>x</…>` → masked, in raw OCI-P XML. */
+export function redactOciXml(xml: string): string {
+  return xml.replace(/<([\w:.-]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.-]*)(\s[^>]*)?>([^<]*)<\/\1>/g, `<$1$2>${SECRET_MASK}</$1>`);
+}
+
+function redactValue(value: unknown): JsonValue {
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_NAME.test(k) && typeof v === 'string' ? SECRET_MASK : redactValue(v);
+    return out;
+  }
+  return (value ?? null) as JsonValue;
+}
+
+interface Session {
+  pool: OciSessionPool;
+  idleTimer?: NodeJS.Timeout;
+  busy: number;
+}
+
+export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpen(): number; readonly stats: { logins: number } } {
+  let settings: Required<Omit<OciStaticConfig, 'release' | 'requestTimeoutMs'>> & Pick<OciStaticConfig, 'requestTimeoutMs'> = {
+    perProfileConcurrency: 4,
+    idleCloseMs: 15 * 60_000,
+  };
+  let schemaPromise: Promise<OciSchema> | undefined;
+  const sessions = new Map<string, Session>();
+  const stats = { logins: 0 };
+  const schema = () => {
+    schemaPromise ??= OciSchema.load(OciSchema.newestRelease());
+    return schemaPromise;
+  };
+
+  async function parseSend(command: CommandText, name: string, nameOffset: number, fieldArgs: string[], fieldOffsets: number[], profile: string | null): Promise<ParsedCommand<OciRequest>> {
+    const s = await schema();
+    let resolved: Awaited<ReturnType<typeof prepareRequestType>>;
+    try {
+      resolved = await prepareRequestType(s, name);
+    } catch (error) {
+      throw new WebCommandError((error as Error).message, { position: nameOffset, code: 'TH_ERR_WEB_OCI_REQUEST', cause: error });
+    }
+    const assignments: FieldAssignment[] = [];
+    if (command.body.trim() !== '') {
+      let body: unknown;
+      try {
+        body = parseYaml(command.body);
+      } catch (error) {
+        throw new WebCommandError(`the body is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`, { position: command.bodyOffset });
+      }
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new WebCommandError('the body must be a mapping of request fields', { position: command.bodyOffset });
+      // In the body null means xsi:nil (clear the field); a missing key leaves it unchanged.
+      for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+        if (key !== '$type') assignments.push({ path: key, value: value === null ? { kind: 'nil' } : { kind: 'json', value }, source: `body ${key}` });
+      }
+    }
+    const overridden = new Set<string>();
+    const fromArgs: FieldAssignment[] = [];
+    fieldArgs.forEach((arg, i) => {
+      try {
+        const a = parseCliAssignment(arg);
+        fromArgs.push(a);
+        overridden.add(a.path.split(/[.[]/)[0]!);
+      } catch (error) {
+        throw new WebCommandError((error as Error).message, { position: fieldOffsets[i], code: 'TH_ERR_WEB_OCI_REQUEST', cause: error });
+      }
+    });
+    const all = [...assignments.filter((a) => !overridden.has(a.path.split(/[.[]/)[0]!)), ...fromArgs];
+    const { command: built, issues } = buildRequest(s, resolved.type, all);
+    if (issues.length > 0) {
+      const first = issues[0]!;
+      const at = first.source ? fieldArgs.indexOf(first.source) : -1;
+      const more = issues.length > 1 ? `; and ${issues.length - 1} more: ${issues.slice(1).map(formatBuildIssue).join('; ')}` : '';
+      throw new WebCommandError(`${resolved.type}: ${formatBuildIssue(first)}${more}`, {
+        position: at >= 0 ? fieldOffsets[at] : nameOffset,
+        code: 'TH_ERR_WEB_OCI_REQUEST',
+        context: { issues },
+      });
+    }
+    const mutating = !READ_ONLY.test(resolved.type);
+    return { request: { op: 'send', profile, type: resolved.type, command: built, mutating }, mutating };
+  }
+
+  function profileOf(config: OciUserConfig, wanted: string | null): { name: string; profile: OciProfile; password: string } {
+    const profiles = config.profiles ?? {};
+    const names = Object.keys(profiles);
+    const name = wanted ?? config.defaultProfile ?? (names.length === 1 ? names[0] : undefined);
+    if (!name) {
+      throw new WebOciProfileError(
+        names.length === 0
+          ? 'no OCI-P profile configured: run %config% set oci with {"profiles": {"lab": {"url": "tcp://127.0.0.1:2208", "userId": "admin", "password": "…"}}}'
+          : `several profiles and no defaultProfile: give --profile (${names.join(', ')})`,
+      );
+    }
+    const profile = profiles[name];
+    if (!profile) throw new WebOciProfileError(`no OCI-P profile named ${name}${names.length ? ` (profiles: ${names.join(', ')})` : ''}`);
+    const password = profile.password ?? (profile.passwordEnv ? process.env[profile.passwordEnv] : undefined);
+    if (password === undefined) throw new WebOciProfileError(`profile ${name} has no password (set password, or passwordEnv naming a variable of the server)`);
+    return { name, profile, password };
+  }
+
+  async function sessionFor(userId: number, name: string, profile: OciProfile, password: string): Promise<Session> {
+    // The key covers everything the login depends on, so a changed profile gets a new session.
+    const fingerprint = createHash('sha256').update(JSON.stringify([profile.url, profile.userId, password, profile.login, profile.insecure, profile.ca])).digest('hex');
+    const key = `${userId}\u0000${name}\u0000${fingerprint}`;
+    let session = sessions.get(key);
+    if (!session) {
+      for (const [k, old] of sessions) if (k.startsWith(`${userId}\u0000${name}\u0000`)) {
+        sessions.delete(k);
+        void old.pool.close();
+      }
+      session = {
+        pool: new OciSessionPool({
+          size: settings.perProfileConcurrency,
+          url: profile.url,
+          userId: profile.userId,
+          password,
+          schema: schema(),
+          login: profile.login ?? 'auto',
+          allowInsecureTls: profile.insecure === true,
+          tls: profile.ca ? { ca: profile.ca } : undefined,
+          requestTimeoutMs: settings.requestTimeoutMs,
+        }),
+        busy: 0,
+      };
+      sessions.set(key, session);
+    }
+    return session;
+  }
+
+  async function withSession<T>(session: Session, fn: (pool: OciSessionPool) => Promise<T>): Promise<T> {
+    clearTimeout(session.idleTimer);
+    session.busy++;
+    const before = session.pool.stats.logins;
+    try {
+      return await fn(session.pool);
+    } finally {
+      stats.logins += session.pool.stats.logins - before;
+      session.busy--;
+      if (session.busy === 0) {
+        session.idleTimer = setTimeout(() => {
+          for (const [k, s] of sessions) if (s === session) sessions.delete(k);
+          void session.pool.close();
+        }, settings.idleCloseMs);
+        session.idleTimer.unref();
+      }
+    }
+  }
+
+  async function exchangeXml(request: OciCommand, response: OciCommand | undefined): Promise<string> {
+    const s = await schema();
+    const encode = (c: OciCommand) => {
+      try {
+        return encodeCommand(s, c);
+      } catch {
+        return JSON.stringify(toJsonValue(c));
+      }
+    };
+    return redactOciXml(`<!-- request -->\n${encode(request)}\n<!-- response -->\n${response ? encode(response) : '(none)'}\n`);
+  }
+
+  async function render(context: RunContext, response: OciResponse): Promise<void> {
+    if (response.$type === 'SuccessResponse') {
+      await context.emit.text('OK (SuccessResponse)');
+      return;
+    }
+    const fields = responseFields(response as OciCommand).filter(([k]) => k !== '$type');
+    if (fields.length > 0) {
+      await context.emit.table({
+        title: response.$type,
+        columns: [
+          { key: 'field', label: 'Field' },
+          { key: 'value', label: 'Value' },
+        ],
+        rows: fields,
+      });
+    }
+    for (const table of responseTables(response as OciCommand)) {
+      await context.emit.table(
+        {
+          title: `${response.$type}.${table.path}`,
+          columns: table.keys.map((key, i) => ({ key, label: table.headings[i]! })),
+          rows: table.records.map((r) => table.keys.map((k) => r[k] ?? '')),
+        },
+        { csv: `${table.path.replace(/[^\w.-]+/g, '_')}.csv` },
+      );
+    }
+    if (fields.length === 0 && responseTables(response as OciCommand).length === 0) await context.emit.text(`${response.$type} (no fields)`);
+  }
+
+  return {
+    name: 'oci',
+    verbs: ['oci'],
+    synopsis: '%oci% [--profile p] <RequestName> key=value … (or profiles | ping | describe <RequestName>)',
+    help: [
+      'Sends one OCI-P request to the BroadWorks server of a profile and shows the answer.',
+      '',
+      '- `%oci% UserGetRequest22 userId=john@example.com`: fields as `key=value` (text, converted by the field type) or `key:=json`; dotted keys for nested fields (`address.city=Paris`), a repeated key or `[n]` for lists. A family name (`UserGetRequest`) or `Family@latest` means the newest version.',
+      '- A YAML or JSON mapping on the lines after the first gives nested or long requests; there `null` clears a field (xsi:nil), a missing key leaves it unchanged.',
+      '- `%oci% profiles`: your profiles; `%oci% ping [--profile p]`: log in; `%oci% describe <RequestName>`: its fields.',
+      '',
+      'Profiles: `%config% set oci` with `{"defaultProfile": "lab", "profiles": {"lab": {"url": "tcp://127.0.0.1:2208", "userId": "admin", "password": "…"}}}`. Passwords are encrypted at rest and never shown.',
+      'Tables come with a CSV download; every exchange is shown as XML with passwords redacted.',
+    ].join('\n'),
+    configSchema: ociConfigSchema as unknown as Record<string, unknown>,
+    secretKeys: ['password'],
+    mayMutate: true,
+    defaultTimeoutMs: 120_000,
+    sessionsOpen: () => sessions.size,
+    stats,
+    start(_services, staticConfig) {
+      const c = (staticConfig ?? {}) as OciStaticConfig;
+      settings = {
+        perProfileConcurrency: c.perProfileConcurrency ?? 4,
+        idleCloseMs: c.idleCloseMs ?? 15 * 60_000,
+        requestTimeoutMs: c.requestTimeoutMs,
+      };
+      schemaPromise = OciSchema.load(c.release ?? OciSchema.newestRelease());
+      return schemaPromise.then(() => undefined);
+    },
+    async stop() {
+      const all = [...sessions.values()];
+      sessions.clear();
+      for (const s of all) clearTimeout(s.idleTimer);
+      await Promise.all(all.map((s) => s.pool.close()));
+    },
+    redact(request: OciRequest): JsonValue {
+      return redactValue(request.op === 'send' ? { ...request, command: toJsonValue(request.command) } : request);
+    },
+    async parse(command: CommandText): Promise<ParsedCommand<OciRequest>> {
+      const { options, positional, positionalOffsets } = takeOptions(command, { profile: 'string' });
+      const profile = typeof options.profile === 'string' ? options.profile : null;
+      const [first, ...rest] = positional;
+      if (!first) throw new WebCommandError('usage: %oci% [--profile p] <RequestName> key=value … (see %help% oci)', { position: command.raw.indexOf('%') });
+      if (first === 'profiles') {
+        if (rest.length) throw new WebCommandError(`unexpected argument '${rest[0]}'`, { position: positionalOffsets[1] });
+        return { request: { op: 'profiles' }, mutating: false };
+      }
+      if (first === 'ping') {
+        if (rest.length) throw new WebCommandError(`unexpected argument '${rest[0]}'`, { position: positionalOffsets[1] });
+        return { request: { op: 'ping', profile }, mutating: false };
+      }
+      if (first === 'describe') {
+        if (rest.length !== 1) throw new WebCommandError('usage: %oci% describe <RequestName>', { position: positionalOffsets[1] ?? positionalOffsets[0] });
+        const s = await schema();
+        try {
+          const resolved = await prepareRequestType(s, rest[0]!);
+          return { request: { op: 'describe', type: resolved.type }, mutating: false };
+        } catch (error) {
+          throw new WebCommandError((error as Error).message, { position: positionalOffsets[1], code: 'TH_ERR_WEB_OCI_REQUEST', cause: error });
+        }
+      }
+      return parseSend(command, first, positionalOffsets[0]!, rest, positionalOffsets.slice(1), profile);
+    },
+    async run(context: RunContext<OciUserConfig>, request: OciRequest): Promise<void> {
+      if (request.op === 'profiles') {
+        const profiles = context.config.profiles ?? {};
+        await context.emit.table({
+          title: 'OCI-P profiles',
+          columns: ['profile', 'url', 'userId', 'password', 'default'],
+          rows: Object.entries(profiles).map(([name, p]) => [
+            name,
+            p.url,
+            p.userId,
+            p.password !== undefined ? SECRET_MASK : p.passwordEnv ? `$${p.passwordEnv}` : '(none)',
+            name === context.config.defaultProfile ? 'yes' : '',
+          ]),
+        });
+        return;
+      }
+      if (request.op === 'describe') {
+        const s = await schema();
+        const members = fieldMembers(s, request.type);
+        await context.emit.table({
+          title: request.type,
+          columns: ['field', 'holds', 'list', 'attribute'],
+          rows: members.map((m) => [m.name, m.holds, m.list ? 'yes' : '', m.attribute ? 'yes' : '']),
+        });
+        return;
+      }
+      const { name, profile, password } = profileOf(context.config, request.profile);
+      const session = await sessionFor(context.user.id, name, profile, password);
+      if (request.op === 'ping') {
+        await withSession(session, (pool) => pool.connect());
+        await context.emit.text(`logged in to ${profile.url} as ${profile.userId} (profile ${name})`);
+        return;
+      }
+      context.signal.throwIfAborted();
+      const send = () => withSession(session, (pool) => pool.send(request.command));
+      let response: OciResponse;
+      try {
+        try {
+          response = await send();
+        } catch (error) {
+          // A dropped link: one more try, only for a request that does not change data.
+          if (error instanceof OciError || request.mutating || context.signal.aborted || !isThorsHammerError(error) || !LINK_LOST.has(error.code)) throw error;
+          context.log.warn('oci: link lost, retrying a read-only request once', { code: error.code });
+          response = await send();
+        }
+      } catch (error) {
+        if (error instanceof OciError) await context.emit.xml(await exchangeXml(request.command, error.response as unknown as OciCommand));
+        throw error;
+      }
+      await context.emit.xml(await exchangeXml(request.command, response as OciCommand));
+      await render(context, response);
+    },
+  };
+}

@@ -23,7 +23,9 @@ export interface TestServer {
  * A real Web CLI on 127.0.0.1 (a free port) over a fresh SQLite file in a temporary home. The
  * public URL is fixed before the port is known, so a port is reserved first.
  */
-export async function startTestServer(options: { handlers?: Handler[]; env?: Record<string, string>; listen?: boolean; home?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { handlers?: Handler[]; env?: Record<string, string>; listen?: boolean; home?: string } = {},
+): Promise<TestServer> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'webcli-test-'));
   const port = options.listen === false ? 8000 : await freePort();
   const config = loadConfig({ home, env: { THORS_WEBCLI_LISTEN_PORT: String(port), THORS_WEBCLI_PAGE_DIST: join(home, 'no-page'), ...(options.env ?? {}) } });

@@ -48,7 +48,15 @@ describe('command text', () => {
     expect(() => new HandlerRegistry([notesHandler(), { ...helpHandler(), name: 'other', verbs: ['md'] }])).toThrow(/claimed by both/);
   });
   test('CSV quotes formula-looking cells and follows RFC 4180', () => {
-    expect(toCsv(['a', 'b'], [['=SUM(A1)', 'x,"y"'], ['-1', null]])).toBe('a,b\r\n\'=SUM(A1),"x,""y"""\r\n\'-1,\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['=SUM(A1)', 'x,"y"'],
+          ['-1', null],
+        ],
+      ),
+    ).toBe('a,b\r\n\'=SUM(A1),"x,""y"""\r\n\'-1,\r\n');
   });
 });
 
@@ -77,13 +85,23 @@ describe('notes, config, help', () => {
   });
   test('help lists every handler with its availability', async () => {
     const help = helpHandler();
-    const registry = new HandlerRegistry([help, notesHandler(), { ...notesHandler(), name: 'broken', verbs: ['broken'], start: () => Promise.reject(new Error('no licence')) }]);
+    const registry = new HandlerRegistry([
+      help,
+      notesHandler(),
+      { ...notesHandler(), name: 'broken', verbs: ['broken'], start: () => Promise.reject(new Error('no licence')) },
+    ]);
     await registry.start(services(registry));
     await expect(registry.dispatch('%broken%\nx')).rejects.toMatchObject({ code: 'TH_ERR_WEB_HANDLER_UNAVAILABLE' });
     const { parsed } = await registry.dispatch('%help%');
     const sink = new MemorySink();
     const emitter = createEmitter(sink, DEFAULT_LIMITS);
-    await executeRun({ handler: help, request: parsed.request, context: { actionId: 1, threadId: 1, user: { id: 1, email: 'a@b' }, config: {}, log: silentLogger }, emitter, cancel: new AbortController().signal });
+    await executeRun({
+      handler: help,
+      request: parsed.request,
+      context: { actionId: 1, threadId: 1, user: { id: 1, email: 'a@b' }, config: {}, log: silentLogger },
+      emitter,
+      cancel: new AbortController().signal,
+    });
     const table = JSON.parse(sink.chunks[0]!.text!) as TablePayload;
     expect(table.rows.map((r) => r[0])).toEqual(['help', 'notes', 'broken']);
     expect(table.rows[2]![3]).toMatch(/no: no licence/);
@@ -119,7 +137,14 @@ describe('emitter', () => {
     expect(JSON.parse(stored.at(-1)!.text!).done).toBe(100);
   });
   test('a timeout fails the run with a timeout error chunk', async () => {
-    const slow: Handler = { name: 's', verbs: ['slow'], synopsis: '', help: '', parse: () => ({ request: {}, mutating: false, timeoutMs: 20 }), run: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))) };
+    const slow: Handler = {
+      name: 's',
+      verbs: ['slow'],
+      synopsis: '',
+      help: '',
+      parse: () => ({ request: {}, mutating: false, timeoutMs: 20 }),
+      run: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+    };
     const { outcome, sink } = await runCommand(slow, '%slow%');
     expect(outcome).toEqual({ status: 'failed', errorSummary: 'timed out after 20 ms' });
     expect(JSON.parse(sink.ofMime(MIME.error)[0]!.text!)).toMatchObject({ code: 'TH_ERR_WEB_TIMEOUT' });
@@ -201,7 +226,9 @@ describe('%oci% against the mock OCI-P server', () => {
     const { sink, parsed } = await runCommand(oci, text, config);
     for (const c of sink.chunks) expect(c.text ?? '').not.toContain('Sup3r-S3cret');
     expect(JSON.stringify(oci.redact!(parsed.request as never))).not.toContain('Sup3r-S3cret');
-    expect(redactOciXml('<newPassword>abc</newPassword><userPassword a="1">x</userPassword>')).toBe('<newPassword>********</newPassword><userPassword a="1">********</userPassword>');
+    expect(redactOciXml('<newPassword>abc</newPassword><userPassword a="1">x</userPassword>')).toBe(
+      '<newPassword>********</newPassword><userPassword a="1">********</userPassword>',
+    );
   });
 
   test('no profile, or an unknown one, is a clear error chunk', async () => {
@@ -231,7 +258,10 @@ describe('%vbox% against the mock vBox', () => {
     expect((await parseWith(vbox, '%vbox% blind 2/0 up --box home')).parsed.request).toMatchObject({ op: 'blind', box: 'home', action: 'up' });
     expect((await parseWith(vbox, '%vbox% scenario Garden')).parsed.request).toMatchObject({ op: 'scenario', target: 'Garden' });
     expect((await parseWith(vbox, '%vbox% status')).parsed.mutating).toBe(false);
-    expect((await parseWith(vbox, '%vbox% watch --for 2m --filter node=12')).parsed).toMatchObject({ request: { forMs: 120_000, filterNode: 12 }, timeoutMs: null });
+    expect((await parseWith(vbox, '%vbox% watch --for 2m --filter node=12')).parsed).toMatchObject({
+      request: { forMs: 120_000, filterNode: 12 },
+      timeoutMs: null,
+    });
     await expect(parseWith(vbox, '%vbox% key 1 on')).rejects.toThrow(/<node>\/<key>/);
     await expect(parseWith(vbox, '%vbox% key 1/0 dim 140')).rejects.toThrow(/0 to 100/);
     await expect(parseWith(vbox, '%vbox% blind 2/0 50')).rejects.toThrow(/no position target/);

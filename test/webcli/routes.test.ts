@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { SignJWT } from 'jose';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-const inject = (options: Parameters<TestServer['web']['app']['inject']>[0]) => server.web.app.inject(options);
+const inject = (options: InjectOptions) => server.web.app.inject(options);
 
 describe('authentication', () => {
   test('bad credentials answer 401, not 500, with one message for unknown email and wrong password', async () => {
@@ -53,9 +54,18 @@ describe('authentication', () => {
     expect((await inject({ method: 'GET', url: '/api/me', headers: { cookie: 'th_session=not.a.jwt' } })).statusCode).toBe(401);
     const key = new Uint8Array(Buffer.from(readFileSync(join(server.home, 'keys/jwt.key'), 'utf8').trim(), 'base64').subarray(0, 32));
     const past = Math.floor(Date.now() / 1000) - 60;
-    const expired = await new SignJWT({ pv: 1 }).setProtectedHeader({ alg: 'HS256' }).setSubject(String(userId)).setIssuedAt(past - 3600).setExpirationTime(past).sign(key);
+    const expired = await new SignJWT({ pv: 1 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(String(userId))
+      .setIssuedAt(past - 3600)
+      .setExpirationTime(past)
+      .sign(key);
     expect((await inject({ method: 'GET', url: '/api/me', headers: { cookie: `th_session=${expired}` } })).statusCode).toBe(401);
-    const forged = await new SignJWT({ pv: 1 }).setProtectedHeader({ alg: 'HS256' }).setSubject(String(userId)).setExpirationTime('1h').sign(new Uint8Array(32));
+    const forged = await new SignJWT({ pv: 1 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(String(userId))
+      .setExpirationTime('1h')
+      .sign(new Uint8Array(32));
     expect((await inject({ method: 'GET', url: '/api/me', headers: { cookie: `th_session=${forged}` } })).statusCode).toBe(401);
     // logout-all bumps password_version: the old token is revoked.
     expect((await inject({ method: 'POST', url: '/api/logout-all', headers: { cookie } })).statusCode).toBe(200);
@@ -64,7 +74,12 @@ describe('authentication', () => {
 
   test('changing the password revokes the old token and sets a new one', async () => {
     const { cookie } = await loginAs(server, 'passwd@example.com');
-    const res = await inject({ method: 'POST', url: '/api/me/password', headers: { cookie }, payload: { current: 'correct horse', password: 'battery staple' } });
+    const res = await inject({
+      method: 'POST',
+      url: '/api/me/password',
+      headers: { cookie },
+      payload: { current: 'correct horse', password: 'battery staple' },
+    });
     expect(res.statusCode).toBe(200);
     expect((await inject({ method: 'GET', url: '/api/me', headers: { cookie } })).statusCode).toBe(401);
     const fresh = String(res.headers['set-cookie']).split(';')[0]!;
@@ -106,7 +121,12 @@ describe('threads, actions and validation', () => {
     const unknown = await inject({ method: 'POST', url: `/api/threads/${thread.id}/actions`, headers: { cookie }, payload: { text: '%nope% x' } });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().code).toBe('TH_ERR_WEB_UNKNOWN_VERB');
-    const oci = await inject({ method: 'POST', url: `/api/threads/${thread.id}/actions`, headers: { cookie }, payload: { text: '%oci% UserGetRequest usrId=x' } });
+    const oci = await inject({
+      method: 'POST',
+      url: `/api/threads/${thread.id}/actions`,
+      headers: { cookie },
+      payload: { text: '%oci% UserGetRequest usrId=x' },
+    });
     expect(oci.statusCode).toBe(400);
     expect(oci.json().message).toMatch(/usrId/);
     expect(oci.json().position).toBe('%oci% UserGetRequest '.length);
@@ -117,7 +137,14 @@ describe('threads, actions and validation', () => {
     const a = await loginAs(server, 'owner@example.com');
     const b = await loginAs(server, 'intruder@example.com');
     const thread = (await inject({ method: 'POST', url: '/api/threads', headers: { cookie: a.cookie }, payload: { title: 'mine' } })).json();
-    const ta = (await inject({ method: 'POST', url: `/api/threads/${thread.id}/actions`, headers: { cookie: a.cookie }, payload: { text: '%oci% describe UserGetRequest' } })).json();
+    const ta = (
+      await inject({
+        method: 'POST',
+        url: `/api/threads/${thread.id}/actions`,
+        headers: { cookie: a.cookie },
+        payload: { text: '%oci% describe UserGetRequest' },
+      })
+    ).json();
     await waitForAction(server, a.userId, ta.actionId);
     for (const [method, url, payload] of [
       ['GET', `/api/threads/${thread.id}`],
@@ -163,7 +190,12 @@ describe('threads, actions and validation', () => {
 
   test('handler configuration over the API: schema errors name the path, secrets are masked and kept', async () => {
     const { cookie, userId } = await loginAs(server, 'cfg@example.com');
-    const bad = await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: { profiles: { lab: { url: 'ftp://x', userId: 'a' } } } } });
+    const bad = await inject({
+      method: 'PUT',
+      url: '/api/handlers/oci/config',
+      headers: { cookie },
+      payload: { config: { profiles: { lab: { url: 'ftp://x', userId: 'a' } } } },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/profiles\.lab\.url/);
     const config = { defaultProfile: 'lab', profiles: { lab: { url: 'tcp://127.0.0.1:2208', userId: 'admin', password: 'hunter2' } } };

@@ -32,7 +32,12 @@ export class MemorySink extends EventEmitter {
 }
 
 /** Parses and runs one command text with the given handler (started with `staticConfig`) and user config. */
-export async function runCommand(handler: Handler, text: string, config: unknown = {}, options: { sink?: MemorySink; cancel?: AbortSignal; userId?: number } = {}) {
+export async function runCommand(
+  handler: Handler,
+  text: string,
+  config: unknown = {},
+  options: { sink?: MemorySink; cancel?: AbortSignal; userId?: number } = {},
+) {
   const registry = new HandlerRegistry([handler]);
   const { parsed } = await registry.dispatch(text);
   const sink = options.sink ?? new MemorySink();

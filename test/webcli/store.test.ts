@@ -53,7 +53,9 @@ test('ownership: every read and write of another user answers not found', async 
   await expect(store().getThread(b.id, t.id)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
   await expect(store().patchThread(b.id, t.id, { title: { value: 'x' } })).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
   await expect(store().getAction(b.id, ta.actionId)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
-  await expect(store().createAction(b.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' })).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  await expect(
+    store().createAction(b.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' }),
+  ).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
   await expect(store().moveThreadAction(b.id, t.id, ta.actionId, { direction: 'up' })).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
   await expect(store().deleteThread(b.id, t.id)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
   expect((await store().getThread(a.id, t.id)).actions).toHaveLength(1);
@@ -68,7 +70,11 @@ test('parallel appends to one action never collide; seq follows the order of the
   const action = await store().getAction(u.id, ta.actionId);
   expect(action.chunks.map((c) => c.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   // Parallel actions in one thread get distinct display positions.
-  const more = await Promise.all(Array.from({ length: 20 }, () => store().createAction(u.id, t.id, { handlerName: 'notes', title: 'y', rawText: 'y', request: {}, mutating: false, runnerId: 'r' })));
+  const more = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      store().createAction(u.id, t.id, { handlerName: 'notes', title: 'y', rawText: 'y', request: {}, mutating: false, runnerId: 'r' }),
+    ),
+  );
   expect(new Set(more.map((m) => m.displayOrder)).size).toBe(20);
 });
 
@@ -90,12 +96,19 @@ test('deleting a thread deletes its actions, chunks and artifacts in one go; an 
   const u = await service.createUser('cascade@example.com', 'long enough');
   const t = await store().createThread(u.id, 't', '');
   const ta = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' });
-  const { chunk } = await store().appendChunk(ta.actionId, u.id, { mime: MIME.csv, artifact: { fileName: 'a.csv', mime: MIME.csv, bytes: Buffer.from('a\r\n') } });
+  const { chunk } = await store().appendChunk(ta.actionId, u.id, {
+    mime: MIME.csv,
+    artifact: { fileName: 'a.csv', mime: MIME.csv, bytes: Buffer.from('a\r\n') },
+  });
   expect(await store().getArtifact(u.id, chunk.artifact!.id)).toBeDefined();
   await service.deleteThread(u.id, t.id);
   await expect(store().getAction(u.id, ta.actionId)).rejects.toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
   expect(await store().getArtifact(u.id, chunk.artifact!.id)).toBeUndefined();
-  const count = await store().db.selectFrom('action_chunks').select(({ fn }) => fn.countAll<number>().as('n')).where('action_id', '=', ta.actionId).executeTakeFirstOrThrow();
+  const count = await store()
+    .db.selectFrom('action_chunks')
+    .select(({ fn }) => fn.countAll<number>().as('n'))
+    .where('action_id', '=', ta.actionId)
+    .executeTakeFirstOrThrow();
   expect(Number(count.n)).toBe(0);
 });
 
@@ -111,7 +124,10 @@ test('moving swaps with the single nearest neighbour, also with gaps and several
   const u = await service.createUser('move@example.com', 'long enough');
   const t = await store().createThread(u.id, 't', '');
   const ids: number[] = [];
-  for (let i = 0; i < 4; i++) ids.push((await store().createAction(u.id, t.id, { handlerName: 'notes', title: `a${i}`, rawText: 'x', request: {}, mutating: false, runnerId: 'r' })).actionId);
+  for (let i = 0; i < 4; i++)
+    ids.push(
+      (await store().createAction(u.id, t.id, { handlerName: 'notes', title: `a${i}`, rawText: 'x', request: {}, mutating: false, runnerId: 'r' })).actionId,
+    );
   await store().removeFromThread(u.id, t.id, ids[1]!); // a gap in the positions
   await store().moveThreadAction(u.id, t.id, ids[3]!, { direction: 'up' });
   expect((await store().getThread(u.id, t.id)).actions.map((a) => a.action.title)).toEqual(['a0', 'a3', 'a2']);
@@ -137,7 +153,10 @@ test('restart cleanup marks this runner’s unfinished actions failed, and only 
 
 test('the migrations name every constraint and index after its table', async () => {
   const { sql } = await import('kysely');
-  const rows = await sql<{ name: string; tbl_name: string }>`select name, tbl_name from sqlite_master where type = 'index' and name not like 'sqlite_autoindex%'`.execute(store().db);
+  const rows = await sql<{
+    name: string;
+    tbl_name: string;
+  }>`select name, tbl_name from sqlite_master where type = 'index' and name not like 'sqlite_autoindex%'`.execute(store().db);
   for (const r of rows.rows) if (!r.tbl_name.startsWith('kysely_')) expect(r.name.startsWith(`${r.tbl_name}_`)).toBe(true);
   expect(rows.rows.length).toBeGreaterThan(5);
 });

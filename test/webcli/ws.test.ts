@@ -53,13 +53,19 @@ afterAll(async () => {
 async function userWithThread(email: string) {
   const { cookie, userId } = await loginAs(server, email);
   await server.web.service.configStore.set(userId, 'oci', { profiles: { lab: { url: ociMock.url('tcp'), userId: 'admin', password: 'admin' } } });
-  await server.web.service.configStore.set(userId, 'vbox', { boxes: { home: { host: '127.0.0.1', port: vboxMock.port, username: 'admin', password: 'admin' } } });
+  await server.web.service.configStore.set(userId, 'vbox', {
+    boxes: { home: { host: '127.0.0.1', port: vboxMock.port, username: 'admin', password: 'admin' } },
+  });
   const thread = (await server.web.app.inject({ method: 'POST', url: '/api/threads', headers: { cookie }, payload: { title: 'T' } })).json() as { id: number };
   return { cookie, userId, threadId: thread.id };
 }
 
 async function submit(cookie: string, threadId: number, text: string): Promise<number> {
-  const res = await fetch(`${server.url}/api/threads/${threadId}/actions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+  const res = await fetch(`${server.url}/api/threads/${threadId}/actions`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ text }),
+  });
   if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { actionId: number }).actionId;
 }
@@ -82,7 +88,10 @@ test('subscribe, action-created, the status sequence and chunks in order for an 
   await client.waitFor((m) => m.type === 'subscribed');
   const actionId = await submit(cookie, threadId, '%oci% UserGetListInGroupRequest serviceProviderId=acme GroupId=acme-hq');
   await client.waitFor(statusOf(actionId, 'succeeded'));
-  const mine = client.messages.filter((m) => (m.threadAction as { actionId?: number })?.actionId === actionId || m.actionId === actionId || (m.chunk as { actionId?: number })?.actionId === actionId);
+  const mine = client.messages.filter(
+    (m) =>
+      (m.threadAction as { actionId?: number })?.actionId === actionId || m.actionId === actionId || (m.chunk as { actionId?: number })?.actionId === actionId,
+  );
   expect(mine[0]!.type).toBe('action-created');
   const statuses = mine.filter((m) => m.type === 'action-status').map((m) => m.status);
   expect(statuses).toEqual(['running', 'succeeded']);
@@ -90,7 +99,9 @@ test('subscribe, action-created, the status sequence and chunks in order for an 
   expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i + 1));
   expect(chunks.map((c) => c.mime)).toEqual(expect.arrayContaining(['application/xml', 'text/csv', 'application/vnd.webcli.table+json']));
   // The last chunk arrives before the final status.
-  expect(mine.findIndex((m) => m.type === 'chunk' && (m.chunk as { id: number }).id === chunks.at(-1)!.id)).toBeLessThan(mine.findIndex((m) => m.status === 'succeeded'));
+  expect(mine.findIndex((m) => m.type === 'chunk' && (m.chunk as { id: number }).id === chunks.at(-1)!.id)).toBeLessThan(
+    mine.findIndex((m) => m.status === 'succeeded'),
+  );
   // The CSV downloads through the authenticated route.
   const csv = chunks.find((c) => c.mime === 'text/csv') as unknown as { artifact: { id: string } };
   const download = await fetch(`${server.url}/api/artifacts/${csv.artifact.id}`, { headers: { cookie } });

@@ -110,7 +110,9 @@ const createUser: CommandModule<object, CommonArgs & { email: string; 'password-
   builder: (y) =>
     common(y)
       .option('email', { type: 'string', demandOption: true, describe: 'Login email (stored lower-case)' })
-      .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from the first line of stdin' }) as unknown as Argv<CommonArgs & { email: string; 'password-stdin': boolean }>,
+      .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from the first line of stdin' }) as unknown as Argv<
+      CommonArgs & { email: string; 'password-stdin': boolean }
+    >,
   handler: async (args) => {
     const password = await readNewPassword(args['password-stdin']);
     const user = await withService(args, (s) => s.createUser(args.email, password));
@@ -184,7 +186,10 @@ const run: CommandModule<object, RunArgs> = {
       .option('as', { type: 'string', describe: "Use this Web CLI user's stored handler configuration (needs the home directory's keys)" })
       .option('handler-config', { type: 'string', describe: 'YAML/JSON file: handler name → configuration (e.g. oci: {profiles: …})' })
       .option('out', { type: 'string', default: '.', describe: 'Folder for artifacts (CSV, JSON …)' })
-      .example("$0 webcli run --handler-config lab.yaml '%oci% UserGetListInGroupRequest serviceProviderId=sp1 groupId=g1'", 'a table, and its CSV file in .') as unknown as Argv<RunArgs>,
+      .example(
+        "$0 webcli run --handler-config lab.yaml '%oci% UserGetListInGroupRequest serviceProviderId=sp1 groupId=g1'",
+        'a table, and its CSV file in .',
+      ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const { runHeadless, builtinHandlers } = await web();
     let configs: Record<string, unknown> = {};
@@ -209,7 +214,8 @@ const run: CommandModule<object, RunArgs> = {
     }
     if (args.profile) {
       configs.oci = { ...((configs.oci as object) ?? {}), defaultProfile: args.profile };
-      if ((configs.vbox as { boxes?: Record<string, unknown> } | undefined)?.boxes?.[args.profile]) configs.vbox = { ...(configs.vbox as object), defaultBox: args.profile };
+      if ((configs.vbox as { boxes?: Record<string, unknown> } | undefined)?.boxes?.[args.profile])
+        configs.vbox = { ...(configs.vbox as object), defaultBox: args.profile };
     }
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted'));
@@ -226,7 +232,8 @@ const run: CommandModule<object, RunArgs> = {
 const command: CommandModule = {
   command: 'webcli <command>',
   describe: 'The Web CLI: a multi-user web console for OCI-P and vBox commands',
-  builder: (y: Argv) => y.command(initDb).command(createUser).command(start).command(dbMigrate).command(user).command(run).demandCommand(1, 'name a webcli command'),
+  builder: (y: Argv) =>
+    y.command(initDb).command(createUser).command(start).command(dbMigrate).command(user).command(run).demandCommand(1, 'name a webcli command'),
   handler: () => undefined,
 };
 export default command;

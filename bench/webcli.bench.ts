@@ -1,0 +1,196 @@
+// Web CLI benchmark: USERS users, each with its own websocket, each submitting ACTIONS `%oci%`
+// requests (a table response, so each action stores an XML chunk, a CSV artifact and a table
+// chunk) against the mock OCI-P server, one after the other as an operator would. The server
+// runs as its own process (`hammer webcli start`) with the default scheduler limits, so its
+// RSS is its own. Prints p50/p99 of submit → first chunk and submit → completion (as the
+// browser sees them on the websocket), the throughput, and the server's RSS (current and peak).
+// Checks that no chunk is lost or out of order: every action's chunks arrive on the socket with
+// seq 1..n, and match what the API returns afterwards.
+//
+//   node --import tsx bench/webcli.bench.ts      (or: npm run bench -- webcli)
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { startOciMock } from '../runtime/mock/index.js';
+import { createService, loadConfig, prepareStorage } from '../web/server/index.js';
+
+const USERS = Number(process.env.BENCH_USERS ?? 50);
+const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 20);
+const TARGET_P99_FIRST_CHUNK_MS = 100;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const COMMAND = '%oci% UserGetListInGroupRequest serviceProviderId=acme GroupId=acme-hq';
+
+const mock = await startOciMock({ tcpPort: 0, seed: join(root, 'test/fixtures/mock/seed.json') });
+const home = mkdtempSync(join(tmpdir(), 'webcli-bench-'));
+const port = await freePort();
+const config = loadConfig({ home, env: {}, listen: { host: '127.0.0.1', port } });
+
+// Users and their OCI-P profiles, written before the server starts.
+const { db } = await prepareStorage(config, true);
+const setup = createService(config, db, { handlers: [] as never[] });
+const password = 'bench password';
+const emails = Array.from({ length: USERS }, (_, i) => `bench${i}@example.com`);
+for (const email of emails) {
+  const user = await setup.createUser(email, password);
+  await setup.store.setHandlerConfig(user.id, 'oci', {
+    profiles: { mock: { url: mock.url('tcp'), userId: 'admin', password: new (await import('../web/server/auth.js')).SecretBox(readKey()).seal('admin') } },
+  });
+}
+await db.destroy();
+
+function readKey(): Buffer {
+  return Buffer.from(readFileSync(join(home, config.secrets.keyFile), 'utf8').trim(), 'base64').subarray(0, 32);
+}
+
+const server = spawn(process.execPath, [join(root, 'bin/hammer.mjs'), 'webcli', 'start', '--home', home, '--port', String(port)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve, reject) => {
+  let out = '';
+  server.stdout!.on('data', (d) => {
+    out += String(d);
+    if (out.includes('listening on')) resolve();
+  });
+  server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+});
+const base = `http://127.0.0.1:${port}`;
+
+interface Timing {
+  submitted: number;
+  firstChunk?: number;
+  done?: number;
+  seqs: number[];
+  chunkIds: number[];
+}
+
+const firstChunkMs: number[] = [];
+const completionMs: number[] = [];
+let problems = 0;
+let peakRss = 0;
+const rssTimer = setInterval(() => {
+  peakRss = Math.max(peakRss, rssOf(server));
+}, 200);
+
+async function runUser(email: string): Promise<void> {
+  const login = await fetch(`${base}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
+  const json = { cookie, 'content-type': 'application/json' };
+  const thread = (await (await fetch(`${base}/api/threads`, { method: 'POST', headers: json, body: JSON.stringify({ title: 'bench' }) })).json()) as {
+    id: number;
+  };
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { cookie, origin: config.publicUrl } });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const timings = new Map<number, Timing>();
+  const early = new Map<number, { type: string; at: number; seq?: number; id?: number; status?: string }[]>();
+  let wake: (() => void) | undefined;
+  socket.on('message', (data) => {
+    const at = performance.now();
+    const m = JSON.parse(String(data)) as { type: string; actionId?: number; status?: string; chunk?: { actionId: number; seq: number; id: number } };
+    const actionId = m.chunk?.actionId ?? m.actionId;
+    if (actionId === undefined) return;
+    const event = { type: m.type, at, seq: m.chunk?.seq, id: m.chunk?.id, status: m.status };
+    const t = timings.get(actionId);
+    if (!t) {
+      // The event beat the HTTP answer that names the action: keep it for when it is known.
+      early.set(actionId, [...(early.get(actionId) ?? []), event]);
+      return;
+    }
+    apply(t, event);
+  });
+  const apply = (t: Timing, e: { type: string; at: number; seq?: number; id?: number; status?: string }) => {
+    if (e.type === 'chunk') {
+      t.firstChunk ??= e.at;
+      t.seqs.push(e.seq!);
+      t.chunkIds.push(e.id!);
+    } else if (e.type === 'action-status' && (e.status === 'succeeded' || e.status === 'failed' || e.status === 'cancelled')) {
+      t.done = e.at;
+      if (e.status !== 'succeeded') problems++;
+      wake?.();
+    }
+  };
+  socket.send(JSON.stringify({ type: 'subscribe', threadId: thread.id }));
+  for (let i = 0; i < ACTIONS; i++) {
+    const submitted = performance.now();
+    const res = await fetch(`${base}/api/threads/${thread.id}/actions`, { method: 'POST', headers: json, body: JSON.stringify({ text: COMMAND }) });
+    if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
+    const { actionId } = (await res.json()) as { actionId: number };
+    const t: Timing = { submitted, seqs: [], chunkIds: [] };
+    timings.set(actionId, t);
+    for (const e of early.get(actionId) ?? []) apply(t, e);
+    early.delete(actionId);
+    while (t.done === undefined) await new Promise<void>((resolve) => (wake = resolve));
+    firstChunkMs.push(t.firstChunk! - t.submitted);
+    completionMs.push(t.done - t.submitted);
+  }
+  // No chunk lost or out of order: the socket saw seq 1..n, and the stored action has the same chunks.
+  for (const [actionId, t] of timings) {
+    const stored = (await (await fetch(`${base}/api/actions/${actionId}`, { headers: { cookie } })).json()) as { chunks: { id: number; seq: number }[] };
+    const inOrder = t.seqs.every((s, i) => s === i + 1);
+    const same = JSON.stringify(stored.chunks.map((c) => c.id)) === JSON.stringify(t.chunkIds);
+    if (!inOrder || !same || t.seqs.length === 0) {
+      problems++;
+      console.error(`action ${actionId}: socket seqs ${t.seqs.join(',')} ids ${t.chunkIds.join(',')}; stored ${stored.chunks.map((c) => c.id).join(',')}`);
+    }
+  }
+  socket.close();
+}
+
+const started = performance.now();
+await Promise.all(emails.map(runUser));
+const elapsed = performance.now() - started;
+clearInterval(rssTimer);
+const rss = rssOf(server);
+peakRss = Math.max(peakRss, rss);
+
+const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const total = USERS * ACTIONS;
+console.log(`${USERS} users × ${ACTIONS} actions = ${total} %oci% actions (each: XML + CSV + table chunks), server limits: 8 running, 4 per user`);
+console.log(
+  `submit → first chunk:  p50 ${pct(firstChunkMs, 50).toFixed(1)} ms   p99 ${pct(firstChunkMs, 99).toFixed(1)} ms   (target p99 < ${TARGET_P99_FIRST_CHUNK_MS} ms)`,
+);
+console.log(`submit → completion:   p50 ${pct(completionMs, 50).toFixed(1)} ms   p99 ${pct(completionMs, 99).toFixed(1)} ms`);
+console.log(`throughput: ${(total / (elapsed / 1000)).toFixed(0)} actions/s over ${(elapsed / 1000).toFixed(1)} s`);
+console.log(`server RSS: ${(rss / 1048576).toFixed(0)} MiB at the end, ${(peakRss / 1048576).toFixed(0)} MiB peak (sampled every 200 ms)`);
+console.log(`chunks lost or out of order: ${problems === 0 ? 'none' : problems}`);
+
+server.kill('SIGTERM');
+await new Promise((resolve) => server.once('exit', resolve));
+await mock.close();
+rmSync(home, { recursive: true, force: true });
+if (problems > 0 || firstChunkMs.length !== total) process.exit(1);
+if (pct(firstChunkMs, 99) >= TARGET_P99_FIRST_CHUNK_MS)
+  console.log(`note: p99 to the first chunk is above the ${TARGET_P99_FIRST_CHUNK_MS} ms target on this machine`);
+
+function rssOf(child: ChildProcess): number {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}

@@ -119,8 +119,7 @@ function ProgressChunk({ payload }: { payload: ProgressPayload | undefined }) {
     <div class="chunk chunk-progress">
       <progress max={payload.total ?? undefined} value={payload.total === null ? undefined : payload.done} />{' '}
       <span>
-        {payload.label} {payload.done}
-        {payload.total !== null ? ` / ${payload.total}` : ''}
+        {payload.label} {payload.total ? `${Math.floor((100 * payload.done) / payload.total)} %` : payload.done}
         {counts ? ` (${counts})` : ''}
         {payload.rate ? ` · ${payload.rate.toFixed(1)}/s` : ''}
         {payload.etaSeconds ? ` · ${Math.ceil(payload.etaSeconds)} s left` : ''}

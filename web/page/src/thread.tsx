@@ -243,7 +243,7 @@ function CommandInput(props: { threadId: number; value: string; setValue(v: stri
               props.inputRef.current?.focus();
             }}
           >
-            <code>{h.label}</code> <span class="muted">{h.text}</span>
+            <code>{h.label}</code>{h.text ? <span class="muted"> {h.text}</span> : null}
           </button>
         ))}
       </div>
@@ -290,8 +290,11 @@ export function hintsFor(text: string, handlers: HandlerInfo[]): Hint[] {
   const typing = /^%([a-z0-9_-]*)$/i.exec(firstLine.trimEnd());
   if (firstLine === '' || typing) {
     const prefix = (typing?.[1] ?? '').toLowerCase();
+    // Nothing typed yet: the verbs alone (synopsis on hover); a prefix: the matching verbs with their synopsis.
     return handlers.flatMap((h) =>
-      h.verbs.filter((v) => v.startsWith(prefix)).map((v) => ({ label: `%${v}%`, text: h.synopsis, insert: `%${v}% `, available: h.available, title: h.reason })),
+      h.verbs
+        .filter((v) => v.startsWith(prefix))
+        .map((v) => ({ label: `%${v}%`, text: typing ? h.synopsis : '', insert: `%${v}% `, available: h.available, title: h.reason ?? h.synopsis })),
     );
   }
   const verb = /^%([^%\s]+)%/.exec(firstLine)?.[1]?.toLowerCase();

@@ -94,9 +94,9 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
           <h1>
             <EditableText label="thread title" class="thread-title" value={thread.title} onSave={(v) => guard(api.patchThread(threadId, { title: { value: v } }).then(() => reload()))} />
           </h1>
-          <span class={`feed feed-${feedState}`} title="websocket">
+          <button type="button" class={`feed feed-${feedState}`} title="websocket state; click to reconnect" onClick={() => feedRef.current?.drop()}>
             {feedState}
-          </span>
+          </button>
         </div>
         <div class="thread-description">
           <EditableText

@@ -13,5 +13,7 @@ if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { 
   process.stderr.write(`installing chromium failed (exit ${result.status}); the browser test needs it: ${INSTALL_COMMAND}\n`);
   process.exit(1);
 }
-process.stderr.write(`The browser test needs Debian's chromium on the PATH: run \`sudo sh -c '${INSTALL_COMMAND}'\` (or set CHROMIUM_PATH), then npm test again.\n`);
+process.stderr.write(
+  `The browser test needs Debian's chromium on the PATH: run \`sudo sh -c '${INSTALL_COMMAND}'\` (or set CHROMIUM_PATH), then npm test again.\n`,
+);
 process.exit(1);

@@ -28,7 +28,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pageDist = join(root, 'web', 'page', 'dist');
 const screenshot = join(root, 'docs', 'webcli-thread.png');
 /** Part D's launch flags for Debian's chromium in a container. */
-const LAUNCH_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const LAUNCH_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 jest.setTimeout(90_000);
 
@@ -80,7 +88,10 @@ beforeAll(async () => {
   const { service } = server.web;
   const a = await service.createUser(USER_A.email, USER_A.password);
   await service.createUser(USER_B.email, USER_B.password);
-  await service.configStore.set(a.id, 'oci', { defaultProfile: 'lab', profiles: { lab: { url: `tcp://127.0.0.1:${ociMock.ready.tcp}`, userId: 'admin', password: 'admin' } } });
+  await service.configStore.set(a.id, 'oci', {
+    defaultProfile: 'lab',
+    profiles: { lab: { url: `tcp://127.0.0.1:${ociMock.ready.tcp}`, userId: 'admin', password: 'admin' } },
+  });
   await service.configStore.set(a.id, 'vbox', { boxes: { home: { host: '127.0.0.1', port: vboxMock.ready.port, username: 'admin', password: 'admin' } } });
   // The plain launch makes its own throw-away profile (a fresh user-data directory per run).
   browser = await chromium.launch({ executablePath, headless: true, args: LAUNCH_FLAGS });
@@ -204,7 +215,10 @@ test('an XSS payload in %html% and %md% renders inert', async () => {
     '%html%\n<b id="html-ok">bold html</b><img src="/nowhere.png" onerror="window.__xss = 1"><script>window.__xss = 2</script>' +
       '<a id="html-js" href="javascript:window.__xss = 3">js link</a><svg><g onload="window.__xss = 4"></g></svg><iframe src="https://example.com/"></iframe>',
   );
-  const md = await submit(pageA, '%md%\n## Note\n**bold md**\n\n<img src="/nowhere.png" onerror="window.__xss = 5">\n\n[click me](javascript:window.__xss=6)\n\n<details open ontoggle="window.__xss = 7">x</details>');
+  const md = await submit(
+    pageA,
+    '%md%\n## Note\n**bold md**\n\n<img src="/nowhere.png" onerror="window.__xss = 5">\n\n[click me](javascript:window.__xss=6)\n\n<details open ontoggle="window.__xss = 7">x</details>',
+  );
   await status(html, 'succeeded');
   await status(md, 'succeeded');
   await html.locator('#html-ok', { hasText: 'bold html' }).waitFor();

@@ -61,7 +61,8 @@ export const api = {
   threads: () => call<ThreadSummaryJson[]>('GET', '/api/threads'),
   createThread: (title: string) => call<ThreadSummaryJson>('POST', '/api/threads', { title }),
   thread: (id: number) => call<ThreadJson>('GET', `/api/threads/${id}`),
-  patchThread: (id: number, patch: { title?: { value: string }; description?: { value: string } }) => call<ThreadSummaryJson>('PATCH', `/api/threads/${id}`, patch),
+  patchThread: (id: number, patch: { title?: { value: string }; description?: { value: string } }) =>
+    call<ThreadSummaryJson>('PATCH', `/api/threads/${id}`, patch),
   deleteThread: (id: number) => call('DELETE', `/api/threads/${id}`),
   submit: (threadId: number, text: string) => call<ThreadActionJson>('POST', `/api/threads/${threadId}/actions`, { text }),
   patchThreadAction: (threadId: number, actionId: number, patch: { showQuestion?: { value: boolean }; showAnswer?: { value: boolean } }) =>

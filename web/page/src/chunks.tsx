@@ -40,7 +40,8 @@ function parse<T>(text: string): T | undefined {
   }
 }
 
-const formatSize = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1048576).toFixed(1)} MiB`);
+const formatSize = (bytes: number) =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1048576).toFixed(1)} MiB`;
 
 function ArtifactChunk({ chunk }: { chunk: ChunkJson }) {
   const a = chunk.artifact!;
@@ -112,7 +113,11 @@ function TableChunk({ payload, raw }: { payload: TablePayload | undefined; raw: 
 
 function ProgressChunk({ payload }: { payload: ProgressPayload | undefined }) {
   if (!payload) return null;
-  const counts = [payload.ok !== undefined ? `${payload.ok} ok` : '', payload.failed ? `${payload.failed} failed` : '', payload.skipped ? `${payload.skipped} skipped` : '']
+  const counts = [
+    payload.ok !== undefined ? `${payload.ok} ok` : '',
+    payload.failed ? `${payload.failed} failed` : '',
+    payload.skipped ? `${payload.skipped} skipped` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return (

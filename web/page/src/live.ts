@@ -122,7 +122,15 @@ function mergeChunks(held: ChunkJson[], incoming: ChunkJson[]): ChunkJson[] {
 function mergeAction(held: ActionJson | undefined, incoming: ActionJson): ActionJson {
   if (!held) return incoming;
   const newer = STATUS_RANK[held.status] > STATUS_RANK[incoming.status] ? held : incoming;
-  return { ...incoming, status: newer.status, isCompleted: newer.isCompleted, startedAt: newer.startedAt, finishedAt: newer.finishedAt, errorSummary: newer.errorSummary, chunks: mergeChunks(held.chunks, incoming.chunks) };
+  return {
+    ...incoming,
+    status: newer.status,
+    isCompleted: newer.isCompleted,
+    startedAt: newer.startedAt,
+    finishedAt: newer.finishedAt,
+    errorSummary: newer.errorSummary,
+    chunks: mergeChunks(held.chunks, incoming.chunks),
+  };
 }
 
 /** A freshly loaded thread merged with what the page already holds (live events may be newer than the load). */

@@ -88,7 +88,14 @@ function Login({ onLogin }: { onLogin(user: Me): void }) {
       </label>
       <label>
         Password
-        <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <input
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
       </label>
       {error ? (
         <div class="alert" role="alert">
@@ -129,7 +136,14 @@ function ThreadList({ navigate }: { navigate(path: string): void }) {
       <div class="cards">
         <form class="card new-thread" onSubmit={create}>
           <h2>New thread</h2>
-          <input name="title" type="text" placeholder="title" aria-label="new thread title" value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+          <input
+            name="title"
+            type="text"
+            placeholder="title"
+            aria-label="new thread title"
+            value={title}
+            onInput={(e) => setTitle((e.target as HTMLInputElement).value)}
+          />
           <button type="submit" class="primary">
             Create
           </button>

@@ -92,7 +92,12 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
         ) : null}
         <div class="thread-head">
           <h1>
-            <EditableText label="thread title" class="thread-title" value={thread.title} onSave={(v) => guard(api.patchThread(threadId, { title: { value: v } }).then(() => reload()))} />
+            <EditableText
+              label="thread title"
+              class="thread-title"
+              value={thread.title}
+              onSave={(v) => guard(api.patchThread(threadId, { title: { value: v } }).then(() => reload()))}
+            />
           </h1>
           <button type="button" class={`feed feed-${feedState}`} title="websocket state; click to reconnect" onClick={() => feedRef.current?.drop()}>
             {feedState}
@@ -116,7 +121,13 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
       </div>
       <div class="splitter" role="separator" aria-orientation="horizontal" aria-label="resize" onPointerDown={startDrag} />
       <div class="pane-bottom">
-        <CommandInput threadId={threadId} value={input} setValue={setInput} inputRef={inputRef} onSubmitted={(ta) => replace(applyCreated(threadRef.current!, ta))} />
+        <CommandInput
+          threadId={threadId}
+          value={input}
+          setValue={setInput}
+          inputRef={inputRef}
+          onSubmitted={(ta) => replace(applyCreated(threadRef.current!, ta))}
+        />
       </div>
     </div>
   );
@@ -140,7 +151,8 @@ function ActionView(props: {
   const { action } = ta;
   const [cli, setCli] = useState<string | null>(null);
   const running = !action.isCompleted;
-  const flag = (key: 'showQuestion' | 'showAnswer', value: boolean) => guard(api.patchThreadAction(ta.threadId, ta.actionId, { [key]: { value } }).then(() => reload()));
+  const flag = (key: 'showQuestion' | 'showAnswer', value: boolean) =>
+    guard(api.patchThreadAction(ta.threadId, ta.actionId, { [key]: { value } }).then(() => reload()));
   const copyAsCli = () => {
     const command = `hammer webcli run${props.me ? ` --as ${shellQuote(props.me.email)}` : ''} ${shellQuote(action.rawText)}`;
     setCli(command);
@@ -155,15 +167,28 @@ function ActionView(props: {
         </span>
         <span class="tools">
           <label title="show the question">
-            <input type="checkbox" class="toggle-q" checked={ta.showQuestion} onChange={(e) => flag('showQuestion', (e.target as HTMLInputElement).checked)} /> Q
+            <input type="checkbox" class="toggle-q" checked={ta.showQuestion} onChange={(e) => flag('showQuestion', (e.target as HTMLInputElement).checked)} />{' '}
+            Q
           </label>
           <label title="show the answer">
             <input type="checkbox" class="toggle-a" checked={ta.showAnswer} onChange={(e) => flag('showAnswer', (e.target as HTMLInputElement).checked)} /> A
           </label>
-          <button type="button" class="small" disabled={props.first} title="move up" onClick={() => guard(api.move(ta.threadId, ta.actionId, 'up').then(() => reload()))}>
+          <button
+            type="button"
+            class="small"
+            disabled={props.first}
+            title="move up"
+            onClick={() => guard(api.move(ta.threadId, ta.actionId, 'up').then(() => reload()))}
+          >
             ↑
           </button>
-          <button type="button" class="small" disabled={props.last} title="move down" onClick={() => guard(api.move(ta.threadId, ta.actionId, 'down').then(() => reload()))}>
+          <button
+            type="button"
+            class="small"
+            disabled={props.last}
+            title="move down"
+            onClick={() => guard(api.move(ta.threadId, ta.actionId, 'down').then(() => reload()))}
+          >
             ↓
           </button>
           <button type="button" class="small rerun" title="copy the command into the input box" onClick={() => props.rerun(action)}>
@@ -177,12 +202,19 @@ function ActionView(props: {
               cancel
             </button>
           ) : null}
-          <button type="button" class="small danger remove" title="remove from the thread" onClick={() => guard(api.removeAction(ta.threadId, ta.actionId).then(() => reload()))}>
+          <button
+            type="button"
+            class="small danger remove"
+            title="remove from the thread"
+            onClick={() => guard(api.removeAction(ta.threadId, ta.actionId).then(() => reload()))}
+          >
             ✕
           </button>
         </span>
       </div>
-      {cli ? <input class="cli-command" type="text" readOnly value={cli} aria-label="command line" onFocus={(e) => (e.target as HTMLInputElement).select()} /> : null}
+      {cli ? (
+        <input class="cli-command" type="text" readOnly value={cli} aria-label="command line" onFocus={(e) => (e.target as HTMLInputElement).select()} />
+      ) : null}
       {ta.showQuestion ? <pre class="question">{action.rawText}</pre> : null}
       {ta.showAnswer ? (
         <div class="answer">
@@ -199,7 +231,13 @@ function ActionView(props: {
 let handlerCache: Promise<HandlerInfo[]> | undefined;
 
 /** The input box: verb and argument hints from /api/handlers; Ctrl+Enter submits; a parse error keeps the text. */
-function CommandInput(props: { threadId: number; value: string; setValue(v: string): void; inputRef: { current: HTMLTextAreaElement | null }; onSubmitted(ta: ThreadActionJson): void }) {
+function CommandInput(props: {
+  threadId: number;
+  value: string;
+  setValue(v: string): void;
+  inputRef: { current: HTMLTextAreaElement | null };
+  onSubmitted(ta: ThreadActionJson): void;
+}) {
   const [handlers, setHandlers] = useState<HandlerInfo[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -243,7 +281,8 @@ function CommandInput(props: { threadId: number; value: string; setValue(v: stri
               props.inputRef.current?.focus();
             }}
           >
-            <code>{h.label}</code>{h.text ? <span class="muted"> {h.text}</span> : null}
+            <code>{h.label}</code>
+            {h.text ? <span class="muted"> {h.text}</span> : null}
           </button>
         ))}
       </div>
@@ -307,5 +346,10 @@ export function hintsFor(text: string, handlers: HandlerInfo[]): Hint[] {
     .filter((l) => l.startsWith(`%${verb}%`))
     .slice(0, 6);
   const lines = usage.length > 0 ? usage : [handler.synopsis];
-  return lines.map((l) => ({ label: `%${verb}%`, text: l.slice(`%${verb}%`.length).trim() || handler.synopsis, available: handler.available, title: handler.reason }));
+  return lines.map((l) => ({
+    label: `%${verb}%`,
+    text: l.slice(`%${verb}%`.length).trim() || handler.synopsis,
+    available: handler.available,
+    title: handler.reason,
+  }));
 }

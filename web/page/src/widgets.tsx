@@ -1,7 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 /** Text shown as-is until clicked; then an input (or textarea) that saves on Enter/blur and cancels on Escape. */
-export function EditableText(props: { value: string; onSave(value: string): Promise<unknown> | void; multiline?: boolean; class?: string; placeholder?: string; label: string }) {
+export function EditableText(props: {
+  value: string;
+  onSave(value: string): Promise<unknown> | void;
+  multiline?: boolean;
+  class?: string;
+  placeholder?: string;
+  label: string;
+}) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(props.value);
   const field = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
@@ -42,7 +49,15 @@ export function EditableText(props: { value: string; onSave(value: string): Prom
       save();
     }
   };
-  const common = { ref: field, class: `editing ${props.class ?? ''}`, value: draft, 'aria-label': props.label, onKeyDown, onBlur: save, onInput: (e: Event) => setDraft((e.target as HTMLInputElement).value) };
+  const common = {
+    ref: field,
+    class: `editing ${props.class ?? ''}`,
+    value: draft,
+    'aria-label': props.label,
+    onKeyDown,
+    onBlur: save,
+    onInput: (e: Event) => setDraft((e.target as HTMLInputElement).value),
+  };
   return props.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />;
 }
 

@@ -2,7 +2,7 @@
 // requests (a table response, so each action stores an XML chunk, a CSV artifact and a table
 // chunk) against the mock OCI-P server, one after the other as an operator would. The server
 // runs as its own process (`hammer webcli start`) with the default scheduler limits, so its
-// RSS is its own. Prints p50/p99 of submit → first chunk and submit → completion (as the
+// RSS is its own; so does the mock (`hammer mock oci`). Prints p50/p99 of submit → first chunk and submit → completion (as the
 // browser sees them on the websocket), the throughput, and the server's RSS (current and peak).
 // Checks that no chunk is lost or out of order: every action's chunks arrive on the socket with
 // seq 1..n, and match what the API returns afterwards.
@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { startOciMock } from '../runtime/mock/index.js';
 import { createService, loadConfig, prepareStorage } from '../web/server/index.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
@@ -23,7 +22,23 @@ const TARGET_P99_FIRST_CHUNK_MS = 100;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const COMMAND = '%oci% UserGetListInGroupRequest serviceProviderId=acme GroupId=acme-hq';
 
-const mock = await startOciMock({ tcpPort: 0, seed: join(root, 'test/fixtures/mock/seed.json') });
+// The mock OCI-P server runs as its own process too, so the clients, the server and the mock do not share one event loop.
+const mockProcess = spawn(
+  process.execPath,
+  [join(root, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--seed', join(root, 'test/fixtures/mock/seed.json')],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const mockUrl = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  mockProcess.stdout!.on('data', (d) => {
+    out += String(d);
+    const ready = /\{"ready":true[^\n]*"tcp":(\d+)/.exec(out);
+    if (ready) resolve(`tcp://127.0.0.1:${ready[1]}`);
+  });
+  mockProcess.once('exit', (code) => reject(new Error(`mock exited with ${code}`)));
+});
 const home = mkdtempSync(join(tmpdir(), 'webcli-bench-'));
 const port = await freePort();
 const config = loadConfig({ home, env: {}, listen: { host: '127.0.0.1', port } });
@@ -36,7 +51,7 @@ const emails = Array.from({ length: USERS }, (_, i) => `bench${i}@example.com`);
 for (const email of emails) {
   const user = await setup.createUser(email, password);
   await setup.store.setHandlerConfig(user.id, 'oci', {
-    profiles: { mock: { url: mock.url('tcp'), userId: 'admin', password: new (await import('../web/server/auth.js')).SecretBox(readKey()).seal('admin') } },
+    profiles: { mock: { url: mockUrl, userId: 'admin', password: new (await import('../web/server/auth.js')).SecretBox(readKey()).seal('admin') } },
   });
 }
 await db.destroy();
@@ -45,7 +60,9 @@ function readKey(): Buffer {
   return Buffer.from(readFileSync(join(home, config.secrets.keyFile), 'utf8').trim(), 'base64').subarray(0, 32);
 }
 
-const server = spawn(process.execPath, [join(root, 'bin/hammer.mjs'), 'webcli', 'start', '--home', home, '--port', String(port)], {
+// BENCH_SERVER_NODE_ARGS: extra node flags for the server process (e.g. --cpu-prof).
+const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, [...serverNodeArgs, join(root, 'bin/hammer.mjs'), 'webcli', 'start', '--home', home, '--port', String(port)], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise<void>((resolve, reject) => {
@@ -67,6 +84,9 @@ interface Timing {
 }
 
 const firstChunkMs: number[] = [];
+/** The same spans from the server's stored timestamps (created → first chunk stored, created → finished): the server alone, without the clients. */
+const serverFirstChunkMs: number[] = [];
+const serverCompletionMs: number[] = [];
 const completionMs: number[] = [];
 let problems = 0;
 let peakRss = 0;
@@ -134,7 +154,14 @@ async function runUser(email: string): Promise<void> {
   }
   // No chunk lost or out of order: the socket saw seq 1..n, and the stored action has the same chunks.
   for (const [actionId, t] of timings) {
-    const stored = (await (await fetch(`${base}/api/actions/${actionId}`, { headers: { cookie } })).json()) as { chunks: { id: number; seq: number }[] };
+    const stored = (await (await fetch(`${base}/api/actions/${actionId}`, { headers: { cookie } })).json()) as {
+      createdAt: string;
+      finishedAt: string;
+      chunks: { id: number; seq: number; createdAt: string }[];
+    };
+    const created = Date.parse(stored.createdAt);
+    if (stored.chunks[0]) serverFirstChunkMs.push(Date.parse(stored.chunks[0].createdAt) - created);
+    serverCompletionMs.push(Date.parse(stored.finishedAt) - created);
     const inOrder = t.seqs.every((s, i) => s === i + 1);
     const same = JSON.stringify(stored.chunks.map((c) => c.id)) === JSON.stringify(t.chunkIds);
     if (!inOrder || !same || t.seqs.length === 0) {
@@ -162,13 +189,17 @@ console.log(
   `submit → first chunk:  p50 ${pct(firstChunkMs, 50).toFixed(1)} ms   p99 ${pct(firstChunkMs, 99).toFixed(1)} ms   (target p99 < ${TARGET_P99_FIRST_CHUNK_MS} ms)`,
 );
 console.log(`submit → completion:   p50 ${pct(completionMs, 50).toFixed(1)} ms   p99 ${pct(completionMs, 99).toFixed(1)} ms`);
+console.log(
+  `server side (stored timestamps, ms resolution): first chunk p50 ${pct(serverFirstChunkMs, 50)} ms, p99 ${pct(serverFirstChunkMs, 99)} ms; completion p50 ${pct(serverCompletionMs, 50)} ms, p99 ${pct(serverCompletionMs, 99)} ms`,
+);
 console.log(`throughput: ${(total / (elapsed / 1000)).toFixed(0)} actions/s over ${(elapsed / 1000).toFixed(1)} s`);
 console.log(`server RSS: ${(rss / 1048576).toFixed(0)} MiB at the end, ${(peakRss / 1048576).toFixed(0)} MiB peak (sampled every 200 ms)`);
 console.log(`chunks lost or out of order: ${problems === 0 ? 'none' : problems}`);
 
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
-await mock.close();
+mockProcess.kill('SIGTERM');
+await new Promise((resolve) => mockProcess.once('exit', resolve));
 rmSync(home, { recursive: true, force: true });
 if (problems > 0 || firstChunkMs.length !== total) process.exit(1);
 if (pct(firstChunkMs, 99) >= TARGET_P99_FIRST_CHUNK_MS)

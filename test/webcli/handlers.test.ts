@@ -4,7 +4,7 @@ import { createEmitter } from '../../web/core/emitter.js';
 import { HandlerRegistry } from '../../web/core/registry.js';
 import { executeRun } from '../../web/core/run.js';
 import { configHandler, helpHandler, notesHandler } from '../../web/core/handlers/system.js';
-import { ociHandler, redactOciXml } from '../../web/core/handlers/oci.js';
+import { ociHandler, redactOciText, redactOciXml } from '../../web/core/handlers/oci.js';
 import { vboxHandler } from '../../web/core/handlers/vbox.js';
 import { DEFAULT_LIMITS, type Handler, MIME, type TablePayload, silentLogger } from '../../web/core/types.js';
 import { toCsv } from '../../web/core/csv.js';
@@ -78,6 +78,9 @@ describe('notes, config, help', () => {
     const set = await parseWith(configHandler(), '%config% set oci\nprofiles:\n  lab: {url: "tcp://127.0.0.1:2208", userId: a, password: s}');
     expect(set.parsed.request).toMatchObject({ op: 'set', handler: 'oci', config: { profiles: { lab: { password: 's' } } } });
     expect(set.handler.redact!(set.parsed.request)).toEqual({ op: 'set', handler: 'oci', config: '(not stored)' });
+    const shown = set.handler.redactText!('%config% set oci\nprofiles:\n  lab: {url: "tcp://127.0.0.1:2208", userId: a, password: s3cr3t}');
+    expect(shown).not.toContain('s3cr3t');
+    expect(JSON.parse(shown.slice(shown.indexOf('\n') + 1))).toEqual({ profiles: { lab: { url: 'tcp://127.0.0.1:2208', userId: 'a', password: '********' } } });
     await expect(parseWith(configHandler(), '%config% set oci')).rejects.toThrow(/needs the configuration/);
     await expect(parseWith(configHandler(), '%config% frob oci')).rejects.toThrow(/usage/);
     await expect(parseWith(configHandler(), '%config% get')).rejects.toThrow(/needs a handler/);
@@ -226,6 +229,10 @@ describe('%oci% against the mock OCI-P server', () => {
     const { sink, parsed } = await runCommand(oci, text, config);
     for (const c of sink.chunks) expect(c.text ?? '').not.toContain('Sup3r-S3cret');
     expect(JSON.stringify(oci.redact!(parsed.request as never))).not.toContain('Sup3r-S3cret');
+    expect(redactOciText(text)).toBe('%oci% UserModifyRequest22 userId=alice@acme.example newPassword=********');
+    expect(redactOciText('%oci% X \'newPassword=a b\' passcode:="1 2"\nuserId: a\npassword: hunter2')).toBe(
+      "%oci% X 'newPassword=********' passcode:=********\nuserId: a\npassword: ********",
+    );
     expect(redactOciXml('<newPassword>abc</newPassword><userPassword a="1">x</userPassword>')).toBe(
       '<newPassword>********</newPassword><userPassword a="1">********</userPassword>',
     );

@@ -19,9 +19,30 @@ const crashing: Handler = {
   },
 };
 
+/** A handler that ignores its abort signal until released, to check the cancel grace period. */
+let releaseStubborn: (() => void) | undefined;
+const stubborn: Handler = {
+  name: 'stubborn',
+  verbs: ['stubborn'],
+  synopsis: 'ignores cancel',
+  help: '',
+  parse: () => ({ request: {}, mutating: false, timeoutMs: null }),
+  run: async (ctx) => {
+    await ctx.emit.text('started');
+    await new Promise<void>((resolve) => {
+      releaseStubborn = resolve;
+    });
+    await ctx.emit.text('too late'); // rejected: the action has ended
+  },
+};
+
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ handlers: [...builtinHandlers(), crashing], listen: false, env: { THORS_WEBCLI_UPLOADS_MAX_BYTES: '1024' } });
+  server = await startTestServer({
+    handlers: [...builtinHandlers(), crashing, stubborn],
+    listen: false,
+    env: { THORS_WEBCLI_UPLOADS_MAX_BYTES: '1024', THORS_WEBCLI_SCHEDULER_CANCEL_GRACE: '50ms', THORS_WEBCLI_SCHEDULER_MAX_PER_USER: '1' },
+  });
 });
 afterAll(async () => server.close());
 
@@ -211,5 +232,37 @@ describe('threads, actions and validation', () => {
     expect((await inject({ method: 'GET', url: '/api/handlers/nosuch/config', headers: { cookie } })).statusCode).toBe(404);
     const list = (await inject({ method: 'GET', url: '/api/handlers', headers: { cookie } })).json();
     expect(list.map((h: { name: string }) => h.name)).toEqual(expect.arrayContaining(['oci', 'vbox', 'notes', 'config', 'help']));
+  });
+
+  test('cancel: a queued action ends at once; a handler ignoring the signal is cancelled after the grace period, its late output dropped', async () => {
+    const { cookie, userId } = await loginAs(server, 'cancel@example.com');
+    const thread = (await inject({ method: 'POST', url: '/api/threads', headers: { cookie }, payload: { title: 'T' } })).json();
+    const submitted = async (text: string) =>
+      (await inject({ method: 'POST', url: `/api/threads/${thread.id}/actions`, headers: { cookie }, payload: { text } })).json().actionId as number;
+    const running = await submitted('%stubborn%');
+    const queued = await submitted('%md%\nwaits for the per-user slot');
+    expect((await server.web.service.store.getAction(userId, queued)).status).toBe('queued');
+    expect((await inject({ method: 'POST', url: `/api/actions/${queued}/cancel`, headers: { cookie } })).statusCode).toBe(202);
+    expect((await server.web.service.store.getAction(userId, queued)).status).toBe('cancelled');
+    expect((await inject({ method: 'POST', url: `/api/actions/${running}/cancel`, headers: { cookie } })).statusCode).toBe(202);
+    const action = await waitForAction(server, userId, running);
+    expect(action.status).toBe('cancelled');
+    releaseStubborn!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await server.web.service.store.getAction(userId, running)).chunks.map((c) => c.text)).toEqual(['started']);
+  });
+
+  test('secrets typed in a command are masked in the stored question, title and request', async () => {
+    const { cookie, userId } = await loginAs(server, 'mask@example.com');
+    const thread = (await inject({ method: 'POST', url: '/api/threads', headers: { cookie }, payload: { title: 'T' } })).json();
+    const text = '%config% set oci\nprofiles:\n  lab: {url: "tcp://127.0.0.1:2208", userId: admin, password: hunter3}';
+    const res = await inject({ method: 'POST', url: `/api/threads/${thread.id}/actions`, headers: { cookie }, payload: { text } });
+    expect(res.statusCode).toBe(201);
+    const action = await waitForAction(server, userId, res.json().actionId);
+    expect(action.status).toBe('succeeded');
+    expect(JSON.stringify(action)).not.toContain('hunter3');
+    expect(JSON.stringify(res.json())).not.toContain('hunter3');
+    const plain = (await server.web.service.runConfig(userId, server.web.service.registry.get('oci')!)) as { profiles: { lab: { password: string } } };
+    expect(plain.profiles.lab.password).toBe('hunter3');
   });
 });

@@ -8,6 +8,6 @@ export * from './registry.js';
 export * from './run.js';
 export * from './secrets.js';
 export { notesHandler, configHandler, helpHandler } from './handlers/system.js';
-export { ociHandler, redactOciXml, type OciProfile, type OciUserConfig, type OciStaticConfig } from './handlers/oci.js';
+export { ociHandler, redactOciXml, redactOciText, type OciProfile, type OciUserConfig, type OciStaticConfig } from './handlers/oci.js';
 export { vboxHandler, type VboxBox, type VboxUserConfig, type VboxStaticConfig } from './handlers/vbox.js';
 export { builtinHandlers } from './builtin.js';

@@ -222,6 +222,8 @@ export interface Handler<R = any, C = any> {
   parse(command: CommandText): ParsedCommand<R> | Promise<ParsedCommand<R>>;
   /** The request as stored with the action, secrets removed (default: the request itself). */
   redact?(request: R): JsonValue;
+  /** The raw text as stored and shown as the question, secrets masked (default: as typed). */
+  redactText?(raw: string): string;
   run(context: RunContext<C>, request: R): Promise<void>;
 }
 

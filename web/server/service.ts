@@ -185,8 +185,8 @@ export class WebCliService {
     const stored = handler.redact ? handler.redact(parsed.request) : parsed.request;
     const ta = await this.store.createAction(user.id, threadId, {
       handlerName: handler.name,
-      title: title?.trim() || text.split('\n')[0]!.slice(0, 200),
-      rawText: text,
+      title: title?.trim() || (handler.redactText ? handler.redactText(text) : text).split('\n')[0]!.slice(0, 200),
+      rawText: handler.redactText ? handler.redactText(text) : text,
       request: stored as JsonValue,
       mutating: parsed.mutating,
       runnerId: this.runnerId,

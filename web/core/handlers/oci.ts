@@ -104,6 +104,14 @@ export function redactOciXml(xml: string): string {
   return xml.replace(/<([\w:.-]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.-]*)(\s[^>]*)?>([^<]*)<\/\1>/g, `<$1$2>${SECRET_MASK}</$1>`);
 }
 
+/** Command text with secret field values masked: `newPassword=x`, `password:="x"`, and `password: x` lines of a body. */
+export function redactOciText(raw: string): string {
+  return raw
+    .replace(/(['"])([\w.[\]]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.[\]]*:?=)[^'"]*\1/g, `$1$2${SECRET_MASK}$1`)
+    .replace(/((?:^|\s)[\w.[\]]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.[\]]*:?=)(?:'[^']*'|"(?:[^"\\]|\\.)*"|\S*)/g, `$1${SECRET_MASK}`)
+    .replace(/^(\s*[\w-]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w-]*\s*:\s*)(\S.*)$/gm, `$1${SECRET_MASK}`);
+}
+
 function redactValue(value: unknown): JsonValue {
   if (Array.isArray(value)) return value.map(redactValue);
   if (value !== null && typeof value === 'object') {
@@ -325,6 +333,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       for (const s of all) clearTimeout(s.idleTimer);
       await Promise.all(all.map((s) => s.pool.close()));
     },
+    redactText: redactOciText,
     redact(request: OciRequest): JsonValue {
       return redactValue(request.op === 'send' ? { ...request, command: toJsonValue(request.command) } : request);
     },

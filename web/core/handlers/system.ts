@@ -1,5 +1,7 @@
 import { parse as parseYaml } from 'yaml';
+import { splitCommand } from '../command.js';
 import { WebCommandError } from '../errors.js';
+import { maskSecrets } from '../secrets.js';
 import type { CommandText, Handler, HandlerServices, JsonValue, ParsedCommand, RunContext } from '../types.js';
 
 /**
@@ -50,6 +52,18 @@ export function configHandler(): Handler<ConfigRequest> {
       services = s;
     },
     redact: (request) => redactConfigRequest(request as unknown as JsonValue),
+    // The typed configuration is shown as the question: its secrets are masked (as JSON).
+    redactText(raw: string): string {
+      const newline = raw.indexOf('\n');
+      const [op, name] = splitCommand(raw).args;
+      if (op !== 'set' || newline < 0) return raw;
+      try {
+        const keys = services?.handler(name ?? '')?.secretKeys ?? ['password'];
+        return `${raw.slice(0, newline)}\n${JSON.stringify(maskSecrets(parseYaml(raw.slice(newline + 1)), keys), null, 2)}`;
+      } catch {
+        return `${raw.slice(0, newline)}\n(configuration not shown)`;
+      }
+    },
     parse(command: CommandText): ParsedCommand<ConfigRequest> {
       const [op, handler, ...extra] = command.args;
       if (op !== 'get' && op !== 'set' && op !== 'unset') {

@@ -240,7 +240,10 @@ test('an XSS payload in %html% and %md% renders inert', async () => {
   await html.locator('#html-js').click();
   await md.locator('a', { hasText: 'click me' }).click();
   expect(await pageA.evaluate(() => window.__xss ?? null)).toBeNull();
-  expect(cspViolations.filter((v) => !/nowhere|javascript:/.test(v))).toEqual([]);
+  // The CSP is the second wall: Chromium reports the payloads' handler attributes (seen while the
+  // sanitizer parses them in its detached document) as blocked inline handlers. Nothing else may
+  // be reported: the page itself needs no inline script or style and loads nothing remote.
+  expect(cspViolations.filter((v) => !/^Executing inline event handler violates/.test(v))).toEqual([]);
 });
 
 test('after a dropped websocket the page reconnects and resumes from its cursor', async () => {

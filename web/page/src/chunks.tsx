@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { type ErrorPayload, MIME, type ProgressPayload, type TablePayload } from '../../core/types.js';
 import { type ChunkJson, artifactUrl } from './api.js';
 import { renderMarkdown, sanitizeHtml } from './sanitize.js';
@@ -9,9 +9,9 @@ export function Chunk({ chunk }: { chunk: ChunkJson }) {
   if (chunk.artifact && chunk.mime !== MIME.table) return <ArtifactChunk chunk={chunk} />;
   switch (chunk.mime) {
     case MIME.markdown:
-      return <div class="chunk chunk-markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />;
+      return <SafeHtml class="chunk chunk-markdown" text={text} render={renderMarkdown} />;
     case MIME.html:
-      return <div class="chunk chunk-html" dangerouslySetInnerHTML={{ __html: sanitizeHtml(text) }} />;
+      return <SafeHtml class="chunk chunk-html" text={text} render={sanitizeHtml} />;
     case MIME.json:
       return <JsonChunk text={text} />;
     case MIME.table:
@@ -30,6 +30,12 @@ export function Chunk({ chunk }: { chunk: ChunkJson }) {
     default:
       return <pre class="chunk chunk-text">{text}</pre>;
   }
+}
+
+/** HTML that went through DOMPurify (sanitize.ts), once per text rather than on every render. */
+function SafeHtml(props: { class: string; text: string; render(text: string): string }) {
+  const html = useMemo(() => props.render(props.text), [props.text, props.render]);
+  return <div class={props.class} dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
 function parse<T>(text: string): T | undefined {

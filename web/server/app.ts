@@ -296,7 +296,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
       };
       // The token's expiry ends the socket (close code 4401; the page goes to /login).
-      const expiry = setTimeout(() => socket.close(WS_CLOSE_UNAUTHENTICATED, 'session expired'), Math.max(0, request.tokenExp! * 1000 - Date.now()));
+      const expiry = setTimeout(() => socket.close(WS_CLOSE_UNAUTHENTICATED, 'session expired'), Math.min(2 ** 31 - 1, Math.max(0, request.tokenExp! * 1000 - Date.now())));
       let alive = true;
       socket.on('pong', () => {
         alive = true;

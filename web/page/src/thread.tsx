@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ActionJson, ApiError, type HandlerInfo, type Me, type ThreadActionJson, type ThreadJson, api } from './api.js';
 import { Chunk } from './chunks.js';
-import { type FeedState, ThreadFeed, applyMessage, cursorOf, mergeThread } from './live.js';
-import { EditableText, shellQuote } from './widgets.js';
+import { type FeedState, ThreadFeed } from './live.js';
+import { applyMessage, cursorOf, mergeThread } from './thread-state.js';
+import { hintsFor, shellQuote } from './commands.js';
+import { EditableText } from './widgets.js';
 
 /** The thread page: a draggable split; the thread and its actions above, the input box below. */
 export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: Me | null; navigate(path: string): void }) {
@@ -313,43 +315,4 @@ function CommandInput(props: {
       </div>
     </form>
   );
-}
-
-interface Hint {
-  label: string;
-  text: string;
-  title?: string;
-  insert?: string;
-  available: boolean;
-}
-
-/** Hints for the first line: matching verbs while the verb is typed, then the handler's synopsis. */
-export function hintsFor(text: string, handlers: HandlerInfo[]): Hint[] {
-  const firstLine = text.split('\n', 1)[0] ?? '';
-  const typing = /^%([a-z0-9_-]*)$/i.exec(firstLine.trimEnd());
-  if (firstLine === '' || typing) {
-    const prefix = (typing?.[1] ?? '').toLowerCase();
-    // Nothing typed yet: the verbs alone (synopsis on hover); a prefix: the matching verbs with their synopsis.
-    return handlers.flatMap((h) =>
-      h.verbs
-        .filter((v) => v.startsWith(prefix))
-        .map((v) => ({ label: `%${v}%`, text: typing ? h.synopsis : '', insert: `%${v}% `, available: h.available, title: h.reason ?? h.synopsis })),
-    );
-  }
-  const verb = /^%([^%\s]+)%/.exec(firstLine)?.[1]?.toLowerCase();
-  if (!verb) return [{ label: '?', text: 'a command starts with a verb between percent signs, e.g. %help%', available: true }];
-  const handler = handlers.find((h) => h.verbs.includes(verb));
-  if (!handler) return [{ label: `%${verb}%`, text: 'unknown verb: see %help%', available: false }];
-  const usage = handler.help
-    .split('\n')
-    .map((l) => l.trim().replace(/^[-*`]+\s*|`/g, ''))
-    .filter((l) => l.startsWith(`%${verb}%`))
-    .slice(0, 6);
-  const lines = usage.length > 0 ? usage : [handler.synopsis];
-  return lines.map((l) => ({
-    label: `%${verb}%`,
-    text: l.slice(`%${verb}%`.length).trim() || handler.synopsis,
-    available: handler.available,
-    title: handler.reason,
-  }));
 }

@@ -60,8 +60,3 @@ export function EditableText(props: {
   };
   return props.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />;
 }
-
-/** Quotes a string for a POSIX shell (single quotes; an embedded quote becomes '\''). */
-export function shellQuote(text: string): string {
-  return /^[\w@%./:=+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}

@@ -15,7 +15,10 @@ import { INSTALL_COMMAND, findChromium } from '../../scripts/chromium-path.mjs';
 import { type TestServer, startTestServer } from './fixture.js';
 
 // Page-side globals of the evaluate() callbacks (they run in the browser; this file is checked without the DOM lib).
-declare const document: { querySelector(selector: string): { value: string } | null; querySelectorAll(selector: string): Iterable<PageElement> };
+declare const document: {
+  querySelector(selector: string): (PageElement & { value: string }) | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+};
 declare const window: { __xss?: unknown };
 interface PageElement {
   tagName: string;
@@ -265,6 +268,33 @@ test('after a dropped websocket the page reconnects and resumes from its cursor'
   expect(subscribe!.since).toBeGreaterThanOrEqual(cursor);
 });
 
+test('actions are retitled, moved, shown or hidden, and removed from the page', async () => {
+  const threadId = threadUrl.split('/').pop()!;
+  const ids = async () => pageA.locator('section.action').evaluateAll((sections) => sections.map((s) => Number(s.getAttribute('data-action-id'))));
+  const [first, second] = await ids();
+  const section = (id: number) => pageA.locator(`section.action[data-action-id="${id}"]`);
+  await section(first!).locator('.action-title').click();
+  await section(first!).locator('input.action-title').fill('Users of acme-hq');
+  await section(first!).locator('input.action-title').press('Enter');
+  await section(first!).locator('.editable.action-title', { hasText: 'Users of acme-hq' }).waitFor();
+  await section(first!).locator('button[title="move down"]').click();
+  await pageA.waitForFunction((id) => document.querySelector('section.action')?.getAttribute('data-action-id') === String(id), second);
+  expect((await ids()).slice(0, 2)).toEqual([second, first]);
+  await section(first!).locator('input.toggle-q').check();
+  await section(first!).locator('pre.question').waitFor();
+  await section(first!).locator('input.toggle-a').uncheck();
+  await section(first!).locator('.answer').waitFor({ state: 'detached' });
+  const stored = (await (await pageA.request.get(`${server.url}/api/threads/${threadId}`)).json()) as {
+    actions: { actionId: number; showQuestion: boolean; showAnswer: boolean; action: { title: string } }[];
+  };
+  expect(stored.actions.slice(0, 2).map((ta) => ta.actionId)).toEqual([second, first]);
+  expect(stored.actions[1]).toMatchObject({ showQuestion: true, showAnswer: false, action: { title: 'Users of acme-hq' } });
+  await section(second!).locator('button.remove').click();
+  await section(second!).waitFor({ state: 'detached' });
+  const after = (await (await pageA.request.get(`${server.url}/api/threads/${threadId}`)).json()) as { actions: { actionId: number }[] };
+  expect(after.actions.map((ta) => ta.actionId)).not.toContain(second);
+});
+
 test('a second user cannot see the first user’s thread, in the page or through the API', async () => {
   const threadId = threadUrl.split('/').pop()!;
   const contextB = await browser.newContext();
@@ -288,4 +318,37 @@ test('a second user cannot see the first user’s thread, in the page or through
   } finally {
     await contextB.close();
   }
+});
+
+test('a thread is deleted from the thread list', async () => {
+  const threadId = threadUrl.split('/').pop()!;
+  await pageA.click('nav a[href="/threads"]');
+  await pageA.waitForURL(/\/threads$/);
+  const card = pageA.locator(`.thread-card[data-thread-id="${threadId}"]`);
+  await card.locator('button', { hasText: 'delete' }).click();
+  await card.locator('button', { hasText: 'really delete?' }).click();
+  await card.waitFor({ state: 'detached' });
+  expect((await pageA.request.get(`${server.url}/api/threads/${threadId}`)).status()).toBe(404);
+  expect((await pageA.request.get(`${server.url}${csvHref}`)).status()).toBe(404); // its files went with it
+});
+
+test('a revoked session closes the socket with 4401 and the page goes to /login', async () => {
+  const created = await pageA.request.post(`${server.url}/api/threads`, { data: { title: 'Short-lived' } });
+  const { id } = (await created.json()) as { id: number };
+  await pageA.goto(`${server.url}/threads/${id}`);
+  await pageA.locator('.feed-live').waitFor();
+  expect((await pageA.request.post(`${server.url}/api/logout-all`)).status()).toBe(200);
+  await pageA.waitForURL(/\/login$/);
+  await pageA.locator('form.login').waitFor();
+});
+
+test('a session lost while the socket was down sends the page to /login instead of reconnecting', async () => {
+  await logIn(pageA, USER_A);
+  const created = await pageA.request.post(`${server.url}/api/threads`, { data: { title: 'Offline' } });
+  const { id } = (await created.json()) as { id: number };
+  await pageA.goto(`${server.url}/threads/${id}`);
+  await pageA.locator('.feed-live').waitFor();
+  await contextA.clearCookies();
+  await pageA.click('button.feed');
+  await pageA.waitForURL(/\/login$/);
 });

@@ -23,8 +23,10 @@ export class ThreadFeed {
       resync(): Promise<number>;
       message(message: ServerMessage): void;
       state(state: FeedState): void;
-      /** The session ended (close code 4401, or a 401 while reloading). */
+      /** The session ended (close code 4401, or no longer valid before a reconnect). */
       expired(): void;
+      /** Whether the session still holds (a failed upgrade only shows as a plain close). */
+      sessionValid(): Promise<boolean>;
     },
   ) {}
 
@@ -41,6 +43,12 @@ export class ThreadFeed {
   /** Drops the connection as if the network did (used by the resume test and the "reconnect" control). */
   drop(): void {
     this.socket?.close(4000, 'dropped by the page');
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.stopped) return;
+    if (!(await this.handlers.sessionValid())) return this.handlers.expired();
+    this.connect();
   }
 
   private connect(): void {
@@ -77,7 +85,7 @@ export class ThreadFeed {
       this.attempt++;
       this.handlers.state('reconnecting');
       const base = Math.min(30_000, 1000 * 2 ** (this.attempt - 1));
-      this.timer = setTimeout(() => this.connect(), base / 2 + Math.random() * (base / 2));
+      this.timer = setTimeout(() => void this.reconnect(), base / 2 + Math.random() * (base / 2));
     });
   }
 }

@@ -40,6 +40,11 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
         }),
       state: setFeedState,
       expired: () => navigate('/login'),
+      sessionValid: () =>
+        api.me().then(
+          () => true,
+          (error: unknown) => !(error instanceof ApiError && error.status === 401),
+        ),
       message: (message) => {
         if (message.type === 'thread-deleted') return navigate('/threads');
         if (message.type === 'error') return setAlert(message.message ?? 'websocket error');

@@ -103,9 +103,21 @@ test('hints: verbs while the verb is typed, then the handler’s usage lines', (
       synopsis: '%vbox% key|watch …',
       help: '- `%vbox% key <node>/<key> on|off`\n- `%vbox% watch [--for 60s]`',
       available: true,
+      configSchema: null,
+      secretKeys: [],
       mayMutate: true,
     },
-    { name: 'notes', verbs: ['markdown', 'md', 'html'], synopsis: 'a note', help: '', available: false, reason: 'broken', mayMutate: false },
+    {
+      name: 'notes',
+      verbs: ['markdown', 'md', 'html'],
+      synopsis: 'a note',
+      help: '',
+      configSchema: null,
+      secretKeys: [],
+      available: false,
+      reason: 'broken',
+      mayMutate: false,
+    },
   ];
   expect(hintsFor('', handlers).map((h) => [h.label, h.text])).toEqual([
     ['%vbox%', ''],

@@ -2,20 +2,10 @@
  * The page's view of the HTTP API (docs/webcli.md, "HTTP API"). Shapes are the server's own
  * types (type-only imports: nothing of the server is bundled).
  */
+import type { HandlerInfo } from '../../core/registry.js';
 import type { ActionJson, ArtifactRef, ChunkJson, ThreadActionJson, ThreadJson, ThreadSummaryJson } from '../../server/store.js';
 
-export type { ActionJson, ArtifactRef, ChunkJson, ThreadActionJson, ThreadJson, ThreadSummaryJson };
-
-/** One entry of `GET /api/handlers` (web/core/registry.ts). */
-export interface HandlerInfo {
-  name: string;
-  verbs: string[];
-  synopsis: string;
-  help: string;
-  available: boolean;
-  reason?: string;
-  mayMutate: boolean;
-}
+export type { ActionJson, ArtifactRef, ChunkJson, HandlerInfo, ThreadActionJson, ThreadJson, ThreadSummaryJson };
 
 export interface Me {
   id: number;

@@ -272,6 +272,15 @@ test('actions are retitled, moved, shown or hidden, and removed from the page', 
   const threadId = threadUrl.split('/').pop()!;
   const ids = async () => pageA.locator('section.action').evaluateAll((sections) => sections.map((s) => Number(s.getAttribute('data-action-id'))));
   const [first, second] = await ids();
+  // The split: dragging the bar sizes the top pane.
+  const bar = (await pageA.locator('.splitter').boundingBox())!;
+  await pageA.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
+  await pageA.mouse.down();
+  await pageA.mouse.move(bar.x + bar.width / 2, 300, { steps: 4 });
+  await pageA.mouse.up();
+  const top = (await pageA.locator('.pane-top').boundingBox())!;
+  expect(Math.abs(top.y + top.height - 300)).toBeLessThanOrEqual(8);
+  expect(cspViolations.filter((v) => !/^Executing inline event handler violates/.test(v))).toEqual([]); // sized through CSSOM, which the CSP allows
   const section = (id: number) => pageA.locator(`section.action[data-action-id="${id}"]`);
   await section(first!).locator('.action-title').click();
   await section(first!).locator('input.action-title').fill('Users of acme-hq');

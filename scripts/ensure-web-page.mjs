@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Builds the Web CLI page (web/page → web/page/dist) when it is missing or older than its sources.
+// Run before the tests (pretest) and by `npm start`; `npm run build:web` always rebuilds.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const page = join(root, 'web', 'page');
+const built = join(page, 'dist', 'index.html');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+if (existsSync(built) && statSync(built).mtimeMs >= newestSource(page)) process.exit(0);
+process.stderr.write('building the Web CLI page (web/page → web/page/dist)\n');
+const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+const result = spawnSync(process.execPath, [vite, 'build', '--config', join(page, 'vite.config.ts')], { cwd: root, stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -23,6 +23,9 @@ const arg = (name: string, fallback: number) => {
 const ROWS = arg('--rows', 10_000);
 const DRY_ROWS = arg('--dry-rows', 1_000_000);
 const SESSIONS = arg('--sessions', 4);
+/** `--mock-cpu-prof DIR`: the mock writes a V8 CPU profile there (profile the client with `node --cpu-prof`). */
+const mockProfileDir = process.argv.includes('--mock-cpu-prof') ? process.argv[process.argv.indexOf('--mock-cpu-prof') + 1] : undefined;
+const mockNodeArgs = mockProfileDir ? ['--cpu-prof', '--cpu-prof-dir', mockProfileDir] : [];
 const USER = 'bench';
 const PASSWORD = 'bench-Pa55';
 const SP = 'bench-sp';
@@ -186,7 +189,7 @@ interface MockProcess {
 function startMock(seed: string): Promise<MockProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed],
+    [...mockNodeArgs, join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed],
     {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

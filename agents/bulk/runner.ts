@@ -15,6 +15,7 @@ import { type PlanEntry, Preflight } from './preflight.js';
 import {
   JOURNAL_VERSION,
   type JournalRow,
+  type JournalSent,
   JournalWriter,
   type ResumeState,
   type RowOutcome,
@@ -214,7 +215,7 @@ class BulkRun {
   private errors = 0;
   private stoppedByMaxErrors = false;
   private journal: JournalWriter | undefined;
-  private pendingLines: JournalRow[] = [];
+  private pendingLines: (JournalRow | JournalSent)[] = [];
   private failedOut: { fd: number; columns: number[] } | undefined;
   private failedLines: string[] = [];
   private pool: OciSessionPool | undefined;
@@ -432,8 +433,8 @@ class BulkRun {
       return;
     }
     this.openPool();
-    this.flushLines();
-    this.journal?.write({ kind: 'sent', rows: rows.map((r) => r.row) });
+    // The outcomes so far and this document's `sent` line in one write, before the document goes out.
+    this.flushLines({ kind: 'sent', rows: rows.map((r) => r.row) });
     const flight: InFlight = { rows, promise: Promise.resolve() };
     flight.promise = this.sendWithRetry(rows).finally(() => {
       this.inFlight.delete(flight);
@@ -531,7 +532,9 @@ class BulkRun {
     }
   }
 
-  private flushLines(): void {
+  /** Writes the pending outcome lines (then `sent`, if given) with one system call. */
+  private flushLines(sent?: JournalSent): void {
+    if (sent) this.pendingLines.push(sent);
     if (this.pendingLines.length > 0) this.journal?.write(...this.pendingLines);
     this.pendingLines = [];
     if (this.failedOut && this.failedLines.length > 0) {

@@ -188,13 +188,17 @@ export function buildRequest(schema: OciSchema, typeName: string, assignments: r
   const builder = new Builder(schema);
   const root = builder.rootNode(meta);
   // `$type` assignments first, so that an abstract element's members resolve whatever the order.
-  const ordered = [...assignments].sort((a, b) => Number(isTypePath(b.path)) - Number(isTypePath(a.path)));
+  const ordered = assignments.some((a) => isTypePath(a.path))
+    ? [...assignments].sort((a, b) => Number(isTypePath(b.path)) - Number(isTypePath(a.path)))
+    : assignments;
   for (const assignment of ordered) builder.assign(root, assignment);
   const command: OciCommand = { $type: type, ...builder.materialize(root, '') };
   const issues = builder.issues;
   const reportedPaths = new Set(issues.map((i) => i.path));
   if (options.validate !== false && !issues.some((i) => i.code === 'abstract-type')) {
-    for (const issue of collectIssues(schema, command)) {
+    const found = collectIssues(schema, command);
+    if (found.length > 0) builder.materialize(root, '', true);
+    for (const issue of found) {
       const code = validatorCode(issue.message);
       if (options.skipRequired && code === 'required') continue;
       const path = issue.path.startsWith(`${type}.`) ? issue.path.slice(type.length + 1) : issue.path === type ? '' : issue.path;
@@ -702,27 +706,31 @@ class Builder {
     );
   }
 
-  /** The plain-object value of a node; records final path → user path for issue mapping. */
-  materialize(node: Node, prefix: string): Record<string, unknown> {
+  /**
+   * The plain-object value of a node. With `origins` on, it also records final path → user
+   * path for issue mapping; that is only needed when the validator reports something, so the
+   * common, valid case skips the path strings.
+   */
+  materialize(node: Node, prefix: string, origins = false, nested = false): Record<string, unknown> {
     if (node.declared?.abstract && !node.actual) this.abstractIssue(node);
     const out: Record<string, unknown> = {};
-    if (node.actual && node.declared && node.actual !== node.declared && prefix !== '') out.$type = node.actual.name;
+    if (node.actual && node.declared && node.actual !== node.declared && nested) out.$type = node.actual.name;
     for (const [name, slot] of node.fields) {
-      const path = prefix === '' ? name : `${prefix}.${name}`;
+      const path = origins ? (prefix === '' ? name : `${prefix}.${name}`) : '';
       if (slot.kind === 'list') {
         const keys = [...slot.items.keys()].sort((a, b) => a - b);
-        out[name] = keys.map((k, i) => this.slotValue(slot.items.get(k)!, `${path}[${i}]`));
-      } else out[name] = this.slotValue(slot, path);
+        out[name] = keys.map((k, i) => this.slotValue(slot.items.get(k)!, origins ? `${path}[${i}]` : '', origins));
+      } else out[name] = this.slotValue(slot, path, origins);
     }
     return out;
   }
 
-  private slotValue(slot: Leaf | { kind: 'node'; node: Node }, path: string): unknown {
+  private slotValue(slot: Leaf | { kind: 'node'; node: Node }, path: string, origins: boolean): unknown {
     if (slot.kind === 'node') {
-      this.origins.set(path, { path: slot.node.path });
-      return this.materialize(slot.node, path);
+      if (origins) this.origins.set(path, { path: slot.node.path });
+      return this.materialize(slot.node, path, origins, true);
     }
-    this.origins.set(path, { path: slot.path, ...(slot.source !== undefined ? { source: slot.source } : {}) });
+    if (origins) this.origins.set(path, { path: slot.path, ...(slot.source !== undefined ? { source: slot.source } : {}) });
     return slot.value;
   }
 }

@@ -111,7 +111,10 @@ class Validator {
   /** `required` is false inside an optional sequence none of whose members is present. */
   particle(p: Particle, obj: Record<string, unknown>, path: string, required: boolean): void {
     if ('n' in p) {
-      this.element(p, obj[p.n], `${path}.${p.n}`, required);
+      const value = obj[p.n];
+      // An absent optional member needs no check (and no path string).
+      if (value === undefined && (!required || (p.min ?? 1) < 1)) return;
+      this.element(p, value, `${path}.${p.n}`, required);
       return;
     }
     if ('seq' in p) {
@@ -275,7 +278,7 @@ class Validator {
       return this.issue(path, `'${clip(value)}' is not one of: ${list}`);
     }
     if (builtin !== 'xs:base64Binary') {
-      const length = [...normal].length;
+      const length = codePoints(normal);
       const clearHint = normal === '' && nillable ? '; use null (xsi:nil) to clear a value' : '';
       if (facets.length !== undefined && length !== facets.length) this.issue(path, `length must be ${facets.length}, got ${length}${clearHint}`);
       if (facets.minLength !== undefined && length < facets.minLength) this.issue(path, `shorter than ${facets.minLength}${clearHint}`);
@@ -320,6 +323,22 @@ export function chooseBranch(schema: OciSchema, p: ChoiceMeta, obj: Record<strin
 
 function branchNames(p: ChoiceMeta): string {
   return p.choice.map((b) => [...particleKeys(b)].join('+')).join(' | ');
+}
+
+/** Length in code points (what XSD length facets count), without splitting the string. */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }
 
 function clip(s: string): string {

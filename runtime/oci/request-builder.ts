@@ -192,12 +192,12 @@ export function buildRequest(schema: OciSchema, typeName: string, assignments: r
     ? [...assignments].sort((a, b) => Number(isTypePath(b.path)) - Number(isTypePath(a.path)))
     : assignments;
   for (const assignment of ordered) builder.assign(root, assignment);
-  const command: OciCommand = { $type: type, ...builder.materialize(root, '') };
+  const command = builder.materialize(root, '', false, false, { $type: type }) as OciCommand;
   const issues = builder.issues;
-  const reportedPaths = new Set(issues.map((i) => i.path));
   if (options.validate !== false && !issues.some((i) => i.code === 'abstract-type')) {
     const found = collectIssues(schema, command);
     if (found.length > 0) builder.materialize(root, '', true);
+    const reportedPaths = new Set(issues.map((i) => i.path));
     for (const issue of found) {
       const code = validatorCode(issue.message);
       if (options.skipRequired && code === 'required') continue;
@@ -711,9 +711,8 @@ class Builder {
    * path for issue mapping; that is only needed when the validator reports something, so the
    * common, valid case skips the path strings.
    */
-  materialize(node: Node, prefix: string, origins = false, nested = false): Record<string, unknown> {
+  materialize(node: Node, prefix: string, origins = false, nested = false, out: Record<string, unknown> = {}): Record<string, unknown> {
     if (node.declared?.abstract && !node.actual) this.abstractIssue(node);
-    const out: Record<string, unknown> = {};
     if (node.actual && node.declared && node.actual !== node.declared && nested) out.$type = node.actual.name;
     for (const [name, slot] of node.fields) {
       const path = origins ? (prefix === '' ? name : `${prefix}.${name}`) : '';

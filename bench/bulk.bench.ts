@@ -126,8 +126,8 @@ async function main(): Promise<void> {
   }
 
   // The dry run in a fresh process, so its peak RSS is its own: from the compiled build when there
-  // is one (what an installed package runs), else from source through tsx, whose on-the-fly
-  // compile of the generated bindings costs about 70 MB more.
+  // is one (what an installed package runs), else from source through tsx (what `hammer` runs in
+  // a checkout), whose on-the-fly compile of the generated bindings costs some memory too.
   const big = join(dir, 'big.csv');
   writeUsers(big, 'pooled', 'd', DRY_ROWS);
   const compiled = join(projectRoot, 'dist/agents/index.js');

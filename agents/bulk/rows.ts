@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { OciCommand } from '../../runtime/oci/codec.js';
 import { type BuildIssue, type FieldAssignment, type FieldValue, buildRequest, prepareRequestType } from '../../runtime/oci/request-builder.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
@@ -230,7 +230,7 @@ export function rowHash(type: string, assignments: readonly FieldAssignment[]): 
     const v = a.value;
     text += `\u0000${a.path}\u0001${v.kind === 'text' ? `t${v.text}` : v.kind === 'nil' ? 'n' : `j${JSON.stringify(v.value)}`}`;
   }
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return hash('sha256', text, 'hex').slice(0, 16);
 }
 
 /** `row 17, column address.city: longer than 80` */

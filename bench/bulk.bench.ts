@@ -23,6 +23,10 @@ const arg = (name: string, fallback: number) => {
 const ROWS = arg('--rows', 10_000);
 const DRY_ROWS = arg('--dry-rows', 1_000_000);
 const SESSIONS = arg('--sessions', 4);
+const WARMUP_ROWS = 1_000;
+/** `--mock-cpu-prof DIR`: the mock writes a V8 CPU profile there (profile the client with `node --cpu-prof`). */
+const mockProfileDir = process.argv.includes('--mock-cpu-prof') ? process.argv[process.argv.indexOf('--mock-cpu-prof') + 1] : undefined;
+const mockNodeArgs = mockProfileDir ? ['--cpu-prof', '--cpu-prof-dir', mockProfileDir] : [];
 const USER = 'bench';
 const PASSWORD = 'bench-Pa55';
 const SP = 'bench-sp';
@@ -56,12 +60,19 @@ async function main(): Promise<void> {
   try {
     const schema = await OciSchema.load(mock.release);
     const connection = { url: `tcp://127.0.0.1:${mock.tcp}`, userId: USER, password: PASSWORD };
-    const files = { pooled: join(dir, 'pooled.csv'), sequential: join(dir, 'sequential.csv'), warmup: join(dir, 'warmup.csv') };
-    writeUsers(files.warmup, 'warmup', 'w', 300);
+    const files = {
+      pooled: join(dir, 'pooled.csv'),
+      sequential: join(dir, 'sequential.csv'),
+      warmupPooled: join(dir, 'warmup-pooled.csv'),
+      warmupSequential: join(dir, 'warmup-sequential.csv'),
+    };
+    writeUsers(files.warmupPooled, 'warmup', 'wp', WARMUP_ROWS);
+    writeUsers(files.warmupSequential, 'warmup', 'ws', WARMUP_ROWS);
     writeUsers(files.pooled, 'pooled', 'p', ROWS);
     writeUsers(files.sequential, 'sequential', 's', ROWS);
+    // Both ways warm up (JIT, sessions, the mock's code paths) before either is measured.
     await runBulk({
-      input: files.warmup,
+      input: files.warmupPooled,
       request: 'UserAddRequest17sp4',
       apply: true,
       connection,
@@ -69,6 +80,7 @@ async function main(): Promise<void> {
       sessions: SESSIONS,
       journal: join(dir, 'warmup.jsonl'),
     });
+    await oneByOne(files.warmupSequential, schema, connection);
 
     const measured = async (run: () => Promise<{ ok: number; ms: number }>) => {
       const client0 = process.cpuUsage();
@@ -114,8 +126,8 @@ async function main(): Promise<void> {
   }
 
   // The dry run in a fresh process, so its peak RSS is its own: from the compiled build when there
-  // is one (what an installed package runs), else from source through tsx, whose on-the-fly
-  // compile of the generated bindings costs about 70 MB more.
+  // is one (what an installed package runs), else from source through tsx (what `hammer` runs in
+  // a checkout), whose on-the-fly compile of the generated bindings costs some memory too.
   const big = join(dir, 'big.csv');
   writeUsers(big, 'pooled', 'd', DRY_ROWS);
   const compiled = join(projectRoot, 'dist/agents/index.js');
@@ -131,10 +143,14 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** The baseline: one OciClient, one command per document, each row built then sent after the previous answer. */
+/**
+ * The baseline: one OciClient, one command per document, each row built then sent after the
+ * previous answer. Rows are validated when built, and the client skips the second check, as
+ * the pool's sessions do: both ways do the same work per row and differ only in how they send.
+ */
 async function oneByOne(file: string, schema: OciSchema, connection: OciClientOptions): Promise<{ ok: number; ms: number }> {
   const started = performance.now();
-  const client = new OciClient({ ...connection, schema });
+  const client = new OciClient({ ...connection, schema, validate: false });
   let mapper: RowMapper | undefined;
   let ok = 0;
   for await (const record of readCsvFile(file)) {
@@ -186,7 +202,7 @@ interface MockProcess {
 function startMock(seed: string): Promise<MockProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed],
+    [...mockNodeArgs, join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed],
     {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -141,7 +141,10 @@ export function redactSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map(redactSecrets) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = SECRETS.has(key) && v !== null ? '***' : redactSecrets(v);
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    out[key] = SECRETS.has(key) && v !== null ? '***' : typeof v === 'object' && v !== null ? redactSecrets(v) : v;
+  }
   return out as T;
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { OciCommand } from '../../runtime/oci/codec.js';
 import { type BuildIssue, type FieldAssignment, type FieldValue, buildRequest, prepareRequestType } from '../../runtime/oci/request-builder.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
@@ -112,23 +112,9 @@ export class RowMapper {
   async prepare(record: CsvRecord): Promise<PreparedRow> {
     const { row, cells } = record;
     const issues: RowIssue[] = [];
-    const textOf = (index: number | undefined) => (index === undefined ? '' : (cells[index]?.text ?? ''));
-    const fill = (text: string, column: string) =>
-      text.includes('{{')
-        ? text.replace(FILL_IN, (whole, name: string) => {
-            if (name === 'row') return String(row);
-            const index = this.columnIndex.get(name);
-            if (index === undefined) {
-              issues.push({ column, code: 'fill-in', message: `{{${name}}} names no column` });
-              return whole;
-            }
-            return textOf(index);
-          })
-        : text;
-
-    const group = textOf(this.special.group).trim() || undefined;
-    const requestName = textOf(this.special.request).trim() || undefined;
-    const operation = textOf(this.special.operation).trim() || undefined;
+    const group = textOf(cells, this.special.group).trim() || undefined;
+    const requestName = textOf(cells, this.special.request).trim() || undefined;
+    const operation = textOf(cells, this.special.operation).trim() || undefined;
     const name = requestName ?? operation ?? this.options.request;
     const resolved = name === undefined ? undefined : await this.resolve(name, requestName !== undefined);
     if (resolved === undefined || 'code' in resolved) {
@@ -139,18 +125,19 @@ export class RowMapper {
 
     const plan = this.planFor(preset);
     const assignments: FieldAssignment[] = [];
-    const given = new Set<string>();
+    // Only `--set`/preset defaults ask whether a field was given.
+    const given = plan.defaults.length > 0 ? new Set<string>() : undefined;
     for (const { index, header, path, field } of plan.columns) {
       const cell = cells[index];
       if (!cell) continue;
-      const value = this.cellValue(fill(cell.text, header), cell.quoted);
+      const value = this.cellValue(cell.text.includes('{{') ? this.fill(record, cell.text, header, issues) : cell.text, cell.quoted);
       if (value === undefined) continue;
-      given.add(field);
+      given?.add(field);
       assignments.push({ path, value, source: header });
     }
     for (const { path, field, text } of plan.defaults) {
-      if (given.has(field)) continue;
-      const value = this.cellValue(fill(text, `--set ${path}`), false);
+      if (given?.has(field)) continue;
+      const value = this.cellValue(text.includes('{{') ? this.fill(record, text, `--set ${path}`, issues) : text, false);
       if (value !== undefined) assignments.push({ path, value, source: `--set ${path}` });
     }
     const hash = rowHash(type, assignments);
@@ -165,6 +152,19 @@ export class RowMapper {
     }
     for (const issue of built.issues) issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
     return { row, cells, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+  }
+
+  /** `{{column}}` and `{{row}}` filled in from the record; an unknown column is an issue of `column`. */
+  private fill(record: CsvRecord, text: string, column: string, issues: RowIssue[]): string {
+    return text.replace(FILL_IN, (whole, name: string) => {
+      if (name === 'row') return String(record.row);
+      const index = this.columnIndex.get(name);
+      if (index === undefined) {
+        issues.push({ column, code: 'fill-in', message: `{{${name}}} names no column` });
+        return whole;
+      }
+      return textOf(record.cells, index);
+    });
   }
 
   /** Per preset (or none): each field column's path after aliases, and the defaults in force. */
@@ -214,6 +214,10 @@ export class RowMapper {
   }
 }
 
+function textOf(cells: readonly Cell[], index: number | undefined): string {
+  return index === undefined ? '' : (cells[index]?.text ?? '');
+}
+
 /** `a.b[2].c` → `a.b.c`: two spellings of one field for "was it given?". */
 function stripIndexes(path: string): string {
   return path.replace(/\[\d*\]/g, '');
@@ -226,7 +230,7 @@ export function rowHash(type: string, assignments: readonly FieldAssignment[]): 
     const v = a.value;
     text += `\u0000${a.path}\u0001${v.kind === 'text' ? `t${v.text}` : v.kind === 'nil' ? 'n' : `j${JSON.stringify(v.value)}`}`;
   }
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return hash('sha256', text, 'hex').slice(0, 16);
 }
 
 /** `row 17, column address.city: longer than 80` */

@@ -111,6 +111,30 @@ export class OciPathError extends ThorsHammerError {
   }
 }
 
+/** A parsed path and the user's spelling of each of its prefixes (`a`, `a.b[2]`, `a.b[2].c`). */
+interface ParsedPath {
+  readonly steps: readonly PathStep[];
+  readonly prefixes: readonly string[];
+}
+
+/**
+ * Parsed paths by their text. A bulk run assigns the same few column paths on every row, so
+ * each is parsed once; the cache is emptied when it grows past a bound (free-form input).
+ */
+const parsedPaths = new Map<string, ParsedPath | string>();
+const PARSED_PATHS_LIMIT = 4096;
+
+function parsedPath(path: string): ParsedPath | string {
+  let parsed = parsedPaths.get(path);
+  if (parsed === undefined) {
+    const steps = tryParsePath(path);
+    parsed = typeof steps === 'string' ? steps : { steps, prefixes: steps.map((_, i) => joinPath(steps.slice(0, i + 1))) };
+    if (parsedPaths.size >= PARSED_PATHS_LIMIT) parsedPaths.clear();
+    parsedPaths.set(path, parsed);
+  }
+  return parsed;
+}
+
 function tryParsePath(path: string): PathStep[] | string {
   if (path === '') return 'empty path';
   const steps: PathStep[] = [];
@@ -164,13 +188,17 @@ export function buildRequest(schema: OciSchema, typeName: string, assignments: r
   const builder = new Builder(schema);
   const root = builder.rootNode(meta);
   // `$type` assignments first, so that an abstract element's members resolve whatever the order.
-  const ordered = [...assignments].sort((a, b) => Number(isTypePath(b.path)) - Number(isTypePath(a.path)));
+  const ordered = assignments.some((a) => isTypePath(a.path))
+    ? [...assignments].sort((a, b) => Number(isTypePath(b.path)) - Number(isTypePath(a.path)))
+    : assignments;
   for (const assignment of ordered) builder.assign(root, assignment);
-  const command: OciCommand = { $type: type, ...builder.materialize(root, '') };
+  const command = builder.materialize(root, '', false, false, { $type: type }) as OciCommand;
   const issues = builder.issues;
-  const reportedPaths = new Set(issues.map((i) => i.path));
   if (options.validate !== false && !issues.some((i) => i.code === 'abstract-type')) {
-    for (const issue of collectIssues(schema, command)) {
+    const found = collectIssues(schema, command);
+    if (found.length > 0) builder.materialize(root, '', true);
+    const reportedPaths = new Set(issues.map((i) => i.path));
+    for (const issue of found) {
       const code = validatorCode(issue.message);
       if (options.skipRequired && code === 'required') continue;
       const path = issue.path.startsWith(`${type}.`) ? issue.path.slice(type.length + 1) : issue.path === type ? '' : issue.path;
@@ -266,23 +294,34 @@ type Member =
   | { kind: 'attribute'; attribute: AttributeMeta }
   | { kind: 'choice'; choice: ChoiceMeta; prop: string };
 
+/**
+ * Per content model (the metadata's particle arrays live as long as the schema): each member
+ * by name, the first one in document order. Built on first use, so a request's members are
+ * walked once, not once per assignment.
+ */
+const membersByContent = new WeakMap<readonly Particle[], Map<string, Member>>();
+
 /** Finds a member by name; repeating choices are reached by their property, not their branches' names. */
 function findMember(content: readonly Particle[], attrs: readonly AttributeMeta[], name: string): Member | undefined {
   for (const a of attrs) if (a.n === name) return { kind: 'attribute', attribute: a };
-  const walk = (particles: readonly Particle[]): Member | undefined => {
-    for (const p of particles) {
-      if ('n' in p) {
-        if (p.n === name) return { kind: 'element', element: p };
-      } else if ('choice' in p && isRepeatingChoice(p)) {
-        if (choiceProp(p) === name) return { kind: 'choice', choice: p, prop: choiceProp(p) };
-      } else {
-        const found = walk('choice' in p ? p.choice : p.seq);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  return walk(content);
+  let members = membersByContent.get(content);
+  if (!members) {
+    members = new Map();
+    indexMembers(content, members);
+    membersByContent.set(content, members);
+  }
+  return members.get(name);
+}
+
+function indexMembers(particles: readonly Particle[], into: Map<string, Member>): void {
+  for (const p of particles) {
+    if ('n' in p) {
+      if (!into.has(p.n)) into.set(p.n, { kind: 'element', element: p });
+    } else if ('choice' in p && isRepeatingChoice(p)) {
+      const prop = choiceProp(p);
+      if (!into.has(prop)) into.set(prop, { kind: 'choice', choice: p, prop });
+    } else indexMembers('choice' in p ? p.choice : p.seq, into);
+  }
 }
 
 function memberNames(content: readonly Particle[], attrs: readonly AttributeMeta[]): string[] {
@@ -334,15 +373,16 @@ class Builder {
 
   assign(root: Node, assignment: FieldAssignment): void {
     const { source } = assignment;
-    const steps = tryParsePath(assignment.path);
-    if (typeof steps === 'string') {
-      this.issue('bad-path', assignment.path, source, steps);
+    const parsed = parsedPath(assignment.path);
+    if (typeof parsed === 'string') {
+      this.issue('bad-path', assignment.path, source, parsed);
       return;
     }
+    const { steps, prefixes } = parsed;
     let node = root;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
-      const userPath = joinPath(steps.slice(0, i + 1));
+      const userPath = prefixes[i]!;
       const last = i === steps.length - 1;
       if (step.name === '$type') {
         if (!last || step.index !== undefined) return this.issue('bad-path', assignment.path, source, '$type must be the last step of a path');
@@ -412,9 +452,8 @@ class Builder {
   }
 
   /** The node an intermediate step leads to, created on first use. */
-  private childNode(node: Node, member: Member, step: PathStep, rest: PathStep[], path: string, source: string | undefined): Node | undefined {
+  private childNode(node: Node, member: Member, step: PathStep, rest: readonly PathStep[], path: string, source: string | undefined): Node | undefined {
     if (member.kind === 'attribute') return undefined;
-    const newNode = (): Node | undefined => this.newNode(node, member, path, source);
     if (member.kind === 'element' && !isArrayElement(member.element)) {
       const slot = node.fields.get(step.name);
       if (slot?.kind === 'node') return slot.node;
@@ -427,7 +466,7 @@ class Builder {
         );
         return undefined;
       }
-      const created = newNode();
+      const created = this.newNode(node, member, path, source);
       if (created) node.fields.set(step.name, { kind: 'node', node: created });
       return created;
     }
@@ -447,7 +486,7 @@ class Builder {
       this.issue('duplicate', path, source, `'${path}' is already set to a value`);
       return undefined;
     }
-    const created = newNode();
+    const created = this.newNode(node, member, path, source);
     if (created) {
       list.items.set(key, { kind: 'node', node: created });
       list.next = Math.max(list.next, key + 1);
@@ -667,27 +706,30 @@ class Builder {
     );
   }
 
-  /** The plain-object value of a node; records final path → user path for issue mapping. */
-  materialize(node: Node, prefix: string): Record<string, unknown> {
+  /**
+   * The plain-object value of a node. With `origins` on, it also records final path → user
+   * path for issue mapping; that is only needed when the validator reports something, so the
+   * common, valid case skips the path strings.
+   */
+  materialize(node: Node, prefix: string, origins = false, nested = false, out: Record<string, unknown> = {}): Record<string, unknown> {
     if (node.declared?.abstract && !node.actual) this.abstractIssue(node);
-    const out: Record<string, unknown> = {};
-    if (node.actual && node.declared && node.actual !== node.declared && prefix !== '') out.$type = node.actual.name;
+    if (node.actual && node.declared && node.actual !== node.declared && nested) out.$type = node.actual.name;
     for (const [name, slot] of node.fields) {
-      const path = prefix === '' ? name : `${prefix}.${name}`;
+      const path = origins ? (prefix === '' ? name : `${prefix}.${name}`) : '';
       if (slot.kind === 'list') {
         const keys = [...slot.items.keys()].sort((a, b) => a - b);
-        out[name] = keys.map((k, i) => this.slotValue(slot.items.get(k)!, `${path}[${i}]`));
-      } else out[name] = this.slotValue(slot, path);
+        out[name] = keys.map((k, i) => this.slotValue(slot.items.get(k)!, origins ? `${path}[${i}]` : '', origins));
+      } else out[name] = this.slotValue(slot, path, origins);
     }
     return out;
   }
 
-  private slotValue(slot: Leaf | { kind: 'node'; node: Node }, path: string): unknown {
+  private slotValue(slot: Leaf | { kind: 'node'; node: Node }, path: string, origins: boolean): unknown {
     if (slot.kind === 'node') {
-      this.origins.set(path, { path: slot.node.path });
-      return this.materialize(slot.node, path);
+      if (origins) this.origins.set(path, { path: slot.node.path });
+      return this.materialize(slot.node, path, origins, true);
     }
-    this.origins.set(path, { path: slot.path, ...(slot.source !== undefined ? { source: slot.source } : {}) });
+    if (origins) this.origins.set(path, { path: slot.path, ...(slot.source !== undefined ? { source: slot.source } : {}) });
     return slot.value;
   }
 }

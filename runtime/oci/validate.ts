@@ -112,7 +112,10 @@ class Validator {
   /** `required` is false inside an optional sequence none of whose members is present. */
   particle(p: Particle, obj: Record<string, unknown>, path: string, required: boolean): void {
     if ('n' in p) {
-      this.element(p, obj[p.n], `${path}.${p.n}`, required);
+      const value = obj[p.n];
+      // An absent optional member needs no check (and no path string).
+      if (value === undefined && (!required || (p.min ?? 1) < 1)) return;
+      this.element(p, value, `${path}.${p.n}`, required);
       return;
     }
     if ('seq' in p) {
@@ -325,6 +328,7 @@ export function chooseBranch(schema: OciSchema, p: ChoiceMeta, obj: Record<strin
 function branchNames(p: ChoiceMeta): string {
   return p.choice.map((b) => [...particleKeys(b)].join('+')).join(' | ');
 }
+
 
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;

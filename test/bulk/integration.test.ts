@@ -217,6 +217,19 @@ describe('request per row', () => {
       } as never);
     }
     const csv = writeCsv(join(dir, `mercury-${tag}.csv`), header, rows);
+    // The hunt group's agents must exist (the mock checks them, as a server does).
+    for (const agent of ['x', 'y']) {
+      await client.send({
+        $type: 'UserAddRequest17sp4',
+        serviceProviderId: SP,
+        groupId: GROUP,
+        userId: `${tag}-${agent}@${DOMAIN}`,
+        lastName: 'Agent',
+        firstName: agent,
+        callingLineIdLastName: 'Agent',
+        callingLineIdFirstName: agent,
+      } as never);
+    }
     const summary = await run({ input: csv, apply: true, connection: connection() });
     expect(summary.counts).toMatchObject({ ok: 3, failed: 0, invalid: 0 });
     const journal = readJournal(summary.journal as string).filter((l) => l.kind === 'row');

@@ -329,7 +329,6 @@ function branchNames(p: ChoiceMeta): string {
   return p.choice.map((b) => [...particleKeys(b)].join('+')).join(' | ');
 }
 
-
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }

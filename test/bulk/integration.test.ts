@@ -203,19 +203,6 @@ describe('request per row', () => {
         `${tag}-y@${DOMAIN}`,
       ],
     ];
-    // The hunt group's agents must exist: the mock refuses unknown agent ids with 4008, as a server does.
-    for (const agent of ['x', 'y']) {
-      await client.send({
-        $type: 'UserAddRequest17sp4',
-        serviceProviderId: SP,
-        groupId: GROUP,
-        userId: `${tag}-${agent}@${DOMAIN}`,
-        lastName: 'Agent',
-        firstName: agent,
-        callingLineIdLastName: 'Agent',
-        callingLineIdFirstName: agent,
-      } as never);
-    }
     const csv = writeCsv(join(dir, `mercury-${tag}.csv`), header, rows);
     // The hunt group's agents must exist (the mock checks them, as a server does).
     for (const agent of ['x', 'y']) {

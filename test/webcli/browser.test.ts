@@ -1,7 +1,7 @@
 /**
  * The Web CLI in a real browser: playwright-core drives Debian's chromium (never a downloaded
  * one) against the built page, a real server on 127.0.0.1, and the mock OCI-P and mock vBox
- * running as their own processes. `npm test` makes sure chromium is there (scripts/ensure-chromium.mjs);
+ * running as their own processes. `npm test` makes sure chromium is there (scripts/ensure-test-tools.mjs);
  * without it this suite fails with the command to run, it is never skipped.
  */
 import { jest } from '@jest/globals';

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { isThorsHammerError } from '../../../runtime/errors.js';
 import { OciError, type OciResponse } from '../../../runtime/oci/client.js';
 import { OciSessionPool } from '../../../runtime/oci/client/pool.js';
+import { clientOptionsFor } from '../../../runtime/oci/connection-settings.js';
 import { encodeCommand } from '../../../runtime/oci/codec.js';
 import { responseFields, responseTables, toJsonValue } from '../../../runtime/oci/present.js';
 import {
@@ -221,14 +222,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       session = {
         pool: new OciSessionPool({
           size: settings.perProfileConcurrency,
-          url: profile.url,
-          userId: profile.userId,
-          password,
+          ...clientOptionsFor({ ...profile, password, requestTimeoutMs: settings.requestTimeoutMs }),
           schema: schema(),
-          login: profile.login ?? 'auto',
-          allowInsecureTls: profile.insecure === true,
-          tls: profile.ca ? { ca: profile.ca } : undefined,
-          requestTimeoutMs: settings.requestTimeoutMs,
         }),
         busy: 0,
       };

@@ -11,6 +11,15 @@ import { serviceProviderOf, text } from './service-provider.js';
 import { userTable } from './tables.js';
 import { userOf } from './user.js';
 
+/** An Assign/Unassign list request: adds or removes each value of the request's `field` in one set of the group. */
+function editGroupSet(field: string, setOf: (group: GroupRecord) => Set<string>, edit: 'add' | 'delete'): CommandHandler {
+  return (ctx) => {
+    const set = setOf(groupOf(ctx));
+    for (const value of toArray(ctx.request[field])) set[edit](String(value));
+    return ctx.success();
+  };
+}
+
 /**
  * The organisation around users: service authorisation with usage counts, service packs, group
  * services, administrators, departments, domains, registrations (seeded), and the user side of
@@ -126,17 +135,9 @@ export const organisationHandlers: Record<string, CommandHandler> = {
     });
   },
 
-  GroupServiceAssignListRequest: (ctx) => {
-    const group = groupOf(ctx);
-    for (const name of toArray(ctx.request.serviceName)) group.groupServices.add(String(name));
-    return ctx.success();
-  },
+  GroupServiceAssignListRequest: editGroupSet('serviceName', (group) => group.groupServices, 'add'),
 
-  GroupServiceUnassignListRequest: (ctx) => {
-    const group = groupOf(ctx);
-    for (const name of toArray(ctx.request.serviceName)) group.groupServices.delete(String(name));
-    return ctx.success();
-  },
+  GroupServiceUnassignListRequest: editGroupSet('serviceName', (group) => group.groupServices, 'delete'),
 
   ServiceProviderServicePackAddRequest: (ctx) => {
     const sp = serviceProviderOf(ctx);
@@ -294,17 +295,9 @@ export const organisationHandlers: Record<string, CommandHandler> = {
     });
   },
 
-  GroupDomainAssignListRequest: (ctx) => {
-    const group = groupOf(ctx);
-    for (const domain of toArray(ctx.request.domain)) group.domains.add(String(domain));
-    return ctx.success();
-  },
+  GroupDomainAssignListRequest: editGroupSet('domain', (group) => group.domains, 'add'),
 
-  GroupDomainUnassignListRequest: (ctx) => {
-    const group = groupOf(ctx);
-    for (const domain of toArray(ctx.request.domain)) group.domains.delete(String(domain));
-    return ctx.success();
-  },
+  GroupDomainUnassignListRequest: editGroupSet('domain', (group) => group.domains, 'delete'),
 
   GroupDomainGetAssignedListRequest: (ctx) => {
     const group = groupOf(ctx);

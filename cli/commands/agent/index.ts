@@ -23,9 +23,8 @@ import {
   userDigest,
   userDigestReport,
 } from '../../../agents/automations/index.js';
-import { isThorsHammerError } from '../../../runtime/errors.js';
 import { type ConnectionArgs, connectionFrom, connectionOptions, inConnectionFlagTerms } from '../../connection.js';
-import { reportFailure } from '../../output.js';
+import { reportedAsUsageError } from '../../output.js';
 
 // `hammer agent <name>`: a thin adapter over agents/automations (docs/agents.md). Exit codes:
 // 0 done without warnings, 1 done with warnings (still printed), 2 usage errors, a target that
@@ -107,12 +106,7 @@ async function run<R extends { warnings: AgentWarning[] }>(
     if (result.warnings.length > 0) process.stderr.write(`${result.warnings.length} sub-request(s) failed: see "warnings" in the output\n`);
     process.exitCode = result.warnings.length > 0 ? 1 : 0;
   } catch (error) {
-    if (isThorsHammerError(error) && /^TH_ERR_(AGENT|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/.test(error.code)) {
-      reportFailure(error);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
+    if (!reportedAsUsageError(error, /^TH_ERR_(AGENT|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/)) throw error;
   } finally {
     process.off('SIGINT', onSigint);
   }

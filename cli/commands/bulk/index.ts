@@ -13,30 +13,25 @@ import {
   writeUndoPlan,
   writeXlsxFile,
 } from '../../../agents/bulk/index.js';
-import { isThorsHammerError } from '../../../runtime/errors.js';
 import { newestGeneratedRelease } from '../../../runtime/oci/client.js';
 import { alignedTable } from '../../../runtime/oci/present.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
-import { reportFailure } from '../../output.js';
+import { reportedAsUsageError } from '../../output.js';
 import { type ConnectionArgs, connectionFrom, connectionOptions, inConnectionFlagTerms } from '../../connection.js';
 import { progressReporter, summaryLines } from './progress.js';
 
 // `hammer bulk`: a thin adapter over agents/bulk (docs/bulk.md). Exit codes: 0 every row
 // fine, 1 row errors, 2 usage errors (bad options, unreadable input or journal).
 
-/** Runs a handler; typed setup errors (options, input, journal) exit 2, as usage errors. */
+/** Bad connection flags of `bulk run|undo` (cli/connection.ts) as this command's typed error. */
 const bulkOptionsError = (message: string, context?: Record<string, unknown>) => new BulkOptionsError(message, context);
 
+/** Runs a handler; typed setup errors (options, input, journal) exit 2, as usage errors. */
 async function guarded(task: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await inConnectionFlagTerms(task);
   } catch (error) {
-    if (isThorsHammerError(error) && /^TH_ERR_(BULK|OCI_UNKNOWN_TYPE|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/.test(error.code)) {
-      reportFailure(error);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
+    if (!reportedAsUsageError(error, /^TH_ERR_(BULK|OCI_UNKNOWN_TYPE|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/)) throw error;
   }
 }
 

@@ -53,11 +53,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
           const used = packUsage(name);
           return {
             col: [
-              name,
-              String(quantity !== undefined),
-              String(used > 0),
-              String(typeof quantity === 'number'),
-              quantityText(quantity),
+              ...authorisationColumns(name, quantity, used > 0),
               quantityText(quantityOf(pack.servicePackQuantity)),
               String(used),
               text(pack.servicePackDescription),
@@ -72,11 +68,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
           const assigned = group.groupServices.has(name);
           return {
             col: [
-              name,
-              String(quantity !== undefined),
-              String(assigned),
-              String(typeof quantity === 'number'),
-              quantityText(quantity),
+              ...authorisationColumns(name, quantity, assigned),
               assigned ? '1' : '0',
               'true',
               quantityText(sp.authorisation.groupServices.get(name) ?? 'Unlimited'),
@@ -103,11 +95,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
           const used = usage(name);
           return {
             col: [
-              name,
-              String(quantity !== undefined),
-              String(used > 0),
-              String(typeof quantity === 'number'),
-              quantityText(quantity),
+              ...authorisationColumns(name, quantity, used > 0),
               String(used),
               'true',
               quantityText(sp.authorisation.userServices.get(name) ?? 'Unlimited'),
@@ -441,6 +429,11 @@ export const registrationHeadings = [
 
 function quantityText(quantity: Quantity | undefined): string {
   return quantity === undefined ? '' : String(quantity);
+}
+
+/** The first five columns of an authorisation table row: name, Authorized, Assigned, Limited, the authorised quantity. */
+function authorisationColumns(name: string, quantity: Quantity | undefined, assigned: boolean): string[] {
+  return [name, String(quantity !== undefined), String(assigned), String(typeof quantity === 'number'), quantityText(quantity)];
 }
 
 /** Every value of an enumeration type of the release, then any extra names not in it. */

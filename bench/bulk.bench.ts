@@ -5,8 +5,8 @@
 // 2. Peak RSS of a 1,000,000-row dry run (CSV streamed), measured in a child process of its own.
 //
 //   npm run bench -- bulk          (or: node --import tsx bench/bulk.bench.ts [--rows 10000] [--dry-rows 1000000] [--sessions 4])
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,8 +15,6 @@ import { RowMapper, loadPresets, readCsvFile, runBulk } from '../agents/bulk/ind
 import { OciClient, type OciClientOptions } from '../runtime/oci/client.js';
 import { OciSchema } from '../runtime/oci/schema.js';
 import { projectRoot } from '../runtime/paths.js';
-import { spawnMock } from '../test/support/mock-process.js';
-import { processCpuSeconds } from './process-cpu.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -54,11 +52,10 @@ async function main(): Promise<void> {
   const seed = join(dir, 'seed.json');
   const groups = ['pooled', 'sequential', 'warmup'].map((g) => ({ groupId: g, defaultDomain: 'bench.example', userLimit: 999_999 }));
   writeFileSync(seed, JSON.stringify({ serviceProviders: [{ serviceProviderId: SP, defaultDomain: 'bench.example', groups }] }));
-  const mock = await spawnMock(['--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed]);
-  const mockPid = mock.child.pid as number;
+  const mock = await startMock(seed);
   try {
     const schema = await OciSchema.load(mock.release);
-    const connection = { url: `tcp://127.0.0.1:${mock.ports.tcp}`, userId: USER, password: PASSWORD };
+    const connection = { url: `tcp://127.0.0.1:${mock.tcp}`, userId: USER, password: PASSWORD };
     const files = { pooled: join(dir, 'pooled.csv'), sequential: join(dir, 'sequential.csv'), warmup: join(dir, 'warmup.csv') };
     writeUsers(files.warmup, 'warmup', 'w', 300);
     writeUsers(files.pooled, 'pooled', 'p', ROWS);
@@ -75,10 +72,10 @@ async function main(): Promise<void> {
 
     const measured = async (run: () => Promise<{ ok: number; ms: number }>) => {
       const client0 = process.cpuUsage();
-      const server0 = processCpuSeconds(mockPid);
+      const server0 = serverCpuSeconds(mock.pid);
       const summary = await run();
       const client = process.cpuUsage(client0);
-      return { summary, clientUs: (client.user + client.system) / ROWS, serverUs: ((processCpuSeconds(mockPid) - server0) * 1e6) / ROWS };
+      return { summary, clientUs: (client.user + client.system) / ROWS, serverUs: ((serverCpuSeconds(mock.pid) - server0) * 1e6) / ROWS };
     };
     const pooledRun = await measured(async () => {
       const s = await runBulk({
@@ -166,6 +163,59 @@ function dryRunScript(moduleUrl: string): string {
     "const s = await runBulk({ input: file, request: 'UserAddRequest17sp4', journal: file + '.journal.jsonl' });",
     'console.log(JSON.stringify({ rows: s.total, valid: s.counts.valid, ms: s.ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));',
   ].join('\n');
+}
+
+/** User + system CPU seconds of a process so far, from /proc/<pid>/stat (Linux). */
+function serverCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface MockProcess {
+  pid: number;
+  tcp: number;
+  release: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `hammer mock oci` in its own process and reads its ready line. */
+function startMock(seed: string): Promise<MockProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.once('exit', (code) => reject(new Error(`mock exited with ${code}: ${stderr}`)));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const newline = stdout.indexOf('\n');
+      if (newline === -1) return;
+      const ready = JSON.parse(stdout.slice(0, newline)) as { tcp: number; release: string };
+      resolve({
+        pid: child.pid as number,
+        tcp: ready.tcp,
+        release: ready.release,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
 }
 
 await main();

@@ -11,20 +11,39 @@ export interface SpawnedMock {
   ready: Record<string, unknown>;
   child: ChildProcess;
   stderr: () => string;
+  /** Resolves with the first stderr line (so far or to come) that matches. */
+  logLine(pattern: RegExp): Promise<string>;
   /** SIGTERM, SIGKILL after 5 s; resolves once the process has exited. */
   stop(): Promise<void>;
 }
 
-/** Starts `hammer mock oci …args` and waits for its ready line (or rejects with its stderr). */
-export function spawnMock(args: string[], timeoutMs = 30_000): Promise<SpawnedMock> {
-  const child = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', ...args], {
+/**
+ * Starts `hammer mock oci …args` and waits for its ready line (or rejects with its stderr).
+ * `nodeArgs` go to Node itself (a bench's `--cpu-prof`, say).
+ */
+export function spawnMock(args: string[], { timeoutMs = 30_000, nodeArgs = [] }: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<SpawnedMock> {
+  const child = spawn(process.execPath, [...nodeArgs, join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', ...args], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const checkWaiters = () => {
+    for (const waiter of waiters.splice(0)) {
+      const line = stderr.split('\n').find((l) => waiter.pattern.test(l));
+      if (line !== undefined) waiter.resolve(line);
+      else waiters.push(waiter);
+    }
+  };
+  const logLine = (pattern: RegExp) =>
+    new Promise<string>((resolve) => {
+      waiters.push({ pattern, resolve });
+      checkWaiters();
+    });
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
+    checkWaiters();
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
@@ -58,6 +77,7 @@ export function spawnMock(args: string[], timeoutMs = 30_000): Promise<SpawnedMo
           ready,
           child,
           stderr: () => stderr,
+          logLine,
           stop,
         });
       } catch (error) {

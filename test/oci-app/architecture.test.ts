@@ -30,7 +30,9 @@ function sourceFiles(): string[] {
     if (!existsSync(join(projectRoot, dir))) return;
     for (const entry of readdirSync(join(projectRoot, dir), { withFileTypes: true })) {
       const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== 'dist') walk(path);
+      }
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(path);
     }
   };

@@ -12,15 +12,16 @@
 // batching and the pool save.
 //
 //   npm run bench -- agents        (or: node --import tsx bench/agents.bench.ts [--users 5000] [--digests 500] [--sessions 4] [--latency 1])
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { type AgentEvent, type AgentOptions, auditGroup, userDigests } from '../agents/automations/index.js';
+import { huntGroupSettings } from '../runtime/mock/oci/seed-demo.js';
 import { OciSchema } from '../runtime/oci/schema.js';
-import { projectRoot } from '../runtime/paths.js';
+import { spawnMock } from '../test/support/mock-process.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -66,19 +67,8 @@ function seed(): unknown {
       serviceUserId: `hg-${i}@${DOMAIN}`,
       serviceInstanceProfile: { name: `Hunt ${i}`, callingLineIdLastName: `Hunt ${i}`, callingLineIdFirstName: 'Service', extension: String(20000 + i) },
       policy: 'Regular',
-      huntAfterNoAnswer: true,
-      noAnswerNumberOfRings: 5,
-      forwardAfterTimeout: false,
-      forwardTimeoutSeconds: 0,
       agentUserId: ids.slice(i * 10, i * 10 + 10),
-      allowCallWaitingForAgents: false,
-      useSystemHuntGroupCLIDSetting: true,
-      includeHuntGroupNameInCLID: true,
-      enableNotReachableForwarding: false,
-      makeBusyWhenNotReachable: false,
-      allowMembersToControlGroupBusy: false,
-      enableGroupBusy: false,
-      applyGroupBusyWhenTerminatingToAgent: false,
+      ...huntGroupSettings,
     })),
     {
       kind: 'CallCenter',
@@ -123,20 +113,9 @@ interface Run<T> {
   result: T;
 }
 
-/** CPU time (user + system) of a process in ms, from /proc (Linux); undefined elsewhere. */
-function processCpuMs(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of the line)
-    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
-
 async function timed<T>(run: (options: AgentOptions) => Promise<T>, options: AgentOptions, mockPid: number): Promise<Run<T>> {
   let end: Extract<AgentEvent, { type: 'end' }> | undefined;
-  const mockCpu = processCpuMs(mockPid);
+  const mockCpuMs = processCpuSeconds(mockPid) * 1000;
   const ownCpu = process.cpuUsage();
   const started = performance.now();
   const result = await run({
@@ -147,9 +126,8 @@ async function timed<T>(run: (options: AgentOptions) => Promise<T>, options: Age
   });
   const ms = performance.now() - started;
   const own = process.cpuUsage(ownCpu);
-  const mockAfter = processCpuMs(mockPid);
-  const cpuMs = mockCpu === undefined || mockAfter === undefined ? undefined : mockAfter - mockCpu + (own.user + own.system) / 1000;
-  return { ms, cpuMs, commands: end?.commands ?? 0, documents: end?.documents ?? 0, result };
+  const cpuMs = processCpuSeconds(mockPid) * 1000 - mockCpuMs + (own.user + own.system) / 1000;
+  return { ms, cpuMs: Number.isNaN(cpuMs) ? undefined : cpuMs, commands: end?.commands ?? 0, documents: end?.documents ?? 0, result };
 }
 
 async function main(): Promise<void> {
@@ -164,10 +142,11 @@ async function main(): Promise<void> {
 }
 
 async function pass(seedFile: string, load: string, latency: number): Promise<void> {
-  const mock = await startMock(seedFile, latency);
+  const mock = await spawnMock(['--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seedFile, '--latency', String(latency)]);
+  const mockPid = mock.child.pid as number;
   try {
     const schema = await OciSchema.load(mock.release);
-    const connection = { url: `tcp://127.0.0.1:${mock.tcp}`, userId: USER, password: PASSWORD };
+    const connection = { url: `tcp://127.0.0.1:${mock.ports.tcp}`, userId: USER, password: PASSWORD };
     const ours: AgentOptions = { connection, schema, sessions: SESSIONS, batchSize: 15 };
     const sequential: AgentOptions = { connection, schema, sessions: 1, batchSize: 1, concurrency: 1 };
     const digestIds = Array.from({ length: DIGESTS }, (_, i) => `b${String(i).padStart(5, '0')}@${DOMAIN}`);
@@ -185,8 +164,8 @@ async function pass(seedFile: string, load: string, latency: number): Promise<vo
       [`audit-group, ${USERS} users`, audit],
       [`user-digest x ${DIGESTS}`, digest],
     ] as const) {
-      const pooled = await timed(job as (o: AgentOptions) => Promise<{ warnings: unknown[] }>, ours, mock.pid);
-      const oneByOne = await timed(job as (o: AgentOptions) => Promise<{ warnings: unknown[] }>, sequential, mock.pid);
+      const pooled = await timed(job as (o: AgentOptions) => Promise<{ warnings: unknown[] }>, ours, mockPid);
+      const oneByOne = await timed(job as (o: AgentOptions) => Promise<{ warnings: unknown[] }>, sequential, mockPid);
       const same = isDeepStrictEqual(pooled.result, oneByOne.result);
       console.log(`${name}:`);
       console.log(
@@ -203,45 +182,6 @@ async function pass(seedFile: string, load: string, latency: number): Promise<vo
   } finally {
     await mock.stop();
   }
-}
-
-interface MockProcess {
-  pid: number;
-  tcp: number;
-  release: string;
-  stop(): Promise<void>;
-}
-
-function startMock(seedFile: string, latency: number): Promise<MockProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seedFile, '--latency', String(latency)],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    child.once('exit', (code) => reject(new Error(`mock exited with ${code}: ${stderr}`)));
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const newline = stdout.indexOf('\n');
-      if (newline === -1) return;
-      const ready = JSON.parse(stdout.slice(0, newline)) as { tcp: number; release: string };
-      resolve({
-        pid: child.pid as number,
-        tcp: ready.tcp,
-        release: ready.release,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
 }
 
 await main();

@@ -5,11 +5,8 @@
 // OciClient TCP session with 15-command batches, OciSessionPool of 1/2/4/8 sessions, and SOAP.
 //
 //   node --import tsx bench/oci-throughput.bench.ts [--seconds 3]
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signedPassword } from '../runtime/oci/auth.js';
 import { OciClient } from '../runtime/oci/client.js';
@@ -17,14 +14,14 @@ import { OciSessionPool } from '../runtime/oci/client/pool.js';
 import { type OciCommand, decodeDocument, encodeDocument } from '../runtime/oci/codec.js';
 import { OciSchema } from '../runtime/oci/schema.js';
 import { OciDocumentSplitter } from '../runtime/oci/transport/framing.js';
-import { projectRoot } from '../runtime/paths.js';
+import { spawnMock } from '../test/support/mock-process.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 const SECONDS = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 3;
 const USER = 'bench';
 const PASSWORD = 'bench-Pa55';
 const COMMAND: OciCommand = { $type: 'SystemSoftwareVersionGetRequest' };
 const BATCH = 15;
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 interface Measurement {
   name: string;
@@ -38,7 +35,8 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-  const mock = await startMock();
+  const mock = await spawnMock(['--tcp-port', '0', '--soap-port', '0', '--user', `${USER}:${PASSWORD}`]);
+  const mockPid = mock.child.pid as number;
   try {
     const schema = await OciSchema.load('R25');
     await schema.ensure('SystemSoftwareVersionGetRequest', 'SystemSoftwareVersionGetResponse');
@@ -49,15 +47,15 @@ async function main(): Promise<void> {
     // Warm both processes up (JIT, lazy module loading) before measuring.
     await oneSession(schema, tcpUrl, 1);
 
-    results.push(await measure('baseline: raw socket, pre-encoded 15-command document', mock.pid, () => rawSocket(schema, mock.ports.tcp)));
-    results.push(await measure('OciClient, 1 TCP session, batches of 15', mock.pid, () => oneSession(schema, tcpUrl, SECONDS)));
+    results.push(await measure('baseline: raw socket, pre-encoded 15-command document', mockPid, () => rawSocket(schema, mock.ports.tcp)));
+    results.push(await measure('OciClient, 1 TCP session, batches of 15', mockPid, () => oneSession(schema, tcpUrl, SECONDS)));
     for (const size of [1, 2, 4, 8]) {
-      results.push(await measure(`OciSessionPool size ${size} (TCP), batches of 15`, mock.pid, () => pooled(schema, tcpUrl, size)));
+      results.push(await measure(`OciSessionPool size ${size} (TCP), batches of 15`, mockPid, () => pooled(schema, tcpUrl, size)));
     }
-    results.push(await measure('OciClient, 1 SOAP session (HTTP), batches of 15', mock.pid, () => oneSession(schema, soapUrl, SECONDS)));
-    results.push(await measure('OciClient, 1 TCP session, single commands', mock.pid, () => singles(schema, tcpUrl)));
+    results.push(await measure('OciClient, 1 SOAP session (HTTP), batches of 15', mockPid, () => oneSession(schema, soapUrl, SECONDS)));
+    results.push(await measure('OciClient, 1 TCP session, single commands', mockPid, () => singles(schema, tcpUrl)));
 
-    console.log(`OCI-P throughput (${SECONDS}s per scenario, command ${COMMAND.$type}, ${availableParallelism()} CPUs, mock in pid ${mock.pid})`);
+    console.log(`OCI-P throughput (${SECONDS}s per scenario, command ${COMMAND.$type}, ${availableParallelism()} CPUs, mock in pid ${mockPid})`);
     console.log('µs/cmd: CPU time per command, the figure least affected by other load on the host.');
     console.log(
       `CPU share: CPU seconds per wall second (1.00 = one core busy). Load average before/after: ${loadBefore} / ${loadavg()
@@ -92,7 +90,7 @@ async function main(): Promise<void> {
 
 /** Runs a scenario and records wall time, client CPU and server CPU. */
 async function measure(name: string, serverPid: number, run: () => Promise<number>): Promise<Measurement> {
-  const serverBefore = serverCpuSeconds(serverPid);
+  const serverBefore = processCpuSeconds(serverPid);
   const clientBefore = process.cpuUsage();
   const started = performance.now();
   const commands = await run();
@@ -103,15 +101,8 @@ async function measure(name: string, serverPid: number, run: () => Promise<numbe
     commands,
     seconds,
     clientCpu: (client.user + client.system) / 1e6,
-    serverCpu: serverCpuSeconds(serverPid) - serverBefore,
+    serverCpu: processCpuSeconds(serverPid) - serverBefore,
   };
-}
-
-/** utime + stime of a process, in seconds (/proc/<pid>/stat fields 14 and 15). */
-function serverCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the command name may hold spaces
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
 /** One OciClient session sending batches of 15 for `seconds`. */
@@ -200,44 +191,6 @@ async function rawSocket(schema: OciSchema, port: number | undefined): Promise<n
   }
   socket.destroy();
   return commands;
-}
-
-interface MockProcess {
-  pid: number;
-  ports: { tcp?: number; soap?: number };
-  stop(): Promise<void>;
-}
-
-/** Starts `hammer mock oci` in its own process and reads its ready line. */
-function startMock(): Promise<MockProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--soap-port', '0', '--user', `${USER}:${PASSWORD}`],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    child.once('exit', (code) => reject(new Error(`mock exited with ${code}: ${stderr}`)));
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const newline = stdout.indexOf('\n');
-      if (newline === -1) return;
-      const ready = JSON.parse(stdout.slice(0, newline)) as { tcp?: number; soap?: number };
-      resolve({
-        pid: child.pid as number,
-        ports: ready,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
 }
 
 await main();

@@ -1,10 +1,101 @@
-// Connection handling shared by the commands that log in to an OCI-P server (`oci send`,
-// `agent …`): the password from the flag, the environment or a no-echo prompt, and files named
-// by flags. Each command passes its own typed error.
+// The OCI-P connection of every hammer command that logs in to a server (`oci send`, `bulk run|undo`,
+// `agent …`): the flags declared once with one help text each, the password from the flag, the
+// environment or a no-echo prompt, --ca read once, the mapping onto the library's options
+// (runtime/oci/connection-settings.ts, shared with the Web CLI), and library wording turned into flags
+// in error messages. Each command passes its own typed error for bad input.
 import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import type { OciClientOptions } from '../runtime/oci/client.js';
+import { LOGIN_STRATEGIES, type LoginStrategy } from '../runtime/oci/client/login.js';
+import { clientOptionsFor } from '../runtime/oci/connection-settings.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../runtime/oci/transport/defaults.js';
+import { inFlagTerms } from './output.js';
+
+/** The parsed connection flags. */
+export interface ConnectionArgs {
+  url?: string;
+  user?: string;
+  password?: string;
+  release?: string;
+  login: LoginStrategy;
+  insecure: boolean;
+  ca?: string;
+  timeout?: number;
+  'connect-timeout'?: number;
+  'allow-plain-password': boolean;
+}
+
+/** Builds a command's typed error for bad connection input. */
+export type ConnectionFailure = (message: string, context?: Record<string, unknown>) => Error;
+
+/**
+ * Declares the connection flags. `serverRequired: false` (bulk: a dry run needs no server) leaves
+ * --url and --user optional; {@link connectionFrom} then asks for them when a server is needed.
+ */
+export function connectionOptions<T>(y: Argv<T>, { serverRequired }: { serverRequired: boolean }): Argv<T & ConnectionArgs> {
+  return y
+    .option('url', {
+      type: 'string',
+      demandOption: serverRequired,
+      describe: 'Server: tcp://host:2208, tls://host:2209 or https://host/webservice/services/ProvisioningService',
+    })
+    .option('user', { type: 'string', demandOption: serverRequired, describe: 'Login user id' })
+    .option('password', { type: 'string', describe: 'Password (else $OCI_PASSWORD, else a no-echo prompt on a terminal); never printed or journaled' })
+    .option('release', { type: 'string', describe: 'Schema release (default: newest generated)' })
+    .option('login', {
+      choices: LOGIN_STRATEGIES,
+      default: 'auto' as const,
+      describe: 'Login flow (auto: plain22V5 over TLS/HTTPS, hashed14sp4 otherwise)',
+    })
+    .option('insecure', { type: 'boolean', default: false, describe: 'Skip TLS certificate verification (self-signed or expired certificates)' })
+    .option('ca', { type: 'string', describe: 'PEM file with the CA certificate(s) to trust' })
+    .option('timeout', { type: 'number', describe: `Response timeout per document in ms (default ${DEFAULT_REQUEST_TIMEOUT_MS})` })
+    .option('connect-timeout', { type: 'number', describe: `Connection timeout in ms (default ${DEFAULT_CONNECT_TIMEOUT_MS})` })
+    .option('allow-plain-password', {
+      type: 'boolean',
+      default: false,
+      describe: 'Allow --login plain22V5 over an unencrypted transport',
+    }) as unknown as Argv<T & ConnectionArgs>;
+}
+
+/** The library's client options for the flags: asks for the password when needed, reads --ca. */
+export async function connectionFrom(args: ConnectionArgs, fail: ConnectionFailure): Promise<OciClientOptions> {
+  if (!args.url || !args.user) throw fail('sending needs a server: give --url and --user');
+  const password = await resolvePassword(args.password, fail);
+  return clientOptionsFor({
+    url: args.url,
+    userId: args.user,
+    password,
+    release: args.release,
+    login: args.login,
+    insecure: args.insecure,
+    ca: args.ca ? readFileOrFail(args.ca, '--ca', fail) : undefined,
+    requestTimeoutMs: args.timeout,
+    connectTimeoutMs: args['connect-timeout'],
+    allowPlainPassword: args['allow-plain-password'],
+  });
+}
+
+/** Library wording → the connection flags, for messages (the client's errors name its options). */
+const FLAG_TERMS: readonly (readonly [string, string])[] = [
+  ["Give the server's CA with tls.ca", "Give the server's CA with --ca FILE"],
+  ['set allowInsecureTls: true to skip certificate verification', 'pass --insecure to skip certificate verification'],
+  ['(requestTimeoutMs)', '(--timeout)'],
+  ['(connectTimeoutMs)', '(--connect-timeout)'],
+  ["login 'hashed14sp4', or set allowPlainPasswordOverInsecure", '--login hashed14sp4, or pass --allow-plain-password'],
+];
+
+/** Runs a command's work, rewriting the client's option names in a failure into the flags above. */
+export async function inConnectionFlagTerms<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw inFlagTerms(error, FLAG_TERMS);
+  }
+}
 
 /** --password, else $OCI_PASSWORD, else a no-echo prompt when stdin is a terminal. */
-export async function resolvePassword(given: string | undefined, fail: (message: string) => Error): Promise<string> {
+async function resolvePassword(given: string | undefined, fail: ConnectionFailure): Promise<string> {
   if (given !== undefined) return given;
   const fromEnv = process.env.OCI_PASSWORD;
   if (fromEnv !== undefined) return fromEnv;
@@ -13,7 +104,7 @@ export async function resolvePassword(given: string | undefined, fail: (message:
 }
 
 /** Reads one line from the terminal without echoing it. */
-function promptHidden(prompt: string, fail: (message: string) => Error): Promise<string> {
+function promptHidden(prompt: string, fail: ConnectionFailure): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     // Echo off before the prompt shows, so nothing typed after it can be echoed.
@@ -43,10 +134,11 @@ function promptHidden(prompt: string, fail: (message: string) => Error): Promise
   });
 }
 
-export function readFileOrFail(path: string, option: string, fail: (message: string, context: Record<string, unknown>) => Error): string {
+/** A file named by a flag, or the command's typed error naming the flag. */
+function readFileOrFail(path: string, flag: string, fail: ConnectionFailure): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw fail(`cannot read ${option} ${path}: ${(error as Error).message}`, { path });
+    throw fail(`cannot read ${flag} ${path}: ${(error as Error).message}`, { path });
   }
 }

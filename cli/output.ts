@@ -16,6 +16,17 @@ export function reportFailure(error: unknown): void {
 }
 
 /**
+ * Reports a typed error whose code matches `usageCodes` (bad options, a target that cannot be
+ * read, …) on stderr with exit code 2 and returns true; anything else is the caller's (false).
+ */
+export function reportedAsUsageError(error: unknown, usageCodes: RegExp): boolean {
+  if (!isThorsHammerError(error) || !usageCodes.test(error.code)) return false;
+  reportFailure(error);
+  process.exitCode = 2;
+  return true;
+}
+
+/**
  * Rewrites the library option names in an error message into the command's flags (`tls.ca` →
  * `--ca`), so that a message tells a CLI user what to type. Each pair is [library wording, CLI wording].
  */

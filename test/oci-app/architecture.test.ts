@@ -1,10 +1,11 @@
 // The architecture rules of issue 9, read from the source's own import statements: no import
-// cycles among the hand-written modules, and a root entry that does not load the mock servers.
+// cycles among the hand-written modules, dependencies that point down (cli/web → agents → runtime),
+// and a root entry that does not load the mock servers.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { projectRoot } from '../../runtime/paths.js';
 
-const SOURCE_DIRS = ['runtime', 'cli', 'codegen', 'agents'];
+const SOURCE_DIRS = ['runtime', 'cli', 'codegen', 'agents', 'web'];
 
 /** Every import of a module (static, `import type`, re-exports and literal dynamic imports), as repository paths. */
 function importsOf(file: string): { target: string; typeOnly: boolean; bare?: string }[] {
@@ -29,7 +30,9 @@ function sourceFiles(): string[] {
     if (!existsSync(join(projectRoot, dir))) return;
     for (const entry of readdirSync(join(projectRoot, dir), { withFileTypes: true })) {
       const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== 'dist') walk(path);
+      }
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(path);
     }
   };
@@ -77,6 +80,25 @@ test('there are no import cycles among the hand-written modules (type-only impor
   };
   for (const f of files) if (!indexOf.has(f)) visit(f);
   expect(cycles).toEqual([]);
+});
+
+test('dependencies point down: runtime imports no agents/cli/web, agents no cli/web, web no cli and no yargs', () => {
+  // Each layer and what it may not import (the generated code below runtime is imported by all).
+  const forbidden: Record<string, string[]> = {
+    'runtime/': ['agents/', 'cli/', 'web/'],
+    'agents/': ['cli/', 'web/'],
+    'web/': ['cli/', 'yargs'],
+  };
+  const files = sourceFiles();
+  expect(files.some((f) => f.startsWith('web/core/'))).toBe(true);
+  expect(files.some((f) => f.startsWith('agents/'))).toBe(true);
+  const violations: string[] = [];
+  for (const file of files)
+    for (const [layer, banned] of Object.entries(forbidden)) {
+      if (!file.startsWith(layer)) continue;
+      for (const i of importsOf(file)) if (banned.some((b) => i.target === b || i.target.startsWith(b))) violations.push(`${file} → ${i.target}`);
+    }
+  expect(violations).toEqual([]);
 });
 
 test('the root entry (thors-hammer) loads no mock server, certificate generation or HTTP server', () => {

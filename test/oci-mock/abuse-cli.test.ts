@@ -1,12 +1,13 @@
 // `hammer mock oci` as a separate process with limit flags: the idle logout and the connection
 // cap over real sockets, each refusal seen in the process's log; bad limit flags exit 1.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { loadMockSchema } from '../../runtime/mock/oci/index.js';
 import { decodeDocument } from '../../runtime/oci/codec.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import { projectRoot } from '../../runtime/paths.js';
+import { type SpawnedMock, spawnMock } from '../support/mock-process.js';
 import { RawOciConnection } from './raw-client.js';
 
 const hammer = `${projectRoot}bin/hammer.mjs`;
@@ -16,49 +17,10 @@ beforeAll(async () => {
   schema = await loadMockSchema('R25');
 }, 60_000);
 
-interface MockProcess {
-  child: ChildProcessWithoutNullStreams;
-  port: number;
-  /** Resolves once a stderr line matches. */
-  logLine(pattern: RegExp): Promise<string>;
-}
+/** The mock with a TCP port and the given limit flags. */
+const spawnTcpMock = (args: string[]) => spawnMock(['--tcp-port', '0', ...args]);
 
-async function spawnMock(args: string[]): Promise<MockProcess> {
-  const child = spawn(process.execPath, [hammer, 'mock', 'oci', '--tcp-port', '0', ...args], { cwd: projectRoot });
-  let stderr = '';
-  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const check = () => {
-    for (const waiter of waiters.splice(0)) {
-      const line = stderr.split('\n').find((l) => waiter.pattern.test(l));
-      if (line) waiter.resolve(line);
-      else waiters.push(waiter);
-    }
-  };
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    check();
-  });
-  let stdout = '';
-  const ready = await new Promise<Record<string, number>>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('\n')) resolve(JSON.parse(stdout.slice(0, stdout.indexOf('\n'))) as Record<string, number>);
-    });
-    child.once('exit', (code) => reject(new Error(`mock exited (${code}) before it was ready: ${stderr}`)));
-  });
-  return {
-    child,
-    port: ready.tcp as number,
-    logLine(pattern) {
-      return new Promise((resolve) => {
-        waiters.push({ pattern, resolve });
-        check();
-      });
-    },
-  };
-}
-
-async function stop(mock: MockProcess): Promise<number | null> {
+async function stop(mock: SpawnedMock): Promise<number | null> {
   const exited = once(mock.child, 'exit');
   mock.child.kill('SIGTERM');
   const [code] = (await exited) as [number | null];
@@ -66,9 +28,9 @@ async function stop(mock: MockProcess): Promise<number | null> {
 }
 
 test('--idle-timeout: an idle logged-in client gets the forced LogoutRequest, then the connection closes; the refusal is logged', async () => {
-  const mock = await spawnMock(['--idle-timeout', '300']);
+  const mock = await spawnTcpMock(['--idle-timeout', '300']);
   try {
-    const connection = await RawOciConnection.tcp(schema, mock.port);
+    const connection = await RawOciConnection.tcp(schema, mock.ports.tcp as number);
     expect((await connection.loginPlain()).$type).toBe('LoginResponse22V5');
     await once(connection.socket, 'close');
     expect(connection.unsolicited).toHaveLength(1);
@@ -83,11 +45,11 @@ test('--idle-timeout: an idle logged-in client gets the forced LogoutRequest, th
 }, 60_000);
 
 test('--max-connections: one connection too many is closed at once and logged', async () => {
-  const mock = await spawnMock(['--max-connections', '1']);
+  const mock = await spawnTcpMock(['--max-connections', '1']);
   try {
-    const first = await RawOciConnection.tcp(schema, mock.port);
+    const first = await RawOciConnection.tcp(schema, mock.ports.tcp as number);
     expect((await first.one({ $type: 'AuthenticationRequest', userId: 'admin' })).$type).toBe('AuthenticationResponse');
-    const second = connect(mock.port, '127.0.0.1');
+    const second = connect(mock.ports.tcp as number, '127.0.0.1');
     second.on('error', () => undefined);
     let received = 0;
     second.on('data', (chunk: Buffer) => {

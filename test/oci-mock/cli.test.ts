@@ -1,12 +1,13 @@
 // `hammer mock oci` as a separate process: the ready line, a login over raw TCP, seeded data,
 // clean stop on SIGTERM, and one clear error line for bad input.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { loadMockSchema } from '../../runtime/mock/oci/index.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import { projectRoot } from '../../runtime/paths.js';
 import { toRecords } from '../../runtime/oci/table.js';
+import { spawnMock } from '../support/mock-process.js';
 import { RawOciConnection, errorNumber } from './raw-client.js';
 
 const seedFile = fileURLToPath(new URL('../fixtures/mock/seed.json', import.meta.url));
@@ -16,25 +17,6 @@ let schema: OciSchema;
 beforeAll(async () => {
   schema = await loadMockSchema('R25');
 }, 60_000);
-
-/** Spawns the CLI and resolves with the parsed first stdout line. */
-async function spawnMock(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; ready: Record<string, unknown>; stderr: () => string }> {
-  const child = spawn(process.execPath, [hammer, 'mock', 'oci', ...args], { cwd: projectRoot });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline >= 0) resolve(JSON.parse(stdout.slice(0, newline)) as Record<string, unknown>);
-    });
-    child.on('exit', (code) => reject(new Error(`mock exited (${code}) before it was ready: ${stderr}`)));
-  });
-  return { child, ready, stderr: () => stderr };
-}
 
 test('spawned mock prints the ready line, serves a hashed login and seeded data over TCP, and stops on SIGTERM', async () => {
   const { child, ready, stderr } = await spawnMock(['--tcp-port', '0', '--tls-port', '0', '--soap-port', '0', '--user', 'ops:s3:cret', '--seed', seedFile]);

@@ -1,11 +1,10 @@
 // The built-in demo seed: its sizes, each planted problem found the way an audit would find it
 // (through the wire), determinism, and `hammer mock oci --seed demo --strict` as a process.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type OciMockServer, buildDemoSeed, demoPlantedProblems, loadMockSchema, startOciMock } from '../../runtime/mock/oci/index.js';
 import { stateFromSeed } from '../../runtime/mock/oci/seed.js';
 import type { OciCommand } from '../../runtime/oci/codec.js';
-import { projectRoot } from '../../runtime/paths.js';
+import { spawnMock } from '../support/mock-process.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import { toRecords } from '../../runtime/oci/table.js';
 import { RawOciConnection, errorNumber } from './raw-client.js';
@@ -137,26 +136,8 @@ test('deterministic: the same seed gives the same data', () => {
 });
 
 test('hammer mock oci --seed demo --strict: the demo data, and an unmodelled change refused', async () => {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    [`${projectRoot}bin/hammer.mjs`, 'mock', 'oci', '--tcp-port', '0', '--seed', 'demo', '--strict'],
-    {
-      cwd: projectRoot,
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const { child, ready, stderr } = await spawnMock(['--tcp-port', '0', '--seed', 'demo', '--strict']);
   try {
-    const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      let stdout = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('\n')) resolve(JSON.parse(stdout.slice(0, stdout.indexOf('\n'))) as Record<string, unknown>);
-      });
-      child.on('exit', (code) => reject(new Error(`mock exited (${code}): ${stderr}`)));
-    });
     const connection = await RawOciConnection.tcp(schema, ready.tcp as number);
     try {
       await connection.loginHashed();
@@ -170,5 +151,5 @@ test('hammer mock oci --seed demo --strict: the demo data, and an unmodelled cha
     child.kill('SIGTERM');
     expect((await exited)[0]).toBe(0);
   }
-  expect(stderr).toContain('unmodelled data-changing requests: 1 (1 types)');
+  expect(stderr()).toContain('unmodelled data-changing requests: 1 (1 types)');
 }, 60_000);

@@ -23,26 +23,14 @@ import {
   userDigest,
   userDigestReport,
 } from '../../../agents/automations/index.js';
-import { isThorsHammerError } from '../../../runtime/errors.js';
-import { LOGIN_STRATEGIES, type LoginStrategy } from '../../../runtime/oci/client/login.js';
-import { readFileOrFail, resolvePassword } from '../../connection.js';
-import { reportFailure } from '../../output.js';
+import { type ConnectionArgs, connectionFrom, connectionOptions, inConnectionFlagTerms } from '../../connection.js';
+import { reportedAsUsageError } from '../../output.js';
 
 // `hammer agent <name>`: a thin adapter over agents/automations (docs/agents.md). Exit codes:
 // 0 done without warnings, 1 done with warnings (still printed), 2 usage errors, a target that
 // cannot be read, or an abort.
 
-interface AgentArgs {
-  url: string;
-  user: string;
-  password?: string;
-  release?: string;
-  login: LoginStrategy;
-  insecure: boolean;
-  ca?: string;
-  timeout?: number;
-  'connect-timeout'?: number;
-  'allow-plain-password': boolean;
+interface AgentArgs extends ConnectionArgs {
   sessions: number;
   'batch-size': number;
   format: ReportFormat;
@@ -55,17 +43,7 @@ interface AgentArgs {
 }
 
 function common<T>(y: Argv<T>) {
-  return y
-    .option('url', { type: 'string', demandOption: true, describe: 'tcp://host:2208, tls://host:2209 or https://host/webservice/services/ProvisioningService' })
-    .option('user', { type: 'string', demandOption: true, describe: 'Login user id' })
-    .option('password', { type: 'string', describe: 'Password (else $OCI_PASSWORD, else an interactive prompt); never printed' })
-    .option('release', { type: 'string', describe: 'Schema release (default: newest generated)' })
-    .option('login', { choices: LOGIN_STRATEGIES, default: 'auto' as const, describe: 'Login flow' })
-    .option('insecure', { type: 'boolean', default: false, describe: 'Skip TLS certificate verification' })
-    .option('ca', { type: 'string', describe: 'PEM file with the CA certificate(s) to trust' })
-    .option('timeout', { type: 'number', describe: 'Response timeout per document in ms' })
-    .option('connect-timeout', { type: 'number', describe: 'Connection timeout in ms' })
-    .option('allow-plain-password', { type: 'boolean', default: false, describe: 'Allow --login plain22V5 over an unencrypted transport' })
+  return connectionOptions(y, { serverRequired: true })
     .option('sessions', { type: 'number', default: 4, describe: 'Sessions of the pool' })
     .option('batch-size', { type: 'number', default: 15, describe: 'Commands per document (1..15)' })
     .option('format', {
@@ -112,38 +90,23 @@ async function run<R extends { warnings: AgentWarning[] }>(
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const fail = (m: string, c?: Record<string, unknown>) => new AgentOptionsError(m, c);
-    const password = await resolvePassword(args.password, fail);
-    const result = await automation({
-      connection: {
-        url: args.url,
-        userId: args.user,
-        password,
-        release: args.release,
-        login: args.login,
-        allowPlainPasswordOverInsecure: args['allow-plain-password'],
-        allowInsecureTls: args.insecure,
-        tls: args.ca ? { ca: readFileOrFail(args.ca, '--ca', fail) } : undefined,
-        requestTimeoutMs: args.timeout,
-        connectTimeoutMs: args['connect-timeout'],
-      },
-      sessions: args.sessions,
-      batchSize: args['batch-size'],
-      signal: controller.signal,
-      onEvent: progress(args.quiet),
-    });
+    const connection = await connectionFrom(args, (m, c) => new AgentOptionsError(m, c));
+    const result = await inConnectionFlagTerms(() =>
+      automation({
+        connection,
+        sessions: args.sessions,
+        batchSize: args['batch-size'],
+        signal: controller.signal,
+        onEvent: progress(args.quiet),
+      }),
+    );
     const text = renderReport(result, report(result), args.format);
     if (args.out) writeFileSync(args.out, text);
     else process.stdout.write(text);
     if (result.warnings.length > 0) process.stderr.write(`${result.warnings.length} sub-request(s) failed: see "warnings" in the output\n`);
     process.exitCode = result.warnings.length > 0 ? 1 : 0;
   } catch (error) {
-    if (isThorsHammerError(error) && /^TH_ERR_(AGENT|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/.test(error.code)) {
-      reportFailure(error);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
+    if (!reportedAsUsageError(error, /^TH_ERR_(AGENT|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/)) throw error;
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -13,28 +13,25 @@ import {
   writeUndoPlan,
   writeXlsxFile,
 } from '../../../agents/bulk/index.js';
-import { isThorsHammerError } from '../../../runtime/errors.js';
 import { newestGeneratedRelease } from '../../../runtime/oci/client.js';
 import { alignedTable } from '../../../runtime/oci/present.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
-import { reportFailure } from '../../output.js';
-import { type ConnectionArgs, connectionFrom, connectionOptions } from './connection.js';
+import { reportedAsUsageError } from '../../output.js';
+import { type ConnectionArgs, connectionFrom, connectionOptions, inConnectionFlagTerms } from '../../connection.js';
 import { progressReporter, summaryLines } from './progress.js';
 
 // `hammer bulk`: a thin adapter over agents/bulk (docs/bulk.md). Exit codes: 0 every row
 // fine, 1 row errors, 2 usage errors (bad options, unreadable input or journal).
 
+/** Bad connection flags of `bulk run|undo` (cli/connection.ts) as this command's typed error. */
+const bulkOptionsError = (message: string, context?: Record<string, unknown>) => new BulkOptionsError(message, context);
+
 /** Runs a handler; typed setup errors (options, input, journal) exit 2, as usage errors. */
 async function guarded(task: () => Promise<number>): Promise<void> {
   try {
-    process.exitCode = await task();
+    process.exitCode = await inConnectionFlagTerms(task);
   } catch (error) {
-    if (isThorsHammerError(error) && /^TH_ERR_(BULK|OCI_UNKNOWN_TYPE|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/.test(error.code)) {
-      reportFailure(error);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
+    if (!reportedAsUsageError(error, /^TH_ERR_(BULK|OCI_UNKNOWN_TYPE|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/)) throw error;
   }
 }
 
@@ -136,6 +133,7 @@ const run: CommandModule<object, RunArgs> = {
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
         .example('$0 bulk run users.csv --request UserAddRequest17sp4', 'dry run: every problem with row and column')
         .example('$0 bulk run users.csv --request UserAddRequest17sp4 --url tcp://127.0.0.1:2208 --user admin --apply', 'send'),
+      { serverRequired: false },
     ) as unknown as Argv<RunArgs>,
   handler: (args) =>
     guarded(async () => {
@@ -157,7 +155,7 @@ const run: CommandModule<object, RunArgs> = {
           presetsDir: args.presets,
           release: args.release,
           apply: args.apply,
-          connection: args.apply || args.preflight ? connectionFrom(args) : undefined,
+          connection: args.apply || args.preflight ? await connectionFrom(args, bulkOptionsError) : undefined,
           preflight: args.preflight,
           sessions: args.sessions,
           batchSize: args['batch-size'],
@@ -207,6 +205,7 @@ const undo: CommandModule<object, UndoArgs> = {
         .positional('journal', { type: 'string', demandOption: true, describe: 'The journal of the run to undo' })
         .option('out', { type: 'string', describe: 'Write the inverse commands as JSON Lines (default: <journal>.undo.jsonl)' })
         .option('apply', { type: 'boolean', default: false, describe: 'Send the inverse commands' }),
+      { serverRequired: false },
     ) as unknown as Argv<UndoArgs>,
   handler: (args) =>
     guarded(async () => {
@@ -218,7 +217,7 @@ const undo: CommandModule<object, UndoArgs> = {
       const blocked = plan.steps.filter((s) => !s.inverse.ok).length;
       process.stdout.write(`plan: ${plan.steps.length - blocked} inverse requests, ${blocked} without an inverse → ${out}\n`);
       if (!args.apply) return blocked > 0 ? 1 : 0;
-      const results = await applyUndo(plan, connectionFrom(args));
+      const results = await applyUndo(plan, await connectionFrom(args, bulkOptionsError));
       const failed = results.filter((r) => !r.ok);
       for (const r of failed) process.stdout.write(`row ${r.row}: ${r.request}: ${r.error}\n`);
       process.stdout.write(`undo: ${results.length - failed.length} ok, ${failed.length} failed\n`);

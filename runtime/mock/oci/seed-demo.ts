@@ -139,6 +139,22 @@ const userServices = [
 ];
 const groupServices = ['Hunt Group', 'Auto Attendant', 'Call Pickup', 'Group Paging', 'Trunk Group'];
 
+/** The settings of a seeded hunt group besides its id, profile, policy and agents (the mandatory fields of its Add request). */
+export const huntGroupSettings = {
+  huntAfterNoAnswer: true,
+  noAnswerNumberOfRings: 5,
+  forwardAfterTimeout: false,
+  forwardTimeoutSeconds: 0,
+  allowCallWaitingForAgents: false,
+  useSystemHuntGroupCLIDSetting: true,
+  includeHuntGroupNameInCLID: true,
+  enableNotReachableForwarding: false,
+  makeBusyWhenNotReachable: false,
+  allowMembersToControlGroupBusy: false,
+  enableGroupBusy: false,
+  applyGroupBusyWhenTerminatingToAgent: false,
+} as const;
+
 function demoGroup(plan: GroupPlan, firstUser: number): Record<string, unknown> {
   const { serviceProviderId, groupId, domain } = plan;
   const isHq = groupId === 'acme-hq';
@@ -153,19 +169,8 @@ function demoGroup(plan: GroupPlan, firstUser: number): Record<string, unknown> 
     serviceUserId: `hg-${name.toLowerCase()}-${groupId}@${domain}`,
     serviceInstanceProfile: profile(`${name} ${groupId}`, name, number(100 + i), `2${100 + i}`, isHq && i === 0 ? ['sales@acme.example'] : undefined),
     policy: (['Regular', 'Circular', 'Simultaneous', 'Uniform'] as const)[i],
-    huntAfterNoAnswer: true,
-    noAnswerNumberOfRings: 5,
-    forwardAfterTimeout: false,
-    forwardTimeoutSeconds: 0,
     agentUserId: userIds.slice(i * 5, i * 5 + 5),
-    allowCallWaitingForAgents: false,
-    useSystemHuntGroupCLIDSetting: true,
-    includeHuntGroupNameInCLID: true,
-    enableNotReachableForwarding: false,
-    makeBusyWhenNotReachable: false,
-    allowMembersToControlGroupBusy: false,
-    enableGroupBusy: false,
-    applyGroupBusyWhenTerminatingToAgent: false,
+    ...huntGroupSettings,
   }));
   instances.push({
     kind: 'CallCenter',

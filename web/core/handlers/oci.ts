@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { isThorsHammerError } from '../../../runtime/errors.js';
 import { OciError, type OciResponse } from '../../../runtime/oci/client.js';
 import { OciSessionPool } from '../../../runtime/oci/client/pool.js';
+import { clientOptionsFor } from '../../../runtime/oci/connection-settings.js';
 import { encodeCommand } from '../../../runtime/oci/codec.js';
 import { responseFields, responseTables, toJsonValue } from '../../../runtime/oci/present.js';
 import {
@@ -18,6 +19,7 @@ import type { OciCommand } from '../../../runtime/oci/values.js';
 import { takeOptions } from '../command.js';
 import { WebCommandError, WebOciProfileError } from '../errors.js';
 import { SECRET_MASK } from '../secrets.js';
+import { pickNamed } from './named.js';
 import type { CommandText, Handler, JsonValue, ParsedCommand, RunContext } from '../types.js';
 
 /**
@@ -191,18 +193,14 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
   }
 
   function profileOf(config: OciUserConfig, wanted: string | null): { name: string; profile: OciProfile; password: string } {
-    const profiles = config.profiles ?? {};
-    const names = Object.keys(profiles);
-    const name = wanted ?? config.defaultProfile ?? (names.length === 1 ? names[0] : undefined);
-    if (!name) {
-      throw new WebOciProfileError(
-        names.length === 0
-          ? 'no OCI-P profile configured: run %config% set oci with {"profiles": {"lab": {"url": "tcp://127.0.0.1:2208", "userId": "admin", "password": "…"}}}'
-          : `several profiles and no defaultProfile: give --profile (${names.join(', ')})`,
-      );
-    }
-    const profile = profiles[name];
-    if (!profile) throw new WebOciProfileError(`no OCI-P profile named ${name}${names.length ? ` (profiles: ${names.join(', ')})` : ''}`);
+    const { name, entry: profile } = pickNamed(config.profiles, wanted, config.defaultProfile, {
+      noun: 'OCI-P profile',
+      plural: 'profiles',
+      defaultKey: 'defaultProfile',
+      option: 'profile',
+      noneConfigured:
+        'no OCI-P profile configured: run %config% set oci with {"profiles": {"lab": {"url": "tcp://127.0.0.1:2208", "userId": "admin", "password": "…"}}}',
+    });
     const password = profile.password ?? (profile.passwordEnv ? process.env[profile.passwordEnv] : undefined);
     if (password === undefined) throw new WebOciProfileError(`profile ${name} has no password (set password, or passwordEnv naming a variable of the server)`);
     return { name, profile, password };
@@ -221,14 +219,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       session = {
         pool: new OciSessionPool({
           size: settings.perProfileConcurrency,
-          url: profile.url,
-          userId: profile.userId,
-          password,
+          ...clientOptionsFor({ ...profile, password, requestTimeoutMs: settings.requestTimeoutMs }),
           schema: schema(),
-          login: profile.login ?? 'auto',
-          allowInsecureTls: profile.insecure === true,
-          tls: profile.ca ? { ca: profile.ca } : undefined,
-          requestTimeoutMs: settings.requestTimeoutMs,
         }),
         busy: 0,
       };

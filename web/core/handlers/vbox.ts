@@ -3,7 +3,8 @@ import { KeyPowerStatus, KeyType } from '../../../generated/vbox/index.js';
 import { VboxClient } from '../../../runtime/vbox/client.js';
 import { enumName } from '../../../runtime/vbox/fields.js';
 import { parseDuration, takeOptions } from '../command.js';
-import { WebCommandError, WebOciProfileError, WebVboxBoxInUseError } from '../errors.js';
+import { WebCommandError, WebVboxBoxInUseError } from '../errors.js';
+import { pickNamed } from './named.js';
 import type { CommandText, Handler, ParsedCommand, RunContext } from '../types.js';
 
 /**
@@ -92,18 +93,14 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
   let settings: VboxStaticConfig = {};
 
   function boxOf(config: VboxUserConfig, wanted: string | null): { name: string; box: VboxBox } {
-    const boxes = config.boxes ?? {};
-    const names = Object.keys(boxes);
-    const name = wanted ?? config.defaultBox ?? (names.length === 1 ? names[0] : undefined);
-    if (!name) {
-      throw new WebOciProfileError(
-        names.length === 0
-          ? 'no vBox configured: run %config% set vbox with {"boxes": {"home": {"host": "127.0.0.1", "port": 11501, "username": "admin", "password": "…"}}}'
-          : `several boxes and no defaultBox: give --box (${names.join(', ')})`,
-      );
-    }
-    const box = boxes[name];
-    if (!box) throw new WebOciProfileError(`no vBox named ${name}${names.length ? ` (boxes: ${names.join(', ')})` : ''}`);
+    const { name, entry: box } = pickNamed(config.boxes, wanted, config.defaultBox, {
+      noun: 'vBox',
+      plural: 'boxes',
+      defaultKey: 'defaultBox',
+      option: 'box',
+      noneConfigured:
+        'no vBox configured: run %config% set vbox with {"boxes": {"home": {"host": "127.0.0.1", "port": 11501, "username": "admin", "password": "…"}}}',
+    });
     return { name, box };
   }
 

@@ -11,6 +11,15 @@ import { serviceProviderOf, text } from './service-provider.js';
 import { userTable } from './tables.js';
 import { userOf } from './user.js';
 
+/** An Assign/Unassign list request: adds or removes each value of the request's `field` in one set of the group. */
+function editGroupSet(field: string, setOf: (group: GroupRecord) => Set<string>, edit: 'add' | 'delete'): CommandHandler {
+  return (ctx) => {
+    const set = setOf(groupOf(ctx));
+    for (const value of toArray(ctx.request[field])) set[edit](String(value));
+    return ctx.success();
+  };
+}
+
 /**
  * The organisation around users: service authorisation with usage counts, service packs, group
  * services, administrators, departments, domains, registrations (seeded), and the user side of
@@ -44,11 +53,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
           const used = packUsage(name);
           return {
             col: [
-              name,
-              String(quantity !== undefined),
-              String(used > 0),
-              String(typeof quantity === 'number'),
-              quantityText(quantity),
+              ...authorisationColumns(name, quantity, used > 0),
               quantityText(quantityOf(pack.servicePackQuantity)),
               String(used),
               text(pack.servicePackDescription),
@@ -63,11 +68,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
           const assigned = group.groupServices.has(name);
           return {
             col: [
-              name,
-              String(quantity !== undefined),
-              String(assigned),
-              String(typeof quantity === 'number'),
-              quantityText(quantity),
+              ...authorisationColumns(name, quantity, assigned),
               assigned ? '1' : '0',
               'true',
               quantityText(sp.authorisation.groupServices.get(name) ?? 'Unlimited'),
@@ -94,11 +95,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
           const used = usage(name);
           return {
             col: [
-              name,
-              String(quantity !== undefined),
-              String(used > 0),
-              String(typeof quantity === 'number'),
-              quantityText(quantity),
+              ...authorisationColumns(name, quantity, used > 0),
               String(used),
               'true',
               quantityText(sp.authorisation.userServices.get(name) ?? 'Unlimited'),
@@ -126,17 +123,9 @@ export const organisationHandlers: Record<string, CommandHandler> = {
     });
   },
 
-  GroupServiceAssignListRequest: (ctx) => {
-    const group = groupOf(ctx);
-    for (const name of toArray(ctx.request.serviceName)) group.groupServices.add(String(name));
-    return ctx.success();
-  },
+  GroupServiceAssignListRequest: editGroupSet('serviceName', (group) => group.groupServices, 'add'),
 
-  GroupServiceUnassignListRequest: (ctx) => {
-    const group = groupOf(ctx);
-    for (const name of toArray(ctx.request.serviceName)) group.groupServices.delete(String(name));
-    return ctx.success();
-  },
+  GroupServiceUnassignListRequest: editGroupSet('serviceName', (group) => group.groupServices, 'delete'),
 
   ServiceProviderServicePackAddRequest: (ctx) => {
     const sp = serviceProviderOf(ctx);
@@ -294,17 +283,9 @@ export const organisationHandlers: Record<string, CommandHandler> = {
     });
   },
 
-  GroupDomainAssignListRequest: (ctx) => {
-    const group = groupOf(ctx);
-    for (const domain of toArray(ctx.request.domain)) group.domains.add(String(domain));
-    return ctx.success();
-  },
+  GroupDomainAssignListRequest: editGroupSet('domain', (group) => group.domains, 'add'),
 
-  GroupDomainUnassignListRequest: (ctx) => {
-    const group = groupOf(ctx);
-    for (const domain of toArray(ctx.request.domain)) group.domains.delete(String(domain));
-    return ctx.success();
-  },
+  GroupDomainUnassignListRequest: editGroupSet('domain', (group) => group.domains, 'delete'),
 
   GroupDomainGetAssignedListRequest: (ctx) => {
     const group = groupOf(ctx);
@@ -448,6 +429,11 @@ export const registrationHeadings = [
 
 function quantityText(quantity: Quantity | undefined): string {
   return quantity === undefined ? '' : String(quantity);
+}
+
+/** The first five columns of an authorisation table row: name, Authorized, Assigned, Limited, the authorised quantity. */
+function authorisationColumns(name: string, quantity: Quantity | undefined, assigned: boolean): string[] {
+  return [name, String(quantity !== undefined), String(assigned), String(typeof quantity === 'number'), quantityText(quantity)];
 }
 
 /** Every value of an enumeration type of the release, then any extra names not in it. */

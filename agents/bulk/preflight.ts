@@ -52,9 +52,20 @@ export class Preflight {
     const group = typeof c.groupId === 'string' ? c.groupId : undefined;
     const out: Target[] = [];
     const latest = (f: string) => this.schema.latest(f) as string;
-    if (sp !== undefined) out.push({ level: 'serviceProvider', key: `sp:${sp}`, label: `service provider ${sp}`, get: { $type: latest('ServiceProviderGetRequest'), serviceProviderId: sp } });
+    if (sp !== undefined)
+      out.push({
+        level: 'serviceProvider',
+        key: `sp:${sp}`,
+        label: `service provider ${sp}`,
+        get: { $type: latest('ServiceProviderGetRequest'), serviceProviderId: sp },
+      });
     if (sp !== undefined && group !== undefined) {
-      out.push({ level: 'group', key: `g:${sp}:${group}`, label: `group ${sp}:${group}`, get: { $type: latest('GroupGetRequest'), serviceProviderId: sp, groupId: group } });
+      out.push({
+        level: 'group',
+        key: `g:${sp}:${group}`,
+        label: `group ${sp}:${group}`,
+        get: { $type: latest('GroupGetRequest'), serviceProviderId: sp, groupId: group },
+      });
       if (typeof c.deviceName === 'string' && family.includes('AccessDevice')) {
         out.push({
           level: 'device',

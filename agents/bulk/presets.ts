@@ -32,8 +32,18 @@ const USER_MODIFY_ALIASES = { alias: 'sipAliasList.sipAlias' };
 /** One preset per mercury-ocip bulk operation, plus the matching deletes. `Family@latest`: the newest version of the release (a bare family name that is also a class, like UserConsolidatedAddRequest, would mean that old class). */
 export const BUILT_IN_PRESETS: readonly BulkPreset[] = [
   // mercury's user.create sends UserConsolidatedAddRequest22 (the newest of that family in R24 and R25).
-  { name: 'user.create', request: 'UserConsolidatedAddRequest@latest', describe: 'Add a user with device, services and numbers in one command', aliases: USER_CREATE_ALIASES },
-  { name: 'user.modify', request: 'UserConsolidatedModifyRequest@latest', describe: 'Modify a user; lists given are replaced wholesale', aliases: USER_MODIFY_ALIASES },
+  {
+    name: 'user.create',
+    request: 'UserConsolidatedAddRequest@latest',
+    describe: 'Add a user with device, services and numbers in one command',
+    aliases: USER_CREATE_ALIASES,
+  },
+  {
+    name: 'user.modify',
+    request: 'UserConsolidatedModifyRequest@latest',
+    describe: 'Modify a user; lists given are replaced wholesale',
+    aliases: USER_MODIFY_ALIASES,
+  },
   { name: 'user.delete', request: 'UserDeleteRequest@latest', describe: 'Delete a user' },
   { name: 'device.group.create', request: 'GroupAccessDeviceAddRequest@latest', describe: 'Add an access device to a group' },
   { name: 'device.group.delete', request: 'GroupAccessDeviceDeleteRequest@latest', describe: 'Delete a group access device' },
@@ -62,7 +72,21 @@ export const BUILT_IN_PRESETS: readonly BulkPreset[] = [
     name: 'call.center.create',
     request: 'GroupCallCenterAddInstanceRequest@latest',
     describe: 'Add a call center',
-    defaults: { type: 'Basic', routingType: 'Priority Based', policy: 'Circular', enableVideo: 'false', queueLength: '3', allowCallerToDialEscapeDigit: 'false', resetCallStatisticsUponEntryInQueue: 'true', allowAgentLogoff: 'true', allowCallWaitingForAgents: 'true', playRingingWhenOfferingCall: 'true', externalPreferredAudioCodec: 'None', internalPreferredAudioCodec: 'None', escapeDigit: '0' },
+    defaults: {
+      type: 'Basic',
+      routingType: 'Priority Based',
+      policy: 'Circular',
+      enableVideo: 'false',
+      queueLength: '3',
+      allowCallerToDialEscapeDigit: 'false',
+      resetCallStatisticsUponEntryInQueue: 'true',
+      allowAgentLogoff: 'true',
+      allowCallWaitingForAgents: 'true',
+      playRingingWhenOfferingCall: 'true',
+      externalPreferredAudioCodec: 'None',
+      internalPreferredAudioCodec: 'None',
+      escapeDigit: '0',
+    },
   },
   { name: 'call.center.delete', request: 'GroupCallCenterDeleteInstanceRequest@latest', describe: 'Delete a call center' },
   { name: 'call.center.update.agent.list', request: 'GroupCallCenterModifyAgentListRequest@latest', describe: 'Replace the agent list of a call center' },
@@ -71,7 +95,11 @@ export const BUILT_IN_PRESETS: readonly BulkPreset[] = [
   { name: 'pickup.group.create', request: 'GroupCallPickupAddInstanceRequest@latest', describe: 'Add a call pickup group' },
   { name: 'pickup.group.delete', request: 'GroupCallPickupDeleteInstanceRequest@latest', describe: 'Delete a call pickup group' },
   { name: 'group.admin.create', request: 'GroupAdminAddRequest@latest', describe: 'Add a group administrator' },
-  { name: 'group.admin.modify.policy', request: 'GroupAdminModifyPolicyRequest@latest', describe: 'Modify a group administrator policy (only the given policies change)' },
+  {
+    name: 'group.admin.modify.policy',
+    request: 'GroupAdminModifyPolicyRequest@latest',
+    describe: 'Modify a group administrator policy (only the given policies change)',
+  },
   { name: 'group.admin.delete', request: 'GroupAdminDeleteRequest@latest', describe: 'Delete a group administrator' },
   { name: 'service.provider.admin.create', request: 'ServiceProviderAdminAddRequest@latest', describe: 'Add a service provider administrator' },
   {

@@ -118,7 +118,9 @@ export class RowMapper {
     const name = requestName ?? operation ?? this.options.request;
     const resolved = name === undefined ? undefined : await this.resolve(name, requestName !== undefined);
     if (resolved === undefined || 'code' in resolved) {
-      issues.push(resolved ?? { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' });
+      issues.push(
+        resolved ?? { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' },
+      );
       return { row, cells, hash: rowHash(name ?? '', []), group, issues };
     }
     const { type, preset } = resolved;
@@ -150,7 +152,8 @@ export class RowMapper {
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
       return { row, cells, hash, type, group, issues };
     }
-    for (const issue of built.issues) issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
+    for (const issue of built.issues)
+      issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
     return { row, cells, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
   }
 

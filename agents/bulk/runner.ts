@@ -236,8 +236,10 @@ class BulkRun {
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_COMMANDS_PER_DOCUMENT)) {
       throw new BulkOptionsError(`batch size must be 1..${MAX_COMMANDS_PER_DOCUMENT}, got ${batchSize}`);
     }
-    if (sessions !== undefined && (!Number.isInteger(sessions) || sessions < 1)) throw new BulkOptionsError(`sessions must be a positive integer, got ${sessions}`);
-    if (maxErrors !== undefined && (!Number.isInteger(maxErrors) || maxErrors < 1)) throw new BulkOptionsError(`max errors must be a positive integer, got ${maxErrors}`);
+    if (sessions !== undefined && (!Number.isInteger(sessions) || sessions < 1))
+      throw new BulkOptionsError(`sessions must be a positive integer, got ${sessions}`);
+    if (maxErrors !== undefined && (!Number.isInteger(maxErrors) || maxErrors < 1))
+      throw new BulkOptionsError(`max errors must be a positive integer, got ${maxErrors}`);
     if (options.apply && !options.connection) throw new BulkOptionsError('apply needs a server: give --url and --user');
     if (options.preflight && !options.connection) throw new BulkOptionsError('preflight reads the server: give --url and --user');
   }
@@ -401,7 +403,8 @@ class BulkRun {
       if (this.resume.inDoubt.has(row.row)) {
         this.finish(row, 'in-doubt', {
           code: 'TH_ERR_BULK_IN_DOUBT',
-          message: 'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
+          message:
+            'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
         });
         return;
       }
@@ -423,7 +426,12 @@ class BulkRun {
 
   private openPool(): OciSessionPool {
     // Rows were validated when built, so the sessions skip the second check.
-    this.pool ??= new OciSessionPool({ size: this.options.sessions ?? 2, validate: false, ...(this.options.connection as OciClientOptions), schema: this.schema });
+    this.pool ??= new OciSessionPool({
+      size: this.options.sessions ?? 2,
+      validate: false,
+      ...(this.options.connection as OciClientOptions),
+      schema: this.schema,
+    });
     return this.pool;
   }
 

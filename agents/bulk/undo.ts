@@ -71,7 +71,9 @@ function targetOf(command: Record<string, unknown>): string {
 
 /** Writes the inverse commands as JSON Lines (`{"row":…,"command":{…}}`), the unbuildable ones with their reason. */
 export function writeUndoPlan(plan: UndoPlan, path: string): void {
-  const text = plan.steps.map((s) => JSON.stringify(s.inverse.ok ? { row: s.row, command: redactSecrets(s.inverse.command) } : { row: s.row, request: s.request, reason: s.inverse.reason }));
+  const text = plan.steps.map((s) =>
+    JSON.stringify(s.inverse.ok ? { row: s.row, command: redactSecrets(s.inverse.command) } : { row: s.row, request: s.request, reason: s.inverse.reason }),
+  );
   writeFileSync(path, `${text.join('\n')}\n`);
 }
 

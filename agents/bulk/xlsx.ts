@@ -15,7 +15,11 @@ export async function readXlsxFile(path: string, options: { sheet?: string } = {
     await workbook.xlsx.readFile(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    throw new BulkInputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: not a readable XLSX workbook (${(error as Error).message})`, { path }, error);
+    throw new BulkInputError(
+      code === 'ENOENT' ? `${path}: no such file` : `${path}: not a readable XLSX workbook (${(error as Error).message})`,
+      { path },
+      error,
+    );
   }
   const sheet = options.sheet === undefined ? workbook.worksheets[0] : workbook.getWorksheet(options.sheet);
   if (!sheet) {

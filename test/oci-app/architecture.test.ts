@@ -32,8 +32,7 @@ function sourceFiles(): string[] {
       const path = `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules' && entry.name !== 'dist') walk(path);
-      }
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(path);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(path);
     }
   };
   for (const dir of SOURCE_DIRS) walk(dir);

@@ -173,8 +173,15 @@ async function runUser(email: string): Promise<void> {
 }
 
 const started = performance.now();
+const cpuBefore = { server: cpuMsOf(server), mock: cpuMsOf(mockProcess), clients: process.cpuUsage() };
 await Promise.all(emails.map(runUser));
 const elapsed = performance.now() - started;
+const clientsCpu = process.cpuUsage(cpuBefore.clients);
+const cpuPerAction = {
+  server: (cpuMsOf(server) - cpuBefore.server) / (USERS * ACTIONS),
+  mock: (cpuMsOf(mockProcess) - cpuBefore.mock) / (USERS * ACTIONS),
+  clients: (clientsCpu.user + clientsCpu.system) / 1000 / (USERS * ACTIONS),
+};
 clearInterval(rssTimer);
 const rss = rssOf(server);
 peakRss = Math.max(peakRss, rss);
@@ -193,6 +200,9 @@ console.log(
   `server side (stored timestamps, ms resolution): first chunk p50 ${pct(serverFirstChunkMs, 50)} ms, p99 ${pct(serverFirstChunkMs, 99)} ms; completion p50 ${pct(serverCompletionMs, 50)} ms, p99 ${pct(serverCompletionMs, 99)} ms`,
 );
 console.log(`throughput: ${(total / (elapsed / 1000)).toFixed(0)} actions/s over ${(elapsed / 1000).toFixed(1)} s`);
+console.log(
+  `CPU per action (user+system, incl. the final reads): server ${cpuPerAction.server.toFixed(2)} ms, mock ${cpuPerAction.mock.toFixed(2)} ms, bench clients ${cpuPerAction.clients.toFixed(2)} ms`,
+);
 console.log(`server RSS: ${(rss / 1048576).toFixed(0)} MiB at the end, ${(peakRss / 1048576).toFixed(0)} MiB peak (sampled every 200 ms)`);
 console.log(`chunks lost or out of order: ${problems === 0 ? 'none' : problems}`);
 
@@ -209,6 +219,16 @@ function rssOf(child: ChildProcess): number {
   try {
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system) a child process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuMsOf(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return 0;
   }

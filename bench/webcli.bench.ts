@@ -42,6 +42,8 @@ const mockUrl = await new Promise<string>((resolve, reject) => {
 const home = mkdtempSync(join(tmpdir(), 'webcli-bench-'));
 const port = await freePort();
 const config = loadConfig({ home, env: {}, listen: { host: '127.0.0.1', port } });
+// The server process inherits this environment, so THORS_WEBCLI_SCHEDULER_* changes its limits.
+const { scheduler } = loadConfig({ home, env: process.env, listen: { host: '127.0.0.1', port } });
 
 // Users and their OCI-P profiles, written before the server starts.
 const { db } = await prepareStorage(config, true);
@@ -173,8 +175,15 @@ async function runUser(email: string): Promise<void> {
 }
 
 const started = performance.now();
+const cpuBefore = { server: cpuMsOf(server), mock: cpuMsOf(mockProcess), clients: process.cpuUsage() };
 await Promise.all(emails.map(runUser));
 const elapsed = performance.now() - started;
+const clientsCpu = process.cpuUsage(cpuBefore.clients);
+const cpuPerAction = {
+  server: (cpuMsOf(server) - cpuBefore.server) / (USERS * ACTIONS),
+  mock: (cpuMsOf(mockProcess) - cpuBefore.mock) / (USERS * ACTIONS),
+  clients: (clientsCpu.user + clientsCpu.system) / 1000 / (USERS * ACTIONS),
+};
 clearInterval(rssTimer);
 const rss = rssOf(server);
 peakRss = Math.max(peakRss, rss);
@@ -184,7 +193,9 @@ const pct = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 const total = USERS * ACTIONS;
-console.log(`${USERS} users × ${ACTIONS} actions = ${total} %oci% actions (each: XML + CSV + table chunks), server limits: 8 running, 4 per user`);
+console.log(
+  `${USERS} users × ${ACTIONS} actions = ${total} %oci% actions (each: XML + CSV + table chunks), server limits: ${scheduler.maxRunning} running, ${scheduler.maxPerUser} per user`,
+);
 console.log(
   `submit → first chunk:  p50 ${pct(firstChunkMs, 50).toFixed(1)} ms   p99 ${pct(firstChunkMs, 99).toFixed(1)} ms   (target p99 < ${TARGET_P99_FIRST_CHUNK_MS} ms)`,
 );
@@ -193,6 +204,9 @@ console.log(
   `server side (stored timestamps, ms resolution): first chunk p50 ${pct(serverFirstChunkMs, 50)} ms, p99 ${pct(serverFirstChunkMs, 99)} ms; completion p50 ${pct(serverCompletionMs, 50)} ms, p99 ${pct(serverCompletionMs, 99)} ms`,
 );
 console.log(`throughput: ${(total / (elapsed / 1000)).toFixed(0)} actions/s over ${(elapsed / 1000).toFixed(1)} s`);
+console.log(
+  `CPU per action (user+system, incl. the final reads): server ${cpuPerAction.server.toFixed(2)} ms, mock ${cpuPerAction.mock.toFixed(2)} ms, bench clients ${cpuPerAction.clients.toFixed(2)} ms`,
+);
 console.log(`server RSS: ${(rss / 1048576).toFixed(0)} MiB at the end, ${(peakRss / 1048576).toFixed(0)} MiB peak (sampled every 200 ms)`);
 console.log(`chunks lost or out of order: ${problems === 0 ? 'none' : problems}`);
 
@@ -209,6 +223,16 @@ function rssOf(child: ChildProcess): number {
   try {
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system) a child process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuMsOf(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return 0;
   }

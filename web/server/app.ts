@@ -292,8 +292,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const user = request.user!;
       const state = { userId: user.id, unsubscribe: new Map<number, () => void>() };
       sockets.set(socket, state);
+      // Messages sent in one turn of the event loop (an action's chunks and status are stored and
+      // published back to back) leave in one write: the TCP socket is corked until the turn's end,
+      // which costs no latency and saves a system call per message.
+      const tcp = request.raw.socket;
+      let corked = false;
       const send = (message: unknown) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+        if (socket.readyState !== socket.OPEN) return;
+        if (!corked) {
+          corked = true;
+          tcp.cork();
+          process.nextTick(() => {
+            corked = false;
+            tcp.uncork();
+          });
+        }
+        socket.send(JSON.stringify(message));
       };
       // The token's expiry ends the socket (close code 4401; the page goes to /login).
       const expiry = setTimeout(() => socket.close(WS_CLOSE_UNAUTHENTICATED, 'session expired'), Math.min(2 ** 31 - 1, Math.max(0, request.tokenExp! * 1000 - Date.now())));

@@ -48,6 +48,9 @@ export interface TokenClaims {
   iat: number;
 }
 
+/** Verified tokens remembered at most (one per logged-in browser is typical). */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 export class TokenService {
   private readonly key: Uint8Array;
   constructor(
@@ -71,16 +74,31 @@ export class TokenService {
     return { token, exp };
   }
 
+  /**
+   * Tokens whose signature checked out, with their claims (insertion order = age). Every API call
+   * and websocket carries the cookie, and jose's HMAC check goes through WebCrypto's thread pool;
+   * a token seen before needs only its expiry checked again. Revocation is not cached: the caller
+   * checks the user's password version on every request.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
+
   /** Verifies signature and expiry; any problem is WebAuthError (401), never a crash (B5). */
   async verify(token: string): Promise<TokenClaims> {
+    const known = this.verified.get(token);
+    if (known && known.exp * 1000 > Date.now()) return known;
+    if (known) this.verified.delete(token);
+    let claims: TokenClaims;
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
       const userId = Number(payload.sub);
       if (!Number.isInteger(userId) || typeof payload.pv !== 'number') throw new Error('bad claims');
-      return { userId, passwordVersion: payload.pv, exp: payload.exp!, iat: payload.iat ?? 0 };
+      claims = { userId, passwordVersion: payload.pv, exp: payload.exp!, iat: payload.iat ?? 0 };
     } catch {
       throw new WebAuthError('invalid or expired session');
     }
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims;
   }
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { WebServerConfigError } from '../core/errors.js';
+import { DEFAULT_SCHEDULER_LIMITS } from './service.js';
 
 /**
  * Server configuration (C.13): `webcli.yaml` in the home directory named by THORS_WEBCLI_HOME
@@ -44,7 +45,7 @@ export function defaultConfig(home: string): WebCliConfig {
     secrets: { keyFile: 'keys/secrets.key' },
     output: { tableRowCap: 500, inlineTextLimit: 1024 * 1024 },
     uploads: { maxBytes: 20 * 1024 * 1024, ttl: '24h' },
-    scheduler: { maxRunning: 8, maxPerUser: 4, defaultTimeout: '10m', cancelGrace: '10s' },
+    scheduler: { ...DEFAULT_SCHEDULER_LIMITS, defaultTimeout: '10m', cancelGrace: '10s' },
     page: { dist: join(PACKAGE_ROOT, 'web', 'page', 'dist') },
     handlers: {},
   };

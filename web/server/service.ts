@@ -11,6 +11,14 @@ import { EventBus } from './bus.js';
 import type { Database } from './db/schema.js';
 import { type ChunkJson, Store, type ThreadActionJson, type UserRow } from './store.js';
 
+/**
+ * Default scheduler limits. Most actions wait on a remote server (an `%oci%` request is a few ms
+ * of CPU around a round trip), so the global limit is well above the CPU count: with 8, 50 users
+ * queued behind 8 round trips (webcli bench: stored created → first chunk p50 250 ms at 8, 152 ms
+ * at 50 running on the same machine). The per-user limit keeps one user from taking every slot.
+ */
+export const DEFAULT_SCHEDULER_LIMITS = { maxRunning: 32, maxPerUser: 4 } as const;
+
 /** Limits of the scheduler (C.5). */
 export interface SchedulerLimits {
   maxRunning: number;
@@ -73,7 +81,7 @@ export class WebCliService {
     this.store = new Store(options.db);
     this.registry = new HandlerRegistry(options.handlers);
     this.runnerId = options.runnerId ?? 'single';
-    this.limits = { maxRunning: 8, maxPerUser: 4, defaultTimeoutMs: 600_000, cancelGraceMs: 10_000, ...(options.limits ?? {}) };
+    this.limits = { ...DEFAULT_SCHEDULER_LIMITS, defaultTimeoutMs: 600_000, cancelGraceMs: 10_000, ...(options.limits ?? {}) };
   }
 
   get tokens(): TokenService {

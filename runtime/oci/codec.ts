@@ -646,7 +646,11 @@ class Decoder {
     }
     const saved = this.next;
     this.next = r.nextChild(tag, path);
-    for (const p of meta.content) this.particle(p, obj, tag, path);
+    // Once the children run out, the members left are all absent: nothing to walk for them.
+    for (const p of meta.content) {
+      if (this.next === null) break;
+      this.particle(p, obj, tag, path);
+    }
     if (this.next) {
       const child = this.next;
       const known = meta.content.some((p) => particleKeys(p).has(child.local));
@@ -683,7 +687,10 @@ class Decoder {
       return;
     }
     if ('seq' in p) {
-      for (const c of p.seq) this.particle(c, obj, parent, path);
+      for (const c of p.seq) {
+        if (this.next === null) break;
+        this.particle(c, obj, parent, path);
+      }
       return;
     }
     if (isRepeatingChoice(p)) {

@@ -270,7 +270,9 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     const schema = await this.schema();
     const results: BatchResult[] = new Array(requests.length);
     // Bad commands fail here, without a round trip; the others go out.
-    const problems = await Promise.all(requests.map((request) => this.prepare(schema, request)));
+    const prepared = requests.map((request) => this.prepare(schema, request));
+    // Once a type's modules are loaded prepare() is synchronous: no promise per command then.
+    const problems = prepared.some((p) => p instanceof Promise) ? await Promise.all(prepared) : (prepared as (Error | undefined)[]);
     const positions: number[] = [];
     problems.forEach((error, position) => {
       if (error) results[position] = { ok: false, error };

@@ -13,7 +13,7 @@ import {
   builtinOf,
   choiceProp,
   derivesFrom,
-  firstNames,
+  branchByFirstName,
   INTEGER_BUILTINS,
   isArrayElement,
   isRepeatingChoice,
@@ -140,6 +140,8 @@ function lexical(builtin: string, value: unknown, path: string): string {
       if (Number.isNaN(value)) return 'NaN';
       if (!Number.isFinite(value)) return value > 0 ? 'INF' : '-INF';
       // Plain decimal notation (no exponent): valid for every numeric built-in.
+      // A safe integer prints the same through String() (no BigInt to allocate); larger ones print exactly.
+      if (Number.isSafeInteger(value)) return String(value);
       if (Number.isInteger(value)) return Math.abs(value) < 1e21 ? BigInt(value).toString() : value.toString();
       return /e/i.test(value.toString()) ? value.toFixed(20).replace(/0+$/, '') : value.toString();
     case 'bigint':
@@ -215,7 +217,11 @@ class Encoder {
   }
 
   private particle(p: Particle, obj: Record<string, unknown>, path: string): string {
-    if ('n' in p) return this.elementOccurrences(p, obj[p.n], `${path}.${p.n}`);
+    if ('n' in p) {
+      const value = obj[p.n];
+      // Most members of a type are absent: no path string for them.
+      return value === undefined ? '' : this.elementOccurrences(p, value, `${path}.${p.n}`);
+    }
     if ('seq' in p) {
       let out = '';
       for (const c of p.seq) out += this.particle(c, obj, path);
@@ -239,8 +245,7 @@ class Encoder {
       });
       return out;
     }
-    const present = p.choice.filter((b) => particlePresent(b, obj));
-    if (present.length === 0) return '';
+    if (!p.choice.some((b) => particlePresent(b, obj))) return '';
     return this.particle(this.branch(p, obj, path), obj, path);
   }
 
@@ -520,6 +525,7 @@ class Decoder {
 
   /** Whether `xsi:nil` says true; a value other than true/false/1/0 is an error. */
   private isNil(tag: StartTag, path: string): boolean {
+    if (tag.attrs.length === 0) return false;
     const attr = tag.attrs.find((a) => a.ns === XSI_NS && a.local === 'nil');
     if (attr === undefined) return false;
     const v = BOOLEAN_TEXT[attr.value.trim()];
@@ -529,6 +535,7 @@ class Decoder {
 
   /** Only `xsi:type` and `xsi:nil` may come from another namespace; xml:*, other xsi:* and foreign attributes are refused. */
   private noForeignAttributes(tag: StartTag, path: string): void {
+    if (tag.attrs.length === 0) return;
     for (const a of tag.attrs) {
       if (a.ns === '' || (a.ns === XSI_NS && (a.local === 'type' || a.local === 'nil'))) continue;
       this.reader.fail(`attribute ${a.qname} (namespace ${a.ns}) is not allowed on <${tag.qname}>`, tag.offset, path);
@@ -547,7 +554,7 @@ class Decoder {
     this.noForeignAttributes(tag, path);
     const declared = t === 'xs:anyType' || t.startsWith('xs:') ? undefined : this.schema.type(t);
     const complex = declared !== undefined && declared.kind !== 'simple';
-    if (!complex && tag.attrs.some((a) => a.ns === XSI_NS && a.local === 'type') && t !== 'xs:anyType') {
+    if (!complex && tag.attrs.length > 0 && tag.attrs.some((a) => a.ns === XSI_NS && a.local === 'type') && t !== 'xs:anyType') {
       r.fail(`xsi:type on <${tag.qname}>, which has a simple type (${t})`, tag.offset, path);
     }
     if (this.isNil(tag, path)) {
@@ -566,7 +573,7 @@ class Decoder {
       return true;
     }
     if (!complex) {
-      const stray = tag.attrs.find((a) => a.ns === '');
+      const stray = tag.attrs.length === 0 ? undefined : tag.attrs.find((a) => a.ns === '');
       if (stray) r.fail(`unknown attribute ${stray.qname} on a simple value`, tag.offset, path);
       const text = r.readText(tag, path);
       r.finishElement(tag, path);
@@ -639,7 +646,11 @@ class Decoder {
     }
     const saved = this.next;
     this.next = r.nextChild(tag, path);
-    for (const p of meta.content) this.particle(p, obj, tag, path);
+    // Once the children run out, the members left are all absent: nothing to walk for them.
+    for (const p of meta.content) {
+      if (this.next === null) break;
+      this.particle(p, obj, tag, path);
+    }
     if (this.next) {
       const child = this.next;
       const known = meta.content.some((p) => particleKeys(p).has(child.local));
@@ -659,6 +670,8 @@ class Decoder {
 
   private particle(p: Particle, obj: Record<string, unknown>, parent: StartTag, path: string): void {
     if ('n' in p) {
+      // Most members of a type are absent from a document: settle that before anything else.
+      if (this.next === null || this.next.local !== p.n) return;
       const many = isArrayElement(p);
       const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
       let list: unknown[] | undefined;
@@ -674,7 +687,10 @@ class Decoder {
       return;
     }
     if ('seq' in p) {
-      for (const c of p.seq) this.particle(c, obj, parent, path);
+      for (const c of p.seq) {
+        if (this.next === null) break;
+        this.particle(c, obj, parent, path);
+      }
       return;
     }
     if (isRepeatingChoice(p)) {
@@ -698,6 +714,6 @@ class Decoder {
   private pickBranch(p: ChoiceMeta): Particle | undefined {
     const next = this.next;
     if (!next || next.ns !== '') return undefined;
-    return p.choice.find((b) => firstNames(b).has(next.local));
+    return branchByFirstName(p).get(next.local);
   }
 }

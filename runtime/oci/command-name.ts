@@ -14,7 +14,24 @@ const NAME_PATTERN = /^(.*)(Request|Response)(?:(\d+)(?:(?:sp|mp|Mp)(\d+))?(?:V(
  * `UserGetRequest22V5` → family `UserGetRequest`, version `22V5`;
  * `SystemPasswordRulesGetRequestRI` → family `SystemPasswordRulesGetRequestRI`, version ``.
  */
-export function parseCommandName(name: string): { family: string; version: string; versionKey: VersionKey } {
+export function parseCommandName(name: string): ParsedCommandName {
+  let parsed = parsedNames.get(name);
+  if (parsed === undefined) {
+    parsed = Object.freeze(splitCommandName(name));
+    // Names come from the schema, but a peer may send any: the memo stays bounded.
+    if (parsedNames.size >= MAX_PARSED_NAMES) parsedNames.clear();
+    parsedNames.set(name, parsed);
+  }
+  return parsed;
+}
+
+/** The parts of a command name; shared between callers (frozen), as every command of a type asks for the same. */
+export type ParsedCommandName = Readonly<{ family: string; version: string; versionKey: VersionKey }>;
+
+const MAX_PARSED_NAMES = 4096;
+const parsedNames = new Map<string, ParsedCommandName>();
+
+function splitCommandName(name: string): ParsedCommandName {
   const m = NAME_PATTERN.exec(name);
   if (!m) return { family: name, version: '', versionKey: [0, 0, 0] };
   const [, base, kind, major, sub, v, tag] = m;

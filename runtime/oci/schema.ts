@@ -331,6 +331,20 @@ export function firstNames(p: Particle): ReadonlySet<string> {
   return names;
 }
 
+const branchCache = new WeakMap<ChoiceMeta, ReadonlyMap<string, Particle>>();
+
+/** A choice's branch by the name its first element may have (the first listed branch wins, as in a scan); built once per choice. */
+export function branchByFirstName(p: ChoiceMeta): ReadonlyMap<string, Particle> {
+  let byName = branchCache.get(p);
+  if (!byName) {
+    const map = new Map<string, Particle>();
+    for (const b of p.choice) for (const n of firstNames(b)) if (!map.has(n)) map.set(n, b);
+    byName = map;
+    branchCache.set(p, byName);
+  }
+  return byName;
+}
+
 /** True when a particle may be absent altogether. */
 export function isOptional(p: Particle): boolean {
   if ((p.min ?? 1) === 0) return true;

@@ -73,6 +73,20 @@ export function xsdPattern(pattern: string): RegExp {
   return re;
 }
 
+/** XSD whiteSpace="collapse"; most values have nothing to collapse, so they are checked before any regex runs. */
+function collapseWhitespace(value: string): string {
+  const last = value.length - 1;
+  let clean = true;
+  for (let i = 0; i <= last; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === 0 || i === last || value.charCodeAt(i + 1) === 32))) {
+      clean = false;
+      break;
+    }
+  }
+  return clean ? value : value.replace(/[\t\n\r ]+/g, ' ').trim();
+}
+
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -121,8 +135,8 @@ class Validator {
     if ('seq' in p) {
       const seqRequired = required && (p.min ?? 1) >= 1;
       // An optional sequence that is partly present must be complete.
-      const present = particlePresent(p, obj);
-      for (const c of p.seq) this.particle(c, obj, path, seqRequired || present);
+      const childrenRequired = seqRequired || particlePresent(p, obj);
+      for (const c of p.seq) this.particle(c, obj, path, childrenRequired);
       return;
     }
     if (isRepeatingChoice(p)) {
@@ -272,7 +286,7 @@ class Validator {
     const bad = findInvalidXmlChar(value);
     if (bad !== -1) return this.issue(path, `character U+${value.charCodeAt(bad).toString(16).padStart(4, '0')} cannot be sent in XML`);
     const ws = facets?.whiteSpace ?? (builtin === 'xs:string' ? 'preserve' : builtin === 'xs:normalizedString' ? 'replace' : 'collapse');
-    const normal = ws === 'collapse' ? value.replace(/[\t\n\r ]+/g, ' ').trim() : ws === 'replace' ? value.replace(/[\t\n\r]/g, ' ') : value;
+    const normal = ws === 'collapse' ? collapseWhitespace(value) : ws === 'replace' ? value.replace(/[\t\n\r]/g, ' ') : value;
     const lexical = LEXICAL[builtin];
     if (lexical && !lexical.test(normal)) return this.issue(path, `'${clip(value)}' is not a valid ${builtin} value`);
     if (!facets) return;

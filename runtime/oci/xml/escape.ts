@@ -59,8 +59,16 @@ const INVALID_XML_CHAR = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbf
 
 /** Index of the first character XML 1.0 cannot represent, or -1. */
 export function findInvalidXmlChar(text: string): number {
-  const m = INVALID_XML_CHAR.exec(text);
-  return m ? m.index : -1;
+  // Plain text (no control character, no surrogate or U+FFFE/U+FFFF) is the rule: one pass over
+  // the code units settles it; the pattern runs only when something needs a closer look.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 ? c !== 0x9 && c !== 0xa && c !== 0xd : c >= 0xd800) {
+      const m = INVALID_XML_CHAR.exec(text);
+      return m ? m.index : -1;
+    }
+  }
+  return -1;
 }
 
 /** True when a numeric character reference names a character XML 1.0 allows. */

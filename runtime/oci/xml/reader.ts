@@ -456,8 +456,12 @@ export class XmlReader {
       const at = this.pos;
       if (!s.startsWith('</', at)) this.fail(`expected </${tag.qname}>`, at, path);
       this.pos = at + 2;
-      const name = this.pos < s.length && isNameStart(s.charCodeAt(this.pos)) ? this.readName() : '';
-      if (name !== tag.qname) {
+      // The usual case, the right name, is matched in place (no string cut per end tag).
+      const end = this.pos + tag.qname.length;
+      const same = s.startsWith(tag.qname, this.pos) && !isNameChar(s.charCodeAt(end));
+      const name = same ? tag.qname : this.pos < s.length && isNameStart(s.charCodeAt(this.pos)) ? this.readName() : '';
+      if (same) this.pos = end;
+      else if (name !== tag.qname) {
         if (this.pos >= s.length) this.fail(`unexpected end of document, expected </${tag.qname}>`, at, path);
         this.fail(`mismatched end tag </${name}>, expected </${tag.qname}>`, at, path);
       }

@@ -84,7 +84,11 @@ export interface OptionSpec {
  * Takes `--options` out of a verb's arguments; unknown options and missing values throw with
  * the position. Everything else stays positional, in order (`--` ends the options).
  */
-export function takeOptions(command: CommandText, spec: OptionSpec, from = 0): { options: Record<string, string | boolean>; positional: string[]; positionalOffsets: number[] } {
+export function takeOptions(
+  command: CommandText,
+  spec: OptionSpec,
+  from = 0,
+): { options: Record<string, string | boolean>; positional: string[]; positionalOffsets: number[] } {
   const options: Record<string, string | boolean> = {};
   const positional: string[] = [];
   const positionalOffsets: number[] = [];
@@ -102,7 +106,9 @@ export function takeOptions(command: CommandText, spec: OptionSpec, from = 0): {
       const kind = spec[name];
       if (!kind) {
         const known = Object.keys(spec).map((k) => `--${k}`);
-        throw new WebCommandError(`unknown option --${name} for %${command.verb}%${known.length ? ` (options: ${known.join(', ')})` : ''}`, { position: argOffsets[i] });
+        throw new WebCommandError(`unknown option --${name} for %${command.verb}%${known.length ? ` (options: ${known.join(', ')})` : ''}`, {
+          position: argOffsets[i],
+        });
       }
       if (kind === 'boolean') {
         if (eq >= 0) throw new WebCommandError(`--${name} takes no value`, { position: argOffsets[i] });

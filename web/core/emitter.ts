@@ -94,14 +94,21 @@ export function createEmitter(sink: ChunkSink, limits: OutputLimits, actionId: n
       s.pending = p;
       if (!s.timer) {
         s.wait = new Promise<void>((resolve) => {
-          s.timer = setTimeout(() => {
-            s.timer = undefined;
-            const latest = s.pending;
-            s.pending = undefined;
-            s.lastAt = Date.now();
-            if (latest && !sealed) storeProgress(latest).then(() => resolve(), () => resolve());
-            else resolve();
-          }, PROGRESS_INTERVAL_MS - (now - s.lastAt));
+          s.timer = setTimeout(
+            () => {
+              s.timer = undefined;
+              const latest = s.pending;
+              s.pending = undefined;
+              s.lastAt = Date.now();
+              if (latest && !sealed)
+                storeProgress(latest).then(
+                  () => resolve(),
+                  () => resolve(),
+                );
+              else resolve();
+            },
+            PROGRESS_INTERVAL_MS - (now - s.lastAt),
+          );
         });
       }
       return s.wait ?? Promise.resolve();

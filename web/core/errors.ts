@@ -18,7 +18,11 @@ export class WebCommandError extends WebCliError {
 
 /** A per-user handler configuration that breaks the handler's schema; `path` names the offending value (→ 400). */
 export class WebHandlerConfigError extends WebCliError {
-  constructor(handler: string, readonly path: string, message: string) {
+  constructor(
+    handler: string,
+    readonly path: string,
+    message: string,
+  ) {
     super('TH_ERR_WEB_HANDLER_CONFIG', `${handler} configuration${path ? ` at ${path}` : ''}: ${message}`, { context: { handler, path } });
   }
 }
@@ -89,7 +93,9 @@ export class WebSecretError extends WebCliError {
 /** A vBox box already connected with other credentials (one TCP connection per controller). */
 export class WebVboxBoxInUseError extends WebCliError {
   constructor(box: string) {
-    super('TH_ERR_WEB_VBOX_BOX_IN_USE', `${box} is already connected with other credentials; a controller accepts one connection at a time`, { context: { box } });
+    super('TH_ERR_WEB_VBOX_BOX_IN_USE', `${box} is already connected with other credentials; a controller accepts one connection at a time`, {
+      context: { box },
+    });
   }
 }
 

@@ -4,7 +4,17 @@ import { alignedTable } from '../../runtime/oci/present.js';
 import { createEmitter } from './emitter.js';
 import { HandlerRegistry } from './registry.js';
 import { type RunOutcome, executeRun } from './run.js';
-import { DEFAULT_LIMITS, type ErrorPayload, type Handler, type JsonValue, MIME, type NewChunk, type ProgressPayload, type TablePayload, silentLogger } from './types.js';
+import {
+  DEFAULT_LIMITS,
+  type ErrorPayload,
+  type Handler,
+  type JsonValue,
+  MIME,
+  type NewChunk,
+  type ProgressPayload,
+  type TablePayload,
+  silentLogger,
+} from './types.js';
 
 export interface HeadlessResult extends RunOutcome {
   /** Files written for artifacts. */

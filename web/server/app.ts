@@ -58,7 +58,8 @@ declare module 'fastify' {
 const Id = Type.String({ pattern: '^[1-9][0-9]{0,14}$' });
 const IdParams = Type.Object({ id: Id });
 const ThreadActionParams = Type.Object({ id: Id, actionId: Id });
-const wrapped = <T extends Parameters<typeof Type.Object>[0][string]>(t: T) => Type.Optional(Type.Union([Type.Null(), Type.Object({ value: t }, { additionalProperties: false })]));
+const wrapped = <T extends Parameters<typeof Type.Object>[0][string]>(t: T) =>
+  Type.Optional(Type.Union([Type.Null(), Type.Object({ value: t }, { additionalProperties: false })]));
 
 /** Builds the Fastify app: JSON API, websocket and page routes (docs/webcli.md). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -85,14 +86,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; code?: string }, _request, reply) => {
     if (error.validation) return reply.code(400).send({ error: 'validation', message: error.message, code: 'TH_ERR_WEB_VALIDATION' });
-    if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: 'too-large', message: error.message, code: 'TH_ERR_WEB_TOO_LARGE' });
+    if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.code(413).send({ error: 'too-large', message: error.message, code: 'TH_ERR_WEB_TOO_LARGE' });
     if (isThorsHammerError(error)) {
       const status = httpStatusOf(error);
       if (status >= 500) app.log.error(error);
       const position = (error as { position?: number }).position;
       return reply.code(status).send({ error: error.code, message: error.message, code: error.code, ...(position !== undefined ? { position } : {}) });
     }
-    if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: 'request', message: error.message, code: error.code ?? 'TH_ERR_WEB_REQUEST' });
+    if (error.statusCode && error.statusCode < 500)
+      return reply.code(error.statusCode).send({ error: 'request', message: error.message, code: error.code ?? 'TH_ERR_WEB_REQUEST' });
     app.log.error(error);
     return reply.code(500).send({ error: 'internal', message: 'internal error', code: 'TH_ERR_WEB_INTERNAL' });
   });
@@ -118,11 +121,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // --- auth ------------------------------------------------------------------------------
 
-  app.post('/api/login', { schema: { body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ maxLength: 1024 }) }) } }, async (request, reply) => {
-    const { user, token, exp } = await service.login(request.body.email, request.body.password);
-    setSessionCookie(reply, token, exp);
-    return { user: publicUser(user), expiresAt: new Date(exp * 1000).toISOString() };
-  });
+  app.post(
+    '/api/login',
+    { schema: { body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ maxLength: 1024 }) }) } },
+    async (request, reply) => {
+      const { user, token, exp } = await service.login(request.body.email, request.body.password);
+      setSessionCookie(reply, token, exp);
+      return { user: publicUser(user), expiresAt: new Date(exp * 1000).toISOString() };
+    },
+  );
   app.post('/api/logout', async (_request, reply) => {
     reply.clearCookie(cookieName, { path: '/' });
     return { ok: true };
@@ -134,14 +141,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return { ok: true };
   });
   app.get('/api/me', auth, async (request) => publicUser(me(request)));
-  app.post('/api/me/password', { ...auth, schema: { body: Type.Object({ current: Type.String(), password: Type.String({ maxLength: 1024 }) }) } }, async (request, reply) => {
-    await service.changePassword(me(request).id, request.body.current, request.body.password);
-    closeSocketsOf(me(request).id);
-    const user = (await service.store.userById(me(request).id))!;
-    const { token, exp } = await service.tokens.issue(user.id, user.passwordVersion);
-    setSessionCookie(reply, token, exp);
-    return { ok: true };
-  });
+  app.post(
+    '/api/me/password',
+    { ...auth, schema: { body: Type.Object({ current: Type.String(), password: Type.String({ maxLength: 1024 }) }) } },
+    async (request, reply) => {
+      await service.changePassword(me(request).id, request.body.current, request.body.password);
+      closeSocketsOf(me(request).id);
+      const user = (await service.store.userById(me(request).id))!;
+      const { token, exp } = await service.tokens.issue(user.id, user.passwordVersion);
+      setSessionCookie(reply, token, exp);
+      return { ok: true };
+    },
+  );
   app.get('/api/health', async () => {
     await service.store.ping();
     return { ok: true, database: 'reachable', ...service.stats() };
@@ -152,7 +163,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api/threads', auth, async (request) => service.store.listThreads(me(request).id));
   app.post(
     '/api/threads',
-    { ...auth, schema: { body: Type.Object({ title: Type.String({ minLength: 1, maxLength: 500 }), description: Type.Optional(Type.String({ maxLength: 100_000 })) }) } },
+    {
+      ...auth,
+      schema: { body: Type.Object({ title: Type.String({ minLength: 1, maxLength: 500 }), description: Type.Optional(Type.String({ maxLength: 100_000 })) }) },
+    },
     async (request, reply) => reply.code(201).send(await service.store.createThread(me(request).id, request.body.title, request.body.description ?? '')),
   );
   app.get('/api/threads/:id', { ...auth, schema: { params: IdParams } }, async (request) => service.store.getThread(me(request).id, Number(request.params.id)));
@@ -162,7 +176,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...auth,
       schema: {
         params: IdParams,
-        body: Type.Object({ title: wrapped(Type.String({ minLength: 1, maxLength: 500 })), description: wrapped(Type.String({ maxLength: 100_000 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { title: wrapped(Type.String({ minLength: 1, maxLength: 500 })), description: wrapped(Type.String({ maxLength: 100_000 })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {
@@ -177,7 +194,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.post(
     '/api/threads/:id/actions',
-    { ...auth, schema: { params: IdParams, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 1_000_000 }), title: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    {
+      ...auth,
+      schema: {
+        params: IdParams,
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 1_000_000 }), title: Type.Optional(Type.String({ maxLength: 500 })) }),
+      },
+    },
     async (request, reply) => {
       // Ownership before parsing: another user's thread is 404 whatever the text.
       await service.store.getThread(me(request).id, Number(request.params.id)).then(() => undefined);
@@ -186,7 +209,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   app.patch(
     '/api/threads/:id/actions/:actionId',
-    { ...auth, schema: { params: ThreadActionParams, body: Type.Object({ showQuestion: wrapped(Type.Boolean()), showAnswer: wrapped(Type.Boolean()) }, { additionalProperties: false }) } },
+    {
+      ...auth,
+      schema: {
+        params: ThreadActionParams,
+        body: Type.Object({ showQuestion: wrapped(Type.Boolean()), showAnswer: wrapped(Type.Boolean()) }, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       const ta = await service.store.patchThreadAction(me(request).id, Number(request.params.id), Number(request.params.actionId), request.body);
       service.bus.publish({ type: 'thread-reload', threadId: Number(request.params.id) });
@@ -203,11 +232,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...auth,
       schema: {
         params: ThreadActionParams,
-        body: Type.Union([Type.Object({ direction: Type.Union([Type.Literal('up'), Type.Literal('down')]) }), Type.Object({ position: Type.Integer({ minimum: 1 }) })]),
+        body: Type.Union([
+          Type.Object({ direction: Type.Union([Type.Literal('up'), Type.Literal('down')]) }),
+          Type.Object({ position: Type.Integer({ minimum: 1 }) }),
+        ]),
       },
     },
     async (request) => {
-      const ta = await service.store.moveThreadAction(me(request).id, Number(request.params.id), Number(request.params.actionId), request.body as { direction?: 'up' | 'down'; position?: number });
+      const ta = await service.store.moveThreadAction(
+        me(request).id,
+        Number(request.params.id),
+        Number(request.params.actionId),
+        request.body as { direction?: 'up' | 'down'; position?: number },
+      );
       service.bus.publish({ type: 'thread-reload', threadId: Number(request.params.id) });
       return ta;
     },
@@ -215,7 +252,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api/actions/:id', { ...auth, schema: { params: IdParams } }, async (request) => service.store.getAction(me(request).id, Number(request.params.id)));
   app.patch(
     '/api/actions/:id',
-    { ...auth, schema: { params: IdParams, body: Type.Object({ title: wrapped(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false }) } },
+    {
+      ...auth,
+      schema: { params: IdParams, body: Type.Object({ title: wrapped(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false }) },
+    },
     async (request) => {
       const action = await service.store.patchAction(me(request).id, Number(request.params.id), request.body);
       for (const threadId of await service.store.threadsOfAction(action.id)) service.bus.publish({ type: 'thread-reload', threadId });
@@ -250,21 +290,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (error.code === 'FST_REQ_FILE_TOO_LARGE') throw new WebTooLargeError(options.uploadMaxBytes ?? 20 * 1024 * 1024);
       throw error;
     });
-    const upload = await service.store.createUpload(me(request).id, file.filename || 'upload', file.mimetype || 'application/octet-stream', bytes, options.uploadTtlMs ?? 86_400_000);
+    const upload = await service.store.createUpload(
+      me(request).id,
+      file.filename || 'upload',
+      file.mimetype || 'application/octet-stream',
+      bytes,
+      options.uploadTtlMs ?? 86_400_000,
+    );
     return reply.code(201).send(upload);
   });
-  app.get('/api/artifacts/:id', { ...auth, schema: { params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }) } }, async (request, reply) => {
-    const artifact = await service.store.getArtifact(me(request).id, request.params.id);
-    if (!artifact) throw new WebNotFoundError(`artifact ${request.params.id}`);
-    // Served as a download, never rendered in the page's origin (B8).
-    const safeMime = /^(text\/csv|application\/json|image\/png|text\/plain|application\/xml)$/.test(artifact.mime) ? artifact.mime : 'application/octet-stream';
-    const asciiName = artifact.fileName.replace(/[^\w.-]+/g, '_');
-    return reply
-      .header('Content-Type', safeMime.startsWith('text/') ? `${safeMime}; charset=utf-8` : safeMime)
-      .header('Content-Disposition', `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(artifact.fileName)}`)
-      .header('Cache-Control', 'private, no-store')
-      .send(artifact.content);
-  });
+  app.get(
+    '/api/artifacts/:id',
+    { ...auth, schema: { params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }) } },
+    async (request, reply) => {
+      const artifact = await service.store.getArtifact(me(request).id, request.params.id);
+      if (!artifact) throw new WebNotFoundError(`artifact ${request.params.id}`);
+      // Served as a download, never rendered in the page's origin (B8).
+      const safeMime = /^(text\/csv|application\/json|image\/png|text\/plain|application\/xml)$/.test(artifact.mime)
+        ? artifact.mime
+        : 'application/octet-stream';
+      const asciiName = artifact.fileName.replace(/[^\w.-]+/g, '_');
+      return reply
+        .header('Content-Type', safeMime.startsWith('text/') ? `${safeMime}; charset=utf-8` : safeMime)
+        .header('Content-Disposition', `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(artifact.fileName)}`)
+        .header('Cache-Control', 'private, no-store')
+        .send(artifact.content);
+    },
+  );
   app.all('/api/*', async () => {
     throw new WebNotFoundError('route');
   });
@@ -310,7 +362,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         socket.send(JSON.stringify(message));
       };
       // The token's expiry ends the socket (close code 4401; the page goes to /login).
-      const expiry = setTimeout(() => socket.close(WS_CLOSE_UNAUTHENTICATED, 'session expired'), Math.min(2 ** 31 - 1, Math.max(0, request.tokenExp! * 1000 - Date.now())));
+      const expiry = setTimeout(
+        () => socket.close(WS_CLOSE_UNAUTHENTICATED, 'session expired'),
+        Math.min(2 ** 31 - 1, Math.max(0, request.tokenExp! * 1000 - Date.now())),
+      );
       let alive = true;
       socket.on('pong', () => {
         alive = true;
@@ -329,7 +384,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // Messages are handled one at a time, so a subscribe's replay is complete before the next message.
       let chain = Promise.resolve();
       socket.on('message', (data) => {
-        chain = chain.then(() => onMessage(String(data))).catch((error: Error) => send({ type: 'error', message: error.message, code: (error as { code?: string }).code ?? 'TH_ERR_WEB_WS' }));
+        chain = chain
+          .then(() => onMessage(String(data)))
+          .catch((error: Error) => send({ type: 'error', message: error.message, code: (error as { code?: string }).code ?? 'TH_ERR_WEB_WS' }));
       });
       const onMessage = async (text: string) => {
         let message: { type?: unknown; threadId?: unknown; since?: unknown; id?: unknown };
@@ -348,9 +405,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           return send({ type: 'unsubscribed', threadId });
         }
         const since = message.since === undefined || message.since === null ? null : Number(message.since);
-        if (since !== null && (!Number.isInteger(since) || since < 0)) return send({ type: 'error', message: 'since must be a chunk id (integer ≥ 0)', code: 'TH_ERR_WEB_WS' });
+        if (since !== null && (!Number.isInteger(since) || since < 0))
+          return send({ type: 'error', message: 'since must be a chunk id (integer ≥ 0)', code: 'TH_ERR_WEB_WS' });
         try {
-          await service.store.getThread(user.id, threadId).then(() => undefined, (e) => Promise.reject(e));
+          await service.store.getThread(user.id, threadId).then(
+            () => undefined,
+            (e) => Promise.reject(e),
+          );
         } catch (error) {
           if (error instanceof WebNotFoundError) return send({ type: 'error', threadId, message: `thread ${threadId} not found`, code: error.code });
           throw error;
@@ -379,7 +440,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           const resume = await service.store.resumeState(user.id, threadId, since);
           for (const chunk of resume.replaceable) send({ type: 'chunk-replaced', threadId, chunk });
           for (const chunk of resume.chunks) deliver({ type: 'chunk', threadId, chunk });
-          for (const a of resume.unfinished) send({ type: 'action-status', threadId, actionId: a.id, status: a.status, startedAt: a.startedAt, finishedAt: a.finishedAt, errorSummary: a.errorSummary });
+          for (const a of resume.unfinished)
+            send({
+              type: 'action-status',
+              threadId,
+              actionId: a.id,
+              status: a.status,
+              startedAt: a.startedAt,
+              finishedAt: a.finishedAt,
+              errorSummary: a.errorSummary,
+            });
         }
         replaying = false;
         for (const event of buffered.splice(0)) deliver(event);

@@ -53,7 +53,10 @@ export function defaultConfig(home: string): WebCliConfig {
 
 /** `THORS_WEBCLI_LISTEN_PORT` for `listen.port`. */
 export function envNameOf(path: string): string {
-  return `THORS_WEBCLI_${path.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase()}`;
+  return `THORS_WEBCLI_${path
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .replace(/\./g, '_')
+    .toUpperCase()}`;
 }
 
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>, path: string): void {

@@ -49,7 +49,10 @@ export function createService(config: WebCliConfig, db: Kysely<Database>, option
     db,
     handlers: enabled,
     secrets: new SecretBox(readKeyFile(homePath(config, config.secrets.keyFile), 32, false)),
-    tokens: new TokenService(readKeyFile(homePath(config, config.auth.jwtKeyFile), 32, false), Math.round(durationMs(config.auth.tokenLifetime, 'auth.tokenLifetime') / 1000)),
+    tokens: new TokenService(
+      readKeyFile(homePath(config, config.auth.jwtKeyFile), 32, false),
+      Math.round(durationMs(config.auth.tokenLifetime, 'auth.tokenLifetime') / 1000),
+    ),
     output: { tableRowCap: config.output.tableRowCap, inlineTextLimit: config.output.inlineTextLimit },
     limits: {
       maxRunning: config.scheduler.maxRunning,

@@ -161,10 +161,19 @@ export class WebCliService {
       const keys = this.secretKeysOf(handler);
       // A masked secret sent back unchanged keeps the stored one.
       const stored = secretValues((await this.store.getHandlerConfig(userId, handler)) ?? {}, keys);
-      const merged = mapSecrets(config, keys, (value, path) => (value === SECRET_MASK ? (stored.has(path) ? this.options.secrets.open(stored.get(path)!) : value) : value));
-      if (JSON.stringify(merged).includes(SECRET_MASK)) throw new WebCommandError(`a masked secret (${SECRET_MASK}) was sent for a value that is not stored: give the secret itself`, { code: 'TH_ERR_WEB_HANDLER_CONFIG' });
+      const merged = mapSecrets(config, keys, (value, path) =>
+        value === SECRET_MASK ? (stored.has(path) ? this.options.secrets.open(stored.get(path)!) : value) : value,
+      );
+      if (JSON.stringify(merged).includes(SECRET_MASK))
+        throw new WebCommandError(`a masked secret (${SECRET_MASK}) was sent for a value that is not stored: give the secret itself`, {
+          code: 'TH_ERR_WEB_HANDLER_CONFIG',
+        });
       this.registry.validateConfig(handler, merged);
-      await this.store.setHandlerConfig(userId, handler, mapSecrets(merged, keys, (s) => this.options.secrets.seal(s)));
+      await this.store.setHandlerConfig(
+        userId,
+        handler,
+        mapSecrets(merged, keys, (s) => this.options.secrets.seal(s)),
+      );
       return maskSecrets(merged, keys);
     },
     unset: (userId, handler) => this.store.deleteHandlerConfig(userId, handler),
@@ -200,7 +209,8 @@ export class WebCliService {
       runnerId: this.runnerId,
     });
     this.bus.publish({ type: 'action-created', threadId, threadAction: ta });
-    const timeoutMs = parsed.timeoutMs !== undefined ? parsed.timeoutMs : handler.defaultTimeoutMs !== undefined ? handler.defaultTimeoutMs : this.limits.defaultTimeoutMs;
+    const timeoutMs =
+      parsed.timeoutMs !== undefined ? parsed.timeoutMs : handler.defaultTimeoutMs !== undefined ? handler.defaultTimeoutMs : this.limits.defaultTimeoutMs;
     this.queue.push({ actionId: ta.actionId, userId: user.id, email: user.email, threadId, handler, request: parsed.request, timeoutMs });
     this.pump();
     return ta;
@@ -288,7 +298,15 @@ export class WebCliService {
       try {
         const times = await this.store.setStatus(job.actionId, 'running');
         if (!times) return; // deleted or already ended
-        this.bus.publish({ type: 'action-status', threadId: job.threadId, actionId: job.actionId, status: 'running', startedAt: times.startedAt, finishedAt: null, errorSummary: null });
+        this.bus.publish({
+          type: 'action-status',
+          threadId: job.threadId,
+          actionId: job.actionId,
+          status: 'running',
+          startedAt: times.startedAt,
+          finishedAt: null,
+          errorSummary: null,
+        });
         let config: unknown;
         try {
           config = await this.runConfig(job.userId, job.handler);
@@ -306,7 +324,14 @@ export class WebCliService {
           };
         });
         const outcome = await Promise.race([
-          executeRun({ handler: job.handler, request: job.request, context: this.context(job, config), emitter, cancel: cancel.signal, timeoutMs: job.timeoutMs }),
+          executeRun({
+            handler: job.handler,
+            request: job.request,
+            context: this.context(job, config),
+            emitter,
+            cancel: cancel.signal,
+            timeoutMs: job.timeoutMs,
+          }),
           forced,
         ]);
         await this.settle(running, outcome.status, outcome.errorSummary);
@@ -343,7 +368,15 @@ export class WebCliService {
   private async finish(job: Job, status: 'succeeded' | 'failed' | 'cancelled', errorSummary: string | null): Promise<void> {
     const times = await this.store.setStatus(job.actionId, status, errorSummary);
     if (!times) return;
-    this.bus.publish({ type: 'action-status', threadId: job.threadId, actionId: job.actionId, status, startedAt: times.startedAt, finishedAt: times.finishedAt, errorSummary });
+    this.bus.publish({
+      type: 'action-status',
+      threadId: job.threadId,
+      actionId: job.actionId,
+      status,
+      startedAt: times.startedAt,
+      finishedAt: times.finishedAt,
+      errorSummary,
+    });
   }
 
   private publishChunk(threadId: number, chunk: ChunkJson, replaced: boolean): void {

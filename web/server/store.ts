@@ -148,7 +148,11 @@ export class Store {
 
   async createThread(userId: number, title: string, description: string): Promise<ThreadJson> {
     const t = now();
-    const row = await this.db.insertInto('threads').values({ user_id: userId, title, description, created_at: t, updated_at: t }).returningAll().executeTakeFirstOrThrow();
+    const row = await this.db
+      .insertInto('threads')
+      .values({ user_id: userId, title, description, created_at: t, updated_at: t })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return { ...threadSummary(row), actions: [] };
   }
 
@@ -173,7 +177,12 @@ export class Store {
     const set: Record<string, string> = {};
     if (patch.title) set.title = patch.title.value;
     if (patch.description) set.description = patch.description.value;
-    if (Object.keys(set).length > 0) await this.db.updateTable('threads').set({ ...set, updated_at: now() }).where('id', '=', threadId).execute();
+    if (Object.keys(set).length > 0)
+      await this.db
+        .updateTable('threads')
+        .set({ ...set, updated_at: now() })
+        .where('id', '=', threadId)
+        .execute();
     return this.getThread(userId, threadId);
   }
 
@@ -272,7 +281,12 @@ export class Store {
     return link;
   }
 
-  async patchThreadAction(userId: number, threadId: number, actionId: number, patch: Patch<{ showQuestion: boolean; showAnswer: boolean }>): Promise<ThreadActionJson> {
+  async patchThreadAction(
+    userId: number,
+    threadId: number,
+    actionId: number,
+    patch: Patch<{ showQuestion: boolean; showAnswer: boolean }>,
+  ): Promise<ThreadActionJson> {
     const link = await this.ownedLink(this.db, userId, threadId, actionId);
     const set: { show_question?: number; show_answer?: number } = {};
     if (patch.showQuestion) set.show_question = patch.showQuestion.value ? 1 : 0;
@@ -305,7 +319,12 @@ export class Store {
   }
 
   /** Moves an action up, down (swap with the single nearest neighbour) or to a position (1-based), in a transaction (B13). */
-  async moveThreadAction(userId: number, threadId: number, actionId: number, move: { direction?: 'up' | 'down'; position?: number }): Promise<ThreadActionJson> {
+  async moveThreadAction(
+    userId: number,
+    threadId: number,
+    actionId: number,
+    move: { direction?: 'up' | 'down'; position?: number },
+  ): Promise<ThreadActionJson> {
     const linkId = await this.db.transaction().execute(async (tx) => {
       const link = await this.ownedLink(tx, userId, threadId, actionId);
       if (move.direction) {
@@ -328,7 +347,11 @@ export class Store {
         const at = Math.max(0, Math.min(rest.length, move.position - 1));
         rest.splice(at, 0, { id: link.id, display_order: 0 });
         for (let i = 0; i < rest.length; i++) await tx.updateTable('thread_actions').set({ display_order: i }).where('id', '=', rest[i]!.id).execute();
-        await tx.updateTable('threads').set({ next_display_order: rest.length + 1 }).where('id', '=', threadId).execute();
+        await tx
+          .updateTable('threads')
+          .set({ next_display_order: rest.length + 1 })
+          .where('id', '=', threadId)
+          .execute();
       }
       return link.id;
     });
@@ -336,7 +359,11 @@ export class Store {
   }
 
   /** Moves the action to a new status with its timestamps; returns false when it is already terminal (or gone). */
-  async setStatus(actionId: number, status: ActionStatus, errorSummary: string | null = null): Promise<{ startedAt: string | null; finishedAt: string | null } | undefined> {
+  async setStatus(
+    actionId: number,
+    status: ActionStatus,
+    errorSummary: string | null = null,
+  ): Promise<{ startedAt: string | null; finishedAt: string | null } | undefined> {
     const t = now();
     const terminal = TERMINAL_STATUSES.has(status);
     const row = await this.db
@@ -395,7 +422,12 @@ export class Store {
           .execute();
       }
       if (chunk.replaceKey) {
-        const existing = await tx.selectFrom('action_chunks').selectAll().where('action_id', '=', actionId).where('replace_key', '=', chunk.replaceKey).executeTakeFirst();
+        const existing = await tx
+          .selectFrom('action_chunks')
+          .selectAll()
+          .where('action_id', '=', actionId)
+          .where('replace_key', '=', chunk.replaceKey)
+          .executeTakeFirst();
         if (existing) {
           await tx
             .updateTable('action_chunks')
@@ -441,7 +473,15 @@ export class Store {
   }
 
   /** Resume (C.11): chunks of the thread newer than the cursor, every replaceable chunk, and the unfinished actions. */
-  async resumeState(userId: number, threadId: number, since: number): Promise<{ chunks: ChunkJson[]; replaceable: ChunkJson[]; unfinished: { id: number; status: ActionStatus; startedAt: string | null; finishedAt: string | null; errorSummary: string | null }[] }> {
+  async resumeState(
+    userId: number,
+    threadId: number,
+    since: number,
+  ): Promise<{
+    chunks: ChunkJson[];
+    replaceable: ChunkJson[];
+    unfinished: { id: number; status: ActionStatus; startedAt: string | null; finishedAt: string | null; errorSummary: string | null }[];
+  }> {
     await this.ownedThread(this.db, userId, threadId);
     const base = this.db
       .selectFrom('action_chunks as c')
@@ -463,7 +503,13 @@ export class Store {
     return {
       chunks,
       replaceable,
-      unfinished: unfinished.map((u) => ({ id: u.id, status: u.status as ActionStatus, startedAt: u.started_at, finishedAt: u.finished_at, errorSummary: u.error_summary })),
+      unfinished: unfinished.map((u) => ({
+        id: u.id,
+        status: u.status as ActionStatus,
+        startedAt: u.started_at,
+        finishedAt: u.finished_at,
+        errorSummary: u.error_summary,
+      })),
     };
   }
 
@@ -492,7 +538,12 @@ export class Store {
   // --- handler configurations ----------------------------------------------------------
 
   async getHandlerConfig(userId: number, handler: string): Promise<unknown | undefined> {
-    const row = await this.db.selectFrom('handler_configs').select('config').where('user_id', '=', userId).where('handler_name', '=', handler).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('handler_configs')
+      .select('config')
+      .where('user_id', '=', userId)
+      .where('handler_name', '=', handler)
+      .executeTakeFirst();
     return row ? JSON.parse(row.config) : undefined;
   }
 
@@ -512,19 +563,41 @@ export class Store {
 
   // --- uploads -------------------------------------------------------------------------
 
-  async createUpload(userId: number, fileName: string, mime: string, content: Buffer, ttlMs: number): Promise<{ id: string; fileName: string; mime: string; sizeBytes: number; expiresAt: string }> {
+  async createUpload(
+    userId: number,
+    fileName: string,
+    mime: string,
+    content: Buffer,
+    ttlMs: number,
+  ): Promise<{ id: string; fileName: string; mime: string; sizeBytes: number; expiresAt: string }> {
     const id = randomId();
     const t = new Date();
     const expiresAt = new Date(t.getTime() + ttlMs).toISOString();
     await this.db
       .insertInto('uploads')
-      .values({ id, user_id: userId, file_name: fileName, mime, size_bytes: content.length, content, storage_path: null, created_at: t.toISOString(), expires_at: expiresAt })
+      .values({
+        id,
+        user_id: userId,
+        file_name: fileName,
+        mime,
+        size_bytes: content.length,
+        content,
+        storage_path: null,
+        created_at: t.toISOString(),
+        expires_at: expiresAt,
+      })
       .execute();
     return { id, fileName, mime, sizeBytes: content.length, expiresAt };
   }
 
   async getUpload(userId: number, id: string): Promise<{ fileName: string; mime: string; bytes: Buffer } | undefined> {
-    const row = await this.db.selectFrom('uploads').selectAll().where('id', '=', id).where('user_id', '=', userId).where('expires_at', '>', now()).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now())
+      .executeTakeFirst();
     return row?.content ? { fileName: row.file_name, mime: row.mime, bytes: Buffer.from(row.content) } : undefined;
   }
 
@@ -539,7 +612,11 @@ export class Store {
   }
 }
 
-function userRow(r: Database['users'] extends infer _ ? { id: number; email: string; password_hash: string; password_version: number; is_active: number; created_at: string } : never): UserRow {
+function userRow(
+  r: Database['users'] extends infer _
+    ? { id: number; email: string; password_hash: string; password_version: number; is_active: number; created_at: string }
+    : never,
+): UserRow {
   return { id: r.id, email: r.email, passwordHash: r.password_hash, passwordVersion: r.password_version, isActive: r.is_active === 1, createdAt: r.created_at };
 }
 
@@ -548,7 +625,19 @@ function threadSummary(r: { id: number; title: string; description: string; crea
 }
 
 function actionJson(
-  r: { id: number; handler_name: string; title: string; raw_text: string; request: string; mutating: number; status: string; error_summary: string | null; created_at: string; started_at: string | null; finished_at: string | null },
+  r: {
+    id: number;
+    handler_name: string;
+    title: string;
+    raw_text: string;
+    request: string;
+    mutating: number;
+    status: string;
+    error_summary: string | null;
+    created_at: string;
+    started_at: string | null;
+    finished_at: string | null;
+  },
   chunks: ChunkJson[],
 ): ActionJson {
   const status = r.status as ActionStatus;
@@ -569,15 +658,45 @@ function actionJson(
   };
 }
 
-function threadActionJson(l: { id: number; thread_id: number; action_id: number; display_order: number; show_question: number; show_answer: number }, action: ActionJson): ThreadActionJson {
-  return { id: l.id, threadId: l.thread_id, actionId: l.action_id, displayOrder: l.display_order, showQuestion: l.show_question === 1, showAnswer: l.show_answer === 1, action };
+function threadActionJson(
+  l: { id: number; thread_id: number; action_id: number; display_order: number; show_question: number; show_answer: number },
+  action: ActionJson,
+): ThreadActionJson {
+  return {
+    id: l.id,
+    threadId: l.thread_id,
+    actionId: l.action_id,
+    displayOrder: l.display_order,
+    showQuestion: l.show_question === 1,
+    showAnswer: l.show_answer === 1,
+    action,
+  };
 }
 
 function chunkJson(
-  r: { id: number; action_id: number; seq: number; mime: string; text_content: string | null; replace_key: string | null; created_at: string; updated_at: string },
+  r: {
+    id: number;
+    action_id: number;
+    seq: number;
+    mime: string;
+    text_content: string | null;
+    replace_key: string | null;
+    created_at: string;
+    updated_at: string;
+  },
   artifact: ArtifactRef | null,
 ): ChunkJson {
-  return { id: r.id, actionId: r.action_id, seq: r.seq, mime: r.mime, text: r.text_content, artifact, replaceKey: r.replace_key, createdAt: r.created_at, updatedAt: r.updated_at };
+  return {
+    id: r.id,
+    actionId: r.action_id,
+    seq: r.seq,
+    mime: r.mime,
+    text: r.text_content,
+    artifact,
+    replaceKey: r.replace_key,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }
 
 function chunkJsonJoined(r: Record<string, unknown>): ChunkJson {

@@ -96,7 +96,13 @@ type OciRequest =
 const READ_ONLY = /Get|Login|Logout|Authentication/;
 
 /** Errors after which the session is gone but the server may not have run the request: a read-only one is retried once. */
-const LINK_LOST: ReadonlySet<string> = new Set(['TH_ERR_OCI_SERVER_LOGOUT', 'TH_ERR_OCI_CONNECTION_LOST', 'TH_ERR_OCI_TRANSPORT_CLOSED', 'TH_ERR_OCI_NOT_CONNECTED', 'TH_ERR_OCI_CONNECT']);
+const LINK_LOST: ReadonlySet<string> = new Set([
+  'TH_ERR_OCI_SERVER_LOGOUT',
+  'TH_ERR_OCI_CONNECTION_LOST',
+  'TH_ERR_OCI_TRANSPORT_CLOSED',
+  'TH_ERR_OCI_NOT_CONNECTED',
+  'TH_ERR_OCI_CONNECT',
+]);
 
 /** Element names whose text is a secret in XML chunks and stored requests. */
 const SECRET_NAME = /password|passcode|secret/i;
@@ -143,7 +149,14 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
     return schemaPromise;
   };
 
-  async function parseSend(command: CommandText, name: string, nameOffset: number, fieldArgs: string[], fieldOffsets: number[], profile: string | null): Promise<ParsedCommand<OciRequest>> {
+  async function parseSend(
+    command: CommandText,
+    name: string,
+    nameOffset: number,
+    fieldArgs: string[],
+    fieldOffsets: number[],
+    profile: string | null,
+  ): Promise<ParsedCommand<OciRequest>> {
     const s = await schema();
     let resolved: Awaited<ReturnType<typeof prepareRequestType>>;
     try {
@@ -159,7 +172,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       } catch (error) {
         throw new WebCommandError(`the body is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`, { position: command.bodyOffset });
       }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new WebCommandError('the body must be a mapping of request fields', { position: command.bodyOffset });
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new WebCommandError('the body must be a mapping of request fields', { position: command.bodyOffset });
       // In the body null means xsi:nil (clear the field); a missing key leaves it unchanged.
       for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
         if (key !== '$type') assignments.push({ path: key, value: value === null ? { kind: 'nil' } : { kind: 'json', value }, source: `body ${key}` });
@@ -208,14 +222,17 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
 
   async function sessionFor(userId: number, name: string, profile: OciProfile, password: string): Promise<Session> {
     // The key covers everything the login depends on, so a changed profile gets a new session.
-    const fingerprint = createHash('sha256').update(JSON.stringify([profile.url, profile.userId, password, profile.login, profile.insecure, profile.ca])).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([profile.url, profile.userId, password, profile.login, profile.insecure, profile.ca]))
+      .digest('hex');
     const key = `${userId}\u0000${name}\u0000${fingerprint}`;
     let session = sessions.get(key);
     if (!session) {
-      for (const [k, old] of sessions) if (k.startsWith(`${userId}\u0000${name}\u0000`)) {
-        sessions.delete(k);
-        void old.pool.close();
-      }
+      for (const [k, old] of sessions)
+        if (k.startsWith(`${userId}\u0000${name}\u0000`)) {
+          sessions.delete(k);
+          void old.pool.close();
+        }
       session = {
         pool: new OciSessionPool({
           size: settings.perProfileConcurrency,

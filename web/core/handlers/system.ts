@@ -22,8 +22,10 @@ export function notesHandler(): Handler<NoteRequest> {
       'The page renders markdown with *marked* and sanitises every HTML string with DOMPurify: scripts, event attributes and frames are removed.',
     ].join('\n\n'),
     parse(command: CommandText): ParsedCommand<NoteRequest> {
-      if (command.args.length > 0) throw new WebCommandError(`%${command.verb}% takes no arguments: write the text on the next lines`, { position: command.argOffsets[0] });
-      if (command.body.trim() === '') throw new WebCommandError(`%${command.verb}% needs a body on the lines after the first`, { position: command.bodyOffset });
+      if (command.args.length > 0)
+        throw new WebCommandError(`%${command.verb}% takes no arguments: write the text on the next lines`, { position: command.argOffsets[0] });
+      if (command.body.trim() === '')
+        throw new WebCommandError(`%${command.verb}% needs a body on the lines after the first`, { position: command.bodyOffset });
       return { request: { kind: command.verb === 'html' ? 'html' : 'markdown', body: command.body }, mutating: false };
     },
     async run(context: RunContext, request: NoteRequest): Promise<void> {
@@ -44,7 +46,7 @@ export function configHandler(): Handler<ConfigRequest> {
     synopsis: '%config% get|set|unset <handler>: your configuration of a handler (set: JSON or YAML body)',
     help: [
       '- `%config% get oci`: shows your configuration of the `oci` handler, secrets masked.',
-      '- `%config% set oci` followed by JSON or YAML: validated against the handler\'s schema (errors name the path), secrets encrypted at rest. A masked secret (`********`) sent back unchanged keeps the stored one.',
+      "- `%config% set oci` followed by JSON or YAML: validated against the handler's schema (errors name the path), secrets encrypted at rest. A masked secret (`********`) sent back unchanged keeps the stored one.",
       '- `%config% unset oci`: deletes it.',
     ].join('\n'),
     mayMutate: true,
@@ -75,13 +77,16 @@ export function configHandler(): Handler<ConfigRequest> {
         if (command.body.trim() !== '') throw new WebCommandError(`%config% ${op} takes no body`, { position: command.bodyOffset });
         return { request: { op, handler }, mutating: false };
       }
-      if (command.body.trim() === '') throw new WebCommandError('%config% set needs the configuration (JSON or YAML) on the next lines', { position: command.bodyOffset });
+      if (command.body.trim() === '')
+        throw new WebCommandError('%config% set needs the configuration (JSON or YAML) on the next lines', { position: command.bodyOffset });
       let config: unknown;
       try {
         config = parseYaml(command.body); // YAML is a superset of JSON
       } catch (error) {
         const pos = (error as { pos?: [number, number] }).pos;
-        throw new WebCommandError(`the body is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`, { position: command.bodyOffset + (pos?.[0] ?? 0) });
+        throw new WebCommandError(`the body is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`, {
+          position: command.bodyOffset + (pos?.[0] ?? 0),
+        });
       }
       // The request is stored with the action: secrets must not be, so run gets the body text again.
       return { request: { op, handler, config: config as JsonValue }, mutating: true };
@@ -119,7 +124,7 @@ export function helpHandler(): Handler<HelpRequest> {
     name: 'help',
     verbs: ['help'],
     synopsis: '%help% [handler]: the commands you can type',
-    help: '`%help%` lists every handler with its verbs and availability; `%help% oci` shows one handler\'s help.',
+    help: "`%help%` lists every handler with its verbs and availability; `%help% oci` shows one handler's help.",
     start(s) {
       services = s;
     },

@@ -74,7 +74,8 @@ const DEFAULT_WATCH_MS = 60_000;
 
 function parseKeyRef(text: string | undefined, offset: number | undefined): KeyRef {
   const m = text === undefined ? null : /^(\d{1,3})\/(\d{1,3})$/.exec(text);
-  if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) throw new WebCommandError(`expected <node>/<key> (numbers 0-255), got '${text ?? ''}'`, { position: offset });
+  if (!m || Number(m[1]) > 255 || Number(m[2]) > 255)
+    throw new WebCommandError(`expected <node>/<key> (numbers 0-255), got '${text ?? ''}'`, { position: offset });
   return { node: Number(m[1]), key: Number(m[2]) };
 }
 
@@ -107,7 +108,9 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
   async function connectionFor(box: VboxBox): Promise<VboxClient> {
     const port = box.port ?? 11501;
     const key = `${box.host}:${port}`;
-    const credentials = createHash('sha256').update(JSON.stringify([box.username, box.password, box.version ?? 'v2'])).digest('hex');
+    const credentials = createHash('sha256')
+      .update(JSON.stringify([box.username, box.password, box.version ?? 'v2']))
+      .digest('hex');
     let conn = connections.get(key);
     if (conn && conn.credentials !== credentials) throw new WebVboxBoxInUseError(key);
     if (!conn) {
@@ -152,7 +155,11 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
       }
     }
     await context.emit.table({ title: 'vBox status', columns: ['room', 'node', 'key', 'type', 'state'], rows });
-    await context.emit.file('vbox-status.json', 'application/json', JSON.stringify({ rooms: rooms.map((r) => ({ id: r.id, name: r.name })), keys: snapshot }, null, 2));
+    await context.emit.file(
+      'vbox-status.json',
+      'application/json',
+      JSON.stringify({ rooms: rooms.map((r) => ({ id: r.id, name: r.name })), keys: snapshot }, null, 2),
+    );
   }
 
   async function runWatch(context: RunContext, client: VboxClient, forMs: number, filterNode: number | null): Promise<void> {
@@ -197,7 +204,8 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
   return {
     name: 'vbox',
     verbs: ['vbox'],
-    synopsis: '%vbox% status | key <node>/<key> on|off|toggle|dim <0-100> | blind <node>/<key> up|down|stop | scenario <node>/<key> | watch [--for 60s] [--filter node=N]  [--box b]',
+    synopsis:
+      '%vbox% status | key <node>/<key> on|off|toggle|dim <0-100> | blind <node>/<key> up|down|stop | scenario <node>/<key> | watch [--for 60s] [--filter node=N]  [--box b]',
     help: [
       'Commands for a Vitrea vBox controller named in your configuration (`%config% set vbox` with `{"boxes": {"home": {"host": "…", "port": 11501, "username": "…", "password": "…"}}}`).',
       '',
@@ -230,7 +238,8 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
         if (rest.length > n) throw new WebCommandError(`unexpected argument '${rest[n]}'`, { position: restAt(n) });
       };
       const onlyFor = (allowed: string[]) => {
-        for (const name of ['for', 'filter']) if (options[name] !== undefined && !allowed.includes(name)) throw new WebCommandError(`--${name} belongs to %vbox% watch`);
+        for (const name of ['for', 'filter'])
+          if (options[name] !== undefined && !allowed.includes(name)) throw new WebCommandError(`--${name} belongs to %vbox% watch`);
       };
       switch (op) {
         case 'status':
@@ -246,7 +255,8 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
           }
           if (action === 'dim') {
             const level = Number(rest[2]);
-            if (rest[2] === undefined || !/^\d+$/.test(rest[2]) || level > 100) throw new WebCommandError(`dim needs a level from 0 to 100, got '${rest[2] ?? ''}'`, { position: restAt(2) });
+            if (rest[2] === undefined || !/^\d+$/.test(rest[2]) || level > 100)
+              throw new WebCommandError(`dim needs a level from 0 to 100, got '${rest[2] ?? ''}'`, { position: restAt(2) });
             noMore(3);
             return { request: { op: 'key', box, target, action, level }, mutating: true };
           }
@@ -285,7 +295,9 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
           return { request: { op: 'watch', box, forMs, filterNode }, mutating: false, timeoutMs: null };
         }
         default:
-          throw new WebCommandError(`unknown %vbox% command '${op ?? ''}' (status, key, blind, scenario, watch)`, { position: positionalOffsets[0] ?? command.raw.length });
+          throw new WebCommandError(`unknown %vbox% command '${op ?? ''}' (status, key, blind, scenario, watch)`, {
+            position: positionalOffsets[0] ?? command.raw.length,
+          });
       }
     },
     async run(context: RunContext<VboxUserConfig>, request: VboxRequest): Promise<void> {
@@ -338,4 +350,3 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
     },
   };
 }
-

@@ -16,9 +16,7 @@ function isPostgres(db: AnyDb): boolean {
 
 /** An auto-increment integer primary key in either dialect. */
 function withId<T extends string>(db: AnyDb, table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'> {
-  return isPostgres(db)
-    ? table.addColumn('id', 'serial', (c) => c.primaryKey())
-    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+  return isPostgres(db) ? table.addColumn('id', 'serial', (c) => c.primaryKey()) : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 }
 
 const blob = (db: AnyDb) => (isPostgres(db) ? 'bytea' : 'blob');
@@ -125,7 +123,8 @@ const m0001: Migration = {
       .execute();
   },
   async down(db: AnyDb) {
-    for (const t of ['handler_configs', 'uploads', 'action_chunks', 'artifacts', 'thread_actions', 'actions', 'threads', 'users']) await db.schema.dropTable(t).execute();
+    for (const t of ['handler_configs', 'uploads', 'action_chunks', 'artifacts', 'thread_actions', 'actions', 'threads', 'users'])
+      await db.schema.dropTable(t).execute();
   },
 };
 

@@ -88,7 +88,7 @@ export type RequestOf<M extends OciTypeMap, K extends string> = M['Requests'][K]
 /** The response type of request `K` (SuccessResponse for commands without a data response). */
 export type ResponseFor<M extends OciTypeMap, K extends string> = M['ResponseOf'][K];
 /** The newest request shape of family `F` in the release. */
-export type LatestOf<M extends OciTypeMap, F extends string> = M['Latest'][F];
+export type LatestOf<M extends OciTypeMap, F extends string> = F extends `${infer Family}@latest` ? M['Latest'][Family] : M['Latest'][F];
 /** A request as `send` takes it: `$type` names the request, the rest is checked against its shape. */
 export type RequestWithType<M extends OciTypeMap, K extends string> = { $type: K } & RequestOf<M, K>;
 /** Name of a request type of the map: `string` for the untyped map and for `OciTypes` maps (use a release's own `RequestName` export for the union of its names). */

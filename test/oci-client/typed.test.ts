@@ -45,9 +45,12 @@ import type { OciTable } from '../../runtime/oci/table.js';
 
 export async function releaseEntryIsTyped(client: R25Client): Promise<void> {
   const user: UserGetResponse23V2 = await client.call('UserGetRequest', { userId: 'a@example.com' });
+  const viaLatest: UserGetResponse23V2 = await client.call('UserGetRequest@latest', { userId: 'a@example.com' });
+  // @ts-expect-error Family@latest is checked against the newest version's fields like the bare family
+  await client.call('UserGetRequest@latest', { userid: 'a@example.com' });
   const table: OciTable = (await client.call('GroupGetListInServiceProviderRequest', { serviceProviderId: 'sp' })).groupTable;
   const [first] = await client.sendBatch([{ $type: 'UserGetRequest23V2', userId: 'a@example.com' }]);
-  if (first?.ok) console.log(first.response.lastName, user.firstName, table.row.length);
+  if (first?.ok) console.log(first.response.lastName, user.firstName, viaLatest.lastName, table.row.length);
   // @ts-expect-error UserGetRequest23V3 is not a request of R25
   await client.send({ $type: 'UserGetRequest23V3' });
   // @ts-expect-error userid is not a field of UserGetRequest23V2 (userId is)

@@ -142,7 +142,9 @@ async function main(): Promise<void> {
 }
 
 async function pass(seedFile: string, load: string, latency: number): Promise<void> {
-  const mock = await spawnMock(['--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seedFile, '--latency', String(latency)]);
+  const mock = await spawnMock(['--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seedFile, '--latency', String(latency)], {
+    nodeArgs: process.env.BENCH_MOCK_NODE_ARGS ? process.env.BENCH_MOCK_NODE_ARGS.split(' ') : [],
+  });
   const mockPid = mock.child.pid as number;
   try {
     const schema = await OciSchema.load(mock.release);

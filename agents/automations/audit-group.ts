@@ -63,7 +63,7 @@ export interface AuditProblem {
 }
 
 export interface GroupAudit extends GroupRef {
-  details: { groupName?: string; defaultDomain?: string; timeZone?: string; callingLineIdName?: string };
+  details: { groupName?: string; defaultDomain?: string; timeZone?: string; callingLineIdName?: string; locationDialingCode?: string };
   userLimit?: number;
   userCount: number;
   services: ServiceAuthorization[];
@@ -227,6 +227,7 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
         defaultDomain: str(group?.defaultDomain),
         timeZone: str(group?.timeZone),
         callingLineIdName: str(group?.callingLineIdName),
+        locationDialingCode: str(group?.locationDialingCode),
       },
       userLimit: typeof group?.userLimit === 'number' ? group.userLimit : undefined,
       userCount: typeof group?.userCount === 'number' ? group.userCount : listing.users.length,

@@ -71,6 +71,7 @@ function groupSections(a: GroupAudit, prefix = ''): ReportSection[] {
       ['name', a.details.groupName],
       ['default domain', a.details.defaultDomain],
       ['time zone', a.details.timeZone],
+      ['location dialing code', a.details.locationDialingCode],
       ['user limit', a.userLimit],
       ['user count', a.userCount],
       ...Object.entries(a.numberSummary).map(([k, v]) => [`numbers ${k}`, v] as [string, unknown]),
@@ -139,7 +140,11 @@ export function auditServiceProviderReport(r: ServiceProviderAudit): ReportSecti
     ]),
     { name: 'problems', columns: ['group', 'problem', 'subject', 'detail'], rows: r.problems.map((p) => [p.groupId, p.kind, p.subject, p.detail]) },
     { name: 'duplicate aliases', columns: ['alias', 'holders'], rows: r.duplicateAliases.map((d) => [d.value, holders(d)]) },
-    { name: 'duplicate extensions', columns: ['extension', 'holders'], rows: r.duplicateExtensions.map((d) => [d.value, holders(d)]) },
+    {
+      name: 'duplicate extensions',
+      columns: ['location code', 'extension', 'holders'],
+      rows: r.duplicateExtensions.map((d) => [cell(d.locationDialingCode), d.value, holders(d)]),
+    },
     ...r.groups.flatMap((g) => groupSections(g, `${g.groupId}: `)),
     ...warnings(r.warnings),
   ];

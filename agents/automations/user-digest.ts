@@ -1,4 +1,5 @@
 import type { OciResponse } from '../../runtime/oci/client.js';
+import type { OciCommand } from '../../runtime/oci/codec.js';
 import { type AgentContext, type AgentOptions, type AgentWarning, type Ask, firstTable, runAgent, tableAt } from './context.js';
 
 export interface Forwarding {
@@ -106,7 +107,6 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
   });
 
   // Second step: devices, the groups' hunt groups, the call centers' names.
-  const deviceGet = context.type('GroupAccessDeviceGetRequest');
   const huntList = context.requireType('GroupHuntGroupGetInstanceListRequest');
   const ccGet = context.type('GroupCallCenterGetInstanceRequest');
   const devices = new Map<string, Ask>();
@@ -116,9 +116,8 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
     if (!user) continue;
     const g = { serviceProviderId: user.serviceProviderId, groupId: user.groupId };
     const device = deviceOf(user);
-    if (deviceGet && device?.level === 'Group') {
-      devices.set(`${g.serviceProviderId}/${g.groupId}/${device.name}`, { command: { $type: deviceGet, ...g, deviceName: device.name }, target: device.name });
-    }
+    const read = device && deviceRead(context, user, device);
+    if (read) devices.set(read.key, { command: read.command, target: device.name });
     groups.set(`${g.serviceProviderId}/${g.groupId}`, { command: { $type: huntList, ...g }, target: `${g.serviceProviderId}/${g.groupId}` });
     if (ccGet) {
       for (const cc of tableAt(by.get('UserCallCenterGetRequest'), 'callCenterTable')) {
@@ -151,7 +150,7 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
 
   return rows.map(({ userId, user, by }) => {
     const device = user ? deviceOf(user) : undefined;
-    const deviceInfo = device && user ? deviceByKey.get(`${user.serviceProviderId}/${user.groupId}/${device.name}`) : undefined;
+    const deviceInfo = device && user ? deviceByKey.get(deviceRead(context, user, device)?.key ?? '') : undefined;
     const assignment = by.get('UserServiceGetAssignmentListRequest');
     const cc = by.get('UserCallCenterGetRequest');
     const vm = by.get('UserVoiceMessagingUserGetVoiceManagementRequest');
@@ -218,6 +217,26 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
       sharedCallAppearances: firstTable(by.get('UserSharedCallAppearanceGetRequest')),
     };
   });
+}
+
+/**
+ * Where a device lives, by the level its user's endpoint names: the Get request family and the
+ * keys (taken from the user's record) that name the device at that level.
+ */
+const DEVICE_LEVELS: Readonly<Record<string, { family: string; keys: readonly ('serviceProviderId' | 'groupId')[] }>> = {
+  Group: { family: 'GroupAccessDeviceGetRequest', keys: ['serviceProviderId', 'groupId'] },
+  'Service Provider': { family: 'ServiceProviderAccessDeviceGetRequest', keys: ['serviceProviderId'] },
+  System: { family: 'SystemAccessDeviceGetRequest', keys: [] },
+};
+
+/** The read of a user's device at its level (undefined when the level is unknown or the release lacks the request), with a key shared by its users. */
+function deviceRead(context: AgentContext, user: OciResponse, device: { name: string; level: string }): { key: string; command: OciCommand } | undefined {
+  const level = DEVICE_LEVELS[device.level];
+  const $type = level && context.type(level.family);
+  if (!level || !$type) return undefined;
+  const command: OciCommand = { $type, deviceName: device.name };
+  for (const k of level.keys) command[k] = user[k];
+  return { key: [device.level, ...level.keys.map((k) => String(user[k])), device.name].join('/'), command };
 }
 
 function deviceOf(user: OciResponse): { name: string; level: string; linePort?: string } | undefined {

@@ -98,7 +98,13 @@ test('find-number: the planted activated unassigned number, a user, a service in
 test('audit-group: every planted problem of acme-hq, and the details field by field', async () => {
   const a = await auditGroup('acme', 'acme-hq', options);
   expect(a.warnings).toEqual([]);
-  expect(a.details).toEqual({ groupName: 'Acme Hq', defaultDomain: 'acme.example', timeZone: 'America/New_York', callingLineIdName: 'acme-hq' });
+  expect(a.details).toEqual({
+    groupName: 'Acme Hq',
+    defaultDomain: 'acme.example',
+    timeZone: 'America/New_York',
+    callingLineIdName: 'acme-hq',
+    locationDialingCode: '11',
+  });
   expect([a.userLimit, a.userCount]).toEqual([200, 100]);
   expect(a.problems).toEqual([
     { kind: 'service-over-use', subject: planted.overusedService.service, detail: '100 in use, 90 authorised' },
@@ -186,16 +192,9 @@ test('audit-service-provider: rolled up, duplicates across groups, progress even
       ],
     },
   ]);
-  // Every group numbers its users 1000–1099 and its instances 2100–2105, 2199: each is in all 3 groups.
-  expect(r.duplicateExtensions).toHaveLength(100 + 7);
-  expect(r.duplicateExtensions[0]).toEqual({
-    value: '1000',
-    holders: [
-      { groupId: 'acme-hq', kind: 'user', id: 'u0000@acme.example' },
-      { groupId: 'acme-east', kind: 'user', id: 'u0100@acme.example' },
-      { groupId: 'acme-west', kind: 'user', id: 'u0200@acme.example' },
-    ],
-  });
+  // Every group numbers its users 1000–1099 and its instances 2100–2105, 2199, but each acme group has
+  // its own location dialing code (11, 12, 13): dialed across groups, no extension reaches two holders.
+  expect(r.duplicateExtensions).toEqual([]);
   expect(events[0]).toEqual({ type: 'start', agent: 'audit-service-provider' });
   const progress = events.filter((e) => e.type === 'progress');
   expect(progress.length).toBeGreaterThan(10);
@@ -207,6 +206,76 @@ test('audit-service-provider: rolled up, duplicates across groups, progress even
     expect(end.documents).toBeLessThan(end.commands / 10);
   }
 }, 120_000);
+
+test('duplicate extensions across groups: only between enterprise groups sharing a location dialing code', async () => {
+  const { OciClient } = await import('../../runtime/oci/client.js');
+  const client = new OciClient({ ...connectionTo(mock.ports.tcp as number), schema });
+  const setCode = (groupId: string, locationDialingCode: string) =>
+    client.send({ $type: schema.latest('GroupModifyRequest') as string, serviceProviderId: 'acme', groupId, locationDialingCode } as never);
+  try {
+    await setCode('acme-west', '11'); // now the same code as acme-hq: 11 + 1000 dials two users
+    const r = await auditServiceProvider('acme', options);
+    expect(r.warnings).toEqual([]);
+    // 100 users (1000–1099) and 7 instances (2100–2105, 2199), each once in acme-hq and once in acme-west; acme-east (12) stays apart.
+    expect(r.duplicateExtensions).toHaveLength(100 + 7);
+    expect(r.duplicateExtensions.every((d) => d.locationDialingCode === '11' && d.holders.length === 2)).toBe(true);
+    expect(r.duplicateExtensions[0]).toEqual({
+      value: '1000',
+      locationDialingCode: '11',
+      holders: [
+        { groupId: 'acme-hq', kind: 'user', id: 'u0000@acme.example' },
+        { groupId: 'acme-west', kind: 'user', id: 'u0200@acme.example' },
+      ],
+    });
+    expect(r.duplicateExtensions.at(-1)).toMatchObject({
+      value: '2199',
+      holders: [{ id: 'paging-acme-hq@acme.example' }, { id: 'paging-acme-west@acme.example' }],
+    });
+  } finally {
+    await setCode('acme-west', '13');
+    await client.close();
+  }
+  // globex is not an enterprise: its two groups use the same extensions, and neither dials the other's.
+  const globex = await auditServiceProvider('globex', options);
+  expect(globex.warnings).toEqual([]);
+  expect(globex.groups.flatMap((g) => g.owners.filter((o) => o.extension === '1000').map((o) => o.groupId))).toEqual(['globex-main', 'globex-lab']);
+  expect(globex.duplicateExtensions).toEqual([]);
+}, 120_000);
+
+test('user-digest: the device is read at the level the endpoint names (group, service provider, system)', async () => {
+  const { OciClient } = await import('../../runtime/oci/client.js');
+  const { demoDevicesAboveGroup } = await import('../../runtime/mock/oci/seed-demo.js');
+  const r = await userDigests(['u0398@globex.example', 'u0399@globex.example', 'u0397@globex.example'], options);
+  expect(r.warnings).toEqual([]);
+  const [sp, system, group] = r.digests;
+  expect(sp?.device).toMatchObject({ name: 'lobby-globex', level: 'Service Provider', linePort: 'u0398_lp@globex.example' });
+  expect(system?.device).toMatchObject({ name: 'conference-hub', level: 'System', linePort: 'u0399_lp@globex.example' });
+  expect(group?.device).toMatchObject({ name: 'dev-u0397', level: 'Group', type: 'Yealink T54W', macAddress: '0004F200018D' });
+  expect(sp?.registrations[0]).toMatchObject({ deviceLevel: 'Service Provider', deviceName: 'lobby-globex' });
+  // The details are the answers of the Get at that level (and the group has no such device).
+  const client = new OciClient({ ...connectionTo(mock.ports.tcp as number), schema });
+  try {
+    const spDevice = await client.send({
+      $type: schema.latest('ServiceProviderAccessDeviceGetRequest') as string,
+      serviceProviderId: 'globex',
+      deviceName: demoDevicesAboveGroup['u0398@globex.example']?.deviceName,
+    } as never);
+    const systemDevice = await client.send({ $type: schema.latest('SystemAccessDeviceGetRequest') as string, deviceName: 'conference-hub' } as never);
+    expect(sp?.device?.type).toBe(spDevice.deviceType);
+    expect(sp?.device?.type).toBeDefined();
+    expect(system?.device?.type).toBe(systemDevice.deviceType);
+    await expect(
+      client.send({
+        $type: schema.latest('GroupAccessDeviceGetRequest') as string,
+        serviceProviderId: 'globex',
+        groupId: 'globex-main',
+        deviceName: 'lobby-globex',
+      } as never),
+    ).rejects.toMatchObject({ code: 'TH_ERR_OCI_ERROR_RESPONSE' });
+  } finally {
+    await client.close();
+  }
+}, 60_000);
 
 test('user-digest: profile, device, registrations, services, forwarding, DND, voice messaging, memberships', async () => {
   const d = await userDigest('u0003@acme.example', options);
@@ -247,8 +316,8 @@ test('user-digest: profile, device, registrations, services, forwarding, DND, vo
   expect(d.voiceMessaging).toEqual({
     active: true,
     processing: 'Unified Voice and Email Messaging',
-    // The demo seed stores one address where R25 has an EmailAddressList: the mock leaves it out.
-    deliveryEmailAddresses: [],
+    // R25's EmailAddressList, as the demo seed stores it: the user's mailbox and, for every tenth user, the team's.
+    deliveryEmailAddresses: ['vm3@acme.example', 'team-acme-hq@acme.example'],
     busyToVoiceMail: true,
     noAnswerToVoiceMail: true,
   });

@@ -12,7 +12,11 @@ import type { SeedFile } from './seed-file.js';
  * - per group: 4 hunt groups (20), 1 call center with 5 agents and their ACD states (5), 1 auto
  *   attendant (5), 1 call pickup group, 1 paging group, 2 departments, 1 administrator, 1 trunk
  *   group, 120 numbers (14 unassigned, deactivated);
- * - per service provider: a service pack and an administrator.
+ * - per service provider: a service pack and an administrator;
+ * - `acme` is an enterprise whose groups have location dialing codes `11`, `12`, `13` (so their
+ *   extensions, alike in every group, never clash when dialed across groups);
+ * - two users of `globex-main` use a device above their group: `u0398@globex.example` the
+ *   service provider device `lobby-globex`, `u0399@globex.example` the system device `conference-hub`.
  *
  * Planted problems, all in `acme-hq` (the audits must find each):
  * - the alias `sales@acme.example` is used twice: by user `u0007@acme.example` and hunt group `hg-sales-acme-hq`;
@@ -59,16 +63,38 @@ interface GroupPlan {
   /** First number of the group's block of 120 (10 digits). */
   firstNumber: number;
   timeZone: string;
+  /** Enterprise groups only: dialed before an extension from another group of the enterprise. */
+  locationDialingCode?: string;
 }
+
+/** Users whose device is not their group's: the level and name of the device their endpoint names. */
+export const demoDevicesAboveGroup: Readonly<Record<string, { deviceLevel: 'Service Provider' | 'System'; deviceName: string }>> = {
+  'u0398@globex.example': { deviceLevel: 'Service Provider', deviceName: 'lobby-globex' },
+  'u0399@globex.example': { deviceLevel: 'System', deviceName: 'conference-hub' },
+};
 
 const unlimited = { unlimited: true };
 
 /** Builds the demo seed (a fresh object every call). */
 export function buildDemoSeed(): SeedFile {
   const plans: GroupPlan[] = [
-    { serviceProviderId: 'acme', groupId: 'acme-hq', domain: 'acme.example', firstNumber: 2025550000, timeZone: 'America/New_York' },
-    { serviceProviderId: 'acme', groupId: 'acme-east', domain: 'acme.example', firstNumber: 2025550200, timeZone: 'America/New_York' },
-    { serviceProviderId: 'acme', groupId: 'acme-west', domain: 'acme.example', firstNumber: 4155550000, timeZone: 'America/Los_Angeles' },
+    { serviceProviderId: 'acme', groupId: 'acme-hq', domain: 'acme.example', firstNumber: 2025550000, timeZone: 'America/New_York', locationDialingCode: '11' },
+    {
+      serviceProviderId: 'acme',
+      groupId: 'acme-east',
+      domain: 'acme.example',
+      firstNumber: 2025550200,
+      timeZone: 'America/New_York',
+      locationDialingCode: '12',
+    },
+    {
+      serviceProviderId: 'acme',
+      groupId: 'acme-west',
+      domain: 'acme.example',
+      firstNumber: 4155550000,
+      timeZone: 'America/Los_Angeles',
+      locationDialingCode: '13',
+    },
     { serviceProviderId: 'globex', groupId: 'globex-main', domain: 'globex.example', firstNumber: 3125550000, timeZone: 'America/Chicago' },
     { serviceProviderId: 'globex', groupId: 'globex-lab', domain: 'globex.example', firstNumber: 3125550200, timeZone: 'America/Chicago' },
   ];
@@ -201,7 +227,7 @@ function demoGroup(plan: GroupPlan, firstUser: number): Record<string, unknown> 
     deliverOriginatorCLIDInstead: false,
   });
   const devices: Record<string, unknown>[] = users
-    .filter((u) => u.accessDeviceEndpoint !== undefined)
+    .filter((u) => (u.accessDeviceEndpoint as { accessDevice: { deviceLevel: string } } | undefined)?.accessDevice.deviceLevel === 'Group')
     .map((u) => {
       const endpoint = u.accessDeviceEndpoint as { accessDevice: { deviceName: string } };
       const index = Number((u.userId as string).slice(1, 5));
@@ -219,6 +245,7 @@ function demoGroup(plan: GroupPlan, firstUser: number): Record<string, unknown> 
     defaultDomain: domain,
     userLimit: 200,
     timeZone: plan.timeZone,
+    ...(plan.locationDialingCode ? { locationDialingCode: plan.locationDialingCode } : {}),
     callingLineIdName: groupId,
     phoneNumbers: [{ minPhoneNumber: number(0), maxPhoneNumber: number(119) }],
     // Unassigned numbers are deactivated, except the planted one in acme-hq (the 14th).
@@ -294,12 +321,12 @@ function demoUser(plan: GroupPlan, globalIndex: number, i: number, department: s
   };
   if (userId === 'u0007@acme.example') user.alias = ['sales@acme.example'];
   if (userId !== 'u0042@acme.example') {
-    const deviceName = `dev-${id}`;
-    user.accessDeviceEndpoint = { accessDevice: { deviceLevel: 'Group', deviceName }, linePort: `${id}_lp@${domain}` };
+    const { deviceLevel, deviceName } = demoDevicesAboveGroup[userId] ?? { deviceLevel: 'Group', deviceName: `dev-${id}` };
+    user.accessDeviceEndpoint = { accessDevice: { deviceLevel, deviceName }, linePort: `${id}_lp@${domain}` };
     if (i % 2 === 0) {
       user.registrations = [
         {
-          'Device Level': 'Group',
+          'Device Level': deviceLevel,
           'Device Name': deviceName,
           Order: '1',
           URI: `sip:${id}@10.1.${Math.floor(i / 50)}.${(i % 50) + 10}:5060`,
@@ -332,7 +359,10 @@ function userSettings(i: number, plan: GroupPlan): Record<string, unknown> {
     UserVoiceMessagingUserGetVoiceManagementRequest: {
       isActive: true,
       processing: 'Unified Voice and Email Messaging',
-      voiceMessageDeliveryEmailAddress: `vm${i}@${plan.domain}`,
+      // R25: an EmailAddressList (up to 50); the first is the user's own mailbox.
+      voiceMessageDeliveryEmailAddress: {
+        emailAddress: i % 10 === 3 ? [`vm${i}@${plan.domain}`, `team-${plan.groupId}@${plan.domain}`] : [`vm${i}@${plan.domain}`],
+      },
       usePhoneMessageWaitingIndicator: true,
       sendVoiceMessageNotifyEmail: false,
       sendCarbonCopyVoiceMessage: false,

@@ -3,7 +3,7 @@ import { isThorsHammerError } from '../../runtime/errors.js';
 import { MAX_COMMANDS_PER_DOCUMENT, type OciClientOptions, type OciResponse, newestGeneratedRelease } from '../../runtime/oci/client.js';
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciCommand } from '../../runtime/oci/codec.js';
-import { responseTables } from '../../runtime/oci/present.js';
+import { firstTableRecords, tableRecordsAt } from '../../runtime/oci/present.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { AgentAbortedError, AgentOptionsError, AgentTargetError } from './errors.js';
 
@@ -214,13 +214,13 @@ export async function runAgent<T>(agent: string, options: AgentOptions, body: (c
 /** The records of the first table of a response (empty when there is no answer or no table). */
 export function firstTable(response: OciResponse | undefined): Record<string, string>[] {
   if (!response) return [];
-  return responseTables(response)[0]?.records ?? [];
+  return firstTableRecords(response) ?? [];
 }
 
 /** The records of the named table of a response. */
 export function tableAt(response: OciResponse | undefined, path: string): Record<string, string>[] {
   if (!response) return [];
-  return responseTables(response).find((t) => t.path === path)?.records ?? [];
+  return tableRecordsAt(response, path) ?? [];
 }
 
 /**

@@ -81,6 +81,8 @@ export {
   responseCsv,
   responseFields,
   responseTables,
+  firstTableRecords,
+  tableRecordsAt,
   responseText,
   tableRecords,
   toJsonText,

@@ -34,27 +34,61 @@ export function isOciTable(value: unknown): value is OciTable {
   return Array.isArray(v.colHeading) && Array.isArray(v.row) && Object.keys(v).length === 2;
 }
 
+/**
+ * camelKey of headings seen before: a response type sends the same few headings every time, and
+ * a bulk read decodes thousands of its tables. Only short headings are kept, and at most
+ * CAMEL_KEYS_MAX of them (cleared when full), so hostile headings cannot grow it.
+ */
+const camelKeys = new Map<string, string>();
+const CAMEL_KEYS_MAX = 4096;
+const CAMEL_KEY_CACHED_LENGTH = 100;
+
+function cachedCamelKey(heading: string): string {
+  if (heading.length > CAMEL_KEY_CACHED_LENGTH) return camelKey(heading);
+  let key = camelKeys.get(heading);
+  if (key === undefined) {
+    if (camelKeys.size >= CAMEL_KEYS_MAX) camelKeys.clear();
+    key = camelKey(heading);
+    camelKeys.set(heading, key);
+  }
+  return key;
+}
+
 /** Unique camelCase record keys for a table's headings. */
 export function recordKeys(headings: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return headings.map((h, i) => {
-    const base = camelKey(h) || `column${i + 1}`;
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    return count === 1 ? base : `${base}_${count}`;
-  });
+  const keys = new Array<string>(headings.length);
+  let seen: Map<string, number> | undefined;
+  for (let i = 0; i < headings.length; i++) {
+    const base = cachedCamelKey(headings[i] as string) || `column${i + 1}`;
+    // Most tables have no colliding keys: count only once a key repeats.
+    let key = base;
+    if (keys.indexOf(base) !== -1) {
+      seen ??= new Map();
+      const count = (seen.get(base) ?? 1) + 1;
+      seen.set(base, count);
+      key = `${base}_${count}`;
+    }
+    keys[i] = key;
+  }
+  return keys;
 }
 
 /** The rows of a table as records keyed by {@link recordKeys}. */
 export function tableRecords(table: OciTable): Record<string, string>[] {
-  const keys = recordKeys(table.colHeading);
-  return table.row.map((r) => {
+  return rowsAsRecords(table, recordKeys(table.colHeading));
+}
+
+function rowsAsRecords(table: OciTable, keys: readonly string[]): Record<string, string>[] {
+  const rows = table.row;
+  const records = new Array<Record<string, string>>(rows.length);
+  const width = keys.length;
+  for (let r = 0; r < rows.length; r++) {
+    const cells = (rows[r] as { col: string[] }).col;
     const record: Record<string, string> = {};
-    keys.forEach((k, i) => {
-      record[k] = r.col[i] ?? '';
-    });
-    return record;
-  });
+    for (let i = 0; i < width; i++) record[keys[i] as string] = cells[i] ?? '';
+    records[r] = record;
+  }
+  return records;
 }
 
 /** Every table of a response, in document order, with its path and records. */
@@ -70,6 +104,46 @@ export function responseTables(response: OciCommand | Record<string, unknown>): 
   };
   walk(response, '');
   return out;
+}
+
+/**
+ * The records of a response's first table in document order (as `responseTables(r)[0]`), or
+ * undefined when it has none: walks only until the table is found and converts no other.
+ */
+export function firstTableRecords(response: OciCommand | Record<string, unknown>): Record<string, string>[] | undefined {
+  const find = (value: unknown): OciTable | undefined => {
+    if (typeof value !== 'object' || value === null) return undefined;
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        const found = find(item);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (isOciTable(value)) return value;
+    for (const k in value) {
+      if (k === '$type') continue;
+      const found = find((value as Record<string, unknown>)[k]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const table = find(response);
+  return table && tableRecords(table);
+}
+
+/**
+ * The records of the table at a path (`userTable`, `details.numberTable`, `list[0]`), as
+ * `responseTables(r).find((t) => t.path === path)`; undefined when no table is there.
+ */
+export function tableRecordsAt(response: OciCommand | Record<string, unknown>, path: string): Record<string, string>[] | undefined {
+  if (path.includes('[')) return responseTables(response).find((t) => t.path === path)?.records;
+  let value: unknown = response;
+  for (const name of path === '' ? [] : path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || name === '$type') return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  return isOciTable(value) ? tableRecords(value) : undefined;
 }
 
 /** A JSON-ready copy of a response: tables as records (or raw), non-finite numbers spelled as in XSD. */

@@ -1,6 +1,17 @@
 // Presenting decoded responses (runtime/oci/present.ts): records, JSON, CSV, text.
 import { decodeCommand } from '../../runtime/oci/codec.js';
-import { isOciTable, recordKeys, responseCsv, responseFields, responseTables, responseText, toJsonText, toJsonValue } from '../../runtime/oci/present.js';
+import {
+  firstTableRecords,
+  isOciTable,
+  recordKeys,
+  responseCsv,
+  responseFields,
+  responseTables,
+  responseText,
+  tableRecordsAt,
+  toJsonText,
+  toJsonValue,
+} from '../../runtime/oci/present.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 
 let schema: OciSchema;
@@ -42,6 +53,32 @@ test('responseTables: every table with its path, raw headings and records keyed 
 
 test('colliding headings never overwrite each other', () => {
   expect(recordKeys(['User Id', 'User ID', 'user-id', '', '?'])).toEqual(['userId', 'userId_2', 'userId_3', 'column4', 'column5']);
+  // A heading whose key is a fallback key already given, and the same headings again (the key cache gives the same keys).
+  expect(recordKeys(['', 'Column 1', 'column1', 'User Id'])).toEqual(['column1', 'column1_2', 'column1_3', 'userId']);
+  expect(recordKeys(['User Id', 'User ID', 'user-id', '', '?'])).toEqual(['userId', 'userId_2', 'userId_3', 'column4', 'column5']);
+  // Long (uncached) headings give the same keys as short ones.
+  const long = `${'Word '.repeat(40)}Id`;
+  expect(recordKeys([long, long])).toEqual([`word${'Word'.repeat(39)}Id`, `word${'Word'.repeat(39)}Id_2`]);
+});
+
+test('firstTableRecords and tableRecordsAt: one table without converting the others, as responseTables finds it', () => {
+  const response = userList();
+  expect(firstTableRecords(response)).toEqual(responseTables(response)[0]?.records);
+  expect(tableRecordsAt(response, 'userTable')).toEqual(responseTables(response)[0]?.records);
+  const nested = {
+    $type: 'X',
+    name: 'n',
+    a: { t: { colHeading: ['H'], row: [{ col: ['1'] }] } },
+    list: [{ colHeading: ['K', 'K'], row: [{ col: ['2'] }] }],
+  };
+  expect(firstTableRecords(nested)).toEqual([{ h: '1' }]);
+  expect(tableRecordsAt(nested, 'a.t')).toEqual([{ h: '1' }]);
+  expect(tableRecordsAt(nested, 'list[0]')).toEqual([{ k: '2', k_2: '' }]);
+  expect(tableRecordsAt(nested, 'a')).toBeUndefined();
+  expect(tableRecordsAt(nested, 'name.t')).toBeUndefined();
+  expect(tableRecordsAt(nested, 'missing.t')).toBeUndefined();
+  expect(firstTableRecords({ $type: 'SuccessResponse' })).toBeUndefined();
+  expect(firstTableRecords({ $type: 'Y', list: [{ x: 1 }, nested] })).toEqual([{ h: '1' }]);
 });
 
 test('toJsonValue: tables as records by default, the wire shape with tables: raw', () => {

@@ -82,7 +82,6 @@ const PER_USER = [
   'UserDoNotDisturbGetRequest',
   'UserVoiceMessagingUserGetVoiceManagementRequest',
   'UserCallCenterGetRequest',
-  'UserCallPickupGetRequest',
 ] as const;
 
 async function digestUsers(context: AgentContext, userIds: readonly string[], prefetched?: OciResponse[]): Promise<UserDigest[]> {
@@ -106,11 +105,15 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
     return { userId, user, by };
   });
 
-  // Second step: devices, the groups' hunt groups, the call centers' names.
+  // Second step: devices, the groups' hunt groups and call pickup groups, the call centers' names.
+  // Memberships are read from the groups' side (one list and one Get per hunt or pickup group),
+  // not one Get per user: fewer commands as soon as a group has more digested users than groups.
   const huntList = context.requireType('GroupHuntGroupGetInstanceListRequest');
+  const pickupList = context.type('GroupCallPickupGetInstanceListRequest');
   const ccGet = context.type('GroupCallCenterGetInstanceRequest');
   const devices = new Map<string, Ask>();
   const groups = new Map<string, Ask>();
+  const pickupGroups = new Map<string, Ask>();
   const centers = new Map<string, Ask>();
   for (const { user, by } of rows) {
     if (!user) continue;
@@ -118,34 +121,51 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
     const device = deviceOf(user);
     const read = device && deviceRead(context, user, device);
     if (read) devices.set(read.key, { command: read.command, target: device.name });
-    groups.set(`${g.serviceProviderId}/${g.groupId}`, { command: { $type: huntList, ...g }, target: `${g.serviceProviderId}/${g.groupId}` });
+    const key = `${g.serviceProviderId}/${g.groupId}`;
+    groups.set(key, { command: { $type: huntList, ...g }, target: key });
+    if (pickupList) pickupGroups.set(key, { command: { $type: pickupList, ...g }, target: key });
     if (ccGet) {
       for (const cc of tableAt(by.get('UserCallCenterGetRequest'), 'callCenterTable')) {
         centers.set(cc.serviceUserId as string, { command: { $type: ccGet, serviceUserId: cc.serviceUserId }, target: cc.serviceUserId });
       }
     }
   }
-  const [deviceAnswers, groupAnswers, centerAnswers] = await Promise.all([
+  const [deviceAnswers, groupAnswers, pickupListAnswers, centerAnswers] = await Promise.all([
     context.fetch('devices', [...devices.values()]),
     context.fetch('hunt groups', [...groups.values()]),
+    context.fetch('call pickup groups', [...pickupGroups.values()]),
     context.fetch('call centers', [...centers.values()]),
   ]);
   const deviceByKey = new Map([...devices.keys()].map((key, i) => [key, deviceAnswers[i]]));
   const centerName = new Map([...centers.keys()].map((id, i) => [id, (centerAnswers[i]?.serviceInstanceProfile as { name?: string } | undefined)?.name]));
 
-  // Third step: every hunt group of those groups, for the memberships.
+  // Third step: every hunt group and call pickup group of those groups, for the memberships.
   const hgGet = context.requireType('GroupHuntGroupGetInstanceRequest');
+  const pickupGet = context.type('GroupCallPickupGetInstanceRequest');
   const hunts = [...groups.keys()].flatMap((_, i) => firstTable(groupAnswers[i]).map((r) => ({ id: r.serviceUserId as string, name: r.name ?? '' })));
-  const hgAnswers = await context.fetch(
-    'hunt groups',
-    hunts.map((h) => ({ command: { $type: hgGet, serviceUserId: h.id }, target: h.id })),
-  );
+  const pickups = pickupGet
+    ? [...pickupGroups.values()].flatMap((ask, i) =>
+        list(pickupListAnswers[i]?.name).map((name) => ({ command: { $type: pickupGet, ...groupOf(ask), name }, target: name })),
+      )
+    : [];
+  const [hgAnswers, pickupAnswers] = await Promise.all([
+    context.fetch(
+      'hunt groups',
+      hunts.map((h) => ({ command: { $type: hgGet, serviceUserId: h.id }, target: h.id })),
+    ),
+    context.fetch('call pickup groups', pickups),
+  ]);
   const membership = new Map<string, { serviceUserId: string; name: string }[]>();
   hunts.forEach((h, i) => {
     for (const agent of tableAt(hgAnswers[i], 'agentUserTable')) {
       const id = agent.userId as string;
       membership.set(id, [...(membership.get(id) ?? []), { serviceUserId: h.id, name: h.name }]);
     }
+  });
+  // A user is in at most one call pickup group.
+  const pickupOf = new Map<string, string>();
+  pickups.forEach((p, i) => {
+    for (const member of tableAt(pickupAnswers[i], 'userTable')) if (!pickupOf.has(member.userId as string)) pickupOf.set(member.userId as string, p.target);
   });
 
   return rows.map(({ userId, user, by }) => {
@@ -213,7 +233,7 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
         available: r.available === '' ? undefined : r.available === 'true',
       })),
       huntGroups: membership.get(userId) ?? [],
-      pickupGroup: str(by.get('UserCallPickupGetRequest')?.name),
+      pickupGroup: pickupOf.get(userId),
       sharedCallAppearances: firstTable(by.get('UserSharedCallAppearanceGetRequest')),
     };
   });
@@ -244,6 +264,10 @@ function deviceOf(user: OciResponse): { name: string; level: string; linePort?: 
   const name = endpoint?.accessDevice?.deviceName;
   if (!name) return undefined;
   return { name, level: endpoint?.accessDevice?.deviceLevel ?? 'Group', linePort: str(endpoint?.linePort) };
+}
+
+function groupOf(ask: Ask): { serviceProviderId: unknown; groupId: unknown } {
+  return { serviceProviderId: ask.command.serviceProviderId, groupId: ask.command.groupId };
 }
 
 function forwarding(answer: OciResponse | undefined): Forwarding | undefined {

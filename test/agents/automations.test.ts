@@ -333,6 +333,13 @@ test('user-digest: profile, device, registrations, services, forwarding, DND, vo
   expect(agent.registrations[0]).toMatchObject({ deviceName: 'dev-u0022', uri: 'sip:u0022@10.1.0.32:5060', userAgent: 'PolycomVVX-VVX_500-UA/6.4.3' });
   expect(agent.services.servicePacks).toEqual([]);
   expect((await userDigest('u0032@acme.example', options)).pickupGroup).toBe('Pickup acme-hq');
+  // Pickup members (users 30–35 of each group) are read from the groups' pickup groups: one list and one Get per group, not one per user.
+  let end: AgentEvent | undefined;
+  const around = ['u0029@acme.example', 'u0030@acme.example', 'u0035@acme.example', 'u0036@acme.example', 'u0430@globex.example'];
+  const many = await userDigests(around, { ...options, onEvent: (e) => (e.type === 'end' ? (end = e) : undefined) });
+  expect(many.digests.map((x) => x.pickupGroup)).toEqual([undefined, 'Pickup acme-hq', 'Pickup acme-hq', undefined, 'Pickup globex-lab']);
+  // 5 users × 12 reads (the user and 11 of their own), 5 devices, and per group (2): a hunt group list, a pickup list, 4 hunt groups, 1 pickup group.
+  expect(end).toMatchObject({ type: 'end', commands: 5 * 12 + 5 + 2 * (1 + 1 + 4 + 1), warnings: 0 });
   expect((await userDigest('u0007@acme.example', options)).aliases).toEqual(['sales@acme.example']);
   const noDevice = await userDigest(planted.userWithoutDevice.userId, options);
   expect(noDevice.device).toBeUndefined();
@@ -367,7 +374,7 @@ test('a failed sub-request is a warning, never an abort or a silent gap', async 
   const r = await userDigests(['u0001@acme.example', 'ghost@acme.example', 'u0002@acme.example'], options);
   expect(r.digests.map((d) => d.profile.firstName)).toEqual(['Bruno', undefined, 'Chloé']);
   const ghost = r.warnings.filter((w) => w.target === 'ghost@acme.example');
-  expect(ghost.length).toBe(13); // the user and each of its 12 reads
+  expect(ghost.length).toBe(12); // the user and each of its 11 reads
   expect(ghost[0]).toMatchObject({ request: 'UserGetRequest23V2', code: 'TH_ERR_OCI_ERROR_RESPONSE' });
   expect(ghost[0]?.message).toMatch(/\[Error 4008\]/);
   await expect(userDigest('ghost@acme.example', options)).rejects.toMatchObject({ code: 'TH_ERR_AGENT_TARGET' });

@@ -125,7 +125,11 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
   const deviceAsks: Ask[] = groups.flatMap((g, gi) =>
     (devicesOf[gi] as Record<string, string>[]).map((d) => ({ command: { $type: deviceUsers, ...g, deviceName: d.deviceName }, target: d.deviceName })),
   );
-  const [deviceAnswers, { owners, answers: ownerAnswers }] = await Promise.all([context.fetch('devices', deviceAsks), readOwners(context, listings)]);
+  // Of each device's user list, only the user ids are kept.
+  const [deviceUserIds, { owners, userHasEndpoint }] = await Promise.all([
+    context.fetch('devices', deviceAsks, (answer) => firstTable(answer).map((u) => u.userId ?? '')),
+    readOwners(context, listings),
+  ]);
 
   let deviceIndex = 0;
   return groups.map((g, gi) => {
@@ -187,8 +191,8 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
 
     const withDevice = new Set<string>();
     const devices: GroupDevice[] = (devicesOf[gi] as Record<string, string>[]).map((d) => {
-      const users = firstTable(deviceAnswers[deviceIndex++]);
-      for (const u of users) if (u.userId) withDevice.add(u.userId);
+      const users = deviceUserIds[deviceIndex++] ?? [];
+      for (const id of users) if (id) withDevice.add(id);
       const userCount = users.length;
       if (userCount === 0) problems.push({ kind: 'unused-device', subject: d.deviceName as string, detail: `${d.deviceType} with no user` });
       return { name: d.deviceName as string, type: d.deviceType as string, macAddress: d.macAddress || undefined, userCount, unused: userCount === 0 };
@@ -209,9 +213,7 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
     const usersWithoutDevice = listing.users
       .map((u) => u.userId as string)
       .filter((id) => {
-        if (withDevice.has(id)) return false;
-        const user = ownerAnswers.get(id);
-        return user !== undefined && user.accessDeviceEndpoint === undefined && user.trunkAddressing === undefined;
+        return !withDevice.has(id) && userHasEndpoint.get(id) === false;
       });
     for (const id of usersWithoutDevice) problems.push({ kind: 'user-without-device', subject: id, detail: 'no device or trunk endpoint' });
 

@@ -106,9 +106,13 @@ export class AgentContext {
   /**
    * Sends every command (documents of `batchSize`, spread over the pool) and returns the
    * answers by position; a failed command is `undefined` in the answers and a warning.
+   * `keep` turns each answer, as its document arrives, into what the caller needs of it: the
+   * whole responses of a big fan-out then die young instead of piling up until the last one.
    */
-  async fetch(phase: string, asks: readonly Ask[]): Promise<(OciResponse | undefined)[]> {
-    const out: (OciResponse | undefined)[] = new Array(asks.length).fill(undefined);
+  fetch(phase: string, asks: readonly Ask[]): Promise<(OciResponse | undefined)[]>;
+  fetch<T>(phase: string, asks: readonly Ask[], keep: (answer: OciResponse, index: number) => T): Promise<(T | undefined)[]>;
+  async fetch<T>(phase: string, asks: readonly Ask[], keep?: (answer: OciResponse, index: number) => T): Promise<(T | OciResponse | undefined)[]> {
+    const out: (T | OciResponse | undefined)[] = new Array(asks.length).fill(undefined);
     if (asks.length === 0) return out;
     await this.schema.ensure(...new Set(asks.map((a) => a.command.$type)));
     this.planned += asks.length;
@@ -126,8 +130,8 @@ export class AgentContext {
       const flight = this.sendChunk(chunk).then((results) => {
         results.forEach((result, i) => {
           const ask = chunk[i] as Ask;
-          if (result.ok) out[first + i] = result.response as OciResponse;
-          else this.warn(ask.command.$type, ask.target, result.error);
+          if (!result.ok) this.warn(ask.command.$type, ask.target, result.error);
+          else out[first + i] = keep ? keep(result.response as OciResponse, first + i) : (result.response as OciResponse);
         });
         this.done += chunk.length;
         this.documents++;

@@ -82,14 +82,16 @@ export async function listGroups(context: AgentContext, groups: readonly GroupRe
   }));
 }
 
-/** The answers of the owner reads, by owner id (users: `UserGetResponse…`; instances: their Get response). */
-export type OwnerAnswers = Map<string, OciResponse>;
-
 /**
  * Reads every user and every service instance of the listings (plus each group's Voice Portal)
- * and returns them as owners with their aliases, number and extension.
+ * and returns them as owners with their aliases, number and extension; `userHasEndpoint` says,
+ * for every user read, whether its record names a device endpoint or trunk addressing. Each
+ * answer is reduced to that as it arrives (the whole user records are not kept).
  */
-export async function readOwners(context: AgentContext, listings: readonly GroupListing[]): Promise<{ owners: Owner[]; answers: OwnerAnswers }> {
+export async function readOwners(
+  context: AgentContext,
+  listings: readonly GroupListing[],
+): Promise<{ owners: Owner[]; userHasEndpoint: Map<string, boolean> }> {
   const userGet = context.requireType('UserGetRequest');
   const voicePortal = ALIAS_KINDS.find((k) => k.listFamily === undefined) as InstanceKind;
   const voicePortalGet = context.type(voicePortal.getFamily);
@@ -108,18 +110,26 @@ export async function readOwners(context: AgentContext, listings: readonly Group
       plan.push({ kind: voicePortal, id: '', group, ask: { command: { $type: voicePortalGet, ...group }, target: `voice portal of ${groupName(group)}` } });
     }
   }
-  const answers = await context.fetch(
+  const read = await context.fetch(
     'owners',
     plan.map((p) => p.ask),
+    (answer, i) => ownerOf(plan[i] as (typeof plan)[number], answer),
   );
   const owners: Owner[] = [];
-  const byId: OwnerAnswers = new Map();
-  plan.forEach((p, i) => {
-    const answer = answers[i];
-    if (!answer) return;
-    if (!p.kind) {
-      byId.set(p.id, answer);
-      owners.push({
+  const userHasEndpoint = new Map<string, boolean>();
+  for (const r of read) {
+    if (!r) continue;
+    owners.push(r.owner);
+    if (r.hasEndpoint !== undefined) userHasEndpoint.set(r.owner.id, r.hasEndpoint);
+  }
+  return { owners, userHasEndpoint };
+}
+
+/** An owner from its Get answer (and, for a user, whether it has an endpoint). */
+function ownerOf(p: { kind: InstanceKind | undefined; id: string; group: GroupRef }, answer: OciResponse): { owner: Owner; hasEndpoint?: boolean } {
+  if (!p.kind) {
+    return {
+      owner: {
         kind: 'user',
         label: 'user',
         id: p.id,
@@ -128,24 +138,23 @@ export async function readOwners(context: AgentContext, listings: readonly Group
         phoneNumber: text(answer.phoneNumber),
         extension: text(answer.extension),
         aliases: list(answer.alias),
-      });
-      return;
-    }
-    const profile = (answer.serviceInstanceProfile ?? {}) as Record<string, unknown>;
-    const id = p.id || text(answer.serviceUserId) || '';
-    byId.set(id, answer);
-    owners.push({
+      },
+      hasEndpoint: answer.accessDeviceEndpoint !== undefined || answer.trunkAddressing !== undefined,
+    };
+  }
+  const profile = (answer.serviceInstanceProfile ?? {}) as Record<string, unknown>;
+  return {
+    owner: {
       kind: p.kind.kind,
       label: p.kind.label,
-      id,
+      id: p.id || text(answer.serviceUserId) || '',
       name: text(profile.name) ?? '',
       ...p.group,
       phoneNumber: text(profile.phoneNumber),
       extension: text(profile.extension),
       aliases: list(profile.alias),
-    });
-  });
-  return { owners, answers: byId };
+    },
+  };
 }
 
 /** Aliases compare without a `sip:` prefix and without regard to case. */

@@ -56,7 +56,7 @@ export interface UserDigestsResult {
 export function userDigest(userId: string, options: AgentOptions): Promise<UserDigestResult> {
   return runAgent('user-digest', options, async (context) => {
     const user = await context.target({ $type: context.requireType('UserGetRequest'), userId }, `user ${userId}`);
-    const [digest] = await digestUsers(context, [userId], [user]);
+    const [digest] = await digestUsers(context, [userId], [userPart(user)]);
     return { ...(digest as UserDigest), warnings: context.warnings };
   });
 }
@@ -69,40 +69,101 @@ export function userDigests(userIds: readonly string[], options: AgentOptions): 
   });
 }
 
-/** The per-user reads, by family, in the order they are sent. */
-const PER_USER = [
-  'UserServiceGetAssignmentListRequest',
-  'UserGetRegistrationListRequest',
-  'UserSharedCallAppearanceGetRequest',
-  'UserCallForwardingAlwaysGetRequest',
-  'UserCallForwardingBusyGetRequest',
-  'UserCallForwardingNoAnswerGetRequest',
-  'UserCallForwardingNotReachableGetRequest',
-  'UserCallForwardingSelectiveGetRequest',
-  'UserDoNotDisturbGetRequest',
-  'UserVoiceMessagingUserGetVoiceManagementRequest',
-  'UserCallCenterGetRequest',
-] as const;
+/** What the digest takes from the user's own record. */
+interface UserPart {
+  serviceProviderId?: string;
+  groupId?: string;
+  profile: UserDigest['profile'];
+  aliases: string[];
+  device?: { name: string; level: string; linePort?: string };
+  trunkGroup?: string;
+}
 
-async function digestUsers(context: AgentContext, userIds: readonly string[], prefetched?: OciResponse[]): Promise<UserDigest[]> {
+function userPart(user: OciResponse): UserPart {
+  const department = user.department as { name?: string } | undefined;
+  return {
+    serviceProviderId: str(user.serviceProviderId),
+    groupId: str(user.groupId),
+    profile: {
+      firstName: str(user.firstName),
+      lastName: str(user.lastName),
+      callingLineIdFirstName: str(user.callingLineIdFirstName),
+      callingLineIdLastName: str(user.callingLineIdLastName),
+      phoneNumber: str(user.phoneNumber),
+      extension: str(user.extension),
+      emailAddress: str(user.emailAddress),
+      department: str(department?.name),
+      title: str(user.title),
+      language: str(user.language),
+      timeZone: str(user.timeZone),
+    },
+    aliases: list(user.alias),
+    device: deviceOf(user),
+    trunkGroup: (user.trunkAddressing as { trunkGroupDeviceEndpoint?: { name?: string } } | undefined)?.trunkGroupDeviceEndpoint?.name,
+  };
+}
+
+/**
+ * The per-user reads, by family, in the order they are sent, each with what the digest takes
+ * from its answer (taken as the answer arrives: the whole responses of 500 users are not kept).
+ */
+const PER_USER = {
+  UserServiceGetAssignmentListRequest: (a: OciResponse): UserDigest['services'] => ({
+    assigned: tableAt(a, 'userServicesAssignmentTable')
+      .filter((r) => r.assigned === 'true')
+      .map((r) => r.serviceName as string),
+    servicePacks: tableAt(a, 'servicePacksAssignmentTable')
+      .filter((r) => r.assigned === 'true')
+      .map((r) => r.servicePackName as string),
+  }),
+  UserGetRegistrationListRequest: firstTable,
+  UserSharedCallAppearanceGetRequest: firstTable,
+  UserCallForwardingAlwaysGetRequest: forwarding,
+  UserCallForwardingBusyGetRequest: forwarding,
+  UserCallForwardingNoAnswerGetRequest: forwarding,
+  UserCallForwardingNotReachableGetRequest: forwarding,
+  UserCallForwardingSelectiveGetRequest: flag,
+  UserDoNotDisturbGetRequest: flag,
+  UserVoiceMessagingUserGetVoiceManagementRequest: (vm: OciResponse): NonNullable<UserDigest['voiceMessaging']> => ({
+    active: vm.isActive === true,
+    processing: str(vm.processing),
+    deliveryEmailAddresses: emailList(vm.voiceMessageDeliveryEmailAddress),
+    busyToVoiceMail: bool(vm.busyRedirectToVoiceMail),
+    noAnswerToVoiceMail: bool(vm.noAnswerRedirectToVoiceMail),
+  }),
+  UserCallCenterGetRequest: (cc: OciResponse) => ({ acdState: str(cc.agentACDState), centers: tableAt(cc, 'callCenterTable') }),
+};
+type PerUser = typeof PER_USER;
+type Family = keyof PerUser;
+/** The parts of one user's answers, by family (absent: the read failed or the release lacks it). */
+type Parts = { [F in Family]?: ReturnType<PerUser[F]> };
+const FAMILIES = Object.keys(PER_USER) as Family[];
+
+async function digestUsers(context: AgentContext, userIds: readonly string[], prefetched?: UserPart[]): Promise<UserDigest[]> {
   const userGet = context.requireType('UserGetRequest');
-  const types = PER_USER.map((f) => context.type(f));
+  const reads = FAMILIES.flatMap((family) => {
+    const $type = context.type(family);
+    return $type ? [{ family, $type }] : [];
+  });
   const asks: Ask[] = [];
-  for (const userId of userIds) {
-    if (!prefetched) asks.push({ command: { $type: userGet, userId }, target: userId });
-    for (const $type of types) if ($type) asks.push({ command: { $type, userId }, target: userId });
-  }
-  const answers = await context.fetch('users', asks);
-  const width = types.filter(Boolean).length + (prefetched ? 0 : 1);
-  const rows = userIds.map((userId, ui) => {
-    const base = ui * width;
-    const user = prefetched ? prefetched[ui] : answers[base];
-    const by = new Map<string, OciResponse | undefined>();
-    let k = prefetched ? 0 : 1;
-    PER_USER.forEach((family, fi) => {
-      if (types[fi]) by.set(family, answers[base + k++]);
-    });
-    return { userId, user, by };
+  /** Per ask: its user's index and its family (undefined: the user's own record). */
+  const slots: { user: number; family: Family | undefined }[] = [];
+  userIds.forEach((userId, ui) => {
+    if (!prefetched) {
+      asks.push({ command: { $type: userGet, userId }, target: userId });
+      slots.push({ user: ui, family: undefined });
+    }
+    for (const { family, $type } of reads) {
+      asks.push({ command: { $type, userId }, target: userId });
+      slots.push({ user: ui, family });
+    }
+  });
+  const users: (UserPart | undefined)[] = prefetched ? [...prefetched] : new Array(userIds.length).fill(undefined);
+  const parts: Parts[] = userIds.map(() => ({}));
+  await context.fetch('users', asks, (answer, i) => {
+    const { user, family } = slots[i] as (typeof slots)[number];
+    if (family === undefined) users[user] = userPart(answer);
+    else (parts[user] as Record<Family, unknown>)[family] = (PER_USER[family] as (a: OciResponse) => unknown)(answer);
   });
 
   // Second step: devices, the groups' hunt groups and call pickup groups, the call centers' names.
@@ -115,23 +176,22 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
   const groups = new Map<string, Ask>();
   const pickupGroups = new Map<string, Ask>();
   const centers = new Map<string, Ask>();
-  for (const { user, by } of rows) {
-    if (!user) continue;
+  users.forEach((user, ui) => {
+    if (!user) return;
     const g = { serviceProviderId: user.serviceProviderId, groupId: user.groupId };
-    const device = deviceOf(user);
-    const read = device && deviceRead(context, user, device);
-    if (read) devices.set(read.key, { command: read.command, target: device.name });
+    const read = user.device && deviceRead(context, user, user.device);
+    if (read) devices.set(read.key, { command: read.command, target: user.device?.name });
     const key = `${g.serviceProviderId}/${g.groupId}`;
     groups.set(key, { command: { $type: huntList, ...g }, target: key });
     if (pickupList) pickupGroups.set(key, { command: { $type: pickupList, ...g }, target: key });
     if (ccGet) {
-      for (const cc of tableAt(by.get('UserCallCenterGetRequest'), 'callCenterTable')) {
+      for (const cc of parts[ui]?.UserCallCenterGetRequest?.centers ?? []) {
         centers.set(cc.serviceUserId as string, { command: { $type: ccGet, serviceUserId: cc.serviceUserId }, target: cc.serviceUserId });
       }
     }
-  }
+  });
   const [deviceAnswers, groupAnswers, pickupListAnswers, centerAnswers] = await Promise.all([
-    context.fetch('devices', [...devices.values()]),
+    context.fetch('devices', [...devices.values()], (d) => ({ type: str(d.deviceType), macAddress: str(d.macAddress), status: str(d.status) })),
     context.fetch('hunt groups', [...groups.values()]),
     context.fetch('call pickup groups', [...pickupGroups.values()]),
     context.fetch('call centers', [...centers.values()]),
@@ -148,95 +208,78 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
         list(pickupListAnswers[i]?.name).map((name) => ({ command: { $type: pickupGet, ...groupOf(ask), name }, target: name })),
       )
     : [];
-  const [hgAnswers, pickupAnswers] = await Promise.all([
+  const memberIds = (table: string) => (answer: OciResponse) => tableAt(answer, table).map((r) => r.userId as string);
+  const [hgMembers, pickupMembers] = await Promise.all([
     context.fetch(
       'hunt groups',
       hunts.map((h) => ({ command: { $type: hgGet, serviceUserId: h.id }, target: h.id })),
+      memberIds('agentUserTable'),
     ),
-    context.fetch('call pickup groups', pickups),
+    context.fetch('call pickup groups', pickups, memberIds('userTable')),
   ]);
   const membership = new Map<string, { serviceUserId: string; name: string }[]>();
   hunts.forEach((h, i) => {
-    for (const agent of tableAt(hgAnswers[i], 'agentUserTable')) {
-      const id = agent.userId as string;
-      membership.set(id, [...(membership.get(id) ?? []), { serviceUserId: h.id, name: h.name }]);
-    }
+    for (const id of hgMembers[i] ?? []) membership.set(id, [...(membership.get(id) ?? []), { serviceUserId: h.id, name: h.name }]);
   });
   // A user is in at most one call pickup group.
   const pickupOf = new Map<string, string>();
   pickups.forEach((p, i) => {
-    for (const member of tableAt(pickupAnswers[i], 'userTable')) if (!pickupOf.has(member.userId as string)) pickupOf.set(member.userId as string, p.target);
+    for (const id of pickupMembers[i] ?? []) if (!pickupOf.has(id)) pickupOf.set(id, p.target);
   });
 
-  return rows.map(({ userId, user, by }) => {
-    const device = user ? deviceOf(user) : undefined;
+  return userIds.map((userId, ui) => {
+    const user = users[ui];
+    const part = parts[ui] as Parts;
+    const device = user?.device;
     const deviceInfo = device && user ? deviceByKey.get(deviceRead(context, user, device)?.key ?? '') : undefined;
-    const assignment = by.get('UserServiceGetAssignmentListRequest');
-    const cc = by.get('UserCallCenterGetRequest');
-    const vm = by.get('UserVoiceMessagingUserGetVoiceManagementRequest');
-    const dnd = by.get('UserDoNotDisturbGetRequest');
-    const department = user?.department as { name?: string } | undefined;
-    const trunk = (user?.trunkAddressing as { trunkGroupDeviceEndpoint?: { name?: string } } | undefined)?.trunkGroupDeviceEndpoint?.name;
+    const cc = part.UserCallCenterGetRequest;
     return {
       userId,
-      serviceProviderId: str(user?.serviceProviderId),
-      groupId: str(user?.groupId),
-      profile: {
-        firstName: str(user?.firstName),
-        lastName: str(user?.lastName),
-        callingLineIdFirstName: str(user?.callingLineIdFirstName),
-        callingLineIdLastName: str(user?.callingLineIdLastName),
-        phoneNumber: str(user?.phoneNumber),
-        extension: str(user?.extension),
-        emailAddress: str(user?.emailAddress),
-        department: str(department?.name),
-        title: str(user?.title),
-        language: str(user?.language),
-        timeZone: str(user?.timeZone),
-      },
-      aliases: list(user?.alias),
-      device: device && {
-        ...device,
-        type: str(deviceInfo?.deviceType),
-        macAddress: str(deviceInfo?.macAddress),
-        status: str(deviceInfo?.status),
-      },
-      trunkGroup: trunk,
-      registrations: firstTable(by.get('UserGetRegistrationListRequest')),
-      services: {
-        assigned: tableAt(assignment, 'userServicesAssignmentTable')
-          .filter((r) => r.assigned === 'true')
-          .map((r) => r.serviceName as string),
-        servicePacks: tableAt(assignment, 'servicePacksAssignmentTable')
-          .filter((r) => r.assigned === 'true')
-          .map((r) => r.servicePackName as string),
-      },
+      serviceProviderId: user?.serviceProviderId,
+      groupId: user?.groupId,
+      profile: user?.profile ?? emptyProfile(),
+      aliases: user?.aliases ?? [],
+      device: device && { ...device, type: deviceInfo?.type, macAddress: deviceInfo?.macAddress, status: deviceInfo?.status },
+      trunkGroup: user?.trunkGroup,
+      registrations: part.UserGetRegistrationListRequest ?? [],
+      services: part.UserServiceGetAssignmentListRequest ?? { assigned: [], servicePacks: [] },
       callForwarding: {
-        always: forwarding(by.get('UserCallForwardingAlwaysGetRequest')),
-        busy: forwarding(by.get('UserCallForwardingBusyGetRequest')),
-        noAnswer: forwarding(by.get('UserCallForwardingNoAnswerGetRequest')),
-        notReachable: forwarding(by.get('UserCallForwardingNotReachableGetRequest')),
-        selective: flag(by.get('UserCallForwardingSelectiveGetRequest')),
+        always: part.UserCallForwardingAlwaysGetRequest,
+        busy: part.UserCallForwardingBusyGetRequest,
+        noAnswer: part.UserCallForwardingNoAnswerGetRequest,
+        notReachable: part.UserCallForwardingNotReachableGetRequest,
+        selective: part.UserCallForwardingSelectiveGetRequest,
       },
-      doNotDisturb: flag(dnd),
-      voiceMessaging: vm && {
-        active: vm.isActive === true,
-        processing: str(vm.processing),
-        deliveryEmailAddresses: emailList(vm.voiceMessageDeliveryEmailAddress),
-        busyToVoiceMail: bool(vm.busyRedirectToVoiceMail),
-        noAnswerToVoiceMail: bool(vm.noAnswerRedirectToVoiceMail),
-      },
-      acdState: str(cc?.agentACDState),
-      callCenters: tableAt(cc, 'callCenterTable').map((r) => ({
+      doNotDisturb: part.UserDoNotDisturbGetRequest,
+      voiceMessaging: part.UserVoiceMessagingUserGetVoiceManagementRequest,
+      acdState: cc?.acdState,
+      callCenters: (cc?.centers ?? []).map((r) => ({
         serviceUserId: r.serviceUserId as string,
         name: centerName.get(r.serviceUserId as string),
         available: r.available === '' ? undefined : r.available === 'true',
       })),
       huntGroups: membership.get(userId) ?? [],
       pickupGroup: pickupOf.get(userId),
-      sharedCallAppearances: firstTable(by.get('UserSharedCallAppearanceGetRequest')),
+      sharedCallAppearances: part.UserSharedCallAppearanceGetRequest ?? [],
     };
   });
+}
+
+/** The profile of a user whose record could not be read: every field undefined. */
+function emptyProfile(): UserDigest['profile'] {
+  return {
+    firstName: undefined,
+    lastName: undefined,
+    callingLineIdFirstName: undefined,
+    callingLineIdLastName: undefined,
+    phoneNumber: undefined,
+    extension: undefined,
+    emailAddress: undefined,
+    department: undefined,
+    title: undefined,
+    language: undefined,
+    timeZone: undefined,
+  };
 }
 
 /**
@@ -250,7 +293,11 @@ const DEVICE_LEVELS: Readonly<Record<string, { family: string; keys: readonly ('
 };
 
 /** The read of a user's device at its level (undefined when the level is unknown or the release lacks the request), with a key shared by its users. */
-function deviceRead(context: AgentContext, user: OciResponse, device: { name: string; level: string }): { key: string; command: OciCommand } | undefined {
+function deviceRead(
+  context: AgentContext,
+  user: { serviceProviderId?: string; groupId?: string },
+  device: { name: string; level: string },
+): { key: string; command: OciCommand } | undefined {
   const level = DEVICE_LEVELS[device.level];
   const $type = level && context.type(level.family);
   if (!level || !$type) return undefined;
@@ -270,8 +317,7 @@ function groupOf(ask: Ask): { serviceProviderId: unknown; groupId: unknown } {
   return { serviceProviderId: ask.command.serviceProviderId, groupId: ask.command.groupId };
 }
 
-function forwarding(answer: OciResponse | undefined): Forwarding | undefined {
-  if (!answer) return undefined;
+function forwarding(answer: OciResponse): Forwarding {
   return {
     active: answer.isActive === true,
     forwardTo: str(answer.forwardToPhoneNumber),
@@ -279,8 +325,8 @@ function forwarding(answer: OciResponse | undefined): Forwarding | undefined {
   };
 }
 
-function flag(answer: OciResponse | undefined): { active: boolean } | undefined {
-  return answer ? { active: answer.isActive === true } : undefined;
+function flag(answer: OciResponse): { active: boolean } {
+  return { active: answer.isActive === true };
 }
 
 function str(value: unknown): string | undefined {

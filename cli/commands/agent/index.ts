@@ -156,7 +156,7 @@ const commands = [
   ),
   automation(
     'audit-service-provider',
-    'Every group audited and rolled up, plus aliases and extensions used more than once',
+    'Every group audited and rolled up, plus aliases used more than once and extensions that dial two holders (enterprise groups sharing a location dialing code)',
     (y) => y.option('sp', { type: 'string', demandOption: true, describe: 'Service provider id' }),
     (a) => run(a, (o) => auditServiceProvider(a.sp as string, o), auditServiceProviderReport),
     `$0 agent audit-service-provider --sp acme --format md --out acme.md ${connection}`,

@@ -321,6 +321,17 @@ test('user-digest: profile, device, registrations, services, forwarding, DND, vo
     busyToVoiceMail: true,
     noAnswerToVoiceMail: true,
   });
+  // On the wire: the Get answers R25's shape (an EmailAddressList), not a single address.
+  const { OciClient } = await import('../../runtime/oci/client.js');
+  const client = new OciClient({ ...connectionTo(mock.ports.tcp as number), schema });
+  try {
+    const vmGet = schema.latest('UserVoiceMessagingUserGetVoiceManagementRequest') as string;
+    const vm = await client.send({ $type: vmGet, userId: 'u0004@acme.example' } as never);
+    expect(vm.$type).toBe(schema.responseTypeOf(vmGet));
+    expect(vm.voiceMessageDeliveryEmailAddress).toEqual({ emailAddress: ['vm4@acme.example'] });
+  } finally {
+    await client.close();
+  }
   expect(d.huntGroups).toEqual([{ serviceUserId: 'hg-sales-acme-hq@acme.example', name: 'Sales acme-hq' }]);
   expect(d.callCenters).toEqual([]);
   expect(d.pickupGroup).toBeUndefined();

@@ -227,6 +227,9 @@ export interface Handler<R = any, C = any> {
   run(context: RunContext<C>, request: R): Promise<void>;
 }
 
+/** Websocket close code for an expired or revoked session (C.11): the server closes with it, the page then goes to /login. */
+export const WS_CLOSE_UNAUTHENTICATED = 4401;
+
 /** Statuses of an action (C.5). */
 export const ACTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];

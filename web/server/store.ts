@@ -162,6 +162,12 @@ export class Store {
     return row;
   }
 
+  /** Throws "not found" unless the thread exists and is the user's (reads one row, not the thread's actions). */
+  async assertThreadOwner(userId: number, threadId: number): Promise<void> {
+    const row = await this.db.selectFrom('threads').select('id').where('id', '=', threadId).where('user_id', '=', userId).executeTakeFirst();
+    if (!row) throw new WebNotFoundError(`thread ${threadId}`);
+  }
+
   async getThread(userId: number, threadId: number): Promise<ThreadJson> {
     const thread = await this.ownedThread(this.db, userId, threadId);
     const links = await this.db.selectFrom('thread_actions').selectAll().where('thread_id', '=', threadId).orderBy('display_order').execute();

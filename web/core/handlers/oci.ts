@@ -333,7 +333,9 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         idleCloseMs: c.idleCloseMs ?? 15 * 60_000,
         requestTimeoutMs: c.requestTimeoutMs,
       };
-      schemaPromise = OciSchema.load(c.release ?? OciSchema.newestRelease());
+      // Every module of the release is loaded now, before the server listens: loaded lazily, the
+      // first request would wait (with every action submitted meanwhile) for the bindings to compile.
+      schemaPromise = OciSchema.load(c.release ?? OciSchema.newestRelease(), { eager: true });
       return schemaPromise.then(() => undefined);
     },
     async stop() {

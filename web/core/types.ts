@@ -79,6 +79,8 @@ export interface StoredChunkRef {
 /** Where emitted chunks go: the store and the event bus (server), or the terminal (headless). */
 export interface ChunkSink {
   append(chunk: NewChunk): Promise<StoredChunkRef>;
+  /** Optional: stores several chunks of one action at once (one transaction), in order; all or none. */
+  appendMany?(chunks: NewChunk[]): Promise<StoredChunkRef[]>;
 }
 
 export interface TableInput {

@@ -282,10 +282,16 @@ export class WebCliService {
     const cancel = new AbortController();
     const emitter = createEmitter(
       {
+        // Published only once stored: a tab that resumes by cursor finds every chunk it was sent.
         append: async (chunk) => {
           const { chunk: stored, replaced } = await this.store.appendChunk(job.actionId, job.userId, chunk);
           this.publishChunk(job.threadId, stored, replaced);
           return { chunkId: stored.id, artifactId: stored.artifact?.id ?? null };
+        },
+        appendMany: async (chunks) => {
+          const all = await this.store.appendChunks(job.actionId, job.userId, chunks);
+          for (const { chunk: stored, replaced } of all) this.publishChunk(job.threadId, stored, replaced);
+          return all.map(({ chunk: stored }) => ({ chunkId: stored.id, artifactId: stored.artifact?.id ?? null }));
         },
       },
       this.options.output,

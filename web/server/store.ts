@@ -405,70 +405,81 @@ export class Store {
    * replace key already present, the existing row updated in place.
    */
   async appendChunk(actionId: number, userId: number, chunk: NewChunk): Promise<{ chunk: ChunkJson; replaced: boolean }> {
+    return (await this.appendChunks(actionId, userId, [chunk]))[0]!;
+  }
+
+  /** Stores several chunks of one action in call order, in one transaction (all or none). */
+  async appendChunks(actionId: number, userId: number, chunks: readonly NewChunk[]): Promise<{ chunk: ChunkJson; replaced: boolean }[]> {
     return this.db.transaction().execute(async (tx) => {
-      const t = now();
-      let artifact: ArtifactRef | null = null;
-      if (chunk.artifact) {
-        const a = chunk.artifact;
-        artifact = { id: randomId(), fileName: a.fileName, mime: a.mime, sizeBytes: a.bytes.length };
-        await tx
-          .insertInto('artifacts')
-          .values({
-            id: artifact.id,
-            action_id: actionId,
-            user_id: userId,
-            file_name: a.fileName,
-            mime: a.mime,
-            size_bytes: a.bytes.length,
-            sha256: createHash('sha256').update(a.bytes).digest('hex'),
-            content: a.bytes,
-            storage_path: null,
-            created_at: t,
-          })
-          .execute();
-      }
-      if (chunk.replaceKey) {
-        const existing = await tx
-          .selectFrom('action_chunks')
-          .selectAll()
-          .where('action_id', '=', actionId)
-          .where('replace_key', '=', chunk.replaceKey)
-          .executeTakeFirst();
-        if (existing) {
-          await tx
-            .updateTable('action_chunks')
-            .set({ mime: chunk.mime, text_content: chunk.text ?? null, artifact_id: artifact?.id ?? null, updated_at: t })
-            .where('id', '=', existing.id)
-            .execute();
-          if (existing.artifact_id) await tx.deleteFrom('artifacts').where('id', '=', existing.artifact_id).execute();
-          return {
-            replaced: true,
-            chunk: { ...chunkJson(existing, null), mime: chunk.mime, text: chunk.text ?? null, artifact, updatedAt: t },
-          };
-        }
-      }
-      const { next_chunk_seq: next } = await tx
-        .updateTable('actions')
-        .set({ next_chunk_seq: sql`next_chunk_seq + 1` })
-        .where('id', '=', actionId)
-        .returning('next_chunk_seq')
-        .executeTakeFirstOrThrow();
-      const row = await tx
-        .insertInto('action_chunks')
-        .values({
-          action_id: actionId,
-          seq: next - 1,
-          mime: chunk.mime,
-          text_content: chunk.text ?? null,
-          artifact_id: artifact?.id ?? null,
-          replace_key: chunk.replaceKey ?? null,
-          created_at: t,
-          updated_at: t,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { replaced: false, chunk: chunkJson(row, artifact) };
+      const stored: { chunk: ChunkJson; replaced: boolean }[] = [];
+      for (const chunk of chunks) stored.push(await this.appendIn(tx, actionId, userId, chunk));
+      return stored;
     });
+  }
+
+  private async appendIn(tx: Transaction<Database>, actionId: number, userId: number, chunk: NewChunk): Promise<{ chunk: ChunkJson; replaced: boolean }> {
+    const t = now();
+    let artifact: ArtifactRef | null = null;
+    if (chunk.artifact) {
+      const a = chunk.artifact;
+      artifact = { id: randomId(), fileName: a.fileName, mime: a.mime, sizeBytes: a.bytes.length };
+      await tx
+        .insertInto('artifacts')
+        .values({
+          id: artifact.id,
+          action_id: actionId,
+          user_id: userId,
+          file_name: a.fileName,
+          mime: a.mime,
+          size_bytes: a.bytes.length,
+          sha256: createHash('sha256').update(a.bytes).digest('hex'),
+          content: a.bytes,
+          storage_path: null,
+          created_at: t,
+        })
+        .execute();
+    }
+    if (chunk.replaceKey) {
+      const existing = await tx
+        .selectFrom('action_chunks')
+        .selectAll()
+        .where('action_id', '=', actionId)
+        .where('replace_key', '=', chunk.replaceKey)
+        .executeTakeFirst();
+      if (existing) {
+        await tx
+          .updateTable('action_chunks')
+          .set({ mime: chunk.mime, text_content: chunk.text ?? null, artifact_id: artifact?.id ?? null, updated_at: t })
+          .where('id', '=', existing.id)
+          .execute();
+        if (existing.artifact_id) await tx.deleteFrom('artifacts').where('id', '=', existing.artifact_id).execute();
+        return {
+          replaced: true,
+          chunk: { ...chunkJson(existing, null), mime: chunk.mime, text: chunk.text ?? null, artifact, updatedAt: t },
+        };
+      }
+    }
+    const { next_chunk_seq: next } = await tx
+      .updateTable('actions')
+      .set({ next_chunk_seq: sql`next_chunk_seq + 1` })
+      .where('id', '=', actionId)
+      .returning('next_chunk_seq')
+      .executeTakeFirstOrThrow();
+    const row = await tx
+      .insertInto('action_chunks')
+      .values({
+        action_id: actionId,
+        seq: next - 1,
+        mime: chunk.mime,
+        text_content: chunk.text ?? null,
+        artifact_id: artifact?.id ?? null,
+        replace_key: chunk.replaceKey ?? null,
+        created_at: t,
+        updated_at: t,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { replaced: false, chunk: chunkJson(row, artifact) };
   }
 
   /** An artifact with its bytes, when the caller owns it. */

@@ -238,6 +238,9 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
           size: settings.perProfileConcurrency,
           ...clientOptionsFor({ ...profile, password, requestTimeoutMs: settings.requestTimeoutMs }),
           schema: schema(),
+          // parse() built every request with buildRequest, which validated it against the schema
+          // (a bad one is a 400 before anything is stored); the client need not check it again.
+          validate: false,
         }),
         busy: 0,
       };
@@ -422,8 +425,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         if (error instanceof OciError) await context.emit.xml(await exchangeXml(request.command, error.response as unknown as OciCommand));
         throw error;
       }
-      await context.emit.xml(await exchangeXml(request.command, response as OciCommand));
-      await render(context, response);
+      // Not awaited one by one: the exchange and the first chunks of the answer are stored together (one batch).
+      await Promise.all([context.emit.xml(await exchangeXml(request.command, response as OciCommand)), render(context, response)]);
     },
   };
 }

@@ -343,20 +343,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const user = request.user!;
       const state = { userId: user.id, unsubscribe: new Map<number, () => void>() };
       sockets.set(socket, state);
-      // Messages sent in one turn of the event loop (an action's chunks and status are stored and
-      // published back to back) leave in one write: the TCP socket is corked until the turn's end,
-      // which costs no latency and saves a system call per message.
+      // Messages sent in one pass of the event loop (an action's chunks and status, the events of
+      // the user's other actions whose answers came in the same pass) leave in one write: the TCP
+      // socket is corked until the pass's I/O callbacks have run (setImmediate), which saves a
+      // system call per message and delays nothing past the current pass.
       const tcp = request.raw.socket;
       let corked = false;
+      const uncork = () => {
+        corked = false;
+        tcp.uncork();
+      };
       const send = (message: unknown) => {
         if (socket.readyState !== socket.OPEN) return;
         if (!corked) {
           corked = true;
           tcp.cork();
-          process.nextTick(() => {
-            corked = false;
-            tcp.uncork();
-          });
+          setImmediate(uncork);
         }
         socket.send(JSON.stringify(message));
       };

@@ -226,13 +226,16 @@ export class Store {
     input: { handlerName: string; title: string; rawText: string; request: JsonValue; mutating: boolean; runnerId: string },
   ): Promise<ThreadActionJson> {
     return this.db.transaction().execute(async (tx) => {
-      await this.ownedThread(tx, userId, threadId);
-      const { next_display_order: order } = await tx
+      // Bumping the counter is also the ownership check: no row when the thread is not the user's.
+      const bumped = await tx
         .updateTable('threads')
         .set({ next_display_order: sql`next_display_order + 1`, updated_at: now() })
         .where('id', '=', threadId)
+        .where('user_id', '=', userId)
         .returning('next_display_order')
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      if (!bumped) throw new WebNotFoundError(`thread ${threadId}`);
+      const order = bumped.next_display_order;
       const action = await tx
         .insertInto('actions')
         .values({
@@ -408,16 +411,36 @@ export class Store {
     return (await this.appendChunks(actionId, userId, [chunk]))[0]!;
   }
 
-  /** Stores several chunks of one action in call order, in one transaction (all or none). */
+  /**
+   * Stores several chunks of one action in call order, in one transaction (all or none). When
+   * none has a replace key (each takes a new seq), one bump of the action's counter gives them all.
+   */
   async appendChunks(actionId: number, userId: number, chunks: readonly NewChunk[]): Promise<{ chunk: ChunkJson; replaced: boolean }[]> {
     return this.db.transaction().execute(async (tx) => {
+      let seq: number | undefined;
+      if (chunks.length > 1 && chunks.every((c) => !c.replaceKey)) {
+        const { next_chunk_seq: next } = await tx
+          .updateTable('actions')
+          .set({ next_chunk_seq: sql`next_chunk_seq + ${chunks.length}` })
+          .where('id', '=', actionId)
+          .returning('next_chunk_seq')
+          .executeTakeFirstOrThrow();
+        seq = next - chunks.length;
+      }
       const stored: { chunk: ChunkJson; replaced: boolean }[] = [];
-      for (const chunk of chunks) stored.push(await this.appendIn(tx, actionId, userId, chunk));
+      for (const chunk of chunks) stored.push(await this.appendIn(tx, actionId, userId, chunk, seq === undefined ? undefined : seq++));
       return stored;
     });
   }
 
-  private async appendIn(tx: Transaction<Database>, actionId: number, userId: number, chunk: NewChunk): Promise<{ chunk: ChunkJson; replaced: boolean }> {
+  /** One chunk inside the caller's transaction; without `seq`, a new chunk takes the next one from the counter. */
+  private async appendIn(
+    tx: Transaction<Database>,
+    actionId: number,
+    userId: number,
+    chunk: NewChunk,
+    seq: number | undefined,
+  ): Promise<{ chunk: ChunkJson; replaced: boolean }> {
     const t = now();
     let artifact: ArtifactRef | null = null;
     if (chunk.artifact) {
@@ -459,17 +482,20 @@ export class Store {
         };
       }
     }
-    const { next_chunk_seq: next } = await tx
-      .updateTable('actions')
-      .set({ next_chunk_seq: sql`next_chunk_seq + 1` })
-      .where('id', '=', actionId)
-      .returning('next_chunk_seq')
-      .executeTakeFirstOrThrow();
+    if (seq === undefined) {
+      const { next_chunk_seq: next } = await tx
+        .updateTable('actions')
+        .set({ next_chunk_seq: sql`next_chunk_seq + 1` })
+        .where('id', '=', actionId)
+        .returning('next_chunk_seq')
+        .executeTakeFirstOrThrow();
+      seq = next - 1;
+    }
     const row = await tx
       .insertInto('action_chunks')
       .values({
         action_id: actionId,
-        seq: next - 1,
+        seq,
         mime: chunk.mime,
         text_content: chunk.text ?? null,
         artifact_id: artifact?.id ?? null,

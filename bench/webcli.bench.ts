@@ -80,7 +80,12 @@ await new Promise<void>((resolve, reject) => {
 // the machine's two cores with the server, so they should spend as little CPU as they can).
 const http = new Pool(`http://127.0.0.1:${port}`, { connections: USERS, pipelining: 1 });
 
-async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; json: unknown; headers: Record<string, unknown> }> {
+async function call(
+  method: 'GET' | 'POST',
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; json: unknown; headers: Record<string, unknown> }> {
   const res = await http.request({ method, path, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.body.text();
   return { status: res.statusCode, json: text === '' ? undefined : JSON.parse(text), headers: res.headers };

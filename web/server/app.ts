@@ -45,7 +45,6 @@ const ASSET_TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-
 declare module 'fastify' {
   interface FastifyRequest {
     user?: UserRow;

@@ -200,10 +200,11 @@ export class WebCliService {
   async submit(user: { id: number; email: string }, threadId: number, text: string, title?: string): Promise<ThreadActionJson> {
     const { handler, parsed } = await this.registry.dispatch(text);
     const stored = handler.redact ? handler.redact(parsed.request) : parsed.request;
+    const rawText = handler.redactText ? handler.redactText(text) : text;
     const ta = await this.store.createAction(user.id, threadId, {
       handlerName: handler.name,
-      title: title?.trim() || (handler.redactText ? handler.redactText(text) : text).split('\n')[0]!.slice(0, 200),
-      rawText: handler.redactText ? handler.redactText(text) : text,
+      title: title?.trim() || rawText.split('\n')[0]!.slice(0, 200),
+      rawText,
       request: stored as JsonValue,
       mutating: parsed.mutating,
       runnerId: this.runnerId,

@@ -296,7 +296,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         rows: fields,
       });
     }
-    for (const table of responseTables(response as OciCommand)) {
+    const tables = responseTables(response as OciCommand);
+    for (const table of tables) {
       await context.emit.table(
         {
           title: `${response.$type}.${table.path}`,
@@ -306,7 +307,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         { csv: `${table.path.replace(/[^\w.-]+/g, '_')}.csv` },
       );
     }
-    if (fields.length === 0 && responseTables(response as OciCommand).length === 0) await context.emit.text(`${response.$type} (no fields)`);
+    if (fields.length === 0 && tables.length === 0) await context.emit.text(`${response.$type} (no fields)`);
   }
 
   return {

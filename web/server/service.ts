@@ -74,6 +74,8 @@ export class WebCliService {
   readonly limits: SchedulerLimits;
   private readonly queue: Job[] = [];
   private readonly running = new Map<number, Running>();
+  /** Running actions per user id (the per-user cap), kept with `running`. */
+  private readonly runningPerUser = new Map<number, number>();
   private readonly queuedCancels = new Set<number>();
   private stopping = false;
 
@@ -269,8 +271,7 @@ export class WebCliService {
     if (this.stopping) return;
     for (let i = 0; i < this.queue.length && this.running.size < this.limits.maxRunning; ) {
       const job = this.queue[i]!;
-      const mine = [...this.running.values()].filter((r) => r.job.userId === job.userId).length;
-      if (mine >= this.limits.maxPerUser) {
+      if ((this.runningPerUser.get(job.userId) ?? 0) >= this.limits.maxPerUser) {
         i++;
         continue;
       }
@@ -300,6 +301,7 @@ export class WebCliService {
     );
     const running: Running = { job, cancel, emitter, finished: Promise.resolve(), settled: false };
     this.running.set(job.actionId, running);
+    this.runningPerUser.set(job.userId, (this.runningPerUser.get(job.userId) ?? 0) + 1);
     const log = this.options.log;
     running.finished = (async () => {
       try {
@@ -349,6 +351,9 @@ export class WebCliService {
         await this.settle(running, 'failed', (error as Error).message).catch(() => undefined);
       } finally {
         this.running.delete(job.actionId);
+        const left = this.runningPerUser.get(job.userId)! - 1;
+        if (left > 0) this.runningPerUser.set(job.userId, left);
+        else this.runningPerUser.delete(job.userId);
         this.pump();
       }
     })();

@@ -47,6 +47,8 @@ export class OciSchema {
   private readonly types = new Map<string, TypeMeta>();
   private readonly loadedModules = new Set<string>();
   private readonly pendingModules = new Map<string, Promise<void>>();
+  /** Modules whose whole closure (dependencies, subtypes' modules) is loaded: `ensure` on them has nothing to do. */
+  private readonly closedModules = new Set<string>();
   private keysByModuleCache?: Map<string, string[]>;
 
   private constructor(index: ReleaseIndex) {
@@ -134,7 +136,8 @@ export class OciSchema {
   private async loadModules(roots: Set<string>): Promise<void> {
     // Close over module dependencies, and over the modules of concrete subtypes of
     // non-core abstract types (DepartmentKey…), which an xsi:type may name.
-    let wave = [...roots];
+    let wave = [...roots].filter((m) => !this.closedModules.has(m));
+    if (wave.length === 0) return;
     const seen = new Set<string>();
     while (wave.length > 0) {
       const next: string[] = [];
@@ -154,8 +157,10 @@ export class OciSchema {
           }
         }
       }
-      wave = [...new Set(next)].filter((m) => !seen.has(m));
+      wave = [...new Set(next)].filter((m) => !seen.has(m) && !this.closedModules.has(m));
     }
+    // Everything seen had its dependencies and subtypes followed, so each one's closure is loaded.
+    for (const m of seen) this.closedModules.add(m);
   }
 
   private keysOf(module: string): string[] {

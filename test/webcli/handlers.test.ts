@@ -6,7 +6,7 @@ import { executeRun } from '../../web/core/run.js';
 import { configHandler, helpHandler, notesHandler } from '../../web/core/handlers/system.js';
 import { ociHandler, redactOciText, redactOciXml } from '../../web/core/handlers/oci.js';
 import { vboxHandler } from '../../web/core/handlers/vbox.js';
-import { DEFAULT_LIMITS, type Handler, MIME, type TablePayload, silentLogger } from '../../web/core/types.js';
+import { DEFAULT_LIMITS, type Handler, MIME, type NewChunk, type TablePayload, silentLogger } from '../../web/core/types.js';
 import { toCsv } from '../../web/core/csv.js';
 import { MemorySink, runCommand } from './sink.js';
 
@@ -120,6 +120,32 @@ describe('emitter', () => {
     e.seal();
     await expect(e.emit.text('late')).rejects.toMatchObject({ code: 'TH_ERR_WEB_ACTION_ENDED' });
     expect(sink.chunks).toHaveLength(50);
+  });
+  test('emits made in one turn reach the sink together (appendMany), in call order; a failed batch rejects each of its emits', async () => {
+    const sink = new MemorySink();
+    const batches: string[][] = [];
+    let failNext = false;
+    const batching = {
+      append: (chunk: NewChunk) => {
+        batches.push([chunk.text!]);
+        return sink.append(chunk);
+      },
+      appendMany: async (chunks: NewChunk[]) => {
+        if (failNext) throw new Error('disk full');
+        batches.push(chunks.map((c) => c.text!));
+        return Promise.all(chunks.map((c) => sink.append(c)));
+      },
+    };
+    const e = createEmitter(batching, DEFAULT_LIMITS);
+    const refs = await Promise.all([e.emit.text('a'), e.emit.text('b'), e.emit.text('c')]);
+    expect(refs.map((r) => r.chunkId)).toEqual([1, 2, 3]);
+    await e.emit.text('d');
+    await e.emit.text('e');
+    expect(batches).toEqual([['a', 'b', 'c'], ['d'], ['e']]);
+    failNext = true;
+    const failed = await Promise.allSettled([e.emit.text('x'), e.emit.text('y')]);
+    expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
+    expect(sink.chunks.map((c) => c.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
   test('a table over the row cap is cut and written whole into a CSV artifact', async () => {
     const sink = new MemorySink();

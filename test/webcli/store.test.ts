@@ -78,6 +78,48 @@ test('parallel appends to one action never collide; seq follows the order of the
   expect(new Set(more.map((m) => m.displayOrder)).size).toBe(20);
 });
 
+test('chunks stored together (one transaction) keep the order of the calls, with or without replace keys; a failing one stores none', async () => {
+  const u = await service.createUser('batch@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const ta = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' });
+  const csv = { mime: MIME.csv, artifact: { fileName: 'a.csv', mime: MIME.csv, bytes: Buffer.from('a\r\n') } };
+  const plain = await store().appendChunks(ta.actionId, u.id, [{ mime: MIME.xml, text: '<x/>' }, csv, { mime: MIME.text, text: 'after' }]);
+  expect(plain.map((s) => [s.chunk.seq, s.replaced])).toEqual([
+    [1, false],
+    [2, false],
+    [3, false],
+  ]);
+  expect(plain[1]!.chunk.artifact).toMatchObject({ fileName: 'a.csv', sizeBytes: 3 });
+  const keyed = await store().appendChunks(ta.actionId, u.id, [
+    { mime: MIME.progress, text: '{"done":1}', replaceKey: 'p' },
+    { mime: MIME.text, text: 'between' },
+    { mime: MIME.progress, text: '{"done":2}', replaceKey: 'p' },
+  ]);
+  expect(keyed.map((s) => [s.chunk.seq, s.replaced])).toEqual([
+    [4, false],
+    [5, false],
+    [4, true],
+  ]);
+  // A chunk the database refuses (mime is NOT NULL) rolls the whole batch back, counter included.
+  // (Matched by message: better-sqlite3 builds its errors in the realm that loaded it first, which
+  // under jest need not be this test file's, so toThrow would not see an Error.)
+  await expect(
+    store().appendChunks(ta.actionId, u.id, [
+      { mime: MIME.text, text: 'lost' },
+      { mime: null as unknown as string, text: 'bad' },
+    ]),
+  ).rejects.toMatchObject({ message: expect.stringMatching(/NOT NULL/) });
+  const action = await store().getAction(u.id, ta.actionId);
+  expect(action.chunks.map((c) => [c.seq, c.text])).toEqual([
+    [1, '<x/>'],
+    [2, null],
+    [3, 'after'],
+    [4, '{"done":2}'],
+    [5, 'between'],
+  ]);
+  expect((await store().appendChunk(ta.actionId, u.id, { mime: MIME.text, text: 'next' })).chunk.seq).toBe(6);
+});
+
 test('a replace key updates the chunk in place', async () => {
   const u = await service.createUser('replace@example.com', 'long enough');
   const t = await store().createThread(u.id, 't', '');

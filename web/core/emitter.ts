@@ -15,23 +15,64 @@ export interface ActionEmitter {
   readonly sealed: boolean;
 }
 
+interface PendingChunk {
+  chunk: NewChunk;
+  resolve(ref: StoredChunkRef): void;
+  reject(error: unknown): void;
+}
+
+/** Resolves once the microtasks queued so far (and those they queue) have run: the end of the current turn. */
+const endOfTurn = () => new Promise<void>((resolve) => process.nextTick(resolve));
+
 /**
  * Builds the emit functions over a sink. Emits of one action are serialised, so chunks are
- * stored (and published) in call order; each resolves once its chunk is stored.
+ * stored (and published) in call order; each resolves once its chunk is stored. Emits made in
+ * one turn without awaiting each other (an XML exchange and the CSV of a table) are written
+ * together, in one `appendMany` (one transaction) when the sink has it.
  */
 export function createEmitter(sink: ChunkSink, limits: OutputLimits, actionId: number | string = 0): ActionEmitter {
   let chain: Promise<unknown> = Promise.resolve();
   let sealed = false;
+  /** The batch still taking chunks (written at the end of the turn, after the batches before it). */
+  let open: PendingChunk[] | undefined;
   const progressState = new Map<string, { lastAt: number; pending?: ProgressPayload; timer?: NodeJS.Timeout; wait?: Promise<void> }>();
+
+  const write = async (batch: PendingChunk[]): Promise<void> => {
+    if (sealed) {
+      for (const p of batch) p.reject(new WebActionEndedError(actionId));
+      return;
+    }
+    if (batch.length > 1 && sink.appendMany) {
+      try {
+        const refs = await sink.appendMany(batch.map((p) => p.chunk));
+        batch.forEach((p, i) => p.resolve(refs[i]!));
+      } catch (error) {
+        for (const p of batch) p.reject(error); // one transaction: none of them is stored
+      }
+      return;
+    }
+    for (const p of batch) {
+      if (sealed) p.reject(new WebActionEndedError(actionId));
+      else await sink.append(p.chunk).then(p.resolve, p.reject);
+    }
+  };
 
   const append = (chunk: NewChunk): Promise<StoredChunkRef> => {
     if (sealed) return Promise.reject(new WebActionEndedError(actionId));
-    const next = chain.then(() => {
-      if (sealed) throw new WebActionEndedError(actionId);
-      return sink.append(chunk);
+    return new Promise<StoredChunkRef>((resolve, reject) => {
+      if (!open) {
+        const batch: PendingChunk[] = [];
+        open = batch;
+        chain = chain
+          .then(endOfTurn)
+          .then(() => {
+            if (open === batch) open = undefined;
+            return write(batch);
+          })
+          .catch(() => undefined);
+      }
+      open.push({ chunk, resolve, reject });
     });
-    chain = next.catch(() => undefined);
-    return next;
   };
 
   const textChunk = (mime: string, text: string, fileName: string): Promise<StoredChunkRef> => {

@@ -79,6 +79,8 @@ export interface StoredChunkRef {
 /** Where emitted chunks go: the store and the event bus (server), or the terminal (headless). */
 export interface ChunkSink {
   append(chunk: NewChunk): Promise<StoredChunkRef>;
+  /** Optional: stores several chunks of one action at once (one transaction), in order; all or none. */
+  appendMany?(chunks: NewChunk[]): Promise<StoredChunkRef[]>;
 }
 
 export interface TableInput {
@@ -226,6 +228,9 @@ export interface Handler<R = any, C = any> {
   redactText?(raw: string): string;
   run(context: RunContext<C>, request: R): Promise<void>;
 }
+
+/** Websocket close code for an expired or revoked session (C.11): the server closes with it, the page then goes to /login. */
+export const WS_CLOSE_UNAUTHENTICATED = 4401;
 
 /** Statuses of an action (C.5). */
 export const ACTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;

@@ -9,6 +9,7 @@ import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
 import { isThorsHammerError } from '../../runtime/errors.js';
 import { WebAuthError, WebNotFoundError, WebTooLargeError, httpStatusOf } from '../core/errors.js';
+import { WS_CLOSE_UNAUTHENTICATED } from '../core/types.js';
 import type { ThreadEvent } from './bus.js';
 import type { WebCliService } from './service.js';
 import type { UserRow } from './store.js';
@@ -43,9 +44,6 @@ const ASSET_TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.map': 'application/json',
 };
-
-/** Websocket close code for an expired or revoked session (C.11). */
-export const WS_CLOSE_UNAUTHENTICATED = 4401;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -203,7 +201,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     async (request, reply) => {
       // Ownership before parsing: another user's thread is 404 whatever the text.
-      await service.store.getThread(me(request).id, Number(request.params.id)).then(() => undefined);
+      await service.store.assertThreadOwner(me(request).id, Number(request.params.id));
       return reply.code(201).send(await service.submit(me(request), Number(request.params.id), request.body.text, request.body.title));
     },
   );
@@ -344,20 +342,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const user = request.user!;
       const state = { userId: user.id, unsubscribe: new Map<number, () => void>() };
       sockets.set(socket, state);
-      // Messages sent in one turn of the event loop (an action's chunks and status are stored and
-      // published back to back) leave in one write: the TCP socket is corked until the turn's end,
-      // which costs no latency and saves a system call per message.
+      // Messages sent in one pass of the event loop (an action's chunks and status, the events of
+      // the user's other actions whose answers came in the same pass) leave in one write: the TCP
+      // socket is corked until the pass's I/O callbacks have run (setImmediate), which saves a
+      // system call per message and delays nothing past the current pass.
       const tcp = request.raw.socket;
       let corked = false;
+      const uncork = () => {
+        corked = false;
+        tcp.uncork();
+      };
       const send = (message: unknown) => {
         if (socket.readyState !== socket.OPEN) return;
         if (!corked) {
           corked = true;
           tcp.cork();
-          process.nextTick(() => {
-            corked = false;
-            tcp.uncork();
-          });
+          setImmediate(uncork);
         }
         socket.send(JSON.stringify(message));
       };
@@ -408,10 +408,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         if (since !== null && (!Number.isInteger(since) || since < 0))
           return send({ type: 'error', message: 'since must be a chunk id (integer ≥ 0)', code: 'TH_ERR_WEB_WS' });
         try {
-          await service.store.getThread(user.id, threadId).then(
-            () => undefined,
-            (e) => Promise.reject(e),
-          );
+          await service.store.assertThreadOwner(user.id, threadId);
         } catch (error) {
           if (error instanceof WebNotFoundError) return send({ type: 'error', threadId, message: `thread ${threadId} not found`, code: error.code });
           throw error;

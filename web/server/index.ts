@@ -2,7 +2,7 @@
  * `thors-hammer/web`: the Web CLI server (docs/webcli.md). Optional: the root entry never loads it.
  */
 export * from '../core/index.js';
-export { buildApp, CONTENT_SECURITY_POLICY, WS_CLOSE_UNAUTHENTICATED, type AppOptions } from './app.js';
+export { buildApp, CONTENT_SECURITY_POLICY, type AppOptions } from './app.js';
 export { hashPassword, verifyPassword, TokenService, SecretBox } from './auth.js';
 export { EventBus, type ThreadEvent } from './bus.js';
 export { loadConfig, defaultConfig, envNameOf, databaseUrl, homePath, durationMs, readKeyFile, HOME_ENV, CONFIG_FILE, type WebCliConfig } from './config.js';

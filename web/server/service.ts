@@ -74,6 +74,8 @@ export class WebCliService {
   readonly limits: SchedulerLimits;
   private readonly queue: Job[] = [];
   private readonly running = new Map<number, Running>();
+  /** Running actions per user id (the per-user cap), kept with `running`. */
+  private readonly runningPerUser = new Map<number, number>();
   private readonly queuedCancels = new Set<number>();
   private stopping = false;
 
@@ -200,10 +202,11 @@ export class WebCliService {
   async submit(user: { id: number; email: string }, threadId: number, text: string, title?: string): Promise<ThreadActionJson> {
     const { handler, parsed } = await this.registry.dispatch(text);
     const stored = handler.redact ? handler.redact(parsed.request) : parsed.request;
+    const rawText = handler.redactText ? handler.redactText(text) : text;
     const ta = await this.store.createAction(user.id, threadId, {
       handlerName: handler.name,
-      title: title?.trim() || (handler.redactText ? handler.redactText(text) : text).split('\n')[0]!.slice(0, 200),
-      rawText: handler.redactText ? handler.redactText(text) : text,
+      title: title?.trim() || rawText.split('\n')[0]!.slice(0, 200),
+      rawText,
       request: stored as JsonValue,
       mutating: parsed.mutating,
       runnerId: this.runnerId,
@@ -268,8 +271,7 @@ export class WebCliService {
     if (this.stopping) return;
     for (let i = 0; i < this.queue.length && this.running.size < this.limits.maxRunning; ) {
       const job = this.queue[i]!;
-      const mine = [...this.running.values()].filter((r) => r.job.userId === job.userId).length;
-      if (mine >= this.limits.maxPerUser) {
+      if ((this.runningPerUser.get(job.userId) ?? 0) >= this.limits.maxPerUser) {
         i++;
         continue;
       }
@@ -282,10 +284,16 @@ export class WebCliService {
     const cancel = new AbortController();
     const emitter = createEmitter(
       {
+        // Published only once stored: a tab that resumes by cursor finds every chunk it was sent.
         append: async (chunk) => {
           const { chunk: stored, replaced } = await this.store.appendChunk(job.actionId, job.userId, chunk);
           this.publishChunk(job.threadId, stored, replaced);
           return { chunkId: stored.id, artifactId: stored.artifact?.id ?? null };
+        },
+        appendMany: async (chunks) => {
+          const all = await this.store.appendChunks(job.actionId, job.userId, chunks);
+          for (const { chunk: stored, replaced } of all) this.publishChunk(job.threadId, stored, replaced);
+          return all.map(({ chunk: stored }) => ({ chunkId: stored.id, artifactId: stored.artifact?.id ?? null }));
         },
       },
       this.options.output,
@@ -293,6 +301,7 @@ export class WebCliService {
     );
     const running: Running = { job, cancel, emitter, finished: Promise.resolve(), settled: false };
     this.running.set(job.actionId, running);
+    this.runningPerUser.set(job.userId, (this.runningPerUser.get(job.userId) ?? 0) + 1);
     const log = this.options.log;
     running.finished = (async () => {
       try {
@@ -342,6 +351,9 @@ export class WebCliService {
         await this.settle(running, 'failed', (error as Error).message).catch(() => undefined);
       } finally {
         this.running.delete(job.actionId);
+        const left = this.runningPerUser.get(job.userId)! - 1;
+        if (left > 0) this.runningPerUser.set(job.userId, left);
+        else this.runningPerUser.delete(job.userId);
         this.pump();
       }
     })();

@@ -3,6 +3,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import { WebConflictError, WebNotFoundError } from '../core/errors.js';
 import type { ActionStatus, JsonValue, NewChunk } from '../core/types.js';
 import { TERMINAL_STATUSES } from '../core/types.js';
+import { PreparedQuery } from './db/prepared.js';
 import type { Database } from './db/schema.js';
 
 /**
@@ -85,6 +86,105 @@ const randomId = () => randomBytes(16).toString('base64url');
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/**
+ * The queries every action runs (authentication, submit, status changes, chunk appends), compiled
+ * once (see PreparedQuery); the rest of the store builds its queries each time.
+ */
+const Q = {
+  userById: new PreparedQuery((db, id: number) => db.selectFrom('users').selectAll().where('id', '=', id)),
+  threadOwned: new PreparedQuery((db, threadId: number, userId: number) =>
+    db.selectFrom('threads').select('id').where('id', '=', threadId).where('user_id', '=', userId),
+  ),
+  bumpDisplayOrder: new PreparedQuery((db, threadId: number, userId: number, t: string) =>
+    db
+      .updateTable('threads')
+      .set({ next_display_order: sql`next_display_order + 1`, updated_at: t })
+      .where('id', '=', threadId)
+      .where('user_id', '=', userId)
+      .returning('next_display_order'),
+  ),
+  insertAction: new PreparedQuery(
+    (db, userId: number, handlerName: string, title: string, rawText: string, request: string, mutating: number, runnerId: string, t: string) =>
+      db
+        .insertInto('actions')
+        .values({
+          user_id: userId,
+          handler_name: handlerName,
+          title,
+          raw_text: rawText,
+          request,
+          mutating,
+          status: 'queued',
+          runner_id: runnerId,
+          created_at: t,
+        })
+        .returningAll(),
+  ),
+  insertLink: new PreparedQuery((db, threadId: number, actionId: number, displayOrder: number, showQuestion: number) =>
+    db
+      .insertInto('thread_actions')
+      .values({ thread_id: threadId, action_id: actionId, display_order: displayOrder, show_question: showQuestion, show_answer: 1 })
+      .returningAll(),
+  ),
+  setRunning: new PreparedQuery((db, actionId: number, t: string) =>
+    db
+      .updateTable('actions')
+      .set({ status: 'running', started_at: t })
+      .where('id', '=', actionId)
+      .where('status', 'not in', [...TERMINAL_STATUSES])
+      .returning(['started_at', 'finished_at']),
+  ),
+  setTerminal: new PreparedQuery((db, actionId: number, status: string, t: string, errorSummary: string | null) =>
+    db
+      .updateTable('actions')
+      .set({ status, finished_at: t, error_summary: errorSummary })
+      .where('id', '=', actionId)
+      .where('status', 'not in', [...TERMINAL_STATUSES])
+      .returning(['started_at', 'finished_at']),
+  ),
+  handlerConfig: new PreparedQuery((db, userId: number, handler: string) =>
+    db.selectFrom('handler_configs').select('config').where('user_id', '=', userId).where('handler_name', '=', handler),
+  ),
+  bumpChunkSeq: new PreparedQuery((db, actionId: number, count: number) =>
+    db
+      .updateTable('actions')
+      .set({ next_chunk_seq: sql`next_chunk_seq + ${count}` })
+      .where('id', '=', actionId)
+      .returning('next_chunk_seq'),
+  ),
+  insertArtifact: new PreparedQuery(
+    (db, id: string, actionId: number, userId: number, fileName: string, mime: string, size: number, sha256: string, content: Buffer, t: string) =>
+      db.insertInto('artifacts').values({
+        id,
+        action_id: actionId,
+        user_id: userId,
+        file_name: fileName,
+        mime,
+        size_bytes: size,
+        sha256,
+        content,
+        storage_path: null,
+        created_at: t,
+      }),
+  ),
+  insertChunk: new PreparedQuery(
+    (db, actionId: number, seq: number, mime: string, text: string | null, artifactId: string | null, replaceKey: string | null, t: string) =>
+      db
+        .insertInto('action_chunks')
+        .values({
+          action_id: actionId,
+          seq,
+          mime,
+          text_content: text,
+          artifact_id: artifactId,
+          replace_key: replaceKey,
+          created_at: t,
+          updated_at: t,
+        })
+        .returningAll(),
+  ),
+};
+
 export class Store {
   constructor(readonly db: Kysely<Database>) {}
 
@@ -109,7 +209,7 @@ export class Store {
   }
 
   async userById(id: number): Promise<UserRow | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await Q.userById.first(this.db, id);
     return row ? userRow(row) : undefined;
   }
 
@@ -160,6 +260,11 @@ export class Store {
     const row = await db.selectFrom('threads').selectAll().where('id', '=', threadId).where('user_id', '=', userId).executeTakeFirst();
     if (!row) throw new WebNotFoundError(`thread ${threadId}`);
     return row;
+  }
+
+  /** Throws "not found" unless the thread exists and is the user's (reads one row, not the thread's actions). */
+  async assertThreadOwner(userId: number, threadId: number): Promise<void> {
+    if (!(await Q.threadOwned.first(this.db, threadId, userId))) throw new WebNotFoundError(`thread ${threadId}`);
   }
 
   async getThread(userId: number, threadId: number): Promise<ThreadJson> {
@@ -220,34 +325,25 @@ export class Store {
     input: { handlerName: string; title: string; rawText: string; request: JsonValue; mutating: boolean; runnerId: string },
   ): Promise<ThreadActionJson> {
     return this.db.transaction().execute(async (tx) => {
-      await this.ownedThread(tx, userId, threadId);
-      const { next_display_order: order } = await tx
-        .updateTable('threads')
-        .set({ next_display_order: sql`next_display_order + 1`, updated_at: now() })
-        .where('id', '=', threadId)
-        .returning('next_display_order')
-        .executeTakeFirstOrThrow();
-      const action = await tx
-        .insertInto('actions')
-        .values({
-          user_id: userId,
-          handler_name: input.handlerName,
-          title: input.title,
-          raw_text: input.rawText,
-          request: JSON.stringify(input.request),
-          mutating: input.mutating ? 1 : 0,
-          status: 'queued',
-          runner_id: input.runnerId,
-          created_at: now(),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const link = await tx
-        .insertInto('thread_actions')
-        .values({ thread_id: threadId, action_id: action.id, display_order: order - 1, show_question: input.mutating ? 1 : 0, show_answer: 1 })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return threadActionJson(link, actionJson(action, []));
+      // Bumping the counter is also the ownership check: no row when the thread is not the user's.
+      const t = now();
+      const bumped = await Q.bumpDisplayOrder.first(tx, threadId, userId, t);
+      if (!bumped) throw new WebNotFoundError(`thread ${threadId}`);
+      const order = bumped.next_display_order;
+      const mutating = input.mutating ? 1 : 0;
+      const [action] = await Q.insertAction.execute(
+        tx,
+        userId,
+        input.handlerName,
+        input.title,
+        input.rawText,
+        JSON.stringify(input.request),
+        mutating,
+        input.runnerId,
+        t,
+      );
+      const [link] = await Q.insertLink.execute(tx, threadId, action!.id, order - 1, mutating);
+      return threadActionJson(link!, actionJson(action!, []));
     });
   }
 
@@ -365,18 +461,18 @@ export class Store {
     errorSummary: string | null = null,
   ): Promise<{ startedAt: string | null; finishedAt: string | null } | undefined> {
     const t = now();
-    const terminal = TERMINAL_STATUSES.has(status);
-    const row = await this.db
-      .updateTable('actions')
-      .set({
-        status,
-        ...(status === 'running' ? { started_at: t } : {}),
-        ...(terminal ? { finished_at: t, error_summary: errorSummary } : {}),
-      })
-      .where('id', '=', actionId)
-      .where('status', 'not in', [...TERMINAL_STATUSES])
-      .returning(['started_at', 'finished_at'])
-      .executeTakeFirst();
+    const row =
+      status === 'running'
+        ? await Q.setRunning.first(this.db, actionId, t)
+        : TERMINAL_STATUSES.has(status)
+          ? await Q.setTerminal.first(this.db, actionId, status, t, errorSummary)
+          : await this.db
+              .updateTable('actions')
+              .set({ status })
+              .where('id', '=', actionId)
+              .where('status', 'not in', [...TERMINAL_STATUSES])
+              .returning(['started_at', 'finished_at'])
+              .executeTakeFirst();
     return row ? { startedAt: row.started_at, finishedAt: row.finished_at } : undefined;
   }
 
@@ -399,70 +495,70 @@ export class Store {
    * replace key already present, the existing row updated in place.
    */
   async appendChunk(actionId: number, userId: number, chunk: NewChunk): Promise<{ chunk: ChunkJson; replaced: boolean }> {
+    return (await this.appendChunks(actionId, userId, [chunk]))[0]!;
+  }
+
+  /**
+   * Stores several chunks of one action in call order, in one transaction (all or none). When
+   * none has a replace key (each takes a new seq), one bump of the action's counter gives them all.
+   */
+  async appendChunks(actionId: number, userId: number, chunks: readonly NewChunk[]): Promise<{ chunk: ChunkJson; replaced: boolean }[]> {
     return this.db.transaction().execute(async (tx) => {
-      const t = now();
-      let artifact: ArtifactRef | null = null;
-      if (chunk.artifact) {
-        const a = chunk.artifact;
-        artifact = { id: randomId(), fileName: a.fileName, mime: a.mime, sizeBytes: a.bytes.length };
-        await tx
-          .insertInto('artifacts')
-          .values({
-            id: artifact.id,
-            action_id: actionId,
-            user_id: userId,
-            file_name: a.fileName,
-            mime: a.mime,
-            size_bytes: a.bytes.length,
-            sha256: createHash('sha256').update(a.bytes).digest('hex'),
-            content: a.bytes,
-            storage_path: null,
-            created_at: t,
-          })
-          .execute();
+      let seq: number | undefined;
+      if (chunks.length > 1 && chunks.every((c) => !c.replaceKey)) {
+        const [bumped] = await Q.bumpChunkSeq.execute(tx, actionId, chunks.length);
+        if (!bumped) throw new WebNotFoundError(`action ${actionId}`);
+        seq = bumped.next_chunk_seq - chunks.length;
       }
-      if (chunk.replaceKey) {
-        const existing = await tx
-          .selectFrom('action_chunks')
-          .selectAll()
-          .where('action_id', '=', actionId)
-          .where('replace_key', '=', chunk.replaceKey)
-          .executeTakeFirst();
-        if (existing) {
-          await tx
-            .updateTable('action_chunks')
-            .set({ mime: chunk.mime, text_content: chunk.text ?? null, artifact_id: artifact?.id ?? null, updated_at: t })
-            .where('id', '=', existing.id)
-            .execute();
-          if (existing.artifact_id) await tx.deleteFrom('artifacts').where('id', '=', existing.artifact_id).execute();
-          return {
-            replaced: true,
-            chunk: { ...chunkJson(existing, null), mime: chunk.mime, text: chunk.text ?? null, artifact, updatedAt: t },
-          };
-        }
-      }
-      const { next_chunk_seq: next } = await tx
-        .updateTable('actions')
-        .set({ next_chunk_seq: sql`next_chunk_seq + 1` })
-        .where('id', '=', actionId)
-        .returning('next_chunk_seq')
-        .executeTakeFirstOrThrow();
-      const row = await tx
-        .insertInto('action_chunks')
-        .values({
-          action_id: actionId,
-          seq: next - 1,
-          mime: chunk.mime,
-          text_content: chunk.text ?? null,
-          artifact_id: artifact?.id ?? null,
-          replace_key: chunk.replaceKey ?? null,
-          created_at: t,
-          updated_at: t,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { replaced: false, chunk: chunkJson(row, artifact) };
+      const stored: { chunk: ChunkJson; replaced: boolean }[] = [];
+      for (const chunk of chunks) stored.push(await this.appendIn(tx, actionId, userId, chunk, seq === undefined ? undefined : seq++));
+      return stored;
     });
+  }
+
+  /** One chunk inside the caller's transaction; without `seq`, a new chunk takes the next one from the counter. */
+  private async appendIn(
+    tx: Transaction<Database>,
+    actionId: number,
+    userId: number,
+    chunk: NewChunk,
+    seq: number | undefined,
+  ): Promise<{ chunk: ChunkJson; replaced: boolean }> {
+    const t = now();
+    let artifact: ArtifactRef | null = null;
+    if (chunk.artifact) {
+      const a = chunk.artifact;
+      artifact = { id: randomId(), fileName: a.fileName, mime: a.mime, sizeBytes: a.bytes.length };
+      const sha256 = createHash('sha256').update(a.bytes).digest('hex');
+      await Q.insertArtifact.execute(tx, artifact.id, actionId, userId, a.fileName, a.mime, a.bytes.length, sha256, a.bytes, t);
+    }
+    if (chunk.replaceKey) {
+      const existing = await tx
+        .selectFrom('action_chunks')
+        .selectAll()
+        .where('action_id', '=', actionId)
+        .where('replace_key', '=', chunk.replaceKey)
+        .executeTakeFirst();
+      if (existing) {
+        await tx
+          .updateTable('action_chunks')
+          .set({ mime: chunk.mime, text_content: chunk.text ?? null, artifact_id: artifact?.id ?? null, updated_at: t })
+          .where('id', '=', existing.id)
+          .execute();
+        if (existing.artifact_id) await tx.deleteFrom('artifacts').where('id', '=', existing.artifact_id).execute();
+        return {
+          replaced: true,
+          chunk: { ...chunkJson(existing, null), mime: chunk.mime, text: chunk.text ?? null, artifact, updatedAt: t },
+        };
+      }
+    }
+    if (seq === undefined) {
+      const [bumped] = await Q.bumpChunkSeq.execute(tx, actionId, 1);
+      if (!bumped) throw new WebNotFoundError(`action ${actionId}`);
+      seq = bumped.next_chunk_seq - 1;
+    }
+    const [row] = await Q.insertChunk.execute(tx, actionId, seq, chunk.mime, chunk.text ?? null, artifact?.id ?? null, chunk.replaceKey ?? null, t);
+    return { replaced: false, chunk: chunkJson(row!, artifact) };
   }
 
   /** An artifact with its bytes, when the caller owns it. */
@@ -538,12 +634,7 @@ export class Store {
   // --- handler configurations ----------------------------------------------------------
 
   async getHandlerConfig(userId: number, handler: string): Promise<unknown | undefined> {
-    const row = await this.db
-      .selectFrom('handler_configs')
-      .select('config')
-      .where('user_id', '=', userId)
-      .where('handler_name', '=', handler)
-      .executeTakeFirst();
+    const row = await Q.handlerConfig.first(this.db, userId, handler);
     return row ? JSON.parse(row.config) : undefined;
   }
 

@@ -238,6 +238,9 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
           size: settings.perProfileConcurrency,
           ...clientOptionsFor({ ...profile, password, requestTimeoutMs: settings.requestTimeoutMs }),
           schema: schema(),
+          // parse() built every request with buildRequest, which validated it against the schema
+          // (a bad one is a 400 before anything is stored); the client need not check it again.
+          validate: false,
         }),
         busy: 0,
       };
@@ -293,7 +296,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         rows: fields,
       });
     }
-    for (const table of responseTables(response as OciCommand)) {
+    const tables = responseTables(response as OciCommand);
+    for (const table of tables) {
       await context.emit.table(
         {
           title: `${response.$type}.${table.path}`,
@@ -303,7 +307,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         { csv: `${table.path.replace(/[^\w.-]+/g, '_')}.csv` },
       );
     }
-    if (fields.length === 0 && responseTables(response as OciCommand).length === 0) await context.emit.text(`${response.$type} (no fields)`);
+    if (fields.length === 0 && tables.length === 0) await context.emit.text(`${response.$type} (no fields)`);
   }
 
   return {
@@ -333,7 +337,9 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         idleCloseMs: c.idleCloseMs ?? 15 * 60_000,
         requestTimeoutMs: c.requestTimeoutMs,
       };
-      schemaPromise = OciSchema.load(c.release ?? OciSchema.newestRelease());
+      // Every module of the release is loaded now, before the server listens: loaded lazily, the
+      // first request would wait (with every action submitted meanwhile) for the bindings to compile.
+      schemaPromise = OciSchema.load(c.release ?? OciSchema.newestRelease(), { eager: true });
       return schemaPromise.then(() => undefined);
     },
     async stop() {
@@ -420,8 +426,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         if (error instanceof OciError) await context.emit.xml(await exchangeXml(request.command, error.response as unknown as OciCommand));
         throw error;
       }
-      await context.emit.xml(await exchangeXml(request.command, response as OciCommand));
-      await render(context, response);
+      // Not awaited one by one: the exchange and the first chunks of the answer are stored together (one batch).
+      await Promise.all([context.emit.xml(await exchangeXml(request.command, response as OciCommand)), render(context, response)]);
     },
   };
 }

@@ -1,7 +1,5 @@
+import { WS_CLOSE_UNAUTHENTICATED } from '../../core/types.js';
 import type { ServerMessage } from './thread-state.js';
-
-/** Websocket close code for an expired or revoked session (web/server/app.ts WS_CLOSE_UNAUTHENTICATED). */
-const CLOSE_UNAUTHENTICATED = 4401;
 
 export type FeedState = 'connecting' | 'live' | 'reconnecting';
 
@@ -81,7 +79,7 @@ export class ThreadFeed {
     });
     socket.addEventListener('close', (event) => {
       if (this.socket !== socket || this.stopped) return;
-      if (event.code === CLOSE_UNAUTHENTICATED) return this.handlers.expired();
+      if (event.code === WS_CLOSE_UNAUTHENTICATED) return this.handlers.expired();
       this.attempt++;
       this.handlers.state('reconnecting');
       const base = Math.min(30_000, 1000 * 2 ** (this.attempt - 1));

@@ -19,9 +19,11 @@ import {
   JournalWriter,
   type ResumeState,
   type RowOutcome,
+  maskSecrets,
   readJournal,
   redactSecrets,
   resumeState,
+  rowLineText,
   urlWithoutCredentials,
 } from './journal.js';
 import { type BulkPreset, loadPresets } from './presets.js';
@@ -218,7 +220,9 @@ class BulkRun {
   private errors = 0;
   private stoppedByMaxErrors = false;
   private journal: JournalWriter | undefined;
-  private pendingLines: (JournalRow | JournalSent)[] = [];
+  /** Journal lines (each ending in `\n`) not written yet, and how many. */
+  private pendingText = '';
+  private pendingCount = 0;
   private failedOut: { fd: number; columns: number[] } | undefined;
   private failedLines: string[] = [];
   private pool: OciSessionPool | undefined;
@@ -515,8 +519,8 @@ class BulkRun {
       this.errors++;
       if (this.options.maxErrors !== undefined && this.errors >= this.options.maxErrors) this.stoppedByMaxErrors = true;
     }
-    if (outcome !== 'not-run') {
-      this.pendingLines.push({
+    if (outcome !== 'not-run' && this.journal) {
+      const line: JournalRow = {
         kind: 'row',
         row: row.row,
         hash: row.hash,
@@ -526,30 +530,35 @@ class BulkRun {
         error: error?.message,
         ms: extra.ms,
         attempts: extra.attempts,
-        command: this.mode === 'apply' && row.command ? redactSecrets(row.command) : undefined,
+        command: this.mode === 'apply' && row.command ? maskSecrets(row.command) : undefined,
         before: extra.before,
         beforeRequest: extra.beforeRequest,
-      });
+      };
+      this.pendingText += `${rowLineText(line)}\n`;
       // Small batches: lines held across young-generation collections get promoted, and a dry
       // run's old generation then fills with dead lines (a 1M-row run peaked 70 MB higher at 256).
-      if (this.pendingLines.length >= JOURNAL_FLUSH_LINES) this.flushLines();
+      if (++this.pendingCount >= JOURNAL_FLUSH_LINES) this.flushLines();
     }
     if (this.failedOut && (outcome === 'invalid' || outcome === 'failed' || outcome === 'in-doubt' || outcome === 'not-run')) {
       this.failedLines.push(failedRowLine(row, this.failedOut.columns, error?.message ?? outcome));
     }
-    this.emit({ type: 'row', row: row.row, outcome, request: row.type, issues: row.issues.length > 0 ? row.issues : undefined, error, plan: row.plan });
-    const now = performance.now();
-    if (now - this.lastProgress > 100) {
-      this.lastProgress = now;
-      this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...this.counts }, elapsedMs: Math.round(now - this.started) });
+    // Events are built only for a listener.
+    if (this.options.onEvent) {
+      this.emit({ type: 'row', row: row.row, outcome, request: row.type, issues: row.issues.length > 0 ? row.issues : undefined, error, plan: row.plan });
+      const now = performance.now();
+      if (now - this.lastProgress > 100) {
+        this.lastProgress = now;
+        this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...this.counts }, elapsedMs: Math.round(now - this.started) });
+      }
     }
   }
 
   /** Writes the pending outcome lines (then `sent`, if given) with one system call. */
   private flushLines(sent?: JournalSent): void {
-    if (sent) this.pendingLines.push(sent);
-    if (this.pendingLines.length > 0) this.journal?.write(...this.pendingLines);
-    this.pendingLines = [];
+    if (sent && this.journal) this.pendingText += `${JSON.stringify(sent)}\n`;
+    this.journal?.writeText(this.pendingText);
+    this.pendingText = '';
+    this.pendingCount = 0;
     if (this.failedOut && this.failedLines.length > 0) {
       writeFileSync(this.failedOut.fd, `${this.failedLines.join('\n')}\n`);
       this.failedLines = [];

@@ -10,7 +10,7 @@ import type { OciCommand } from '../../runtime/oci/codec.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvFile } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
-import { backupCommand } from './inverse.js';
+import { backupCommand, isReadOnlyRequest } from './inverse.js';
 import { type PlanEntry, Preflight } from './preflight.js';
 import {
   JOURNAL_VERSION,
@@ -51,9 +51,12 @@ export interface BulkRunOptions {
   presetsDir?: string;
   release?: string;
   schema?: OciSchema;
-  /** Send the rows (default: a dry run that only validates). */
+  /**
+   * Send the rows (default: a dry run that only validates). Rows whose request only reads
+   * (a `Get` family, see {@link isReadOnlyRequest}) are sent without it whenever `connection` is given.
+   */
   apply?: boolean;
-  /** Server and login, for `apply`. */
+  /** Server and login, for `apply`, `preflight` and read-only rows. */
   connection?: BulkConnection;
   /** Sessions of the pool (default 2). */
   sessions?: number;
@@ -109,7 +112,17 @@ export interface BulkSummary {
 
 export type BulkEvent =
   | { type: 'start'; mode: 'dry-run' | 'apply'; total: number; journal?: string }
-  | { type: 'row'; row: number; outcome: RowOutcome; request?: string; issues?: RowIssue[]; error?: { code: string; message: string }; plan?: PlanEntry }
+  | {
+      type: 'row';
+      row: number;
+      outcome: RowOutcome;
+      request?: string;
+      issues?: RowIssue[];
+      error?: { code: string; message: string };
+      plan?: PlanEntry;
+      /** The server's answer to a row sent with success (`ok`). */
+      response?: Record<string, unknown>;
+    }
   | { type: 'progress'; done: number; total: number; counts: BulkCounts; elapsedMs: number }
   | { type: 'end'; summary: BulkSummary };
 
@@ -233,6 +246,7 @@ class BulkRun {
   private lastProgress = 0;
   private batch: PreparedRow[] = [];
   private preflight: Preflight | undefined;
+  private readonly readOnlyTypes = new Map<string, boolean>();
 
   constructor(private readonly options: BulkRunOptions) {
     this.mode = options.apply ? 'apply' : 'dry-run';
@@ -413,7 +427,7 @@ class BulkRun {
         return;
       }
     }
-    if (this.mode === 'dry-run') {
+    if (!this.sends(row)) {
       this.finish(row, 'valid');
       return;
     }
@@ -426,6 +440,18 @@ class BulkRun {
       this.batch = [];
       await this.dispatch(full);
     }
+  }
+
+  /** Whether a row goes to the server: every row with `apply`; else only rows that just read, when there is a server. */
+  private sends(row: PreparedRow): boolean {
+    if (this.mode === 'apply') return true;
+    if (this.options.connection === undefined || row.type === undefined) return false;
+    let readOnly = this.readOnlyTypes.get(row.type);
+    if (readOnly === undefined) {
+      readOnly = isReadOnlyRequest(this.schema, row.type);
+      this.readOnlyTypes.set(row.type, readOnly);
+    }
+    return readOnly;
   }
 
   private openPool(): OciSessionPool {
@@ -473,7 +499,7 @@ class BulkRun {
       const ms = Math.round(performance.now() - started);
       const retry: PreparedRow[] = [];
       for (const { row, result, before, beforeRequest } of results) {
-        if (result.ok) this.finish(row, 'ok', undefined, { ms, attempts: attempt, before, beforeRequest });
+        if (result.ok) this.finish(row, 'ok', undefined, { ms, attempts: attempt, before, beforeRequest, response: result.response });
         else if (isTransient(result.error) && attempt < attempts && !this.options.signal?.aborted) retry.push(row);
         else this.finish(row, 'failed', errorOf(result.error), { ms, attempts: attempt, before, beforeRequest });
       }
@@ -511,7 +537,7 @@ class BulkRun {
     row: PreparedRow,
     outcome: RowOutcome,
     error?: { code: string; message: string },
-    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string } = {},
+    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string; response?: unknown } = {},
   ): void {
     this.counts[COUNT_KEY[outcome]]++;
     this.done++;
@@ -530,7 +556,7 @@ class BulkRun {
         error: error?.message,
         ms: extra.ms,
         attempts: extra.attempts,
-        command: this.mode === 'apply' && row.command ? maskSecrets(row.command) : undefined,
+        command: row.command && this.sends(row) ? maskSecrets(row.command) : undefined,
         before: extra.before,
         beforeRequest: extra.beforeRequest,
       };
@@ -544,7 +570,16 @@ class BulkRun {
     }
     // Events are built only for a listener.
     if (this.options.onEvent) {
-      this.emit({ type: 'row', row: row.row, outcome, request: row.type, issues: row.issues.length > 0 ? row.issues : undefined, error, plan: row.plan });
+      this.emit({
+        type: 'row',
+        row: row.row,
+        outcome,
+        request: row.type,
+        issues: row.issues.length > 0 ? row.issues : undefined,
+        error,
+        plan: row.plan,
+        response: extra.response as Record<string, unknown> | undefined,
+      });
       const now = performance.now();
       if (now - this.lastProgress > 100) {
         this.lastProgress = now;

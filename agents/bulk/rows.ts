@@ -110,13 +110,25 @@ export class RowMapper {
 
   /** Builds the request of one record; never throws for a problem of the row. */
   async prepare(record: CsvRecord): Promise<PreparedRow> {
+    const known = this.prepareKnown(record);
+    if (known) return known;
+    const name = this.requestNameOf(record.cells);
+    if (name !== undefined) await this.resolve(name, textOf(record.cells, this.special.request).trim() !== '');
+    return this.prepareKnown(record) as PreparedRow;
+  }
+
+  /**
+   * {@link prepare} without waiting: undefined when the row's request was not resolved yet
+   * (its type's modules still have to load). A run's rows mostly repeat a few requests, so
+   * nearly every row is prepared here, with no promise.
+   */
+  prepareKnown(record: CsvRecord): PreparedRow | undefined {
     const { row, cells } = record;
+    const name = this.requestNameOf(cells);
+    const resolved = name === undefined ? undefined : this.resolved.get(name);
+    if (name !== undefined && resolved === undefined) return undefined;
     const issues: RowIssue[] = [];
     const group = textOf(cells, this.special.group).trim() || undefined;
-    const requestName = textOf(cells, this.special.request).trim() || undefined;
-    const operation = textOf(cells, this.special.operation).trim() || undefined;
-    const name = requestName ?? operation ?? this.options.request;
-    const resolved = name === undefined ? undefined : await this.resolve(name, requestName !== undefined);
     if (resolved === undefined || 'code' in resolved) {
       issues.push(
         resolved ?? { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' },
@@ -155,6 +167,11 @@ export class RowMapper {
     for (const issue of built.issues)
       issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
     return { row, cells, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+  }
+
+  /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */
+  private requestNameOf(cells: readonly Cell[]): string | undefined {
+    return textOf(cells, this.special.request).trim() || textOf(cells, this.special.operation).trim() || this.options.request;
   }
 
   /** `{{column}}` and `{{row}}` filled in from the record; an unknown column is an issue of `column`. */

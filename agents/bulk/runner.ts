@@ -8,7 +8,7 @@ import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClient, type OciCl
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciCommand } from '../../runtime/oci/codec.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
-import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvFile } from './csv.js';
+import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvChunks } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
 import { backupCommand, isReadOnlyRequest } from './inverse.js';
 import { type PlanEntry, Preflight } from './preflight.js';
@@ -275,13 +275,14 @@ class BulkRun {
     if (o.resume) this.resume = resumeState(readJournal(o.resume));
     const scan = await scanInput(o.input, format, encoding);
 
-    let records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>;
+    // Chunks of records: one asynchronous step per chunk, not per row.
+    let records: AsyncIterable<CsvRecord[]> | Iterable<CsvRecord[]>;
     if (format === 'xlsx') {
       const all = await readXlsxFile(o.input, { sheet: o.sheet });
-      records = all;
+      records = [all];
       this.total = Math.max(0, all.length - 1);
     } else {
-      records = readCsvFile(o.input, { encoding });
+      records = readCsvChunks(o.input, { encoding });
       this.total = Math.max(0, scan.records - 1);
     }
 
@@ -350,11 +351,11 @@ class BulkRun {
     this.closeFailedOut();
   }
 
-  private async process(records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> {
+  private async process(records: AsyncIterable<CsvRecord[]> | Iterable<CsvRecord[]>, presets: Map<string, BulkPreset>): Promise<void> {
     let mapper: RowMapper | undefined;
     let first = true;
     let window: PreparedRow[] = [];
-    for await (const record of records) {
+    reading: for await (const chunk of records) for (const record of chunk) {
       if (!mapper) {
         mapper = new RowMapper(record.cells, {
           schema: this.schema,
@@ -373,10 +374,12 @@ class BulkRun {
           continue;
         }
       }
-      if (this.stopping) break;
-      const row = await mapper.prepare(record);
+      if (this.stopping) break reading;
+      // Most rows need no promise: their request is resolved and nothing is full (see handle).
+      const row = mapper.prepareKnown(record) ?? (await mapper.prepare(record));
       if (!this.options.preflight) {
-        await this.handle(row);
+        const waiting = this.handle(row);
+        if (waiting) await waiting;
         continue;
       }
       // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
@@ -407,8 +410,11 @@ class BulkRun {
     }
   }
 
-  /** One prepared row: invalid, skipped by resume, valid (dry run), or queued for sending. */
-  private async handle(row: PreparedRow): Promise<void> {
+  /**
+   * One prepared row: invalid, skipped by resume, valid (dry run), or queued for sending. Returns
+   * a promise only when the row must wait (an earlier document of its group, a full batch).
+   */
+  private handle(row: PreparedRow): Promise<void> | undefined {
     if (row.issues.length > 0) {
       this.finish(row, 'invalid', { code: row.issues[0]?.code ?? 'invalid', message: row.issues.map((i) => formatIssue(row.row, i)).join('; ') });
       return;
@@ -433,13 +439,17 @@ class BulkRun {
     }
     // Rows of one group keep file order: wait while an earlier document with that group is in flight.
     const blocker = row.group === undefined ? undefined : this.groupsInFlight.get(row.group);
-    if (blocker && !this.batch.some((b) => b.group === row.group)) await blocker.promise;
+    if (blocker && !this.batch.some((b) => b.group === row.group)) return blocker.promise.then(() => this.enqueue(row));
+    return this.enqueue(row);
+  }
+
+  /** Adds a row to the next document, and sends the document once it is full. */
+  private enqueue(row: PreparedRow): Promise<void> | undefined {
     this.batch.push(row);
-    if (this.batch.length >= (this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT)) {
-      const full = this.batch;
-      this.batch = [];
-      await this.dispatch(full);
-    }
+    if (this.batch.length < (this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT)) return undefined;
+    const full = this.batch;
+    this.batch = [];
+    return this.dispatch(full);
   }
 
   /** Whether a row goes to the server: every row with `apply`; else only rows that just read, when there is a server. */

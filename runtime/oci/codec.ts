@@ -280,7 +280,8 @@ class Encoder {
       if (value !== true) throw new OciEncodeError(`${path}: an untyped flag element takes true, got ${describe(value)}`, { path });
       return `<${name}${extraAttrs}/>`;
     }
-    const simple = t.startsWith('xs:') || this.schema.type(t).kind === 'simple';
+    const simpleType = this.schema.simpleType(t);
+    const simple = simpleType !== undefined;
     if (value === null) {
       let typeAttr = '';
       if (!simple) {
@@ -290,8 +291,8 @@ class Encoder {
       }
       return `<${name}${extraAttrs}${typeAttr} xsi:nil="true"/>`;
     }
-    if (simple) {
-      const text = escapeText(lexical(builtinOf(this.schema, t), value, path));
+    if (simpleType) {
+      const text = escapeText(lexical(simpleType.builtin, value, path));
       return text === '' ? `<${name}${extraAttrs}/>` : `<${name}${extraAttrs}>${text}</${name}>`;
     }
     if (!isPlainObject(value)) throw new OciEncodeError(`${path}: expected an object for ${t}, got ${describe(value)}`, { path });

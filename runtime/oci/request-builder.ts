@@ -16,7 +16,7 @@ import { OciUnknownTypeError } from './errors.js';
 import type { AttributeMeta, ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
 import { nearestNames, type ResolvedRequestName, resolveRequestName, suggestFieldNames } from './names.js';
 import { ThorsHammerError } from '../errors.js';
-import { builtinOf, choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema } from './schema.js';
+import { choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema } from './schema.js';
 import { collectIssues } from './validate.js';
 import type { OciCommand } from './values.js';
 
@@ -620,41 +620,40 @@ class Builder {
    * checked against it. Returns undefined after recording an issue.
    */
   simpleValue(typeKey: string, value: FieldValue, nillable: boolean, path: string, source: string | undefined): { value: unknown } | undefined {
-    const name = lastName(path);
     if (value.kind === 'nil' || (value.kind === 'json' && value.value === null)) {
-      if (!nillable) return void this.issue('not-nillable', path, source, `'${name}' cannot be nil`);
+      if (!nillable) return void this.issue('not-nillable', path, source, `'${lastName(path)}' cannot be nil`);
       return { value: null };
     }
     if (value.kind === 'json' && (typeof value.value === 'object' || value.value === undefined)) {
-      this.issue('bad-value', path, source, `'${name}' takes a single value, not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
+      this.issue('bad-value', path, source, `'${lastName(path)}' takes a single value, not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
       return undefined;
     }
-    const builtin = builtinOf(this.schema, typeKey);
-    const meta = typeKey.startsWith('xs:') ? undefined : this.schema.type(typeKey);
-    const facets: Facets | undefined = meta?.kind === 'simple' ? meta.facets : undefined;
+    const info = this.schema.simpleType(typeKey);
+    const builtin = info?.builtin ?? typeKey;
+    const facets: Facets | undefined = info?.facets;
     const scalar = value.kind === 'json' ? (value.value as string | number | boolean) : value.text;
 
     if (builtin === 'xs:boolean') {
       const b = typeof scalar === 'boolean' ? scalar : typeof scalar === 'string' ? BOOLEAN_WORDS[scalar.trim().toLowerCase()] : undefined;
       if (b === undefined)
-        return void this.issue('bad-boolean', path, source, `'${name}' is a boolean: use true/false, yes/no or 1/0, not '${String(scalar)}'`);
+        return void this.issue('bad-boolean', path, source, `'${lastName(path)}' is a boolean: use true/false, yes/no or 1/0, not '${String(scalar)}'`);
       return { value: b };
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
       const n = typeof scalar === 'number' ? scalar : typeof scalar === 'string' ? parseNumber(builtin, scalar.trim()) : undefined;
       if (n === undefined || (!FLOAT_BUILTINS.has(builtin) && !Number.isFinite(n))) {
-        return void this.issue('bad-number', path, source, `'${name}' is ${numberKind(builtin)}, not '${String(scalar)}'`);
+        return void this.issue('bad-number', path, source, `'${lastName(path)}' is ${numberKind(builtin)}, not '${String(scalar)}'`);
       }
       if (INTEGER_BUILTINS.has(builtin)) {
         const range = INTEGER_RANGES[builtin]!;
-        if (!Number.isInteger(n)) return void this.issue('bad-number', path, source, `'${name}' is ${numberKind(builtin)}, not ${n}`);
+        if (!Number.isInteger(n)) return void this.issue('bad-number', path, source, `'${lastName(path)}' is ${numberKind(builtin)}, not ${n}`);
         if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
           return void this.issue('bad-number', path, source, `${n} is outside the ${builtin} range`);
         }
       }
       return { value: n };
     }
-    if (typeof scalar === 'boolean') return void this.issue('bad-value', path, source, `'${name}' is text (${typeKey}), not a boolean`);
+    if (typeof scalar === 'boolean') return void this.issue('bad-value', path, source, `'${lastName(path)}' is text (${typeKey}), not a boolean`);
     // Numbers given as JSON for a text field are taken in their JSON spelling.
     const text = typeof scalar === 'number' ? String(scalar) : scalar;
     if (facets?.enumeration) {
@@ -757,7 +756,7 @@ function numberKind(builtin: string): string {
 }
 
 function isSimpleElement(schema: OciSchema, e: ElementMeta): boolean {
-  return e.t.startsWith('xs:') || schema.type(e.t).kind === 'simple';
+  return schema.simpleType(e.t) !== undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

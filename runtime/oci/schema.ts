@@ -10,7 +10,7 @@ import { ThorsHammerError } from '../errors.js';
 import { generatedRoot } from '../paths.js';
 import { pairedResponseName } from './command-name.js';
 import { OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
-import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
+import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Facets, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
 import { assertReleaseName } from './release-name.js';
 
 /**
@@ -45,6 +45,8 @@ export class OciSchema {
   readonly release: string;
   readonly index: ReleaseIndex;
   private readonly types = new Map<string, TypeMeta>();
+  /** {@link simpleType} answers, per type key (complex types: null). */
+  private readonly simpleTypes = new Map<string, SimpleTypeInfo | null>();
   private readonly loadedModules = new Set<string>();
   private readonly pendingModules = new Map<string, Promise<void>>();
   private keysByModuleCache?: Map<string, string[]>;
@@ -213,6 +215,24 @@ export class OciSchema {
     throw new OciTypeNotLoadedError(typeKey, this.release);
   }
 
+  /**
+   * What coercing, validating and encoding a value of a simple type (or built-in) need: its
+   * built-in and facets, found once per type key. Undefined for a complex type. Throws as
+   * {@link type} does for an unknown or unloaded key.
+   */
+  simpleType(typeKey: string): SimpleTypeInfo | undefined {
+    let info = this.simpleTypes.get(typeKey);
+    if (info === undefined) {
+      if (typeKey.startsWith('xs:')) info = { builtin: typeKey, facets: undefined };
+      else {
+        const t = this.type(typeKey);
+        info = t.kind === 'simple' ? { builtin: t.base, facets: t.facets } : null;
+      }
+      this.simpleTypes.set(typeKey, info);
+    }
+    return info ?? undefined;
+  }
+
   /** The metadata of a complex type (throws a clear error for a simple one). */
   complexType(typeKey: string): ComplexTypeMeta {
     const t = this.type(typeKey);
@@ -264,6 +284,13 @@ export class OciSchema {
 
 // ---------------------------------------------------------------------------------------
 // Helpers over the metadata shared by the codec, the validator and the sample generator.
+
+/** A simple type (or `xs:*` built-in) as {@link OciSchema.simpleType} gives it. */
+export interface SimpleTypeInfo {
+  /** The built-in at its root (`xs:token`…); the key itself for a built-in. */
+  readonly builtin: string;
+  readonly facets: Facets | undefined;
+}
 
 /** The numeric built-in table lives in builtins.ts; re-exported for the modules that import it from here. */
 export { INTEGER_BUILTINS, NUMERIC_BUILTINS } from './builtins.js';

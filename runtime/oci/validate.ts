@@ -10,7 +10,6 @@ import { type OciIssue, OciValidationError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
 import {
   allowedKeys,
-  builtinOf,
   choiceProp,
   derivesFrom,
   INTEGER_BUILTINS,
@@ -21,6 +20,7 @@ import {
   type OciSchema,
   particleKeys,
   particlePresent,
+  type SimpleTypeInfo,
 } from './schema.js';
 import { findInvalidXmlChar } from './xml/escape.js';
 import { requireTypeName } from './names.js';
@@ -225,8 +225,9 @@ class Validator {
       this.issue(path, `must be ${e.fixed} (fixed)`);
       return;
     }
-    if (e.t.startsWith('xs:') || this.schema.type(e.t).kind === 'simple') {
-      this.simple(e.t, value, path, e.nil === true);
+    const simple = this.schema.simpleType(e.t);
+    if (simple) {
+      this.simple(e.t, value, path, e.nil === true, simple);
       return;
     }
     if (!isObject(value)) {
@@ -254,10 +255,9 @@ class Validator {
     this.complex(actual, value, path);
   }
 
-  simple(typeKey: string, value: unknown, path: string, nillable = false): void {
-    const builtin = builtinOf(this.schema, typeKey);
-    const meta = typeKey.startsWith('xs:') ? undefined : this.schema.type(typeKey);
-    const facets: Facets | undefined = meta?.kind === 'simple' ? meta.facets : undefined;
+  simple(typeKey: string, value: unknown, path: string, nillable = false, info: SimpleTypeInfo | undefined = this.schema.simpleType(typeKey)): void {
+    const builtin = info?.builtin ?? typeKey;
+    const facets: Facets | undefined = info?.facets;
     if (builtin === 'xs:boolean') {
       if (typeof value !== 'boolean') this.issue(path, `expected a boolean, got ${typeName(value)}`);
       return;

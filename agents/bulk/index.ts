@@ -11,5 +11,5 @@ export { type Inverse, backupCommand, inverseOf, isReadOnlyRequest, matchingGet,
 export { type JournalLine, type JournalRow, type RowOutcome, JOURNAL_VERSION, readJournal, redactSecrets, resumeState } from './journal.js';
 export { type Cell, type CsvRecord, CsvParser, csvLine, readCsvFile } from './csv.js';
 export { readXlsxFile, writeXlsxFile } from './xlsx.js';
-export { type PreparedRow, type RowIssue, RowMapper, SPECIAL_COLUMNS, formatIssue, rowHash } from './rows.js';
+export { type PreparedRow, type RowHashVersion, type RowIssue, RowMapper, SPECIAL_COLUMNS, formatIssue, rowHash } from './rows.js';
 export { BulkInputError, BulkJournalError, BulkOptionsError, BulkPresetError } from './errors.js';

@@ -17,7 +17,8 @@ import { BulkJournalError } from './errors.js';
  * - `{"kind":"summary",…}` closes a run that ended normally (aborted runs included).
  */
 
-export const JOURNAL_VERSION = 1;
+/** Version 2: row hashes of version 2 (rows.ts `rowHash`). A run resuming a version 1 journal writes version 1. */
+export const JOURNAL_VERSION = 2;
 
 /** What happened to a row. `valid`: a dry run found no problem. `in-doubt`: sent, outcome unknown. */
 export type RowOutcome = 'ok' | 'valid' | 'invalid' | 'failed' | 'skipped' | 'in-doubt' | 'not-run';
@@ -122,14 +123,20 @@ export interface ResumeState {
   /** Rows sent without a known outcome. */
   inDoubt: Set<number>;
   inputSha256: string;
+  /** The journal's version (its first header's): its row hashes are of that version. */
+  version: number;
 }
 
 export function resumeState(lines: readonly JournalLine[]): ResumeState {
   const done = new Map<number, string>();
   const inDoubt = new Set<number>();
   let inputSha256 = '';
+  let version: number | undefined;
   for (const line of lines) {
-    if (line.kind === 'header') inputSha256 = line.input.sha256;
+    if (line.kind === 'header') {
+      inputSha256 = line.input.sha256;
+      version ??= line.version;
+    }
     else if (line.kind === 'sent') for (const r of line.rows) inDoubt.add(r);
     else if (line.kind === 'row') {
       if (line.outcome === 'ok') done.set(line.row, line.hash);
@@ -137,7 +144,7 @@ export function resumeState(lines: readonly JournalLine[]): ResumeState {
       if (line.outcome !== 'in-doubt') inDoubt.delete(line.row);
     }
   }
-  return { done, inDoubt, inputSha256 };
+  return { done, inDoubt, inputSha256, version: version ?? JOURNAL_VERSION };
 }
 
 /**

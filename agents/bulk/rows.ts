@@ -58,6 +58,8 @@ export interface RowMapperOptions {
   set?: Readonly<Record<string, string>>;
   /** The cell text meaning xsi:nil (default `null`). */
   nilToken?: string;
+  /** Row hash version (default 2; 1 when resuming a journal of version 1). */
+  hashVersion?: RowHashVersion;
 }
 
 interface ResolvedRequest {
@@ -80,6 +82,7 @@ export class RowMapper {
   private readonly fieldColumns: { index: number; header: string }[] = [];
   private readonly resolved = new Map<string, ResolvedRequest | RowIssue>();
   private readonly nilToken: string;
+  private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
 
   constructor(
@@ -88,6 +91,7 @@ export class RowMapper {
   ) {
     this.header = headerCells.map((c) => c.text.trim());
     this.nilToken = options.nilToken ?? 'null';
+    this.hashVersion = options.hashVersion ?? 2;
     this.header.forEach((name, index) => {
       if (name === '') return;
       if (!this.columnIndex.has(name)) this.columnIndex.set(name, index);
@@ -133,7 +137,7 @@ export class RowMapper {
       issues.push(
         resolved ?? { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' },
       );
-      return { row, cells, hash: rowHash(name ?? '', []), group, issues };
+      return { row, cells, hash: rowHash(name ?? '', [], this.hashVersion), group, issues };
     }
     const { type, preset } = resolved;
 
@@ -154,7 +158,7 @@ export class RowMapper {
       const value = this.cellValue(text.includes('{{') ? this.fill(record, text, `--set ${path}`, issues) : text, false);
       if (value !== undefined) assignments.push({ path, value, source: `--set ${path}` });
     }
-    const hash = rowHash(type, assignments);
+    const hash = rowHash(type, assignments, this.hashVersion);
     if (issues.length > 0) return { row, cells, hash, type, group, issues };
     let built: { command: OciCommand; issues: BuildIssue[] };
     try {
@@ -243,14 +247,89 @@ function stripIndexes(path: string): string {
   return path.replace(/\[\d*\]/g, '');
 }
 
-/** 16 hex digits of SHA-256 over the request type and the assignments (values included, so a changed row runs again). */
-export function rowHash(type: string, assignments: readonly FieldAssignment[]): string {
+/**
+ * The row hash `--resume` compares: 16 hex digits over the request type and the assignments
+ * (values included, so a changed row runs again).
+ * - Version 2 (journals written now): 64 bits of two independent 32-bit multiplicative hashes
+ *   (an FNV-1a lane and a multiply-rotate lane, each finished by a murmur-style avalanche),
+ *   computed in place without a native call. Not cryptographic: a row changed by accident
+ *   keeps its hash with odds of about 1 in 2^64, but one could be crafted to collide; resume
+ *   trusts the journal, which the user wrote.
+ * - Version 1 (older journals): the first 16 hex digits of SHA-256 over the same text; a run
+ *   resuming such a journal keeps writing version 1.
+ */
+export function rowHash(type: string, assignments: readonly FieldAssignment[], version: RowHashVersion = 2): string {
+  if (version === 1) return hash('sha256', rowHashText(type, assignments), 'hex').slice(0, 16);
+  const h = new RowHasher();
+  h.add(type);
+  for (const a of assignments) {
+    const v = a.value;
+    h.code(0);
+    h.add(a.path);
+    h.code(1);
+    if (v.kind === 'text') {
+      h.code(0x74); // t
+      h.add(v.text);
+    } else if (v.kind === 'nil') h.code(0x6e); // n
+    else {
+      h.code(0x6a); // j
+      h.add(JSON.stringify(v.value) ?? '');
+    }
+  }
+  return h.hex();
+}
+
+/** The row hash versions: 1 (SHA-256, journal version 1) and 2 (see {@link rowHash}). */
+export type RowHashVersion = 1 | 2;
+
+/** The text version 1 hashes (version 2 reads the same characters in the same order). */
+function rowHashText(type: string, assignments: readonly FieldAssignment[]): string {
   let text = type;
   for (const a of assignments) {
     const v = a.value;
     text += `\u0000${a.path}\u0001${v.kind === 'text' ? `t${v.text}` : v.kind === 'nil' ? 'n' : `j${JSON.stringify(v.value)}`}`;
   }
-  return hash('sha256', text, 'hex').slice(0, 16);
+  return text;
+}
+
+/** Row hash version 2: two 32-bit lanes fed UTF-16 code units. */
+class RowHasher {
+  private a = 0x811c9dc5;
+  private b = 0x27d4eb2f;
+
+  code(c: number): void {
+    this.a = Math.imul(this.a ^ c, 0x01000193);
+    const b = Math.imul(this.b ^ c, 0x85ebca6b);
+    this.b = (b << 13) | (b >>> 19);
+  }
+
+  add(text: string): void {
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x85ebca6b);
+      b = (b << 13) | (b >>> 19);
+    }
+    this.a = a;
+    this.b = b;
+  }
+
+  hex(): string {
+    return hex8(avalanche(this.a ^ Math.imul(this.b, 0x9e3779b1))) + hex8(avalanche(this.b + Math.imul(this.a, 0x7feb352d)));
+  }
+}
+
+/** Spreads every input bit over the output (murmur3's 32-bit finaliser constants). */
+function avalanche(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
 }
 
 /** `row 17, column address.city: longer than 80` */

@@ -27,7 +27,7 @@ import {
   urlWithoutCredentials,
 } from './journal.js';
 import { type BulkPreset, loadPresets } from './presets.js';
-import { type PreparedRow, type RowIssue, RowMapper, formatIssue } from './rows.js';
+import { type PreparedRow, type RowHashVersion, type RowIssue, RowMapper, formatIssue } from './rows.js';
 import { readXlsxFile } from './xlsx.js';
 
 /** Connection settings for `apply`: the client options of every session of the pool. */
@@ -262,6 +262,11 @@ class BulkRun {
     if (options.preflight && !options.connection) throw new BulkOptionsError('preflight reads the server: give --url and --user');
   }
 
+  /** Row hashes as the resumed journal has them (a version 1 journal keeps version 1), else the current version. */
+  private get hashVersion(): RowHashVersion {
+    return this.resume?.version === 1 ? 1 : 2;
+  }
+
   private get stopping(): boolean {
     return this.stoppedByMaxErrors || this.options.signal?.aborted === true;
   }
@@ -291,7 +296,7 @@ class BulkRun {
       this.journal = new JournalWriter(journalPath);
       this.journal.write({
         kind: 'header',
-        version: JOURNAL_VERSION,
+        version: this.hashVersion === 1 ? 1 : JOURNAL_VERSION,
         startedAt: new Date().toISOString(),
         input: { path: resolve(o.input), sha256: scan.sha256, format, sheet: o.sheet },
         release: this.schema.release,
@@ -363,6 +368,7 @@ class BulkRun {
           presets,
           set: this.options.set,
           nilToken: this.options.nilToken,
+          hashVersion: this.hashVersion,
         });
         this.openFailedOut(mapper.header);
         continue;

@@ -12,6 +12,7 @@ import {
   allowedKeys,
   builtinOf,
   choiceProp,
+  contentSteps,
   derivesFrom,
   branchByFirstName,
   INTEGER_BUILTINS,
@@ -204,7 +205,15 @@ class Encoder {
   private content(meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): string {
     this.checkKeys(obj, meta, path);
     let out = '';
-    for (const p of meta.content) out += this.particle(p, obj, path);
+    for (const step of contentSteps(meta.content)) {
+      const element = step.element;
+      if (element === undefined) out += this.particle(step.particle, obj, path);
+      else {
+        // As particle() does for a plain element: absent members cost no path string.
+        const value = obj[step.name];
+        if (value !== undefined) out += this.elementOccurrences(element, value, `${path}.${step.name}`);
+      }
+    }
     return out;
   }
 

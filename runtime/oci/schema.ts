@@ -412,6 +412,34 @@ export function allowedKeys(meta: ComplexTypeMeta): ReadonlySet<string> {
   return keys;
 }
 
+/**
+ * One particle of a content model in a single object shape. The generated metadata's particle
+ * objects come in many shapes (optional `min`, `max`, `nil`, `fixed` …), so reading them on a
+ * hot path is slow; the codec and the validator walk these instead. `element` is set for a
+ * plain element particle, `undefined` for a sequence or a choice (walk `particle` then).
+ */
+export interface ContentStep {
+  readonly name: string;
+  readonly element: ElementMeta | undefined;
+  /** minOccurs of the element (0: optional). */
+  readonly min: number;
+  readonly particle: Particle;
+}
+
+const stepsCache = new WeakMap<readonly Particle[], readonly ContentStep[]>();
+
+/** The particles of a content model as {@link ContentStep}s, built once per content array. */
+export function contentSteps(content: readonly Particle[]): readonly ContentStep[] {
+  let steps = stepsCache.get(content);
+  if (!steps) {
+    steps = content.map((p): ContentStep =>
+      'n' in p ? { name: p.n, element: p, min: p.min ?? 1, particle: p } : { name: '', element: undefined, min: p.min ?? 1, particle: p },
+    );
+    stepsCache.set(content, steps);
+  }
+  return steps;
+}
+
 /** True when any key a particle can set is present (not undefined) on `obj`. */
 export function particlePresent(p: Particle, obj: Record<string, unknown>): boolean {
   for (const k of particleKeys(p)) if (obj[k] !== undefined) return true;

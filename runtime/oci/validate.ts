@@ -11,6 +11,7 @@ import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from 
 import {
   allowedKeys,
   choiceProp,
+  contentSteps,
   derivesFrom,
   INTEGER_BUILTINS,
   isArrayElement,
@@ -120,7 +121,16 @@ class Validator {
       if (allowed.has(k) || obj[k] === undefined) continue;
       this.issue(`${path}.${k}`, `unknown member of ${meta.name}`);
     }
-    for (const p of meta.content) this.particle(p, obj, path, true);
+    for (const step of contentSteps(meta.content)) {
+      const element = step.element;
+      if (element === undefined) this.particle(step.particle, obj, path, true);
+      else {
+        // As particle() does for a plain element: an absent optional member needs no check.
+        const value = obj[step.name];
+        if (value === undefined && step.min < 1) continue;
+        this.element(element, value, `${path}.${step.name}`, true);
+      }
+    }
   }
 
   /** `required` is false inside an optional sequence none of whose members is present. */

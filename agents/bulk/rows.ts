@@ -251,8 +251,9 @@ function stripIndexes(path: string): string {
  * The row hash `--resume` compares: 16 hex digits over the request type and the assignments
  * (values included, so a changed row runs again).
  * - Version 2 (journals written now): 64 bits of two independent 32-bit multiplicative hashes
- *   (an FNV-1a lane and a multiply-rotate lane, each finished by a murmur-style avalanche),
- *   computed in place without a native call. Not cryptographic: a row changed by accident
+ *   (an FNV-1a-style lane and a multiply-rotate lane, fed two UTF-16 code units per step and
+ *   each piece's tag and length, each finished by a murmur-style avalanche), computed in place
+ *   without a native call. Not cryptographic: a row changed by accident
  *   keeps its hash with odds of about 1 in 2^64, but one could be crafted to collide; resume
  *   trusts the journal, which the user wrote.
  * - Version 1 (older journals): the first 16 hex digits of SHA-256 over the same text; a run
@@ -260,23 +261,49 @@ function stripIndexes(path: string): string {
  */
 export function rowHash(type: string, assignments: readonly FieldAssignment[], version: RowHashVersion = 2): string {
   if (version === 1) return hash('sha256', rowHashText(type, assignments), 'hex').slice(0, 16);
-  const h = new RowHasher();
-  h.add(type);
-  for (const a of assignments) {
-    const v = a.value;
-    h.code(0);
-    h.add(a.path);
-    h.code(1);
-    if (v.kind === 'text') {
-      h.code(0x74); // t
-      h.add(v.text);
-    } else if (v.kind === 'nil') h.code(0x6e); // n
-    else {
-      h.code(0x6a); // j
-      h.add(JSON.stringify(v.value) ?? '');
+  // One loop over the pieces (type, then each path and value with a tag for the value's kind),
+  // the lanes in local variables: kept in object fields or closures they would be boxed numbers.
+  let a = 0x811c9dc5 | 0;
+  let b = 0x27d4eb2f | 0;
+  const pieces = 1 + 2 * assignments.length;
+  for (let j = 0; j < pieces; j++) {
+    let text: string;
+    let tag: number;
+    if (j === 0) {
+      text = type;
+      tag = 0;
+    } else {
+      const assignment = assignments[(j - 1) >> 1] as FieldAssignment;
+      if (j & 1) {
+        text = assignment.path;
+        tag = 1;
+      } else {
+        const v = assignment.value;
+        text = v.kind === 'text' ? v.text : v.kind === 'nil' ? '' : (JSON.stringify(v.value) ?? '');
+        tag = v.kind === 'text' ? 2 : v.kind === 'nil' ? 3 : 4;
+      }
+    }
+    // Each piece starts with its tag and length, so where one ends and the next begins always counts.
+    const n = text.length;
+    let word = (tag << 28) ^ n;
+    a = Math.imul(a ^ word, 0x01000193);
+    b = Math.imul(b ^ word, 0x85ebca6b);
+    b = (b << 13) | (b >>> 19);
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+      a = Math.imul(a ^ word, 0x01000193);
+      b = Math.imul(b ^ word, 0x85ebca6b);
+      b = (b << 13) | (b >>> 19);
+    }
+    if (i < n) {
+      word = text.charCodeAt(i);
+      a = Math.imul(a ^ word, 0x01000193);
+      b = Math.imul(b ^ word, 0x85ebca6b);
+      b = (b << 13) | (b >>> 19);
     }
   }
-  return h.hex();
+  return hex8(avalanche(a ^ Math.imul(b, 0x9e3779b1))) + hex8(avalanche(b + Math.imul(a, 0x7feb352d)));
 }
 
 /** The row hash versions: 1 (SHA-256, journal version 1) and 2 (see {@link rowHash}). */
@@ -292,35 +319,6 @@ function rowHashText(type: string, assignments: readonly FieldAssignment[]): str
   return text;
 }
 
-/** Row hash version 2: two 32-bit lanes fed UTF-16 code units. */
-class RowHasher {
-  private a = 0x811c9dc5;
-  private b = 0x27d4eb2f;
-
-  code(c: number): void {
-    this.a = Math.imul(this.a ^ c, 0x01000193);
-    const b = Math.imul(this.b ^ c, 0x85ebca6b);
-    this.b = (b << 13) | (b >>> 19);
-  }
-
-  add(text: string): void {
-    let a = this.a;
-    let b = this.b;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x85ebca6b);
-      b = (b << 13) | (b >>> 19);
-    }
-    this.a = a;
-    this.b = b;
-  }
-
-  hex(): string {
-    return hex8(avalanche(this.a ^ Math.imul(this.b, 0x9e3779b1))) + hex8(avalanche(this.b + Math.imul(this.a, 0x7feb352d)));
-  }
-}
-
 /** Spreads every input bit over the output (murmur3's 32-bit finaliser constants). */
 function avalanche(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -328,8 +326,11 @@ function avalanche(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** Two hex digits per byte value (a table: number-to-text with a radix is slow). */
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+  return `${HEX_BYTES[n >>> 24]}${HEX_BYTES[(n >>> 16) & 0xff]}${HEX_BYTES[(n >>> 8) & 0xff]}${HEX_BYTES[n & 0xff]}`;
 }
 
 /** `row 17, column address.city: longer than 80` */

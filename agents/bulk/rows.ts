@@ -36,7 +36,7 @@ export interface RowIssue {
 export interface PreparedRow {
   /** Spreadsheet row number (the header is row 1). */
   row: number;
-  /** The original cells, for the failed-rows file. */
+  /** The original cells, for the failed-rows file (empty when the mapper was told not to keep them). */
   cells: Cell[];
   /** Stable hash of what the row sends (type and assignments), for resume. */
   hash: string;
@@ -60,6 +60,11 @@ export interface RowMapperOptions {
   nilToken?: string;
   /** Row hash version (default 2; 1 when resuming a journal of version 1). */
   hashVersion?: RowHashVersion;
+  /**
+   * Keep each row's cells in {@link PreparedRow.cells} (default true). The engine needs them only
+   * for the failed-rows file; without one, rows in flight hold less memory.
+   */
+  keepCells?: boolean;
 }
 
 interface ResolvedRequest {
@@ -71,6 +76,8 @@ interface ColumnPlan {
   columns: { index: number; header: string; path: string; field: string }[];
   defaults: { path: string; field: string; text: string }[];
 }
+
+const NO_CELLS: Cell[] = [];
 
 const FILL_IN = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
@@ -128,6 +135,7 @@ export class RowMapper {
    */
   prepareKnown(record: CsvRecord): PreparedRow | undefined {
     const { row, cells } = record;
+    const kept = this.options.keepCells === false ? NO_CELLS : cells;
     const name = this.requestNameOf(cells);
     const resolved = name === undefined ? undefined : this.resolved.get(name);
     if (name !== undefined && resolved === undefined) return undefined;
@@ -137,7 +145,7 @@ export class RowMapper {
       issues.push(
         resolved ?? { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' },
       );
-      return { row, cells, hash: rowHash(name ?? '', [], this.hashVersion), group, issues };
+      return { row, cells: kept, hash: rowHash(name ?? '', [], this.hashVersion), group, issues };
     }
     const { type, preset } = resolved;
 
@@ -159,18 +167,18 @@ export class RowMapper {
       if (value !== undefined) assignments.push({ path, value, source: `--set ${path}` });
     }
     const hash = rowHash(type, assignments, this.hashVersion);
-    if (issues.length > 0) return { row, cells, hash, type, group, issues };
+    if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
     let built: { command: OciCommand; issues: BuildIssue[] };
     try {
       built = buildRequest(this.options.schema, type, assignments);
     } catch (error) {
       const e = error as { code?: string; message?: string };
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
-      return { row, cells, hash, type, group, issues };
+      return { row, cells: kept, hash, type, group, issues };
     }
     for (const issue of built.issues)
       issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
-    return { row, cells, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+    return { row, cells: kept, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
   }
 
   /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */

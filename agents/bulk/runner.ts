@@ -369,6 +369,8 @@ class BulkRun {
           set: this.options.set,
           nilToken: this.options.nilToken,
           hashVersion: this.hashVersion,
+          // The cells are only for the failed-rows file.
+          keepCells: this.options.failedOut !== undefined,
         });
         this.openFailedOut(mapper.header);
         continue;

@@ -359,7 +359,8 @@ class Builder {
   readonly issues: BuildIssue[] = [];
   /** Final (compacted) path → the user's path and source, to map validator issues back. */
   readonly origins = new Map<string, { path: string; source?: string }>();
-  private readonly abstractReported = new Set<Node>();
+  /** Nodes already reported abstract (made on first report: most builds have none). */
+  private abstractReported: Set<Node> | undefined;
 
   constructor(private readonly schema: OciSchema) {}
 
@@ -692,6 +693,7 @@ class Builder {
 
   /** Reports once per node that an abstract element needs its `$type`. */
   private abstractIssue(node: Node): void {
+    this.abstractReported ??= new Set();
     if (this.abstractReported.has(node)) return;
     this.abstractReported.add(node);
     const declared = node.declared!;

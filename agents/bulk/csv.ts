@@ -153,8 +153,10 @@ export async function* readCsvFile(path: string, options: { encoding?: CsvEncodi
 /**
  * Streams the records of a CSV file, the records of each chunk read (32 KiB) together: one
  * asynchronous step per chunk rather than per record, for readers that go through every row.
+ * Each chunk's records are parsed as they are iterated (so only the current one is alive);
+ * iterate them all before asking for the next chunk.
  */
-export async function* readCsvChunks(path: string, options: { encoding?: CsvEncoding; delimiter?: string } = {}): AsyncGenerator<CsvRecord[]> {
+export async function* readCsvChunks(path: string, options: { encoding?: CsvEncoding; delimiter?: string } = {}): AsyncGenerator<Iterable<CsvRecord>> {
   const decoder = new TextDecoder(options.encoding ?? 'utf-8', { fatal: options.encoding !== 'latin1', ignoreBOM: true });
   const parser = new CsvParser(options.delimiter);
   let stream: AsyncIterable<Buffer>;
@@ -167,8 +169,7 @@ export async function* readCsvChunks(path: string, options: { encoding?: CsvEnco
       } catch (error) {
         throw new BulkInputError(`${path}: not valid UTF-8 (give --encoding iso-8859-1 for Latin-1 files)`, { path }, error);
       }
-      const records = parser.push(text);
-      if (records.length > 0) yield records;
+      yield parser.feed(text);
     }
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') throw new BulkInputError(`${path}: no such file`, { path }, error);

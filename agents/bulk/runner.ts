@@ -281,7 +281,7 @@ class BulkRun {
     const scan = await scanInput(o.input, format, encoding);
 
     // Chunks of records: one asynchronous step per chunk, not per row.
-    let records: AsyncIterable<CsvRecord[]> | Iterable<CsvRecord[]>;
+    let records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>;
     if (format === 'xlsx') {
       const all = await readXlsxFile(o.input, { sheet: o.sheet });
       records = [all];
@@ -356,7 +356,7 @@ class BulkRun {
     this.closeFailedOut();
   }
 
-  private async process(records: AsyncIterable<CsvRecord[]> | Iterable<CsvRecord[]>, presets: Map<string, BulkPreset>): Promise<void> {
+  private async process(records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>, presets: Map<string, BulkPreset>): Promise<void> {
     let mapper: RowMapper | undefined;
     let first = true;
     let window: PreparedRow[] = [];

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { OciCommand } from '../../runtime/oci/codec.js';
-import { type BuildIssue, type FieldAssignment, type FieldValue, buildRequest, prepareRequestType } from '../../runtime/oci/request-builder.js';
+import { type BuildIssue, type FieldAssignment, type FieldValue, RequestPlan, prepareRequestType } from '../../runtime/oci/request-builder.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import type { Cell, CsvRecord } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
@@ -91,6 +91,8 @@ export class RowMapper {
   private readonly nilToken: string;
   private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
+  /** Per request type: its paths resolved once (the same columns come on every row). */
+  private readonly requestPlans = new Map<string, RequestPlan>();
 
   constructor(
     headerCells: readonly Cell[],
@@ -170,7 +172,7 @@ export class RowMapper {
     if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
     let built: { command: OciCommand; issues: BuildIssue[] };
     try {
-      built = buildRequest(this.options.schema, type, assignments);
+      built = this.requestPlan(type).build(assignments);
     } catch (error) {
       const e = error as { code?: string; message?: string };
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
@@ -197,6 +199,15 @@ export class RowMapper {
       }
       return textOf(record.cells, index);
     });
+  }
+
+  private requestPlan(type: string): RequestPlan {
+    let plan = this.requestPlans.get(type);
+    if (!plan) {
+      plan = new RequestPlan(this.options.schema, type);
+      this.requestPlans.set(type, plan);
+    }
+    return plan;
   }
 
   /** Per preset (or none): each field column's path after aliases, and the defaults in force. */

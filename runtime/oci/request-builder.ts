@@ -211,6 +211,125 @@ export function buildRequest(schema: OciSchema, typeName: string, assignments: r
   return { command, issues };
 }
 
+/**
+ * Builds many requests of one type from rows of assignments whose paths repeat (a sheet's
+ * columns, a form's fields). Each path is resolved against the schema once; a path naming
+ * single (non-list) elements down to one of a simple type is a direct route. A row whose
+ * assignments all take direct routes with text or nil values, each path once, is built straight
+ * into the command (values coerced by the builder's own rules) and validated. Every other row,
+ * and every row with a problem (a value that does not coerce, a validator issue), goes through
+ * {@link buildRequest}: the result, issues included, is always what `buildRequest` gives.
+ */
+export class RequestPlan {
+  readonly type: string;
+  private readonly meta: ComplexTypeMeta;
+  private readonly routes = new Map<string, Route | null>();
+  /** Coerces values by the builder's rules; an issue it records means "take the generic path". */
+  private readonly coercer: Builder;
+  private row = 0;
+  /** Rows built along direct routes, and rows given to the generic builder (for diagnostics and tests). */
+  readonly counts = { direct: 0, generic: 0 };
+
+  constructor(
+    private readonly schema: OciSchema,
+    typeName: string,
+  ) {
+    this.type = resolveRequestName(schema, typeName).type;
+    this.meta = schema.complexType(this.type);
+    this.coercer = new Builder(schema);
+  }
+
+  /** What `buildRequest(schema, type, assignments)` returns (default options). */
+  build(assignments: readonly FieldAssignment[]): BuildResult {
+    const direct = this.direct(assignments);
+    if (direct !== undefined && collectIssues(this.schema, direct).length === 0) {
+      this.counts.direct++;
+      return { command: direct, issues: [] };
+    }
+    this.counts.generic++;
+    return buildRequest(this.schema, this.type, assignments);
+  }
+
+  /** The command built along direct routes, or undefined when the row needs the generic builder. */
+  private direct(assignments: readonly FieldAssignment[]): OciCommand | undefined {
+    if (this.meta.abstract) return undefined;
+    const row = ++this.row;
+    const out: Record<string, unknown> = { $type: this.type };
+    for (const assignment of assignments) {
+      const route = this.route(assignment.path);
+      // A path given twice: the builder reports it.
+      if (route === null || route.row === row) return undefined;
+      route.row = row;
+      const value = assignment.value;
+      if (value.kind === 'json') return undefined;
+      const coerced = this.coercer.simpleValue(route.typeKey, value, route.nillable, assignment.path, assignment.source);
+      if (coerced === undefined) {
+        this.coercer.issues.length = 0;
+        return undefined;
+      }
+      // Structures are made on first use, in assignment order, as the builder makes its nodes.
+      let target = out;
+      for (const name of route.parents) {
+        let child = target[name] as Record<string, unknown> | undefined;
+        if (child === undefined) {
+          child = {};
+          target[name] = child;
+        }
+        target = child;
+      }
+      target[route.leaf] = coerced.value;
+    }
+    return out as OciCommand;
+  }
+
+  private route(path: string): Route | null {
+    let route = this.routes.get(path);
+    if (route === undefined) {
+      route = this.resolveRoute(path);
+      this.routes.set(path, route);
+    }
+    return route;
+  }
+
+  /** A direct route for `path`, or null (a list, an attribute, a choice item, `$type`, a flag, an abstract or unknown member …). */
+  private resolveRoute(path: string): Route | null {
+    const parsed = parsedPath(path);
+    if (typeof parsed === 'string') return null;
+    let content = this.meta.content;
+    let attrs: readonly AttributeMeta[] = this.meta.attrs ?? [];
+    const names: string[] = [];
+    for (let i = 0; i < parsed.steps.length; i++) {
+      const step = parsed.steps[i] as PathStep;
+      if (step.name === '$type' || step.index !== undefined) return null;
+      const member = findMember(content, attrs, step.name);
+      if (member?.kind !== 'element' || isArrayElement(member.element)) return null;
+      const element = member.element;
+      const simple = isSimpleElement(this.schema, element);
+      if (i === parsed.steps.length - 1) {
+        if (!simple || element.t === 'xs:anyType') return null;
+        return { parents: names, leaf: step.name, typeKey: element.t, nillable: element.nil === true, row: 0 };
+      }
+      if (simple) return null;
+      const declared = this.schema.complexType(element.t);
+      if (declared.abstract) return null;
+      names.push(step.name);
+      content = declared.content;
+      attrs = declared.attrs ?? [];
+    }
+    return null;
+  }
+}
+
+/** A direct route of {@link RequestPlan}: the structures on the way, the element, and its simple type. */
+interface Route {
+  readonly parents: readonly string[];
+  readonly leaf: string;
+  readonly typeKey: string;
+  readonly nillable: boolean;
+  /** The last row that assigned this path (a second assignment in one row is a duplicate). */
+  row: number;
+}
+
 /** Like {@link buildRequest}, but throws {@link OciRequestBuildError} (carrying every issue) when there is any. */
 export function buildRequestOrThrow(schema: OciSchema, typeName: string, assignments: readonly FieldAssignment[], options: BuildOptions = {}): OciCommand {
   const { command, issues } = buildRequest(schema, typeName, assignments, options);

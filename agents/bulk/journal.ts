@@ -136,8 +136,7 @@ export function resumeState(lines: readonly JournalLine[]): ResumeState {
     if (line.kind === 'header') {
       inputSha256 = line.input.sha256;
       version ??= line.version;
-    }
-    else if (line.kind === 'sent') for (const r of line.rows) inDoubt.add(r);
+    } else if (line.kind === 'sent') for (const r of line.rows) inDoubt.add(r);
     else if (line.kind === 'row') {
       if (line.outcome === 'ok') done.set(line.row, line.hash);
       // A resumed run reports in-doubt rows again; that keeps them in doubt.

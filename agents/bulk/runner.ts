@@ -360,43 +360,44 @@ class BulkRun {
     let mapper: RowMapper | undefined;
     let first = true;
     let window: PreparedRow[] = [];
-    reading: for await (const chunk of records) for (const record of chunk) {
-      if (!mapper) {
-        mapper = new RowMapper(record.cells, {
-          schema: this.schema,
-          request: this.options.request,
-          presets,
-          set: this.options.set,
-          nilToken: this.options.nilToken,
-          hashVersion: this.hashVersion,
-          // The cells are only for the failed-rows file.
-          keepCells: this.options.failedOut !== undefined,
-        });
-        this.openFailedOut(mapper.header);
-        continue;
-      }
-      if (first) {
-        first = false;
-        if (RowMapper.isHintsRow(record.cells)) {
-          this.total--;
+    reading: for await (const chunk of records)
+      for (const record of chunk) {
+        if (!mapper) {
+          mapper = new RowMapper(record.cells, {
+            schema: this.schema,
+            request: this.options.request,
+            presets,
+            set: this.options.set,
+            nilToken: this.options.nilToken,
+            hashVersion: this.hashVersion,
+            // The cells are only for the failed-rows file.
+            keepCells: this.options.failedOut !== undefined,
+          });
+          this.openFailedOut(mapper.header);
           continue;
         }
+        if (first) {
+          first = false;
+          if (RowMapper.isHintsRow(record.cells)) {
+            this.total--;
+            continue;
+          }
+        }
+        if (this.stopping) break reading;
+        // Most rows need no promise: their request is resolved and nothing is full (see handle).
+        const row = mapper.prepareKnown(record) ?? (await mapper.prepare(record));
+        if (!this.options.preflight) {
+          const waiting = this.handle(row);
+          if (waiting) await waiting;
+          continue;
+        }
+        // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
+        window.push(row);
+        if (window.length >= PREFLIGHT_WINDOW) {
+          await this.preflightWindow(window);
+          window = [];
+        }
       }
-      if (this.stopping) break reading;
-      // Most rows need no promise: their request is resolved and nothing is full (see handle).
-      const row = mapper.prepareKnown(record) ?? (await mapper.prepare(record));
-      if (!this.options.preflight) {
-        const waiting = this.handle(row);
-        if (waiting) await waiting;
-        continue;
-      }
-      // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
-      window.push(row);
-      if (window.length >= PREFLIGHT_WINDOW) {
-        await this.preflightWindow(window);
-        window = [];
-      }
-    }
     if (window.length > 0) await this.preflightWindow(window);
     if (this.batch.length > 0 && !this.stopping) await this.dispatch(this.batch);
     else for (const row of this.batch) this.finish(row, 'not-run');

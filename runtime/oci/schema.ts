@@ -432,8 +432,8 @@ const stepsCache = new WeakMap<readonly Particle[], readonly ContentStep[]>();
 export function contentSteps(content: readonly Particle[]): readonly ContentStep[] {
   let steps = stepsCache.get(content);
   if (!steps) {
-    steps = content.map((p): ContentStep =>
-      'n' in p ? { name: p.n, element: p, min: p.min ?? 1, particle: p } : { name: '', element: undefined, min: p.min ?? 1, particle: p },
+    steps = content.map(
+      (p): ContentStep => ('n' in p ? { name: p.n, element: p, min: p.min ?? 1, particle: p } : { name: '', element: undefined, min: p.min ?? 1, particle: p }),
     );
     stepsCache.set(content, steps);
   }

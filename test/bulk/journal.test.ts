@@ -115,7 +115,10 @@ describe('resume of a version 1 journal', () => {
     );
     const resumed = await runBulk({ input: csv, request: 'UserAddRequest17sp4', schema, resume: old });
     expect(resumed.counts).toMatchObject({ skipped: 1, valid: 1 });
-    const lines = readFileSync(old, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; version?: number; row?: number; hash?: string });
+    const lines = readFileSync(old, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; version?: number; row?: number; hash?: string });
     expect(lines.filter((l) => l.kind === 'header').map((l) => l.version)).toEqual([1, 1]);
     expect(lines.find((l) => l.kind === 'row' && l.row === 2 && l !== lines[1])?.hash).toBe(sha);
   });

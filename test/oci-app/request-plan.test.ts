@@ -65,7 +65,7 @@ describe('RequestPlan', () => {
       user(8, { echo: text('attribute') }), // an attribute
       user(9, { lastName: { kind: 'json', value: 'Json' } }), // a JSON value
       user(10, { title: { kind: 'nil' } }), // nil where not nillable
-      user(11, { '$type': text('UserAddRequest17sp4') }),
+      user(11, { $type: text('UserAddRequest17sp4') }),
       user(12, { 'a..b': text('bad path') }),
     ]);
     expect(plan.counts).toEqual({ direct: 0, generic: 13 });
@@ -106,7 +106,12 @@ describe('RequestPlan', () => {
   });
 
   it('keeps no state between rows: a row after a failing one is built as buildRequest builds it', () => {
-    const plan = sameAsBuildRequest('UserAddRequest17sp4', [user(1, { lastName: text('x'.repeat(40)) }), user(2), user(3, { title: { kind: 'nil' } }), user(4)]);
+    const plan = sameAsBuildRequest('UserAddRequest17sp4', [
+      user(1, { lastName: text('x'.repeat(40)) }),
+      user(2),
+      user(3, { title: { kind: 'nil' } }),
+      user(4),
+    ]);
     expect(plan.counts).toEqual({ direct: 2, generic: 2 });
   });
 });

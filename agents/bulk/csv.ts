@@ -147,6 +147,16 @@ export class CsvParser {
 
 /** Streams the records of a CSV file. */
 export async function* readCsvFile(path: string, options: { encoding?: CsvEncoding; delimiter?: string } = {}): AsyncGenerator<CsvRecord> {
+  for await (const records of readCsvChunks(path, options)) yield* records;
+}
+
+/**
+ * Streams the records of a CSV file, the records of each chunk read (32 KiB) together: one
+ * asynchronous step per chunk rather than per record, for readers that go through every row.
+ * Each chunk's records are parsed as they are iterated (so only the current one is alive);
+ * iterate them all before asking for the next chunk.
+ */
+export async function* readCsvChunks(path: string, options: { encoding?: CsvEncoding; delimiter?: string } = {}): AsyncGenerator<Iterable<CsvRecord>> {
   const decoder = new TextDecoder(options.encoding ?? 'utf-8', { fatal: options.encoding !== 'latin1', ignoreBOM: true });
   const parser = new CsvParser(options.delimiter);
   let stream: AsyncIterable<Buffer>;
@@ -159,14 +169,14 @@ export async function* readCsvFile(path: string, options: { encoding?: CsvEncodi
       } catch (error) {
         throw new BulkInputError(`${path}: not valid UTF-8 (give --encoding iso-8859-1 for Latin-1 files)`, { path }, error);
       }
-      yield* parser.feed(text);
+      yield parser.feed(text);
     }
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') throw new BulkInputError(`${path}: no such file`, { path }, error);
     throw error;
   }
-  yield* parser.feed(decoder.decode());
-  yield* parser.end();
+  const rest = [...parser.push(decoder.decode()), ...parser.end()];
+  if (rest.length > 0) yield rest;
 }
 
 /** Quotes a cell for CSV output when it needs it. */

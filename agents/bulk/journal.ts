@@ -17,7 +17,8 @@ import { BulkJournalError } from './errors.js';
  * - `{"kind":"summary",…}` closes a run that ended normally (aborted runs included).
  */
 
-export const JOURNAL_VERSION = 1;
+/** Version 2: row hashes of version 2 (rows.ts `rowHash`). A run resuming a version 1 journal writes version 1. */
+export const JOURNAL_VERSION = 2;
 
 /** What happened to a row. `valid`: a dry run found no problem. `in-doubt`: sent, outcome unknown. */
 export type RowOutcome = 'ok' | 'valid' | 'invalid' | 'failed' | 'skipped' | 'in-doubt' | 'not-run';
@@ -81,8 +82,14 @@ export class JournalWriter {
 
   /** Writes lines with one system call (they reach the file even if the process is killed right after). */
   write(...lines: JournalLine[]): void {
-    if (this.fd === undefined || lines.length === 0) return;
-    writeSync(this.fd, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    if (lines.length === 0) return;
+    this.writeText(`${lines.map((l) => (l.kind === 'row' ? rowLineText(l) : JSON.stringify(l))).join('\n')}\n`);
+  }
+
+  /** Writes ready-made lines (each ending in `\n`, see {@link rowLineText}) with one system call. */
+  writeText(text: string): void {
+    if (this.fd === undefined || text === '') return;
+    writeSync(this.fd, text);
   }
 
   close(): void {
@@ -116,25 +123,84 @@ export interface ResumeState {
   /** Rows sent without a known outcome. */
   inDoubt: Set<number>;
   inputSha256: string;
+  /** The journal's version (its first header's): its row hashes are of that version. */
+  version: number;
 }
 
 export function resumeState(lines: readonly JournalLine[]): ResumeState {
   const done = new Map<number, string>();
   const inDoubt = new Set<number>();
   let inputSha256 = '';
+  let version: number | undefined;
   for (const line of lines) {
-    if (line.kind === 'header') inputSha256 = line.input.sha256;
-    else if (line.kind === 'sent') for (const r of line.rows) inDoubt.add(r);
+    if (line.kind === 'header') {
+      inputSha256 = line.input.sha256;
+      version ??= line.version;
+    } else if (line.kind === 'sent') for (const r of line.rows) inDoubt.add(r);
     else if (line.kind === 'row') {
       if (line.outcome === 'ok') done.set(line.row, line.hash);
       // A resumed run reports in-doubt rows again; that keeps them in doubt.
       if (line.outcome !== 'in-doubt') inDoubt.delete(line.row);
     }
   }
-  return { done, inDoubt, inputSha256 };
+  return { done, inDoubt, inputSha256, version: version ?? JOURNAL_VERSION };
+}
+
+/**
+ * The text of a row line: exactly what `JSON.stringify(line)` gives (same keys, same order,
+ * undefined members left out), built field by field because a bulk run writes one per row.
+ */
+export function rowLineText(line: JournalRow): string {
+  let text = `{"kind":"row","row":${jsonNumber(line.row)},"hash":${JSON.stringify(line.hash)}`;
+  if (line.request !== undefined) text += `,"request":${JSON.stringify(line.request)}`;
+  text += `,"outcome":${JSON.stringify(line.outcome)}`;
+  if (line.code !== undefined) text += `,"code":${JSON.stringify(line.code)}`;
+  if (line.error !== undefined) text += `,"error":${JSON.stringify(line.error)}`;
+  if (line.ms !== undefined) text += `,"ms":${jsonNumber(line.ms)}`;
+  if (line.attempts !== undefined) text += `,"attempts":${jsonNumber(line.attempts)}`;
+  if (line.command !== undefined) text += `,"command":${JSON.stringify(line.command)}`;
+  if (line.before !== undefined) text += `,"before":${JSON.stringify(line.before)}`;
+  if (line.beforeRequest !== undefined) text += `,"beforeRequest":${JSON.stringify(line.beforeRequest)}`;
+  return `${text}}`;
+}
+
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }
 
 const SECRETS = new Set(SECRET_FIELDS);
+
+/**
+ * `value` with every secret field's value replaced by `***`, copying only the objects and
+ * arrays on the way to a secret: the rest is shared with `value`, which is never modified.
+ * For values that are serialised at once (journal lines); {@link redactSecrets} gives a deep copy.
+ */
+export function maskSecrets<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const masked = maskSecrets(item);
+      if (masked !== item) {
+        copy ??= value.slice();
+        copy[i] = masked;
+      }
+    }
+    return (copy ?? value) as T;
+  }
+  let copy: Record<string, unknown> | undefined;
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const v = object[key];
+    const masked = SECRETS.has(key) && v !== null ? '***' : typeof v === 'object' && v !== null ? maskSecrets(v) : v;
+    if (masked !== v) {
+      copy ??= { ...object };
+      copy[key] = masked;
+    }
+  }
+  return (copy ?? value) as T;
+}
 
 /** A deep copy with every secret field's value replaced by `***` (journals never hold secrets). */
 export function redactSecrets<T>(value: T): T {

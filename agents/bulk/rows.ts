@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { OciCommand } from '../../runtime/oci/codec.js';
-import { type BuildIssue, type FieldAssignment, type FieldValue, buildRequest, prepareRequestType } from '../../runtime/oci/request-builder.js';
+import { type BuildIssue, type FieldAssignment, type FieldValue, RequestPlan, prepareRequestType } from '../../runtime/oci/request-builder.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import type { Cell, CsvRecord } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
@@ -36,7 +36,7 @@ export interface RowIssue {
 export interface PreparedRow {
   /** Spreadsheet row number (the header is row 1). */
   row: number;
-  /** The original cells, for the failed-rows file. */
+  /** The original cells, for the failed-rows file (empty when the mapper was told not to keep them). */
   cells: Cell[];
   /** Stable hash of what the row sends (type and assignments), for resume. */
   hash: string;
@@ -58,6 +58,13 @@ export interface RowMapperOptions {
   set?: Readonly<Record<string, string>>;
   /** The cell text meaning xsi:nil (default `null`). */
   nilToken?: string;
+  /** Row hash version (default 2; 1 when resuming a journal of version 1). */
+  hashVersion?: RowHashVersion;
+  /**
+   * Keep each row's cells in {@link PreparedRow.cells} (default true). The engine needs them only
+   * for the failed-rows file; without one, rows in flight hold less memory.
+   */
+  keepCells?: boolean;
 }
 
 interface ResolvedRequest {
@@ -70,6 +77,8 @@ interface ColumnPlan {
   defaults: { path: string; field: string; text: string }[];
 }
 
+const NO_CELLS: Cell[] = [];
+
 const FILL_IN = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 /** Maps the records after the header to requests; one instance per sheet. */
@@ -80,7 +89,10 @@ export class RowMapper {
   private readonly fieldColumns: { index: number; header: string }[] = [];
   private readonly resolved = new Map<string, ResolvedRequest | RowIssue>();
   private readonly nilToken: string;
+  private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
+  /** Per request type: its paths resolved once (the same columns come on every row). */
+  private readonly requestPlans = new Map<string, RequestPlan>();
 
   constructor(
     headerCells: readonly Cell[],
@@ -88,6 +100,7 @@ export class RowMapper {
   ) {
     this.header = headerCells.map((c) => c.text.trim());
     this.nilToken = options.nilToken ?? 'null';
+    this.hashVersion = options.hashVersion ?? 2;
     this.header.forEach((name, index) => {
       if (name === '') return;
       if (!this.columnIndex.has(name)) this.columnIndex.set(name, index);
@@ -110,18 +123,31 @@ export class RowMapper {
 
   /** Builds the request of one record; never throws for a problem of the row. */
   async prepare(record: CsvRecord): Promise<PreparedRow> {
+    const known = this.prepareKnown(record);
+    if (known) return known;
+    const name = this.requestNameOf(record.cells);
+    if (name !== undefined) await this.resolve(name, textOf(record.cells, this.special.request).trim() !== '');
+    return this.prepareKnown(record) as PreparedRow;
+  }
+
+  /**
+   * {@link prepare} without waiting: undefined when the row's request was not resolved yet
+   * (its type's modules still have to load). A run's rows mostly repeat a few requests, so
+   * nearly every row is prepared here, with no promise.
+   */
+  prepareKnown(record: CsvRecord): PreparedRow | undefined {
     const { row, cells } = record;
+    const kept = this.options.keepCells === false ? NO_CELLS : cells;
+    const name = this.requestNameOf(cells);
+    const resolved = name === undefined ? undefined : this.resolved.get(name);
+    if (name !== undefined && resolved === undefined) return undefined;
     const issues: RowIssue[] = [];
     const group = textOf(cells, this.special.group).trim() || undefined;
-    const requestName = textOf(cells, this.special.request).trim() || undefined;
-    const operation = textOf(cells, this.special.operation).trim() || undefined;
-    const name = requestName ?? operation ?? this.options.request;
-    const resolved = name === undefined ? undefined : await this.resolve(name, requestName !== undefined);
     if (resolved === undefined || 'code' in resolved) {
       issues.push(
         resolved ?? { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' },
       );
-      return { row, cells, hash: rowHash(name ?? '', []), group, issues };
+      return { row, cells: kept, hash: rowHash(name ?? '', [], this.hashVersion), group, issues };
     }
     const { type, preset } = resolved;
 
@@ -142,19 +168,24 @@ export class RowMapper {
       const value = this.cellValue(text.includes('{{') ? this.fill(record, text, `--set ${path}`, issues) : text, false);
       if (value !== undefined) assignments.push({ path, value, source: `--set ${path}` });
     }
-    const hash = rowHash(type, assignments);
-    if (issues.length > 0) return { row, cells, hash, type, group, issues };
+    const hash = rowHash(type, assignments, this.hashVersion);
+    if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
     let built: { command: OciCommand; issues: BuildIssue[] };
     try {
-      built = buildRequest(this.options.schema, type, assignments);
+      built = this.requestPlan(type).build(assignments);
     } catch (error) {
       const e = error as { code?: string; message?: string };
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
-      return { row, cells, hash, type, group, issues };
+      return { row, cells: kept, hash, type, group, issues };
     }
     for (const issue of built.issues)
       issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
-    return { row, cells, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+    return { row, cells: kept, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+  }
+
+  /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */
+  private requestNameOf(cells: readonly Cell[]): string | undefined {
+    return textOf(cells, this.special.request).trim() || textOf(cells, this.special.operation).trim() || this.options.request;
   }
 
   /** `{{column}}` and `{{row}}` filled in from the record; an unknown column is an issue of `column`. */
@@ -168,6 +199,15 @@ export class RowMapper {
       }
       return textOf(record.cells, index);
     });
+  }
+
+  private requestPlan(type: string): RequestPlan {
+    let plan = this.requestPlans.get(type);
+    if (!plan) {
+      plan = new RequestPlan(this.options.schema, type);
+      this.requestPlans.set(type, plan);
+    }
+    return plan;
   }
 
   /** Per preset (or none): each field column's path after aliases, and the defaults in force. */
@@ -226,14 +266,90 @@ function stripIndexes(path: string): string {
   return path.replace(/\[\d*\]/g, '');
 }
 
-/** 16 hex digits of SHA-256 over the request type and the assignments (values included, so a changed row runs again). */
-export function rowHash(type: string, assignments: readonly FieldAssignment[]): string {
+/**
+ * The row hash `--resume` compares: 16 hex digits over the request type and the assignments
+ * (values included, so a changed row runs again).
+ * - Version 2 (journals written now): 64 bits of two independent 32-bit multiplicative hashes
+ *   (an FNV-1a-style lane and a multiply-rotate lane, fed two UTF-16 code units per step and
+ *   each piece's tag and length, each finished by a murmur-style avalanche), computed in place
+ *   without a native call. Not cryptographic: a row changed by accident
+ *   keeps its hash with odds of about 1 in 2^64, but one could be crafted to collide; resume
+ *   trusts the journal, which the user wrote.
+ * - Version 1 (older journals): the first 16 hex digits of SHA-256 over the same text; a run
+ *   resuming such a journal keeps writing version 1.
+ */
+export function rowHash(type: string, assignments: readonly FieldAssignment[], version: RowHashVersion = 2): string {
+  if (version === 1) return hash('sha256', rowHashText(type, assignments), 'hex').slice(0, 16);
+  // One loop over the pieces (type, then each path and value with a tag for the value's kind),
+  // the lanes in local variables: kept in object fields or closures they would be boxed numbers.
+  let a = 0x811c9dc5 | 0;
+  let b = 0x27d4eb2f | 0;
+  const pieces = 1 + 2 * assignments.length;
+  for (let j = 0; j < pieces; j++) {
+    let text: string;
+    let tag: number;
+    if (j === 0) {
+      text = type;
+      tag = 0;
+    } else {
+      const assignment = assignments[(j - 1) >> 1] as FieldAssignment;
+      if (j & 1) {
+        text = assignment.path;
+        tag = 1;
+      } else {
+        const v = assignment.value;
+        text = v.kind === 'text' ? v.text : v.kind === 'nil' ? '' : (JSON.stringify(v.value) ?? '');
+        tag = v.kind === 'text' ? 2 : v.kind === 'nil' ? 3 : 4;
+      }
+    }
+    // Each piece starts with its tag and length, so where one ends and the next begins always counts.
+    const n = text.length;
+    let word = (tag << 28) ^ n;
+    a = Math.imul(a ^ word, 0x01000193);
+    b = Math.imul(b ^ word, 0x85ebca6b);
+    b = (b << 13) | (b >>> 19);
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+      a = Math.imul(a ^ word, 0x01000193);
+      b = Math.imul(b ^ word, 0x85ebca6b);
+      b = (b << 13) | (b >>> 19);
+    }
+    if (i < n) {
+      word = text.charCodeAt(i);
+      a = Math.imul(a ^ word, 0x01000193);
+      b = Math.imul(b ^ word, 0x85ebca6b);
+      b = (b << 13) | (b >>> 19);
+    }
+  }
+  return hex8(avalanche(a ^ Math.imul(b, 0x9e3779b1))) + hex8(avalanche(b + Math.imul(a, 0x7feb352d)));
+}
+
+/** The row hash versions: 1 (SHA-256, journal version 1) and 2 (see {@link rowHash}). */
+export type RowHashVersion = 1 | 2;
+
+/** The text version 1 hashes (version 2 reads the same characters in the same order). */
+function rowHashText(type: string, assignments: readonly FieldAssignment[]): string {
   let text = type;
   for (const a of assignments) {
     const v = a.value;
     text += `\u0000${a.path}\u0001${v.kind === 'text' ? `t${v.text}` : v.kind === 'nil' ? 'n' : `j${JSON.stringify(v.value)}`}`;
   }
-  return hash('sha256', text, 'hex').slice(0, 16);
+  return text;
+}
+
+/** Spreads every input bit over the output (murmur3's 32-bit finaliser constants). */
+function avalanche(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Two hex digits per byte value (a table: number-to-text with a radix is slow). */
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex8(n: number): string {
+  return `${HEX_BYTES[n >>> 24]}${HEX_BYTES[(n >>> 16) & 0xff]}${HEX_BYTES[(n >>> 8) & 0xff]}${HEX_BYTES[n & 0xff]}`;
 }
 
 /** `row 17, column address.city: longer than 80` */

@@ -8,9 +8,9 @@ import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClient, type OciCl
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciCommand } from '../../runtime/oci/codec.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
-import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvFile } from './csv.js';
+import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvChunks } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
-import { backupCommand } from './inverse.js';
+import { backupCommand, isReadOnlyRequest } from './inverse.js';
 import { type PlanEntry, Preflight } from './preflight.js';
 import {
   JOURNAL_VERSION,
@@ -19,13 +19,15 @@ import {
   JournalWriter,
   type ResumeState,
   type RowOutcome,
+  maskSecrets,
   readJournal,
   redactSecrets,
   resumeState,
+  rowLineText,
   urlWithoutCredentials,
 } from './journal.js';
 import { type BulkPreset, loadPresets } from './presets.js';
-import { type PreparedRow, type RowIssue, RowMapper, formatIssue } from './rows.js';
+import { type PreparedRow, type RowHashVersion, type RowIssue, RowMapper, formatIssue } from './rows.js';
 import { readXlsxFile } from './xlsx.js';
 
 /** Connection settings for `apply`: the client options of every session of the pool. */
@@ -49,9 +51,12 @@ export interface BulkRunOptions {
   presetsDir?: string;
   release?: string;
   schema?: OciSchema;
-  /** Send the rows (default: a dry run that only validates). */
+  /**
+   * Send the rows (default: a dry run that only validates). Rows whose request only reads
+   * (a `Get` family, see {@link isReadOnlyRequest}) are sent without it whenever `connection` is given.
+   */
   apply?: boolean;
-  /** Server and login, for `apply`. */
+  /** Server and login, for `apply`, `preflight` and read-only rows. */
   connection?: BulkConnection;
   /** Sessions of the pool (default 2). */
   sessions?: number;
@@ -107,7 +112,17 @@ export interface BulkSummary {
 
 export type BulkEvent =
   | { type: 'start'; mode: 'dry-run' | 'apply'; total: number; journal?: string }
-  | { type: 'row'; row: number; outcome: RowOutcome; request?: string; issues?: RowIssue[]; error?: { code: string; message: string }; plan?: PlanEntry }
+  | {
+      type: 'row';
+      row: number;
+      outcome: RowOutcome;
+      request?: string;
+      issues?: RowIssue[];
+      error?: { code: string; message: string };
+      plan?: PlanEntry;
+      /** The server's answer to a row sent with success (`ok`). */
+      response?: Record<string, unknown>;
+    }
   | { type: 'progress'; done: number; total: number; counts: BulkCounts; elapsedMs: number }
   | { type: 'end'; summary: BulkSummary };
 
@@ -218,7 +233,9 @@ class BulkRun {
   private errors = 0;
   private stoppedByMaxErrors = false;
   private journal: JournalWriter | undefined;
-  private pendingLines: (JournalRow | JournalSent)[] = [];
+  /** Journal lines (each ending in `\n`) not written yet, and how many. */
+  private pendingText = '';
+  private pendingCount = 0;
   private failedOut: { fd: number; columns: number[] } | undefined;
   private failedLines: string[] = [];
   private pool: OciSessionPool | undefined;
@@ -229,6 +246,7 @@ class BulkRun {
   private lastProgress = 0;
   private batch: PreparedRow[] = [];
   private preflight: Preflight | undefined;
+  private readonly readOnlyTypes = new Map<string, boolean>();
 
   constructor(private readonly options: BulkRunOptions) {
     this.mode = options.apply ? 'apply' : 'dry-run';
@@ -244,6 +262,11 @@ class BulkRun {
     if (options.preflight && !options.connection) throw new BulkOptionsError('preflight reads the server: give --url and --user');
   }
 
+  /** Row hashes as the resumed journal has them (a version 1 journal keeps version 1), else the current version. */
+  private get hashVersion(): RowHashVersion {
+    return this.resume?.version === 1 ? 1 : 2;
+  }
+
   private get stopping(): boolean {
     return this.stoppedByMaxErrors || this.options.signal?.aborted === true;
   }
@@ -257,13 +280,14 @@ class BulkRun {
     if (o.resume) this.resume = resumeState(readJournal(o.resume));
     const scan = await scanInput(o.input, format, encoding);
 
-    let records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>;
+    // Chunks of records: one asynchronous step per chunk, not per row.
+    let records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>;
     if (format === 'xlsx') {
       const all = await readXlsxFile(o.input, { sheet: o.sheet });
-      records = all;
+      records = [all];
       this.total = Math.max(0, all.length - 1);
     } else {
-      records = readCsvFile(o.input, { encoding });
+      records = readCsvChunks(o.input, { encoding });
       this.total = Math.max(0, scan.records - 1);
     }
 
@@ -272,7 +296,7 @@ class BulkRun {
       this.journal = new JournalWriter(journalPath);
       this.journal.write({
         kind: 'header',
-        version: JOURNAL_VERSION,
+        version: this.hashVersion === 1 ? 1 : JOURNAL_VERSION,
         startedAt: new Date().toISOString(),
         input: { path: resolve(o.input), sha256: scan.sha256, format, sheet: o.sheet },
         release: this.schema.release,
@@ -332,42 +356,48 @@ class BulkRun {
     this.closeFailedOut();
   }
 
-  private async process(records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> {
+  private async process(records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>, presets: Map<string, BulkPreset>): Promise<void> {
     let mapper: RowMapper | undefined;
     let first = true;
     let window: PreparedRow[] = [];
-    for await (const record of records) {
-      if (!mapper) {
-        mapper = new RowMapper(record.cells, {
-          schema: this.schema,
-          request: this.options.request,
-          presets,
-          set: this.options.set,
-          nilToken: this.options.nilToken,
-        });
-        this.openFailedOut(mapper.header);
-        continue;
-      }
-      if (first) {
-        first = false;
-        if (RowMapper.isHintsRow(record.cells)) {
-          this.total--;
+    reading: for await (const chunk of records)
+      for (const record of chunk) {
+        if (!mapper) {
+          mapper = new RowMapper(record.cells, {
+            schema: this.schema,
+            request: this.options.request,
+            presets,
+            set: this.options.set,
+            nilToken: this.options.nilToken,
+            hashVersion: this.hashVersion,
+            // The cells are only for the failed-rows file.
+            keepCells: this.options.failedOut !== undefined,
+          });
+          this.openFailedOut(mapper.header);
           continue;
         }
+        if (first) {
+          first = false;
+          if (RowMapper.isHintsRow(record.cells)) {
+            this.total--;
+            continue;
+          }
+        }
+        if (this.stopping) break reading;
+        // Most rows need no promise: their request is resolved and nothing is full (see handle).
+        const row = mapper.prepareKnown(record) ?? (await mapper.prepare(record));
+        if (!this.options.preflight) {
+          const waiting = this.handle(row);
+          if (waiting) await waiting;
+          continue;
+        }
+        // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
+        window.push(row);
+        if (window.length >= PREFLIGHT_WINDOW) {
+          await this.preflightWindow(window);
+          window = [];
+        }
       }
-      if (this.stopping) break;
-      const row = await mapper.prepare(record);
-      if (!this.options.preflight) {
-        await this.handle(row);
-        continue;
-      }
-      // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
-      window.push(row);
-      if (window.length >= PREFLIGHT_WINDOW) {
-        await this.preflightWindow(window);
-        window = [];
-      }
-    }
     if (window.length > 0) await this.preflightWindow(window);
     if (this.batch.length > 0 && !this.stopping) await this.dispatch(this.batch);
     else for (const row of this.batch) this.finish(row, 'not-run');
@@ -389,8 +419,11 @@ class BulkRun {
     }
   }
 
-  /** One prepared row: invalid, skipped by resume, valid (dry run), or queued for sending. */
-  private async handle(row: PreparedRow): Promise<void> {
+  /**
+   * One prepared row: invalid, skipped by resume, valid (dry run), or queued for sending. Returns
+   * a promise only when the row must wait (an earlier document of its group, a full batch).
+   */
+  private handle(row: PreparedRow): Promise<void> | undefined {
     if (row.issues.length > 0) {
       this.finish(row, 'invalid', { code: row.issues[0]?.code ?? 'invalid', message: row.issues.map((i) => formatIssue(row.row, i)).join('; ') });
       return;
@@ -409,19 +442,35 @@ class BulkRun {
         return;
       }
     }
-    if (this.mode === 'dry-run') {
+    if (!this.sends(row)) {
       this.finish(row, 'valid');
       return;
     }
     // Rows of one group keep file order: wait while an earlier document with that group is in flight.
     const blocker = row.group === undefined ? undefined : this.groupsInFlight.get(row.group);
-    if (blocker && !this.batch.some((b) => b.group === row.group)) await blocker.promise;
+    if (blocker && !this.batch.some((b) => b.group === row.group)) return blocker.promise.then(() => this.enqueue(row));
+    return this.enqueue(row);
+  }
+
+  /** Adds a row to the next document, and sends the document once it is full. */
+  private enqueue(row: PreparedRow): Promise<void> | undefined {
     this.batch.push(row);
-    if (this.batch.length >= (this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT)) {
-      const full = this.batch;
-      this.batch = [];
-      await this.dispatch(full);
+    if (this.batch.length < (this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT)) return undefined;
+    const full = this.batch;
+    this.batch = [];
+    return this.dispatch(full);
+  }
+
+  /** Whether a row goes to the server: every row with `apply`; else only rows that just read, when there is a server. */
+  private sends(row: PreparedRow): boolean {
+    if (this.mode === 'apply') return true;
+    if (this.options.connection === undefined || row.type === undefined) return false;
+    let readOnly = this.readOnlyTypes.get(row.type);
+    if (readOnly === undefined) {
+      readOnly = isReadOnlyRequest(this.schema, row.type);
+      this.readOnlyTypes.set(row.type, readOnly);
     }
+    return readOnly;
   }
 
   private openPool(): OciSessionPool {
@@ -469,7 +518,7 @@ class BulkRun {
       const ms = Math.round(performance.now() - started);
       const retry: PreparedRow[] = [];
       for (const { row, result, before, beforeRequest } of results) {
-        if (result.ok) this.finish(row, 'ok', undefined, { ms, attempts: attempt, before, beforeRequest });
+        if (result.ok) this.finish(row, 'ok', undefined, { ms, attempts: attempt, before, beforeRequest, response: result.response });
         else if (isTransient(result.error) && attempt < attempts && !this.options.signal?.aborted) retry.push(row);
         else this.finish(row, 'failed', errorOf(result.error), { ms, attempts: attempt, before, beforeRequest });
       }
@@ -507,7 +556,7 @@ class BulkRun {
     row: PreparedRow,
     outcome: RowOutcome,
     error?: { code: string; message: string },
-    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string } = {},
+    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string; response?: unknown } = {},
   ): void {
     this.counts[COUNT_KEY[outcome]]++;
     this.done++;
@@ -515,8 +564,8 @@ class BulkRun {
       this.errors++;
       if (this.options.maxErrors !== undefined && this.errors >= this.options.maxErrors) this.stoppedByMaxErrors = true;
     }
-    if (outcome !== 'not-run') {
-      this.pendingLines.push({
+    if (outcome !== 'not-run' && this.journal) {
+      const line: JournalRow = {
         kind: 'row',
         row: row.row,
         hash: row.hash,
@@ -526,30 +575,44 @@ class BulkRun {
         error: error?.message,
         ms: extra.ms,
         attempts: extra.attempts,
-        command: this.mode === 'apply' && row.command ? redactSecrets(row.command) : undefined,
+        command: row.command && this.sends(row) ? maskSecrets(row.command) : undefined,
         before: extra.before,
         beforeRequest: extra.beforeRequest,
-      });
+      };
+      this.pendingText += `${rowLineText(line)}\n`;
       // Small batches: lines held across young-generation collections get promoted, and a dry
       // run's old generation then fills with dead lines (a 1M-row run peaked 70 MB higher at 256).
-      if (this.pendingLines.length >= JOURNAL_FLUSH_LINES) this.flushLines();
+      if (++this.pendingCount >= JOURNAL_FLUSH_LINES) this.flushLines();
     }
     if (this.failedOut && (outcome === 'invalid' || outcome === 'failed' || outcome === 'in-doubt' || outcome === 'not-run')) {
       this.failedLines.push(failedRowLine(row, this.failedOut.columns, error?.message ?? outcome));
     }
-    this.emit({ type: 'row', row: row.row, outcome, request: row.type, issues: row.issues.length > 0 ? row.issues : undefined, error, plan: row.plan });
-    const now = performance.now();
-    if (now - this.lastProgress > 100) {
-      this.lastProgress = now;
-      this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...this.counts }, elapsedMs: Math.round(now - this.started) });
+    // Events are built only for a listener.
+    if (this.options.onEvent) {
+      this.emit({
+        type: 'row',
+        row: row.row,
+        outcome,
+        request: row.type,
+        issues: row.issues.length > 0 ? row.issues : undefined,
+        error,
+        plan: row.plan,
+        response: extra.response as Record<string, unknown> | undefined,
+      });
+      const now = performance.now();
+      if (now - this.lastProgress > 100) {
+        this.lastProgress = now;
+        this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...this.counts }, elapsedMs: Math.round(now - this.started) });
+      }
     }
   }
 
   /** Writes the pending outcome lines (then `sent`, if given) with one system call. */
   private flushLines(sent?: JournalSent): void {
-    if (sent) this.pendingLines.push(sent);
-    if (this.pendingLines.length > 0) this.journal?.write(...this.pendingLines);
-    this.pendingLines = [];
+    if (sent && this.journal) this.pendingText += `${JSON.stringify(sent)}\n`;
+    this.journal?.writeText(this.pendingText);
+    this.pendingText = '';
+    this.pendingCount = 0;
     if (this.failedOut && this.failedLines.length > 0) {
       writeFileSync(this.failedOut.fd, `${this.failedLines.join('\n')}\n`);
       this.failedLines = [];

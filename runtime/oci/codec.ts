@@ -12,6 +12,7 @@ import {
   allowedKeys,
   builtinOf,
   choiceProp,
+  contentSteps,
   derivesFrom,
   branchByFirstName,
   INTEGER_BUILTINS,
@@ -204,7 +205,15 @@ class Encoder {
   private content(meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): string {
     this.checkKeys(obj, meta, path);
     let out = '';
-    for (const p of meta.content) out += this.particle(p, obj, path);
+    for (const step of contentSteps(meta.content)) {
+      const element = step.element;
+      if (element === undefined) out += this.particle(step.particle, obj, path);
+      else {
+        // As particle() does for a plain element: absent members cost no path string.
+        const value = obj[step.name];
+        if (value !== undefined) out += this.elementOccurrences(element, value, `${path}.${step.name}`);
+      }
+    }
     return out;
   }
 
@@ -280,7 +289,8 @@ class Encoder {
       if (value !== true) throw new OciEncodeError(`${path}: an untyped flag element takes true, got ${describe(value)}`, { path });
       return `<${name}${extraAttrs}/>`;
     }
-    const simple = t.startsWith('xs:') || this.schema.type(t).kind === 'simple';
+    const simpleType = this.schema.simpleType(t);
+    const simple = simpleType !== undefined;
     if (value === null) {
       let typeAttr = '';
       if (!simple) {
@@ -290,8 +300,8 @@ class Encoder {
       }
       return `<${name}${extraAttrs}${typeAttr} xsi:nil="true"/>`;
     }
-    if (simple) {
-      const text = escapeText(lexical(builtinOf(this.schema, t), value, path));
+    if (simpleType) {
+      const text = escapeText(lexical(simpleType.builtin, value, path));
       return text === '' ? `<${name}${extraAttrs}/>` : `<${name}${extraAttrs}>${text}</${name}>`;
     }
     if (!isPlainObject(value)) throw new OciEncodeError(`${path}: expected an object for ${t}, got ${describe(value)}`, { path });

@@ -57,6 +57,7 @@ export {
   OciFieldArgumentError,
   OciPathError,
   OciRequestBuildError,
+  RequestPlan,
   buildRequest,
   buildRequestOrThrow,
   fieldMembers,

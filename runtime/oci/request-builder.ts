@@ -16,7 +16,7 @@ import { OciUnknownTypeError } from './errors.js';
 import type { AttributeMeta, ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
 import { nearestNames, type ResolvedRequestName, resolveRequestName, suggestFieldNames } from './names.js';
 import { ThorsHammerError } from '../errors.js';
-import { builtinOf, choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema } from './schema.js';
+import { choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema } from './schema.js';
 import { collectIssues } from './validate.js';
 import type { OciCommand } from './values.js';
 
@@ -211,6 +211,125 @@ export function buildRequest(schema: OciSchema, typeName: string, assignments: r
   return { command, issues };
 }
 
+/**
+ * Builds many requests of one type from rows of assignments whose paths repeat (a sheet's
+ * columns, a form's fields). Each path is resolved against the schema once; a path naming
+ * single (non-list) elements down to one of a simple type is a direct route. A row whose
+ * assignments all take direct routes with text or nil values, each path once, is built straight
+ * into the command (values coerced by the builder's own rules) and validated. Every other row,
+ * and every row with a problem (a value that does not coerce, a validator issue), goes through
+ * {@link buildRequest}: the result, issues included, is always what `buildRequest` gives.
+ */
+export class RequestPlan {
+  readonly type: string;
+  private readonly meta: ComplexTypeMeta;
+  private readonly routes = new Map<string, Route | null>();
+  /** Coerces values by the builder's rules; an issue it records means "take the generic path". */
+  private readonly coercer: Builder;
+  private row = 0;
+  /** Rows built along direct routes, and rows given to the generic builder (for diagnostics and tests). */
+  readonly counts = { direct: 0, generic: 0 };
+
+  constructor(
+    private readonly schema: OciSchema,
+    typeName: string,
+  ) {
+    this.type = resolveRequestName(schema, typeName).type;
+    this.meta = schema.complexType(this.type);
+    this.coercer = new Builder(schema);
+  }
+
+  /** What `buildRequest(schema, type, assignments)` returns (default options). */
+  build(assignments: readonly FieldAssignment[]): BuildResult {
+    const direct = this.direct(assignments);
+    if (direct !== undefined && collectIssues(this.schema, direct).length === 0) {
+      this.counts.direct++;
+      return { command: direct, issues: [] };
+    }
+    this.counts.generic++;
+    return buildRequest(this.schema, this.type, assignments);
+  }
+
+  /** The command built along direct routes, or undefined when the row needs the generic builder. */
+  private direct(assignments: readonly FieldAssignment[]): OciCommand | undefined {
+    if (this.meta.abstract) return undefined;
+    const row = ++this.row;
+    const out: Record<string, unknown> = { $type: this.type };
+    for (const assignment of assignments) {
+      const route = this.route(assignment.path);
+      // A path given twice: the builder reports it.
+      if (route === null || route.row === row) return undefined;
+      route.row = row;
+      const value = assignment.value;
+      if (value.kind === 'json') return undefined;
+      const coerced = this.coercer.simpleValue(route.typeKey, value, route.nillable, assignment.path, assignment.source);
+      if (coerced === undefined) {
+        this.coercer.issues.length = 0;
+        return undefined;
+      }
+      // Structures are made on first use, in assignment order, as the builder makes its nodes.
+      let target = out;
+      for (const name of route.parents) {
+        let child = target[name] as Record<string, unknown> | undefined;
+        if (child === undefined) {
+          child = {};
+          target[name] = child;
+        }
+        target = child;
+      }
+      target[route.leaf] = coerced.value;
+    }
+    return out as OciCommand;
+  }
+
+  private route(path: string): Route | null {
+    let route = this.routes.get(path);
+    if (route === undefined) {
+      route = this.resolveRoute(path);
+      this.routes.set(path, route);
+    }
+    return route;
+  }
+
+  /** A direct route for `path`, or null (a list, an attribute, a choice item, `$type`, a flag, an abstract or unknown member …). */
+  private resolveRoute(path: string): Route | null {
+    const parsed = parsedPath(path);
+    if (typeof parsed === 'string') return null;
+    let content = this.meta.content;
+    let attrs: readonly AttributeMeta[] = this.meta.attrs ?? [];
+    const names: string[] = [];
+    for (let i = 0; i < parsed.steps.length; i++) {
+      const step = parsed.steps[i] as PathStep;
+      if (step.name === '$type' || step.index !== undefined) return null;
+      const member = findMember(content, attrs, step.name);
+      if (member?.kind !== 'element' || isArrayElement(member.element)) return null;
+      const element = member.element;
+      const simple = isSimpleElement(this.schema, element);
+      if (i === parsed.steps.length - 1) {
+        if (!simple || element.t === 'xs:anyType') return null;
+        return { parents: names, leaf: step.name, typeKey: element.t, nillable: element.nil === true, row: 0 };
+      }
+      if (simple) return null;
+      const declared = this.schema.complexType(element.t);
+      if (declared.abstract) return null;
+      names.push(step.name);
+      content = declared.content;
+      attrs = declared.attrs ?? [];
+    }
+    return null;
+  }
+}
+
+/** A direct route of {@link RequestPlan}: the structures on the way, the element, and its simple type. */
+interface Route {
+  readonly parents: readonly string[];
+  readonly leaf: string;
+  readonly typeKey: string;
+  readonly nillable: boolean;
+  /** The last row that assigned this path (a second assignment in one row is a duplicate). */
+  row: number;
+}
+
 /** Like {@link buildRequest}, but throws {@link OciRequestBuildError} (carrying every issue) when there is any. */
 export function buildRequestOrThrow(schema: OciSchema, typeName: string, assignments: readonly FieldAssignment[], options: BuildOptions = {}): OciCommand {
   const { command, issues } = buildRequest(schema, typeName, assignments, options);
@@ -359,7 +478,8 @@ class Builder {
   readonly issues: BuildIssue[] = [];
   /** Final (compacted) path → the user's path and source, to map validator issues back. */
   readonly origins = new Map<string, { path: string; source?: string }>();
-  private readonly abstractReported = new Set<Node>();
+  /** Nodes already reported abstract (made on first report: most builds have none). */
+  private abstractReported: Set<Node> | undefined;
 
   constructor(private readonly schema: OciSchema) {}
 
@@ -620,41 +740,40 @@ class Builder {
    * checked against it. Returns undefined after recording an issue.
    */
   simpleValue(typeKey: string, value: FieldValue, nillable: boolean, path: string, source: string | undefined): { value: unknown } | undefined {
-    const name = lastName(path);
     if (value.kind === 'nil' || (value.kind === 'json' && value.value === null)) {
-      if (!nillable) return void this.issue('not-nillable', path, source, `'${name}' cannot be nil`);
+      if (!nillable) return void this.issue('not-nillable', path, source, `'${lastName(path)}' cannot be nil`);
       return { value: null };
     }
     if (value.kind === 'json' && (typeof value.value === 'object' || value.value === undefined)) {
-      this.issue('bad-value', path, source, `'${name}' takes a single value, not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
+      this.issue('bad-value', path, source, `'${lastName(path)}' takes a single value, not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
       return undefined;
     }
-    const builtin = builtinOf(this.schema, typeKey);
-    const meta = typeKey.startsWith('xs:') ? undefined : this.schema.type(typeKey);
-    const facets: Facets | undefined = meta?.kind === 'simple' ? meta.facets : undefined;
+    const info = this.schema.simpleType(typeKey);
+    const builtin = info?.builtin ?? typeKey;
+    const facets: Facets | undefined = info?.facets;
     const scalar = value.kind === 'json' ? (value.value as string | number | boolean) : value.text;
 
     if (builtin === 'xs:boolean') {
       const b = typeof scalar === 'boolean' ? scalar : typeof scalar === 'string' ? BOOLEAN_WORDS[scalar.trim().toLowerCase()] : undefined;
       if (b === undefined)
-        return void this.issue('bad-boolean', path, source, `'${name}' is a boolean: use true/false, yes/no or 1/0, not '${String(scalar)}'`);
+        return void this.issue('bad-boolean', path, source, `'${lastName(path)}' is a boolean: use true/false, yes/no or 1/0, not '${String(scalar)}'`);
       return { value: b };
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
       const n = typeof scalar === 'number' ? scalar : typeof scalar === 'string' ? parseNumber(builtin, scalar.trim()) : undefined;
       if (n === undefined || (!FLOAT_BUILTINS.has(builtin) && !Number.isFinite(n))) {
-        return void this.issue('bad-number', path, source, `'${name}' is ${numberKind(builtin)}, not '${String(scalar)}'`);
+        return void this.issue('bad-number', path, source, `'${lastName(path)}' is ${numberKind(builtin)}, not '${String(scalar)}'`);
       }
       if (INTEGER_BUILTINS.has(builtin)) {
         const range = INTEGER_RANGES[builtin]!;
-        if (!Number.isInteger(n)) return void this.issue('bad-number', path, source, `'${name}' is ${numberKind(builtin)}, not ${n}`);
+        if (!Number.isInteger(n)) return void this.issue('bad-number', path, source, `'${lastName(path)}' is ${numberKind(builtin)}, not ${n}`);
         if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
           return void this.issue('bad-number', path, source, `${n} is outside the ${builtin} range`);
         }
       }
       return { value: n };
     }
-    if (typeof scalar === 'boolean') return void this.issue('bad-value', path, source, `'${name}' is text (${typeKey}), not a boolean`);
+    if (typeof scalar === 'boolean') return void this.issue('bad-value', path, source, `'${lastName(path)}' is text (${typeKey}), not a boolean`);
     // Numbers given as JSON for a text field are taken in their JSON spelling.
     const text = typeof scalar === 'number' ? String(scalar) : scalar;
     if (facets?.enumeration) {
@@ -693,6 +812,7 @@ class Builder {
 
   /** Reports once per node that an abstract element needs its `$type`. */
   private abstractIssue(node: Node): void {
+    this.abstractReported ??= new Set();
     if (this.abstractReported.has(node)) return;
     this.abstractReported.add(node);
     const declared = node.declared!;
@@ -757,7 +877,7 @@ function numberKind(builtin: string): string {
 }
 
 function isSimpleElement(schema: OciSchema, e: ElementMeta): boolean {
-  return e.t.startsWith('xs:') || schema.type(e.t).kind === 'simple';
+  return schema.simpleType(e.t) !== undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

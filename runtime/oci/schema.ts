@@ -10,7 +10,7 @@ import { ThorsHammerError } from '../errors.js';
 import { generatedRoot } from '../paths.js';
 import { pairedResponseName } from './command-name.js';
 import { OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
-import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
+import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Facets, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
 import { assertReleaseName } from './release-name.js';
 
 /**
@@ -45,6 +45,8 @@ export class OciSchema {
   readonly release: string;
   readonly index: ReleaseIndex;
   private readonly types = new Map<string, TypeMeta>();
+  /** {@link simpleType} answers, per type key (complex types: null). */
+  private readonly simpleTypes = new Map<string, SimpleTypeInfo | null>();
   private readonly loadedModules = new Set<string>();
   private readonly pendingModules = new Map<string, Promise<void>>();
   /** Modules whose whole closure (dependencies, subtypes' modules) is loaded: `ensure` on them has nothing to do. */
@@ -218,6 +220,24 @@ export class OciSchema {
     throw new OciTypeNotLoadedError(typeKey, this.release);
   }
 
+  /**
+   * What coercing, validating and encoding a value of a simple type (or built-in) need: its
+   * built-in and facets, found once per type key. Undefined for a complex type. Throws as
+   * {@link type} does for an unknown or unloaded key.
+   */
+  simpleType(typeKey: string): SimpleTypeInfo | undefined {
+    let info = this.simpleTypes.get(typeKey);
+    if (info === undefined) {
+      if (typeKey.startsWith('xs:')) info = { builtin: typeKey, facets: undefined };
+      else {
+        const t = this.type(typeKey);
+        info = t.kind === 'simple' ? { builtin: t.base, facets: t.facets } : null;
+      }
+      this.simpleTypes.set(typeKey, info);
+    }
+    return info ?? undefined;
+  }
+
   /** The metadata of a complex type (throws a clear error for a simple one). */
   complexType(typeKey: string): ComplexTypeMeta {
     const t = this.type(typeKey);
@@ -269,6 +289,13 @@ export class OciSchema {
 
 // ---------------------------------------------------------------------------------------
 // Helpers over the metadata shared by the codec, the validator and the sample generator.
+
+/** A simple type (or `xs:*` built-in) as {@link OciSchema.simpleType} gives it. */
+export interface SimpleTypeInfo {
+  /** The built-in at its root (`xs:token`…); the key itself for a built-in. */
+  readonly builtin: string;
+  readonly facets: Facets | undefined;
+}
 
 /** The numeric built-in table lives in builtins.ts; re-exported for the modules that import it from here. */
 export { INTEGER_BUILTINS, NUMERIC_BUILTINS } from './builtins.js';
@@ -388,6 +415,34 @@ export function allowedKeys(meta: ComplexTypeMeta): ReadonlySet<string> {
     allowedCache.set(meta, keys);
   }
   return keys;
+}
+
+/**
+ * One particle of a content model in a single object shape. The generated metadata's particle
+ * objects come in many shapes (optional `min`, `max`, `nil`, `fixed` …), so reading them on a
+ * hot path is slow; the codec and the validator walk these instead. `element` is set for a
+ * plain element particle, `undefined` for a sequence or a choice (walk `particle` then).
+ */
+export interface ContentStep {
+  readonly name: string;
+  readonly element: ElementMeta | undefined;
+  /** minOccurs of the element (0: optional). */
+  readonly min: number;
+  readonly particle: Particle;
+}
+
+const stepsCache = new WeakMap<readonly Particle[], readonly ContentStep[]>();
+
+/** The particles of a content model as {@link ContentStep}s, built once per content array. */
+export function contentSteps(content: readonly Particle[]): readonly ContentStep[] {
+  let steps = stepsCache.get(content);
+  if (!steps) {
+    steps = content.map(
+      (p): ContentStep => ('n' in p ? { name: p.n, element: p, min: p.min ?? 1, particle: p } : { name: '', element: undefined, min: p.min ?? 1, particle: p }),
+    );
+    stepsCache.set(content, steps);
+  }
+  return steps;
 }
 
 /** True when any key a particle can set is present (not undefined) on `obj`. */

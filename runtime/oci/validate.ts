@@ -10,8 +10,8 @@ import { type OciIssue, OciValidationError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
 import {
   allowedKeys,
-  builtinOf,
   choiceProp,
+  contentSteps,
   derivesFrom,
   INTEGER_BUILTINS,
   isArrayElement,
@@ -21,6 +21,7 @@ import {
   type OciSchema,
   particleKeys,
   particlePresent,
+  type SimpleTypeInfo,
 } from './schema.js';
 import { findInvalidXmlChar } from './xml/escape.js';
 import { requireTypeName } from './names.js';
@@ -120,7 +121,16 @@ class Validator {
       if (allowed.has(k) || obj[k] === undefined) continue;
       this.issue(`${path}.${k}`, `unknown member of ${meta.name}`);
     }
-    for (const p of meta.content) this.particle(p, obj, path, true);
+    for (const step of contentSteps(meta.content)) {
+      const element = step.element;
+      if (element === undefined) this.particle(step.particle, obj, path, true);
+      else {
+        // As particle() does for a plain element: an absent optional member needs no check.
+        const value = obj[step.name];
+        if (value === undefined && step.min < 1) continue;
+        this.element(element, value, `${path}.${step.name}`, true);
+      }
+    }
   }
 
   /** `required` is false inside an optional sequence none of whose members is present. */
@@ -225,8 +235,9 @@ class Validator {
       this.issue(path, `must be ${e.fixed} (fixed)`);
       return;
     }
-    if (e.t.startsWith('xs:') || this.schema.type(e.t).kind === 'simple') {
-      this.simple(e.t, value, path, e.nil === true);
+    const simple = this.schema.simpleType(e.t);
+    if (simple) {
+      this.simple(e.t, value, path, e.nil === true, simple);
       return;
     }
     if (!isObject(value)) {
@@ -254,10 +265,11 @@ class Validator {
     this.complex(actual, value, path);
   }
 
-  simple(typeKey: string, value: unknown, path: string, nillable = false): void {
-    const builtin = builtinOf(this.schema, typeKey);
-    const meta = typeKey.startsWith('xs:') ? undefined : this.schema.type(typeKey);
-    const facets: Facets | undefined = meta?.kind === 'simple' ? meta.facets : undefined;
+  simple(typeKey: string, value: unknown, path: string, nillable = false, info: SimpleTypeInfo | undefined = this.schema.simpleType(typeKey)): void {
+    // The common case, plain text of a string type, is settled by one pass and precompiled checks.
+    if (typeof value === 'string' && info !== undefined && this.plainText(info, value)) return;
+    const builtin = info?.builtin ?? typeKey;
+    const facets: Facets | undefined = info?.facets;
     if (builtin === 'xs:boolean') {
       if (typeof value !== 'boolean') this.issue(path, `expected a boolean, got ${typeName(value)}`);
       return;
@@ -307,6 +319,37 @@ class Validator {
     }
   }
 
+  /**
+   * Checks `value` of a string type in one pass when it is plain text: no character below U+0020
+   * (tab and line breaks included), no surrogate or U+FFFE/U+FFFF, and, for a collapsing type, no
+   * space at either end or next to another. Such text is its own normalised form and counts one
+   * code point per unit, so the facets are checked on it directly. Returns true when the value
+   * passed every check; false (nothing reported) when it needs {@link simple}'s full treatment,
+   * which also reports any problem (so the messages have one source).
+   */
+  private plainText(info: SimpleTypeInfo, value: string): boolean {
+    const plan = stringPlan(info);
+    if (plan === undefined) return false;
+    const last = value.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x20 || c >= 0xd800) return false;
+      if (c === 0x20 && plan.collapse && (i === 0 || i === last || value.charCodeAt(i + 1) === 0x20)) return false;
+    }
+    if (plan.lexical && !plan.lexical.test(value)) return false;
+    const facets = info.facets;
+    if (!facets) return true;
+    if (facets.enumeration && !facets.enumeration.includes(value)) return false;
+    if (plan.countLength) {
+      const length = value.length;
+      if (facets.length !== undefined && length !== facets.length) return false;
+      if (facets.minLength !== undefined && length < facets.minLength) return false;
+      if (facets.maxLength !== undefined && length > facets.maxLength) return false;
+    }
+    for (const pattern of plan.patterns) if (!pattern.test(value)) return false;
+    return true;
+  }
+
   private numberFacets(f: Facets, value: number, path: string): void {
     if (f.enumeration && !f.enumeration.includes(String(value))) this.issue(path, `${value} is not one of: ${f.enumeration.join(', ')}`);
     if (f.minInclusive !== undefined && value < f.minInclusive) this.issue(path, `less than ${f.minInclusive}`);
@@ -315,6 +358,37 @@ class Validator {
     if (f.maxExclusive !== undefined && value >= f.maxExclusive) this.issue(path, `not less than ${f.maxExclusive}`);
     for (const p of f.pattern ?? []) if (!xsdPattern(p).test(String(value))) this.issue(path, `${value} does not match the pattern ${p}`);
   }
+}
+
+/** What {@link Validator.plainText} needs of a string type, worked out once per type. */
+interface StringPlan {
+  readonly collapse: boolean;
+  readonly lexical: RegExp | undefined;
+  /** Length facets apply (not to xs:base64Binary). */
+  readonly countLength: boolean;
+  readonly patterns: readonly RegExp[];
+}
+
+const stringPlans = new WeakMap<SimpleTypeInfo, StringPlan | null>();
+
+/** The plan of a string type (undefined for boolean and numeric types, which {@link Validator.simple} handles). */
+function stringPlan(info: SimpleTypeInfo): StringPlan | undefined {
+  let plan = stringPlans.get(info);
+  if (plan === undefined) {
+    const { builtin, facets } = info;
+    if (builtin === 'xs:boolean' || NUMERIC_BUILTINS.has(builtin)) plan = null;
+    else {
+      const ws = facets?.whiteSpace ?? (builtin === 'xs:string' ? 'preserve' : builtin === 'xs:normalizedString' ? 'replace' : 'collapse');
+      plan = {
+        collapse: ws === 'collapse',
+        lexical: LEXICAL[builtin],
+        countLength: builtin !== 'xs:base64Binary',
+        patterns: (facets?.pattern ?? []).map(xsdPattern),
+      };
+    }
+    stringPlans.set(info, plan);
+  }
+  return plan ?? undefined;
 }
 
 /**

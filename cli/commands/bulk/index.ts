@@ -117,7 +117,11 @@ const run: CommandModule<object, RunArgs> = {
         .option('set', { type: 'string', array: true, describe: 'Default for every row: path=value (fill-ins allowed)' })
         .option('nil-token', { type: 'string', default: 'null', describe: 'Cell text that means xsi:nil (clear the field)' })
         .option('presets', { type: 'string', describe: 'Folder of extra preset JSON files' })
-        .option('apply', { type: 'boolean', default: false, describe: 'Send the rows (default: dry run, nothing is sent)' })
+        .option('apply', {
+          type: 'boolean',
+          default: false,
+          describe: 'Send the rows (default: dry run, nothing that changes data is sent; rows of read-only Get requests are sent whenever --url is given)',
+        })
         .option('sessions', { type: 'number', default: 2, describe: 'Sessions in the pool' })
         .option('batch-size', { type: 'number', default: 15, describe: 'Commands per document (1..15)' })
         .option('max-errors', { type: 'number', describe: 'Stop sending new rows after this many failed rows' })
@@ -132,7 +136,8 @@ const run: CommandModule<object, RunArgs> = {
         .option('backup', { type: 'boolean', default: false, describe: 'Read the current state of Modify/Delete targets first (for undo)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
         .example('$0 bulk run users.csv --request UserAddRequest17sp4', 'dry run: every problem with row and column')
-        .example('$0 bulk run users.csv --request UserAddRequest17sp4 --url tcp://127.0.0.1:2208 --user admin --apply', 'send'),
+        .example('$0 bulk run users.csv --request UserAddRequest17sp4 --url tcp://127.0.0.1:2208 --user admin --apply', 'send')
+        .example('$0 bulk run users.csv --request UserGetRequest --url tcp://127.0.0.1:2208 --user admin', 'read-only rows are sent without --apply'),
       { serverRequired: false },
     ) as unknown as Argv<RunArgs>,
   handler: (args) =>
@@ -155,7 +160,8 @@ const run: CommandModule<object, RunArgs> = {
           presetsDir: args.presets,
           release: args.release,
           apply: args.apply,
-          connection: args.apply || args.preflight ? await connectionFrom(args, bulkOptionsError) : undefined,
+          // A server given without --apply still answers the read-only (Get) rows.
+          connection: args.apply || args.preflight || args.url !== undefined ? await connectionFrom(args, bulkOptionsError) : undefined,
           preflight: args.preflight,
           sessions: args.sessions,
           batchSize: args['batch-size'],

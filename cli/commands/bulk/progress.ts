@@ -50,8 +50,10 @@ export function summaryLines(s: BulkSummary): string[] {
   const c = s.counts;
   const parts = [
     s.mode === 'dry-run' ? `${c.valid} valid` : `${c.ok} ok`,
+    // A dry run with a server sends the read-only rows.
+    ...(s.mode === 'dry-run' && c.ok + c.failed > 0 ? [`${c.ok} read-only ok`] : []),
     `${c.invalid} invalid`,
-    ...(s.mode === 'apply' ? [`${c.failed} failed`] : []),
+    ...(s.mode === 'apply' || c.failed > 0 ? [`${c.failed} failed`] : []),
     `${c.skipped} skipped`,
     ...(c.inDoubt ? [`${c.inDoubt} in doubt`] : []),
     ...(c.notRun ? [`${c.notRun} not run`] : []),
@@ -63,6 +65,8 @@ export function summaryLines(s: BulkSummary): string[] {
   if (s.stoppedByMaxErrors) lines.push('stopped: --max-errors reached');
   if (s.journal) lines.push(`journal: ${s.journal}`);
   if (s.failedOut) lines.push(`failed rows: ${s.failedOut}`);
-  if (s.mode === 'dry-run' && c.valid > 0) lines.push('nothing was sent: add --apply to send');
+  if (s.mode === 'dry-run' && c.valid > 0) {
+    lines.push(c.ok + c.failed > 0 ? 'only read-only rows were sent: add --apply to send the rest' : 'nothing was sent: add --apply to send');
+  }
   return lines;
 }

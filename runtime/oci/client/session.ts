@@ -24,8 +24,11 @@ export class OciSession {
   private alive = true;
   /** Why the session died, for logs. */
   deathReason: string | undefined;
-  /** Aborts the in-flight request when the server pushes a LogoutRequest. */
-  private inFlight: AbortController | undefined;
+  /**
+   * Aborts the in-flight request when the server pushes a LogoutRequest. One per session, not
+   * per document: a server logout ends the session for good (later requests get its error).
+   */
+  private readonly logoutAbort = new AbortController();
   private serverLogout: OciServerLogoutError | undefined;
 
   constructor(
@@ -101,17 +104,13 @@ export class OciSession {
   /** Sends a complete document text and returns the response document text. */
   async exchangeText(text: string, options: { timeoutMs?: number } = {}): Promise<string> {
     if (this.serverLogout) throw this.serverLogout;
-    const abort = new AbortController();
-    this.inFlight = abort;
     try {
-      return await this.requester.request(text, { timeoutMs: options.timeoutMs, signal: abort.signal });
+      return await this.requester.request(text, { timeoutMs: options.timeoutMs, signal: this.logoutAbort.signal });
     } catch (error) {
       // The abort came from a server-pushed LogoutRequest: report that, not a generic abort.
-      if (abort.signal.aborted && this.serverLogout) throw this.serverLogout;
+      if (this.logoutAbort.signal.aborted && this.serverLogout) throw this.serverLogout;
       if (!isSoapLevel(error)) this.kill(`transport error: ${(error as Error).message}`);
       throw error;
-    } finally {
-      if (this.inFlight === abort) this.inFlight = undefined;
     }
   }
 
@@ -136,7 +135,7 @@ export class OciSession {
     this.serverLogout = new OciServerLogoutError(reason, { sessionId: this.sessionId, url: this.url });
     this.log.warn('server logged the session out', { sessionId: this.sessionId, reason });
     this.kill(`server logout${reason ? ` (${reason})` : ''}`);
-    this.inFlight?.abort(this.serverLogout);
+    this.logoutAbort.abort(this.serverLogout);
   }
 }
 

@@ -8,13 +8,57 @@ import { OciAbortedError, OciTimeoutError, OciTransportClosedError, OciTransport
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
 import type { RequestOptions, Requester, RequesterOptions, TransportLogger } from './contract.js';
 
+/**
+ * The running exchange's view of its job: aborted (with the settling error as reason) when the
+ * job ends early (timeout, caller abort, close), so the exchange must stop. A plain callback
+ * serves the TCP requester; an AbortSignal (for fetch) is made only when one is asked for, so a
+ * document costs no AbortController and no event listener.
+ */
+export class ExchangeControl {
+  private abortReason: Error | undefined;
+  private controller: AbortController | undefined;
+  private listener: ((reason: Error) => void) | undefined;
+
+  get aborted(): boolean {
+    return this.abortReason !== undefined;
+  }
+
+  /** An AbortSignal that follows this control (made on first use). */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Calls `listener` (once) when the job is aborted; `undefined` removes it. One listener at a time. */
+  onAbort(listener: ((reason: Error) => void) | undefined): void {
+    this.listener = listener;
+  }
+
+  /** Throws the abort reason when aborted. */
+  throwIfAborted(): void {
+    if (this.abortReason !== undefined) throw this.abortReason;
+  }
+
+  /** Aborts once: the listener runs and the signal (if made) aborts, synchronously. */
+  abort(reason: Error): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.(reason);
+    this.controller?.abort(reason);
+  }
+}
+
 interface Job {
   readonly document: string;
   readonly timeoutMs: number;
   readonly resolve: (document: string) => void;
   readonly reject: (error: Error) => void;
-  /** Aborted when the job is settled early (timeout, caller abort, close); the exchange must stop. */
-  readonly controller: AbortController;
+  readonly control: ExchangeControl;
   readonly callerSignal?: AbortSignal;
   onCallerAbort?: () => void;
   timer?: NodeJS.Timeout;
@@ -49,11 +93,11 @@ export abstract class QueuedRequester extends EventEmitter implements Requester 
   abstract resetSession(): void;
 
   /**
-   * Sends one document over the transport and resolves with the reply. `signal` is aborted
+   * Sends one document over the transport and resolves with the reply. `control` is aborted
    * (with the settling error as reason) when the job ends early; the implementation must then
    * release its resources (TCP: destroy the socket so a late answer cannot desynchronise it).
    */
-  protected abstract exchange(document: string, signal: AbortSignal): Promise<string>;
+  protected abstract exchange(document: string, control: ExchangeControl): Promise<string>;
   /** Releases the connection for good; called once by `close` after the queue was rejected. */
   protected abstract shutdown(): Promise<void>;
 
@@ -77,7 +121,7 @@ export abstract class QueuedRequester extends EventEmitter implements Requester 
     if (callerSignal?.aborted) return Promise.reject(new OciAbortedError(this.url, callerSignal.reason));
 
     return new Promise<string>((resolve, reject) => {
-      const job: Job = { document, timeoutMs, resolve, reject, controller: new AbortController(), callerSignal, settled: false };
+      const job: Job = { document, timeoutMs, resolve, reject, control: new ExchangeControl(), callerSignal, settled: false };
       if (callerSignal !== undefined) {
         job.onCallerAbort = () => this.settle(job, new OciAbortedError(this.url, callerSignal.reason));
         callerSignal.addEventListener('abort', job.onCallerAbort, { once: true });
@@ -125,7 +169,7 @@ export abstract class QueuedRequester extends EventEmitter implements Requester 
     job.timer = setTimeout(() => this.settle(job, new OciTimeoutError(this.url, job.timeoutMs)), job.timeoutMs);
     let exchange: Promise<string>;
     try {
-      exchange = this.exchange(job.document, job.controller.signal);
+      exchange = this.exchange(job.document, job.control);
     } catch (error) {
       exchange = Promise.reject(error);
     }
@@ -148,7 +192,7 @@ export abstract class QueuedRequester extends EventEmitter implements Requester 
     if (this.active === job) {
       this.active = undefined;
       // Stop the exchange before the next job may start on the same connection.
-      if (error !== undefined) job.controller.abort(error);
+      if (error !== undefined) job.control.abort(error);
       this.pump();
     }
   }

@@ -20,7 +20,7 @@ import {
   OciTransportError,
 } from './errors.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './framing.js';
-import { QueuedRequester } from './queued-requester.js';
+import { type ExchangeControl, QueuedRequester } from './queued-requester.js';
 import type { RequesterEndpoint, RequesterOptions } from './contract.js';
 import { unwrapSoapResponse, wrapSoapRequest } from './soap-envelope.js';
 
@@ -84,7 +84,7 @@ export class SoapRequester extends QueuedRequester {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
-  protected async exchange(document: string, signal: AbortSignal): Promise<string> {
+  protected async exchange(document: string, control: ExchangeControl): Promise<string> {
     const envelope = Buffer.from(wrapSoapRequest(document), 'utf8');
     const headers: Record<string, string> = {
       'content-type': 'text/xml; charset=utf-8',
@@ -103,7 +103,7 @@ export class SoapRequester extends QueuedRequester {
         method: 'POST',
         headers,
         body: envelope,
-        signal,
+        signal: control.signal,
       });
       status = response.statusCode;
       this.storeCookies(response.headers['set-cookie']);

@@ -25,13 +25,11 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { OciConnectError, OciConnectionLostError, OciConnectTimeoutError, OciTlsError, OciTransportClosedError, OciTransportError } from './errors.js';
 import { decodeDocumentText, encodeDocumentText, OciDocumentSplitter } from './framing.js';
-import { QueuedRequester } from './queued-requester.js';
+import { type ExchangeControl, QueuedRequester } from './queued-requester.js';
 import type { RequesterEndpoint, RequesterOptions } from './contract.js';
 
 /** Lifecycle states of a TCP/TLS requester (see the module comment). */
 export type TcpRequesterState = 'idle' | 'connecting' | 'open' | 'closed';
-
-const LINE_FEED = Buffer.from('\n', 'latin1');
 
 /** Error codes OpenSSL / Node use for certificate problems (the TCP part worked). */
 const TLS_ERROR_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|HOSTNAME_|ERR_OSSL_)/;
@@ -79,24 +77,24 @@ export class TcpRequester extends QueuedRequester {
     // The OCI session of a TCP connection lives in its sessionId; nothing to drop here.
   }
 
-  protected async exchange(document: string, signal: AbortSignal): Promise<string> {
+  protected async exchange(document: string, control: ExchangeControl): Promise<string> {
     // Encode before connecting: a document that cannot be encoded never touches the wire.
-    const bytes = Buffer.concat([encodeDocumentText(document), LINE_FEED]);
-    const onAbort = () => {
+    // The line feed that ends the frame is encoded with the text (no second buffer and copy).
+    const bytes = encodeDocumentText(`${document}\n`);
+    control.onAbort((abortReason) => {
       // Timeout, caller abort or close: the reply may still come and would desynchronise the
       // stream, so the socket goes now (synchronously, before the next request can pick it up).
-      const reason = signal.reason instanceof OciTransportError ? signal.reason : new OciConnectionLostError(this.url, signal.reason);
+      const reason = abortReason instanceof OciTransportError ? abortReason : new OciConnectionLostError(this.url, abortReason);
       if (this.connectingSocket !== undefined) this.connectingSocket.destroy(reason);
       else if (this.socket !== undefined) this.dropSocket(this.socket, reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+    });
     let reply: PendingReply | undefined;
     try {
       let socket = await this.openSocket();
       // The socket may have dropped between connecting and now; nothing was sent, so one fresh
       // connection is safe (a request that was written is never resent).
       if (this.socket !== socket) socket = await this.openSocket();
-      signal.throwIfAborted();
+      control.throwIfAborted();
       return await new Promise<string>((resolve, reject) => {
         reply = { resolve, reject };
         this.pending = reply;
@@ -107,7 +105,7 @@ export class TcpRequester extends QueuedRequester {
       });
     } finally {
       if (this.pending === reply) this.pending = undefined;
-      signal.removeEventListener('abort', onAbort);
+      control.onAbort(undefined);
     }
   }
 

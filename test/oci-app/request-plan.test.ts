@@ -1,0 +1,117 @@
+// RequestPlan (runtime/oci/request-builder.ts) against the real R25 schema: for every row, valid
+// or not, it returns exactly what buildRequest returns (the command with its key order, and the
+// issues), whether the row took a direct route or the generic builder.
+import { type FieldAssignment, type FieldValue, RequestPlan, buildRequest } from '../../runtime/oci/request-builder.js';
+import { OciSchema } from '../../runtime/oci/schema.js';
+
+let schema: OciSchema;
+let huntGroup: string;
+
+beforeAll(async () => {
+  schema = await OciSchema.load(OciSchema.newestRelease());
+  huntGroup = schema.latest('GroupHuntGroupAddInstanceRequest') as string;
+  await schema.ensure('UserAddRequest17sp4', 'UserModifyRequest22', huntGroup);
+});
+
+const text = (t: string): FieldValue => ({ kind: 'text', text: t });
+const row = (fields: Record<string, FieldValue>): FieldAssignment[] => Object.entries(fields).map(([path, value]) => ({ path, value, source: path }));
+
+function sameAsBuildRequest(type: string, rows: FieldAssignment[][]): RequestPlan {
+  const plan = new RequestPlan(schema, type);
+  rows.forEach((assignments, i) => {
+    const expected = buildRequest(schema, type, assignments);
+    const got = plan.build(assignments);
+    // JSON text: the same keys in the same order, the same values.
+    expect([i, JSON.stringify(got.command)]).toEqual([i, JSON.stringify(expected.command)]);
+    expect([i, got.issues]).toEqual([i, expected.issues]);
+  });
+  return plan;
+}
+
+const user = (i: number, extra: Record<string, FieldValue> = {}) =>
+  row({
+    serviceProviderId: text('sp'),
+    groupId: text('g'),
+    userId: text(`u${i}@example.com`),
+    lastName: text(`Last${i}`),
+    firstName: text(`First${i}`),
+    callingLineIdLastName: text(`Last${i}`),
+    callingLineIdFirstName: text(`First${i}`),
+    ...extra,
+  });
+
+describe('RequestPlan', () => {
+  it('builds valid rows directly, nested structures included, as buildRequest does', () => {
+    const plan = sameAsBuildRequest('UserAddRequest17sp4', [
+      user(1),
+      user(2, { 'address.city': text('Paris'), password: text('Pw-2'), 'address.addressLine1': text('1 rue X') }),
+      // Key order follows the assignments, nested structures where first named.
+      [...user(3, { title: text('Dr') }).reverse(), { path: 'address.stateOrProvince', value: text('IDF') }],
+      user(4, { language: text('English'), timeZone: text('Europe/Paris') }),
+    ]);
+    expect(plan.counts).toEqual({ direct: 4, generic: 0 });
+  });
+
+  it('gives the generic builder every row it cannot build directly, with the same issues', () => {
+    const plan = sameAsBuildRequest('UserAddRequest17sp4', [
+      user(1, { lastName: text('x'.repeat(31)) }), // validator issue
+      row({ userId: text('u@example.com') }), // required members missing
+      [...user(2), { path: 'lastName', value: text('Again') }], // duplicate path
+      user(3, { 'alias[1]': text('sip:a@example.com') }), // a list
+      user(4, { alias: text('sip:b@example.com') }), // a list without index
+      user(5, { 'address.nope': text('x') }), // unknown member
+      user(6, { nope: text('x') }),
+      user(7, { 'lastName.x': text('x') }), // a value has no members
+      user(8, { echo: text('attribute') }), // an attribute
+      user(9, { lastName: { kind: 'json', value: 'Json' } }), // a JSON value
+      user(10, { title: { kind: 'nil' } }), // nil where not nillable
+      user(11, { $type: text('UserAddRequest17sp4') }),
+      user(12, { 'a..b': text('bad path') }),
+    ]);
+    expect(plan.counts).toEqual({ direct: 0, generic: 13 });
+  });
+
+  it('coerces by the builder rules: booleans, numbers, enumerations, nil', () => {
+    const base = {
+      serviceProviderId: text('sp'),
+      groupId: text('g'),
+      'serviceInstanceProfile.name': text('Sales'),
+      'serviceInstanceProfile.callingLineIdLastName': text('Sales'),
+      'serviceInstanceProfile.callingLineIdFirstName': text('Line'),
+      serviceUserId: text('hg@example.com'),
+      forwardTimeoutSeconds: text('60'),
+      allowCallWaitingForAgents: text('false'),
+      useSystemHuntGroupCLIDSetting: text('TRUE'),
+      includeHuntGroupNameInCLID: text('1'),
+      enableNotReachableForwarding: text('no'),
+      makeBusyWhenNotReachable: text('false'),
+      allowMembersToControlGroupBusy: text('false'),
+      enableGroupBusy: text('false'),
+      applyGroupBusyWhenTerminatingToAgent: text('false'),
+    };
+    const hunt = sameAsBuildRequest(huntGroup, [
+      row({ ...base, policy: text('regular'), huntAfterNoAnswer: text('no'), noAnswerNumberOfRings: text('5'), forwardAfterTimeout: text('0') }),
+      row({ ...base, policy: text('CIRCULAR'), huntAfterNoAnswer: text('yes'), noAnswerNumberOfRings: text(' 7 '), forwardAfterTimeout: text('FALSE') }),
+      row({ ...base, policy: text('sideways') }), // not an enumeration value
+      row({ ...base, huntAfterNoAnswer: text('maybe') }),
+      row({ ...base, noAnswerNumberOfRings: text('5.5') }),
+      row({ ...base, noAnswerNumberOfRings: text('99999999999') }),
+    ]);
+    expect(hunt.counts).toEqual({ direct: 2, generic: 4 });
+    sameAsBuildRequest('UserModifyRequest22', [
+      row({ userId: text('u@example.com'), title: { kind: 'nil' }, lastName: text('New') }),
+      row({ userId: text('u@example.com'), lastName: { kind: 'nil' } }),
+      row({ userId: text('u@example.com'), 'address.city': text('Lyon'), emailAddress: text('a@b.example') }),
+    ]);
+  });
+
+  it('keeps no state between rows: a row after a failing one is built as buildRequest builds it', () => {
+    const plan = sameAsBuildRequest('UserAddRequest17sp4', [
+      user(1, { lastName: text('x'.repeat(40)) }),
+      user(2),
+      user(3, { title: { kind: 'nil' } }),
+      user(4),
+    ]);
+    expect(plan.counts).toEqual({ direct: 2, generic: 2 });
+  });
+});

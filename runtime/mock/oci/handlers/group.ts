@@ -19,7 +19,7 @@ export const groupHandlers: Record<string, CommandHandler> = {
       ...group.fields,
       serviceProviderId: group.serviceProviderId,
       groupId: group.groupId,
-      userCount: ctx.state.usersInGroup(group.serviceProviderId, group.groupId).length,
+      userCount: ctx.state.userCountInGroup(group.serviceProviderId, group.groupId),
       resellerId: sp.fields.resellerId,
     });
   },

@@ -175,9 +175,9 @@ function setActivation(ctx: HandlerContext, activate: boolean) {
 
 /** A service instance using a number, shown in number tables like a user (its profile's calling line ID names, its kind as the user type). */
 function instanceAsUser(ctx: HandlerContext, phoneNumber: string): { userId: string; fields: Record<string, unknown>; type: string } | undefined {
-  for (const instance of ctx.state.serviceInstances.values()) {
+  const instance = ctx.state.serviceInstanceOfNumber(phoneNumber);
+  if (instance) {
     const profile = (instance.fields.serviceInstanceProfile ?? {}) as Record<string, unknown>;
-    if (profile.phoneNumber !== phoneNumber) continue;
     const fields = { lastName: profile.callingLineIdLastName, firstName: profile.callingLineIdFirstName, extension: profile.extension };
     return { userId: instance.serviceUserId, fields, type: instance.kind.replace(/([a-z])([A-Z])/g, '$1 $2') };
   }

@@ -308,6 +308,18 @@ export class OciMockState {
     );
   }
 
+  /** How many users of a group hold each service, directly or through their service packs (one pass over the group). */
+  serviceUsage(serviceProviderId: string, groupId: string): Map<string, number> {
+    const packs = this.serviceProviders.get(serviceProviderId)?.servicePacks;
+    const usage = new Map<string, number>();
+    for (const user of this.usersInGroup(serviceProviderId, groupId)) {
+      const held = new Set(user.services);
+      for (const pack of user.servicePacks) for (const service of toArray(packs?.get(pack)?.serviceName)) if (typeof service === 'string') held.add(service);
+      for (const service of held) usage.set(service, (usage.get(service) ?? 0) + 1);
+    }
+    return usage;
+  }
+
   addDevice(serviceProviderId: string, groupId: string, deviceName: string, fields: Fields): DeviceRecord {
     const group = this.group(serviceProviderId, groupId);
     if (group.devices.has(deviceName)) throw mockErrors.deviceExists(serviceProviderId, groupId, deviceName);

@@ -41,7 +41,8 @@ export const organisationHandlers: Record<string, CommandHandler> = {
   GroupServiceGetAuthorizationListRequest: (ctx) => {
     const group = groupOf(ctx);
     const sp = ctx.state.serviceProvider(group.serviceProviderId);
-    const usage = (service: string) => ctx.state.usersWithService(group.serviceProviderId, group.groupId, service).length;
+    const usageByService = ctx.state.serviceUsage(group.serviceProviderId, group.groupId);
+    const usage = (service: string) => usageByService.get(service) ?? 0;
     const packUsage = (pack: string) => ctx.state.usersInGroup(group.serviceProviderId, group.groupId).filter((u) => u.servicePacks.has(pack)).length;
     const userServices = enumeration(ctx.schema, 'UserService', [...group.authorisation.userServices.keys()]);
     const groupServices = enumeration(ctx.schema, 'GroupService', [...group.authorisation.groupServices.keys()]);

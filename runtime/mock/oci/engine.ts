@@ -11,7 +11,7 @@ import { OciCommandRejection } from './errors.js';
 import { EnvelopeSyntaxError, rawCommandType, splitEnvelope } from './envelope.js';
 import { genericHandlerFor, handlersByFamily } from './handlers/index.js';
 import type { CommandHandler, HandlerContext } from './handlers/context.js';
-import type { OciMockState } from './model.js';
+import { type OciMockState, copyFields } from './model.js';
 import { ResponseBuilder, detailsAsCdata, seedOf, xmlSafe } from './respond.js';
 import type { SessionScope, SessionState } from './sessions.js';
 import type { MockUser } from './users.js';
@@ -384,11 +384,11 @@ function xmlSafeQuotes(response: OciCommand): OciCommand {
   const echo = typeof response.echo === 'string' ? xmlSafe(response.echo) : response.echo;
   const detail = response.$type === 'ErrorResponse' && typeof response.detail === 'string' ? xmlSafe(response.detail) : response.detail;
   if (echo === response.echo && detail === response.detail) return response;
-  return detail === undefined ? { ...response, echo } : { ...response, echo, detail };
+  return copyFields(response, detail === undefined ? { echo } : { echo, detail }) as OciCommand;
 }
 
 function withEcho(response: OciCommand, echo: unknown): OciCommand {
-  return { ...response, echo: typeof echo === 'string' ? echo : '' };
+  return copyFields(response, { echo: typeof echo === 'string' ? echo : '' }) as OciCommand;
 }
 
 function identityOf(doc: OciDocument): ParsedDocument['identity'] {

@@ -532,6 +532,16 @@ function removeMember(fields: Fields, userId: string): void {
   }
 }
 
+/**
+ * A shallow copy of a stored record with `extra` members set after its own, like
+ * `{ ...fields, ...extra }`. Object.assign, not a spread: on the records the mock keeps (many
+ * members, built up one by one), V8 makes a spread copy many times slower, and the copy slower
+ * to read and extend.
+ */
+export function copyFields(fields: Fields, extra?: Fields): Fields {
+  return extra === undefined ? Object.assign({}, fields) : Object.assign({}, fields, extra);
+}
+
 /** `undefined` → [], a single value → [value], an array → itself. */
 export function toArray(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];

@@ -1,5 +1,5 @@
 import { mockErrors } from '../error-catalogue.js';
-import type { DeviceRecord, OciMockState, UserRecord } from '../model.js';
+import { type DeviceRecord, type OciMockState, type UserRecord, copyFields } from '../model.js';
 import { limitRows, matchesCriteria } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf } from './context.js';
@@ -17,15 +17,16 @@ export const deviceHandlers: Record<string, CommandHandler> = {
 
   GroupAccessDeviceGetRequest: (ctx) => {
     const device = deviceOf(ctx);
-    return ctx.respond({
-      ...device.fields,
-      serviceProviderId: device.serviceProviderId,
-      groupId: device.groupId,
-      deviceName: device.deviceName,
-      numberOfPorts: { unlimited: true },
-      numberOfAssignedPorts: assignedPorts(ctx, device),
-      status: 'Online',
-    });
+    return ctx.respond(
+      copyFields(device.fields, {
+        serviceProviderId: device.serviceProviderId,
+        groupId: device.groupId,
+        deviceName: device.deviceName,
+        numberOfPorts: { unlimited: true },
+        numberOfAssignedPorts: assignedPorts(ctx, device),
+        status: 'Online',
+      }),
+    );
   },
 
   GroupAccessDeviceGetListRequest: (ctx) => {

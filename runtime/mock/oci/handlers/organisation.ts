@@ -1,7 +1,7 @@
 import type { SimpleTypeMeta } from '../../../oci/meta.js';
 import type { OciSchema } from '../../../oci/schema.js';
 import { mockErrors } from '../error-catalogue.js';
-import { type AdminRecord, type Fields, type GroupRecord, type Quantity, ownerKey, toArray } from '../model.js';
+import { type AdminRecord, type Fields, type GroupRecord, type Quantity, copyFields, ownerKey, toArray } from '../model.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { fieldsOf, str } from './context.js';
 import { authorise, quantityOf } from './consolidated.js';
@@ -240,7 +240,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
     return ctx.success();
   },
 
-  GroupDepartmentGetRequest: (ctx) => ctx.respond({ ...departmentOf(ctx).fields }),
+  GroupDepartmentGetRequest: (ctx) => ctx.respond(copyFields(departmentOf(ctx).fields)),
 
   GroupDepartmentModifyRequest: (ctx) => {
     const { group, name, fields } = departmentOf(ctx);
@@ -465,8 +465,7 @@ function adminOf(ctx: HandlerContext, groupLevel: boolean): AdminRecord {
 }
 
 function adminValues(admin: AdminRecord): Fields {
-  return {
-    ...admin.fields,
+  return copyFields(admin.fields, {
     serviceProviderId: admin.serviceProviderId,
     groupId: admin.groupId,
     language: language(admin),
@@ -475,7 +474,7 @@ function adminValues(admin: AdminRecord): Fields {
     accountDisabled: false,
     hasPassword: admin.fields.password !== undefined,
     password: undefined,
-  };
+  });
 }
 
 function modifyAdmin(ctx: HandlerContext, groupLevel: boolean): ReturnType<CommandHandler> {

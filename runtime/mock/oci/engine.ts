@@ -351,6 +351,10 @@ class CommandContext implements HandlerContext {
     return this.engine.responses.build(this.responseType, values);
   }
 
+  respondShared(key: string, values: () => Record<string, unknown>): OciCommand {
+    return this.engine.responses.buildShared(this.responseType, key, this.state.generation, () => this.respond(values()));
+  }
+
   success(): OciCommand {
     return { $type: 'SuccessResponse' };
   }

@@ -19,6 +19,8 @@ export class ResponseBuilder {
   private readonly plans = new Map<string, ResponsePlan>();
   /** Per response type, how its answers fare in `built` (see build). */
   private readonly repeats = new Map<string, { misses: number; uncachedLeft: number }>();
+  /** Answers by response type and key, with the state generation they were built in (see buildShared). */
+  private readonly shared = new Map<string, { generation: number; response: OciCommand }>();
 
   constructor(
     private readonly schema: OciSchema,
@@ -67,6 +69,17 @@ export class ResponseBuilder {
     const response = this.buildUncached(responseType, values);
     if (this.built.size >= 2000) this.built.delete(this.built.keys().next().value as string);
     this.built.set(key, response);
+    return response;
+  }
+
+  /** The answer `build()` gives, reused while `generation` (the state's) is the one it was built in. */
+  buildShared(responseType: string, key: string, generation: number, build: () => OciCommand): OciCommand {
+    const sharedKey = `${responseType}\u0000${key}`;
+    const found = this.shared.get(sharedKey);
+    if (found && found.generation === generation) return found.response;
+    const response = build();
+    if (!found && this.shared.size >= 1000) this.shared.delete(this.shared.keys().next().value as string);
+    this.shared.set(sharedKey, { generation, response });
     return response;
   }
 

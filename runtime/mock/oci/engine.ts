@@ -313,7 +313,9 @@ export class OciMockEngine {
     const doc: OciDocument = { protocol: 'OCI', ...xmlSafeIdentity(identity), commands: responses.map(xmlSafeQuotes) };
     if (doc.sessionId === undefined && doc.userId === undefined && doc.phoneNumber === undefined && doc.linePort === undefined) doc.sessionId = '';
     try {
-      return detailsAsCdata(encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false }));
+      const text = encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false });
+      // Only an ErrorResponse with a detail has anything to rewrite: the other documents (nearly all) skip the scan.
+      return doc.commands.some((c) => c.$type === 'ErrorResponse' && c.detail !== undefined) ? detailsAsCdata(text) : text;
     } catch (error) {
       // A response the encoder refuses is a mock bug: answer each command with an internal error rather than nothing.
       this.logger.warn?.('response document could not be encoded', { error: describe(error) });

@@ -96,11 +96,16 @@ export class ResponseBuilder {
 
   private buildUncached(responseType: string, values: Fields): OciCommand {
     const { meta, template, pruned } = this.plan(responseType);
-    const out: Record<string, unknown> = { $type: responseType };
+    // Started empty, not as `{ $type }`: V8 keeps an object that gains many members one by one in
+    // its fast form only up to a point, and the answer is copied (echo), validated and encoded.
+    let out: Record<string, unknown> = {};
+    out.$type = responseType;
     overlay(meta.content, template, values, out);
     // A stored structure from another version (a profile with a password, an endpoint with more
     // flags) keeps the members this version has, instead of being reverted whole.
     for (const element of pruned) if (out[element.n] !== undefined) out[element.n] = pruneValue(this.schema, element, out[element.n], 0);
+    // Beyond about 16 members even that is not enough: one rebuild in a single step makes it fast.
+    if (Object.keys(out).length > 16) out = Object.fromEntries(Object.entries(out));
     for (let round = 0; round < 4; round++) {
       const issues = collectIssues(this.schema, out as OciCommand);
       if (issues.length === 0) return out as OciCommand;

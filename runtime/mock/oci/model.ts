@@ -542,6 +542,15 @@ export function copyFields(fields: Fields, extra?: Fields): Fields {
   return extra === undefined ? Object.assign({}, fields) : Object.assign({}, fields, extra);
 }
 
+/**
+ * `record` itself, or for one of more than 16 members a copy made in one step: V8 turns an object
+ * that gained that many members one by one into a slow dictionary, and stored records are read,
+ * copied and encoded again on every Get.
+ */
+export function fastRecord<T extends Record<string, unknown>>(record: T): T {
+  return Object.keys(record).length > 16 ? (Object.fromEntries(Object.entries(record)) as T) : record;
+}
+
 /** `undefined` → [], a single value → [value], an array → itself. */
 export function toArray(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];

@@ -3,7 +3,7 @@ import type { ComplexTypeMeta, ElementMeta, Particle } from '../../oci/meta.js';
 import { sampleValue } from '../../oci/sample.js';
 import { type OciSchema, TABLE_TYPE, allowedKeys } from '../../oci/schema.js';
 import { collectIssues } from '../../oci/validate.js';
-import type { Fields } from './model.js';
+import { type Fields, fastRecord } from './model.js';
 
 /**
  * Builds a schema-valid data response of any version from stored values: a synthesised
@@ -105,7 +105,7 @@ export class ResponseBuilder {
     // flags) keeps the members this version has, instead of being reverted whole.
     for (const element of pruned) if (out[element.n] !== undefined) out[element.n] = pruneValue(this.schema, element, out[element.n], 0);
     // Beyond about 16 members even that is not enough: one rebuild in a single step makes it fast.
-    if (Object.keys(out).length > 16) out = Object.fromEntries(Object.entries(out));
+    out = fastRecord(out);
     for (let round = 0; round < 4; round++) {
       const issues = collectIssues(this.schema, out as OciCommand);
       if (issues.length === 0) return out as OciCommand;

@@ -1,6 +1,6 @@
 import type { OciCommand } from '../../../oci/codec.js';
 import type { OciSchema } from '../../../oci/schema.js';
-import type { Fields, OciMockState } from '../model.js';
+import { type Fields, type OciMockState, fastRecord } from '../model.js';
 import type { SessionState } from '../sessions.js';
 import type { MockUser } from '../users.js';
 
@@ -59,7 +59,7 @@ export function fieldsOf(request: Record<string, unknown>, exclude: readonly str
     if (keyMembers.has(key) || exclude.includes(key) || value === undefined) continue;
     fields[key] = value;
   }
-  return fields;
+  return fastRecord(fields);
 }
 
 /**

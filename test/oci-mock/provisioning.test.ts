@@ -339,6 +339,24 @@ test('repeated reads and then changes: numbers, group members and counts follow 
   expect(await members()).toEqual(['bob@acme.example', 'carol@acme.example']);
   expect(await userCount()).toBe(2);
   expect((await owners())[1]).toEqual(['2025550110', 'carol@acme.example']);
+
+  const onLobbyPhone = () =>
+    repeated(async () =>
+      records((await ok({ $type: 'GroupAccessDeviceGetUserListRequest21sp1', ...base, deviceName: 'lobby-phone' })).deviceUserTable).map((r) => r['User Id']),
+    );
+  const useLobbyPhone = (userId: string, linePort: string) =>
+    ok({
+      $type: 'UserModifyRequest22',
+      userId,
+      endpoint: { accessDeviceEndpoint: { accessDevice: { deviceLevel: 'Group', deviceName: 'lobby-phone' }, linePort } },
+    });
+  expect(await onLobbyPhone()).toEqual([]);
+  await useLobbyPhone('carol@acme.example', 'carol_lp@acme.example');
+  expect(await onLobbyPhone()).toEqual(['carol@acme.example']);
+  await useLobbyPhone('bob@acme.example', 'bob_lp@acme.example');
+  expect(await onLobbyPhone()).toEqual(['bob@acme.example', 'carol@acme.example']);
+  await ok({ $type: 'UserModifyRequest22', userId: 'bob@acme.example', endpoint: null });
+  expect(await onLobbyPhone()).toEqual(['carol@acme.example']);
 });
 
 test('a malformed seed is refused with TH_ERR_OCI_MOCK_SEED naming the path', async () => {

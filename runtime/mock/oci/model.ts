@@ -376,6 +376,13 @@ export class OciMockState {
     return undefined;
   }
 
+  /** Users of the device's group whose stored endpoint names the device, in the order they were added. */
+  usersOnDevice(serviceProviderId: string, groupId: string, deviceName: string): UserRecord[] {
+    const index = this.index();
+    if (index) return [...(index.usersByDevice.get(deviceKey(serviceProviderId, groupId, deviceName)) ?? [])];
+    return [...this.users.values()].filter((u) => u.serviceProviderId === serviceProviderId && u.groupId === groupId && endpointDeviceOf(u) === deviceName);
+  }
+
   /** The service instance whose profile carries this number, if any (the first added, should two share it). */
   serviceInstanceOfNumber(phoneNumber: string): ServiceInstanceRecord | undefined {
     const index = this.index();
@@ -420,12 +427,15 @@ export class OciMockState {
       usersByServiceProvider: new Map(),
       userByNumber: new Map(),
       instanceByNumber: new Map(),
+      usersByDevice: new Map(),
     };
     for (const user of this.users.values()) {
       pushTo(index.usersByGroup, groupKey(user.serviceProviderId, user.groupId), user);
       pushTo(index.usersByServiceProvider, user.serviceProviderId, user);
       const number = user.fields.phoneNumber;
       if (typeof number === 'string' && !index.userByNumber.has(number)) index.userByNumber.set(number, user);
+      const device = endpointDeviceOf(user);
+      if (device !== undefined) pushTo(index.usersByDevice, deviceKey(user.serviceProviderId, user.groupId, device), user);
     }
     for (const instance of this.serviceInstances.values()) {
       const number = (instance.fields.serviceInstanceProfile as Fields | undefined)?.phoneNumber;
@@ -475,6 +485,17 @@ interface ReadIndex {
   readonly usersByServiceProvider: Map<string, UserRecord[]>;
   readonly userByNumber: Map<string, UserRecord>;
   readonly instanceByNumber: Map<string, ServiceInstanceRecord>;
+  /** By deviceKey(): the users whose stored endpoint names the device. */
+  readonly usersByDevice: Map<string, UserRecord[]>;
+}
+
+function deviceKey(serviceProviderId: string, groupId: string, deviceName: string): string {
+  return `${serviceProviderId}\u0000${groupId}\u0000${deviceName}`;
+}
+
+/** The device a user's stored endpoint names, if any. */
+function endpointDeviceOf(user: UserRecord): unknown {
+  return (user.fields.accessDeviceEndpoint as { accessDevice?: { deviceName?: unknown } } | undefined)?.accessDevice?.deviceName;
 }
 
 function groupKey(serviceProviderId: string, groupId: string): string {

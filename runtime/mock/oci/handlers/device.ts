@@ -136,31 +136,9 @@ function assignedPorts(ctx: HandlerContext, device: DeviceRecord): number {
   return usersOnDevice(ctx.state, device).length;
 }
 
-interface DeviceIndex {
-  generation: number;
-  users: number;
-  byDevice: Map<string, UserRecord[]>;
-}
-const deviceIndexes = new WeakMap<OciMockState, DeviceIndex>();
-
-/**
- * Users of the device's group whose stored endpoint names it. One pass over the users builds an
- * index for every device, kept until the state changes: reading every device of a large group
- * (an audit) stays linear instead of quadratic.
- */
+/** Users of the device's group whose stored endpoint names it (the model's read index: an audit reads every device of a large group). */
 function usersOnDevice(state: OciMockState, device: DeviceRecord): UserRecord[] {
-  let index = deviceIndexes.get(state);
-  if (!index || index.generation !== state.generation || index.users !== state.users.size) {
-    index = { generation: state.generation, users: state.users.size, byDevice: new Map() };
-    for (const user of state.users.values()) {
-      const name = endpointOf(user.fields)?.accessDevice?.deviceName;
-      if (name === undefined) continue;
-      const key = `${user.serviceProviderId}\u0000${user.groupId}\u0000${name}`;
-      index.byDevice.set(key, [...(index.byDevice.get(key) ?? []), user]);
-    }
-    deviceIndexes.set(state, index);
-  }
-  return index.byDevice.get(`${device.serviceProviderId}\u0000${device.groupId}\u0000${device.deviceName}`) ?? [];
+  return state.usersOnDevice(device.serviceProviderId, device.groupId, device.deviceName);
 }
 
 function endpointOf(fields: Record<string, unknown>): { accessDevice?: { deviceName?: string }; linePort?: string } | undefined {

@@ -493,9 +493,10 @@ function deviceKey(serviceProviderId: string, groupId: string, deviceName: strin
   return `${serviceProviderId}\u0000${groupId}\u0000${deviceName}`;
 }
 
-/** The device a user's stored endpoint names, if any. */
-function endpointDeviceOf(user: UserRecord): unknown {
-  return (user.fields.accessDeviceEndpoint as { accessDevice?: { deviceName?: unknown } } | undefined)?.accessDevice?.deviceName;
+/** The device a user's stored endpoint names, if any (as text: a seed may give a number). */
+function endpointDeviceOf(user: UserRecord): string | undefined {
+  const name = (user.fields.accessDeviceEndpoint as { accessDevice?: { deviceName?: unknown } } | undefined)?.accessDevice?.deviceName;
+  return name === undefined ? undefined : String(name);
 }
 
 function groupKey(serviceProviderId: string, groupId: string): string {

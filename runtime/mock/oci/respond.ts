@@ -104,7 +104,7 @@ export class ResponseBuilder {
     // A stored structure from another version (a profile with a password, an endpoint with more
     // flags) keeps the members this version has, instead of being reverted whole.
     for (const element of pruned) if (out[element.n] !== undefined) out[element.n] = pruneValue(this.schema, element, out[element.n], 0);
-    // Beyond about 16 members even that is not enough: one rebuild in a single step makes it fast.
+    // Beyond about 20 members even that is not enough: one rebuild in a single step keeps it fast.
     out = fastRecord(out);
     for (let round = 0; round < 4; round++) {
       const issues = collectIssues(this.schema, out as OciCommand);

@@ -1,6 +1,6 @@
 import { mockErrors } from '../error-catalogue.js';
 import { type DeviceRecord, type OciMockState, type UserRecord, copyFields } from '../model.js';
-import { limitRows, matchesCriteria } from '../search.js';
+import { type CriterionAccessors, limitRows, matchesCriteria } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf } from './context.js';
 import { groupOf } from './group.js';
@@ -31,19 +31,7 @@ export const deviceHandlers: Record<string, CommandHandler> = {
 
   GroupAccessDeviceGetListRequest: (ctx) => {
     const group = groupOf(ctx);
-    const rows = [...group.devices.values()].filter((d) =>
-      matchesCriteria(
-        ctx.request,
-        {
-          searchCriteriaDeviceName: (r: DeviceRecord) => r.deviceName,
-          searchCriteriaDeviceMACAddress: (r: DeviceRecord) => r.fields.macAddress as string | undefined,
-          searchCriteriaDeviceNetAddress: (r: DeviceRecord) => r.fields.netAddress as string | undefined,
-          searchCriteriaExactDeviceType: (r: DeviceRecord) => r.fields.deviceType as string | undefined,
-          searchCriteriaAccessDeviceVersion: (r: DeviceRecord) => r.fields.version as string | undefined,
-        },
-        d,
-      ),
-    );
+    const rows = [...group.devices.values()].filter((d) => matchesCriteria(ctx.request, deviceCriteria, d));
     return ctx.respond({
       accessDeviceTable: {
         colHeading: ['Device Name', 'Device Type', 'Available Ports', 'Net Address', 'MAC Address', 'Status', 'Version', 'Access Device External Id'],
@@ -119,6 +107,14 @@ export const deviceHandlers: Record<string, CommandHandler> = {
     ctx.state.group(device.serviceProviderId, device.groupId).devices.delete(device.deviceName);
     return ctx.success();
   },
+};
+
+const deviceCriteria: CriterionAccessors<DeviceRecord> = {
+  searchCriteriaDeviceName: (r) => r.deviceName,
+  searchCriteriaDeviceMACAddress: (r) => r.fields.macAddress as string | undefined,
+  searchCriteriaDeviceNetAddress: (r) => r.fields.netAddress as string | undefined,
+  searchCriteriaExactDeviceType: (r) => r.fields.deviceType as string | undefined,
+  searchCriteriaAccessDeviceVersion: (r) => r.fields.version as string | undefined,
 };
 
 function deviceName(ctx: HandlerContext): string {

@@ -528,7 +528,10 @@ class Decoder {
     if (meta.abstract || (meta.role === undefined && !derivesFrom(this.schema, key, 'OCICommand'))) {
       this.reader.fail(`xsi:type ${key} is not a concrete request or response type`, tag.offset, path);
     }
-    const obj: OciCommand = { $type: key };
+    // Started empty, not as `{ $type }`: V8 keeps an object that gains members one by one in its
+    // fast form longer that way (a command with a dozen members and more is then cheaper to read).
+    const obj = {} as OciCommand;
+    obj.$type = key;
     this.complexContent(tag, meta, obj, key);
     return obj;
   }

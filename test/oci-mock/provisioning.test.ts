@@ -234,6 +234,19 @@ test('devices and service assignment', async () => {
     .map((r) => r['Service Name']);
   expect(assigned).toEqual(['Voice Messaging User']);
   expect(records(services.userServicesAssignmentTable).length).toBeGreaterThan(100); // every UserService of R25
+  // Users with the same assignments share one answer; a change makes a new one for the changed user only.
+  const assignedTo = async (userId: string) =>
+    records((await ok({ $type: 'UserServiceGetAssignmentListRequest', userId })).userServicesAssignmentTable)
+      .filter((r) => r.Assigned === 'true')
+      .map((r) => r['Service Name'])
+      .sort();
+  const aliceBefore = await assignedTo('alice@acme.example');
+  expect(aliceBefore).toEqual([...(server.state.users.get('alice@acme.example')?.services ?? [])].sort());
+  await ok({ $type: 'UserServiceAssignListRequest', userId: 'bob@acme.example', serviceName: ['Three-Way Call'] });
+  expect(await assignedTo('bob@acme.example')).toEqual(['Three-Way Call', 'Voice Messaging User']);
+  expect(await assignedTo('alice@acme.example')).toEqual(aliceBefore);
+  await ok({ $type: 'UserServiceUnassignListRequest', userId: 'bob@acme.example', serviceName: ['Three-Way Call'] });
+  expect(await assignedTo('bob@acme.example')).toEqual(['Voice Messaging User']);
   expect(await ok({ $type: 'UserServiceIsAssignedRequest', userId: 'bob@acme.example', serviceName: 'Voice Messaging User' })).toMatchObject({
     isAssigned: true,
   });
@@ -270,6 +283,80 @@ test('seed file: its service providers, groups, users, devices and numbers are s
     await alice.close();
   }
   expect(server.state.users.get('alice@acme.example')?.services.has('Voice Messaging User')).toBe(true);
+});
+
+test('repeated reads and then changes: numbers, group members and counts follow every change', async () => {
+  await start(seedFile);
+  const base = { serviceProviderId: 'acme', groupId: 'acme-hq' };
+  // Each read is made six times in a row (the mock indexes users by number and group after a few
+  // reads of an unchanged state): every time must give the same, up-to-date answer.
+  const repeated = async <T>(read: () => Promise<T>): Promise<T> => {
+    const first = await read();
+    for (let i = 0; i < 5; i++) expect(await read()).toEqual(first);
+    return first;
+  };
+  const owners = () =>
+    repeated(async () => records((await ok({ $type: 'GroupDnGetAssignmentListRequest18', ...base })).dnTable).map((r) => [r['Phone Numbers'], r['User Id']]));
+  const members = () =>
+    repeated(async () =>
+      records((await ok({ $type: 'UserGetListInGroupRequest', serviceProviderId: 'acme', GroupId: 'acme-hq' })).userTable).map((r) => r['User Id']),
+    );
+  const userCount = () => repeated(async () => (await ok({ $type: 'GroupGetRequest22V5', ...base })).userCount);
+  expect(await owners()).toEqual([
+    ['2025550100', ''],
+    ['2025550110', 'alice@acme.example'],
+    ['2025550111', 'bob@acme.example'],
+  ]);
+  expect(await members()).toEqual(['alice@acme.example', 'bob@acme.example']);
+  await ok({ $type: 'UserModifyRequest22', userId: 'bob@acme.example', phoneNumber: '2025550100' });
+  expect(await owners()).toEqual([
+    ['2025550100', 'bob@acme.example'],
+    ['2025550110', 'alice@acme.example'],
+    ['2025550111', ''],
+  ]);
+  expect((await c.one({ $type: 'GroupDnUnassignListRequest', ...base, phoneNumber: ['2025550100'] })).summary).toBe(
+    '[Error 4403] Phone number in use: 2025550100 (bob@acme.example)',
+  );
+  await ok({ $type: 'UserDeleteRequest', userId: 'alice@acme.example' });
+  expect(await owners()).toEqual([
+    ['2025550100', 'bob@acme.example'],
+    ['2025550110', ''],
+    ['2025550111', ''],
+  ]);
+  expect(await members()).toEqual(['bob@acme.example']);
+  expect(await userCount()).toBe(1);
+  await ok({
+    $type: 'UserAddRequest17sp4',
+    ...base,
+    userId: 'carol@acme.example',
+    lastName: 'Carol',
+    firstName: 'C',
+    callingLineIdLastName: 'Carol',
+    callingLineIdFirstName: 'C',
+    password: 'Car0l-secret',
+    phoneNumber: '2025550110',
+  });
+  expect(await members()).toEqual(['bob@acme.example', 'carol@acme.example']);
+  expect(await userCount()).toBe(2);
+  expect((await owners())[1]).toEqual(['2025550110', 'carol@acme.example']);
+
+  const onLobbyPhone = () =>
+    repeated(async () =>
+      records((await ok({ $type: 'GroupAccessDeviceGetUserListRequest21sp1', ...base, deviceName: 'lobby-phone' })).deviceUserTable).map((r) => r['User Id']),
+    );
+  const useLobbyPhone = (userId: string, linePort: string) =>
+    ok({
+      $type: 'UserModifyRequest22',
+      userId,
+      endpoint: { accessDeviceEndpoint: { accessDevice: { deviceLevel: 'Group', deviceName: 'lobby-phone' }, linePort } },
+    });
+  expect(await onLobbyPhone()).toEqual([]);
+  await useLobbyPhone('carol@acme.example', 'carol_lp@acme.example');
+  expect(await onLobbyPhone()).toEqual(['carol@acme.example']);
+  await useLobbyPhone('bob@acme.example', 'bob_lp@acme.example');
+  expect(await onLobbyPhone()).toEqual(['bob@acme.example', 'carol@acme.example']);
+  await ok({ $type: 'UserModifyRequest22', userId: 'bob@acme.example', endpoint: null });
+  expect(await onLobbyPhone()).toEqual(['carol@acme.example']);
 });
 
 test('a malformed seed is refused with TH_ERR_OCI_MOCK_SEED naming the path', async () => {

@@ -11,7 +11,7 @@ import { OciCommandRejection } from './errors.js';
 import { EnvelopeSyntaxError, rawCommandType, splitEnvelope } from './envelope.js';
 import { genericHandlerFor, handlersByFamily } from './handlers/index.js';
 import type { CommandHandler, HandlerContext } from './handlers/context.js';
-import type { OciMockState } from './model.js';
+import { type OciMockState, copyFields } from './model.js';
 import { ResponseBuilder, detailsAsCdata, seedOf, xmlSafe } from './respond.js';
 import type { SessionScope, SessionState } from './sessions.js';
 import type { MockUser } from './users.js';
@@ -313,7 +313,9 @@ export class OciMockEngine {
     const doc: OciDocument = { protocol: 'OCI', ...xmlSafeIdentity(identity), commands: responses.map(xmlSafeQuotes) };
     if (doc.sessionId === undefined && doc.userId === undefined && doc.phoneNumber === undefined && doc.linePort === undefined) doc.sessionId = '';
     try {
-      return detailsAsCdata(encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false }));
+      const text = encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false });
+      // Only an ErrorResponse with a detail has anything to rewrite: the other documents (nearly all) skip the scan.
+      return doc.commands.some((c) => c.$type === 'ErrorResponse' && c.detail !== undefined) ? detailsAsCdata(text) : text;
     } catch (error) {
       // A response the encoder refuses is a mock bug: answer each command with an internal error rather than nothing.
       this.logger.warn?.('response document could not be encoded', { error: describe(error) });
@@ -351,6 +353,10 @@ class CommandContext implements HandlerContext {
     return this.engine.responses.build(this.responseType, values);
   }
 
+  respondShared(key: string, values: () => Record<string, unknown>): OciCommand {
+    return this.engine.responses.buildShared(this.responseType, key, this.state.generation, () => this.respond(values()));
+  }
+
   success(): OciCommand {
     return { $type: 'SuccessResponse' };
   }
@@ -384,11 +390,11 @@ function xmlSafeQuotes(response: OciCommand): OciCommand {
   const echo = typeof response.echo === 'string' ? xmlSafe(response.echo) : response.echo;
   const detail = response.$type === 'ErrorResponse' && typeof response.detail === 'string' ? xmlSafe(response.detail) : response.detail;
   if (echo === response.echo && detail === response.detail) return response;
-  return detail === undefined ? { ...response, echo } : { ...response, echo, detail };
+  return copyFields(response, detail === undefined ? { echo } : { echo, detail }) as OciCommand;
 }
 
 function withEcho(response: OciCommand, echo: unknown): OciCommand {
-  return { ...response, echo: typeof echo === 'string' ? echo : '' };
+  return copyFields(response, { echo: typeof echo === 'string' ? echo : '' }) as OciCommand;
 }
 
 function identityOf(doc: OciDocument): ParsedDocument['identity'] {

@@ -135,10 +135,14 @@ export class OciMockState {
   /** Data-changing requests the model does not cover, by request type (answered, counted, changed nothing). */
   readonly unmodelled = new Map<string, number>();
   /**
-   * Bumped by the engine before every request that may change data (any family but a Get), so
-   * indexes built for reads (a device's users) know when to rebuild.
+   * Bumped by the engine before and after every request that may change data (any family but a
+   * Get), and by the methods here that add, delete or rename users and service instances, so
+   * indexes built for reads (a group's users, a number's owner, a device's users) know when to rebuild.
    */
   generation = 0;
+  private readIndex: ReadIndex | undefined;
+  /** Reads since the state last changed while the read index was stale (see index()). */
+  private staleReads = { generation: -1, users: -1, serviceInstances: -1, count: 0 };
   readonly deviceTypes = new Set<string>(defaultDeviceTypes);
   softwareVersion = '25.0_1.1000';
 
@@ -232,11 +236,12 @@ export class OciMockState {
     if (this.userIdTaken(userId)) throw mockErrors.userExists(userId);
     const limit = group.fields.userLimit;
     // The group scan is O(users): skip it while the whole system holds fewer users than the limit.
-    if (typeof limit === 'number' && this.users.size >= limit && this.usersInGroup(serviceProviderId, groupId).length >= limit) {
+    if (typeof limit === 'number' && this.users.size >= limit && this.userCountInGroup(serviceProviderId, groupId) >= limit) {
       throw mockErrors.userLimitReached(serviceProviderId, groupId, limit);
     }
     const record: UserRecord = { userId, serviceProviderId, groupId, fields, services: new Set(), servicePacks: new Set(), registrations: [] };
     this.users.set(userId, record);
+    this.generation++;
     return record;
   }
 
@@ -244,6 +249,7 @@ export class OciMockState {
   deleteUser(userId: string): void {
     this.user(userId);
     this.users.delete(userId);
+    this.generation++;
     this.settings.delete(ownerKey('user', userId));
     for (const instance of this.serviceInstances.values()) removeMember(instance.fields, userId);
     for (const named of this.namedInstances.values()) removeMember(named.fields, userId);
@@ -265,11 +271,13 @@ export class OciMockState {
     if (this.userIdTaken(serviceUserId)) throw mockErrors.userExists(serviceUserId);
     const record: ServiceInstanceRecord = { kind, serviceProviderId, groupId, serviceUserId, fields };
     this.serviceInstances.set(serviceUserId, record);
+    this.generation++;
     return record;
   }
 
   deleteServiceInstance(serviceUserId: string): void {
     this.serviceInstances.delete(serviceUserId);
+    this.generation++;
     this.settings.delete(ownerKey('user', serviceUserId));
   }
 
@@ -300,6 +308,18 @@ export class OciMockState {
     );
   }
 
+  /** How many users of a group hold each service, directly or through their service packs (one pass over the group). */
+  serviceUsage(serviceProviderId: string, groupId: string): Map<string, number> {
+    const packs = this.serviceProviders.get(serviceProviderId)?.servicePacks;
+    const usage = new Map<string, number>();
+    for (const user of this.usersInGroup(serviceProviderId, groupId)) {
+      const held = new Set(user.services);
+      for (const pack of user.servicePacks) for (const service of toArray(packs?.get(pack)?.serviceName)) if (typeof service === 'string') held.add(service);
+      for (const service of held) usage.set(service, (usage.get(service) ?? 0) + 1);
+    }
+    return usage;
+  }
+
   addDevice(serviceProviderId: string, groupId: string, deviceName: string, fields: Fields): DeviceRecord {
     const group = this.group(serviceProviderId, groupId);
     if (group.devices.has(deviceName)) throw mockErrors.deviceExists(serviceProviderId, groupId, deviceName);
@@ -312,11 +332,25 @@ export class OciMockState {
 
   // --- queries ---
 
+  /** The group's users in the order they were added (a fresh array: the caller may change it). */
   usersInGroup(serviceProviderId: string, groupId: string): UserRecord[] {
+    const index = this.index();
+    if (index) return [...(index.usersByGroup.get(groupKey(serviceProviderId, groupId)) ?? [])];
     return [...this.users.values()].filter((u) => u.serviceProviderId === serviceProviderId && u.groupId === groupId);
   }
 
+  /** How many users the group has. */
+  userCountInGroup(serviceProviderId: string, groupId: string): number {
+    const index = this.index();
+    if (index) return index.usersByGroup.get(groupKey(serviceProviderId, groupId))?.length ?? 0;
+    let count = 0;
+    for (const u of this.users.values()) if (u.serviceProviderId === serviceProviderId && u.groupId === groupId) count++;
+    return count;
+  }
+
   usersInServiceProvider(serviceProviderId: string): UserRecord[] {
+    const index = this.index();
+    if (index) return [...(index.usersByServiceProvider.get(serviceProviderId) ?? [])];
     return [...this.users.values()].filter((u) => u.serviceProviderId === serviceProviderId);
   }
 
@@ -334,20 +368,81 @@ export class OciMockState {
     return undefined;
   }
 
-  /** The user whose phoneNumber is this number, if any. */
+  /** The user whose phoneNumber is this number, if any (the first added, should two share it). */
   userOfNumber(phoneNumber: string): UserRecord | undefined {
+    const index = this.index();
+    if (index) return index.userByNumber.get(phoneNumber);
     for (const user of this.users.values()) if (user.fields.phoneNumber === phoneNumber) return user;
+    return undefined;
+  }
+
+  /** Users of the device's group whose stored endpoint names the device, in the order they were added. */
+  usersOnDevice(serviceProviderId: string, groupId: string, deviceName: string): UserRecord[] {
+    const index = this.index();
+    if (index) return [...(index.usersByDevice.get(deviceKey(serviceProviderId, groupId, deviceName)) ?? [])];
+    return [...this.users.values()].filter((u) => u.serviceProviderId === serviceProviderId && u.groupId === groupId && endpointDeviceOf(u) === deviceName);
+  }
+
+  /** The service instance whose profile carries this number, if any (the first added, should two share it). */
+  serviceInstanceOfNumber(phoneNumber: string): ServiceInstanceRecord | undefined {
+    const index = this.index();
+    if (index) return index.instanceByNumber.get(phoneNumber);
+    for (const instance of this.serviceInstances.values()) {
+      if ((instance.fields.serviceInstanceProfile as Fields | undefined)?.phoneNumber === phoneNumber) return instance;
+    }
     return undefined;
   }
 
   /** Who uses a number: a user's id, or a service instance's serviceUserId. */
   ownerOfNumber(phoneNumber: string): string | undefined {
-    const user = this.userOfNumber(phoneNumber);
-    if (user) return user.userId;
-    for (const instance of this.serviceInstances.values()) {
-      if ((instance.fields.serviceInstanceProfile as Fields | undefined)?.phoneNumber === phoneNumber) return instance.serviceUserId;
+    return this.userOfNumber(phoneNumber)?.userId ?? this.serviceInstanceOfNumber(phoneNumber)?.serviceUserId;
+  }
+
+  /**
+   * The read indexes, or undefined when the caller should scan: reads of a large group (an audit
+   * asks for each user and number) then cost a lookup instead of a pass over every user.
+   * Handlers change fields in place, so the index is only trusted while nothing may have changed
+   * since it was built: the generation (bumped by the engine around every data-changing request,
+   * and here on every add, delete or rename) and the sizes are the same. A stale index is rebuilt
+   * (one pass) only once a few reads happened since the last change, so that a run of changes
+   * that each read once (a bulk add checking each user's number) keeps scanning, not rebuilding.
+   */
+  private index(): ReadIndex | undefined {
+    const current = this.readIndex;
+    const { generation } = this;
+    const users = this.users.size;
+    const serviceInstances = this.serviceInstances.size;
+    if (current && current.generation === generation && current.users === users && current.serviceInstances === serviceInstances) return current;
+    const stale = this.staleReads;
+    if (stale.generation !== generation || stale.users !== users || stale.serviceInstances !== serviceInstances) {
+      this.staleReads = { generation, users, serviceInstances, count: 1 };
+      return undefined;
     }
-    return undefined;
+    if (++stale.count <= readsBeforeIndexing) return undefined;
+    const index: ReadIndex = {
+      generation: this.generation,
+      users: this.users.size,
+      serviceInstances: this.serviceInstances.size,
+      usersByGroup: new Map(),
+      usersByServiceProvider: new Map(),
+      userByNumber: new Map(),
+      instanceByNumber: new Map(),
+      usersByDevice: new Map(),
+    };
+    for (const user of this.users.values()) {
+      pushTo(index.usersByGroup, groupKey(user.serviceProviderId, user.groupId), user);
+      pushTo(index.usersByServiceProvider, user.serviceProviderId, user);
+      const number = user.fields.phoneNumber;
+      if (typeof number === 'string' && !index.userByNumber.has(number)) index.userByNumber.set(number, user);
+      const device = endpointDeviceOf(user);
+      if (device !== undefined) pushTo(index.usersByDevice, deviceKey(user.serviceProviderId, user.groupId, device), user);
+    }
+    for (const instance of this.serviceInstances.values()) {
+      const number = (instance.fields.serviceInstanceProfile as Fields | undefined)?.phoneNumber;
+      if (typeof number === 'string' && !index.instanceByNumber.has(number)) index.instanceByNumber.set(number, instance);
+    }
+    this.readIndex = index;
+    return index;
   }
 
   /** A plain-JSON snapshot (for debugging and tests); the same shape as a seed file. */
@@ -375,6 +470,43 @@ export class OciMockState {
       })),
     };
   }
+}
+
+/** Reads after a change that scan before the read index is rebuilt (see OciMockState.index). */
+const readsBeforeIndexing = 4;
+
+/** Users and service instances looked up by group and number (see OciMockState.index). */
+interface ReadIndex {
+  readonly generation: number;
+  readonly users: number;
+  readonly serviceInstances: number;
+  /** By groupKey(), in the order the users were added. */
+  readonly usersByGroup: Map<string, UserRecord[]>;
+  readonly usersByServiceProvider: Map<string, UserRecord[]>;
+  readonly userByNumber: Map<string, UserRecord>;
+  readonly instanceByNumber: Map<string, ServiceInstanceRecord>;
+  /** By deviceKey(): the users whose stored endpoint names the device. */
+  readonly usersByDevice: Map<string, UserRecord[]>;
+}
+
+function deviceKey(serviceProviderId: string, groupId: string, deviceName: string): string {
+  return `${serviceProviderId}\u0000${groupId}\u0000${deviceName}`;
+}
+
+/** The device a user's stored endpoint names, if any (as text: a seed may give a number). */
+function endpointDeviceOf(user: UserRecord): string | undefined {
+  const name = (user.fields.accessDeviceEndpoint as { accessDevice?: { deviceName?: unknown } } | undefined)?.accessDevice?.deviceName;
+  return name === undefined ? undefined : String(name);
+}
+
+function groupKey(serviceProviderId: string, groupId: string): string {
+  return `${serviceProviderId}\u0000${groupId}`;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /**
@@ -420,6 +552,28 @@ function removeMember(fields: Fields, userId: string): void {
     const list = fields[name];
     if (Array.isArray(list)) fields[name] = list.filter((id) => id !== userId);
   }
+}
+
+/**
+ * A shallow copy of a stored record with `extra` members set after its own, like
+ * `{ ...fields, ...extra }`. Object.assign, not a spread: on the records the mock keeps (many
+ * members, built up one by one), V8 makes a spread copy many times slower, and the copy slower
+ * to read and extend.
+ */
+export function copyFields(fields: Fields, extra?: Fields): Fields {
+  return extra === undefined ? Object.assign({}, fields) : Object.assign({}, fields, extra);
+}
+
+/** Members an object started empty can gain one by one and stay in V8's fast form (measured on Node 20). */
+const maxMembersAddedOneByOne = 19;
+
+/**
+ * `record` itself, or for one of more than 19 members a copy made in one step: V8 (Node 20) turns
+ * an object started empty that gains more members than that one by one into a slow dictionary,
+ * and stored records and answers are read, copied and encoded again on every Get.
+ */
+export function fastRecord<T extends Record<string, unknown>>(record: T): T {
+  return Object.keys(record).length > maxMembersAddedOneByOne ? (Object.fromEntries(Object.entries(record)) as T) : record;
 }
 
 /** `undefined` → [], a single value → [value], an array → itself. */

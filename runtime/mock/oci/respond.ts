@@ -3,7 +3,7 @@ import type { ComplexTypeMeta, ElementMeta, Particle } from '../../oci/meta.js';
 import { sampleValue } from '../../oci/sample.js';
 import { type OciSchema, TABLE_TYPE, allowedKeys } from '../../oci/schema.js';
 import { collectIssues } from '../../oci/validate.js';
-import type { Fields } from './model.js';
+import { type Fields, fastRecord } from './model.js';
 
 /**
  * Builds a schema-valid data response of any version from stored values: a synthesised
@@ -16,6 +16,11 @@ import type { Fields } from './model.js';
 export class ResponseBuilder {
   private readonly templates = new Map<string, Record<string, unknown>>();
   private readonly built = new Map<string, OciCommand>();
+  private readonly plans = new Map<string, ResponsePlan>();
+  /** Per response type, how its answers fare in `built` (see build). */
+  private readonly repeats = new Map<string, { misses: number; uncachedLeft: number }>();
+  /** Answers by response type and key, with the state generation they were built in (see buildShared). */
+  private readonly shared = new Map<string, { generation: number; response: OciCommand }>();
 
   constructor(
     private readonly schema: OciSchema,
@@ -42,24 +47,65 @@ export class ResponseBuilder {
 
   /** The response of type `responseType` carrying `values` wherever the type has an element of that name. */
   build(responseType: string, values: Fields): OciCommand {
-    // Answers are cached by content: a repeated Get of an unchanged object skips overlay and validation.
+    // Answers are cached by content: a repeated Get of an unchanged object skips overlay and
+    // validation. The key costs a JSON text of the values, so a type whose answers keep missing
+    // (a Get of each of 5,000 users, a large table) is built without one for a while.
+    let repeats = this.repeats.get(responseType);
+    if (!repeats) this.repeats.set(responseType, (repeats = { misses: 0, uncachedLeft: 0 }));
+    if (repeats.uncachedLeft > 0) {
+      repeats.uncachedLeft--;
+      return this.buildUncached(responseType, values);
+    }
     const key = `${responseType}\u0000${JSON.stringify(values)}`;
     const cached = this.built.get(key);
-    if (cached) return cached;
+    if (cached) {
+      repeats.misses = 0;
+      return cached;
+    }
+    if (++repeats.misses >= missesBeforeUncached) {
+      repeats.misses = 0;
+      repeats.uncachedLeft = uncachedBuilds;
+    }
     const response = this.buildUncached(responseType, values);
     if (this.built.size >= 2000) this.built.delete(this.built.keys().next().value as string);
     this.built.set(key, response);
     return response;
   }
 
+  /** The answer `build()` gives, reused while `generation` (the state's) is the one it was built in. */
+  buildShared(responseType: string, key: string, generation: number, build: () => OciCommand): OciCommand {
+    const sharedKey = `${responseType}\u0000${key}`;
+    const found = this.shared.get(sharedKey);
+    if (found && found.generation === generation) return found.response;
+    const response = build();
+    if (!found && this.shared.size >= 1000) this.shared.delete(this.shared.keys().next().value as string);
+    this.shared.set(sharedKey, { generation, response });
+    return response;
+  }
+
+  /** What build needs of a response type, worked out once: its template and the members whose values may need pruning. */
+  private plan(responseType: string): ResponsePlan {
+    let plan = this.plans.get(responseType);
+    if (!plan) {
+      const meta = this.schema.type(responseType) as ComplexTypeMeta;
+      plan = { meta, template: this.template(responseType), pruned: prunedElements(this.schema, meta.content) };
+      this.plans.set(responseType, plan);
+    }
+    return plan;
+  }
+
   private buildUncached(responseType: string, values: Fields): OciCommand {
-    const template = this.template(responseType);
-    const meta = this.schema.type(responseType) as ComplexTypeMeta;
-    const out: Record<string, unknown> = { $type: responseType };
+    const { meta, template, pruned } = this.plan(responseType);
+    // Started empty, not as `{ $type }`: V8 keeps an object that gains many members one by one in
+    // its fast form only up to a point, and the answer is copied (echo), validated and encoded.
+    let out: Record<string, unknown> = {};
+    out.$type = responseType;
     overlay(meta.content, template, values, out);
     // A stored structure from another version (a profile with a password, an endpoint with more
     // flags) keeps the members this version has, instead of being reverted whole.
-    for (const particle of meta.content) pruneParticle(this.schema, particle, out);
+    for (const element of pruned) if (out[element.n] !== undefined) out[element.n] = pruneValue(this.schema, element, out[element.n], 0);
+    // Beyond about 20 members even that is not enough: one rebuild in a single step keeps it fast.
+    out = fastRecord(out);
     for (let round = 0; round < 4; round++) {
       const issues = collectIssues(this.schema, out as OciCommand);
       if (issues.length === 0) return out as OciCommand;
@@ -69,6 +115,31 @@ export class ResponseBuilder {
     }
     return { ...template } as OciCommand;
   }
+}
+
+/** Misses in a row after which a response type is built without a cache key, and for how many builds. */
+const missesBeforeUncached = 64;
+const uncachedBuilds = 1024;
+
+/** A response type's metadata, template, and the elements (at any depth of its sequences and choices) whose values are complex. */
+interface ResponsePlan {
+  readonly meta: ComplexTypeMeta;
+  readonly template: Record<string, unknown>;
+  readonly pruned: readonly ElementMeta[];
+}
+
+/** The elements pruneValue can change: complex types other than tables (a repeating choice's property is left as it is). */
+function prunedElements(schema: OciSchema, particles: readonly Particle[]): ElementMeta[] {
+  const out: ElementMeta[] = [];
+  for (const particle of particles) {
+    if ('n' in particle) {
+      if (particle.t.startsWith('xs:') || !schema.has(particle.t)) continue;
+      const declared = schema.type(particle.t);
+      if (declared.kind === 'complex' && declared.name !== TABLE_TYPE) out.push(particle);
+    } else if ('seq' in particle) out.push(...prunedElements(schema, particle.seq));
+    else if (!particle.prop) out.push(...prunedElements(schema, particle.choice));
+  }
+  return out;
 }
 
 /** A stable 31-bit seed per type name, so synthesised answers are the same on every run. */
@@ -100,16 +171,6 @@ function overlay(particles: readonly Particle[], template: Record<string, unknow
         if (fromTemplate) overlay([fromTemplate], template, {}, out);
       }
     }
-  }
-}
-
-function pruneParticle(schema: OciSchema, particle: Particle, out: Record<string, unknown>): void {
-  if ('n' in particle) {
-    if (out[particle.n] !== undefined) out[particle.n] = pruneValue(schema, particle, out[particle.n], 0);
-  } else if ('seq' in particle) {
-    for (const child of particle.seq) pruneParticle(schema, child, out);
-  } else if (!particle.prop) {
-    for (const branch of particle.choice) pruneParticle(schema, branch, out);
   }
 }
 
@@ -158,12 +219,19 @@ function findOwner(particles: readonly Particle[], key: string): Particle | unde
   return undefined;
 }
 
-/** Every property name a particle can set on its parent object. */
-export function memberNames(particle: Particle): string[] {
-  if ('n' in particle) return [particle.n];
-  if ('seq' in particle) return particle.seq.flatMap(memberNames);
-  if (particle.prop) return [particle.prop];
-  return particle.choice.flatMap(memberNames);
+const memberNamesCache = new WeakMap<Particle, readonly string[]>();
+
+/** Every property name a particle can set on its parent object (worked out once per particle; do not change the array). */
+export function memberNames(particle: Particle): readonly string[] {
+  let names = memberNamesCache.get(particle);
+  if (!names) {
+    if ('n' in particle) names = [particle.n];
+    else if ('seq' in particle) names = particle.seq.flatMap(memberNames);
+    else if (particle.prop) names = [particle.prop];
+    else names = particle.choice.flatMap(memberNames);
+    memberNamesCache.set(particle, names);
+  }
+  return names;
 }
 
 /** `UserGetResponse23V2.address.city` → `address`; `X.alias[1]` → `alias`. */

@@ -19,13 +19,28 @@ interface TextCriterion {
 
 /** True when `row` satisfies every supported `searchCriteria…` member of `request`. */
 export function matchesCriteria<Row>(request: Record<string, unknown>, accessors: CriterionAccessors<Row>, row: Row): boolean {
-  for (const [key, accessor] of Object.entries(accessors)) {
+  // Called once per row of a list: only the members the request carries are looked at.
+  for (const key of presentMembers(request)) {
+    const accessor = Object.hasOwn(accessors, key) ? accessors[key] : undefined;
+    if (accessor === undefined) continue;
     for (const criterion of toArray(request[key]) as TextCriterion[]) {
       const actual = accessor(row);
       if (!matchesOne(criterion, actual)) return false;
     }
   }
   return true;
+}
+
+const presentCache = new WeakMap<object, readonly string[]>();
+
+/** The members a request carries (a decoded request is never changed, so this is worked out once per request). */
+function presentMembers(request: Record<string, unknown>): readonly string[] {
+  let keys = presentCache.get(request);
+  if (!keys) {
+    keys = Object.keys(request).filter((key) => request[key] !== undefined && request[key] !== null);
+    presentCache.set(request, keys);
+  }
+  return keys;
 }
 
 function matchesOne(criterion: TextCriterion, actual: string | boolean | number | undefined): boolean {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { OciCommandRejection, OciMockError } from './errors.js';
-import { type Authorisation, type Fields, OciMockState, expandPhoneNumbers, namedInstanceKey, ownerKey } from './model.js';
+import { type Authorisation, type Fields, OciMockState, expandPhoneNumbers, fastRecord, namedInstanceKey, ownerKey } from './model.js';
 import { authorise } from './handlers/consolidated.js';
 import { settingsKeyOf } from './handlers/settings.js';
 import { buildDemoSeed } from './seed-demo.js';
@@ -57,7 +57,7 @@ export function stateFromSeed(seed: SeedFile | undefined, origin = 'seed'): OciM
   const fieldsOf = (item: Record<string, unknown>, skip: string[]): Fields => {
     const fields: Fields = {};
     for (const [key, value] of Object.entries(item)) if (!skip.includes(key) && value !== undefined && value !== null) fields[key] = value;
-    return fields;
+    return fastRecord(fields);
   };
   const numbers = (value: unknown, path: string): string[] => {
     const items = list2(value, path);

@@ -227,7 +227,7 @@ function activatableNumbers(r: Fields): { n: string; activate: boolean }[] {
 
 function checkUserLimit(state: OciMockState, group: GroupRecord): void {
   const limit = group.fields.userLimit;
-  if (typeof limit === 'number' && state.usersInGroup(group.serviceProviderId, group.groupId).length >= limit) {
+  if (typeof limit === 'number' && state.userCountInGroup(group.serviceProviderId, group.groupId) >= limit) {
     throw mockErrors.userLimitReached(group.serviceProviderId, group.groupId, limit);
   }
 }
@@ -328,6 +328,7 @@ function deleteDeviceIfUnused(state: OciMockState, group: GroupRecord, deviceNam
 function renameUser(state: OciMockState, user: UserRecord, newUserId: string): void {
   state.users.delete(user.userId);
   state.users.set(newUserId, { ...user, userId: newUserId });
+  state.generation++;
   // Settings and memberships follow the user.
   const settings = state.settings.get(ownerKey('user', user.userId));
   state.settings.delete(ownerKey('user', user.userId));

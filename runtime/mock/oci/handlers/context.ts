@@ -1,6 +1,6 @@
 import type { OciCommand } from '../../../oci/codec.js';
 import type { OciSchema } from '../../../oci/schema.js';
-import type { Fields, OciMockState } from '../model.js';
+import { type Fields, type OciMockState, fastRecord } from '../model.js';
 import type { SessionState } from '../sessions.js';
 import type { MockUser } from '../users.js';
 
@@ -18,6 +18,12 @@ export interface HandlerContext {
   readonly users: readonly MockUser[];
   /** A schema-valid `responseType` carrying `values` (see ResponseBuilder). */
   respond(values: Fields): OciCommand;
+  /**
+   * Like respond(values()), for an answer that depends only on `key` (and the request's type)
+   * while the state is unchanged: built once, then reused until the next data-changing request.
+   * For large answers many requests share (every user service, assigned or not).
+   */
+  respondShared(key: string, values: () => Fields): OciCommand;
   success(): OciCommand;
   /** The synthesised answer this request would get if it were not modelled. */
   synthesise(): OciCommand;
@@ -53,7 +59,7 @@ export function fieldsOf(request: Record<string, unknown>, exclude: readonly str
     if (keyMembers.has(key) || exclude.includes(key) || value === undefined) continue;
     fields[key] = value;
   }
-  return fields;
+  return fastRecord(fields);
 }
 
 /**

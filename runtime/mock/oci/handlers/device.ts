@@ -1,6 +1,6 @@
 import { mockErrors } from '../error-catalogue.js';
-import type { DeviceRecord, OciMockState, UserRecord } from '../model.js';
-import { limitRows, matchesCriteria } from '../search.js';
+import { type DeviceRecord, type OciMockState, type UserRecord, copyFields } from '../model.js';
+import { type CriterionAccessors, limitRows, matchesCriteria } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf } from './context.js';
 import { groupOf } from './group.js';
@@ -17,32 +17,21 @@ export const deviceHandlers: Record<string, CommandHandler> = {
 
   GroupAccessDeviceGetRequest: (ctx) => {
     const device = deviceOf(ctx);
-    return ctx.respond({
-      ...device.fields,
-      serviceProviderId: device.serviceProviderId,
-      groupId: device.groupId,
-      deviceName: device.deviceName,
-      numberOfPorts: { unlimited: true },
-      numberOfAssignedPorts: assignedPorts(ctx, device),
-      status: 'Online',
-    });
+    return ctx.respond(
+      copyFields(device.fields, {
+        serviceProviderId: device.serviceProviderId,
+        groupId: device.groupId,
+        deviceName: device.deviceName,
+        numberOfPorts: { unlimited: true },
+        numberOfAssignedPorts: assignedPorts(ctx, device),
+        status: 'Online',
+      }),
+    );
   },
 
   GroupAccessDeviceGetListRequest: (ctx) => {
     const group = groupOf(ctx);
-    const rows = [...group.devices.values()].filter((d) =>
-      matchesCriteria(
-        ctx.request,
-        {
-          searchCriteriaDeviceName: (r: DeviceRecord) => r.deviceName,
-          searchCriteriaDeviceMACAddress: (r: DeviceRecord) => r.fields.macAddress as string | undefined,
-          searchCriteriaDeviceNetAddress: (r: DeviceRecord) => r.fields.netAddress as string | undefined,
-          searchCriteriaExactDeviceType: (r: DeviceRecord) => r.fields.deviceType as string | undefined,
-          searchCriteriaAccessDeviceVersion: (r: DeviceRecord) => r.fields.version as string | undefined,
-        },
-        d,
-      ),
-    );
+    const rows = [...group.devices.values()].filter((d) => matchesCriteria(ctx.request, deviceCriteria, d));
     return ctx.respond({
       accessDeviceTable: {
         colHeading: ['Device Name', 'Device Type', 'Available Ports', 'Net Address', 'MAC Address', 'Status', 'Version', 'Access Device External Id'],
@@ -120,6 +109,14 @@ export const deviceHandlers: Record<string, CommandHandler> = {
   },
 };
 
+const deviceCriteria: CriterionAccessors<DeviceRecord> = {
+  searchCriteriaDeviceName: (r) => r.deviceName,
+  searchCriteriaDeviceMACAddress: (r) => r.fields.macAddress as string | undefined,
+  searchCriteriaDeviceNetAddress: (r) => r.fields.netAddress as string | undefined,
+  searchCriteriaExactDeviceType: (r) => r.fields.deviceType as string | undefined,
+  searchCriteriaAccessDeviceVersion: (r) => r.fields.version as string | undefined,
+};
+
 function deviceName(ctx: HandlerContext): string {
   if (typeof ctx.request.deviceName !== 'string') throw mockErrors.externalIdNotSupported('deviceExternalId');
   return ctx.request.deviceName;
@@ -135,31 +132,9 @@ function assignedPorts(ctx: HandlerContext, device: DeviceRecord): number {
   return usersOnDevice(ctx.state, device).length;
 }
 
-interface DeviceIndex {
-  generation: number;
-  users: number;
-  byDevice: Map<string, UserRecord[]>;
-}
-const deviceIndexes = new WeakMap<OciMockState, DeviceIndex>();
-
-/**
- * Users of the device's group whose stored endpoint names it. One pass over the users builds an
- * index for every device, kept until the state changes: reading every device of a large group
- * (an audit) stays linear instead of quadratic.
- */
+/** Users of the device's group whose stored endpoint names it (the model's read index: an audit reads every device of a large group). */
 function usersOnDevice(state: OciMockState, device: DeviceRecord): UserRecord[] {
-  let index = deviceIndexes.get(state);
-  if (!index || index.generation !== state.generation || index.users !== state.users.size) {
-    index = { generation: state.generation, users: state.users.size, byDevice: new Map() };
-    for (const user of state.users.values()) {
-      const name = endpointOf(user.fields)?.accessDevice?.deviceName;
-      if (name === undefined) continue;
-      const key = `${user.serviceProviderId}\u0000${user.groupId}\u0000${name}`;
-      index.byDevice.set(key, [...(index.byDevice.get(key) ?? []), user]);
-    }
-    deviceIndexes.set(state, index);
-  }
-  return index.byDevice.get(`${device.serviceProviderId}\u0000${device.groupId}\u0000${device.deviceName}`) ?? [];
+  return state.usersOnDevice(device.serviceProviderId, device.groupId, device.deviceName);
 }
 
 function endpointOf(fields: Record<string, unknown>): { accessDevice?: { deviceName?: string }; linePort?: string } | undefined {

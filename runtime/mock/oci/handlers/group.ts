@@ -1,5 +1,5 @@
 import { mockErrors } from '../error-catalogue.js';
-import type { GroupRecord } from '../model.js';
+import { type GroupRecord, copyFields } from '../model.js';
 import { limitRows, matchesCriteria } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf, str } from './context.js';
@@ -15,13 +15,14 @@ export const groupHandlers: Record<string, CommandHandler> = {
   GroupGetRequest: (ctx) => {
     const group = groupOf(ctx);
     const sp = ctx.state.serviceProvider(group.serviceProviderId);
-    return ctx.respond({
-      ...group.fields,
-      serviceProviderId: group.serviceProviderId,
-      groupId: group.groupId,
-      userCount: ctx.state.usersInGroup(group.serviceProviderId, group.groupId).length,
-      resellerId: sp.fields.resellerId,
-    });
+    return ctx.respond(
+      copyFields(group.fields, {
+        serviceProviderId: group.serviceProviderId,
+        groupId: group.groupId,
+        userCount: ctx.state.userCountInGroup(group.serviceProviderId, group.groupId),
+        resellerId: sp.fields.resellerId,
+      }),
+    );
   },
 
   GroupGetListInServiceProviderRequest: (ctx) => {

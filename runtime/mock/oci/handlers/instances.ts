@@ -1,5 +1,5 @@
 import { mockErrors } from '../error-catalogue.js';
-import { type Fields, type NamedInstanceRecord, type OciMockState, type ServiceInstanceRecord, namedInstanceKey, toArray } from '../model.js';
+import { type Fields, type NamedInstanceRecord, type OciMockState, type ServiceInstanceRecord, copyFields, namedInstanceKey, toArray } from '../model.js';
 import { limitRows } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { fieldsOf, keyMembers } from './context.js';
@@ -116,12 +116,12 @@ function getInstance(ctx: HandlerContext, kind: string): ReturnType<CommandHandl
   if (typeof ctx.request.serviceUserId === 'string') {
     const instance = ctx.state.serviceInstance(ctx.request.serviceUserId, kind);
     const profile = profileOf(instance);
-    const values: Fields = { ...instance.fields, serviceInstanceProfile: { ...profile, countryCode: profile.phoneNumber ? '1' : undefined } };
+    const values = copyFields(instance.fields, { serviceInstanceProfile: copyFields(profile, { countryCode: profile.phoneNumber ? '1' : undefined }) });
     if (table) values[table] = userTable(ctx.state, table === 'agentUserTable' ? huntGroupAgentHeadings : memberHeadings, members(ctx.state, instance.fields));
     return ctx.respond(values);
   }
   const named = namedOf(ctx, kind);
-  const values: Fields = { ...named.fields, name: named.name };
+  const values = copyFields(named.fields, { name: named.name });
   if (table) values[table] = userTable(ctx.state, memberHeadings, members(ctx.state, named.fields));
   return ctx.respond(values);
 }

@@ -1,7 +1,7 @@
 import type { SimpleTypeMeta } from '../../../oci/meta.js';
 import type { OciSchema } from '../../../oci/schema.js';
 import { mockErrors } from '../error-catalogue.js';
-import { type AdminRecord, type Fields, type GroupRecord, type Quantity, ownerKey, toArray } from '../model.js';
+import { type AdminRecord, type Fields, type GroupRecord, type Quantity, copyFields, ownerKey, toArray } from '../model.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { fieldsOf, str } from './context.js';
 import { authorise, quantityOf } from './consolidated.js';
@@ -41,7 +41,8 @@ export const organisationHandlers: Record<string, CommandHandler> = {
   GroupServiceGetAuthorizationListRequest: (ctx) => {
     const group = groupOf(ctx);
     const sp = ctx.state.serviceProvider(group.serviceProviderId);
-    const usage = (service: string) => ctx.state.usersWithService(group.serviceProviderId, group.groupId, service).length;
+    const usageByService = ctx.state.serviceUsage(group.serviceProviderId, group.groupId);
+    const usage = (service: string) => usageByService.get(service) ?? 0;
     const packUsage = (pack: string) => ctx.state.usersInGroup(group.serviceProviderId, group.groupId).filter((u) => u.servicePacks.has(pack)).length;
     const userServices = enumeration(ctx.schema, 'UserService', [...group.authorisation.userServices.keys()]);
     const groupServices = enumeration(ctx.schema, 'GroupService', [...group.authorisation.groupServices.keys()]);
@@ -239,7 +240,7 @@ export const organisationHandlers: Record<string, CommandHandler> = {
     return ctx.success();
   },
 
-  GroupDepartmentGetRequest: (ctx) => ctx.respond({ ...departmentOf(ctx).fields }),
+  GroupDepartmentGetRequest: (ctx) => ctx.respond(copyFields(departmentOf(ctx).fields)),
 
   GroupDepartmentModifyRequest: (ctx) => {
     const { group, name, fields } = departmentOf(ctx);
@@ -464,8 +465,7 @@ function adminOf(ctx: HandlerContext, groupLevel: boolean): AdminRecord {
 }
 
 function adminValues(admin: AdminRecord): Fields {
-  return {
-    ...admin.fields,
+  return copyFields(admin.fields, {
     serviceProviderId: admin.serviceProviderId,
     groupId: admin.groupId,
     language: language(admin),
@@ -474,7 +474,7 @@ function adminValues(admin: AdminRecord): Fields {
     accountDisabled: false,
     hasPassword: admin.fields.password !== undefined,
     password: undefined,
-  };
+  });
 }
 
 function modifyAdmin(ctx: HandlerContext, groupLevel: boolean): ReturnType<CommandHandler> {

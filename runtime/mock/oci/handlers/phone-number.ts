@@ -1,6 +1,6 @@
 import { mockErrors } from '../error-catalogue.js';
-import { expandPhoneNumbers } from '../model.js';
-import { limitRows, matchesCriteria } from '../search.js';
+import { type UserRecord, expandPhoneNumbers } from '../model.js';
+import { type CriterionAccessors, limitRows, matchesCriteria } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { groupOf } from './group.js';
 import { serviceProviderOf, text } from './service-provider.js';
@@ -41,9 +41,7 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
     const sp = serviceProviderOf(ctx);
     const rows = [...sp.phoneNumbers]
       .map((n) => ({ n, group: ctx.state.groupOfNumber(n)?.groupId ?? '' }))
-      .filter((row) =>
-        matchesCriteria(ctx.request, { searchCriteriaDn: (r: { n: string }) => r.n, searchCriteriaGroupId: (r: { group: string }) => r.group }, row),
-      );
+      .filter((row) => matchesCriteria(ctx.request, summaryCriteria, row));
     return ctx.respond({
       dnSummaryTable: {
         colHeading: ['Phone Numbers', 'Group Id', 'Can Delete'],
@@ -99,22 +97,9 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
 
   GroupDnGetAssignmentListRequest: (ctx) => {
     const group = groupOf(ctx);
-    const rows = [...group.phoneNumbers]
-      .map((n) => ({ n, user: ctx.state.userOfNumber(n) ?? instanceAsUser(ctx, n) }))
-      .filter((row) =>
-        matchesCriteria(
-          ctx.request,
-          {
-            searchCriteriaDn: (r: typeof row) => r.n,
-            searchCriteriaUserId: (r: typeof row) => r.user?.userId,
-            searchCriteriaUserLastName: (r: typeof row) => r.user?.fields.lastName as string | undefined,
-            searchCriteriaUserFirstName: (r: typeof row) => r.user?.fields.firstName as string | undefined,
-            searchCriteriaExtension: (r: typeof row) => r.user?.fields.extension as string | undefined,
-            searchCriteriaExactDnActivation: (r: typeof row) => group.activated.has(r.n),
-          },
-          row,
-        ),
-      );
+    const rows: AssignmentRow[] = [...group.phoneNumbers]
+      .map((n) => ({ n, user: ctx.state.userOfNumber(n) ?? instanceAsUser(ctx, n), activated: group.activated.has(n) }))
+      .filter((row) => matchesCriteria(ctx.request, assignmentCriteria, row));
     const limited = limitRows(rows, ctx.request);
     if (ctx.responseType === 'GroupDnGetAssignmentListResponse') {
       return ctx.respond({
@@ -161,6 +146,27 @@ export const phoneNumberHandlers: Record<string, CommandHandler> = {
   },
 };
 
+const summaryCriteria: CriterionAccessors<{ n: string; group: string }> = {
+  searchCriteriaDn: (r) => r.n,
+  searchCriteriaGroupId: (r) => r.group,
+};
+
+/** A row of a group's number assignment list: the number, who uses it, whether it is activated. */
+interface AssignmentRow {
+  n: string;
+  user: UserRecord | InstanceAsUser | undefined;
+  activated: boolean;
+}
+
+const assignmentCriteria: CriterionAccessors<AssignmentRow> = {
+  searchCriteriaDn: (r) => r.n,
+  searchCriteriaUserId: (r) => r.user?.userId,
+  searchCriteriaUserLastName: (r) => r.user?.fields.lastName as string | undefined,
+  searchCriteriaUserFirstName: (r) => r.user?.fields.firstName as string | undefined,
+  searchCriteriaExtension: (r) => r.user?.fields.extension as string | undefined,
+  searchCriteriaExactDnActivation: (r) => r.activated,
+};
+
 /** GroupDnActivateList / GroupDnDeactivateList: the numbers must be assigned to the group. */
 function setActivation(ctx: HandlerContext, activate: boolean) {
   const group = groupOf(ctx);
@@ -173,11 +179,17 @@ function setActivation(ctx: HandlerContext, activate: boolean) {
   return ctx.success();
 }
 
+interface InstanceAsUser {
+  userId: string;
+  fields: Record<string, unknown>;
+  type: string;
+}
+
 /** A service instance using a number, shown in number tables like a user (its profile's calling line ID names, its kind as the user type). */
-function instanceAsUser(ctx: HandlerContext, phoneNumber: string): { userId: string; fields: Record<string, unknown>; type: string } | undefined {
-  for (const instance of ctx.state.serviceInstances.values()) {
+function instanceAsUser(ctx: HandlerContext, phoneNumber: string): InstanceAsUser | undefined {
+  const instance = ctx.state.serviceInstanceOfNumber(phoneNumber);
+  if (instance) {
     const profile = (instance.fields.serviceInstanceProfile ?? {}) as Record<string, unknown>;
-    if (profile.phoneNumber !== phoneNumber) continue;
     const fields = { lastName: profile.callingLineIdLastName, firstName: profile.callingLineIdFirstName, extension: profile.extension };
     return { userId: instance.serviceUserId, fields, type: instance.kind.replace(/([a-z])([A-Z])/g, '$1 $2') };
   }

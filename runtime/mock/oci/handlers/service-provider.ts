@@ -1,5 +1,5 @@
 import { mockErrors } from '../error-catalogue.js';
-import type { ServiceProviderRecord } from '../model.js';
+import { type ServiceProviderRecord, copyFields } from '../model.js';
 import { limitRows, matchesCriteria } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf, str } from './context.js';
@@ -60,7 +60,7 @@ export function serviceProviderOf(ctx: HandlerContext): ServiceProviderRecord {
 }
 
 function serviceProviderValues(sp: ServiceProviderRecord): Record<string, unknown> {
-  const values: Record<string, unknown> = { ...sp.fields, serviceProviderId: sp.serviceProviderId };
+  const values: Record<string, unknown> = copyFields(sp.fields, { serviceProviderId: sp.serviceProviderId });
   // The Add/Get choice is `isEnterprise (fixed true) | useCustomRoutingProfile`.
   if (sp.isEnterprise) values.isEnterprise = true;
   else values.useCustomRoutingProfile = sp.fields.useCustomRoutingProfile ?? false;

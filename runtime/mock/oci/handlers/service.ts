@@ -21,22 +21,26 @@ export const serviceHandlers: Record<string, CommandHandler> = {
 
   UserServiceGetAssignmentListRequest: (ctx) => {
     const user = userOf(ctx);
-    // Every user service of the release (the `UserService` enumeration), assigned or not.
-    const meta = ctx.schema.has('UserService') ? (ctx.schema.type('UserService') as SimpleTypeMeta) : undefined;
-    const allServices = new Set([...(meta?.facets?.enumeration ?? []), ...user.services]);
     const packs = ctx.state.serviceProvider(user.serviceProviderId).servicePacks;
-    return ctx.respond({
-      // Every service pack of the service provider, assigned or not (and any assigned one it no longer defines).
-      servicePacksAssignmentTable: {
-        colHeading: ['Service Pack Name', 'Assigned', 'Description'],
-        row: [...new Set([...packs.keys(), ...user.servicePacks])].map((pack) => ({
-          col: [pack, String(user.servicePacks.has(pack)), String(packs.get(pack)?.servicePackDescription ?? '')],
-        })),
-      },
-      userServicesAssignmentTable: {
-        colHeading: ['Service Name', 'Assigned'],
-        row: [...allServices].map((service) => ({ col: [service, String(user.services.has(service))] })),
-      },
+    // The answer lists every service and pack: users with the same assignments share one.
+    const key = JSON.stringify([user.serviceProviderId, [...user.services], [...user.servicePacks]]);
+    return ctx.respondShared(key, () => {
+      // Every user service of the release (the `UserService` enumeration), assigned or not.
+      const meta = ctx.schema.has('UserService') ? (ctx.schema.type('UserService') as SimpleTypeMeta) : undefined;
+      const allServices = new Set([...(meta?.facets?.enumeration ?? []), ...user.services]);
+      return {
+        // Every service pack of the service provider, assigned or not (and any assigned one it no longer defines).
+        servicePacksAssignmentTable: {
+          colHeading: ['Service Pack Name', 'Assigned', 'Description'],
+          row: [...new Set([...packs.keys(), ...user.servicePacks])].map((pack) => ({
+            col: [pack, String(user.servicePacks.has(pack)), String(packs.get(pack)?.servicePackDescription ?? '')],
+          })),
+        },
+        userServicesAssignmentTable: {
+          colHeading: ['Service Name', 'Assigned'],
+          row: [...allServices].map((service) => ({ col: [service, String(user.services.has(service))] })),
+        },
+      };
     });
   },
 

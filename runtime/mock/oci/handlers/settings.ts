@@ -1,6 +1,6 @@
 import type { OciSchema } from '../../../oci/schema.js';
 import { mockErrors } from '../error-catalogue.js';
-import { type Fields, ownerKey } from '../model.js';
+import { type Fields, copyFields, ownerKey } from '../model.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyChanges } from './instances.js';
 
@@ -28,7 +28,7 @@ export function settingsHandlerFor(schema: OciSchema, family: string): CommandHa
   if (schema.latest(counterpart) === undefined) return undefined;
   const key = settingsKeyOf(family);
   const identity = identityMembers(schema, getFamily);
-  return isGet ? (ctx) => ctx.respond({ ...ctx.state.settingsOf(owner(ctx), settingsKey(ctx, key, identity)) }) : (ctx) => modify(ctx, key, identity);
+  return isGet ? (ctx) => ctx.respond(copyFields(ctx.state.settingsOf(owner(ctx), settingsKey(ctx, key, identity)))) : (ctx) => modify(ctx, key, identity);
 }
 
 /** The key settings are stored under: the family with its Get/Modify verb cut out. */

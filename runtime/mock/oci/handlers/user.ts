@@ -1,5 +1,5 @@
 import { mockErrors } from '../error-catalogue.js';
-import type { OciMockState, UserRecord } from '../model.js';
+import { type OciMockState, type UserRecord, copyFields } from '../model.js';
 import { type CriterionAccessors, limitRows, matchesCriteria } from '../search.js';
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf, str } from './context.js';
@@ -23,18 +23,19 @@ export const userHandlers: Record<string, CommandHandler> = {
     const group = ctx.state.group(user.serviceProviderId, user.groupId);
     const domain = typeof group.fields.defaultDomain === 'string' ? group.fields.defaultDomain : 'example.com';
     const localPart = user.userId.includes('@') ? user.userId.slice(0, user.userId.indexOf('@')) : user.userId;
-    return ctx.respond({
-      ...user.fields,
-      serviceProviderId: user.serviceProviderId,
-      groupId: user.groupId,
-      userId: user.userId,
-      defaultAlias: `${localPart}@${domain}`,
-      timeZone: user.fields.timeZone ?? group.fields.timeZone,
-      language: user.fields.language ?? 'English',
-      countryCode: '1',
-      allowVideo: true,
-      accessDeviceEndpoint: endpointForRead(user.fields.accessDeviceEndpoint),
-    });
+    return ctx.respond(
+      copyFields(user.fields, {
+        serviceProviderId: user.serviceProviderId,
+        groupId: user.groupId,
+        userId: user.userId,
+        defaultAlias: `${localPart}@${domain}`,
+        timeZone: user.fields.timeZone ?? group.fields.timeZone,
+        language: user.fields.language ?? 'English',
+        countryCode: '1',
+        allowVideo: true,
+        accessDeviceEndpoint: endpointForRead(user.fields.accessDeviceEndpoint),
+      }),
+    );
   },
 
   UserGetListInGroupRequest: (ctx) => {
@@ -195,7 +196,7 @@ export const userHandlers: Record<string, CommandHandler> = {
 /** A stored endpoint in its read form: the flags every read version requires get their defaults. */
 function endpointForRead(endpoint: unknown): unknown {
   if (typeof endpoint !== 'object' || endpoint === null) return undefined;
-  return { staticRegistrationCapable: false, useDomain: true, supportVisualDeviceManagement: false, useHotline: false, ...endpoint };
+  return Object.assign({ staticRegistrationCapable: false, useDomain: true, supportVisualDeviceManagement: false, useHotline: false }, endpoint);
 }
 
 /** The user a request names by userId (external ids are not modelled). */

@@ -1,10 +1,11 @@
 // Bulk engine throughput and memory. The mock runs in its own process (`hammer mock oci`).
 // 1. 10,000 UserAddRequest17sp4 rows from a CSV with the journal on, through the pool and
 //    15-command documents, beside the same rows sent one command per document, one after
-//    another (mercury-ocip's way), in the same run.
+//    another (mercury-ocip's way), in the same run: on plain loopback, then with the mock holding
+//    each response document 1 ms (`--latency`, a LAN round trip; `--latency 0` skips that pass).
 // 2. Peak RSS of a 1,000,000-row dry run (CSV streamed), measured in a child process of its own.
 //
-//   npm run bench -- bulk          (or: node --import tsx bench/bulk.bench.ts [--rows 10000] [--dry-rows 1000000] [--sessions 4])
+//   npm run bench -- bulk          (or: node --import tsx bench/bulk.bench.ts [--rows 10000] [--dry-rows 1000000] [--sessions 4] [--latency 1])
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -23,6 +24,8 @@ const arg = (name: string, fallback: number) => {
 const ROWS = arg('--rows', 10_000);
 const DRY_ROWS = arg('--dry-rows', 1_000_000);
 const SESSIONS = arg('--sessions', 4);
+/** A second pass with this much added per response document (`--latency 0`: loopback only). */
+const LATENCY = arg('--latency', 1);
 const WARMUP_ROWS = 1_000;
 /** `--mock-cpu-prof DIR`: the mock writes a V8 CPU profile there (profile the client with `node --cpu-prof`). */
 const mockProfileDir = process.argv.includes('--mock-cpu-prof') ? process.argv[process.argv.indexOf('--mock-cpu-prof') + 1] : undefined;
@@ -50,13 +53,40 @@ function writeUsers(path: string, group: string, tag: string, rows: number): voi
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'th-bulk-bench-'));
+  await applyPass(dir, 0);
+  if (LATENCY > 0) await applyPass(dir, LATENCY);
+
+  // The dry run in a fresh process, so its peak RSS is its own: from the compiled build when there
+  // is one (what an installed package runs), else from source through tsx (what `hammer` runs in
+  // a checkout), whose on-the-fly compile of the generated bindings costs some memory too.
+  const big = join(dir, 'big.csv');
+  writeUsers(big, 'pooled', 'd', DRY_ROWS);
+  const compiled = join(projectRoot, 'dist/agents/index.js');
+  const childArgs = existsSync(compiled)
+    ? ['--input-type=module', '-e', `${dryRunScript(pathToFileURL(compiled).href)}`, big]
+    : ['--import', 'tsx', '--input-type=module', '-e', `${dryRunScript(pathToFileURL(join(projectRoot, 'agents/index.ts')).href)}`, big];
+  const child = spawnSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.status !== 0) throw new Error(`dry-run child failed with ${child.status}`);
+  const result = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as { rows: number; valid: number; ms: number; maxRssMb: number };
+  console.log(
+    `bulk dry run (${existsSync(compiled) ? 'compiled build, dist/' : 'from source through tsx; `npm run build` first for the compiled figure'}): ${result.rows.toLocaleString('en')} rows (${(statSync(big).size / 1e6).toFixed(0)} MB CSV, journal on): ${result.valid.toLocaleString('en')} valid in ${(result.ms / 1000).toFixed(1)} s (${Math.round((result.rows / result.ms) * 1000).toLocaleString('en')} rows/s), peak RSS ${result.maxRssMb} MB (target <= 250 MB)`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * One comparison against a fresh mock: the pool with 15-command documents beside one command per
+ * document, one after another. `latencyMs` > 0 starts the mock with `--latency`, which holds every
+ * response document that long: a LAN round trip, since real servers are not on loopback.
+ */
+async function applyPass(dir: string, latencyMs: number): Promise<void> {
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
   const seed = join(dir, 'seed.json');
   const groups = ['pooled', 'sequential', 'warmup'].map((g) => ({ groupId: g, defaultDomain: 'bench.example', userLimit: 999_999 }));
   writeFileSync(seed, JSON.stringify({ serviceProviders: [{ serviceProviderId: SP, defaultDomain: 'bench.example', groups }] }));
-  const mock = await startMock(seed);
+  const mock = await startMock(seed, latencyMs);
   try {
     const schema = await OciSchema.load(mock.release);
     const connection = { url: `tcp://127.0.0.1:${mock.tcp}`, userId: USER, password: PASSWORD };
@@ -112,7 +142,9 @@ async function main(): Promise<void> {
       if (s.ok !== ROWS) throw new Error(`${name}: ${s.ok} of ${ROWS} rows ok`);
     }
     const rate = (s: { ms: number }) => Math.round((ROWS / s.ms) * 1000);
-    console.log(`bulk apply: ${ROWS} UserAddRequest17sp4 rows from CSV to the mock (own process), journal on; ${availableParallelism()} CPUs, load ${load}`);
+    console.log(
+      `bulk apply: ${ROWS} UserAddRequest17sp4 rows from CSV to the mock (own process), journal on, ${latencyMs > 0 ? `mock --latency ${latencyMs} (a LAN round trip per document)` : 'loopback, no added latency'}; ${availableParallelism()} CPUs, load ${load}`,
+    );
     const cpu = (r: typeof pooledRun) => `CPU per row: client ${r.clientUs.toFixed(0)} µs, mock ${r.serverUs.toFixed(0)} µs`;
     console.log(
       `  pool of ${SESSIONS} sessions, 15 per document: ${rate(pooled).toLocaleString('en')} rows/s (${(pooled.ms / 1000).toFixed(2)} s; ${cpu(pooledRun)})`,
@@ -124,23 +156,6 @@ async function main(): Promise<void> {
   } finally {
     await mock.stop();
   }
-
-  // The dry run in a fresh process, so its peak RSS is its own: from the compiled build when there
-  // is one (what an installed package runs), else from source through tsx (what `hammer` runs in
-  // a checkout), whose on-the-fly compile of the generated bindings costs some memory too.
-  const big = join(dir, 'big.csv');
-  writeUsers(big, 'pooled', 'd', DRY_ROWS);
-  const compiled = join(projectRoot, 'dist/agents/index.js');
-  const childArgs = existsSync(compiled)
-    ? ['--input-type=module', '-e', `${dryRunScript(pathToFileURL(compiled).href)}`, big]
-    : ['--import', 'tsx', '--input-type=module', '-e', `${dryRunScript(pathToFileURL(join(projectRoot, 'agents/index.ts')).href)}`, big];
-  const child = spawnSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (child.status !== 0) throw new Error(`dry-run child failed with ${child.status}`);
-  const result = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as { rows: number; valid: number; ms: number; maxRssMb: number };
-  console.log(
-    `bulk dry run (${existsSync(compiled) ? 'compiled build, dist/' : 'from source through tsx; `npm run build` first for the compiled figure'}): ${result.rows.toLocaleString('en')} rows (${(statSync(big).size / 1e6).toFixed(0)} MB CSV, journal on): ${result.valid.toLocaleString('en')} valid in ${(result.ms / 1000).toFixed(1)} s (${Math.round((result.rows / result.ms) * 1000).toLocaleString('en')} rows/s), peak RSS ${result.maxRssMb} MB (target <= 250 MB)`,
-  );
-  rmSync(dir, { recursive: true, force: true });
 }
 
 /**
@@ -199,10 +214,23 @@ interface MockProcess {
 }
 
 /** Starts `hammer mock oci` in its own process and reads its ready line. */
-function startMock(seed: string): Promise<MockProcess> {
+function startMock(seed: string, latencyMs: number): Promise<MockProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...mockNodeArgs, join(projectRoot, 'bin/hammer.mjs'), 'mock', 'oci', '--tcp-port', '0', '--user', `${USER}:${PASSWORD}`, '--seed', seed],
+    [
+      ...mockNodeArgs,
+      join(projectRoot, 'bin/hammer.mjs'),
+      'mock',
+      'oci',
+      '--tcp-port',
+      '0',
+      '--user',
+      `${USER}:${PASSWORD}`,
+      '--seed',
+      seed,
+      '--latency',
+      String(latencyMs),
+    ],
     {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,11 +28,18 @@ const consoleLogger: WebLogger = {
   error: (m, d) => process.stderr.write(`error ${m}${d ? ` ${JSON.stringify(d)}` : ''}\n`),
 };
 
-/** Opens the database and applies migrations; creates the key files when `init` is set (init-db). */
-export async function prepareStorage(config: WebCliConfig, init: boolean): Promise<{ db: Kysely<Database>; applied: string[] }> {
+/**
+ * Opens the database and applies migrations; creates the key files when `init` is set (init-db).
+ * `backgroundCheckpoints` is for the long-running server (see openDatabase).
+ */
+export async function prepareStorage(
+  config: WebCliConfig,
+  init: boolean,
+  options: { backgroundCheckpoints?: boolean } = {},
+): Promise<{ db: Kysely<Database>; applied: string[] }> {
   readKeyFile(homePath(config, config.auth.jwtKeyFile), 32, init);
   readKeyFile(homePath(config, config.secrets.keyFile), 32, init);
-  const db = openDatabase(databaseUrl(config));
+  const db = openDatabase(databaseUrl(config), options);
   try {
     return { db, applied: await migrateToLatest(db) };
   } catch (error) {
@@ -67,7 +74,7 @@ export function createService(config: WebCliConfig, db: Kysely<Database>, option
 
 /** Creates the whole server from a configuration: storage (migrated), service (restart cleanup, handlers started), app. */
 export async function createWebCli(config: WebCliConfig, options: { handlers?: Handler[]; log?: WebLogger; logger?: boolean } = {}): Promise<WebCli> {
-  const { db } = await prepareStorage(config, false);
+  const { db } = await prepareStorage(config, false, { backgroundCheckpoints: true });
   const service = createService(config, db, options);
   await service.start();
   const app = await buildApp({

@@ -3,14 +3,18 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import { WebServerConfigError } from '../../core/errors.js';
+import { WalCheckpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
 /**
  * Opens the database named by a URL: `sqlite:<file>` (or a bare path), `sqlite::memory:`.
  * SQLite gets WAL, foreign keys on (cascades depend on it) and a busy timeout, on every
  * connection. PostgreSQL (`postgres://…`) is for several instances and is not wired yet.
+ *
+ * `backgroundCheckpoints` (the server sets it): WAL checkpoints run in a worker thread instead of
+ * inside whichever write crosses SQLite's threshold (see WalCheckpointer).
  */
-export function openDatabase(url: string): Kysely<Database> {
+export function openDatabase(url: string, options: { backgroundCheckpoints?: boolean } = {}): Kysely<Database> {
   if (/^postgres(ql)?:/.test(url)) {
     throw new WebServerConfigError('PostgreSQL is not supported yet (several-instance mode comes later); use sqlite:<file>', { url });
   }
@@ -24,7 +28,16 @@ export function openDatabase(url: string): Kysely<Database> {
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       db.pragma('synchronous = NORMAL');
-      return withStatementCache(db);
+      let checkpointer: WalCheckpointer | undefined;
+      if (options.backgroundCheckpoints && file !== ':memory:') {
+        db.pragma('wal_autocheckpoint = 0');
+        checkpointer = new WalCheckpointer(file, (reason) => {
+          // Back to SQLite's own checkpoints, so the WAL cannot grow without bound.
+          if (db.open) db.pragma('wal_autocheckpoint = 1000');
+          process.emitWarning(`${reason}; automatic checkpoints are back on`, { code: 'TH_WEB_WAL_CHECKPOINTER' });
+        });
+      }
+      return withStatementCache(db, () => void checkpointer?.stop());
     },
   });
   return new Kysely<Database>({ dialect });
@@ -40,12 +53,13 @@ const STATEMENT_CACHE_SIZE = 256;
  * the next one (one connection, behind its mutex), so a statement can be reused by its SQL text.
  * (Kysely's streaming, iterate(), would hold a statement busy; the store does not stream.)
  */
-function withStatementCache(db: SqliteDatabase.Database): KyselySqliteDatabase {
+function withStatementCache(db: SqliteDatabase.Database, onClose: () => void): KyselySqliteDatabase {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => {
       cache.clear();
       db.close();
+      onClose();
     },
     prepare: (sql: string) => {
       let statement = cache.get(sql);

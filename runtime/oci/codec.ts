@@ -398,6 +398,70 @@ const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 
+const enum StepKind {
+  Element,
+  Sequence,
+  Choice,
+  RepeatingChoice,
+}
+
+/**
+ * One particle of a content model in a single uniform shape, built once per particle: the decode
+ * loop reads the same properties of one hidden class on every member, instead of testing the
+ * generated metadata's many shapes (`'n' in p`, optional `max` and `nil`) element after element.
+ */
+class DecodeStep {
+  /** Choices: each branch by the element name it starts with. */
+  branches: ReadonlyMap<string, DecodeStep> = NO_BRANCHES;
+
+  constructor(
+    readonly kind: StepKind,
+    /** Element: its name; repeating choice: the property of its list. */
+    readonly name: string,
+    /** Element: its type key. */
+    readonly type: string,
+    /** Element: xsi:nil is allowed. */
+    readonly nillable: boolean,
+    /** Element: its value is an array. */
+    readonly many: boolean,
+    /** Most occurrences of an element or a repeating choice (Infinity when unbounded). */
+    readonly max: number,
+    /** Sequence: its members. */
+    readonly children: readonly DecodeStep[],
+  ) {}
+}
+
+const NO_BRANCHES: ReadonlyMap<string, DecodeStep> = new Map();
+const stepCache = new WeakMap<Particle, DecodeStep>();
+const planCache = new WeakMap<readonly Particle[], readonly DecodeStep[]>();
+
+function decodeStep(p: Particle): DecodeStep {
+  let step = stepCache.get(p);
+  if (step !== undefined) return step;
+  const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
+  if ('n' in p) step = new DecodeStep(StepKind.Element, p.n, p.t, p.nil === true, isArrayElement(p), max, []);
+  else if ('seq' in p) step = new DecodeStep(StepKind.Sequence, '', '', false, false, max, p.seq.map(decodeStep));
+  else {
+    const repeating = isRepeatingChoice(p);
+    step = new DecodeStep(repeating ? StepKind.RepeatingChoice : StepKind.Choice, repeating ? choiceProp(p) : '', '', false, false, max, []);
+    const branches = new Map<string, DecodeStep>();
+    for (const [name, branch] of branchByFirstName(p)) branches.set(name, decodeStep(branch));
+    step.branches = branches;
+  }
+  stepCache.set(p, step);
+  return step;
+}
+
+/** The decode steps of a type's content, built on first use. */
+function decodePlan(content: readonly Particle[]): readonly DecodeStep[] {
+  let plan = planCache.get(content);
+  if (plan === undefined) {
+    plan = content.map(decodeStep);
+    planCache.set(content, plan);
+  }
+  return plan;
+}
+
 /** Reads values by walking the metadata, element by element, pulling from the reader. */
 class Decoder {
   // The start tag of the next unconsumed child in the content being decoded (lookahead).
@@ -446,11 +510,7 @@ class Decoder {
           identity = tag.local;
           stage = 'trackingId';
           if (tag.local === 'externalUserIdentity') {
-            doc.externalUserIdentity = this.element(
-              { n: 'externalUserIdentity', t: 'ExternalUserIdentity' },
-              tag,
-              'externalUserIdentity',
-            ) as OciDocument['externalUserIdentity'];
+            doc.externalUserIdentity = this.element('ExternalUserIdentity', false, tag, 'externalUserIdentity') as OciDocument['externalUserIdentity'];
           } else {
             this.noAttributes(tag, tag.local);
             doc[tag.local] = r.readText(tag, tag.local);
@@ -547,10 +607,9 @@ class Decoder {
     if (tag.attrs.length > 0) this.reader.fail(`attribute ${tag.attrs[0]!.qname} is not allowed on <${tag.qname}>`, tag.offset, path);
   }
 
-  /** Decodes one element (start tag already read) of declared type `e.t`, through its end tag. */
-  private element(e: ElementMeta, tag: StartTag, path: string): unknown {
+  /** Decodes one element (start tag already read) of declared type `t`, through its end tag. */
+  private element(t: string, nillable: boolean, tag: StartTag, path: string): unknown {
     const r = this.reader;
-    const t = e.t;
     this.noForeignAttributes(tag, path);
     const declared = t === 'xs:anyType' || t.startsWith('xs:') ? undefined : this.schema.type(t);
     const complex = declared !== undefined && declared.kind !== 'simple';
@@ -558,7 +617,7 @@ class Decoder {
       r.fail(`xsi:type on <${tag.qname}>, which has a simple type (${t})`, tag.offset, path);
     }
     if (this.isNil(tag, path)) {
-      if (!e.nil) r.fail(`<${tag.qname}> is not nillable (xsi:nil="true" given)`, tag.offset, path);
+      if (!nillable) r.fail(`<${tag.qname}> is not nillable (xsi:nil="true" given)`, tag.offset, path);
       const stray = tag.attrs.find((a) => a.ns === '');
       if (stray) r.fail(`attribute ${stray.qname} on a nil element`, tag.offset, path);
       if (complex) {
@@ -647,9 +706,9 @@ class Decoder {
     const saved = this.next;
     this.next = r.nextChild(tag, path);
     // Once the children run out, the members left are all absent: nothing to walk for them.
-    for (const p of meta.content) {
+    for (const step of decodePlan(meta.content)) {
       if (this.next === null) break;
-      this.particle(p, obj, tag, path);
+      this.particle(step, obj, tag, path);
     }
     if (this.next) {
       const child = this.next;
@@ -668,52 +727,53 @@ class Decoder {
     this.next = saved;
   }
 
-  private particle(p: Particle, obj: Record<string, unknown>, parent: StartTag, path: string): void {
-    if ('n' in p) {
-      // Most members of a type are absent from a document: settle that before anything else.
-      if (this.next === null || this.next.local !== p.n) return;
-      const many = isArrayElement(p);
-      const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
-      let list: unknown[] | undefined;
-      for (let count = 0; count < max && this.next && this.next.local === p.n && this.next.ns === ''; count++) {
-        const tag = this.next;
-        const childPath = many ? `${path}.${p.n}[${count}]` : `${path}.${p.n}`;
-        const value = this.element(p, tag, childPath);
-        if (many) (list ??= []).push(value);
-        else obj[p.n] = value;
-        this.next = this.reader.nextChild(parent, path);
+  private particle(step: DecodeStep, obj: Record<string, unknown>, parent: StartTag, path: string): void {
+    switch (step.kind) {
+      case StepKind.Element: {
+        // Most members of a type are absent from a document: settle that before anything else.
+        const name = step.name;
+        if (this.next === null || this.next.local !== name) return;
+        const many = step.many;
+        let list: unknown[] | undefined;
+        for (let count = 0; count < step.max && this.next !== null && this.next.local === name && this.next.ns === ''; count++) {
+          const tag = this.next;
+          const childPath = many ? `${path}.${name}[${count}]` : `${path}.${name}`;
+          const value = this.element(step.type, step.nillable, tag, childPath);
+          if (many) (list ??= []).push(value);
+          else obj[name] = value;
+          this.next = this.reader.nextChild(parent, path);
+        }
+        if (list) obj[name] = list;
+        return;
       }
-      if (list) obj[p.n] = list;
-      return;
-    }
-    if ('seq' in p) {
-      for (const c of p.seq) {
-        if (this.next === null) break;
-        this.particle(c, obj, parent, path);
+      case StepKind.Sequence:
+        for (const child of step.children) {
+          if (this.next === null) break;
+          this.particle(child, obj, parent, path);
+        }
+        return;
+      case StepKind.RepeatingChoice: {
+        const items: Record<string, unknown>[] = [];
+        for (let count = 0; count < step.max; count++) {
+          const branch = this.pickBranch(step);
+          if (!branch) break;
+          const item: Record<string, unknown> = {};
+          this.particle(branch, item, parent, `${path}.${step.name}[${count}]`);
+          items.push(item);
+        }
+        if (items.length > 0) obj[step.name] = items;
+        return;
       }
-      return;
-    }
-    if (isRepeatingChoice(p)) {
-      const prop = choiceProp(p);
-      const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
-      const items: Record<string, unknown>[] = [];
-      for (let count = 0; count < max; count++) {
-        const branch = this.pickBranch(p);
-        if (!branch) break;
-        const item: Record<string, unknown> = {};
-        this.particle(branch, item, parent, `${path}.${prop}[${count}]`);
-        items.push(item);
+      case StepKind.Choice: {
+        const branch = this.pickBranch(step);
+        if (branch) this.particle(branch, obj, parent, path);
       }
-      if (items.length > 0) obj[prop] = items;
-      return;
     }
-    const branch = this.pickBranch(p);
-    if (branch) this.particle(branch, obj, parent, path);
   }
 
-  private pickBranch(p: ChoiceMeta): Particle | undefined {
+  private pickBranch(choice: DecodeStep): DecodeStep | undefined {
     const next = this.next;
     if (!next || next.ns !== '') return undefined;
-    return branchByFirstName(p).get(next.local);
+    return choice.branches.get(next.local);
   }
 }

@@ -49,8 +49,27 @@ const LIMIT_CODES: Record<keyof XmlLimits, OciLimitCode> = {
   maxStringLength: 'TH_ERR_OCI_LIMIT_STRING_LENGTH',
 };
 
-/** `limits` over the defaults, each checked to be a positive integer. */
-export function resolveXmlLimits(limits: XmlLimits = {}): Readonly<Required<XmlLimits>> {
+// Limits objects this module resolved (the defaults included): a reader given one uses it as is.
+const resolvedLimits = new WeakSet<object>([DEFAULT_XML_LIMITS]);
+// Callers pass the same options object document after document: each is resolved once.
+const resolvedFor = new WeakMap<XmlLimits, Readonly<Required<XmlLimits>>>();
+
+/** Whether `limits` still gives `resolved` (the caller may have changed its object since). */
+function sameLimits(limits: XmlLimits, resolved: Readonly<Required<XmlLimits>>): boolean {
+  for (const key of Object.keys(LIMIT_CODES) as (keyof XmlLimits)[]) {
+    if ((limits[key] ?? DEFAULT_XML_LIMITS[key]) !== resolved[key]) return false;
+  }
+  return true;
+}
+
+/**
+ * `limits` over the defaults, each checked to be a positive integer. The result is frozen and
+ * remembered per `limits` object, so passing the same object again costs a lookup.
+ */
+export function resolveXmlLimits(limits?: XmlLimits): Readonly<Required<XmlLimits>> {
+  if (limits === undefined || resolvedLimits.has(limits)) return (limits as Readonly<Required<XmlLimits>> | undefined) ?? DEFAULT_XML_LIMITS;
+  const known = resolvedFor.get(limits);
+  if (known !== undefined && sameLimits(limits, known)) return known;
   const out = { ...DEFAULT_XML_LIMITS };
   for (const key of Object.keys(LIMIT_CODES) as (keyof XmlLimits)[]) {
     const value = limits[key];
@@ -60,7 +79,10 @@ export function resolveXmlLimits(limits: XmlLimits = {}): Readonly<Required<XmlL
     }
     out[key] = value;
   }
-  return out;
+  const frozen = Object.freeze(out);
+  resolvedLimits.add(frozen);
+  resolvedFor.set(limits, frozen);
+  return frozen;
 }
 
 /** Throws the {@link OciLimitError} of `limit`. */
@@ -123,6 +145,8 @@ function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr;
 }
 
+const XML_DECLARATION = /<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1/y;
+
 /** Pull reader over one already decoded document string. */
 export class XmlReader {
   readonly src: string;
@@ -136,12 +160,14 @@ export class XmlReader {
     ['', ['']],
   ]);
   private readonly bindings: Binding[] = [];
+  // The default namespace's stack of `scopes` (never empty), read directly for every unprefixed element.
+  private readonly defaultScope = this.scopes.get('')!;
   // Cached position of the next '&' at or after the table scanner's position (amortised O(n) scanning).
   private nextAmp = -2;
 
   constructor(src: string, limits?: XmlLimits | Readonly<Required<XmlLimits>>) {
     this.src = src;
-    this.limits = limits === undefined ? DEFAULT_XML_LIMITS : resolveXmlLimits(limits);
+    this.limits = resolveXmlLimits(limits);
     if (src.length > this.limits.maxDocumentLength) {
       const max = this.limits.maxDocumentLength;
       limitExceeded('maxDocumentLength', max, `document of ${src.length} characters is too large (limit maxDocumentLength = ${max})`, { offset: 0 });
@@ -187,7 +213,9 @@ export class XmlReader {
     if (s.startsWith('<?xml', this.pos) && isSpace(s.charCodeAt(this.pos + 5))) {
       const end = s.indexOf('?>', this.pos);
       if (end === -1) this.fail('unterminated XML declaration');
-      if (!/^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1/.test(s.slice(this.pos, end + 2))) this.fail('malformed XML declaration');
+      // Matched in place (sticky), not on a slice: the pattern cannot run past the first '?>'.
+      XML_DECLARATION.lastIndex = this.pos;
+      if (!XML_DECLARATION.test(s)) this.fail('malformed XML declaration');
       this.pos = end + 2;
     }
     this.skipMisc();
@@ -356,7 +384,7 @@ export class XmlReader {
       }
     }
     const colon = qname.indexOf(':');
-    const ns = colon === -1 ? this.lookup('', offset) : this.lookup(qname.slice(0, colon), offset);
+    const ns = colon === -1 ? this.defaultScope[this.defaultScope.length - 1]! : this.lookup(qname.slice(0, colon), offset);
     return { qname, local: colon === -1 ? qname : qname.slice(colon + 1), ns, attrs, selfClosing, offset };
   }
 

@@ -129,4 +129,15 @@ describe('escaping', () => {
     expect(decodeEntities('&lt;&gt;&amp;&quot;&apos;&#65;&#x42;')).toBe('<>&"\'AB');
     expect(decodeEntities('&#x110000;')).toEqual({ index: 0, message: 'invalid character reference &#x110000;' });
   });
+
+  test('names near a predefined entity are undefined entities, wherever they stand', () => {
+    for (const name of ['lg', 'gl', 'Lt', 'am', 'amq', 'quo', 'quox', 'apox', 'aposs', 'ampx', '']) {
+      expect(decodeEntities(`ok &amp; x&${name};`)).toEqual({
+        index: 10,
+        message: `undefined entity &${name}; (only the five predefined entities exist without a DTD)`,
+      });
+    }
+    expect(decodeEntities('a&amp;&amp;b&lt;&gt;&quot;&apos;&#x20AC;&#8364;z')).toBe('a&&b<>"\'€€z');
+    expect(decodeEntities('&#;')).toEqual({ index: 0, message: 'invalid character reference &#;' });
+  });
 });

@@ -413,6 +413,10 @@ const enum StepKind {
 class DecodeStep {
   /** Choices: each branch by the element name it starts with. */
   branches: ReadonlyMap<string, DecodeStep> = NO_BRANCHES;
+  /** Element: the schema {@link simple} was resolved in (the same particles may serve several schemas). */
+  simpleFor: OciSchema | undefined = undefined;
+  /** Element: the built-in of its simple type, or '' for a complex type or xs:anyType. */
+  simple = '';
 
   constructor(
     readonly kind: StepKind,
@@ -738,7 +742,12 @@ class Decoder {
         for (let count = 0; count < step.max && this.next !== null && this.next.local === name && this.next.ns === ''; count++) {
           const tag = this.next;
           const childPath = many ? `${path}.${name}[${count}]` : `${path}.${name}`;
-          const value = this.element(step.type, step.nillable, tag, childPath);
+          // The usual member, a simple value without attributes, skips element()'s checks, which
+          // all concern attributes (foreign ones, xsi:type, xsi:nil) or complex content.
+          const value =
+            tag.attrs.length === 0 && this.simpleBuiltin(step) !== ''
+              ? this.simpleValue(step.simple, tag, childPath)
+              : this.element(step.type, step.nillable, tag, childPath);
           if (many) (list ??= []).push(value);
           else obj[name] = value;
           this.next = this.reader.nextChild(parent, path);
@@ -769,6 +778,29 @@ class Decoder {
         if (branch) this.particle(branch, obj, parent, path);
       }
     }
+  }
+
+  /** The built-in of an element step's simple type in this schema ('' for complex types and xs:anyType), resolved once per schema. */
+  private simpleBuiltin(step: DecodeStep): string {
+    if (step.simpleFor !== this.schema) {
+      const t = step.type;
+      let builtin = '';
+      if (t.startsWith('xs:')) builtin = t === 'xs:anyType' ? '' : t;
+      else {
+        const declared = this.schema.type(t);
+        if (declared.kind === 'simple') builtin = declared.base;
+      }
+      step.simple = builtin;
+      step.simpleFor = this.schema;
+    }
+    return step.simple;
+  }
+
+  /** A simple value's text, through its end tag, as its built-in's value. */
+  private simpleValue(builtin: string, tag: StartTag, path: string): unknown {
+    const text = this.reader.readText(tag, path);
+    this.reader.finishElement(tag, path);
+    return this.scalar(builtin, text, path, tag.offset);
   }
 
   private pickBranch(choice: DecodeStep): DecodeStep | undefined {

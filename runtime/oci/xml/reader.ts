@@ -409,6 +409,7 @@ export class XmlReader {
       this.pos = lt;
       const c = s.charCodeAt(lt + 1);
       if (c === Ch.Slash) return null;
+      if (isNameStart(c)) return this.readStartTag(); // the usual case: no comment, PI or CDATA to rule out
       if (s.startsWith('<!--', lt)) this.skipComment();
       else if (c === 63 /* ? */) this.skipPI();
       else if (s.startsWith('<![CDATA[', lt)) {

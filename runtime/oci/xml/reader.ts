@@ -133,12 +133,18 @@ const enum Ch {
   Gt = 62,
 }
 
+// ASCII name characters by code: 2 may start a name (letters, '_', ':'), 1 may only follow (digits, '-', '.').
+const ASCII_NAME = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  ASCII_NAME[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === Ch.Colon ? 2 : (c >= 48 && c <= 57) || c === 45 || c === 46 ? 1 : 0;
+}
+
 function isNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === Ch.Colon || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7);
+  return c < 128 ? ASCII_NAME[c] === 2 : c >= 0xc0 && c !== 0xd7 && c !== 0xf7;
 }
 
 function isNameChar(c: number): boolean {
-  return isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7;
+  return c < 128 ? ASCII_NAME[c] !== 0 : (c >= 0xc0 && c !== 0xd7 && c !== 0xf7) || c === 0xb7;
 }
 
 function isSpace(c: number): boolean {

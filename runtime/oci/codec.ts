@@ -466,6 +466,18 @@ function decodePlan(content: readonly Particle[]): readonly DecodeStep[] {
   return plan;
 }
 
+/** The `xsi:` attribute `local` of a start tag (a loop, not a closure per call: this runs per element). */
+function xsiAttribute(tag: StartTag, local: 'type' | 'nil'): StartTag['attrs'][number] | undefined {
+  for (const a of tag.attrs) if (a.ns === XSI_NS && a.local === local) return a;
+  return undefined;
+}
+
+/** The declaration of attribute `name` of a complex type, if it has one. */
+function attributeMeta(meta: ComplexTypeMeta, name: string): NonNullable<ComplexTypeMeta['attrs']>[number] | undefined {
+  if (meta.attrs !== undefined) for (const a of meta.attrs) if (a.n === name) return a;
+  return undefined;
+}
+
 /** Reads values by walking the metadata, element by element, pulling from the reader. */
 class Decoder {
   // The start tag of the next unconsumed child in the content being decoded (lookahead).
@@ -560,7 +572,7 @@ class Decoder {
 
   /** Finds the type an xsi:type names, by (namespace, local name): C types must be in C, others in no namespace. */
   private resolveXsiType(tag: StartTag, path: string): string | undefined {
-    const attr = tag.attrs.find((a) => a.ns === XSI_NS && a.local === 'type');
+    const attr = xsiAttribute(tag, 'type');
     if (!attr) return undefined;
     const [ns, local] = this.reader.resolveQName(attr.value, tag.offset);
     const key = ns === 'C' && this.schema.has(`C:${local}`) ? `C:${local}` : local;
@@ -575,7 +587,7 @@ class Decoder {
 
   private command(tag: StartTag, path: string): OciCommand {
     this.noForeignAttributes(tag, path);
-    if (tag.attrs.some((a) => a.ns === XSI_NS && a.local === 'nil')) this.reader.fail('a command cannot be nil', tag.offset, path);
+    if (xsiAttribute(tag, 'nil') !== undefined) this.reader.fail('a command cannot be nil', tag.offset, path);
     const key = this.resolveXsiType(tag, path);
     if (key === undefined) this.reader.fail('command without xsi:type', tag.offset, path);
     const meta = this.schema.complexType(key);
@@ -590,7 +602,7 @@ class Decoder {
   /** Whether `xsi:nil` says true; a value other than true/false/1/0 is an error. */
   private isNil(tag: StartTag, path: string): boolean {
     if (tag.attrs.length === 0) return false;
-    const attr = tag.attrs.find((a) => a.ns === XSI_NS && a.local === 'nil');
+    const attr = xsiAttribute(tag, 'nil');
     if (attr === undefined) return false;
     const v = BOOLEAN_TEXT[attr.value.trim()];
     if (v === undefined) this.reader.fail(`xsi:nil="${attr.value}" is not a boolean`, tag.offset, path);
@@ -617,7 +629,7 @@ class Decoder {
     this.noForeignAttributes(tag, path);
     const declared = t === 'xs:anyType' || t.startsWith('xs:') ? undefined : this.schema.type(t);
     const complex = declared !== undefined && declared.kind !== 'simple';
-    if (!complex && tag.attrs.length > 0 && tag.attrs.some((a) => a.ns === XSI_NS && a.local === 'type') && t !== 'xs:anyType') {
+    if (!complex && xsiAttribute(tag, 'type') !== undefined && t !== 'xs:anyType') {
       r.fail(`xsi:type on <${tag.qname}>, which has a simple type (${t})`, tag.offset, path);
     }
     if (this.isNil(tag, path)) {
@@ -704,7 +716,7 @@ class Decoder {
     const r = this.reader;
     for (const a of tag.attrs) {
       if (a.ns !== '') continue; // xsi:type / xsi:nil (anything else was refused by element())
-      const am = meta.attrs?.find((x) => x.n === a.local) ?? r.fail(`unknown attribute ${a.qname} on ${meta.name}`, tag.offset, path);
+      const am = attributeMeta(meta, a.local) ?? r.fail(`unknown attribute ${a.qname} on ${meta.name}`, tag.offset, path);
       obj[a.local] = this.scalar(builtinOf(this.schema, am.t), a.value, `${path}@${a.local}`, tag.offset);
     }
     const saved = this.next;

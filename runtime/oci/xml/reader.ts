@@ -153,6 +153,18 @@ function isSpace(c: number): boolean {
 
 const XML_DECLARATION = /<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1/y;
 
+/** Attribute values up to this length are first checked by {@link isPlainValue}. */
+const SHORT_VALUE = 64;
+
+/** True when `s[start, end)` has no '<', '&', tab, line feed or carriage return: the value is its own text. */
+function isPlainValue(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === Ch.Lt || c === 38 /* & */ || c === Ch.Tab || c === Ch.Lf || c === Ch.Cr) return false;
+  }
+  return true;
+}
+
 /** Pull reader over one already decoded document string. */
 export class XmlReader {
   readonly src: string;
@@ -357,12 +369,9 @@ export class XmlReader {
       if (end - this.pos - 1 > this.limits.maxStringLength)
         this.overLimit('maxStringLength', `value of attribute ${name} has ${end - this.pos - 1} characters`, attrOffset);
       const rawValue = s.slice(this.pos + 1, end);
-      const lt = rawValue.indexOf('<');
-      if (lt !== -1) this.fail(`'<' in the value of attribute ${name}`, this.pos + 1 + lt);
-      const decoded = decodeEntities(rawValue);
-      if (typeof decoded !== 'string') this.fail(decoded.message, this.pos + 1 + decoded.index);
-      // Attribute-value normalisation: literal whitespace characters become spaces (character references stay).
-      const value = /[\t\n\r]/.test(rawValue) ? this.normaliseAttribute(rawValue) : decoded;
+      // Most values are short and plain (`xmlns=""`, `xsi:type`, `echo`): one pass over their
+      // characters tells that; anything else goes the general way below.
+      const value = end - this.pos <= SHORT_VALUE && isPlainValue(s, this.pos + 1, end) ? rawValue : this.attributeValue(rawValue, name);
       this.pos = end + 1;
       raw ??= [];
       if (raw.length >= this.limits.maxAttributes)
@@ -392,6 +401,16 @@ export class XmlReader {
     const colon = qname.indexOf(':');
     const ns = colon === -1 ? this.defaultScope[this.defaultScope.length - 1]! : this.lookup(qname.slice(0, colon), offset);
     return { qname, local: colon === -1 ? qname : qname.slice(colon + 1), ns, attrs, selfClosing, offset };
+  }
+
+  /** An attribute value with markup characters or whitespace to handle: checked, entity-decoded, normalised. */
+  private attributeValue(rawValue: string, name: string): string {
+    const lt = rawValue.indexOf('<');
+    if (lt !== -1) this.fail(`'<' in the value of attribute ${name}`, this.pos + 1 + lt);
+    const decoded = decodeEntities(rawValue);
+    if (typeof decoded !== 'string') this.fail(decoded.message, this.pos + 1 + decoded.index);
+    // Attribute-value normalisation: literal whitespace characters become spaces (character references stay).
+    return /[\t\n\r]/.test(rawValue) ? this.normaliseAttribute(rawValue) : decoded;
   }
 
   private normaliseAttribute(rawValue: string): string {

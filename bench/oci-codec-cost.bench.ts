@@ -9,6 +9,7 @@
 //
 //   npm run bench -- oci-codec      (or: node --import tsx bench/oci-codec-cost.bench.ts [--documents 3000])
 import { loadavg } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { type OciCommand, decodeDocument, encodeDocument } from '../runtime/oci/codec.js';
 import { OciSchema } from '../runtime/oci/schema.js';
 import { sampleCommand } from '../runtime/oci/sample.js';
@@ -72,6 +73,7 @@ if (JSON.stringify(decodeDocument(schema, tableText).commands[0]!.userTable) !==
 }
 const userGet = sampleCommand(schema, 'UserGetResponse22', { seed: 7, optional: true });
 const userGetText = encodeDocument(schema, { sessionId: 'bench', commands: [userGet] }, { encoding: 'ISO-8859-1', validate: false });
+if (!isDeepStrictEqual(decodeDocument(schema, userGetText).commands[0], userGet)) throw new Error('UserGetResponse22 does not decode back');
 const userGetOurs = cpuPer(() => decodeDocument(schema, userGetText), DOCUMENTS, 1);
 const userGetFxp = cpuPer(() => parser.parse(userGetText), DOCUMENTS, 1);
 

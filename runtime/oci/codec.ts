@@ -810,9 +810,7 @@ class Decoder {
 
   /** A simple value's text, through its end tag, as its built-in's value. */
   private simpleValue(builtin: string, tag: StartTag, path: string): unknown {
-    const text = this.reader.readText(tag, path);
-    this.reader.finishElement(tag, path);
-    return this.scalar(builtin, text, path, tag.offset);
+    return this.scalar(builtin, this.reader.readTextAndFinish(tag, path), path, tag.offset);
   }
 
   private pickBranch(choice: DecodeStep): DecodeStep | undefined {

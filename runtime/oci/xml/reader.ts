@@ -479,6 +479,37 @@ export class XmlReader {
   }
 
   /**
+   * The text of a simple-valued element and its end tag, as {@link readText} then
+   * {@link finishElement}; the usual `text</name>` is settled in place.
+   */
+  readTextAndFinish(tag: StartTag, path?: string): string {
+    if (!tag.selfClosing) {
+      const s = this.src;
+      const lt = s.indexOf('<', this.pos);
+      const name = tag.qname;
+      const close = lt + 2 + name.length;
+      if (
+        lt !== -1 &&
+        s.charCodeAt(lt + 1) === Ch.Slash &&
+        s.charCodeAt(close) === Ch.Gt &&
+        s.startsWith(name, lt + 2) &&
+        lt - this.pos <= this.limits.maxStringLength
+      ) {
+        const raw = s.slice(this.pos, lt);
+        const text = raw.indexOf('&') === -1 ? raw : decodeEntities(raw);
+        if (typeof text !== 'string') this.fail(text.message, this.pos + text.index, path);
+        this.pos = close + 1;
+        this.unbindDepth();
+        this.depth--;
+        return text;
+      }
+    }
+    const text = this.readText(tag, path);
+    this.finishElement(tag, path);
+    return text;
+  }
+
+  /**
    * Content of an element that must be empty (`xsi:nil="true"`): whitespace, comments and PIs
    * only, then its end tag. Text or a child element is an error, never silently dropped.
    */

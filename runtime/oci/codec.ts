@@ -408,6 +408,86 @@ const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 
+const enum StepKind {
+  Element,
+  Sequence,
+  Choice,
+  RepeatingChoice,
+}
+
+/**
+ * One particle of a content model in a single uniform shape, built once per particle: the decode
+ * loop reads the same properties of one hidden class on every member, instead of testing the
+ * generated metadata's many shapes (`'n' in p`, optional `max` and `nil`) element after element.
+ */
+class DecodeStep {
+  /** Choices: each branch by the element name it starts with. */
+  branches: ReadonlyMap<string, DecodeStep> = NO_BRANCHES;
+  /** Element: the schema {@link simple} was resolved in (the same particles may serve several schemas). */
+  simpleFor: OciSchema | undefined = undefined;
+  /** Element: the built-in of its simple type, or '' for a complex type or xs:anyType. */
+  simple = '';
+
+  constructor(
+    readonly kind: StepKind,
+    /** Element: its name; repeating choice: the property of its list. */
+    readonly name: string,
+    /** Element: its type key. */
+    readonly type: string,
+    /** Element: xsi:nil is allowed. */
+    readonly nillable: boolean,
+    /** Element: its value is an array. */
+    readonly many: boolean,
+    /** Most occurrences of an element or a repeating choice (Infinity when unbounded). */
+    readonly max: number,
+    /** Sequence: its members. */
+    readonly children: readonly DecodeStep[],
+  ) {}
+}
+
+const NO_BRANCHES: ReadonlyMap<string, DecodeStep> = new Map();
+const stepCache = new WeakMap<Particle, DecodeStep>();
+const planCache = new WeakMap<readonly Particle[], readonly DecodeStep[]>();
+
+function decodeStep(p: Particle): DecodeStep {
+  let step = stepCache.get(p);
+  if (step !== undefined) return step;
+  const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
+  if ('n' in p) step = new DecodeStep(StepKind.Element, p.n, p.t, p.nil === true, isArrayElement(p), max, []);
+  else if ('seq' in p) step = new DecodeStep(StepKind.Sequence, '', '', false, false, max, p.seq.map(decodeStep));
+  else {
+    const repeating = isRepeatingChoice(p);
+    step = new DecodeStep(repeating ? StepKind.RepeatingChoice : StepKind.Choice, repeating ? choiceProp(p) : '', '', false, false, max, []);
+    const branches = new Map<string, DecodeStep>();
+    for (const [name, branch] of branchByFirstName(p)) branches.set(name, decodeStep(branch));
+    step.branches = branches;
+  }
+  stepCache.set(p, step);
+  return step;
+}
+
+/** The decode steps of a type's content, built on first use. */
+function decodePlan(content: readonly Particle[]): readonly DecodeStep[] {
+  let plan = planCache.get(content);
+  if (plan === undefined) {
+    plan = content.map(decodeStep);
+    planCache.set(content, plan);
+  }
+  return plan;
+}
+
+/** The `xsi:` attribute `local` of a start tag (a loop, not a closure per call: this runs per element). */
+function xsiAttribute(tag: StartTag, local: 'type' | 'nil'): StartTag['attrs'][number] | undefined {
+  for (const a of tag.attrs) if (a.ns === XSI_NS && a.local === local) return a;
+  return undefined;
+}
+
+/** The declaration of attribute `name` of a complex type, if it has one. */
+function attributeMeta(meta: ComplexTypeMeta, name: string): NonNullable<ComplexTypeMeta['attrs']>[number] | undefined {
+  if (meta.attrs !== undefined) for (const a of meta.attrs) if (a.n === name) return a;
+  return undefined;
+}
+
 /** Reads values by walking the metadata, element by element, pulling from the reader. */
 class Decoder {
   // The start tag of the next unconsumed child in the content being decoded (lookahead).
@@ -456,11 +536,7 @@ class Decoder {
           identity = tag.local;
           stage = 'trackingId';
           if (tag.local === 'externalUserIdentity') {
-            doc.externalUserIdentity = this.element(
-              { n: 'externalUserIdentity', t: 'ExternalUserIdentity' },
-              tag,
-              'externalUserIdentity',
-            ) as OciDocument['externalUserIdentity'];
+            doc.externalUserIdentity = this.element('ExternalUserIdentity', false, tag, 'externalUserIdentity') as OciDocument['externalUserIdentity'];
           } else {
             this.noAttributes(tag, tag.local);
             doc[tag.local] = r.readText(tag, tag.local);
@@ -506,7 +582,7 @@ class Decoder {
 
   /** Finds the type an xsi:type names, by (namespace, local name): C types must be in C, others in no namespace. */
   private resolveXsiType(tag: StartTag, path: string): string | undefined {
-    const attr = tag.attrs.find((a) => a.ns === XSI_NS && a.local === 'type');
+    const attr = xsiAttribute(tag, 'type');
     if (!attr) return undefined;
     const [ns, local] = this.reader.resolveQName(attr.value, tag.offset);
     const key = ns === 'C' && this.schema.has(`C:${local}`) ? `C:${local}` : local;
@@ -521,7 +597,7 @@ class Decoder {
 
   private command(tag: StartTag, path: string): OciCommand {
     this.noForeignAttributes(tag, path);
-    if (tag.attrs.some((a) => a.ns === XSI_NS && a.local === 'nil')) this.reader.fail('a command cannot be nil', tag.offset, path);
+    if (xsiAttribute(tag, 'nil') !== undefined) this.reader.fail('a command cannot be nil', tag.offset, path);
     const key = this.resolveXsiType(tag, path);
     if (key === undefined) this.reader.fail('command without xsi:type', tag.offset, path);
     const meta = this.schema.complexType(key);
@@ -539,7 +615,7 @@ class Decoder {
   /** Whether `xsi:nil` says true; a value other than true/false/1/0 is an error. */
   private isNil(tag: StartTag, path: string): boolean {
     if (tag.attrs.length === 0) return false;
-    const attr = tag.attrs.find((a) => a.ns === XSI_NS && a.local === 'nil');
+    const attr = xsiAttribute(tag, 'nil');
     if (attr === undefined) return false;
     const v = BOOLEAN_TEXT[attr.value.trim()];
     if (v === undefined) this.reader.fail(`xsi:nil="${attr.value}" is not a boolean`, tag.offset, path);
@@ -560,18 +636,17 @@ class Decoder {
     if (tag.attrs.length > 0) this.reader.fail(`attribute ${tag.attrs[0]!.qname} is not allowed on <${tag.qname}>`, tag.offset, path);
   }
 
-  /** Decodes one element (start tag already read) of declared type `e.t`, through its end tag. */
-  private element(e: ElementMeta, tag: StartTag, path: string): unknown {
+  /** Decodes one element (start tag already read) of declared type `t`, through its end tag. */
+  private element(t: string, nillable: boolean, tag: StartTag, path: string): unknown {
     const r = this.reader;
-    const t = e.t;
     this.noForeignAttributes(tag, path);
     const declared = t === 'xs:anyType' || t.startsWith('xs:') ? undefined : this.schema.type(t);
     const complex = declared !== undefined && declared.kind !== 'simple';
-    if (!complex && tag.attrs.length > 0 && tag.attrs.some((a) => a.ns === XSI_NS && a.local === 'type') && t !== 'xs:anyType') {
+    if (!complex && xsiAttribute(tag, 'type') !== undefined && t !== 'xs:anyType') {
       r.fail(`xsi:type on <${tag.qname}>, which has a simple type (${t})`, tag.offset, path);
     }
     if (this.isNil(tag, path)) {
-      if (!e.nil) r.fail(`<${tag.qname}> is not nillable (xsi:nil="true" given)`, tag.offset, path);
+      if (!nillable) r.fail(`<${tag.qname}> is not nillable (xsi:nil="true" given)`, tag.offset, path);
       const stray = tag.attrs.find((a) => a.ns === '');
       if (stray) r.fail(`attribute ${stray.qname} on a nil element`, tag.offset, path);
       if (complex) {
@@ -654,15 +729,15 @@ class Decoder {
     const r = this.reader;
     for (const a of tag.attrs) {
       if (a.ns !== '') continue; // xsi:type / xsi:nil (anything else was refused by element())
-      const am = meta.attrs?.find((x) => x.n === a.local) ?? r.fail(`unknown attribute ${a.qname} on ${meta.name}`, tag.offset, path);
+      const am = attributeMeta(meta, a.local) ?? r.fail(`unknown attribute ${a.qname} on ${meta.name}`, tag.offset, path);
       obj[a.local] = this.scalar(builtinOf(this.schema, am.t), a.value, `${path}@${a.local}`, tag.offset);
     }
     const saved = this.next;
     this.next = r.nextChild(tag, path);
     // Once the children run out, the members left are all absent: nothing to walk for them.
-    for (const p of meta.content) {
+    for (const step of decodePlan(meta.content)) {
       if (this.next === null) break;
-      this.particle(p, obj, tag, path);
+      this.particle(step, obj, tag, path);
     }
     if (this.next) {
       const child = this.next;
@@ -681,52 +756,79 @@ class Decoder {
     this.next = saved;
   }
 
-  private particle(p: Particle, obj: Record<string, unknown>, parent: StartTag, path: string): void {
-    if ('n' in p) {
-      // Most members of a type are absent from a document: settle that before anything else.
-      if (this.next === null || this.next.local !== p.n) return;
-      const many = isArrayElement(p);
-      const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
-      let list: unknown[] | undefined;
-      for (let count = 0; count < max && this.next && this.next.local === p.n && this.next.ns === ''; count++) {
-        const tag = this.next;
-        const childPath = many ? `${path}.${p.n}[${count}]` : `${path}.${p.n}`;
-        const value = this.element(p, tag, childPath);
-        if (many) (list ??= []).push(value);
-        else obj[p.n] = value;
-        this.next = this.reader.nextChild(parent, path);
+  private particle(step: DecodeStep, obj: Record<string, unknown>, parent: StartTag, path: string): void {
+    switch (step.kind) {
+      case StepKind.Element: {
+        // Most members of a type are absent from a document: settle that before anything else.
+        const name = step.name;
+        if (this.next === null || this.next.local !== name) return;
+        const many = step.many;
+        let list: unknown[] | undefined;
+        for (let count = 0; count < step.max && this.next !== null && this.next.local === name && this.next.ns === ''; count++) {
+          const tag = this.next;
+          const childPath = many ? `${path}.${name}[${count}]` : `${path}.${name}`;
+          // The usual member, a simple value without attributes, skips element()'s checks, which
+          // all concern attributes (foreign ones, xsi:type, xsi:nil) or complex content.
+          const value =
+            tag.attrs.length === 0 && this.simpleBuiltin(step) !== ''
+              ? this.simpleValue(step.simple, tag, childPath)
+              : this.element(step.type, step.nillable, tag, childPath);
+          if (many) (list ??= []).push(value);
+          else obj[name] = value;
+          this.next = this.reader.nextChild(parent, path);
+        }
+        if (list) obj[name] = list;
+        return;
       }
-      if (list) obj[p.n] = list;
-      return;
-    }
-    if ('seq' in p) {
-      for (const c of p.seq) {
-        if (this.next === null) break;
-        this.particle(c, obj, parent, path);
+      case StepKind.Sequence:
+        for (const child of step.children) {
+          if (this.next === null) break;
+          this.particle(child, obj, parent, path);
+        }
+        return;
+      case StepKind.RepeatingChoice: {
+        const items: Record<string, unknown>[] = [];
+        for (let count = 0; count < step.max; count++) {
+          const branch = this.pickBranch(step);
+          if (!branch) break;
+          const item: Record<string, unknown> = {};
+          this.particle(branch, item, parent, `${path}.${step.name}[${count}]`);
+          items.push(item);
+        }
+        if (items.length > 0) obj[step.name] = items;
+        return;
       }
-      return;
-    }
-    if (isRepeatingChoice(p)) {
-      const prop = choiceProp(p);
-      const max = p.max === -1 ? Number.POSITIVE_INFINITY : (p.max ?? 1);
-      const items: Record<string, unknown>[] = [];
-      for (let count = 0; count < max; count++) {
-        const branch = this.pickBranch(p);
-        if (!branch) break;
-        const item: Record<string, unknown> = {};
-        this.particle(branch, item, parent, `${path}.${prop}[${count}]`);
-        items.push(item);
+      case StepKind.Choice: {
+        const branch = this.pickBranch(step);
+        if (branch) this.particle(branch, obj, parent, path);
       }
-      if (items.length > 0) obj[prop] = items;
-      return;
     }
-    const branch = this.pickBranch(p);
-    if (branch) this.particle(branch, obj, parent, path);
   }
 
-  private pickBranch(p: ChoiceMeta): Particle | undefined {
+  /** The built-in of an element step's simple type in this schema ('' for complex types and xs:anyType), resolved once per schema. */
+  private simpleBuiltin(step: DecodeStep): string {
+    if (step.simpleFor !== this.schema) {
+      const t = step.type;
+      let builtin = '';
+      if (t.startsWith('xs:')) builtin = t === 'xs:anyType' ? '' : t;
+      else {
+        const declared = this.schema.type(t);
+        if (declared.kind === 'simple') builtin = declared.base;
+      }
+      step.simple = builtin;
+      step.simpleFor = this.schema;
+    }
+    return step.simple;
+  }
+
+  /** A simple value's text, through its end tag, as its built-in's value. */
+  private simpleValue(builtin: string, tag: StartTag, path: string): unknown {
+    return this.scalar(builtin, this.reader.readTextAndFinish(tag, path), path, tag.offset);
+  }
+
+  private pickBranch(choice: DecodeStep): DecodeStep | undefined {
     const next = this.next;
     if (!next || next.ns !== '') return undefined;
-    return branchByFirstName(p).get(next.local);
+    return choice.branches.get(next.local);
   }
 }

@@ -6,7 +6,7 @@ import { isReleaseName } from '../../runtime/oci/release-name.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { camelKey, column, type OciTable, OciTableError, tableToCsv, tableToJson, toRecords } from '../../runtime/oci/table.js';
 import { validateCommand } from '../../runtime/oci/validate.js';
-import type { XmlLimits } from '../../runtime/oci/xml/reader.js';
+import { DEFAULT_XML_LIMITS, resolveXmlLimits, type XmlLimits } from '../../runtime/oci/xml/reader.js';
 import { codePointLength, decodeXmlBytes, encodeXmlText } from '../../runtime/oci/xml/text.js';
 import { handIndex } from './hand-schema.js';
 
@@ -183,6 +183,21 @@ describe('limits are named options, each with its own code', () => {
   test('a Buffer is measured before it is decoded; a bad limit value is refused', () => {
     expect(decodeError(Buffer.from(doc(logout)), { maxDocumentLength: 100 }).code).toBe('TH_ERR_OCI_LIMIT_DOCUMENT_SIZE');
     expect(() => decodeDocument(schema, doc(logout), { limits: { maxDepth: 0 } })).toThrow(/maxDepth must be a positive integer/);
+  });
+
+  test('one limits object reused across documents: resolved once, and a change to it still takes effect', () => {
+    const limits: XmlLimits = { maxStringLength: 100 };
+    const long = doc(`<command xmlns="" xsi:type="LogoutRequest"><userId>${'u'.repeat(11)}</userId></command>`);
+    expect(resolveXmlLimits(limits)).toBe(resolveXmlLimits(limits));
+    expect(Object.isFrozen(resolveXmlLimits(limits))).toBe(true);
+    expect(decodeDocument(schema, long, { limits }).commands[0]).toEqual({ $type: 'LogoutRequest', userId: 'u'.repeat(11) });
+    limits.maxStringLength = 10;
+    expect(decodeError(long, limits).code).toBe('TH_ERR_OCI_LIMIT_STRING_LENGTH');
+    limits.maxStringLength = -1;
+    expect(() => decodeDocument(schema, long, { limits })).toThrow(/maxStringLength must be a positive integer/);
+    // A resolved set is taken as it is, and the defaults when none is given.
+    expect(resolveXmlLimits(resolveXmlLimits({ maxDepth: 5 })).maxDepth).toBe(5);
+    expect(resolveXmlLimits()).toBe(DEFAULT_XML_LIMITS);
   });
 
   test('namespace scopes stay right under many bindings per level (the lookup is per prefix, not a walk)', () => {

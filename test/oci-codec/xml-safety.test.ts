@@ -122,11 +122,56 @@ describe('malformed XML gives OciDecodeError with an offset', () => {
   });
 });
 
+describe('simple values: text then end tag, in every form', () => {
+  const logout = (userId: string) => doc(`<command xmlns="" xsi:type="LogoutRequest">${userId}</command>`);
+  test.each([
+    ['plain', '<userId>u1</userId>', 'u1'],
+    ['empty', '<userId></userId>', ''],
+    ['self-closing', '<userId/>', ''],
+    ['entities', '<userId>a&amp;b&#x41;</userId>', 'a&bA'],
+    ['split by a comment', '<userId>a<!-- c -->b</userId>', 'ab'],
+    ['CDATA', '<userId><![CDATA[<x>]]>y</userId>', '<x>y'],
+    ['space before >', '<userId>u</userId >', 'u'],
+  ])('%s', (_, body, value) => {
+    expect(decodeDocument(schema, logout(body)).commands[0]).toEqual({ $type: 'LogoutRequest', userId: value });
+  });
+
+  test.each([
+    ['a longer end tag', '<userId>u</userIdx>', /mismatched end tag <\/userIdx>, expected <\/userId>/],
+    ['a bad entity', '<userId>a&bogus;</userId>', /undefined entity &bogus;/],
+    ['no end tag', '<userId>u', /LogoutRequest\.userId: mismatched end tag <\/command>, expected <\/userId>/],
+  ])('%s is refused', (_, body, message) => {
+    expect(() => decodeDocument(schema, logout(body))).toThrow(message);
+  });
+
+  test('the string limit counts decoded characters, exactly at the limit and one over', () => {
+    // 50 is above the envelope's longest attribute value (the XSI namespace, 41 characters).
+    const limits = { maxStringLength: 50 };
+    const atLimit = `a&amp;${'c'.repeat(48)}`; // 54 characters written, 50 decoded
+    expect(decodeDocument(schema, logout(`<userId>${atLimit}</userId>`), { limits }).commands[0]).toEqual({
+      $type: 'LogoutRequest',
+      userId: `a&${'c'.repeat(48)}`,
+    });
+    expect((failure(logout(`<userId>${'c'.repeat(51)}</userId>`), limits) as OciLimitError).code).toBe('TH_ERR_OCI_LIMIT_STRING_LENGTH');
+  });
+});
+
 describe('escaping', () => {
   test('text and attributes', () => {
     expect(escapeText('a & b < c > d "e" \'f\'')).toBe('a &amp; b &lt; c &gt; d "e" \'f\'');
     expect(escapeAttribute('say "x" & <y>\n')).toBe('say &quot;x&quot; &amp; &lt;y&gt;&#10;');
     expect(decodeEntities('&lt;&gt;&amp;&quot;&apos;&#65;&#x42;')).toBe('<>&"\'AB');
     expect(decodeEntities('&#x110000;')).toEqual({ index: 0, message: 'invalid character reference &#x110000;' });
+  });
+
+  test('names near a predefined entity are undefined entities, wherever they stand', () => {
+    for (const name of ['lg', 'gl', 'Lt', 'am', 'amq', 'quo', 'quox', 'apox', 'aposs', 'ampx', '']) {
+      expect(decodeEntities(`ok &amp; x&${name};`)).toEqual({
+        index: 10,
+        message: `undefined entity &${name}; (only the five predefined entities exist without a DTD)`,
+      });
+    }
+    expect(decodeEntities('a&amp;&amp;b&lt;&gt;&quot;&apos;&#x20AC;&#8364;z')).toBe('a&&b<>"\'€€z');
+    expect(decodeEntities('&#;')).toEqual({ index: 0, message: 'invalid character reference &#;' });
   });
 });

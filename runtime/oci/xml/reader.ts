@@ -49,8 +49,27 @@ const LIMIT_CODES: Record<keyof XmlLimits, OciLimitCode> = {
   maxStringLength: 'TH_ERR_OCI_LIMIT_STRING_LENGTH',
 };
 
-/** `limits` over the defaults, each checked to be a positive integer. */
-export function resolveXmlLimits(limits: XmlLimits = {}): Readonly<Required<XmlLimits>> {
+// Limits objects this module resolved (the defaults included): a reader given one uses it as is.
+const resolvedLimits = new WeakSet<object>([DEFAULT_XML_LIMITS]);
+// Callers pass the same options object document after document: each is resolved once.
+const resolvedFor = new WeakMap<XmlLimits, Readonly<Required<XmlLimits>>>();
+
+/** Whether `limits` still gives `resolved` (the caller may have changed its object since). */
+function sameLimits(limits: XmlLimits, resolved: Readonly<Required<XmlLimits>>): boolean {
+  for (const key of Object.keys(LIMIT_CODES) as (keyof XmlLimits)[]) {
+    if ((limits[key] ?? DEFAULT_XML_LIMITS[key]) !== resolved[key]) return false;
+  }
+  return true;
+}
+
+/**
+ * `limits` over the defaults, each checked to be a positive integer. The result is frozen and
+ * remembered per `limits` object, so passing the same object again costs a lookup.
+ */
+export function resolveXmlLimits(limits?: XmlLimits): Readonly<Required<XmlLimits>> {
+  if (limits === undefined || resolvedLimits.has(limits)) return (limits as Readonly<Required<XmlLimits>> | undefined) ?? DEFAULT_XML_LIMITS;
+  const known = resolvedFor.get(limits);
+  if (known !== undefined && sameLimits(limits, known)) return known;
   const out = { ...DEFAULT_XML_LIMITS };
   for (const key of Object.keys(LIMIT_CODES) as (keyof XmlLimits)[]) {
     const value = limits[key];
@@ -60,7 +79,10 @@ export function resolveXmlLimits(limits: XmlLimits = {}): Readonly<Required<XmlL
     }
     out[key] = value;
   }
-  return out;
+  const frozen = Object.freeze(out);
+  resolvedLimits.add(frozen);
+  resolvedFor.set(limits, frozen);
+  return frozen;
 }
 
 /** Throws the {@link OciLimitError} of `limit`. */
@@ -111,16 +133,36 @@ const enum Ch {
   Gt = 62,
 }
 
+// ASCII name characters by code: 2 may start a name (letters, '_', ':'), 1 may only follow (digits, '-', '.').
+const ASCII_NAME = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  ASCII_NAME[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === Ch.Colon ? 2 : (c >= 48 && c <= 57) || c === 45 || c === 46 ? 1 : 0;
+}
+
 function isNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === Ch.Colon || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7);
+  return c < 128 ? ASCII_NAME[c] === 2 : c >= 0xc0 && c !== 0xd7 && c !== 0xf7;
 }
 
 function isNameChar(c: number): boolean {
-  return isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7;
+  return c < 128 ? ASCII_NAME[c] !== 0 : (c >= 0xc0 && c !== 0xd7 && c !== 0xf7) || c === 0xb7;
 }
 
 function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr;
+}
+
+const XML_DECLARATION = /<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1/y;
+
+/** Attribute values up to this length are first checked by {@link isPlainValue}. */
+const SHORT_VALUE = 64;
+
+/** True when `s[start, end)` has no '<', '&', tab, line feed or carriage return: the value is its own text. */
+function isPlainValue(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === Ch.Lt || c === 38 /* & */ || c === Ch.Tab || c === Ch.Lf || c === Ch.Cr) return false;
+  }
+  return true;
 }
 
 /** Pull reader over one already decoded document string. */
@@ -136,12 +178,14 @@ export class XmlReader {
     ['', ['']],
   ]);
   private readonly bindings: Binding[] = [];
+  // The default namespace's stack of `scopes` (never empty), read directly for every unprefixed element.
+  private readonly defaultScope = this.scopes.get('')!;
   // Cached position of the next '&' at or after the table scanner's position (amortised O(n) scanning).
   private nextAmp = -2;
 
   constructor(src: string, limits?: XmlLimits | Readonly<Required<XmlLimits>>) {
     this.src = src;
-    this.limits = limits === undefined ? DEFAULT_XML_LIMITS : resolveXmlLimits(limits);
+    this.limits = resolveXmlLimits(limits);
     if (src.length > this.limits.maxDocumentLength) {
       const max = this.limits.maxDocumentLength;
       limitExceeded('maxDocumentLength', max, `document of ${src.length} characters is too large (limit maxDocumentLength = ${max})`, { offset: 0 });
@@ -187,7 +231,9 @@ export class XmlReader {
     if (s.startsWith('<?xml', this.pos) && isSpace(s.charCodeAt(this.pos + 5))) {
       const end = s.indexOf('?>', this.pos);
       if (end === -1) this.fail('unterminated XML declaration');
-      if (!/^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1/.test(s.slice(this.pos, end + 2))) this.fail('malformed XML declaration');
+      // Matched in place (sticky), not on a slice: the pattern cannot run past the first '?>'.
+      XML_DECLARATION.lastIndex = this.pos;
+      if (!XML_DECLARATION.test(s)) this.fail('malformed XML declaration');
       this.pos = end + 2;
     }
     this.skipMisc();
@@ -323,12 +369,9 @@ export class XmlReader {
       if (end - this.pos - 1 > this.limits.maxStringLength)
         this.overLimit('maxStringLength', `value of attribute ${name} has ${end - this.pos - 1} characters`, attrOffset);
       const rawValue = s.slice(this.pos + 1, end);
-      const lt = rawValue.indexOf('<');
-      if (lt !== -1) this.fail(`'<' in the value of attribute ${name}`, this.pos + 1 + lt);
-      const decoded = decodeEntities(rawValue);
-      if (typeof decoded !== 'string') this.fail(decoded.message, this.pos + 1 + decoded.index);
-      // Attribute-value normalisation: literal whitespace characters become spaces (character references stay).
-      const value = /[\t\n\r]/.test(rawValue) ? this.normaliseAttribute(rawValue) : decoded;
+      // Most values are short and plain (`xmlns=""`, `xsi:type`, `echo`): one pass over their
+      // characters tells that; anything else goes the general way below.
+      const value = end - this.pos <= SHORT_VALUE && isPlainValue(s, this.pos + 1, end) ? rawValue : this.attributeValue(rawValue, name);
       this.pos = end + 1;
       raw ??= [];
       if (raw.length >= this.limits.maxAttributes)
@@ -356,8 +399,18 @@ export class XmlReader {
       }
     }
     const colon = qname.indexOf(':');
-    const ns = colon === -1 ? this.lookup('', offset) : this.lookup(qname.slice(0, colon), offset);
+    const ns = colon === -1 ? this.defaultScope[this.defaultScope.length - 1]! : this.lookup(qname.slice(0, colon), offset);
     return { qname, local: colon === -1 ? qname : qname.slice(colon + 1), ns, attrs, selfClosing, offset };
+  }
+
+  /** An attribute value with markup characters or whitespace to handle: checked, entity-decoded, normalised. */
+  private attributeValue(rawValue: string, name: string): string {
+    const lt = rawValue.indexOf('<');
+    if (lt !== -1) this.fail(`'<' in the value of attribute ${name}`, this.pos + 1 + lt);
+    const decoded = decodeEntities(rawValue);
+    if (typeof decoded !== 'string') this.fail(decoded.message, this.pos + 1 + decoded.index);
+    // Attribute-value normalisation: literal whitespace characters become spaces (character references stay).
+    return /[\t\n\r]/.test(rawValue) ? this.normaliseAttribute(rawValue) : decoded;
   }
 
   private normaliseAttribute(rawValue: string): string {
@@ -381,6 +434,7 @@ export class XmlReader {
       this.pos = lt;
       const c = s.charCodeAt(lt + 1);
       if (c === Ch.Slash) return null;
+      if (isNameStart(c)) return this.readStartTag(); // the usual case: no comment, PI or CDATA to rule out
       if (s.startsWith('<!--', lt)) this.skipComment();
       else if (c === 63 /* ? */) this.skipPI();
       else if (s.startsWith('<![CDATA[', lt)) {
@@ -422,6 +476,37 @@ export class XmlReader {
       else if (c === 33 /* ! */) this.refuseDeclaration();
       else this.fail(`element not allowed inside the simple value <${parent.qname}>`, lt, path);
     }
+  }
+
+  /**
+   * The text of a simple-valued element and its end tag, as {@link readText} then
+   * {@link finishElement}; the usual `text</name>` is settled in place.
+   */
+  readTextAndFinish(tag: StartTag, path?: string): string {
+    if (!tag.selfClosing) {
+      const s = this.src;
+      const lt = s.indexOf('<', this.pos);
+      const name = tag.qname;
+      const close = lt + 2 + name.length;
+      if (
+        lt !== -1 &&
+        s.charCodeAt(lt + 1) === Ch.Slash &&
+        s.charCodeAt(close) === Ch.Gt &&
+        s.startsWith(name, lt + 2) &&
+        lt - this.pos <= this.limits.maxStringLength
+      ) {
+        const raw = s.slice(this.pos, lt);
+        const text = raw.indexOf('&') === -1 ? raw : decodeEntities(raw);
+        if (typeof text !== 'string') this.fail(text.message, this.pos + text.index, path);
+        this.pos = close + 1;
+        this.unbindDepth();
+        this.depth--;
+        return text;
+      }
+    }
+    const text = this.readText(tag, path);
+    this.finishElement(tag, path);
+    return text;
   }
 
   /**

@@ -11,6 +11,7 @@
 // cold first wave is printed on its own line.
 //
 //   node --import tsx bench/webcli.bench.ts      (or: npm run bench -- webcli)
+//   BENCH_USERS, BENCH_ACTIONS, BENCH_THINK_MS (pause before each submit; default 0, the server saturated)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ import { createService, loadConfig, prepareStorage } from '../web/server/index.j
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 20);
+/** BENCH_THINK_MS: a pause before each measured submit (an operator reading the answer); 0, the default, saturates the server. */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 0);
 const TARGET_P99_FIRST_CHUNK_MS = 100;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const COMMAND = '%oci% UserGetListInGroupRequest serviceProviderId=acme GroupId=acme-hq';
@@ -180,6 +183,7 @@ async function runUser(email: string): Promise<void> {
   if (--warmUpsLeft === 0) warmUpsDone();
   await allWarm; // the measured load starts for every user at once
   for (let i = 0; i < ACTIONS; i++) {
+    if (THINK_MS > 0) await new Promise((resolve) => setTimeout(resolve, THINK_MS));
     const t = await runAction(false);
     firstChunkMs.push(t.firstChunk - t.submitted);
     completionMs.push(t.done - t.submitted);
@@ -244,7 +248,7 @@ const pct = (values: number[], p: number) => {
 };
 const total = USERS * ACTIONS;
 console.log(
-  `${USERS} users × ${ACTIONS} actions = ${total} %oci% actions (each: XML + CSV + table chunks; after one warm-up action per user), server limits: ${scheduler.maxRunning} running, ${scheduler.maxPerUser} per user`,
+  `${USERS} users × ${ACTIONS} actions = ${total} %oci% actions (each: XML + CSV + table chunks; after one warm-up action per user${THINK_MS > 0 ? `; ${THINK_MS} ms pause before each submit` : ', no pause between them'}), server limits: ${scheduler.maxRunning} running, ${scheduler.maxPerUser} per user`,
 );
 console.log(
   `submit → first chunk:  p50 ${pct(firstChunkMs, 50).toFixed(1)} ms   p99 ${pct(firstChunkMs, 99).toFixed(1)} ms   (target p99 < ${TARGET_P99_FIRST_CHUNK_MS} ms)`,

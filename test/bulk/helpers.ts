@@ -1,11 +1,14 @@
 // Fixtures of the bulk tests: temp folders, CSV writing, a seed for the mock, and `hammer bulk`
 // spawned as users run it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvLine } from '../../agents/bulk/csv.js';
+import { OciClient } from '../../runtime/oci/client.js';
+import { OciSchema } from '../../runtime/oci/schema.js';
 import { projectRoot } from '../../runtime/paths.js';
+import { type SpawnedMock, spawnMock } from '../oci-client/helpers.js';
 
 export const SP = 'bulk-sp';
 export const GROUP = 'bulk-g';
@@ -14,6 +17,29 @@ export const PASSWORD = 'bulk-Secret-1';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'th-bulk-'));
+}
+
+/** The mock in its own process with the seed below, and an admin client on it. */
+export interface BulkMock {
+  mock: SpawnedMock;
+  dir: string;
+  schema: OciSchema;
+  url: string;
+  client: OciClient;
+}
+
+export async function startBulkMock(): Promise<BulkMock> {
+  const dir = tempDir();
+  const mock = await spawnMock(['--tcp-port', '0', '--user', `admin:${PASSWORD}`, '--seed', writeSeed(dir)]);
+  const url = `tcp://127.0.0.1:${mock.ports.tcp}`;
+  const schema = await OciSchema.load(mock.release);
+  return { mock, dir, schema, url, client: new OciClient({ url, userId: 'admin', password: PASSWORD, schema }) };
+}
+
+export async function stopBulkMock(env: Partial<BulkMock>): Promise<void> {
+  await env.client?.close();
+  await env.mock?.stop();
+  if (env.dir) rmSync(env.dir, { recursive: true, force: true });
 }
 
 /** A seed with one service provider and group (room for 20,000 users) and a second group. */

@@ -4,30 +4,22 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BulkRunOptions, planUndo, applyUndo, readJournal, runBulk, writeXlsxFile } from '../../agents/bulk/index.js';
-import { OciClient } from '../../runtime/oci/client.js';
-import { OciSchema } from '../../runtime/oci/schema.js';
-import { type SpawnedMock, spawnMock, uniqueTag } from '../oci-client/helpers.js';
-import { DOMAIN, GROUP, PASSWORD, SP, USER_HEADER, hammerBulk, tempDir, userRow, writeCsv, writeSeed } from './helpers.js';
+import type { OciClient } from '../../runtime/oci/client.js';
+import type { OciSchema } from '../../runtime/oci/schema.js';
+import { uniqueTag } from '../oci-client/helpers.js';
+import { type BulkMock, DOMAIN, GROUP, PASSWORD, SP, USER_HEADER, hammerBulk, startBulkMock, stopBulkMock, userRow, writeCsv } from './helpers.js';
 
-let mock: SpawnedMock;
+let env: BulkMock;
 let dir: string;
 let schema: OciSchema;
 let url: string;
 let client: OciClient;
 
 beforeAll(async () => {
-  dir = tempDir();
-  mock = await spawnMock(['--tcp-port', '0', '--user', `admin:${PASSWORD}`, '--seed', writeSeed(dir)]);
-  url = `tcp://127.0.0.1:${mock.ports.tcp}`;
-  schema = await OciSchema.load(mock.release);
-  client = new OciClient({ url, userId: 'admin', password: PASSWORD, schema });
+  env = await startBulkMock();
+  ({ dir, schema, url, client } = env);
 }, 60_000);
-
-afterAll(async () => {
-  await client?.close();
-  await mock?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopBulkMock(env ?? {}));
 
 const connection = () => ({ url, userId: 'admin', password: PASSWORD });
 const run = (options: Omit<BulkRunOptions, 'schema'>) => runBulk({ schema, ...options });

@@ -13,6 +13,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+async function countUsers(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((e) => e.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 async function insertUsers(db: Kysely<Database>, from: number, count: number): Promise<void> {
   const t = new Date().toISOString();
   for (let i = from; i < from + count; i++)
@@ -34,22 +42,14 @@ test('with background checkpoints the connection never checkpoints itself, and a
     // Only the worker can have grown the database file: this connection writes to the WAL alone.
     while (statSync(file).size <= before) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(statSync(file).size).toBeGreaterThan(before);
-    const count = await db
-      .selectFrom('users')
-      .select((e) => e.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    expect(Number(count.n)).toBe(2000);
+    expect(await countUsers(db)).toBe(2000);
   } finally {
     await db.destroy();
   }
   // Everything is still there after a reopen.
   const again = openDatabase(`sqlite:${file}`);
   try {
-    const count = await again
-      .selectFrom('users')
-      .select((e) => e.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    expect(Number(count.n)).toBe(2000);
+    expect(await countUsers(again)).toBe(2000);
   } finally {
     await again.destroy();
   }

@@ -31,6 +31,11 @@ test('SQLite runs with foreign keys on and WAL', async () => {
   expect(wal.rows[0]!.journal_mode).toBe('wal');
 });
 
+test('the scheduler defaults are Part C’s (C.5): 8 running for the server, 4 per user; the environment overrides them', () => {
+  expect(loadConfig({ home, env: {} }).scheduler).toMatchObject({ maxRunning: 8, maxPerUser: 4 });
+  expect(loadConfig({ home, env: { THORS_WEBCLI_SCHEDULER_MAX_RUNNING: '32' } }).scheduler.maxRunning).toBe(32);
+});
+
 test('emails are unique and stored lower-case; a duplicate is a conflict', async () => {
   const u = await service.createUser('Mixed@Example.COM', 'long enough');
   expect(u.email).toBe('mixed@example.com');

@@ -12,12 +12,11 @@ import type { Database } from './db/schema.js';
 import { type ChunkJson, Store, type ThreadActionJson, type UserRow } from './store.js';
 
 /**
- * Default scheduler limits. Most actions wait on a remote server (an `%oci%` request is a few ms
- * of CPU around a round trip), so the global limit is well above the CPU count: with 8, 50 users
- * queued behind 8 round trips (webcli bench: stored created → first chunk p50 250 ms at 8, 152 ms
- * at 50 running on the same machine). The per-user limit keeps one user from taking every slot.
+ * Default scheduler limits, Part C's (C.5): 8 actions running at once for the whole server, 4 per
+ * user, so that one user cannot take every slot. Most actions wait on a remote server rather than
+ * the CPU, so sites with slow servers and many users raise `scheduler.maxRunning`.
  */
-export const DEFAULT_SCHEDULER_LIMITS = { maxRunning: 32, maxPerUser: 4 } as const;
+export const DEFAULT_SCHEDULER_LIMITS = { maxRunning: 8, maxPerUser: 4 } as const;
 
 /** Limits of the scheduler (C.5). */
 export interface SchedulerLimits {

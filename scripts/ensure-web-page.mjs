@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Builds the Web CLI page (web/page → web/page/dist) when it is missing or older than its sources.
+// Builds the Web CLI page (web/page → web/page/dist) when it is missing or older than its sources:
+// web/page itself and web/core/types.ts, whose values (MIME names, the 4401 close code) the page
+// bundles.
 // Run before the tests (pretest) and by `npm start`; `npm run build:web` always rebuilds.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -20,7 +22,9 @@ function newestSource(dir) {
   return newest;
 }
 
-if (existsSync(built) && statSync(built).mtimeMs >= newestSource(page)) process.exit(0);
+const sharedWithServer = [join(root, 'web', 'core', 'types.ts')];
+const newest = Math.max(newestSource(page), ...sharedWithServer.map((f) => statSync(f).mtimeMs));
+if (existsSync(built) && statSync(built).mtimeMs >= newest) process.exit(0);
 process.stderr.write('building the Web CLI page (web/page → web/page/dist)\n');
 const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 const result = spawnSync(process.execPath, [vite, 'build', '--config', join(page, 'vite.config.ts')], { cwd: root, stdio: 'inherit' });

@@ -7,7 +7,7 @@
 //
 //   npm run bench -- bulk          (or: node --import tsx bench/bulk.bench.ts [--rows 10000] [--dry-rows 1000000] [--sessions 4] [--latency 1])
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +16,7 @@ import { RowMapper, loadPresets, readCsvFile, runBulk } from '../agents/bulk/ind
 import { OciClient, type OciClientOptions } from '../runtime/oci/client.js';
 import { OciSchema } from '../runtime/oci/schema.js';
 import { projectRoot } from '../runtime/paths.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -114,10 +115,10 @@ async function applyPass(dir: string, latencyMs: number): Promise<void> {
 
     const measured = async (run: () => Promise<{ ok: number; ms: number }>) => {
       const client0 = process.cpuUsage();
-      const server0 = serverCpuSeconds(mock.pid);
+      const server0 = processCpuSeconds(mock.pid);
       const summary = await run();
       const client = process.cpuUsage(client0);
-      return { summary, clientUs: (client.user + client.system) / ROWS, serverUs: ((serverCpuSeconds(mock.pid) - server0) * 1e6) / ROWS };
+      return { summary, clientUs: (client.user + client.system) / ROWS, serverUs: ((processCpuSeconds(mock.pid) - server0) * 1e6) / ROWS };
     };
     const pooledRun = await measured(async () => {
       const s = await runBulk({
@@ -194,16 +195,6 @@ function dryRunScript(moduleUrl: string): string {
     "const s = await runBulk({ input: file, request: 'UserAddRequest17sp4', journal: file + '.journal.jsonl' });",
     'console.log(JSON.stringify({ rows: s.total, valid: s.counts.valid, ms: s.ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));',
   ].join('\n');
-}
-
-/** User + system CPU seconds of a process so far, from /proc/<pid>/stat (Linux). */
-function serverCpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 interface MockProcess {

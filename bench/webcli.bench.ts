@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { createService, loadConfig, prepareStorage } from '../web/server/index.js';
+import { processCpuSeconds } from './process-cpu.js';
+import { freePort } from '../test/support/free-port.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 20);
@@ -222,14 +224,18 @@ let cpuAtLoadEnd: { server: number; mock: number; clients: NodeJS.CpuUsage } | u
 let elapsed = 0;
 void allLoopsDone.then(() => {
   elapsed = performance.now() - started;
-  cpuAtLoadEnd = { server: cpuMsOf(server), mock: cpuMsOf(mockProcess), clients: process.cpuUsage(cpuBefore.clients) };
+  cpuAtLoadEnd = {
+    server: processCpuSeconds(server.pid!) * 1000,
+    mock: processCpuSeconds(mockProcess.pid!) * 1000,
+    clients: process.cpuUsage(cpuBefore.clients),
+  };
 });
 
 let started = 0;
 let cpuBefore!: { server: number; mock: number; clients: NodeJS.CpuUsage };
 void allWarm.then(() => {
   started = performance.now();
-  cpuBefore = { server: cpuMsOf(server), mock: cpuMsOf(mockProcess), clients: process.cpuUsage() };
+  cpuBefore = { server: processCpuSeconds(server.pid!) * 1000, mock: processCpuSeconds(mockProcess.pid!) * 1000, clients: process.cpuUsage() };
 });
 await Promise.all(emails.map(runUser));
 const atEnd = cpuAtLoadEnd!;
@@ -284,26 +290,4 @@ function rssOf(child: ChildProcess): number {
   } catch {
     return 0;
   }
-}
-
-/** CPU time (user + system) a child process has used so far, from /proc (clock ticks of 10 ms). */
-function cpuMsOf(child: ChildProcess): number {
-  try {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { builtinHandlers } from '../../web/core/builtin.js';
 import type { Handler, WebLogger } from '../../web/core/types.js';
 import { createWebCli, loadConfig, prepareStorage, type WebCli } from '../../web/server/index.js';
+import { freePort } from '../support/free-port.js';
 
 /** Logs nothing but keeps errors, so a test can assert that none happened. */
 export function quietLogger(): WebLogger & { errors: string[] } {
@@ -43,18 +44,6 @@ export async function startTestServer(
       if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Creates a user and logs in through the API; returns the cookie header value. */

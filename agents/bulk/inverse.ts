@@ -18,15 +18,6 @@ export function requestKind(schema: OciSchema, type: string): RequestKind {
   return verb === 'Add' ? 'add' : verb === 'Modify' ? 'modify' : verb === 'Delete' ? 'delete' : 'other';
 }
 
-/**
- * True for a request that only reads: its family names the verb `Get` (`UserGetRequest23V2`,
- * `GroupGetListInServiceProviderRequest`, `UserServiceGetAssignmentListRequest`). The bulk
- * engine sends these without `--apply`: the dry run guards requests that change data.
- */
-export function isReadOnlyRequest(schema: OciSchema, type: string): boolean {
-  return /Get(?=[A-Z])/.test(familyOf(schema, type));
-}
-
 function familyOf(schema: OciSchema, type: string): string {
   return schema.has(type) ? (schema.complexType(type).family ?? type) : type;
 }

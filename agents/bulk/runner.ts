@@ -7,10 +7,11 @@ import { isThorsHammerError } from '../../runtime/errors.js';
 import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClient, type OciClientOptions, newestGeneratedRelease } from '../../runtime/oci/client.js';
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciCommand } from '../../runtime/oci/codec.js';
+import { isReadOnlyRequest } from '../../runtime/oci/names.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvChunks } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
-import { backupCommand, isReadOnlyRequest } from './inverse.js';
+import { backupCommand } from './inverse.js';
 import { type PlanEntry, Preflight } from './preflight.js';
 import {
   JOURNAL_VERSION,

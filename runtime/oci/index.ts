@@ -40,6 +40,7 @@ export { FLOAT_BUILTINS, INTEGER_BUILTINS, INTEGER_RANGES, NUMERIC_BUILTINS, isN
 export {
   LATEST_SUFFIX,
   compareVersionKeys,
+  isReadOnlyRequest,
   nearestNames,
   newestOfFamily,
   pairedResponseName,

@@ -194,3 +194,15 @@ function editDistance(a: string, b: string, bound: number): number {
   }
   return previous[b.length]!;
 }
+
+/**
+ * True for a request that changes no provisioned data: its family names the verb `Get`
+ * (`UserGetRequest23V2`, `GroupGetListInServiceProviderRequest`,
+ * `UserServiceGetAssignmentListRequest`), or it is a session request (login, logout,
+ * authentication). The bulk engine sends these without `--apply`, the Web CLI may send them again
+ * after a lost connection, and the mock does not count them as unmodelled changes.
+ */
+export function isReadOnlyRequest(schema: OciSchema, type: string): boolean {
+  const family = schema.has(type) ? (schema.complexType(type).family ?? type) : parseCommandName(type).family;
+  return /Get(?=[A-Z])|^(Login|Logout|Authentication)/.test(family);
+}

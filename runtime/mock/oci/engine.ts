@@ -2,6 +2,7 @@ import { MAX_COMMANDS, type OciCommand, type OciDocument, decodeDocument, encode
 import { parseCommandName } from '../../oci/command-name.js';
 import { OciUnknownTypeError } from '../../oci/errors.js';
 import type { ComplexTypeMeta } from '../../oci/meta.js';
+import { isReadOnlyRequest } from '../../oci/names.js';
 import type { OciSchema } from '../../oci/schema.js';
 import { collectIssues } from '../../oci/validate.js';
 import { decodeDocumentText } from '../../oci/transport/framing.js';
@@ -183,7 +184,7 @@ export class OciMockEngine {
       if (changes) this.state.generation++;
       let response: OciCommand;
       try {
-        response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(command, family));
+        response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(command));
       } finally {
         if (changes) this.state.generation++;
       }
@@ -209,9 +210,9 @@ export class OciMockEngine {
   }
 
   /** A request no handler covers: synthesised; a data-changing one is also counted and logged, and refused when strict. */
-  private unmodelled(command: OciCommand, family: string): OciCommand {
+  private unmodelled(command: OciCommand): OciCommand {
     const requestType = command.$type;
-    if (changesData(this.schema, requestType, family)) {
+    if (changesData(this.schema, requestType)) {
       const count = (this.state.unmodelled.get(requestType) ?? 0) + 1;
       if (this.state.unmodelled.has(requestType) || this.state.unmodelled.size < 10_000) this.state.unmodelled.set(requestType, count);
       if (count === 1) this.logger.warn?.(`${requestType} is not modelled: ${this.strict ? 'refused (strict)' : 'answered SuccessResponse, nothing changed'}`);
@@ -366,9 +367,9 @@ class CommandContext implements HandlerContext {
   }
 }
 
-/** Requests answered with SuccessResponse whose family is not a read (`Get`) are taken to change data. */
-function changesData(schema: OciSchema, requestType: string, family: string): boolean {
-  return schema.responseTypeOf(requestType) === 'SuccessResponse' && !/Get/.test(family) && !loginFreeFamilies.has(family);
+/** Requests answered with SuccessResponse that are not reads or session requests are taken to change data. */
+function changesData(schema: OciSchema, requestType: string): boolean {
+  return schema.responseTypeOf(requestType) === 'SuccessResponse' && !isReadOnlyRequest(schema, requestType);
 }
 
 /** The ErrorResponse value for a rejection (summary = summaryEnglish, no errorCode, like a real server). */

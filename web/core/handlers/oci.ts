@@ -4,6 +4,7 @@ import { isThorsHammerError } from '../../../runtime/errors.js';
 import { OciError, type OciResponse } from '../../../runtime/oci/client.js';
 import { OciSessionPool } from '../../../runtime/oci/client/pool.js';
 import { clientOptionsFor } from '../../../runtime/oci/connection-settings.js';
+import { isReadOnlyRequest } from '../../../runtime/oci/names.js';
 import { encodeCommand } from '../../../runtime/oci/codec.js';
 import { responseFields, responseTables, toJsonValue } from '../../../runtime/oci/present.js';
 import {
@@ -93,7 +94,6 @@ type OciRequest =
   | { op: 'send'; profile: string | null; type: string; command: OciCommand; mutating: boolean };
 
 /** Request names that read only; anything else (Add, Modify, Delete, Assign …) is treated as changing data. */
-const READ_ONLY = /Get|Login|Logout|Authentication/;
 
 /** Errors after which the session is gone but the server may not have run the request: a read-only one is retried once. */
 const LINK_LOST: ReadonlySet<string> = new Set([
@@ -202,7 +202,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         context: { issues },
       });
     }
-    const mutating = !READ_ONLY.test(resolved.type);
+    const mutating = !isReadOnlyRequest(s, resolved.type);
     return { request: { op: 'send', profile, type: resolved.type, command: built, mutating }, mutating };
   }
 

@@ -11,18 +11,10 @@
 import { OciDocumentEncodingError } from '../errors.js';
 import { decodeXmlBytes, encodeXmlText } from '../xml/text.js';
 import { OciEncodingError, OciFrameTooLargeError, OciTransportError, OciTransportErrorCode, OciUnterminatedMarkupError } from './errors.js';
+import { CDATA_CLOSE, CDATA_OPEN, COMMENT_CLOSE, COMMENT_OPEN, GT, LT, PI_CLOSE, SLASH } from './xml-bytes.js';
 
-const LT = 0x3c; // <
-const GT = 0x3e; // >
-const SLASH = 0x2f; // /
 const BANG = 0x21; // !
 const QUESTION = 0x3f; // ?
-
-const CDATA_OPEN = Buffer.from('<![CDATA[', 'latin1');
-const CDATA_CLOSE = Buffer.from(']]>', 'latin1');
-const COMMENT_OPEN = Buffer.from('<!--', 'latin1');
-const COMMENT_CLOSE = Buffer.from('-->', 'latin1');
-const PI_CLOSE = Buffer.from('?>', 'latin1');
 const ROOT_NAME_BYTES = Buffer.from('BroadsoftDocument', 'latin1');
 
 /** Default limit of one document (or of an unfinished remainder): 64 MiB. */

@@ -15,8 +15,8 @@
  * the element stack), and nesting depth, name length and attributes per element are limited.
  */
 
-const LT = 0x3c;
-const GT = 0x3e;
+import { CDATA_CLOSE, CDATA_OPEN, COMMENT_CLOSE, COMMENT_OPEN, GT, LT, PI_CLOSE, SLASH } from './xml-bytes.js';
+
 const AMP = 0x26;
 const SEMI = 0x3b;
 const CR = 0x0d;
@@ -24,14 +24,8 @@ const LF = 0x0a;
 const QUOT = 0x22;
 const APOS = 0x27;
 const EQ = 0x3d;
-const SLASH = 0x2f;
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
-const COMMENT_OPEN = Buffer.from('<!--', 'latin1');
-const COMMENT_CLOSE = Buffer.from('-->', 'latin1');
-const CDATA_OPEN = Buffer.from('<![CDATA[', 'latin1');
-const CDATA_CLOSE = Buffer.from(']]>', 'latin1');
-const PI_CLOSE = Buffer.from('?>', 'latin1');
 const GT_BYTES = Buffer.from('>', 'latin1');
 
 /** Limits of {@link XmlScanner}; exceeding one is an {@link XmlScanError} naming it. */

@@ -14,6 +14,7 @@ import { genericHandlerFor, handlersByFamily } from './handlers/index.js';
 import type { CommandHandler, HandlerContext } from './handlers/context.js';
 import { type OciMockState, copyFields } from './model.js';
 import { ResponseBuilder, detailsAsCdata, seedOf, xmlSafe } from './respond.js';
+import { type DocumentIdentity, ResponseWriter, WriterDeclined } from './response-writer.js';
 import type { SessionScope, SessionState } from './sessions.js';
 import type { MockUser } from './users.js';
 
@@ -55,6 +56,7 @@ export interface ParsedDocument {
 export class OciMockEngine {
   readonly stats: OciMockStats = { documents: 0, commands: 0, byType: new Map() };
   readonly responses: ResponseBuilder;
+  private readonly writer: ResponseWriter;
   private readonly synthesised = new Map<string, OciCommand>();
   private readonly handlers: ReadonlyMap<string, CommandHandler>;
   /** Handlers found from the family name alone (service instances, Get/Modify settings), or null: cached per family. */
@@ -80,6 +82,7 @@ export class OciMockEngine {
       logger.debug?.(`stored values do not fit ${type}; template values used instead`, { issues: issues.slice(0, 3) }),
     );
     this.handlers = handlersByFamily;
+    this.writer = new ResponseWriter(schema);
   }
 
   /** Decodes and validates a request document (bytes as received, or text). Never throws. */
@@ -109,11 +112,20 @@ export class OciMockEngine {
   /** Runs every command of a parsed document in order and returns the response document text. */
   execute(parsed: ParsedDocument, scope: SessionScope): string {
     const session = scope.session(parsed.sessionKey);
-    const responses = parsed.items.map((item) => {
-      if ('rejection' in item) return withEcho(errorResponse(item.rejection), item.echo);
-      return withEcho(this.run(item.command, session, parsed.sessionKey), item.command.echo);
-    });
-    return this.encode(parsed, responses);
+    const count = parsed.items.length;
+    const answers: OciCommand[] = new Array(count);
+    const echoes: unknown[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const item = parsed.items[i] as ParsedDocument['items'][number];
+      if ('rejection' in item) {
+        answers[i] = errorResponse(item.rejection);
+        echoes[i] = item.echo;
+      } else {
+        answers[i] = this.run(item.command, session, parsed.sessionKey);
+        echoes[i] = item.command.echo;
+      }
+    }
+    return this.encode(parsed, answers, echoes);
   }
 
   /**
@@ -124,13 +136,18 @@ export class OciMockEngine {
     const recorder = this.recorder;
     if (!recorder) return this.execute(parsed, scope);
     const session = scope.session(parsed.sessionKey);
-    const responses: (OciCommand | undefined)[] = new Array(parsed.items.length);
+    const answers: OciCommand[] = new Array(parsed.items.length);
+    const echoes: unknown[] = new Array(parsed.items.length);
     const forwarded: { position: number; command: OciCommand }[] = [];
     parsed.items.forEach((item, position) => {
-      if ('rejection' in item) responses[position] = withEcho(errorResponse(item.rejection), item.echo);
-      else if (loginFreeFamilies.has(this.familyOf(item.command.$type)))
-        responses[position] = withEcho(this.run(item.command, session, parsed.sessionKey), item.command.echo);
-      else if (!session.user || parsed.sessionKey === '') responses[position] = withEcho(errorResponse(mockErrors.notLoggedIn()), item.command.echo);
+      if ('rejection' in item) {
+        answers[position] = errorResponse(item.rejection);
+        echoes[position] = item.echo;
+        return;
+      }
+      echoes[position] = item.command.echo;
+      if (loginFreeFamilies.has(this.familyOf(item.command.$type))) answers[position] = this.run(item.command, session, parsed.sessionKey);
+      else if (!session.user || parsed.sessionKey === '') answers[position] = errorResponse(mockErrors.notLoggedIn());
       else forwarded.push({ position, command: item.command });
     });
     if (forwarded.length > 0) {
@@ -142,12 +159,11 @@ export class OciMockEngine {
       }
       forwarded.forEach(({ position, command }, k) => {
         const result = results[k] ?? { failure: 'no response' };
-        const response = 'response' in result ? result.response : errorResponse(mockErrors.upstreamFailed(command.$type, result.failure));
-        responses[position] = withEcho(response, command.echo);
+        answers[position] = 'response' in result ? result.response : errorResponse(mockErrors.upstreamFailed(command.$type, result.failure));
         session.answered++;
       });
     }
-    return this.encode(parsed, responses as OciCommand[]);
+    return this.encode(parsed, answers, echoes);
   }
 
   /** True when the document holds a command that needs a login and the session has none (SOAP answers a Fault). */
@@ -308,19 +324,38 @@ export class OciMockEngine {
     return { identity, sessionKey: identity.sessionId ?? '', items: [{ rejection: mockErrors.validation(detail) }] };
   }
 
-  private encode(parsed: ParsedDocument, responses: OciCommand[]): string {
-    const { identity } = parsed;
+  /**
+   * The response document: written by the mock's own writer (response-writer.ts), or, for
+   * anything it leaves to the codec, by encodeDocument, which gives the same text.
+   */
+  private encode(parsed: ParsedDocument, answers: OciCommand[], echoValues: unknown[]): string {
     // What the client sent is quoted back (identity, echo, 6004 details): characters XML cannot carry are escaped.
-    const doc: OciDocument = { protocol: 'OCI', ...xmlSafeIdentity(identity), commands: responses.map(xmlSafeQuotes) };
-    if (doc.sessionId === undefined && doc.userId === undefined && doc.phoneNumber === undefined && doc.linePort === undefined) doc.sessionId = '';
+    const identity = xmlSafeIdentity(parsed.identity);
+    if (identity.sessionId === undefined && identity.userId === undefined && identity.phoneNumber === undefined && identity.linePort === undefined) {
+      identity.sessionId = '';
+    }
+    const echoes = echoValues.map((echo) => (typeof echo === 'string' ? xmlSafe(echo) : ''));
+    let hasDetail = false;
+    for (let i = 0; i < answers.length; i++) {
+      const answer = answers[i] as OciCommand;
+      if (answer.$type !== 'ErrorResponse' || answer.detail === undefined) continue;
+      hasDetail = true;
+      if (typeof answer.detail === 'string' && xmlSafe(answer.detail) !== answer.detail) answers[i] = copyFields(answer, { detail: xmlSafe(answer.detail) }) as OciCommand;
+    }
+    // Only an ErrorResponse with a detail has anything to rewrite: the other documents (nearly all) skip the scan.
+    const finish = (text: string) => (hasDetail ? detailsAsCdata(text) : text);
     try {
-      const text = encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false });
-      // Only an ErrorResponse with a detail has anything to rewrite: the other documents (nearly all) skip the scan.
-      return doc.commands.some((c) => c.$type === 'ErrorResponse' && c.detail !== undefined) ? detailsAsCdata(text) : text;
+      return finish(this.writer.document(identity, answers, echoes));
+    } catch (error) {
+      if (!(error instanceof WriterDeclined)) this.logger.debug?.('response writer failed; the codec writes the document', { error: describe(error) });
+    }
+    const doc: OciDocument = { protocol: 'OCI', ...identity, commands: answers.map((answer, i) => withEcho(answer, echoes[i])) };
+    try {
+      return finish(encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false }));
     } catch (error) {
       // A response the encoder refuses is a mock bug: answer each command with an internal error rather than nothing.
       this.logger.warn?.('response document could not be encoded', { error: describe(error) });
-      const fallback = responses.map((r) =>
+      const fallback = doc.commands.map((r) =>
         withEcho(errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error))), r.echo),
       );
       return encodeDocument(this.schema, { ...doc, commands: fallback }, { encoding: 'ISO-8859-1', validate: false });
@@ -380,18 +415,10 @@ export function errorResponse(rejection: OciCommandRejection): OciCommand {
   return response;
 }
 
-function xmlSafeIdentity(identity: ParsedDocument['identity']): ParsedDocument['identity'] {
+function xmlSafeIdentity(identity: ParsedDocument['identity']): DocumentIdentity {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(identity)) if (typeof value === 'string') out[key] = xmlSafe(value);
   return out;
-}
-
-/** An answer with its echo and ErrorResponse detail made XML-safe. */
-function xmlSafeQuotes(response: OciCommand): OciCommand {
-  const echo = typeof response.echo === 'string' ? xmlSafe(response.echo) : response.echo;
-  const detail = response.$type === 'ErrorResponse' && typeof response.detail === 'string' ? xmlSafe(response.detail) : response.detail;
-  if (echo === response.echo && detail === response.detail) return response;
-  return copyFields(response, detail === undefined ? { echo } : { echo, detail }) as OciCommand;
 }
 
 function withEcho(response: OciCommand, echo: unknown): OciCommand {

@@ -359,6 +359,78 @@ test('repeated reads and then changes: numbers, group members and counts follow 
   expect(await onLobbyPhone()).toEqual(['carol@acme.example']);
 });
 
+test('kept read answers: every kind of change, a change made directly in server.state, echoes and other sessions', async () => {
+  await start(seedFile);
+  // Each read six times in a row (the mock keeps the answer to a Get of an unchanged state): the
+  // same answer each time, and the up-to-date one after every change.
+  const repeated = async (command: OciCommand): Promise<OciCommand> => {
+    const first = await ok(command);
+    for (let i = 0; i < 5; i++) expect(await ok(command)).toEqual(first);
+    return first;
+  };
+  const bob = () => repeated({ $type: 'UserGetRequest23V2', userId: 'bob@acme.example' });
+  const bobServices = async () =>
+    records((await repeated({ $type: 'UserServiceGetAssignmentListRequest', userId: 'bob@acme.example' })).userServicesAssignmentTable)
+      .filter((r) => r.Assigned === 'true')
+      .map((r) => r['Service Name']);
+  const dnd = async () => (await repeated({ $type: 'UserDoNotDisturbGetRequest', userId: 'bob@acme.example' })).isActive;
+
+  const before = await bob();
+  // A Modify, then a nil that clears a member.
+  await ok({ $type: 'UserModifyRequest22', userId: 'bob@acme.example', lastName: 'Renamed', title: 'Boss' });
+  expect(await bob()).toMatchObject({ lastName: 'Renamed', title: 'Boss' });
+  await ok({ $type: 'UserModifyRequest22', userId: 'bob@acme.example', title: null });
+  expect((await bob()).title).toBeUndefined();
+  // A refused change changes nothing.
+  expect(errorNumber(await c.one({ $type: 'UserModifyRequest22', userId: 'bob@acme.example', phoneNumber: '9999999999' }))).toBeDefined();
+  expect((await bob()).lastName).toBe('Renamed');
+  // Service assignment and a setting.
+  const services = await bobServices();
+  await ok({ $type: 'UserServiceAssignListRequest', userId: 'bob@acme.example', serviceName: ['Do Not Disturb'] });
+  expect(await bobServices()).toEqual([...services, 'Do Not Disturb'].sort());
+  expect(await dnd()).toBe(false);
+  await ok({ $type: 'UserDoNotDisturbModifyRequest', userId: 'bob@acme.example', isActive: true });
+  expect(await dnd()).toBe(true);
+  // A change made directly in the state, as a test may do, after the answer was kept.
+  expect((await bob()).lastName).toBe('Renamed');
+  const stored = server.state.users.get('bob@acme.example');
+  if (stored) stored.fields.lastName = 'Direct';
+  expect((await bob()).lastName).toBe('Direct');
+  // Delete, and the read answers "not found"; add again, and it reads the new user.
+  await ok({ $type: 'UserDeleteRequest', userId: 'bob@acme.example' });
+  expect(errorNumber(await c.one({ $type: 'UserGetRequest23V2', userId: 'bob@acme.example' }))).toBe(4008);
+  await ok({
+    $type: 'UserAddRequest17sp4',
+    serviceProviderId: 'acme',
+    groupId: 'acme-hq',
+    userId: 'bob@acme.example',
+    lastName: 'Again',
+    firstName: 'B',
+    callingLineIdLastName: 'Again',
+    callingLineIdFirstName: 'B',
+    password: 'B0b-secret',
+  });
+  expect((await bob()).lastName).toBe('Again');
+  expect(before.lastName).not.toBe('Again');
+
+  // The same read with different echoes: each answer carries its own echo.
+  const echoed = await c.send([
+    { $type: 'UserGetRequest23V2', userId: 'bob@acme.example', echo: 'one' },
+    { $type: 'UserGetRequest23V2', userId: 'bob@acme.example', echo: 'two & <three>' },
+    { $type: 'UserGetRequest23V2', userId: 'bob@acme.example' },
+  ]);
+  expect(echoed.doc.commands.map((r) => r.echo)).toEqual(['one', 'two & <three>', '']);
+  expect(echoed.doc.commands.map(({ echo: _e, ...rest }) => rest)).toEqual(Array(3).fill(echoed.doc.commands.map(({ echo: _e, ...rest }) => rest)[0]));
+  // Another session reads the same answer.
+  const other = await RawOciConnection.tcp(schema, server.ports.tcp as number);
+  try {
+    await other.loginHashed();
+    expect(await other.one({ $type: 'UserGetRequest23V2', userId: 'bob@acme.example' })).toEqual(await ok({ $type: 'UserGetRequest23V2', userId: 'bob@acme.example' }));
+  } finally {
+    await other.close();
+  }
+});
+
 test('a malformed seed is refused with TH_ERR_OCI_MOCK_SEED naming the path', async () => {
   await expect(
     startOciMock({ tcpPort: 0, schema, seed: { serviceProviders: [{ serviceProviderId: 'a', groups: [{ defaultDomain: 'x' }] }] } }),

@@ -14,6 +14,7 @@ import { genericHandlerFor, handlersByFamily } from './handlers/index.js';
 import type { CommandHandler, HandlerContext } from './handlers/context.js';
 import { type OciMockState, copyFields } from './model.js';
 import { ResponseBuilder, detailsAsCdata, seedOf, xmlSafe } from './respond.js';
+import { ReadAnswers } from './read-answers.js';
 import { type DocumentIdentity, ResponseWriter, WriterDeclined } from './response-writer.js';
 import type { SessionScope, SessionState } from './sessions.js';
 import type { MockUser } from './users.js';
@@ -57,6 +58,7 @@ export class OciMockEngine {
   readonly stats: OciMockStats = { documents: 0, commands: 0, byType: new Map() };
   readonly responses: ResponseBuilder;
   private readonly writer: ResponseWriter;
+  private readonly readAnswers = new ReadAnswers();
   private readonly synthesised = new Map<string, OciCommand>();
   private readonly handlers: ReadonlyMap<string, CommandHandler>;
   /** Handlers found from the family name alone (service instances, Get/Modify settings), or null: cached per family. */
@@ -195,14 +197,24 @@ export class OciMockEngine {
       const replayed = this.replay && !loginFreeFamilies.has(family) ? this.replay.answer(command) : undefined;
       if (this.replay && !replayed && this.strict && !loginFreeFamilies.has(family)) throw mockErrors.notInCassette(requestType);
       const handler = replayed ? undefined : this.handlerOf(family);
+      const reads = handler !== undefined && family.includes('Get');
       // Before and after: an index a changing handler builds for its own checks is stale once it has changed things.
-      const changes = handler !== undefined && !family.includes('Get');
+      // Login, logout and authentication change the session only, not the state.
+      const changes = handler !== undefined && !reads && !loginFreeFamilies.has(family);
+      // A modelled read of an unchanged state gets the answer it got last time (read-answers.ts).
+      const generation = this.state.generation;
+      const readKey = reads ? ReadAnswers.key(command) : undefined;
+      const kept = readKey === undefined ? undefined : this.readAnswers.get(readKey, generation);
       if (changes) this.state.generation++;
       let response: OciCommand;
       try {
-        response = replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(command));
+        response = kept ?? replayed ?? (handler ? handler(this.context(command, session)) : this.unmodelled(command));
       } finally {
         if (changes) this.state.generation++;
+      }
+      if (readKey !== undefined && kept === undefined) {
+        const bytes = this.writer.prepare(response);
+        if (bytes >= 0) this.readAnswers.set(readKey, generation, response, bytes);
       }
       if (wasLoggedIn && session.user) session.answered++;
       return response;

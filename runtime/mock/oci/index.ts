@@ -281,7 +281,12 @@ export async function startOciMock(options: OciMockOptions = {}): Promise<OciMoc
     release,
     ports,
     certificate,
-    state,
+    // Whoever reaches the state from outside may change it in place: answers kept for an
+    // unchanged state (read-answers.ts, respondShared) and the read indexes are then rebuilt.
+    get state() {
+      state.generation++;
+      return state;
+    },
     faults,
     stats: core.engine.stats,
     limits,

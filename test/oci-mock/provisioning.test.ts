@@ -425,7 +425,9 @@ test('kept read answers: every kind of change, a change made directly in server.
   const other = await RawOciConnection.tcp(schema, server.ports.tcp as number);
   try {
     await other.loginHashed();
-    expect(await other.one({ $type: 'UserGetRequest23V2', userId: 'bob@acme.example' })).toEqual(await ok({ $type: 'UserGetRequest23V2', userId: 'bob@acme.example' }));
+    expect(await other.one({ $type: 'UserGetRequest23V2', userId: 'bob@acme.example' })).toEqual(
+      await ok({ $type: 'UserGetRequest23V2', userId: 'bob@acme.example' }),
+    );
   } finally {
     await other.close();
   }

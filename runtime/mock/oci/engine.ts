@@ -352,18 +352,23 @@ export class OciMockEngine {
       const answer = answers[i] as OciCommand;
       if (answer.$type !== 'ErrorResponse' || answer.detail === undefined) continue;
       hasDetail = true;
-      if (typeof answer.detail === 'string' && xmlSafe(answer.detail) !== answer.detail) answers[i] = copyFields(answer, { detail: xmlSafe(answer.detail) }) as OciCommand;
+      if (typeof answer.detail === 'string' && xmlSafe(answer.detail) !== answer.detail)
+        answers[i] = copyFields(answer, { detail: xmlSafe(answer.detail) }) as OciCommand;
     }
-    // Only an ErrorResponse with a detail has anything to rewrite: the other documents (nearly all) skip the scan.
-    const finish = (text: string) => (hasDetail ? detailsAsCdata(text) : text);
+    let text: string | undefined;
     try {
-      return finish(this.writer.document(identity, answers, echoes));
+      text = this.writer.document(identity, answers, echoes);
     } catch (error) {
       if (!(error instanceof WriterDeclined)) this.logger.debug?.('response writer failed; the codec writes the document', { error: describe(error) });
     }
-    const doc: OciDocument = { protocol: 'OCI', ...identity, commands: answers.map((answer, i) => withEcho(answer, echoes[i])) };
+    const doc: OciDocument = { protocol: 'OCI', ...identity, commands: answers };
     try {
-      return finish(encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false }));
+      if (text === undefined) {
+        doc.commands = answers.map((answer, i) => withEcho(answer, echoes[i]));
+        text = encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false });
+      }
+      // Only an ErrorResponse with a detail has anything to rewrite: the other documents (nearly all) skip the scan.
+      return hasDetail ? detailsAsCdata(text) : text;
     } catch (error) {
       // A response the encoder refuses is a mock bug: answer each command with an internal error rather than nothing.
       this.logger.warn?.('response document could not be encoded', { error: describe(error) });
@@ -406,13 +411,16 @@ class CommandContext implements HandlerContext {
   }
 
   success(): OciCommand {
-    return { $type: 'SuccessResponse' };
+    return successResponse;
   }
 
   synthesise(): OciCommand {
     return this.engine.synthesise(this.requestType);
   }
 }
+
+/** One SuccessResponse for every success (answers are never changed once made): the writer keeps its text. */
+const successResponse: OciCommand = Object.freeze({ $type: 'SuccessResponse' });
 
 /** Requests answered with SuccessResponse that are not reads or session requests are taken to change data. */
 function changesData(schema: OciSchema, requestType: string): boolean {

@@ -55,7 +55,9 @@ export const keyMembers = new Set([
 /** The request's descriptive members (everything but keys), as stored fields. */
 export function fieldsOf(request: Record<string, unknown>, exclude: readonly string[] = []): Fields {
   const fields: Fields = {};
-  for (const [key, value] of Object.entries(request)) {
+  // for…in, not Object.entries: no array per member (a bulk add stores thousands of users).
+  for (const key in request) {
+    const value = request[key];
     if (keyMembers.has(key) || exclude.includes(key) || value === undefined) continue;
     fields[key] = value;
   }
@@ -68,7 +70,8 @@ export function fieldsOf(request: Record<string, unknown>, exclude: readonly str
  * (`newPassword` → `password`).
  */
 export function applyModify(fields: Fields, request: Record<string, unknown>, renames: Record<string, string> = {}, exclude: readonly string[] = []): void {
-  for (const [key, value] of Object.entries(request)) {
+  for (const key in request) {
+    const value = request[key];
     if (keyMembers.has(key) || exclude.includes(key) || value === undefined) continue;
     const target = renames[key] ?? key;
     if (value === null) delete fields[target];

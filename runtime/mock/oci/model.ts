@@ -135,9 +135,11 @@ export class OciMockState {
   /** Data-changing requests the model does not cover, by request type (answered, counted, changed nothing). */
   readonly unmodelled = new Map<string, number>();
   /**
-   * Bumped by the engine before and after every request that may change data (any family but a
-   * Get), and by the methods here that add, delete or rename users and service instances, so
-   * indexes built for reads (a group's users, a number's owner, a device's users) know when to rebuild.
+   * Bumped by the engine before and after every request that may change data (any modelled
+   * family but a Get and the login ones), by the methods here that add, delete or rename users and
+   * service instances, and by every access to `OciMockServer.state` from outside, so indexes built
+   * for reads (a group's users, a number's owner, a device's users) and the answers kept for reads
+   * (read-answers.ts, respondShared) know when to rebuild.
    */
   generation = 0;
   private readIndex: ReadIndex | undefined;

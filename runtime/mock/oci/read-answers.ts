@@ -1,8 +1,8 @@
 import type { OciCommand } from '../../oci/codec.js';
 
-/** Text of kept answers, in all (a large group's lists are about 1 MB each). */
+/** Text of kept answers and of their requests' keys, in all (a large group's lists are about 1 MB each). */
 const maxBytes = 32 * 1024 * 1024;
-/** Larger answers are built each time. */
+/** Larger ones (answer and key) are built each time. */
 const maxAnswerBytes = 1024 * 1024;
 
 /**
@@ -37,8 +37,10 @@ export class ReadAnswers {
     return this.answers.get(key)?.answer;
   }
 
-  /** Keeps an answer whose written text is `bytes` long (the oldest answers make room). */
-  set(key: string, generation: number, answer: OciCommand, bytes: number): void {
+  /** Keeps an answer whose written text is `answerBytes` long (the oldest answers make room). */
+  set(key: string, generation: number, answer: OciCommand, answerBytes: number): void {
+    // The key counts too: a hostile request can be far larger than its answer.
+    const bytes = answerBytes + key.length;
     if (generation !== this.generation || bytes > maxAnswerBytes) return;
     const previous = this.answers.get(key);
     if (previous) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { builtinHandlers } from '../../web/core/builtin.js';
 import { MIME } from '../../web/core/types.js';
 import { createService, loadConfig, prepareStorage, type WebCliService } from '../../web/server/index.js';
+import { newArtifactId } from '../../web/server/store.js';
 import { quietLogger } from './fixture.js';
 
 let home: string;
@@ -81,6 +82,23 @@ test('parallel appends to one action never collide; seq follows the order of the
     ),
   );
   expect(new Set(more.map((m) => m.displayOrder)).size).toBe(20);
+});
+
+test('an artifact named beforehand (newArtifactId) is stored under that id, for its owner only', async () => {
+  const u = await service.createUser('named@example.com', 'long enough');
+  const other = await service.createUser('named-other@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const ta = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' });
+  const id = newArtifactId();
+  expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  expect(newArtifactId()).not.toBe(id);
+  const [stored] = await store().appendChunks(ta.actionId, u.id, [
+    { mime: MIME.csv, artifact: { id, fileName: 'n.csv', mime: MIME.csv, bytes: Buffer.from('n\r\n') } },
+    { mime: MIME.text, text: 'after' },
+  ]);
+  expect(stored!.chunk.artifact).toMatchObject({ id, fileName: 'n.csv', sizeBytes: 3 });
+  expect((await store().getArtifact(u.id, id))!.content.toString()).toBe('n\r\n');
+  expect(await store().getArtifact(other.id, id)).toBeUndefined();
 });
 
 test('chunks stored together (one transaction) keep the order of the calls, with or without replace keys; a failing one stores none', async () => {

@@ -9,7 +9,7 @@ import type { Handler, HandlerConfigStore, JsonValue, OutputLimits, WebLogger } 
 import { dummyPasswordHash, hashPassword, type SecretBox, type TokenService, verifyPassword } from './auth.js';
 import { EventBus } from './bus.js';
 import type { Database } from './db/schema.js';
-import { type ChunkJson, Store, type ThreadActionJson, type UserRow } from './store.js';
+import { type ChunkJson, Store, type ThreadActionJson, type UserRow, newArtifactId } from './store.js';
 
 /**
  * Default scheduler limits, Part C's (C.5): 8 actions running at once for the whole server, 4 per
@@ -186,12 +186,24 @@ export class WebCliService {
     return h.secretKeys ?? [];
   }
 
+  /**
+   * Run configurations already decrypted and validated, by handler name and stored text (secrets
+   * sealed): every action reads its user's stored configuration, but decrypts and validates it
+   * only when that text changed. Frozen, as actions share them.
+   */
+  private readonly runConfigs = new Map<string, unknown>();
+
   /** The decrypted configuration a run receives ({} when unset), validated again against the schema. */
   async runConfig(userId: number, handler: Handler): Promise<unknown> {
-    const stored = await this.store.getHandlerConfig(userId, handler.name);
+    const stored = await this.store.handlerConfigText(userId, handler.name);
     if (stored === undefined) return {};
-    const plain = mapSecrets(stored, handler.secretKeys ?? [], (s) => this.options.secrets.open(s));
+    const key = `${handler.name}\u0000${stored}`;
+    const known = this.runConfigs.get(key);
+    if (known !== undefined) return known;
+    const plain = mapSecrets(JSON.parse(stored), handler.secretKeys ?? [], (s) => this.options.secrets.open(s));
     if (handler.configSchema) this.registry.validateConfig(handler.name, plain);
+    if (this.runConfigs.size >= RUN_CONFIGS_KEPT) this.runConfigs.delete(this.runConfigs.keys().next().value!);
+    this.runConfigs.set(key, deepFreeze(plain));
     return plain;
   }
 
@@ -294,6 +306,7 @@ export class WebCliService {
           for (const { chunk: stored, replaced } of all) this.publishChunk(job.threadId, stored, replaced);
           return all.map(({ chunk: stored }) => ({ chunkId: stored.id, artifactId: stored.artifact?.id ?? null }));
         },
+        newArtifactId,
       },
       this.options.output,
       job.actionId,
@@ -406,3 +419,14 @@ export class WebCliService {
 }
 
 export const newRunnerId = () => randomUUID();
+
+/** Decrypted run configurations kept at most (about one per user and handler in use). */
+const RUN_CONFIGS_KEPT = 10_000;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -82,7 +82,19 @@ export interface ThreadJson extends ThreadSummaryJson {
 export type Patch<T> = { [K in keyof T]?: { value: T[K] } | null };
 
 const now = () => new Date().toISOString();
-const randomId = () => randomBytes(16).toString('base64url');
+/** Random bytes drawn in blocks (one CSPRNG call per 256 ids, each byte used once), as 16-byte base64url ids. */
+let idBytes = Buffer.alloc(0);
+let idOffset = 0;
+function randomId(): string {
+  if (idOffset + 16 > idBytes.length) {
+    idBytes = randomBytes(16 * 256);
+    idOffset = 0;
+  }
+  idOffset += 16;
+  return idBytes.toString('base64url', idOffset - 16, idOffset);
+}
+/** Artifact ids: random, so one user cannot guess another's (the route checks ownership too). */
+export const newArtifactId = randomId;
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -528,7 +540,7 @@ export class Store {
     let artifact: ArtifactRef | null = null;
     if (chunk.artifact) {
       const a = chunk.artifact;
-      artifact = { id: randomId(), fileName: a.fileName, mime: a.mime, sizeBytes: a.bytes.length };
+      artifact = { id: a.id ?? newArtifactId(), fileName: a.fileName, mime: a.mime, sizeBytes: a.bytes.length };
       const sha256 = createHash('sha256').update(a.bytes).digest('hex');
       await Q.insertArtifact.execute(tx, artifact.id, actionId, userId, a.fileName, a.mime, a.bytes.length, sha256, a.bytes, t);
     }
@@ -634,8 +646,13 @@ export class Store {
   // --- handler configurations ----------------------------------------------------------
 
   async getHandlerConfig(userId: number, handler: string): Promise<unknown | undefined> {
-    const row = await Q.handlerConfig.first(this.db, userId, handler);
-    return row ? JSON.parse(row.config) : undefined;
+    const text = await this.handlerConfigText(userId, handler);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  /** The stored configuration as its JSON text (secrets sealed), undefined when unset. */
+  async handlerConfigText(userId: number, handler: string): Promise<string | undefined> {
+    return (await Q.handlerConfig.first(this.db, userId, handler))?.config;
   }
 
   async setHandlerConfig(userId: number, handler: string, config: unknown): Promise<void> {

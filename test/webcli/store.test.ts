@@ -225,3 +225,40 @@ test('the migrations name every constraint and index after its table', async () 
   for (const r of rows.rows) if (!r.tbl_name.startsWith('kysely_')) expect(r.name.startsWith(`${r.tbl_name}_`)).toBe(true);
   expect(rows.rows.length).toBeGreaterThan(5);
 });
+
+test('writes asked for in one loop pass share one commit, in order; each resolves once committed; a failing one rejects alone', async () => {
+  const u = await service.createUser('group@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const input = { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' };
+  const before = { ...store().writes.stats };
+  const created = await Promise.all([1, 2, 3].map(() => store().createAction(u.id, t.id, input)));
+  expect(created.map((c) => c.displayOrder)).toEqual([1, 2, 3]);
+  expect(store().writes.stats.commits - before.commits).toBe(1);
+  expect(store().writes.stats.writes - before.writes).toBe(3);
+  // Resolved means committed: a second connection sees them.
+  const { openDatabase } = await import('../../web/server/db/connect.js');
+  const other = openDatabase(`sqlite:${join(home, 'webcli.db')}`);
+  const seen = await other
+    .selectFrom('actions')
+    .select('id')
+    .where(
+      'id',
+      'in',
+      created.map((c) => c.actionId),
+    )
+    .execute();
+  expect(seen).toHaveLength(3);
+  // One write fails (the action is gone): it rejects, the others of its group are stored.
+  const [first, gone, last] = created.map((c) => c.actionId) as [number, number, number];
+  await other.deleteFrom('actions').where('id', '=', gone).execute();
+  await other.destroy();
+  const results = await Promise.allSettled([
+    store().appendChunk(first, u.id, { mime: MIME.text, text: 'one' }),
+    store().appendChunk(gone, u.id, { mime: MIME.text, text: 'lost' }),
+    store().appendChunk(last, u.id, { mime: MIME.text, text: 'three' }),
+  ]);
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  expect((await store().getAction(u.id, first)).chunks.map((c) => c.text)).toEqual(['one']);
+  expect((await store().getAction(u.id, last)).chunks.map((c) => c.text)).toEqual(['three']);
+});

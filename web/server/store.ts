@@ -3,6 +3,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import { WebConflictError, WebNotFoundError } from '../core/errors.js';
 import type { ActionStatus, JsonValue, NewChunk } from '../core/types.js';
 import { TERMINAL_STATUSES } from '../core/types.js';
+import { GroupCommit } from './db/group-commit.js';
 import { PreparedQuery } from './db/prepared.js';
 import type { Database } from './db/schema.js';
 
@@ -198,7 +199,12 @@ const Q = {
 };
 
 export class Store {
-  constructor(readonly db: Kysely<Database>) {}
+  /** The hot path's writes (actions created, statuses, chunks) are committed in groups, one per loop pass. */
+  readonly writes: GroupCommit;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.writes = new GroupCommit(db);
+  }
 
   // --- users -------------------------------------------------------------------------
 
@@ -336,7 +342,7 @@ export class Store {
     threadId: number,
     input: { handlerName: string; title: string; rawText: string; request: JsonValue; mutating: boolean; runnerId: string },
   ): Promise<ThreadActionJson> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.writes.run(async (tx) => {
       // Bumping the counter is also the ownership check: no row when the thread is not the user's.
       const t = now();
       const bumped = await Q.bumpDisplayOrder.first(tx, threadId, userId, t);
@@ -472,19 +478,20 @@ export class Store {
     status: ActionStatus,
     errorSummary: string | null = null,
   ): Promise<{ startedAt: string | null; finishedAt: string | null } | undefined> {
-    const t = now();
-    const row =
-      status === 'running'
-        ? await Q.setRunning.first(this.db, actionId, t)
+    const row = await this.writes.run((tx) => {
+      const t = now();
+      return status === 'running'
+        ? Q.setRunning.first(tx, actionId, t)
         : TERMINAL_STATUSES.has(status)
-          ? await Q.setTerminal.first(this.db, actionId, status, t, errorSummary)
-          : await this.db
+          ? Q.setTerminal.first(tx, actionId, status, t, errorSummary)
+          : tx
               .updateTable('actions')
               .set({ status })
               .where('id', '=', actionId)
               .where('status', 'not in', [...TERMINAL_STATUSES])
               .returning(['started_at', 'finished_at'])
               .executeTakeFirst();
+    });
     return row ? { startedAt: row.started_at, finishedAt: row.finished_at } : undefined;
   }
 
@@ -515,7 +522,7 @@ export class Store {
    * none has a replace key (each takes a new seq), one bump of the action's counter gives them all.
    */
   async appendChunks(actionId: number, userId: number, chunks: readonly NewChunk[]): Promise<{ chunk: ChunkJson; replaced: boolean }[]> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.writes.run(async (tx) => {
       let seq: number | undefined;
       if (chunks.length > 1 && chunks.every((c) => !c.replaceKey)) {
         const [bumped] = await Q.bumpChunkSeq.execute(tx, actionId, chunks.length);

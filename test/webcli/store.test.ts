@@ -262,3 +262,33 @@ test('writes asked for in one loop pass share one commit, in order; each resolve
   expect((await store().getAction(u.id, first)).chunks.map((c) => c.text)).toEqual(['one']);
   expect((await store().getAction(u.id, last)).chunks.map((c) => c.text)).toEqual(['three']);
 });
+
+test('a write asked for when another resolves is committed in the same flush; afterFlush runs once both are handed on', async () => {
+  const u = await service.createUser('rounds@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const input = { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' };
+  const order: string[] = [];
+  const done = new Promise<void>(
+    (resolve) =>
+      void store()
+        .createAction(u.id, t.id, input)
+        .then(async (ta) => {
+          order.push('created');
+          store().writes.afterFlush(() => {
+            order.push('after flush');
+            resolve();
+          });
+          await store().setStatus(ta.actionId, 'running');
+          order.push('running');
+        }),
+  );
+  let passes = 0;
+  const countPasses = () => {
+    passes++;
+    if (!order.includes('after flush')) setImmediate(countPasses);
+  };
+  setImmediate(countPasses);
+  await done;
+  expect(order).toEqual(['created', 'running', 'after flush']);
+  expect(passes).toBeLessThanOrEqual(2); // both writes in one flush, not one pass each
+});

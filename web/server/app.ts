@@ -344,8 +344,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       sockets.set(socket, state);
       // Messages sent in one pass of the event loop (an action's chunks and status, the events of
       // the user's other actions whose answers came in the same pass) leave in one write: the TCP
-      // socket is corked until the pass's I/O callbacks have run (setImmediate), which saves a
-      // system call per message and delays nothing past the current pass.
+      // socket is corked until the store's group commit under way has handed on its results (the
+      // events are published from there), or else until the pass's I/O callbacks have run. That
+      // saves a system call per message and delays nothing past the current pass.
       const tcp = request.raw.socket;
       let corked = false;
       const uncork = () => {
@@ -357,7 +358,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         if (!corked) {
           corked = true;
           tcp.cork();
-          setImmediate(uncork);
+          service.store.writes.afterFlush(uncork);
         }
         socket.send(JSON.stringify(message));
       };

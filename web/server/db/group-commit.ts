@@ -7,6 +7,17 @@ interface Job {
   reject(error: unknown): void;
 }
 
+/** Resolves once the microtasks queued so far (and those they queue) have run. */
+const endOfTurn = () => new Promise<void>((resolve) => process.nextTick(resolve));
+
+/**
+ * Rounds one flush commits at most: the writes of the pass, then the writes their results ask
+ * for at once (an action created, then its `running` status; an action's chunks, then its final
+ * status and the next queued action's start). The rest waits for the next pass, so a handler
+ * writing in a loop cannot hold up the event loop.
+ */
+const MAX_ROUNDS = 4;
+
 /**
  * Group commit: the writes requested during one pass of the event loop run in one transaction,
  * in the order they were asked for, and each resolves only once that transaction is committed.
@@ -21,8 +32,11 @@ interface Job {
  */
 export class GroupCommit {
   private queue: Job[] = [];
+  /** A flush is scheduled or running (new writes join it). */
   private scheduled = false;
-  /** Transactions committed and writes done, for tests and the bench. */
+  private flushing = false;
+  private readonly whenDone: (() => void)[] = [];
+  /** Transactions committed and writes done, for tests and diagnostics. */
   readonly stats = { commits: 0, writes: 0 };
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -38,10 +52,34 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Calls `callback` once the flush under way has committed its rounds and its results have
+   * been handed on (or at the end of the pass, when none is under way). The websocket keeps its
+   * messages corked until then, so the events of a flush leave in one write per socket.
+   */
+  afterFlush(callback: () => void): void {
+    if (this.flushing) this.whenDone.push(callback);
+    else setImmediate(callback);
+  }
+
   private async flush(): Promise<void> {
-    const jobs = this.queue;
-    this.queue = [];
-    this.scheduled = false;
+    this.flushing = true;
+    try {
+      for (let round = 0; round < MAX_ROUNDS && this.queue.length > 0; round++) {
+        const jobs = this.queue;
+        this.queue = [];
+        await this.commit(jobs);
+        await endOfTurn(); // their continuations run, and may ask for the next round's writes
+      }
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) setImmediate(() => void this.flush());
+      else this.scheduled = false;
+      for (const callback of this.whenDone.splice(0)) callback();
+    }
+  }
+
+  private async commit(jobs: Job[]): Promise<void> {
     if (jobs.length === 1) return this.alone(jobs[0]!);
     let results: unknown[];
     try {

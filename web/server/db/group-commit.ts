@@ -28,7 +28,8 @@ const MAX_ROUNDS = 4;
  * Each write is all or none, as if it ran alone: when one fails, the shared transaction is
  * rolled back and every write of the group runs again in a transaction of its own, so only the
  * failing one rejects. A write is therefore a function of the transaction only (no side effect
- * outside the database before it resolves), and may run twice.
+ * outside the database before it resolves), and may run twice. It must use only that
+ * transaction: the group holds the connection while it runs.
  */
 export class GroupCommit {
   private queue: Job[] = [];

@@ -172,6 +172,8 @@ describe('threads, actions and validation', () => {
       ['PATCH', `/api/threads/${thread.id}`, { title: { value: 'x' } }],
       ['DELETE', `/api/threads/${thread.id}`],
       ['POST', `/api/threads/${thread.id}/actions`, { text: '%md%\nx' }],
+      ['POST', `/api/threads/${thread.id}/actions`, { text: '%nosuchverb% x' }],
+      ['POST', `/api/threads/${thread.id}/actions`, { text: 'no verb at all' }],
       ['GET', `/api/actions/${ta.actionId}`],
       ['POST', `/api/actions/${ta.actionId}/cancel`],
       ['DELETE', `/api/threads/${thread.id}/actions/${ta.actionId}`],

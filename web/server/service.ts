@@ -209,9 +209,20 @@ export class WebCliService {
 
   // --- actions -------------------------------------------------------------------------
 
-  /** Parses, stores and queues one command (C.3); parse errors throw before anything is stored. */
+  /**
+   * Parses, stores and queues one command (C.3); parse errors throw before anything is stored.
+   * Another user's thread is "not found" whatever the text: a text that does not parse checks the
+   * thread's owner before its error, one that parses is checked by storing it (createAction).
+   */
   async submit(user: { id: number; email: string }, threadId: number, text: string, title?: string): Promise<ThreadActionJson> {
-    const { handler, parsed } = await this.registry.dispatch(text);
+    let dispatched: Awaited<ReturnType<HandlerRegistry['dispatch']>>;
+    try {
+      dispatched = await this.registry.dispatch(text);
+    } catch (error) {
+      await this.store.assertThreadOwner(user.id, threadId);
+      throw error;
+    }
+    const { handler, parsed } = dispatched;
     const stored = handler.redact ? handler.redact(parsed.request) : parsed.request;
     const rawText = handler.redactText ? handler.redactText(text) : text;
     const ta = await this.store.createAction(user.id, threadId, {

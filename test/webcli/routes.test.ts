@@ -238,6 +238,9 @@ describe('threads, actions and validation', () => {
     const changed = { ...config, profiles: { lab: { ...config.profiles.lab, password: 'hunter9' } } };
     await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: changed } });
     expect(((await server.web.service.runConfig(userId, oci)) as typeof config).profiles.lab.password).toBe('hunter9');
+    expect((await inject({ method: 'DELETE', url: '/api/handlers/oci/config', headers: { cookie } })).json()).toEqual({ deleted: true });
+    expect(await server.web.service.runConfig(userId, oci)).toEqual({});
+    await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: changed } });
     expect((await inject({ method: 'GET', url: '/api/handlers/nosuch/config', headers: { cookie } })).statusCode).toBe(404);
     const list = (await inject({ method: 'GET', url: '/api/handlers', headers: { cookie } })).json();
     expect(list.map((h: { name: string }) => h.name)).toEqual(expect.arrayContaining(['oci', 'vbox', 'notes', 'config', 'help']));

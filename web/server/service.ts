@@ -170,6 +170,7 @@ export class WebCliService {
           code: 'TH_ERR_WEB_HANDLER_CONFIG',
         });
       this.registry.validateConfig(handler, merged);
+      this.runConfigs.delete(`${userId}\u0000${handler}`);
       await this.store.setHandlerConfig(
         userId,
         handler,
@@ -177,7 +178,10 @@ export class WebCliService {
       );
       return maskSecrets(merged, keys);
     },
-    unset: (userId, handler) => this.store.deleteHandlerConfig(userId, handler),
+    unset: (userId, handler) => {
+      this.runConfigs.delete(`${userId}\u0000${handler}`);
+      return this.store.deleteHandlerConfig(userId, handler);
+    },
   };
 
   private secretKeysOf(handler: string): readonly string[] {
@@ -187,23 +191,27 @@ export class WebCliService {
   }
 
   /**
-   * Run configurations already decrypted and validated, by handler name and stored text (secrets
-   * sealed): every action reads its user's stored configuration, but decrypts and validates it
-   * only when that text changed. Frozen, as actions share them.
+   * Run configurations already decrypted and validated, per user and handler, with the stored
+   * text (secrets sealed) they came from: every action reads its user's stored configuration, but
+   * decrypts and validates it only when that text changed. One entry per user and handler (a
+   * changed or removed configuration leaves no old secret behind); frozen, as actions share them.
    */
-  private readonly runConfigs = new Map<string, unknown>();
+  private readonly runConfigs = new Map<string, { stored: string; plain: unknown }>();
 
   /** The decrypted configuration a run receives ({} when unset), validated again against the schema. */
   async runConfig(userId: number, handler: Handler): Promise<unknown> {
+    const key = `${userId}\u0000${handler.name}`;
     const stored = await this.store.handlerConfigText(userId, handler.name);
-    if (stored === undefined) return {};
-    const key = `${handler.name}\u0000${stored}`;
+    if (stored === undefined) {
+      this.runConfigs.delete(key);
+      return {};
+    }
     const known = this.runConfigs.get(key);
-    if (known !== undefined) return known;
+    if (known?.stored === stored) return known.plain;
+    this.runConfigs.delete(key);
     const plain = mapSecrets(JSON.parse(stored), handler.secretKeys ?? [], (s) => this.options.secrets.open(s));
     if (handler.configSchema) this.registry.validateConfig(handler.name, plain);
-    if (this.runConfigs.size >= RUN_CONFIGS_KEPT) this.runConfigs.delete(this.runConfigs.keys().next().value!);
-    this.runConfigs.set(key, deepFreeze(plain));
+    this.runConfigs.set(key, { stored, plain: deepFreeze(plain) });
     return plain;
   }
 
@@ -430,9 +438,6 @@ export class WebCliService {
 }
 
 export const newRunnerId = () => randomUUID();
-
-/** Decrypted run configurations kept at most (about one per user and handler in use). */
-const RUN_CONFIGS_KEPT = 10_000;
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

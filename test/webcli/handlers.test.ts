@@ -155,6 +155,34 @@ describe('emitter', () => {
     expect(csv!.artifact!.bytes.toString()).toBe('a\r\n1\r\n2\r\n3\r\n4\r\n5\r\n');
     expect(JSON.parse(table!.text!)).toMatchObject({ rows: [['1'], ['2'], ['3']], totalRows: 5, truncated: true, artifactId: 'artifact-1' });
   });
+  test('a sink that names artifact ids gets the CSV and its table in one batch, the table linking that id; a failed batch stores neither', async () => {
+    const batches: NewChunk[][] = [];
+    let failNext = false;
+    let ids = 0;
+    const sink = {
+      append: async (chunk: NewChunk) => {
+        batches.push([chunk]);
+        return { chunkId: batches.length, artifactId: chunk.artifact?.id ?? null };
+      },
+      appendMany: async (chunks: NewChunk[]) => {
+        if (failNext) throw new Error('disk full');
+        batches.push(chunks);
+        return chunks.map((c, i) => ({ chunkId: 100 * batches.length + i, artifactId: c.artifact?.id ?? null }));
+      },
+      newArtifactId: () => `named-${++ids}`,
+    };
+    const e = createEmitter(sink, DEFAULT_LIMITS);
+    const ref = await e.emit.table({ title: 'T', columns: ['a'], rows: [['1'], ['2']] }, { csv: 't.csv' });
+    expect(batches).toHaveLength(1);
+    const [csv, table] = batches[0]!;
+    expect(csv!.artifact).toMatchObject({ id: 'named-1', fileName: 't.csv' });
+    expect(csv!.artifact!.bytes.toString()).toBe('a\r\n1\r\n2\r\n');
+    expect(JSON.parse(table!.text!)).toMatchObject({ rows: [['1'], ['2']], artifactId: 'named-1' });
+    expect(ref.artifactId).toBeNull(); // the table chunk itself has no artifact
+    failNext = true;
+    await expect(e.emit.table({ title: 'U', columns: ['a'], rows: [['1']] }, { csv: 'u.csv' })).rejects.toThrow('disk full');
+    expect(batches).toHaveLength(1);
+  });
   test('progress is replaced in place and coalesced; the last update is kept', async () => {
     const sink = new MemorySink();
     const e = createEmitter(sink, DEFAULT_LIMITS);

@@ -172,6 +172,8 @@ describe('threads, actions and validation', () => {
       ['PATCH', `/api/threads/${thread.id}`, { title: { value: 'x' } }],
       ['DELETE', `/api/threads/${thread.id}`],
       ['POST', `/api/threads/${thread.id}/actions`, { text: '%md%\nx' }],
+      ['POST', `/api/threads/${thread.id}/actions`, { text: '%nosuchverb% x' }],
+      ['POST', `/api/threads/${thread.id}/actions`, { text: 'no verb at all' }],
       ['GET', `/api/actions/${ta.actionId}`],
       ['POST', `/api/actions/${ta.actionId}/cancel`],
       ['DELETE', `/api/threads/${thread.id}/actions/${ta.actionId}`],
@@ -229,6 +231,16 @@ describe('threads, actions and validation', () => {
     await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: again } });
     const plain = (await server.web.service.runConfig(userId, server.web.service.registry.get('oci')!)) as typeof config;
     expect(plain.profiles.lab).toEqual({ url: 'tcp://127.0.0.1:2208', userId: 'root', password: 'hunter2' });
+    // Decrypted once per stored text: the next action gets the same (frozen) object; a change is seen at once.
+    const oci = server.web.service.registry.get('oci')!;
+    expect(await server.web.service.runConfig(userId, oci)).toBe(plain);
+    expect(Object.isFrozen(plain.profiles.lab)).toBe(true);
+    const changed = { ...config, profiles: { lab: { ...config.profiles.lab, password: 'hunter9' } } };
+    await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: changed } });
+    expect(((await server.web.service.runConfig(userId, oci)) as typeof config).profiles.lab.password).toBe('hunter9');
+    expect((await inject({ method: 'DELETE', url: '/api/handlers/oci/config', headers: { cookie } })).json()).toEqual({ deleted: true });
+    expect(await server.web.service.runConfig(userId, oci)).toEqual({});
+    await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: changed } });
     expect((await inject({ method: 'GET', url: '/api/handlers/nosuch/config', headers: { cookie } })).statusCode).toBe(404);
     const list = (await inject({ method: 'GET', url: '/api/handlers', headers: { cookie } })).json();
     expect(list.map((h: { name: string }) => h.name)).toEqual(expect.arrayContaining(['oci', 'vbox', 'notes', 'config', 'help']));

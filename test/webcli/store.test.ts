@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { builtinHandlers } from '../../web/core/builtin.js';
 import { MIME } from '../../web/core/types.js';
 import { createService, loadConfig, prepareStorage, type WebCliService } from '../../web/server/index.js';
+import { newArtifactId } from '../../web/server/store.js';
 import { quietLogger } from './fixture.js';
 
 let home: string;
@@ -81,6 +82,23 @@ test('parallel appends to one action never collide; seq follows the order of the
     ),
   );
   expect(new Set(more.map((m) => m.displayOrder)).size).toBe(20);
+});
+
+test('an artifact named beforehand (newArtifactId) is stored under that id, for its owner only', async () => {
+  const u = await service.createUser('named@example.com', 'long enough');
+  const other = await service.createUser('named-other@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const ta = await store().createAction(u.id, t.id, { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' });
+  const id = newArtifactId();
+  expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  expect(newArtifactId()).not.toBe(id);
+  const [stored] = await store().appendChunks(ta.actionId, u.id, [
+    { mime: MIME.csv, artifact: { id, fileName: 'n.csv', mime: MIME.csv, bytes: Buffer.from('n\r\n') } },
+    { mime: MIME.text, text: 'after' },
+  ]);
+  expect(stored!.chunk.artifact).toMatchObject({ id, fileName: 'n.csv', sizeBytes: 3 });
+  expect((await store().getArtifact(u.id, id))!.content.toString()).toBe('n\r\n');
+  expect(await store().getArtifact(other.id, id)).toBeUndefined();
 });
 
 test('chunks stored together (one transaction) keep the order of the calls, with or without replace keys; a failing one stores none', async () => {
@@ -206,4 +224,71 @@ test('the migrations name every constraint and index after its table', async () 
   }>`select name, tbl_name from sqlite_master where type = 'index' and name not like 'sqlite_autoindex%'`.execute(store().db);
   for (const r of rows.rows) if (!r.tbl_name.startsWith('kysely_')) expect(r.name.startsWith(`${r.tbl_name}_`)).toBe(true);
   expect(rows.rows.length).toBeGreaterThan(5);
+});
+
+test('writes asked for in one loop pass share one commit, in order; each resolves once committed; a failing one rejects alone', async () => {
+  const u = await service.createUser('group@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const input = { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' };
+  const before = { ...store().writes.stats };
+  const created = await Promise.all([1, 2, 3].map(() => store().createAction(u.id, t.id, input)));
+  expect(created.map((c) => c.displayOrder)).toEqual([1, 2, 3]);
+  expect(store().writes.stats.commits - before.commits).toBe(1);
+  expect(store().writes.stats.writes - before.writes).toBe(3);
+  // Resolved means committed: a second connection sees them.
+  const { openDatabase } = await import('../../web/server/db/connect.js');
+  const other = openDatabase(`sqlite:${join(home, 'webcli.db')}`);
+  const seen = await other
+    .selectFrom('actions')
+    .select('id')
+    .where(
+      'id',
+      'in',
+      created.map((c) => c.actionId),
+    )
+    .execute();
+  expect(seen).toHaveLength(3);
+  // One write fails (the action is gone): it rejects, the others of its group are stored.
+  const [first, gone, last] = created.map((c) => c.actionId) as [number, number, number];
+  await other.deleteFrom('actions').where('id', '=', gone).execute();
+  await other.destroy();
+  const results = await Promise.allSettled([
+    store().appendChunk(first, u.id, { mime: MIME.text, text: 'one' }),
+    store().appendChunk(gone, u.id, { mime: MIME.text, text: 'lost' }),
+    store().appendChunk(last, u.id, { mime: MIME.text, text: 'three' }),
+  ]);
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'TH_ERR_WEB_NOT_FOUND' });
+  expect((await store().getAction(u.id, first)).chunks.map((c) => c.text)).toEqual(['one']);
+  expect((await store().getAction(u.id, last)).chunks.map((c) => c.text)).toEqual(['three']);
+});
+
+test('a write asked for when another resolves is committed in the same flush; afterFlush runs once both are handed on', async () => {
+  const u = await service.createUser('rounds@example.com', 'long enough');
+  const t = await store().createThread(u.id, 't', '');
+  const input = { handlerName: 'notes', title: 'x', rawText: 'x', request: {}, mutating: false, runnerId: 'r' };
+  const order: string[] = [];
+  const done = new Promise<void>(
+    (resolve) =>
+      void store()
+        .createAction(u.id, t.id, input)
+        .then(async (ta) => {
+          order.push('created');
+          store().writes.afterFlush(() => {
+            order.push('after flush');
+            resolve();
+          });
+          await store().setStatus(ta.actionId, 'running');
+          order.push('running');
+        }),
+  );
+  let passes = 0;
+  const countPasses = () => {
+    passes++;
+    if (!order.includes('after flush')) setImmediate(countPasses);
+  };
+  setImmediate(countPasses);
+  await done;
+  expect(order).toEqual(['created', 'running', 'after flush']);
+  expect(passes).toBeLessThanOrEqual(2); // both writes in one flush, not one pass each
 });

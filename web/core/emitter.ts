@@ -101,12 +101,20 @@ export function createEmitter(sink: ChunkSink, limits: OutputLimits, actionId: n
       const truncated = rows.length > limits.tableRowCap;
       let artifactId: string | null = null;
       if (truncated || options.csv) {
-        const ref = await emit.csv(
-          options.csv ?? `${table.title.replace(/[^\w.-]+/g, '_') || 'table'}.csv`,
-          columns.map((c) => c.label),
-          rows,
+        const fileName = options.csv ?? `${table.title.replace(/[^\w.-]+/g, '_') || 'table'}.csv`;
+        const bytes = Buffer.from(
+          toCsv(
+            columns.map((c) => c.label),
+            rows,
+          ),
         );
-        artifactId = ref.artifactId;
+        if (sink.newArtifactId && sink.appendMany) {
+          // The id is known now: the CSV and the table go in the same batch, stored all or none.
+          artifactId = sink.newArtifactId();
+          void append({ mime: MIME.csv, artifact: { fileName, mime: MIME.csv, bytes, id: artifactId } }).catch(() => undefined);
+        } else {
+          artifactId = (await append({ mime: MIME.csv, artifact: { fileName, mime: MIME.csv, bytes } })).artifactId;
+        }
       }
       const payload: TablePayload = {
         title: table.title,

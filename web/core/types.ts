@@ -65,7 +65,8 @@ export interface ErrorPayload {
 export interface NewChunk {
   mime: string;
   text?: string;
-  artifact?: { fileName: string; mime: string; bytes: Buffer };
+  /** `id` is set when the sink named it beforehand (`ChunkSink.newArtifactId`); otherwise the sink picks one. */
+  artifact?: { fileName: string; mime: string; bytes: Buffer; id?: string };
   /** Chunks with a key are replaced in place by the next chunk of the same action with the same key. */
   replaceKey?: string;
 }
@@ -81,6 +82,12 @@ export interface ChunkSink {
   append(chunk: NewChunk): Promise<StoredChunkRef>;
   /** Optional: stores several chunks of one action at once (one transaction), in order; all or none. */
   appendMany?(chunks: NewChunk[]): Promise<StoredChunkRef[]>;
+  /**
+   * Optional, with `appendMany`: a fresh artifact id, for an artifact not stored yet. With it, a
+   * table and the CSV artifact it links to are handed over together (one `appendMany`, all or
+   * none) instead of the table waiting for the CSV's id; the sink stores the artifact under it.
+   */
+  newArtifactId?(): string;
 }
 
 export interface TableInput {

@@ -33,6 +33,14 @@ export interface AppOptions {
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/** Headers of every response. */
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+} as const;
+
 const ASSET_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -75,11 +83,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifyMultipart, { limits: { fileSize: options.uploadMaxBytes ?? 20 * 1024 * 1024, files: 1 } });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('X-Frame-Options', 'DENY');
+  // A callback hook, not an async one: it runs for every response, and needs no promise.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done(null, payload);
   });
 
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; code?: string }, _request, reply) => {
@@ -199,11 +206,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 1_000_000 }), title: Type.Optional(Type.String({ maxLength: 500 })) }),
       },
     },
-    async (request, reply) => {
-      // Ownership before parsing: another user's thread is 404 whatever the text.
-      await service.store.assertThreadOwner(me(request).id, Number(request.params.id));
-      return reply.code(201).send(await service.submit(me(request), Number(request.params.id), request.body.text, request.body.title));
-    },
+    async (request, reply) => reply.code(201).send(await service.submit(me(request), Number(request.params.id), request.body.text, request.body.title)),
   );
   app.patch(
     '/api/threads/:id/actions/:actionId',
@@ -344,8 +347,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       sockets.set(socket, state);
       // Messages sent in one pass of the event loop (an action's chunks and status, the events of
       // the user's other actions whose answers came in the same pass) leave in one write: the TCP
-      // socket is corked until the pass's I/O callbacks have run (setImmediate), which saves a
-      // system call per message and delays nothing past the current pass.
+      // socket is corked until the store's group commit under way has handed on its results (the
+      // events are published from there), or else until the pass's I/O callbacks have run. That
+      // saves a system call per message and delays nothing past the current pass.
       const tcp = request.raw.socket;
       let corked = false;
       const uncork = () => {
@@ -357,7 +361,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         if (!corked) {
           corked = true;
           tcp.cork();
-          setImmediate(uncork);
+          service.store.writes.afterFlush(uncork);
         }
         socket.send(JSON.stringify(message));
       };

@@ -9,7 +9,7 @@ import type { Handler, HandlerConfigStore, JsonValue, OutputLimits, WebLogger } 
 import { dummyPasswordHash, hashPassword, type SecretBox, type TokenService, verifyPassword } from './auth.js';
 import { EventBus } from './bus.js';
 import type { Database } from './db/schema.js';
-import { type ChunkJson, Store, type ThreadActionJson, type UserRow } from './store.js';
+import { type ChunkJson, Store, type ThreadActionJson, type UserRow, newArtifactId } from './store.js';
 
 /**
  * Default scheduler limits, Part C's (C.5): 8 actions running at once for the whole server, 4 per
@@ -170,6 +170,7 @@ export class WebCliService {
           code: 'TH_ERR_WEB_HANDLER_CONFIG',
         });
       this.registry.validateConfig(handler, merged);
+      this.runConfigs.delete(`${userId}\u0000${handler}`);
       await this.store.setHandlerConfig(
         userId,
         handler,
@@ -177,7 +178,10 @@ export class WebCliService {
       );
       return maskSecrets(merged, keys);
     },
-    unset: (userId, handler) => this.store.deleteHandlerConfig(userId, handler),
+    unset: (userId, handler) => {
+      this.runConfigs.delete(`${userId}\u0000${handler}`);
+      return this.store.deleteHandlerConfig(userId, handler);
+    },
   };
 
   private secretKeysOf(handler: string): readonly string[] {
@@ -186,20 +190,47 @@ export class WebCliService {
     return h.secretKeys ?? [];
   }
 
+  /**
+   * Run configurations already decrypted and validated, per user and handler, with the stored
+   * text (secrets sealed) they came from: every action reads its user's stored configuration, but
+   * decrypts and validates it only when that text changed. One entry per user and handler (a
+   * changed or removed configuration leaves no old secret behind); frozen, as actions share them.
+   */
+  private readonly runConfigs = new Map<string, { stored: string; plain: unknown }>();
+
   /** The decrypted configuration a run receives ({} when unset), validated again against the schema. */
   async runConfig(userId: number, handler: Handler): Promise<unknown> {
-    const stored = await this.store.getHandlerConfig(userId, handler.name);
-    if (stored === undefined) return {};
-    const plain = mapSecrets(stored, handler.secretKeys ?? [], (s) => this.options.secrets.open(s));
+    const key = `${userId}\u0000${handler.name}`;
+    const stored = await this.store.handlerConfigText(userId, handler.name);
+    if (stored === undefined) {
+      this.runConfigs.delete(key);
+      return {};
+    }
+    const known = this.runConfigs.get(key);
+    if (known?.stored === stored) return known.plain;
+    this.runConfigs.delete(key);
+    const plain = mapSecrets(JSON.parse(stored), handler.secretKeys ?? [], (s) => this.options.secrets.open(s));
     if (handler.configSchema) this.registry.validateConfig(handler.name, plain);
+    this.runConfigs.set(key, { stored, plain: deepFreeze(plain) });
     return plain;
   }
 
   // --- actions -------------------------------------------------------------------------
 
-  /** Parses, stores and queues one command (C.3); parse errors throw before anything is stored. */
+  /**
+   * Parses, stores and queues one command (C.3); parse errors throw before anything is stored.
+   * Another user's thread is "not found" whatever the text: a text that does not parse checks the
+   * thread's owner before its error, one that parses is checked by storing it (createAction).
+   */
   async submit(user: { id: number; email: string }, threadId: number, text: string, title?: string): Promise<ThreadActionJson> {
-    const { handler, parsed } = await this.registry.dispatch(text);
+    let dispatched: Awaited<ReturnType<HandlerRegistry['dispatch']>>;
+    try {
+      dispatched = await this.registry.dispatch(text);
+    } catch (error) {
+      await this.store.assertThreadOwner(user.id, threadId);
+      throw error;
+    }
+    const { handler, parsed } = dispatched;
     const stored = handler.redact ? handler.redact(parsed.request) : parsed.request;
     const rawText = handler.redactText ? handler.redactText(text) : text;
     const ta = await this.store.createAction(user.id, threadId, {
@@ -294,6 +325,7 @@ export class WebCliService {
           for (const { chunk: stored, replaced } of all) this.publishChunk(job.threadId, stored, replaced);
           return all.map(({ chunk: stored }) => ({ chunkId: stored.id, artifactId: stored.artifact?.id ?? null }));
         },
+        newArtifactId,
       },
       this.options.output,
       job.actionId,
@@ -406,3 +438,11 @@ export class WebCliService {
 }
 
 export const newRunnerId = () => randomUUID();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

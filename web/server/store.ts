@@ -3,6 +3,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import { WebConflictError, WebNotFoundError } from '../core/errors.js';
 import type { ActionStatus, JsonValue, NewChunk } from '../core/types.js';
 import { TERMINAL_STATUSES } from '../core/types.js';
+import { GroupCommit } from './db/group-commit.js';
 import { PreparedQuery } from './db/prepared.js';
 import type { Database } from './db/schema.js';
 
@@ -82,7 +83,19 @@ export interface ThreadJson extends ThreadSummaryJson {
 export type Patch<T> = { [K in keyof T]?: { value: T[K] } | null };
 
 const now = () => new Date().toISOString();
-const randomId = () => randomBytes(16).toString('base64url');
+/** Random bytes drawn in blocks (one CSPRNG call per 256 ids, each byte used once), as 16-byte base64url ids. */
+let idBytes = Buffer.alloc(0);
+let idOffset = 0;
+function randomId(): string {
+  if (idOffset + 16 > idBytes.length) {
+    idBytes = randomBytes(16 * 256);
+    idOffset = 0;
+  }
+  idOffset += 16;
+  return idBytes.toString('base64url', idOffset - 16, idOffset);
+}
+/** Artifact ids: random, so one user cannot guess another's (the route checks ownership too). */
+export const newArtifactId = randomId;
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -186,7 +199,12 @@ const Q = {
 };
 
 export class Store {
-  constructor(readonly db: Kysely<Database>) {}
+  /** The hot path's writes (actions created, statuses, chunks) are committed in groups, one per loop pass. */
+  readonly writes: GroupCommit;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.writes = new GroupCommit(db);
+  }
 
   // --- users -------------------------------------------------------------------------
 
@@ -324,7 +342,7 @@ export class Store {
     threadId: number,
     input: { handlerName: string; title: string; rawText: string; request: JsonValue; mutating: boolean; runnerId: string },
   ): Promise<ThreadActionJson> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.writes.run(async (tx) => {
       // Bumping the counter is also the ownership check: no row when the thread is not the user's.
       const t = now();
       const bumped = await Q.bumpDisplayOrder.first(tx, threadId, userId, t);
@@ -460,19 +478,20 @@ export class Store {
     status: ActionStatus,
     errorSummary: string | null = null,
   ): Promise<{ startedAt: string | null; finishedAt: string | null } | undefined> {
-    const t = now();
-    const row =
-      status === 'running'
-        ? await Q.setRunning.first(this.db, actionId, t)
+    const row = await this.writes.run((tx) => {
+      const t = now();
+      return status === 'running'
+        ? Q.setRunning.first(tx, actionId, t)
         : TERMINAL_STATUSES.has(status)
-          ? await Q.setTerminal.first(this.db, actionId, status, t, errorSummary)
-          : await this.db
+          ? Q.setTerminal.first(tx, actionId, status, t, errorSummary)
+          : tx
               .updateTable('actions')
               .set({ status })
               .where('id', '=', actionId)
               .where('status', 'not in', [...TERMINAL_STATUSES])
               .returning(['started_at', 'finished_at'])
               .executeTakeFirst();
+    });
     return row ? { startedAt: row.started_at, finishedAt: row.finished_at } : undefined;
   }
 
@@ -503,7 +522,7 @@ export class Store {
    * none has a replace key (each takes a new seq), one bump of the action's counter gives them all.
    */
   async appendChunks(actionId: number, userId: number, chunks: readonly NewChunk[]): Promise<{ chunk: ChunkJson; replaced: boolean }[]> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.writes.run(async (tx) => {
       let seq: number | undefined;
       if (chunks.length > 1 && chunks.every((c) => !c.replaceKey)) {
         const [bumped] = await Q.bumpChunkSeq.execute(tx, actionId, chunks.length);
@@ -528,7 +547,7 @@ export class Store {
     let artifact: ArtifactRef | null = null;
     if (chunk.artifact) {
       const a = chunk.artifact;
-      artifact = { id: randomId(), fileName: a.fileName, mime: a.mime, sizeBytes: a.bytes.length };
+      artifact = { id: a.id ?? newArtifactId(), fileName: a.fileName, mime: a.mime, sizeBytes: a.bytes.length };
       const sha256 = createHash('sha256').update(a.bytes).digest('hex');
       await Q.insertArtifact.execute(tx, artifact.id, actionId, userId, a.fileName, a.mime, a.bytes.length, sha256, a.bytes, t);
     }
@@ -634,8 +653,13 @@ export class Store {
   // --- handler configurations ----------------------------------------------------------
 
   async getHandlerConfig(userId: number, handler: string): Promise<unknown | undefined> {
-    const row = await Q.handlerConfig.first(this.db, userId, handler);
-    return row ? JSON.parse(row.config) : undefined;
+    const text = await this.handlerConfigText(userId, handler);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  /** The stored configuration as its JSON text (secrets sealed), undefined when unset. */
+  async handlerConfigText(userId: number, handler: string): Promise<string | undefined> {
+    return (await Q.handlerConfig.first(this.db, userId, handler))?.config;
   }
 
   async setHandlerConfig(userId: number, handler: string, config: unknown): Promise<void> {

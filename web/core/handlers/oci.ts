@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { isThorsHammerError } from '../../../runtime/errors.js';
 import { OciError, type OciResponse } from '../../../runtime/oci/client.js';
@@ -109,11 +108,14 @@ const SECRET_NAME = /password|passcode|secret/i;
 
 /** `<…password…>x</…>` → masked, in raw OCI-P XML. */
 export function redactOciXml(xml: string): string {
+  // Most exchanges hold no such element: one quick scan spares them the replacing pass.
+  if (!SECRET_NAME.test(xml)) return xml;
   return xml.replace(/<([\w:.-]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.-]*)(\s[^>]*)?>([^<]*)<\/\1>/g, `<$1$2>${SECRET_MASK}</$1>`);
 }
 
 /** Command text with secret field values masked: `newPassword=x`, `password:="x"`, and `password: x` lines of a body. */
 export function redactOciText(raw: string): string {
+  if (!SECRET_NAME.test(raw)) return raw;
   return raw
     .replace(/(['"])([\w.[\]]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.[\]]*:?=)[^'"]*\1/g, `$1$2${SECRET_MASK}$1`)
     .replace(/((?:^|\s)[\w.[\]]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.[\]]*:?=)(?:'[^']*'|"(?:[^"\\]|\\.)*"|\S*)/g, `$1${SECRET_MASK}`)
@@ -221,11 +223,9 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
   }
 
   async function sessionFor(userId: number, name: string, profile: OciProfile, password: string): Promise<Session> {
-    // The key covers everything the login depends on, so a changed profile gets a new session.
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify([profile.url, profile.userId, password, profile.login, profile.insecure, profile.ca]))
-      .digest('hex');
-    const key = `${userId}\u0000${name}\u0000${fingerprint}`;
+    // The key covers everything the login depends on, so a changed profile gets a new session
+    // (the password is in it as it is in the session itself: kept in this process's memory only).
+    const key = `${userId}\u0000${name}\u0000${JSON.stringify([profile.url, profile.userId, password, profile.login, profile.insecure, profile.ca])}`;
     let session = sessions.get(key);
     if (!session) {
       for (const [k, old] of sessions)

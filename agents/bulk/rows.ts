@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
-import type { OciCommand } from '../../runtime/oci/codec.js';
-import { type BuildIssue, type FieldAssignment, type FieldValue, RequestPlan, prepareRequestType } from '../../runtime/oci/request-builder.js';
+import type { EncodedCommand, OciCommand } from '../../runtime/oci/codec.js';
+import { type BuildResult, type FieldAssignment, type FieldValue, RequestPlan, prepareRequestType } from '../../runtime/oci/request-builder.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import type { Cell, CsvRecord } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
@@ -44,6 +44,8 @@ export interface PreparedRow {
   type?: string;
   group?: string;
   command?: OciCommand;
+  /** The command already encoded, when its request plan had a template for the row's shape (send this one). */
+  encoded?: EncodedCommand;
   issues: RowIssue[];
   /** `preflight`: the row's target and action, for the plan table. */
   plan?: { target: string; action: string };
@@ -170,7 +172,7 @@ export class RowMapper {
     }
     const hash = rowHash(type, assignments, this.hashVersion);
     if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
-    let built: { command: OciCommand; issues: BuildIssue[] };
+    let built: BuildResult;
     try {
       built = this.requestPlan(type).build(assignments);
     } catch (error) {
@@ -180,7 +182,8 @@ export class RowMapper {
     }
     for (const issue of built.issues)
       issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
-    return { row, cells: kept, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+    if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
+    return { row, cells: kept, hash, type, group, command: built.command, encoded: built.encoded, issues };
   }
 
   /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */

@@ -549,7 +549,7 @@ class BulkRun {
         });
       }
     }
-    const results = await client.sendBatch(rows.map((r) => r.command as OciCommand));
+    const results = await client.sendEncoded(rows.map((r) => r.encoded ?? (r.command as OciCommand)));
     return rows.map((row, i) => ({ row, result: results[i] as BatchResult, before: befores[i], beforeRequest: beforeTypes[i] }));
   }
 

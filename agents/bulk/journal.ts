@@ -149,8 +149,9 @@ export function resumeState(lines: readonly JournalLine[]): ResumeState {
 /**
  * The text of a row line: exactly what `JSON.stringify(line)` gives (same keys, same order,
  * undefined members left out), built field by field because a bulk run writes one per row.
+ * `commandJson`, for a line without `command`: that member's JSON text, already made.
  */
-export function rowLineText(line: JournalRow): string {
+export function rowLineText(line: JournalRow, commandJson?: string): string {
   let text = `{"kind":"row","row":${jsonNumber(line.row)},"hash":${JSON.stringify(line.hash)}`;
   if (line.request !== undefined) text += `,"request":${JSON.stringify(line.request)}`;
   text += `,"outcome":${JSON.stringify(line.outcome)}`;
@@ -159,6 +160,7 @@ export function rowLineText(line: JournalRow): string {
   if (line.ms !== undefined) text += `,"ms":${jsonNumber(line.ms)}`;
   if (line.attempts !== undefined) text += `,"attempts":${jsonNumber(line.attempts)}`;
   if (line.command !== undefined) text += `,"command":${JSON.stringify(line.command)}`;
+  else if (commandJson !== undefined) text += `,"command":${commandJson}`;
   if (line.before !== undefined) text += `,"before":${JSON.stringify(line.before)}`;
   if (line.beforeRequest !== undefined) text += `,"beforeRequest":${JSON.stringify(line.beforeRequest)}`;
   return `${text}}`;

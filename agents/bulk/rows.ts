@@ -4,6 +4,7 @@ import { type BuildResult, type FieldAssignment, type FieldValue, RequestPlan, p
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import type { Cell, CsvRecord } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
+import { maskSecrets } from './journal.js';
 import { type BulkPreset, aliasPath } from './presets.js';
 
 /**
@@ -46,6 +47,8 @@ export interface PreparedRow {
   command?: OciCommand;
   /** The command already encoded, when its request plan had a template for the row's shape (send this one). */
   encoded?: EncodedCommand;
+  /** With `encoded`: the command's JSON text with secrets masked, as the journal writes it (`JSON.stringify(maskSecrets(command))`). */
+  commandJson?: string;
   issues: RowIssue[];
   /** `preflight`: the row's target and action, for the plan table. */
   plan?: { target: string; action: string };
@@ -183,7 +186,7 @@ export class RowMapper {
     for (const issue of built.issues)
       issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
     if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
-    return { row, cells: kept, hash, type, group, command: built.command, encoded: built.encoded, issues };
+    return { row, cells: kept, hash, type, group, command: built.command, encoded: built.encoded, commandJson: built.json, issues };
   }
 
   /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */
@@ -207,7 +210,7 @@ export class RowMapper {
   private requestPlan(type: string): RequestPlan {
     let plan = this.requestPlans.get(type);
     if (!plan) {
-      plan = new RequestPlan(this.options.schema, type);
+      plan = new RequestPlan(this.options.schema, type, { json: maskSecrets });
       this.requestPlans.set(type, plan);
     }
     return plan;

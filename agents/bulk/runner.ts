@@ -237,6 +237,7 @@ class BulkRun {
   /** Journal lines (each ending in `\n`) not written yet, and how many. */
   private pendingText = '';
   private pendingCount = 0;
+  private flushScheduled = false;
   private failedOut: { fd: number; columns: number[] } | undefined;
   private failedLines: string[] = [];
   private pool: OciSessionPool | undefined;
@@ -523,7 +524,7 @@ class BulkRun {
         else if (isTransient(result.error) && attempt < attempts && !this.options.signal?.aborted) retry.push(row);
         else this.finish(row, 'failed', errorOf(result.error), { ms, attempts: attempt, before, beforeRequest });
       }
-      this.flushLines();
+      this.flushSoon();
       pending = retry;
       if (pending.length > 0) await sleep(Math.min((this.options.backoffMs ?? 200) * 2 ** (attempt - 1), 5000));
     }
@@ -566,6 +567,7 @@ class BulkRun {
       if (this.options.maxErrors !== undefined && this.errors >= this.options.maxErrors) this.stoppedByMaxErrors = true;
     }
     if (outcome !== 'not-run' && this.journal) {
+      const sends = row.command !== undefined && this.sends(row);
       const line: JournalRow = {
         kind: 'row',
         row: row.row,
@@ -576,11 +578,12 @@ class BulkRun {
         error: error?.message,
         ms: extra.ms,
         attempts: extra.attempts,
-        command: row.command && this.sends(row) ? maskSecrets(row.command) : undefined,
+        // The command's masked JSON comes made with an encoded row (see PreparedRow.commandJson).
+        command: row.command && row.commandJson === undefined && sends ? maskSecrets(row.command) : undefined,
         before: extra.before,
         beforeRequest: extra.beforeRequest,
       };
-      this.pendingText += `${rowLineText(line)}\n`;
+      this.pendingText += `${rowLineText(line, sends ? row.commandJson : undefined)}\n`;
       // Small batches: lines held across young-generation collections get promoted, and a dry
       // run's old generation then fills with dead lines (a 1M-row run peaked 70 MB higher at 256).
       if (++this.pendingCount >= JOURNAL_FLUSH_LINES) this.flushLines();
@@ -606,6 +609,20 @@ class BulkRun {
         this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...this.counts }, elapsedMs: Math.round(now - this.started) });
       }
     }
+  }
+
+  /**
+   * Writes the pending lines at the end of this turn of the event loop. An answer usually frees
+   * a session for the next document in the same turn, whose `sent` line then takes the outcomes
+   * along: one write per document, not two.
+   */
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushLines();
+    });
   }
 
   /** Writes the pending outcome lines (then `sent`, if given) with one system call. */

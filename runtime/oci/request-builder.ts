@@ -79,6 +79,17 @@ export interface BuildResult {
   issues: BuildIssue[];
   /** {@link RequestPlan}: the command already encoded, when its shape has a template. */
   encoded?: EncodedCommand;
+  /** {@link RequestPlan} with `json`, beside `encoded`: `JSON.stringify(json(command))`. */
+  json?: string;
+}
+
+export interface RequestPlanOptions {
+  /**
+   * Also give each encoded command as JSON text, `JSON.stringify(json(command))`, written from a
+   * template per shape. `json` may look at the command's keys and at which values are null
+   * (masking secret fields does), never at other values, and must not change the command.
+   */
+  json?: (command: OciCommand) => unknown;
 }
 
 /** A request that could not be built: `issues` lists every problem (TH_ERR_OCI_BUILD). */
@@ -253,6 +264,7 @@ export class RequestPlan {
   constructor(
     private readonly schema: OciSchema,
     typeName: string,
+    private readonly options: RequestPlanOptions = {},
   ) {
     this.type = resolveRequestName(schema, typeName).type;
     this.meta = schema.complexType(this.type);
@@ -271,7 +283,9 @@ export class RequestPlan {
       const template = shape.template;
       if (template ? this.valuesPass() : this.learn(shape, direct)) {
         this.counts.direct++;
-        return template ? { command: direct, issues: [], encoded: new EncodedCommand(direct, this.encode(template)) } : { command: direct, issues: [] };
+        if (!template) return { command: direct, issues: [] };
+        const encoded = new EncodedCommand(direct, this.encode(template));
+        return template.json ? { command: direct, issues: [], encoded, json: this.json(template.json) } : { command: direct, issues: [], encoded };
       }
     }
     this.counts.generic++;
@@ -371,19 +385,22 @@ export class RequestPlan {
       }
       target[route.leaf] = valueKind(value) === VALUE ? `${MARKER_OPEN}${k}${MARKER_CLOSE}` : value;
     }
-    const parts = encodeCommand(this.schema, markers as OciCommand).split(MARKER);
-    const pieces: string[] = [];
-    const slots: number[] = [];
-    const builtins: string[] = [];
-    parts.forEach((part, i) => {
-      if (i % 2 === 0) pieces.push(part);
-      else {
-        const k = Number(part);
-        slots.push(k);
-        builtins.push((this.leafRoutes[k] as Route).info.builtin);
-      }
-    });
-    return { pieces, slots, builtins, paths: this.leafRoutes.slice(0, this.leafCount).map((r) => r.leaf) };
+    const xml = cut(encodeCommand(this.schema, markers as OciCommand), MARKER);
+    const json = this.options.json ? cut(JSON.stringify(this.options.json(markers as OciCommand)), JSON_MARKER) : undefined;
+    return {
+      ...xml,
+      builtins: xml.slots.map((k) => (this.leafRoutes[k] as Route).info.builtin),
+      paths: this.leafRoutes.slice(0, this.leafCount).map((r) => r.leaf),
+      json,
+    };
+  }
+
+  /** The last row's JSON text (see {@link RequestPlanOptions.json}). */
+  private json(template: Cut): string {
+    const { pieces, slots } = template;
+    let text = pieces[0] as string;
+    for (let s = 0; s < slots.length; s++) text += JSON.stringify(this.leafValues[slots[s] as number]) + (pieces[s + 1] as string);
+    return text;
   }
 
   /** The last row's `<command>` element: its values, as the encoder writes them, between the template's pieces. */
@@ -461,15 +478,32 @@ interface ShapeNode {
   template: Template | null | undefined;
 }
 
-/** A shape's `<command>` element cut where the values go: `pieces[0] value(slots[0]) pieces[1] …`. */
-interface Template {
+/** A text cut where the values go: `pieces[0] value(slots[0]) pieces[1] …`. */
+interface Cut {
   readonly pieces: readonly string[];
-  /** Per value slot, in document order: the row's leaf (assignment order) it takes. */
+  /** Per value slot, in text order: the row's leaf (assignment order) it takes. */
   readonly slots: readonly number[];
+}
+
+/** A shape's `<command>` element, cut where the values go. */
+interface Template extends Cut {
   /** Per slot: the built-in whose lexical form is written. */
   readonly builtins: readonly string[];
   /** Per leaf: its element name (for the encoder's messages). */
   readonly paths: readonly string[];
+  /** The shape's JSON text (see {@link RequestPlanOptions.json}), cut where the values go. */
+  readonly json: Cut | undefined;
+}
+
+/** `text` cut at each marker; the marker's number is the slot's leaf. */
+function cut(text: string, marker: RegExp): Cut {
+  const pieces: string[] = [];
+  const slots: number[] = [];
+  text.split(marker).forEach((part, i) => {
+    if (i % 2 === 0) pieces.push(part);
+    else slots.push(Number(part));
+  });
+  return { pieces, slots };
 }
 
 /** Kinds of coerced value that a shape tells apart: the encoder writes each differently. */
@@ -484,6 +518,8 @@ function valueKind(value: unknown): number {
 const MARKER_OPEN = '\uE000';
 const MARKER_CLOSE = '\uE001';
 const MARKER = /\uE000(\d+)\uE001/;
+/** A marker as JSON writes it (a string: private-use characters are not escaped). */
+const JSON_MARKER = /"\uE000(\d+)\uE001"/;
 
 const disjointChoices = new WeakMap<readonly Particle[], boolean>();
 

@@ -20,8 +20,13 @@ beforeAll(async () => {
 const text = (t: string): FieldValue => ({ kind: 'text', text: t });
 const row = (fields: Record<string, FieldValue>): FieldAssignment[] => Object.entries(fields).map(([path, value]) => ({ path, value, source: path }));
 
+/** A JSON view that depends on keys and nils only, as the bulk journal's secret mask does. */
+function maskPassword(command: Record<string, unknown>): unknown {
+  return 'password' in command && command.password !== null ? { ...command, password: '***' } : command;
+}
+
 function sameAsBuildRequest(type: string, rows: FieldAssignment[][]): RequestPlan {
-  const plan = new RequestPlan(schema, type);
+  const plan = new RequestPlan(schema, type, { json: maskPassword });
   rows.forEach((assignments, i) => {
     const expected = buildRequest(schema, type, assignments);
     const got = plan.build(assignments);
@@ -31,6 +36,7 @@ function sameAsBuildRequest(type: string, rows: FieldAssignment[][]): RequestPla
     if (got.encoded) {
       expect(got.encoded.command).toBe(got.command);
       expect([i, got.encoded.xml]).toEqual([i, encodeCommand(schema, expected.command)]);
+      expect([i, got.json]).toEqual([i, JSON.stringify(maskPassword(got.command))]);
       encodedRows++;
     }
   });
@@ -135,10 +141,12 @@ describe('RequestPlan', () => {
       user(6, { 'address.city': text('Nice'), title: text('Mx') }),
       user(7, { 'address.city': text('Nice'), title: text('') }), // an empty value is another shape (and too short here)
       user(8, { 'address.city': text('Nice'), title: text('') }),
-      user(9, { 'address.city': text('Ville\u{1F600}é'), title: text('Pr') }),
+      user(9, { 'address.city': text('Ville\u{1F600}é "\\'), title: text('Pr') }),
+      user(10, { 'address.city': text('Nice'), title: text('Pr'), password: text('Secret-1') }),
+      user(11, { 'address.city': text('Nice'), title: text('Pr'), password: text('Secret-2') }),
     ]);
-    expect(plan.counts).toEqual({ direct: 6, generic: 3 });
-    expect(encodedRows).toBe(4);
+    expect(plan.counts).toEqual({ direct: 8, generic: 3 });
+    expect(encodedRows).toBe(5);
     encodedRows = 0;
     const base = {
       serviceProviderId: text('sp'),

@@ -156,7 +156,7 @@ export function isTransient(error: unknown): boolean {
 /** Reads the input's SHA-256 and counts its data rows (one streaming pass; the run itself streams again). */
 async function scanInput(path: string, format: 'csv' | 'xlsx', encoding: CsvEncoding): Promise<{ sha256: string; records: number }> {
   const hash = createHash('sha256');
-  const parser = format === 'csv' ? new CsvParser() : undefined;
+  const parser = format === 'csv' ? CsvParser.counter() : undefined;
   const decoder = new TextDecoder(encoding, { ignoreBOM: true });
   let records = 0;
   try {

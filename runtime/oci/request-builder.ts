@@ -399,7 +399,7 @@ export class RequestPlan {
   private json(template: Cut): string {
     const { pieces, slots } = template;
     let text = pieces[0] as string;
-    for (let s = 0; s < slots.length; s++) text += JSON.stringify(this.leafValues[slots[s] as number]) + (pieces[s + 1] as string);
+    for (let s = 0; s < slots.length; s++) text += jsonValue(this.leafValues[slots[s] as number]) + (pieces[s + 1] as string);
     return text;
   }
 
@@ -520,6 +520,14 @@ const MARKER_CLOSE = '\uE001';
 const MARKER = /\uE000(\d+)\uE001/;
 /** A marker as JSON writes it (a string: private-use characters are not escaped). */
 const JSON_MARKER = /"\uE000(\d+)\uE001"/;
+
+/** Characters JSON.stringify writes otherwise than as themselves (quote, backslash, controls) or checks (surrogates). */
+const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(value)`; a string with nothing to escape is only quoted. */
+function jsonValue(value: unknown): string {
+  return typeof value === 'string' && !JSON_SPECIAL.test(value) ? `"${value}"` : (JSON.stringify(value) as string);
+}
 
 const disjointChoices = new WeakMap<readonly Particle[], boolean>();
 

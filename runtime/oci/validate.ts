@@ -71,9 +71,9 @@ export class SimpleElementCheck {
   /** True when `value` passes; `info` is `schema.simpleType(element.t)`, looked up once by the caller. */
   passes(element: ElementMeta, value: unknown, info: SimpleTypeInfo): boolean {
     this.validator.value(element, value, '', info);
-    const ok = this.issues.length === 0;
+    if (this.issues.length === 0) return true;
     this.issues.length = 0;
-    return ok;
+    return false;
   }
 }
 

@@ -152,10 +152,10 @@ export function resumeState(lines: readonly JournalLine[]): ResumeState {
  * `commandJson`, for a line without `command`: that member's JSON text, already made.
  */
 export function rowLineText(line: JournalRow, commandJson?: string): string {
-  let text = `{"kind":"row","row":${jsonNumber(line.row)},"hash":${JSON.stringify(line.hash)}`;
-  if (line.request !== undefined) text += `,"request":${JSON.stringify(line.request)}`;
-  text += `,"outcome":${JSON.stringify(line.outcome)}`;
-  if (line.code !== undefined) text += `,"code":${JSON.stringify(line.code)}`;
+  let text = `{"kind":"row","row":${jsonNumber(line.row)},"hash":${jsonString(line.hash)}`;
+  if (line.request !== undefined) text += `,"request":${jsonString(line.request)}`;
+  text += `,"outcome":${jsonString(line.outcome)}`;
+  if (line.code !== undefined) text += `,"code":${jsonString(line.code)}`;
   if (line.error !== undefined) text += `,"error":${JSON.stringify(line.error)}`;
   if (line.ms !== undefined) text += `,"ms":${jsonNumber(line.ms)}`;
   if (line.attempts !== undefined) text += `,"attempts":${jsonNumber(line.attempts)}`;
@@ -164,6 +164,14 @@ export function rowLineText(line: JournalRow, commandJson?: string): string {
   if (line.before !== undefined) text += `,"before":${JSON.stringify(line.before)}`;
   if (line.beforeRequest !== undefined) text += `,"beforeRequest":${JSON.stringify(line.beforeRequest)}`;
   return `${text}}`;
+}
+
+/** Characters JSON.stringify writes otherwise than as themselves (quote, backslash, controls) or checks (surrogates). */
+const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(text)`; text with nothing to escape is only quoted. */
+function jsonString(text: string): string {
+  return JSON_SPECIAL.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 function jsonNumber(n: number): string {

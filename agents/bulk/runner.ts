@@ -244,6 +244,8 @@ class BulkRun {
   private schema!: OciSchema;
   private resume: ResumeState | undefined;
   private readonly inFlight = new Set<InFlight>();
+  /** Dispatches waiting for a document in flight to finish. */
+  private readonly slotWaiters: (() => void)[] = [];
   private readonly groupsInFlight = new Map<string, InFlight>();
   private lastProgress = 0;
   private batch: PreparedRow[] = [];
@@ -489,7 +491,9 @@ class BulkRun {
   /** Sends one document's worth of rows on the next free session; waits while the pool is busy (bounded memory). */
   private async dispatch(rows: PreparedRow[]): Promise<void> {
     const limit = (this.options.sessions ?? 2) * 2;
-    while (this.inFlight.size >= limit) await Promise.race([...this.inFlight].map((f) => f.promise));
+    // Woken by the next document to finish (a race over every document in flight would leave a
+    // reaction on each of them per wait).
+    while (this.inFlight.size >= limit) await new Promise<void>((wake) => this.slotWaiters.push(wake));
     if (this.stopping) {
       for (const row of rows) this.finish(row, 'not-run');
       return;
@@ -500,6 +504,7 @@ class BulkRun {
     const flight: InFlight = { rows, promise: Promise.resolve() };
     flight.promise = this.sendWithRetry(rows).finally(() => {
       this.inFlight.delete(flight);
+      this.slotWaiters.shift()?.();
       for (const row of rows) if (row.group !== undefined && this.groupsInFlight.get(row.group) === flight) this.groupsInFlight.delete(row.group);
     });
     this.inFlight.add(flight);

@@ -234,8 +234,7 @@ class BulkRun {
   private errors = 0;
   private stoppedByMaxErrors = false;
   private journal: JournalWriter | undefined;
-  /** Journal lines (each ending in `\n`) not written yet, and how many. */
-  private pendingText = '';
+  /** Journal lines appended and not written yet. */
   private pendingCount = 0;
   private flushScheduled = false;
   private failedOut: { fd: number; columns: number[] } | undefined;
@@ -588,9 +587,8 @@ class BulkRun {
         before: extra.before,
         beforeRequest: extra.beforeRequest,
       };
-      this.pendingText += `${rowLineText(line, sends ? row.commandJson : undefined)}\n`;
-      // Small batches: lines held across young-generation collections get promoted, and a dry
-      // run's old generation then fills with dead lines (a 1M-row run peaked 70 MB higher at 256).
+      this.journal.append(`${rowLineText(line, sends ? row.commandJson : undefined)}\n`);
+      // A dry run sends no document to take the lines along: they go out in batches.
       if (++this.pendingCount >= JOURNAL_FLUSH_LINES) this.flushLines();
     }
     if (this.failedOut && (outcome === 'invalid' || outcome === 'failed' || outcome === 'in-doubt' || outcome === 'not-run')) {
@@ -632,9 +630,8 @@ class BulkRun {
 
   /** Writes the pending outcome lines (then `sent`, if given) with one system call. */
   private flushLines(sent?: JournalSent): void {
-    if (sent && this.journal) this.pendingText += `${JSON.stringify(sent)}\n`;
-    this.journal?.writeText(this.pendingText);
-    this.pendingText = '';
+    if (sent && this.journal) this.journal.append(`${JSON.stringify(sent)}\n`);
+    this.journal?.flush();
     this.pendingCount = 0;
     if (this.failedOut && this.failedLines.length > 0) {
       writeFileSync(this.failedOut.fd, `${this.failedLines.join('\n')}\n`);

@@ -305,10 +305,15 @@ export class RequestPlan {
       route.row = row;
       const value = assignment.value;
       if (value.kind === 'json') return undefined;
-      const coerced = this.coercer.simpleValue(route.typeKey, value, route.nillable, assignment.path, assignment.source, route.info);
-      if (coerced === undefined) {
-        this.coercer.issues.length = 0;
-        return undefined;
+      let coerced: unknown;
+      if (value.kind === 'text' && route.keepsText) coerced = value.text;
+      else {
+        const result = this.coercer.simpleValue(route.typeKey, value, route.nillable, assignment.path, assignment.source, route.info);
+        if (result === undefined) {
+          this.coercer.issues.length = 0;
+          return undefined;
+        }
+        coerced = result.value;
       }
       // Structures are made on first use, in assignment order, as the builder makes its nodes.
       let target = out;
@@ -320,9 +325,9 @@ export class RequestPlan {
         }
         target = child;
       }
-      target[route.leaf] = coerced.value;
+      target[route.leaf] = coerced;
       this.leafRoutes[this.leafCount] = route;
-      this.leafValues[this.leafCount++] = coerced.value;
+      this.leafValues[this.leafCount++] = coerced;
     }
     return out as OciCommand;
   }
@@ -442,7 +447,18 @@ export class RequestPlan {
       const info = this.schema.simpleType(element.t);
       if (i === parsed.steps.length - 1) {
         if (info === undefined || element.t === 'xs:anyType') return null;
-        return { id: this.routes.size, parents: names, contents, leaf: step.name, element, info, typeKey: element.t, nillable: element.nil === true, row: 0 };
+        return {
+          id: this.routes.size,
+          parents: names,
+          contents,
+          leaf: step.name,
+          element,
+          info,
+          keepsText: keepsText(info),
+          typeKey: element.t,
+          nillable: element.nil === true,
+          row: 0,
+        };
       }
       if (info !== undefined) return null;
       const declared = this.schema.complexType(element.t);
@@ -466,6 +482,8 @@ interface Route {
   readonly leaf: string;
   readonly element: ElementMeta;
   readonly info: SimpleTypeInfo;
+  /** Text values of this type are taken as they are ({@link keepsText}). */
+  readonly keepsText: boolean;
   readonly typeKey: string;
   readonly nillable: boolean;
   /** The last row that assigned this path (a second assignment in one row is a duplicate). */
@@ -1006,6 +1024,7 @@ class Builder {
     if (typeof scalar === 'boolean') return void this.issue('bad-value', path, source, `'${lastName(path)}' is text (${typeKey}), not a boolean`);
     // Numbers given as JSON for a text field are taken in their JSON spelling.
     const text = typeof scalar === 'number' ? String(scalar) : scalar;
+    // Text of a type without an enumeration comes back as it is (RequestPlan relies on it: keepsText).
     if (facets?.enumeration) {
       const wanted = text.trim().toLowerCase();
       const match = facets.enumeration.find((e) => e.toLowerCase() === wanted);
@@ -1082,6 +1101,14 @@ class Builder {
     if (origins) this.origins.set(path, { path: slot.path, ...(slot.source !== undefined ? { source: slot.source } : {}) });
     return slot.value;
   }
+}
+
+/**
+ * True when {@link Builder.simpleValue} gives a text value of this type back unchanged: not a
+ * boolean, not a number, no enumeration to match.
+ */
+function keepsText(info: SimpleTypeInfo): boolean {
+  return info.builtin !== 'xs:boolean' && !NUMERIC_BUILTINS.has(info.builtin) && info.facets?.enumeration === undefined;
 }
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, '1': true, '0': false };

@@ -82,7 +82,10 @@ export class CsvParser {
       if (text.charCodeAt(0) === 0xfeff) i = 1; // UTF-8 BOM
     }
     const d = this.delimiter;
-    const dc = d.charCodeAt(0);
+    let nextDelimiter = 0;
+    let nextLf = 0;
+    let nextCr = 0;
+    let nextQuote = 0;
     for (; i < text.length; i++) {
       const c = text[i] as string;
       if (this.inQuotes) {
@@ -119,13 +122,18 @@ export class CsvParser {
         this.inQuotes = true;
         this.quoted = true;
       } else {
-        // Unquoted text: take the run up to the next special character in one slice.
-        let end = i + 1;
-        while (end < text.length) {
-          const e = text.charCodeAt(end);
-          if (e === dc || e === 10 || e === 13 || e === 34) break;
-          end++;
-        }
+        // Unquoted text: take the run up to the next special character in one slice. Where the
+        // next delimiter, line feed, carriage return and quote are is found by indexOf (a native
+        // scan) and kept while it lies ahead; -1: none in the rest of the text.
+        if (nextDelimiter !== -1 && nextDelimiter <= i) nextDelimiter = text.indexOf(d, i + 1);
+        if (nextLf !== -1 && nextLf <= i) nextLf = text.indexOf('\n', i + 1);
+        if (nextCr !== -1 && nextCr <= i) nextCr = text.indexOf('\r', i + 1);
+        if (nextQuote !== -1 && nextQuote <= i) nextQuote = text.indexOf('"', i + 1);
+        let end = text.length;
+        if (nextDelimiter !== -1 && nextDelimiter < end) end = nextDelimiter;
+        if (nextLf !== -1 && nextLf < end) end = nextLf;
+        if (nextCr !== -1 && nextCr < end) end = nextCr;
+        if (nextQuote !== -1 && nextQuote < end) end = nextQuote;
         if (this.quoted) {
           throw new BulkInputError(`record ${this.record + 1}: text after a closing quote`, { row: this.record + 1 });
         }

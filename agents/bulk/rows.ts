@@ -84,6 +84,12 @@ interface ColumnPlan {
 
 const NO_CELLS: Cell[] = [];
 
+/**
+ * Per schema and request type: its paths resolved and its shapes' templates made once, shared by
+ * every sheet and run of the process (a plan keeps no state from one row to the next).
+ */
+const requestPlans = new WeakMap<OciSchema, Map<string, RequestPlan>>();
+
 const FILL_IN = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 /** Maps the records after the header to requests; one instance per sheet. */
@@ -96,8 +102,6 @@ export class RowMapper {
   private readonly nilToken: string;
   private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
-  /** Per request type: its paths resolved once (the same columns come on every row). */
-  private readonly requestPlans = new Map<string, RequestPlan>();
 
   constructor(
     headerCells: readonly Cell[],
@@ -208,10 +212,15 @@ export class RowMapper {
   }
 
   private requestPlan(type: string): RequestPlan {
-    let plan = this.requestPlans.get(type);
+    let plans = requestPlans.get(this.options.schema);
+    if (!plans) {
+      plans = new Map();
+      requestPlans.set(this.options.schema, plans);
+    }
+    let plan = plans.get(type);
     if (!plan) {
       plan = new RequestPlan(this.options.schema, type, { json: maskSecrets });
-      this.requestPlans.set(type, plan);
+      plans.set(type, plan);
     }
     return plan;
   }

@@ -70,6 +70,11 @@ export interface RowMapperOptions {
    * for the failed-rows file; without one, rows in flight hold less memory.
    */
   keepCells?: boolean;
+  /**
+   * Encode each valid row for sending, with its journal JSON (default true; see
+   * {@link PreparedRow.encoded}). A run that sends nothing turns it off.
+   */
+  encode?: boolean;
 }
 
 interface ResolvedRequest {
@@ -181,7 +186,7 @@ export class RowMapper {
     if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
     let built: BuildResult;
     try {
-      built = this.requestPlan(type).build(assignments);
+      built = this.requestPlan(type).build(assignments, this.options.encode !== false);
     } catch (error) {
       const e = error as { code?: string; message?: string };
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });

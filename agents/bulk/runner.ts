@@ -375,6 +375,8 @@ class BulkRun {
             hashVersion: this.hashVersion,
             // The cells are only for the failed-rows file.
             keepCells: this.options.failedOut !== undefined,
+            // A dry run without a server sends nothing (with one, read-only rows go out).
+            encode: this.mode === 'apply' || this.options.connection !== undefined,
           });
           this.openFailedOut(mapper.header);
           continue;

@@ -274,16 +274,17 @@ export class RequestPlan {
 
   /**
    * What `buildRequest(schema, type, assignments)` returns (default options); for a valid row
-   * of a shape already seen, also the command encoded (`encoded`).
+   * of a shape already seen, also the command encoded (`encoded`), unless `encode` is false
+   * (rows that will not be sent).
    */
-  build(assignments: readonly FieldAssignment[]): BuildResult {
+  build(assignments: readonly FieldAssignment[], encode = true): BuildResult {
     const direct = this.direct(assignments);
     if (direct !== undefined) {
       const shape = this.shape();
       const template = shape.template;
       if (template ? this.valuesPass() : this.learn(shape, direct)) {
         this.counts.direct++;
-        if (!template) return { command: direct, issues: [] };
+        if (!template || !encode) return { command: direct, issues: [] };
         const encoded = new EncodedCommand(direct, this.encode(template));
         return template.json ? { command: direct, issues: [], encoded, json: this.json(template.json) } : { command: direct, issues: [], encoded };
       }

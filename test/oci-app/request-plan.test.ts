@@ -147,6 +147,10 @@ describe('RequestPlan', () => {
     ]);
     expect(plan.counts).toEqual({ direct: 8, generic: 3 });
     expect(encodedRows).toBe(5);
+    // Rows that will not be sent need no text.
+    const unsent = plan.build(user(12, { 'address.city': text('Nice') }), false);
+    expect(unsent.encoded).toBeUndefined();
+    expect(unsent.command).toEqual(buildRequest(schema, 'UserAddRequest17sp4', user(12, { 'address.city': text('Nice') })).command);
     encodedRows = 0;
     const base = {
       serviceProviderId: text('sp'),

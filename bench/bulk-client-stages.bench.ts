@@ -1,8 +1,9 @@
 // The bulk engine's per-row client work, stage by stage, in one process with no socket: what
 // the pool pays per command (the per-document costs, the network and the server are left out).
 // UserAddRequest17sp4 rows as in bulk.bench.ts: CSV parse, prepare (RowMapper: build, validate,
-// row hash), encode (15-command documents, as the pool sends them), journal line (secrets
-// masked). Each stage's time is the best of several rounds, so other jobs on the host count less.
+// row hash; rows of a shape seen before come encoded, with their journal JSON), encode
+// (15-command documents, as the pool sends them), journal line (secrets masked), as the engine
+// does them. Each stage's time is the best of several rounds, so other jobs on the host count less.
 //
 //   npm run bench -- bulk-client-stages     (or: node --import tsx bench/bulk-client-stages.bench.ts [--rows 20000] [--rounds 12])
 import { performance } from 'node:perf_hooks';
@@ -46,12 +47,13 @@ for (let round = 0; round < ROUNDS; round++) {
       t0 = t1;
       batch.push(row);
       if (batch.length < MAX_COMMANDS) continue;
-      encodeDocument(schema, { sessionId: 'bench-session', commands: batch.map((r) => r.command as OciCommand) }, { validate: false });
+      encodeDocument(schema, { sessionId: 'bench-session', commands: batch.map((r) => r.encoded ?? (r.command as OciCommand)) }, { validate: false });
       t1 = performance.now();
       spent.encode += t1 - t0;
       t0 = t1;
       for (const r of batch) {
-        journal += `${rowLineText({ kind: 'row', row: r.row, hash: r.hash, request: r.type, outcome: 'ok', ms: 3, attempts: 1, command: maskSecrets(r.command as OciCommand) })}\n`;
+        const command = r.commandJson === undefined ? maskSecrets(r.command as OciCommand) : undefined;
+        journal += `${rowLineText({ kind: 'row', row: r.row, hash: r.hash, request: r.type, outcome: 'ok', ms: 3, attempts: 1, command }, r.commandJson)}\n`;
       }
       if (journal.length > 65_536) journal = '';
       batch = [];

@@ -166,8 +166,9 @@ async function applyPass(dir: string, latencyMs: number): Promise<void> {
 
 /**
  * The baseline: one OciClient, one command per document, each row built then sent after the
- * previous answer. Rows are validated when built, and the client skips the second check, as
- * the pool's sessions do: both ways do the same work per row and differ only in how they send.
+ * previous answer. Rows are validated (and encoded) when built, and the client skips the second
+ * check and sends the encoded command, as the pool's sessions do: both ways do the same work
+ * per row and differ only in how they send.
  */
 async function oneByOne(file: string, schema: OciSchema, connection: OciClientOptions): Promise<{ ok: number; ms: number }> {
   const started = performance.now();
@@ -181,12 +182,9 @@ async function oneByOne(file: string, schema: OciSchema, connection: OciClientOp
     }
     const row = await mapper.prepare(record);
     if (!row.command) continue;
-    try {
-      await client.send(row.command as never);
-      ok++;
-    } catch {
-      // counted as not ok
-    }
+    // What the pool's sessions send: the row's command as the request plan encoded it.
+    const [result] = await client.sendEncoded([row.encoded ?? row.command]);
+    if (result?.ok) ok++;
   }
   await client.close();
   return { ok, ms: performance.now() - started };

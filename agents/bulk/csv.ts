@@ -30,10 +30,20 @@ export function csvEncoding(name: string | undefined): CsvEncoding {
   throw new BulkInputError(`unknown encoding '${name}': use utf-8 or iso-8859-1`, { encoding: name });
 }
 
-/** Incremental parser: feed text chunks, collect the completed records. */
+/** The cells of the records a counting parser yields (none). */
+const NO_CELLS: Cell[] = [];
+
+/**
+ * Incremental parser: feed text chunks, collect the completed records. A counting parser
+ * ({@link CsvParser.counter}) walks the same rules and yields the same records (numbers,
+ * blank lines skipped, errors) without their cells, so counting a file costs no cell text.
+ */
 export class CsvParser {
   private cells: Cell[] = [];
   private field = '';
+  /** Counting: cells of the current record, and whether its first cell is blank (empty, unquoted). */
+  private cellCount = 0;
+  private firstBlank = false;
   private quoted = false;
   /** Inside a quoted field. */
   private inQuotes = false;
@@ -44,7 +54,20 @@ export class CsvParser {
   private started = false;
   private record = 0;
 
-  constructor(private readonly delimiter = ',') {}
+  constructor(
+    private readonly delimiter = ',',
+    private readonly counting = false,
+  ) {}
+
+  /** A parser whose records have no cells (`cells` is empty): for counting records. */
+  static counter(delimiter = ','): CsvParser {
+    return new CsvParser(delimiter, true);
+  }
+
+  /** Adds text to the current field (counting: only whether it holds any, which is all the rules ask). */
+  private append(piece: string): void {
+    this.field = this.counting ? ' ' : this.field + piece;
+  }
 
   /** Parses `text`, returning every record it completes. */
   push(text: string): CsvRecord[] {
@@ -59,14 +82,17 @@ export class CsvParser {
       if (text.charCodeAt(0) === 0xfeff) i = 1; // UTF-8 BOM
     }
     const d = this.delimiter;
-    const dc = d.charCodeAt(0);
+    let nextDelimiter = 0;
+    let nextLf = 0;
+    let nextCr = 0;
+    let nextQuote = 0;
     for (; i < text.length; i++) {
       const c = text[i] as string;
       if (this.inQuotes) {
         if (this.quotePending) {
           this.quotePending = false;
           if (c === '"') {
-            this.field += '"';
+            this.append('"');
             continue;
           }
           this.inQuotes = false; // the quote closed the field; handle c below
@@ -77,7 +103,7 @@ export class CsvParser {
           // Fast path: copy up to the next quote in one slice.
           const next = text.indexOf('"', i);
           const end = next === -1 ? text.length : next;
-          this.field += text.slice(i, end);
+          this.append(this.counting ? '' : text.slice(i, end));
           i = end - 1;
           continue;
         }
@@ -96,21 +122,26 @@ export class CsvParser {
         this.inQuotes = true;
         this.quoted = true;
       } else {
-        // Unquoted text: take the run up to the next special character in one slice.
-        let end = i + 1;
-        while (end < text.length) {
-          const e = text.charCodeAt(end);
-          if (e === dc || e === 10 || e === 13 || e === 34) break;
-          end++;
-        }
+        // Unquoted text: take the run up to the next special character in one slice. Where the
+        // next delimiter, line feed, carriage return and quote are is found by indexOf (a native
+        // scan) and kept while it lies ahead; -1: none in the rest of the text.
+        if (nextDelimiter !== -1 && nextDelimiter <= i) nextDelimiter = text.indexOf(d, i + 1);
+        if (nextLf !== -1 && nextLf <= i) nextLf = text.indexOf('\n', i + 1);
+        if (nextCr !== -1 && nextCr <= i) nextCr = text.indexOf('\r', i + 1);
+        if (nextQuote !== -1 && nextQuote <= i) nextQuote = text.indexOf('"', i + 1);
+        let end = text.length;
+        if (nextDelimiter !== -1 && nextDelimiter < end) end = nextDelimiter;
+        if (nextLf !== -1 && nextLf < end) end = nextLf;
+        if (nextCr !== -1 && nextCr < end) end = nextCr;
+        if (nextQuote !== -1 && nextQuote < end) end = nextQuote;
         if (this.quoted) {
           throw new BulkInputError(`record ${this.record + 1}: text after a closing quote`, { row: this.record + 1 });
         }
-        this.field += text.slice(i, end);
+        this.append(this.counting ? '' : text.slice(i, end));
         i = end - 1;
         if (text[end] === '"') {
           // RFC 4180 does not allow a quote inside an unquoted field; keep it as text (lenient, as spreadsheets are).
-          this.field += '"';
+          this.append('"');
           i = end;
         }
       }
@@ -124,12 +155,14 @@ export class CsvParser {
     }
     this.inQuotes = false;
     this.quotePending = false;
-    const record = this.cells.length > 0 || this.field !== '' || this.quoted ? this.endRecord() : undefined;
+    const record = this.cells.length > 0 || this.cellCount > 0 || this.field !== '' || this.quoted ? this.endRecord() : undefined;
     return record ? [record] : [];
   }
 
   private endCell(): void {
-    this.cells.push({ text: this.field, quoted: this.quoted });
+    if (this.counting) {
+      if (this.cellCount++ === 0) this.firstBlank = this.field === '' && !this.quoted;
+    } else this.cells.push({ text: this.field, quoted: this.quoted });
     this.field = '';
     this.quoted = false;
   }
@@ -137,6 +170,11 @@ export class CsvParser {
   private endRecord(): CsvRecord | undefined {
     this.endCell();
     this.record++;
+    if (this.counting) {
+      const blank = this.cellCount === 1 && this.firstBlank;
+      this.cellCount = 0;
+      return blank ? undefined : { row: this.record, cells: NO_CELLS };
+    }
     const cells = this.cells;
     this.cells = [];
     // A blank line is no record (but keeps its number, so row numbers match the file's lines).

@@ -68,9 +68,15 @@ export interface JournalSummary {
 
 export type JournalLine = JournalHeader | JournalRow | JournalSent | JournalSummary;
 
-/** Appends journal lines to a file (created when missing). */
+/**
+ * Appends journal lines to a file (created when missing). Lines are gathered as bytes in a
+ * buffer ({@link append}) and written with one system call ({@link flush}): no string of the
+ * whole batch is made, and nothing waits on the JavaScript heap.
+ */
 export class JournalWriter {
   private fd: number | undefined;
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
 
   constructor(readonly path: string) {
     try {
@@ -86,13 +92,35 @@ export class JournalWriter {
     this.writeText(`${lines.map((l) => (l.kind === 'row' ? rowLineText(l) : JSON.stringify(l))).join('\n')}\n`);
   }
 
-  /** Writes ready-made lines (each ending in `\n`, see {@link rowLineText}) with one system call. */
+  /** Writes ready-made lines (each ending in `\n`, see {@link rowLineText}), with what was appended before, in one system call. */
   writeText(text: string): void {
-    if (this.fd === undefined || text === '') return;
-    writeSync(this.fd, text);
+    this.append(text);
+    this.flush();
+  }
+
+  /** Adds ready-made lines (each ending in `\n`) to the next {@link flush}. */
+  append(text: string): void {
+    if (this.fd === undefined) return;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const needed = this.used + text.length * 3;
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+
+  /** Writes what was appended, with one system call (it reaches the file even if the process is killed right after). */
+  flush(): void {
+    if (this.fd === undefined || this.used === 0) return;
+    let written = 0;
+    while (written < this.used) written += writeSync(this.fd, this.buffer, written, this.used - written);
+    this.used = 0;
   }
 
   close(): void {
+    this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
@@ -149,19 +177,29 @@ export function resumeState(lines: readonly JournalLine[]): ResumeState {
 /**
  * The text of a row line: exactly what `JSON.stringify(line)` gives (same keys, same order,
  * undefined members left out), built field by field because a bulk run writes one per row.
+ * `commandJson`, for a line without `command`: that member's JSON text, already made.
  */
-export function rowLineText(line: JournalRow): string {
-  let text = `{"kind":"row","row":${jsonNumber(line.row)},"hash":${JSON.stringify(line.hash)}`;
-  if (line.request !== undefined) text += `,"request":${JSON.stringify(line.request)}`;
-  text += `,"outcome":${JSON.stringify(line.outcome)}`;
-  if (line.code !== undefined) text += `,"code":${JSON.stringify(line.code)}`;
+export function rowLineText(line: JournalRow, commandJson?: string): string {
+  let text = `{"kind":"row","row":${jsonNumber(line.row)},"hash":${jsonString(line.hash)}`;
+  if (line.request !== undefined) text += `,"request":${jsonString(line.request)}`;
+  text += `,"outcome":${jsonString(line.outcome)}`;
+  if (line.code !== undefined) text += `,"code":${jsonString(line.code)}`;
   if (line.error !== undefined) text += `,"error":${JSON.stringify(line.error)}`;
   if (line.ms !== undefined) text += `,"ms":${jsonNumber(line.ms)}`;
   if (line.attempts !== undefined) text += `,"attempts":${jsonNumber(line.attempts)}`;
   if (line.command !== undefined) text += `,"command":${JSON.stringify(line.command)}`;
+  else if (commandJson !== undefined) text += `,"command":${commandJson}`;
   if (line.before !== undefined) text += `,"before":${JSON.stringify(line.before)}`;
   if (line.beforeRequest !== undefined) text += `,"beforeRequest":${JSON.stringify(line.beforeRequest)}`;
   return `${text}}`;
+}
+
+/** Characters JSON.stringify writes otherwise than as themselves (quote, backslash, controls) or checks (surrogates). */
+const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(text)`; text with nothing to escape is only quoted. */
+function jsonString(text: string): string {
+  return JSON_SPECIAL.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 function jsonNumber(n: number): string {

@@ -1,9 +1,10 @@
 import { hash } from 'node:crypto';
-import type { OciCommand } from '../../runtime/oci/codec.js';
-import { type BuildIssue, type FieldAssignment, type FieldValue, RequestPlan, prepareRequestType } from '../../runtime/oci/request-builder.js';
+import type { EncodedCommand, OciCommand } from '../../runtime/oci/codec.js';
+import { type BuildResult, type FieldAssignment, type FieldValue, RequestPlan, prepareRequestType } from '../../runtime/oci/request-builder.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import type { Cell, CsvRecord } from './csv.js';
 import { BulkInputError, BulkOptionsError } from './errors.js';
+import { maskSecrets } from './journal.js';
 import { type BulkPreset, aliasPath } from './presets.js';
 
 /**
@@ -44,6 +45,10 @@ export interface PreparedRow {
   type?: string;
   group?: string;
   command?: OciCommand;
+  /** The command already encoded, when its request plan had a template for the row's shape (send this one). */
+  encoded?: EncodedCommand;
+  /** With `encoded`: the command's JSON text with secrets masked, as the journal writes it (`JSON.stringify(maskSecrets(command))`). */
+  commandJson?: string;
   issues: RowIssue[];
   /** `preflight`: the row's target and action, for the plan table. */
   plan?: { target: string; action: string };
@@ -65,6 +70,11 @@ export interface RowMapperOptions {
    * for the failed-rows file; without one, rows in flight hold less memory.
    */
   keepCells?: boolean;
+  /**
+   * Encode each valid row for sending, with its journal JSON (default true; see
+   * {@link PreparedRow.encoded}). A run that sends nothing turns it off.
+   */
+  encode?: boolean;
 }
 
 interface ResolvedRequest {
@@ -79,6 +89,12 @@ interface ColumnPlan {
 
 const NO_CELLS: Cell[] = [];
 
+/**
+ * Per schema and request type: its paths resolved and its shapes' templates made once, shared by
+ * every sheet and run of the process (a plan keeps no state from one row to the next).
+ */
+const requestPlans = new WeakMap<OciSchema, Map<string, RequestPlan>>();
+
 const FILL_IN = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 /** Maps the records after the header to requests; one instance per sheet. */
@@ -91,8 +107,6 @@ export class RowMapper {
   private readonly nilToken: string;
   private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
-  /** Per request type: its paths resolved once (the same columns come on every row). */
-  private readonly requestPlans = new Map<string, RequestPlan>();
 
   constructor(
     headerCells: readonly Cell[],
@@ -170,9 +184,9 @@ export class RowMapper {
     }
     const hash = rowHash(type, assignments, this.hashVersion);
     if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
-    let built: { command: OciCommand; issues: BuildIssue[] };
+    let built: BuildResult;
     try {
-      built = this.requestPlan(type).build(assignments);
+      built = this.requestPlan(type).build(assignments, this.options.encode !== false);
     } catch (error) {
       const e = error as { code?: string; message?: string };
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
@@ -180,7 +194,8 @@ export class RowMapper {
     }
     for (const issue of built.issues)
       issues.push({ column: issue.source ?? (issue.path || undefined), path: issue.path, code: issue.code, message: issue.message });
-    return { row, cells: kept, hash, type, group, command: issues.length === 0 ? built.command : undefined, issues };
+    if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
+    return { row, cells: kept, hash, type, group, command: built.command, encoded: built.encoded, commandJson: built.json, issues };
   }
 
   /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */
@@ -202,10 +217,15 @@ export class RowMapper {
   }
 
   private requestPlan(type: string): RequestPlan {
-    let plan = this.requestPlans.get(type);
+    let plans = requestPlans.get(this.options.schema);
+    if (!plans) {
+      plans = new Map();
+      requestPlans.set(this.options.schema, plans);
+    }
+    let plan = plans.get(type);
     if (!plan) {
-      plan = new RequestPlan(this.options.schema, type);
-      this.requestPlans.set(type, plan);
+      plan = new RequestPlan(this.options.schema, type, { json: maskSecrets });
+      plans.set(type, plan);
     }
     return plan;
   }

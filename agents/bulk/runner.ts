@@ -156,7 +156,7 @@ export function isTransient(error: unknown): boolean {
 /** Reads the input's SHA-256 and counts its data rows (one streaming pass; the run itself streams again). */
 async function scanInput(path: string, format: 'csv' | 'xlsx', encoding: CsvEncoding): Promise<{ sha256: string; records: number }> {
   const hash = createHash('sha256');
-  const parser = format === 'csv' ? new CsvParser() : undefined;
+  const parser = format === 'csv' ? CsvParser.counter() : undefined;
   const decoder = new TextDecoder(encoding, { ignoreBOM: true });
   let records = 0;
   try {
@@ -234,15 +234,17 @@ class BulkRun {
   private errors = 0;
   private stoppedByMaxErrors = false;
   private journal: JournalWriter | undefined;
-  /** Journal lines (each ending in `\n`) not written yet, and how many. */
-  private pendingText = '';
+  /** Journal lines appended and not written yet. */
   private pendingCount = 0;
+  private flushScheduled = false;
   private failedOut: { fd: number; columns: number[] } | undefined;
   private failedLines: string[] = [];
   private pool: OciSessionPool | undefined;
   private schema!: OciSchema;
   private resume: ResumeState | undefined;
   private readonly inFlight = new Set<InFlight>();
+  /** Dispatches waiting for a document in flight to finish. */
+  private readonly slotWaiters: (() => void)[] = [];
   private readonly groupsInFlight = new Map<string, InFlight>();
   private lastProgress = 0;
   private batch: PreparedRow[] = [];
@@ -373,6 +375,8 @@ class BulkRun {
             hashVersion: this.hashVersion,
             // The cells are only for the failed-rows file.
             keepCells: this.options.failedOut !== undefined,
+            // A dry run without a server sends nothing (with one, read-only rows go out).
+            encode: this.mode === 'apply' || this.options.connection !== undefined,
           });
           this.openFailedOut(mapper.header);
           continue;
@@ -488,7 +492,9 @@ class BulkRun {
   /** Sends one document's worth of rows on the next free session; waits while the pool is busy (bounded memory). */
   private async dispatch(rows: PreparedRow[]): Promise<void> {
     const limit = (this.options.sessions ?? 2) * 2;
-    while (this.inFlight.size >= limit) await Promise.race([...this.inFlight].map((f) => f.promise));
+    // Woken by the next document to finish (a race over every document in flight would leave a
+    // reaction on each of them per wait).
+    while (this.inFlight.size >= limit) await new Promise<void>((wake) => this.slotWaiters.push(wake));
     if (this.stopping) {
       for (const row of rows) this.finish(row, 'not-run');
       return;
@@ -499,6 +505,7 @@ class BulkRun {
     const flight: InFlight = { rows, promise: Promise.resolve() };
     flight.promise = this.sendWithRetry(rows).finally(() => {
       this.inFlight.delete(flight);
+      this.slotWaiters.shift()?.();
       for (const row of rows) if (row.group !== undefined && this.groupsInFlight.get(row.group) === flight) this.groupsInFlight.delete(row.group);
     });
     this.inFlight.add(flight);
@@ -523,7 +530,7 @@ class BulkRun {
         else if (isTransient(result.error) && attempt < attempts && !this.options.signal?.aborted) retry.push(row);
         else this.finish(row, 'failed', errorOf(result.error), { ms, attempts: attempt, before, beforeRequest });
       }
-      this.flushLines();
+      this.flushSoon();
       pending = retry;
       if (pending.length > 0) await sleep(Math.min((this.options.backoffMs ?? 200) * 2 ** (attempt - 1), 5000));
     }
@@ -549,7 +556,7 @@ class BulkRun {
         });
       }
     }
-    const results = await client.sendBatch(rows.map((r) => r.command as OciCommand));
+    const results = await client.sendEncoded(rows.map((r) => r.encoded ?? (r.command as OciCommand)));
     return rows.map((row, i) => ({ row, result: results[i] as BatchResult, before: befores[i], beforeRequest: beforeTypes[i] }));
   }
 
@@ -566,6 +573,7 @@ class BulkRun {
       if (this.options.maxErrors !== undefined && this.errors >= this.options.maxErrors) this.stoppedByMaxErrors = true;
     }
     if (outcome !== 'not-run' && this.journal) {
+      const sends = row.command !== undefined && this.sends(row);
       const line: JournalRow = {
         kind: 'row',
         row: row.row,
@@ -576,13 +584,13 @@ class BulkRun {
         error: error?.message,
         ms: extra.ms,
         attempts: extra.attempts,
-        command: row.command && this.sends(row) ? maskSecrets(row.command) : undefined,
+        // The command's masked JSON comes made with an encoded row (see PreparedRow.commandJson).
+        command: row.command && row.commandJson === undefined && sends ? maskSecrets(row.command) : undefined,
         before: extra.before,
         beforeRequest: extra.beforeRequest,
       };
-      this.pendingText += `${rowLineText(line)}\n`;
-      // Small batches: lines held across young-generation collections get promoted, and a dry
-      // run's old generation then fills with dead lines (a 1M-row run peaked 70 MB higher at 256).
+      this.journal.append(`${rowLineText(line, sends ? row.commandJson : undefined)}\n`);
+      // A dry run sends no document to take the lines along: they go out in batches.
       if (++this.pendingCount >= JOURNAL_FLUSH_LINES) this.flushLines();
     }
     if (this.failedOut && (outcome === 'invalid' || outcome === 'failed' || outcome === 'in-doubt' || outcome === 'not-run')) {
@@ -608,11 +616,24 @@ class BulkRun {
     }
   }
 
+  /**
+   * Writes the pending lines at the end of this turn of the event loop. An answer usually frees
+   * a session for the next document in the same turn, whose `sent` line then takes the outcomes
+   * along: one write per document, not two.
+   */
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushLines();
+    });
+  }
+
   /** Writes the pending outcome lines (then `sent`, if given) with one system call. */
   private flushLines(sent?: JournalSent): void {
-    if (sent && this.journal) this.pendingText += `${JSON.stringify(sent)}\n`;
-    this.journal?.writeText(this.pendingText);
-    this.pendingText = '';
+    if (sent && this.journal) this.journal.append(`${JSON.stringify(sent)}\n`);
+    this.journal?.flush();
     this.pendingCount = 0;
     if (this.failedOut && this.failedLines.length > 0) {
       writeFileSync(this.failedOut.fd, `${this.failedLines.join('\n')}\n`);

@@ -6,7 +6,7 @@ import { ClientLog, type OciLogger, REDACTED } from './client/logging.js';
 import { MAX_PAGE_SIZE, supportsPaging, tableElementsOf } from './client/paging.js';
 import { SerialQueue } from './client/serial-queue.js';
 import { OciSession } from './client/session.js';
-import { MAX_COMMANDS, type OciCommand, decodeDocument } from './codec.js';
+import { EncodedCommand, MAX_COMMANDS, type OciCommand, type SendableCommand, commandOf, decodeDocument } from './codec.js';
 import { LATEST_SUFFIX, newestOfFamily, pairedResponseName, requireTypeName, resolveRequestName } from './names.js';
 import {
   OciClientClosedError,
@@ -265,7 +265,16 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * one document never hides the results of the others.
    */
   sendBatch<const K extends string>(requests: readonly RequestWithType<M, K>[]): Promise<BatchResult<ResponseFor<M, K>>[]>;
-  async sendBatch(requests: readonly OciCommand[]): Promise<BatchResult<unknown>[]> {
+  sendBatch(requests: readonly OciCommand[]): Promise<BatchResult<unknown>[]> {
+    return this.sendEncoded(requests);
+  }
+
+  /**
+   * {@link sendBatch} for commands that may come already encoded ({@link EncodedCommand}, as a
+   * request plan makes them): their text is sent as it is, the rest is encoded as usual. The
+   * results are untyped.
+   */
+  async sendEncoded(requests: readonly SendableCommand[]): Promise<BatchResult<unknown>[]> {
     this.assertOpen();
     const schema = await this.schema();
     const results: BatchResult[] = new Array(requests.length);
@@ -280,11 +289,11 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     });
     for (let i = 0; i < positions.length; i += MAX_COMMANDS_PER_DOCUMENT) {
       const chunk = positions.slice(i, i + MAX_COMMANDS_PER_DOCUMENT);
-      const commands = chunk.map((p) => requests[p] as OciCommand);
+      const commands = chunk.map((p) => requests[p] as SendableCommand);
       try {
         const responses = await this.queue.run(() => this.exchange(commands));
         chunk.forEach((p, k) => {
-          results[p] = toResult(responses[k] as OciResponse, commands[k] as OciCommand);
+          results[p] = toResult(responses[k] as OciResponse, commandOf(commands[k] as SendableCommand));
         });
       } catch (error) {
         for (const p of chunk) results[p] = { ok: false, error: error as Error };
@@ -385,14 +394,15 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   }
 
   /** Loads the command's types and validates it; returns the problem (nothing is sent for a bad command). */
-  private prepare(schema: OciSchema, request: OciCommand): Error | undefined | Promise<Error | undefined> {
+  private prepare(schema: OciSchema, sendable: SendableCommand): Error | undefined | Promise<Error | undefined> {
     try {
+      const request = sendable instanceof EncodedCommand ? sendable.command : sendable;
       if (!request || typeof request !== 'object' || typeof request.$type !== 'string') {
         throw new OciClientOptionsError('a command must be an object with a string $type');
       }
       // Synchronous once the command's modules are loaded: a busy session prepares thousands per second.
       if (!isPrepared(schema, request.$type)) {
-        return ensureCommandTypes(schema, request.$type).then(() => this.prepare(schema, request), asError);
+        return ensureCommandTypes(schema, request.$type).then(() => this.prepare(schema, sendable), asError);
       }
       if (this.options.validate !== false) validateCommand(schema, request);
       return undefined;
@@ -506,7 +516,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * forgot the session, so nothing ran) → log in again with a fresh session id and resend once;
    * SOAP NO_OCS_CONNECTION (nothing ran) → bounded backoff retry. Everything else propagates.
    */
-  private exchange(commands: OciCommand[]): Promise<OciCommand[]> {
+  private exchange(commands: readonly SendableCommand[]): Promise<OciCommand[]> {
     return this.withRecovery(
       (session) => this.exchangeOnSession(session, commands),
       (responses) => responses.every(isNotLoggedInResponse),
@@ -566,20 +576,20 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     return session;
   }
 
-  private async exchangeOnSession(session: OciSession, commands: OciCommand[]): Promise<OciCommand[]> {
+  private async exchangeOnSession(session: OciSession, commands: readonly SendableCommand[]): Promise<OciCommand[]> {
     const started = performance.now();
     const responses = await session.exchange(commands, {}, this.options.logDocuments ? (text, reply) => this.logDocuments(text, reply) : undefined);
     this.countDocument(session, commands, started);
     return responses;
   }
 
-  private countDocument(session: OciSession, commands: readonly OciCommand[], started: number, text?: string, reply?: string): void {
+  private countDocument(session: OciSession, commands: readonly SendableCommand[], started: number, text?: string, reply?: string): void {
     this.stats.documents++;
     this.stats.commands += commands.length;
     if (!this.log.enabled) return;
     this.log.debug('command', {
       sessionId: session.sessionId,
-      commands: commands.map((c) => c.$type),
+      commands: commands.map((c) => commandOf(c).$type),
       ms: elapsed(started),
     });
     if (text !== undefined && reply !== undefined && this.options.logDocuments) this.logDocuments(text, reply);

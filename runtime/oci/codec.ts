@@ -41,6 +41,31 @@ export interface EncodeOptions {
 /** Most commands one document may carry (OCIMessage: command maxOccurs 15). */
 export const MAX_COMMANDS = 15;
 
+/**
+ * A command together with its `<command>` element as {@link encodeCommand} writes it, made once by
+ * whoever built the command (a request plan: runtime/oci/request-builder.ts) so that sending it
+ * costs no second walk of the schema. The text must be exactly what the encoder would write for
+ * `command`; the command must not change afterwards. A document holding one writes `xml`
+ * verbatim; with `validate` on, `command` is still validated.
+ */
+export class EncodedCommand {
+  constructor(
+    readonly command: OciCommand,
+    readonly xml: string,
+  ) {}
+}
+
+/** What a document may carry: plain commands, or commands already encoded ({@link EncodedCommand}). */
+export type SendableCommand = OciCommand | EncodedCommand;
+
+/** The command itself, whether or not it comes already encoded. */
+export function commandOf(sendable: SendableCommand): OciCommand {
+  return sendable instanceof EncodedCommand ? sendable.command : sendable;
+}
+
+/** A document whose commands may come already encoded. */
+export type EncodableDocument = Omit<OciDocument, 'commands'> & { commands: readonly SendableCommand[] };
+
 const IDENTITY_KEYS = ['sessionId', 'userId', 'phoneNumber', 'linePort', 'externalUserIdentity'] as const;
 const DOCUMENT_KEYS = new Set<string>(['protocol', ...IDENTITY_KEYS, 'trackingId', 'commands']);
 
@@ -52,7 +77,7 @@ const DOCUMENT_KEYS = new Set<string>(['protocol', ...IDENTITY_KEYS, 'trackingId
  * optional trackingId and 1–15 commands. Commands are validated first unless
  * `validate: false`. Returns text; {@link documentBytes} turns it into wire bytes.
  */
-export function encodeDocument(schema: OciSchema, doc: OciDocument, options: EncodeOptions = {}): string {
+export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDocument, options: EncodeOptions = {}): string {
   const encoding = options.encoding ?? 'UTF-8';
   if (encoding !== 'UTF-8' && encoding !== 'ISO-8859-1') {
     throw new OciEncodeError(`unsupported encoding '${String(encoding)}' (use UTF-8 or ISO-8859-1)`);
@@ -80,7 +105,7 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument, options: Enc
         : `a document carries exactly one of sessionId, userId, phoneNumber, linePort, externalUserIdentity; got ${identities.join(', ')}`,
     );
   }
-  if (options.validate ?? true) for (const command of commands) validateCommand(schema, command);
+  if (options.validate ?? true) for (const command of commands) validateCommand(schema, commandOf(command));
 
   let out = `<?xml version="1.0" encoding="${encoding}"?>\n<BroadsoftDocument protocol="${protocol}" xmlns="C" xmlns:xsi="${XSI_NS}">`;
   const identity = identities[0]!;
@@ -93,7 +118,7 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument, options: Enc
   }
   if (doc.trackingId !== undefined) out += `<trackingId xmlns="">${escapeText(envelopeText(doc.trackingId, 'trackingId'))}</trackingId>`;
   const encoder = new Encoder(schema);
-  for (const command of commands) out += encoder.command(command);
+  for (const command of commands) out += command instanceof EncodedCommand ? command.xml : encoder.command(command);
   out += '</BroadsoftDocument>';
   return encoding === 'ISO-8859-1' ? referenceBeyond(out) : out;
 }
@@ -126,8 +151,8 @@ export function documentBytes(text: string): Buffer {
   }
 }
 
-/** Turns a JavaScript scalar into the lexical form of a built-in. */
-function lexical(builtin: string, value: unknown, path: string): string {
+/** Turns a JavaScript scalar into the lexical form of a built-in (what the encoder writes for a simple value, before escaping). */
+export function lexical(builtin: string, value: unknown, path: string): string {
   switch (typeof value) {
     case 'string':
       checkChars(value, path);

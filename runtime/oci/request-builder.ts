@@ -16,8 +16,10 @@ import { OciUnknownTypeError } from './errors.js';
 import type { AttributeMeta, ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
 import { nearestNames, type ResolvedRequestName, resolveRequestName, suggestFieldNames } from './names.js';
 import { ThorsHammerError } from '../errors.js';
-import { choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema } from './schema.js';
-import { collectIssues } from './validate.js';
+import { EncodedCommand, encodeCommand, lexical } from './codec.js';
+import { choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema, particleKeys, type SimpleTypeInfo } from './schema.js';
+import { SimpleElementCheck, collectIssues } from './validate.js';
+import { escapeText } from './xml/escape.js';
 import type { OciCommand } from './values.js';
 
 /** A value as a front end received it: text to coerce by the field's type, a JSON value, or nil. */
@@ -75,6 +77,19 @@ export interface BuildOptions {
 export interface BuildResult {
   command: OciCommand;
   issues: BuildIssue[];
+  /** {@link RequestPlan}: the command already encoded, when its shape has a template. */
+  encoded?: EncodedCommand;
+  /** {@link RequestPlan} with `json`, beside `encoded`: `JSON.stringify(json(command))`. */
+  json?: string;
+}
+
+export interface RequestPlanOptions {
+  /**
+   * Also give each encoded command as JSON text, `JSON.stringify(json(command))`, written from a
+   * template per shape. `json` may look at the command's keys and at which values are null
+   * (masking secret fields does), never at other values, and must not change the command.
+   */
+  json?: (command: OciCommand) => unknown;
 }
 
 /** A request that could not be built: `issues` lists every problem (TH_ERR_OCI_BUILD). */
@@ -219,6 +234,15 @@ export function buildRequest(schema: OciSchema, typeName: string, assignments: r
  * into the command (values coerced by the builder's own rules) and validated. Every other row,
  * and every row with a problem (a value that does not coerce, a validator issue), goes through
  * {@link buildRequest}: the result, issues included, is always what `buildRequest` gives.
+ *
+ * Rows of one shape (the same routes in the same order, each value nil, empty or not) have the
+ * same structure, so once a row of a shape has passed the whole validator, the next rows of
+ * that shape only have their values checked ({@link SimpleElementCheck}: the validator's own
+ * rules), and their `<command>` element is written from a template the encoder made for the
+ * shape ({@link EncodedCommand}): the values, in the encoder's lexical form and escaping, go
+ * between the template's pieces. A shape whose validity could depend on its values (a choice
+ * whose branches share members: the validator then tries them in turn) is validated whole on
+ * every row and encoded by the client, as before.
  */
 export class RequestPlan {
   readonly type: string;
@@ -226,25 +250,44 @@ export class RequestPlan {
   private readonly routes = new Map<string, Route | null>();
   /** Coerces values by the builder's rules; an issue it records means "take the generic path". */
   private readonly coercer: Builder;
+  private readonly valueCheck: SimpleElementCheck;
   private row = 0;
+  /** The last direct row: its routes and coerced values, in assignment order (reused from row to row). */
+  private readonly leafRoutes: Route[] = [];
+  private readonly leafValues: unknown[] = [];
+  private leafCount = 0;
+  /** Shapes, as a tree keyed per leaf by route and kind of value. */
+  private readonly shapes: ShapeNode = { next: new Map(), template: undefined };
   /** Rows built along direct routes, and rows given to the generic builder (for diagnostics and tests). */
   readonly counts = { direct: 0, generic: 0 };
 
   constructor(
     private readonly schema: OciSchema,
     typeName: string,
+    private readonly options: RequestPlanOptions = {},
   ) {
     this.type = resolveRequestName(schema, typeName).type;
     this.meta = schema.complexType(this.type);
     this.coercer = new Builder(schema);
+    this.valueCheck = new SimpleElementCheck(schema);
   }
 
-  /** What `buildRequest(schema, type, assignments)` returns (default options). */
-  build(assignments: readonly FieldAssignment[]): BuildResult {
+  /**
+   * What `buildRequest(schema, type, assignments)` returns (default options); for a valid row
+   * of a shape already seen, also the command encoded (`encoded`), unless `encode` is false
+   * (rows that will not be sent).
+   */
+  build(assignments: readonly FieldAssignment[], encode = true): BuildResult {
     const direct = this.direct(assignments);
-    if (direct !== undefined && collectIssues(this.schema, direct).length === 0) {
-      this.counts.direct++;
-      return { command: direct, issues: [] };
+    if (direct !== undefined) {
+      const shape = this.shape();
+      const template = shape.template;
+      if (template ? this.valuesPass() : this.learn(shape, direct)) {
+        this.counts.direct++;
+        if (!template || !encode) return { command: direct, issues: [] };
+        const encoded = new EncodedCommand(direct, this.encode(template));
+        return template.json ? { command: direct, issues: [], encoded, json: this.json(template.json) } : { command: direct, issues: [], encoded };
+      }
     }
     this.counts.generic++;
     return buildRequest(this.schema, this.type, assignments);
@@ -255,6 +298,7 @@ export class RequestPlan {
     if (this.meta.abstract) return undefined;
     const row = ++this.row;
     const out: Record<string, unknown> = { $type: this.type };
+    this.leafCount = 0;
     for (const assignment of assignments) {
       const route = this.route(assignment.path);
       // A path given twice: the builder reports it.
@@ -262,10 +306,15 @@ export class RequestPlan {
       route.row = row;
       const value = assignment.value;
       if (value.kind === 'json') return undefined;
-      const coerced = this.coercer.simpleValue(route.typeKey, value, route.nillable, assignment.path, assignment.source);
-      if (coerced === undefined) {
-        this.coercer.issues.length = 0;
-        return undefined;
+      let coerced: unknown;
+      if (value.kind === 'text' && route.keepsText) coerced = value.text;
+      else {
+        const result = this.coercer.simpleValue(route.typeKey, value, route.nillable, assignment.path, assignment.source, route.info);
+        if (result === undefined) {
+          this.coercer.issues.length = 0;
+          return undefined;
+        }
+        coerced = result.value;
       }
       // Structures are made on first use, in assignment order, as the builder makes its nodes.
       let target = out;
@@ -277,9 +326,100 @@ export class RequestPlan {
         }
         target = child;
       }
-      target[route.leaf] = coerced.value;
+      target[route.leaf] = coerced;
+      this.leafRoutes[this.leafCount] = route;
+      this.leafValues[this.leafCount++] = coerced;
     }
     return out as OciCommand;
+  }
+
+  /** The shape of the last direct row (created on first sight). */
+  private shape(): ShapeNode {
+    let node = this.shapes;
+    for (let k = 0; k < this.leafCount; k++) {
+      const key = (this.leafRoutes[k] as Route).id * 3 + valueKind(this.leafValues[k]);
+      let next = node.next.get(key);
+      if (next === undefined) {
+        next = { next: new Map(), template: undefined };
+        node.next.set(key, next);
+      }
+      node = next;
+    }
+    return node;
+  }
+
+  /** The last direct row's values against their elements' types (its shape's structure is known to be valid). */
+  private valuesPass(): boolean {
+    for (let k = 0; k < this.leafCount; k++) {
+      const route = this.leafRoutes[k] as Route;
+      if (!this.valueCheck.passes(route.element, this.leafValues[k], route.info)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A row of a shape without a template: validated whole. The first valid row of a shape whose
+   * validity cannot depend on its values gives the shape its template. True when valid.
+   */
+  private learn(shape: ShapeNode, command: OciCommand): boolean {
+    if (collectIssues(this.schema, command).length > 0) return false;
+    if (shape.template === undefined) shape.template = this.valueIndependent() ? this.makeTemplate() : null;
+    return true;
+  }
+
+  /** True when no choice on the way to the last row's leaves has branches that share a member (see {@link chooseBranch}). */
+  private valueIndependent(): boolean {
+    if (!choicesDisjoint(this.meta.content)) return false;
+    for (let k = 0; k < this.leafCount; k++) for (const content of (this.leafRoutes[k] as Route).contents) if (!choicesDisjoint(content)) return false;
+    return true;
+  }
+
+  /**
+   * The encoder's `<command>` element for the last row's shape, cut where the values go: the
+   * command is encoded once with a marker (private-use characters, written as they are) in
+   * place of each value that is not nil or empty.
+   */
+  private makeTemplate(): Template {
+    const markers: Record<string, unknown> = { $type: this.type };
+    for (let k = 0; k < this.leafCount; k++) {
+      const route = this.leafRoutes[k] as Route;
+      const value = this.leafValues[k];
+      let target = markers;
+      for (const name of route.parents) {
+        target[name] ??= {};
+        target = target[name] as Record<string, unknown>;
+      }
+      target[route.leaf] = valueKind(value) === VALUE ? `${MARKER_OPEN}${k}${MARKER_CLOSE}` : value;
+    }
+    const xml = cut(encodeCommand(this.schema, markers as OciCommand), MARKER);
+    const json = this.options.json ? cut(JSON.stringify(this.options.json(markers as OciCommand)), JSON_MARKER) : undefined;
+    return {
+      ...xml,
+      builtins: xml.slots.map((k) => (this.leafRoutes[k] as Route).info.builtin),
+      paths: this.leafRoutes.slice(0, this.leafCount).map((r) => r.leaf),
+      json,
+    };
+  }
+
+  /** The last row's JSON text (see {@link RequestPlanOptions.json}). */
+  private json(template: Cut): string {
+    const { pieces, slots } = template;
+    let text = pieces[0] as string;
+    for (let s = 0; s < slots.length; s++) text += jsonValue(this.leafValues[slots[s] as number]) + (pieces[s + 1] as string);
+    return text;
+  }
+
+  /** The last row's `<command>` element: its values, as the encoder writes them, between the template's pieces. */
+  private encode(template: Template): string {
+    const { pieces, slots, builtins, paths } = template;
+    let xml = pieces[0] as string;
+    for (let s = 0; s < slots.length; s++) {
+      const k = slots[s] as number;
+      const value = this.leafValues[k];
+      // A string that passed the validator holds no character XML forbids: it is its own lexical form.
+      xml += escapeText(typeof value === 'string' ? value : lexical(builtins[s] as string, value, paths[k] as string)) + (pieces[s + 1] as string);
+    }
+    return xml;
   }
 
   private route(path: string): Route | null {
@@ -298,22 +438,35 @@ export class RequestPlan {
     let content = this.meta.content;
     let attrs: readonly AttributeMeta[] = this.meta.attrs ?? [];
     const names: string[] = [];
+    const contents: (readonly Particle[])[] = [];
     for (let i = 0; i < parsed.steps.length; i++) {
       const step = parsed.steps[i] as PathStep;
       if (step.name === '$type' || step.index !== undefined) return null;
       const member = findMember(content, attrs, step.name);
       if (member?.kind !== 'element' || isArrayElement(member.element)) return null;
       const element = member.element;
-      const simple = isSimpleElement(this.schema, element);
+      const info = this.schema.simpleType(element.t);
       if (i === parsed.steps.length - 1) {
-        if (!simple || element.t === 'xs:anyType') return null;
-        return { parents: names, leaf: step.name, typeKey: element.t, nillable: element.nil === true, row: 0 };
+        if (info === undefined || element.t === 'xs:anyType') return null;
+        return {
+          id: this.routes.size,
+          parents: names,
+          contents,
+          leaf: step.name,
+          element,
+          info,
+          keepsText: keepsText(info),
+          typeKey: element.t,
+          nillable: element.nil === true,
+          row: 0,
+        };
       }
-      if (simple) return null;
+      if (info !== undefined) return null;
       const declared = this.schema.complexType(element.t);
       if (declared.abstract) return null;
       names.push(step.name);
       content = declared.content;
+      contents.push(content);
       attrs = declared.attrs ?? [];
     }
     return null;
@@ -322,12 +475,101 @@ export class RequestPlan {
 
 /** A direct route of {@link RequestPlan}: the structures on the way, the element, and its simple type. */
 interface Route {
+  /** Unique within its plan. */
+  readonly id: number;
   readonly parents: readonly string[];
+  /** The content of each structure on the way. */
+  readonly contents: readonly (readonly Particle[])[];
   readonly leaf: string;
+  readonly element: ElementMeta;
+  readonly info: SimpleTypeInfo;
+  /** Text values of this type are taken as they are ({@link keepsText}). */
+  readonly keepsText: boolean;
   readonly typeKey: string;
   readonly nillable: boolean;
   /** The last row that assigned this path (a second assignment in one row is a duplicate). */
   row: number;
+}
+
+/** One shape of row; `template` is undefined until a row of it validates, null when its rows are always validated whole. */
+interface ShapeNode {
+  readonly next: Map<number, ShapeNode>;
+  template: Template | null | undefined;
+}
+
+/** A text cut where the values go: `pieces[0] value(slots[0]) pieces[1] …`. */
+interface Cut {
+  readonly pieces: readonly string[];
+  /** Per value slot, in text order: the row's leaf (assignment order) it takes. */
+  readonly slots: readonly number[];
+}
+
+/** A shape's `<command>` element, cut where the values go. */
+interface Template extends Cut {
+  /** Per slot: the built-in whose lexical form is written. */
+  readonly builtins: readonly string[];
+  /** Per leaf: its element name (for the encoder's messages). */
+  readonly paths: readonly string[];
+  /** The shape's JSON text (see {@link RequestPlanOptions.json}), cut where the values go. */
+  readonly json: Cut | undefined;
+}
+
+/** `text` cut at each marker; the marker's number is the slot's leaf. */
+function cut(text: string, marker: RegExp): Cut {
+  const pieces: string[] = [];
+  const slots: number[] = [];
+  text.split(marker).forEach((part, i) => {
+    if (i % 2 === 0) pieces.push(part);
+    else slots.push(Number(part));
+  });
+  return { pieces, slots };
+}
+
+/** Kinds of coerced value that a shape tells apart: the encoder writes each differently. */
+const VALUE = 0;
+const NIL = 1;
+const EMPTY = 2;
+
+function valueKind(value: unknown): number {
+  return value === null ? NIL : value === '' ? EMPTY : VALUE;
+}
+
+const MARKER_OPEN = '\uE000';
+const MARKER_CLOSE = '\uE001';
+const MARKER = /\uE000(\d+)\uE001/;
+/** A marker as JSON writes it (a string: private-use characters are not escaped). */
+const JSON_MARKER = /"\uE000(\d+)\uE001"/;
+
+/** Characters JSON.stringify writes otherwise than as themselves (quote, backslash, controls) or checks (surrogates). */
+const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(value)`; a string with nothing to escape is only quoted. */
+function jsonValue(value: unknown): string {
+  return typeof value === 'string' && !JSON_SPECIAL.test(value) ? `"${value}"` : (JSON.stringify(value) as string);
+}
+
+const disjointChoices = new WeakMap<readonly Particle[], boolean>();
+
+/** True when every choice in `content` (nested sequences and choices included) has branches that share no member. */
+function choicesDisjoint(content: readonly Particle[]): boolean {
+  let known = disjointChoices.get(content);
+  if (known === undefined) {
+    const disjoint = (p: Particle): boolean => {
+      if ('n' in p) return true;
+      if ('seq' in p) return p.seq.every(disjoint);
+      const seen = new Set<string>();
+      for (const branch of p.choice) {
+        for (const key of particleKeys(branch)) {
+          if (seen.has(key)) return false;
+          seen.add(key);
+        }
+      }
+      return p.choice.every(disjoint);
+    };
+    known = content.every(disjoint);
+    disjointChoices.set(content, known);
+  }
+  return known;
 }
 
 /** Like {@link buildRequest}, but throws {@link OciRequestBuildError} (carrying every issue) when there is any. */
@@ -739,7 +981,14 @@ class Builder {
    * Coerces a value to a simple type: text by the type's built-in and facets, JSON scalars
    * checked against it. Returns undefined after recording an issue.
    */
-  simpleValue(typeKey: string, value: FieldValue, nillable: boolean, path: string, source: string | undefined): { value: unknown } | undefined {
+  simpleValue(
+    typeKey: string,
+    value: FieldValue,
+    nillable: boolean,
+    path: string,
+    source: string | undefined,
+    simpleInfo?: SimpleTypeInfo,
+  ): { value: unknown } | undefined {
     if (value.kind === 'nil' || (value.kind === 'json' && value.value === null)) {
       if (!nillable) return void this.issue('not-nillable', path, source, `'${lastName(path)}' cannot be nil`);
       return { value: null };
@@ -748,7 +997,7 @@ class Builder {
       this.issue('bad-value', path, source, `'${lastName(path)}' takes a single value, not ${Array.isArray(value.value) ? 'a list' : 'an object'}`);
       return undefined;
     }
-    const info = this.schema.simpleType(typeKey);
+    const info = simpleInfo ?? this.schema.simpleType(typeKey);
     const builtin = info?.builtin ?? typeKey;
     const facets: Facets | undefined = info?.facets;
     const scalar = value.kind === 'json' ? (value.value as string | number | boolean) : value.text;
@@ -776,6 +1025,7 @@ class Builder {
     if (typeof scalar === 'boolean') return void this.issue('bad-value', path, source, `'${lastName(path)}' is text (${typeKey}), not a boolean`);
     // Numbers given as JSON for a text field are taken in their JSON spelling.
     const text = typeof scalar === 'number' ? String(scalar) : scalar;
+    // Text of a type without an enumeration comes back as it is (RequestPlan relies on it: keepsText).
     if (facets?.enumeration) {
       const wanted = text.trim().toLowerCase();
       const match = facets.enumeration.find((e) => e.toLowerCase() === wanted);
@@ -852,6 +1102,14 @@ class Builder {
     if (origins) this.origins.set(path, { path: slot.path, ...(slot.source !== undefined ? { source: slot.source } : {}) });
     return slot.value;
   }
+}
+
+/**
+ * True when {@link Builder.simpleValue} gives a text value of this type back unchanged: not a
+ * boolean, not a number, no enumeration to match.
+ */
+function keepsText(info: SimpleTypeInfo): boolean {
+  return info.builtin !== 'xs:boolean' && !NUMERIC_BUILTINS.has(info.builtin) && info.facets?.enumeration === undefined;
 }
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, '1': true, '0': false };

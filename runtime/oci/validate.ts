@@ -54,6 +54,29 @@ export function checkSimpleValue(schema: OciSchema, typeKey: string, value: unkn
   return issues;
 }
 
+/**
+ * Checks values of simple-typed elements one at a time, with exactly the rules
+ * {@link collectIssues} applies to such an element (nil, fixed value, built-in, facets), but
+ * without messages: a caller whose value fails takes the full path for them. For request plans
+ * that validate a row's structure once per shape and then only its values.
+ */
+export class SimpleElementCheck {
+  private readonly issues: OciIssue[] = [];
+  private readonly validator: Validator;
+
+  constructor(schema: OciSchema) {
+    this.validator = new Validator(schema, this.issues);
+  }
+
+  /** True when `value` passes; `info` is `schema.simpleType(element.t)`, looked up once by the caller. */
+  passes(element: ElementMeta, value: unknown, info: SimpleTypeInfo): boolean {
+    this.validator.value(element, value, '', info);
+    if (this.issues.length === 0) return true;
+    this.issues.length = 0;
+    return false;
+  }
+}
+
 const LEXICAL: Record<string, RegExp> = {
   'xs:date': /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(Z|[+-]\d\d:\d\d)?$/,
   'xs:dateTime': /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$/,
@@ -222,7 +245,8 @@ class Validator {
     this.value(e, value, path);
   }
 
-  private value(e: ElementMeta, value: unknown, path: string): void {
+  /** `simpleInfo`: the element's simple type when the caller already looked it up. */
+  value(e: ElementMeta, value: unknown, path: string, simpleInfo?: SimpleTypeInfo): void {
     if (value === null) {
       if (!e.nil) this.issue(path, 'not nillable (null given)');
       return;
@@ -235,7 +259,7 @@ class Validator {
       this.issue(path, `must be ${e.fixed} (fixed)`);
       return;
     }
-    const simple = this.schema.simpleType(e.t);
+    const simple = simpleInfo ?? this.schema.simpleType(e.t);
     if (simple) {
       this.simple(e.t, value, path, e.nil === true, simple);
       return;

@@ -7,8 +7,7 @@ import { BulkInputError } from '../../agents/bulk/errors.js';
 const dir = mkdtempSync(join(tmpdir(), 'th-bulk-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function parseAll(text: string, chunk = text.length): CsvRecord[] {
-  const parser = new CsvParser();
+function parseAll(text: string, chunk = text.length, parser = new CsvParser()): CsvRecord[] {
   const out: CsvRecord[] = [];
   for (let i = 0; i < text.length; i += chunk) out.push(...parser.push(text.slice(i, i + chunk)));
   out.push(...parser.end());
@@ -47,6 +46,19 @@ describe('CsvParser (RFC 4180)', () => {
   it('refuses a file that ends inside quotes, and text after a closing quote', () => {
     expect(() => parseAll('a\n"open')).toThrow(BulkInputError);
     expect(() => parseAll('a\n"x"y\n')).toThrow(/text after a closing quote/);
+  });
+
+  it('counts the records a parser yields (numbers, blank lines, errors) without keeping cells', () => {
+    const texts = [SAMPLE, 'a,b\n1,"2"', 'a\n""\n\n"",\n,\n', 'x\r\n\r\n\ny\r', '"a""b"\n"""",x', '\n\n', ''];
+    for (const text of texts) {
+      for (const size of [1, 3, text.length || 1]) {
+        const counted = parseAll(text, size, CsvParser.counter());
+        expect([text, size, counted.map((r) => r.row)]).toEqual([text, size, parseAll(text, size).map((r) => r.row)]);
+        expect(counted.every((r) => r.cells.length === 0)).toBe(true);
+      }
+    }
+    expect(() => parseAll('a\n"open', 8, CsvParser.counter())).toThrow(BulkInputError);
+    expect(() => parseAll('a\n"x"y\n', 8, CsvParser.counter())).toThrow(/text after a closing quote/);
   });
 
   it('writes cells back so they read the same', () => {

@@ -19,6 +19,7 @@ describe('row lines', () => {
   const lines: JournalRow[] = [
     { kind: 'row', row: 2, hash: '0123456789abcdef', request: 'UserAddRequest17sp4', outcome: 'ok', ms: 4, attempts: 1, command: { $type: 'X', a: 'é"\\\n' } },
     { kind: 'row', row: 3, hash: 'h', outcome: 'invalid', code: 'bad-path', error: 'row 3, column "x": \u0001 bad' },
+    { kind: 'row', row: 5, hash: 'a"b\\c', request: 'R\u2028\ud800', outcome: 'failed', code: 'TH_\u001f', error: '\ud83d\ude00 ok' },
     {
       kind: 'row',
       row: 4,
@@ -36,6 +37,11 @@ describe('row lines', () => {
   ];
   it.each(lines.map((l) => [l.row, l]))('row %i is written as JSON.stringify writes it', (_, line) => {
     expect(rowLineText(line)).toBe(JSON.stringify(line));
+  });
+  it('writes a command given as JSON text where the line has none', () => {
+    const command = { $type: 'X', password: '***', a: 'b' };
+    const line: JournalRow = { kind: 'row', row: 6, hash: 'h', request: 'X', outcome: 'ok', ms: 1, attempts: 1 };
+    expect(rowLineText(line, JSON.stringify(command))).toBe(JSON.stringify({ ...line, command }));
   });
 });
 

@@ -1,11 +1,15 @@
 // RequestPlan (runtime/oci/request-builder.ts) against the real R25 schema: for every row, valid
 // or not, it returns exactly what buildRequest returns (the command with its key order, and the
-// issues), whether the row took a direct route or the generic builder.
+// issues), whether the row took a direct route or the generic builder; and a command it gives
+// already encoded is exactly what the encoder writes for that command.
+import { encodeCommand } from '../../runtime/oci/codec.js';
 import { type FieldAssignment, type FieldValue, RequestPlan, buildRequest } from '../../runtime/oci/request-builder.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 
 let schema: OciSchema;
 let huntGroup: string;
+/** Rows `sameAsBuildRequest` saw come already encoded. */
+let encodedRows = 0;
 
 beforeAll(async () => {
   schema = await OciSchema.load(OciSchema.newestRelease());
@@ -16,14 +20,25 @@ beforeAll(async () => {
 const text = (t: string): FieldValue => ({ kind: 'text', text: t });
 const row = (fields: Record<string, FieldValue>): FieldAssignment[] => Object.entries(fields).map(([path, value]) => ({ path, value, source: path }));
 
+/** A JSON view that depends on keys and nils only, as the bulk journal's secret mask does. */
+function maskPassword(command: Record<string, unknown>): unknown {
+  return 'password' in command && command.password !== null ? { ...command, password: '***' } : command;
+}
+
 function sameAsBuildRequest(type: string, rows: FieldAssignment[][]): RequestPlan {
-  const plan = new RequestPlan(schema, type);
+  const plan = new RequestPlan(schema, type, { json: maskPassword });
   rows.forEach((assignments, i) => {
     const expected = buildRequest(schema, type, assignments);
     const got = plan.build(assignments);
     // JSON text: the same keys in the same order, the same values.
     expect([i, JSON.stringify(got.command)]).toEqual([i, JSON.stringify(expected.command)]);
     expect([i, got.issues]).toEqual([i, expected.issues]);
+    if (got.encoded) {
+      expect(got.encoded.command).toBe(got.command);
+      expect([i, got.encoded.xml]).toEqual([i, encodeCommand(schema, expected.command)]);
+      expect([i, got.json]).toEqual([i, JSON.stringify(maskPassword(got.command))]);
+      encodedRows++;
+    }
   });
   return plan;
 }
@@ -113,5 +128,64 @@ describe('RequestPlan', () => {
       user(4),
     ]);
     expect(plan.counts).toEqual({ direct: 2, generic: 2 });
+  });
+
+  it('encodes rows of a shape it has validated once, from the encoder template: escaping, nil, empty, typed values', () => {
+    encodedRows = 0;
+    const plan = sameAsBuildRequest('UserAddRequest17sp4', [
+      user(1, { 'address.city': text('Paris') }), // first of its shape: validated whole, not encoded
+      user(2, { 'address.city': text('Saint-Malo & <Co> "quoted"') }),
+      user(3, { lastName: text('x'.repeat(31)), 'address.city': text('Lyon') }), // too long: the builder reports it
+      user(4, { 'address.city': text('Nice') }),
+      user(5, { 'address.city': text('Nice'), title: text('Dr') }), // a new shape
+      user(6, { 'address.city': text('Nice'), title: text('Mx') }),
+      user(7, { 'address.city': text('Nice'), title: text('') }), // an empty value is another shape (and too short here)
+      user(8, { 'address.city': text('Nice'), title: text('') }),
+      user(9, { 'address.city': text('Ville\u{1F600}é "\\'), title: text('Pr') }),
+      user(10, { 'address.city': text('Nice'), title: text('Pr'), password: text('Secret-1') }),
+      user(11, { 'address.city': text('Nice'), title: text('Pr'), password: text('Secret-2') }),
+    ]);
+    expect(plan.counts).toEqual({ direct: 8, generic: 3 });
+    expect(encodedRows).toBe(5);
+    // Rows that will not be sent need no text.
+    const unsent = plan.build(user(12, { 'address.city': text('Nice') }), false);
+    expect(unsent.encoded).toBeUndefined();
+    expect(unsent.command).toEqual(buildRequest(schema, 'UserAddRequest17sp4', user(12, { 'address.city': text('Nice') })).command);
+    encodedRows = 0;
+    const base = {
+      serviceProviderId: text('sp'),
+      groupId: text('g'),
+      'serviceInstanceProfile.name': text('Sales'),
+      'serviceInstanceProfile.callingLineIdLastName': text('Sales'),
+      'serviceInstanceProfile.callingLineIdFirstName': text('Line'),
+      serviceUserId: text('hg@example.com'),
+      policy: text('regular'),
+      huntAfterNoAnswer: text('no'),
+      noAnswerNumberOfRings: text('5'),
+      forwardAfterTimeout: text('0'),
+      forwardTimeoutSeconds: text('60'),
+      allowCallWaitingForAgents: text('false'),
+      useSystemHuntGroupCLIDSetting: text('TRUE'),
+      includeHuntGroupNameInCLID: text('1'),
+      enableNotReachableForwarding: text('no'),
+      makeBusyWhenNotReachable: text('false'),
+      allowMembersToControlGroupBusy: text('false'),
+      enableGroupBusy: text('false'),
+      applyGroupBusyWhenTerminatingToAgent: text('false'),
+    };
+    const hunt = sameAsBuildRequest(huntGroup, [
+      row(base),
+      row({ ...base, policy: text('CIRCULAR'), noAnswerNumberOfRings: text(' 7 '), enableGroupBusy: text('yes') }),
+      row({ ...base, noAnswerNumberOfRings: text('999') }), // outside the type's range: the builder reports it
+      row({ ...base, forwardTimeoutSeconds: text('61') }),
+    ]);
+    expect(hunt.counts).toEqual({ direct: 3, generic: 1 });
+    expect(encodedRows).toBe(2);
+    encodedRows = 0;
+    sameAsBuildRequest('UserModifyRequest22', [
+      row({ userId: text('u@example.com'), title: { kind: 'nil' }, lastName: text('New') }),
+      row({ userId: text('v@example.com'), title: { kind: 'nil' }, lastName: text('Newer') }),
+    ]);
+    expect(encodedRows).toBe(1);
   });
 });

@@ -2,6 +2,8 @@
 // `hammer mock oci` CLI, as users run it): every transport (TCP, TLS with the server's
 // certificate as CA, SOAP over HTTP) and both login flows drive one provisioning scenario.
 import { OciClient, type OciClientOptions } from '../../runtime/oci/client.js';
+import { EncodedCommand, encodeCommand } from '../../runtime/oci/codec.js';
+import { OciSchema } from '../../runtime/oci/schema.js';
 import { toRecords } from '../../runtime/oci/table.js';
 import type { OciTable } from '../../runtime/oci/table.js';
 import { captureLogger, makeCertificate, spawnMock, type SpawnedMock, uniqueTag } from './helpers.js';
@@ -203,6 +205,27 @@ test('a batch longer than 15 is split into documents and keeps positions; invali
   const documents = c.stats.documents;
   await expect(c.send({ $type: 'UserGetRequest23V2', userId: '' })).rejects.toMatchObject({ code: 'TH_ERR_OCI_VALIDATION' });
   await expect(c.send({ $type: 'NoSuchRequest' })).rejects.toMatchObject({ code: 'TH_ERR_OCI_UNKNOWN_TYPE' });
+  expect(c.stats.documents).toBe(documents);
+  await c.close();
+});
+
+test('sendEncoded sends an EncodedCommand text as it is, keeps positions, and still validates when asked', async () => {
+  const c = client({ url: urlOf('tcp') });
+  const schema = await OciSchema.load(OciSchema.newestRelease());
+  await schema.ensure('UserGetRequest23V2', 'SystemSoftwareVersionGetRequest');
+  const missing = { $type: 'UserGetRequest23V2', userId: 'nobody@example.com' };
+  const version = { $type: 'SystemSoftwareVersionGetRequest' };
+  // The text decides what the server runs: a Get of a missing user, sent as the version request's text.
+  const swapped = new EncodedCommand(missing, encodeCommand(schema, version));
+  const results = await c.sendEncoded([new EncodedCommand(missing, encodeCommand(schema, missing)), swapped, version]);
+  expect(results[0]).toMatchObject({ ok: false, error: { code: 'TH_ERR_OCI_ERROR_RESPONSE', errorNumber: 4008 } });
+  expect(results[1]).toMatchObject({ ok: true, response: { $type: 'SystemSoftwareVersionGetResponse' } });
+  expect(results[2]).toMatchObject({ ok: true, response: { $type: 'SystemSoftwareVersionGetResponse' } });
+  // With validation on, the command of an EncodedCommand is checked before anything is sent.
+  const documents = c.stats.documents;
+  const bad = { $type: 'UserGetRequest23V2', userId: '' };
+  const [refused] = await c.sendEncoded([new EncodedCommand(bad, encodeCommand(schema, version))]);
+  expect(refused).toMatchObject({ ok: false, error: { code: 'TH_ERR_OCI_VALIDATION' } });
   expect(c.stats.documents).toBe(documents);
   await c.close();
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type OciCommand, decodeDocument, encodeDocument } from '../codec.js';
+import { type OciCommand, type SendableCommand, commandOf, decodeDocument, encodeDocument } from '../codec.js';
 import { OciResponseMismatchError, OciServerLogoutError } from '../oci-error.js';
 import type { OciSchema } from '../schema.js';
 import { type Requester, type RequesterOptions, createRequester } from '../transport/requester.js';
@@ -83,7 +83,7 @@ export class OciSession {
    * error is a SOAP-level one); an unsolicited server logout rejects with OciServerLogoutError.
    */
   async exchange(
-    commands: readonly OciCommand[],
+    commands: readonly SendableCommand[],
     options: { timeoutMs?: number } = {},
     onDocuments?: (request: string, reply: string) => void,
   ): Promise<OciCommand[]> {
@@ -95,7 +95,7 @@ export class OciSession {
       this.kill('response count mismatch');
       throw new OciResponseMismatchError(`sent ${commands.length} command(s) but the response holds ${decoded.commands.length}`, {
         sessionId: this.sessionId,
-        sent: commands.map((c) => c.$type),
+        sent: commands.map((c) => commandOf(c).$type),
       });
     }
     return decoded.commands;

@@ -95,6 +95,19 @@ export function auditGroup(serviceProviderId: string, groupId: string, options: 
 const quantity = (text: string | undefined): number | undefined => (text === undefined || text === '' || /unlimited/i.test(text) ? undefined : Number(text));
 const count = (text: string | undefined): number => (text === undefined || text === '' ? 0 : Number(text));
 
+/** What the decoder builds of the per-group lists, by position in `perGroup` below (the columns the audit reads). */
+const PER_GROUP_SELECT = [
+  undefined,
+  { dnTable: ['Phone Numbers', 'Activated', 'User Id', 'User Type', 'Extension'] },
+  undefined,
+  { accessDeviceTable: ['Device Name', 'Device Type', 'MAC Address'] },
+  undefined,
+  undefined,
+];
+
+/** Of a device's user list, the decoder builds the user ids only. */
+const DEVICE_USER_IDS = { deviceUserTable: ['User Id'] };
+
 /** Audits several groups on one context: each step is one fan-out across all of them. */
 export async function auditGroups(context: AgentContext, groups: readonly GroupRef[], options: { target?: boolean } = {}): Promise<GroupAudit[]> {
   const groupGet = context.requireType('GroupGetRequest');
@@ -116,14 +129,18 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
       'groups',
       groups.map((g) => ({ command: { $type: groupGet, ...g }, target: groupName(g) })),
     );
-  const asks: Ask[] = groups.flatMap((g) => perGroup.map(($type) => ({ command: { $type, ...g }, target: groupName(g) })));
+  const asks: Ask[] = groups.flatMap((g) => perGroup.map(($type, k) => ({ command: { $type, ...g }, target: groupName(g), select: PER_GROUP_SELECT[k] })));
   const [lists, listings] = await Promise.all([context.fetch('lists', asks), listGroups(context, groups)]);
 
   // Step 2: every device's users, and every user and instance (aliases, endpoints).
   const deviceUsers = context.requireType('GroupAccessDeviceGetUserListRequest');
   const devicesOf = groups.map((_, gi) => firstTable(lists[gi * perGroup.length + 3]));
   const deviceAsks: Ask[] = groups.flatMap((g, gi) =>
-    (devicesOf[gi] as Record<string, string>[]).map((d) => ({ command: { $type: deviceUsers, ...g, deviceName: d.deviceName }, target: d.deviceName })),
+    (devicesOf[gi] as Record<string, string>[]).map((d) => ({
+      command: { $type: deviceUsers, ...g, deviceName: d.deviceName },
+      target: d.deviceName,
+      select: DEVICE_USER_IDS,
+    })),
   );
   // Of each device's user list, only the user ids are kept.
   const [deviceUserIds, { owners, userHasEndpoint }] = await Promise.all([

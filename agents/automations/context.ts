@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { isThorsHammerError } from '../../runtime/errors.js';
 import { MAX_COMMANDS_PER_DOCUMENT, type OciClientOptions, type OciResponse, newestGeneratedRelease } from '../../runtime/oci/client.js';
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
-import type { OciCommand } from '../../runtime/oci/codec.js';
+import type { DecodeSelection, OciCommand } from '../../runtime/oci/codec.js';
 import { firstTableRecords, tableRecordsAt } from '../../runtime/oci/present.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { AgentAbortedError, AgentOptionsError, AgentTargetError } from './errors.js';
@@ -50,6 +50,11 @@ export interface AgentOptions {
 export interface Ask {
   command: OciCommand;
   target?: string;
+  /**
+   * The parts of the answer the automation reads (DecodeSelection, runtime/oci/codec.ts); the
+   * decoder builds only those. Undefined: the whole answer.
+   */
+  select?: DecodeSelection;
 }
 
 /**
@@ -192,8 +197,10 @@ export class AgentContext {
   }
 
   private async sendChunk(chunk: readonly Ask[]) {
+    const commands = chunk.map((a) => a.command);
+    const select = chunk.some((a) => a.select !== undefined) ? chunk.map((a) => a.select) : undefined;
     try {
-      return await this.pool.use((client) => client.sendBatch(chunk.map((a) => a.command)));
+      return await this.pool.use((client) => client.sendBatch(commands, { select }));
     } catch (error) {
       // The whole document failed (transport): every command of it is a warning.
       return chunk.map(() => ({ ok: false as const, error: error as Error }));

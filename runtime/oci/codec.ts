@@ -348,10 +348,28 @@ export function ociJsonReplacer(_key: string, value: unknown): unknown {
   return Number.isNaN(value) ? 'NaN' : value > 0 ? 'INF' : '-INF';
 }
 
+/**
+ * Which members of a decoded command to build, by element name: `true` for the whole value, a
+ * nested selection for some of its members (`{}`: an object with none, which still tells that the
+ * member is there), or, for an OCITable member, the headings of the columns to keep. The members
+ * left out are read without being built: their markup, end tags, entity references and the
+ * limits are still checked, their values are not checked against their types. Attributes are
+ * always kept, and an ErrorResponse is always built whole. A name the type does not have
+ * selects nothing.
+ */
+export interface DecodeSelection {
+  readonly [element: string]: true | DecodeSelection | readonly string[];
+}
+
 /** Options of {@link decodeDocument}. */
 export interface DocumentDecodeOptions {
   /** The reader's limits (depth, attributes, name length, document size, string length); defaults in `DEFAULT_XML_LIMITS`. */
   limits?: XmlLimits;
+  /**
+   * Per command position, what to build of it (undefined: everything). A reader that keeps a
+   * few fields of large answers (the automations) decodes only those.
+   */
+  select?: readonly (DecodeSelection | undefined)[];
 }
 
 /**
@@ -374,7 +392,7 @@ export function decodeDocument(schema: OciSchema, input: string | Buffer, option
   if (bad !== -1) {
     new XmlReader(text, limits).fail(`character U+${text.charCodeAt(bad).toString(16).padStart(4, '0')} is not allowed in XML`, bad);
   }
-  return new Decoder(schema, new XmlReader(text, limits)).document();
+  return new Decoder(schema, new XmlReader(text, limits), options.select).document();
 }
 
 /** Like {@link decodeDocument}, but loads the modules of command types it meets (retrying until none is missing). */
@@ -446,6 +464,16 @@ class DecodeStep {
 }
 
 const NO_BRANCHES: ReadonlyMap<string, DecodeStep> = new Map();
+const ERROR_RESPONSE = 'ErrorResponse';
+/** A selection of no member. */
+const NOTHING: DecodeSelection = Object.freeze({});
+
+/** `table` with only the columns headed by one of `columns` (what {@link XmlReader.scanTable} gives with them). */
+function tableColumns(table: { colHeading: string[]; row: { col: string[] }[] }, columns: readonly string[]) {
+  const keep = table.colHeading.map((h) => columns.includes(h));
+  const pick = (cells: string[]) => cells.filter((_, i) => keep[i] === true);
+  return { colHeading: pick(table.colHeading), row: table.row.map((r) => ({ col: pick(r.col) })) };
+}
 const stepCache = new WeakMap<Particle, DecodeStep>();
 const planCache = new WeakMap<readonly Particle[], readonly DecodeStep[]>();
 
@@ -496,6 +524,7 @@ class Decoder {
   constructor(
     private readonly schema: OciSchema,
     private readonly reader: XmlReader,
+    private readonly select: readonly (DecodeSelection | undefined)[] | undefined = undefined,
   ) {}
 
   document(): OciDocument {
@@ -565,7 +594,7 @@ class Decoder {
             );
           }
           stage = 'command';
-          commands.push(this.command(tag, `commands[${commands.length}]`));
+          commands.push(this.command(tag, `commands[${commands.length}]`, this.select?.[commands.length]));
           break;
         default:
           r.fail(`unknown element <${tag.qname}> in BroadsoftDocument`, tag.offset, 'BroadsoftDocument');
@@ -595,7 +624,7 @@ class Decoder {
     return key;
   }
 
-  private command(tag: StartTag, path: string): OciCommand {
+  private command(tag: StartTag, path: string, select: DecodeSelection | undefined): OciCommand {
     this.noForeignAttributes(tag, path);
     if (xsiAttribute(tag, 'nil') !== undefined) this.reader.fail('a command cannot be nil', tag.offset, path);
     const key = this.resolveXsiType(tag, path);
@@ -608,7 +637,8 @@ class Decoder {
     // fast form longer that way (a command with a dozen members and more is then cheaper to read).
     const obj = {} as OciCommand;
     obj.$type = key;
-    this.complexContent(tag, meta, obj, key);
+    // An ErrorResponse in the place of the answer asked for is always built whole: it becomes the caller's error.
+    this.complexContent(tag, meta, obj, key, key === ERROR_RESPONSE ? undefined : select);
     return obj;
   }
 
@@ -636,8 +666,11 @@ class Decoder {
     if (tag.attrs.length > 0) this.reader.fail(`attribute ${tag.attrs[0]!.qname} is not allowed on <${tag.qname}>`, tag.offset, path);
   }
 
-  /** Decodes one element (start tag already read) of declared type `t`, through its end tag. */
-  private element(t: string, nillable: boolean, tag: StartTag, path: string): unknown {
+  /**
+   * Decodes one element (start tag already read) of declared type `t`, through its end tag;
+   * `select` (a complex type's members, or a table's columns) narrows what is built.
+   */
+  private element(t: string, nillable: boolean, tag: StartTag, path: string, select?: DecodeSelection | readonly string[]): unknown {
     const r = this.reader;
     this.noForeignAttributes(tag, path);
     const declared = t === 'xs:anyType' || t.startsWith('xs:') ? undefined : this.schema.type(t);
@@ -674,20 +707,21 @@ class Decoder {
       actual = this.schema.complexType(xsiType);
     }
     if (actual.abstract) r.fail(`element of abstract type ${t} without xsi:type naming a concrete type`, tag.offset, path);
+    const columns = Array.isArray(select) ? (select as readonly string[]) : undefined;
     if (actual.name === TABLE_TYPE && actual.ns === 'C') {
-      const fast = tag.attrs.length === 0 ? r.scanTable(tag) : null;
+      const fast = tag.attrs.length === 0 ? r.scanTable(tag, columns) : null;
       if (fast) return fast;
       const table = { colHeading: [] as string[], row: [] as { col: string[] }[] };
       const generic: Record<string, unknown> = {};
-      this.complexContent(tag, actual, generic, path);
+      this.complexContent(tag, actual, generic, path, undefined);
       if (generic.colHeading) table.colHeading = generic.colHeading as string[];
       // A row without cells is schema-invalid; keep the table shape usable anyway.
       if (generic.row) table.row = (generic.row as { col?: string[] }[]).map((r) => ({ col: r.col ?? [] }));
-      return table;
+      return columns === undefined ? table : tableColumns(table, columns);
     }
     const obj: Record<string, unknown> = {};
     if (actual !== declared || declared.abstract) obj.$type = actual.name;
-    this.complexContent(tag, actual, obj, path);
+    this.complexContent(tag, actual, obj, path, columns === undefined ? (select as DecodeSelection | undefined) : undefined);
     return obj;
   }
 
@@ -724,8 +758,8 @@ class Decoder {
     return text;
   }
 
-  /** Attributes and children of a complex element, through its end tag. */
-  private complexContent(tag: StartTag, meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): void {
+  /** Attributes and children of a complex element, through its end tag (of the children, those `select` names, when given). */
+  private complexContent(tag: StartTag, meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string, select: DecodeSelection | undefined): void {
     const r = this.reader;
     for (const a of tag.attrs) {
       if (a.ns !== '') continue; // xsi:type / xsi:nil (anything else was refused by element())
@@ -737,7 +771,7 @@ class Decoder {
     // Once the children run out, the members left are all absent: nothing to walk for them.
     for (const step of decodePlan(meta.content)) {
       if (this.next === null) break;
-      this.particle(step, obj, tag, path);
+      this.particle(step, obj, tag, path, select);
     }
     if (this.next) {
       const child = this.next;
@@ -756,25 +790,31 @@ class Decoder {
     this.next = saved;
   }
 
-  private particle(step: DecodeStep, obj: Record<string, unknown>, parent: StartTag, path: string): void {
+  private particle(step: DecodeStep, obj: Record<string, unknown>, parent: StartTag, path: string, select: DecodeSelection | undefined): void {
     switch (step.kind) {
       case StepKind.Element: {
         // Most members of a type are absent from a document: settle that before anything else.
         const name = step.name;
         if (this.next === null || this.next.local !== name) return;
         const many = step.many;
+        // What to build of this member: everything (no selection, or `true`), part of it, or nothing.
+        const wanted = select === undefined ? true : select[name];
+        const part = wanted === true ? undefined : wanted;
         let list: unknown[] | undefined;
         for (let count = 0; count < step.max && this.next !== null && this.next.local === name && this.next.ns === ''; count++) {
           const tag = this.next;
           const childPath = many ? `${path}.${name}[${count}]` : `${path}.${name}`;
-          // The usual member, a simple value without attributes, skips element()'s checks, which
-          // all concern attributes (foreign ones, xsi:type, xsi:nil) or complex content.
-          const value =
-            tag.attrs.length === 0 && this.simpleBuiltin(step) !== ''
-              ? this.simpleValue(step.simple, tag, childPath)
-              : this.element(step.type, step.nillable, tag, childPath);
-          if (many) (list ??= []).push(value);
-          else obj[name] = value;
+          if (wanted === undefined) this.reader.skipChecked(tag, childPath);
+          else {
+            // The usual member, a simple value without attributes, skips element()'s checks, which
+            // all concern attributes (foreign ones, xsi:type, xsi:nil) or complex content.
+            const value =
+              tag.attrs.length === 0 && this.simpleBuiltin(step) !== ''
+                ? this.simpleValue(step.simple, tag, childPath)
+                : this.element(step.type, step.nillable, tag, childPath, part);
+            if (many) (list ??= []).push(value);
+            else obj[name] = value;
+          }
           this.next = this.reader.nextChild(parent, path);
         }
         if (list) obj[name] = list;
@@ -783,24 +823,27 @@ class Decoder {
       case StepKind.Sequence:
         for (const child of step.children) {
           if (this.next === null) break;
-          this.particle(child, obj, parent, path);
+          this.particle(child, obj, parent, path, select);
         }
         return;
       case StepKind.RepeatingChoice: {
+        // The items' members are selected under the list's name; a list left out is read with nothing selected.
+        const wanted = select === undefined ? true : select[step.name];
+        const itemSelect = wanted === undefined ? NOTHING : wanted === true || Array.isArray(wanted) ? undefined : (wanted as DecodeSelection);
         const items: Record<string, unknown>[] = [];
         for (let count = 0; count < step.max; count++) {
           const branch = this.pickBranch(step);
           if (!branch) break;
           const item: Record<string, unknown> = {};
-          this.particle(branch, item, parent, `${path}.${step.name}[${count}]`);
+          this.particle(branch, item, parent, `${path}.${step.name}[${count}]`, itemSelect);
           items.push(item);
         }
-        if (items.length > 0) obj[step.name] = items;
+        if (items.length > 0 && wanted !== undefined) obj[step.name] = items;
         return;
       }
       case StepKind.Choice: {
         const branch = this.pickBranch(step);
-        if (branch) this.particle(branch, obj, parent, path);
+        if (branch) this.particle(branch, obj, parent, path, select);
       }
     }
   }

@@ -592,13 +592,67 @@ export class XmlReader {
   }
 
   /**
+   * Skips the whole content of `tag` and consumes its end tag without building anything, still
+   * checking what {@link readText} and {@link nextChild} check: well-formed markup and end tags,
+   * entity references, the depth and string-length limits. For the members a decode selection
+   * leaves out (codec.ts); unlike {@link skipElement} (xs:anyType), text is checked too.
+   */
+  skipChecked(tag: StartTag, path?: string): void {
+    if (tag.selfClosing) {
+      this.finishElement(tag, path);
+      return;
+    }
+    const s = this.src;
+    const open: StartTag[] = [tag];
+    while (open.length > 0) {
+      const current = open[open.length - 1]!;
+      const lt = s.indexOf('<', this.pos);
+      if (lt === -1) this.fail(`unexpected end of document inside <${current.qname}>`, s.length, path);
+      if (lt > this.pos) this.checkText(this.pos, lt, current, path);
+      this.pos = lt;
+      const c = s.charCodeAt(lt + 1);
+      if (c === Ch.Slash) {
+        this.finishElement(current, path);
+        open.pop();
+      } else if (isNameStart(c)) {
+        const child = this.readStartTag();
+        if (child.selfClosing) this.finishElement(child, path);
+        else open.push(child);
+      } else if (s.startsWith('<![CDATA[', lt)) {
+        const end = s.indexOf(']]>', lt + 9);
+        if (end === -1) this.fail('unterminated CDATA section', lt, path);
+        if (end - lt - 9 > this.limits.maxStringLength) this.overLimit('maxStringLength', `text of <${current.qname}> is longer`, lt, path);
+        this.pos = end + 3;
+      } else if (s.startsWith('<!--', lt)) this.skipComment();
+      else if (c === 63 /* ? */) this.skipPI();
+      else if (c === 33 /* ! */) this.refuseDeclaration();
+      else this.readStartTag(); // fails with the precise message
+    }
+  }
+
+  /** Checks the character data `s[start, end)` of `parent` as {@link readText} would read it: its length and its entity references. */
+  private checkText(start: number, end: number, parent: StartTag, path?: string): void {
+    if (end - start > this.limits.maxStringLength) this.overLimit('maxStringLength', `text of <${parent.qname}> is longer`, start, path);
+    if (!this.hasAmpersand(start, end)) return;
+    const decoded = decodeEntities(this.src.slice(start, end));
+    if (typeof decoded !== 'string') this.fail(decoded.message, start + decoded.index, path);
+  }
+
+  /** Whether `s[start, end)` holds a '&', from the cached position of the next one (the reader only moves forward). */
+  private hasAmpersand(start: number, end: number): boolean {
+    if (this.nextAmp !== -1 && this.nextAmp < start) this.nextAmp = this.src.indexOf('&', start);
+    return this.nextAmp !== -1 && this.nextAmp < end;
+  }
+
+  /**
    * Fast path for an OCITable element whose start tag was just read: scans
    * `<colHeading>…</colHeading>* (<row>(<col>…</col>|<col/>)+</row>)*` with `indexOf` and
    * consumes the end tag. Returns null (position unchanged) at anything unusual (attributes,
    * comments, CDATA, prefixes, odd spacing) so the caller can take the generic path, which
-   * gives the same result or the precise error.
+   * gives the same result or the precise error. With `columns` (headings), only those columns
+   * are kept, in table order: the other cells are checked, not cut out.
    */
-  scanTable(tag: StartTag): { colHeading: string[]; row: { col: string[] }[] } | null {
+  scanTable(tag: StartTag, columns?: readonly string[]): { colHeading: string[]; row: { col: string[] }[] } | null {
     if (tag.selfClosing) return null;
     const s = this.src;
     const colHeading: string[] = [];
@@ -617,6 +671,8 @@ export class XmlReader {
       while (isSpace(s.charCodeAt(p))) p++;
     }
     if (colHeading.length === 0) return null;
+    // keep[i]: cell i goes into the row (every cell without `columns`; cells past the headings never with).
+    const keep = columns === undefined ? undefined : colHeading.map((h) => columns.includes(h));
     // Hot loop: plain character-code comparisons, no closures (about 450k elements for 50k rows).
     while (
       s.charCodeAt(p) === Ch.Lt &&
@@ -630,6 +686,7 @@ export class XmlReader {
       // array (a growing array would reserve 17 slots per row: ~20% more young-generation
       // allocation and slower scavenges on 50k-row tables).
       let cells = 0;
+      let column = 0;
       for (;;) {
         let c = s.charCodeAt(p);
         while (c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr) c = s.charCodeAt(++p);
@@ -650,16 +707,20 @@ export class XmlReader {
           ) {
             return null;
           }
-          const text = this.cellText(p, lt);
-          if (text === null) return null;
-          scratch[cells++] = text;
+          if (keep === undefined || keep[column] === true) {
+            const text = this.cellText(p, lt);
+            if (text === null) return null;
+            scratch[cells++] = text;
+          } else if (this.hasAmpersand(p, lt) && typeof decodeEntities(s.slice(p, lt)) !== 'string') return null;
+          column++;
           p = lt + 6;
         } else if (after === Ch.Slash && s.charCodeAt(p + 5) === Ch.Gt) {
           p += 6;
-          scratch[cells++] = '';
+          if (keep === undefined || keep[column] === true) scratch[cells++] = '';
+          column++;
         } else return null;
       }
-      if (cells === 0 || !s.startsWith('</row>', p)) return null;
+      if (column === 0 || !s.startsWith('</row>', p)) return null;
       p += 6;
       row.push({ col: scratch.slice(0, cells) });
       while (isSpace(s.charCodeAt(p))) p++;
@@ -670,7 +731,7 @@ export class XmlReader {
     // Leave the table element's namespace scope, as finishElement does.
     this.unbindDepth();
     this.depth--;
-    return { colHeading, row };
+    return { colHeading: keep === undefined ? colHeading : colHeading.filter((_, i) => keep[i]), row };
   }
 
   /** Cell text between `start` and `end` (the next '<'), entity-decoded; null when it cannot be decoded here. */

@@ -1,4 +1,5 @@
 import type { OciResponse } from '../../runtime/oci/client.js';
+import type { DecodeSelection } from '../../runtime/oci/codec.js';
 import { type AgentContext, type AgentOptions, type AgentWarning, type Ask, firstTable, runAgent, tableAt } from './context.js';
 import { LISTED_KINDS } from './kinds.js';
 import { expandNumbers } from './numbers.js';
@@ -96,7 +97,7 @@ const quantity = (text: string | undefined): number | undefined => (text === und
 const count = (text: string | undefined): number => (text === undefined || text === '' ? 0 : Number(text));
 
 /** What the decoder builds of the per-group lists, by position in `perGroup` below (the columns the audit reads). */
-const PER_GROUP_SELECT = [
+const PER_GROUP_SELECT: readonly (DecodeSelection | undefined)[] = [
   undefined,
   { dnTable: ['Phone Numbers', 'Activated', 'User Id', 'User Type', 'Extension'] },
   undefined,
@@ -106,7 +107,7 @@ const PER_GROUP_SELECT = [
 ];
 
 /** Of a device's user list, the decoder builds the user ids only. */
-const DEVICE_USER_IDS = { deviceUserTable: ['User Id'] };
+const DEVICE_USER_IDS: DecodeSelection = { deviceUserTable: ['User Id'] };
 
 /** Audits several groups on one context: each step is one fan-out across all of them. */
 export async function auditGroups(context: AgentContext, groups: readonly GroupRef[], options: { target?: boolean } = {}): Promise<GroupAudit[]> {

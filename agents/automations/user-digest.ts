@@ -1,5 +1,6 @@
 import type { OciResponse } from '../../runtime/oci/client.js';
 import type { DecodeSelection, OciCommand } from '../../runtime/oci/codec.js';
+import { tableColumnsAt } from '../../runtime/oci/present.js';
 import { type AgentContext, type AgentOptions, type AgentWarning, type Ask, firstTable, runAgent, tableAt } from './context.js';
 
 export interface Forwarding {
@@ -109,12 +110,8 @@ function userPart(user: OciResponse): UserPart {
  */
 const PER_USER = {
   UserServiceGetAssignmentListRequest: (a: OciResponse): UserDigest['services'] => ({
-    assigned: tableAt(a, 'userServicesAssignmentTable')
-      .filter((r) => r.assigned === 'true')
-      .map((r) => r.serviceName as string),
-    servicePacks: tableAt(a, 'servicePacksAssignmentTable')
-      .filter((r) => r.assigned === 'true')
-      .map((r) => r.servicePackName as string),
+    assigned: assignedNames(a, 'userServicesAssignmentTable', 'serviceName'),
+    servicePacks: assignedNames(a, 'servicePacksAssignmentTable', 'servicePackName'),
   }),
   UserGetRegistrationListRequest: firstTable,
   UserSharedCallAppearanceGetRequest: firstTable,
@@ -372,6 +369,14 @@ function deviceOf(user: OciResponse): { name: string; level: string; linePort?: 
 
 function groupOf(ask: Ask): { serviceProviderId: unknown; groupId: unknown } {
   return { serviceProviderId: ask.command.serviceProviderId, groupId: ask.command.groupId };
+}
+
+/** The names of the rows of an assignment table whose `Assigned` is true (read by column: the tables list every service). */
+function assignedNames(answer: OciResponse, table: string, nameKey: string): string[] {
+  const [names, assigned] = tableColumnsAt(answer, table, [nameKey, 'assigned']) ?? [];
+  const out: string[] = [];
+  if (assigned) for (let i = 0; i < assigned.length; i++) if (assigned[i] === 'true') out.push(names?.[i] as string);
+  return out;
 }
 
 function forwarding(answer: OciResponse): Forwarding {

@@ -146,6 +146,26 @@ export function tableRecordsAt(response: OciCommand | Record<string, unknown>, p
   return isOciTable(value) ? tableRecords(value) : undefined;
 }
 
+/**
+ * Some columns of the table at a path (as {@link tableRecordsAt} finds it), by record key
+ * (`serviceName`, as in its records), each as the list of its cells: what a reader of a few
+ * columns of a long table needs, without a record per row. A key the table lacks gives
+ * undefined; no table there gives undefined.
+ */
+export function tableColumnsAt(response: OciCommand | Record<string, unknown>, path: string, keys: readonly string[]): (string[] | undefined)[] | undefined {
+  let value: unknown = response;
+  for (const name of path === '' ? [] : path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || name === '$type') return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  if (!isOciTable(value)) return undefined;
+  const recordKeysOfTable = recordKeys(value.colHeading);
+  return keys.map((key) => {
+    const i = recordKeysOfTable.indexOf(key);
+    return i === -1 ? undefined : value.row.map((r) => r.col[i] ?? '');
+  });
+}
+
 /** A JSON-ready copy of a response: tables as records (or raw), non-finite numbers spelled as in XSD. */
 export function toJsonValue(response: unknown, options: JsonValueOptions = {}): unknown {
   const records = (options.tables ?? 'records') === 'records';

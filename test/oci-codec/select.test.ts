@@ -75,7 +75,7 @@ test('an ErrorResponse in the place of the answer is built whole', () => {
 });
 
 test('what is left out is still checked: markup, end tags, entities, limits, order', () => {
-  const select = { firstName: true };
+  const select: DecodeSelection = { firstName: true };
   const bad = (from: string, to: string) => () => decodeOne(USER.replace(from, to), select);
   expect(bad('<timeZoneDisplayName>(GMT', '<timeZoneDisplayName>&bogus;(GMT')).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_DECODE' }));
   expect(bad('<timeZoneDisplayName>(GMT', '<timeZoneDisplayName>&bogus;(GMT')).toThrow(/bogus/);

@@ -603,6 +603,14 @@ export class XmlReader {
       return;
     }
     const s = this.src;
+    // The usual member left out, a simple value: its text, then its end tag.
+    const first = s.indexOf('<', this.pos);
+    if (first !== -1 && s.charCodeAt(first + 1) === Ch.Slash) {
+      if (first > this.pos) this.checkText(this.pos, first, tag, path);
+      this.pos = first;
+      this.finishElement(tag, path);
+      return;
+    }
     const open: StartTag[] = [tag];
     while (open.length > 0) {
       const current = open[open.length - 1]!;

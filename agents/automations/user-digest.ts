@@ -137,9 +137,10 @@ const FORWARDING: DecodeSelection = { isActive: true, forwardToPhoneNumber: true
 const FLAG: DecodeSelection = { isActive: true };
 /** What the decoder builds of each per-user answer: what {@link PER_USER} reads (registrations and shared call appearances go whole into the digest). */
 const PER_USER_SELECT: { readonly [F in Family]?: DecodeSelection } = {
+  // Of the tables of every service and pack, the few assigned rows.
   UserServiceGetAssignmentListRequest: {
-    userServicesAssignmentTable: ['Service Name', 'Assigned'],
-    servicePacksAssignmentTable: ['Service Pack Name', 'Assigned'],
+    userServicesAssignmentTable: { $columns: ['Service Name', 'Assigned'], $where: { Assigned: 'true' } },
+    servicePacksAssignmentTable: { $columns: ['Service Pack Name', 'Assigned'], $where: { Assigned: 'true' } },
   },
   UserCallForwardingAlwaysGetRequest: FORWARDING,
   UserCallForwardingBusyGetRequest: FORWARDING,

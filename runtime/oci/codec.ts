@@ -26,7 +26,7 @@ import {
 } from './schema.js';
 import { chooseBranch, validateCommand } from './validate.js';
 import { escapeAttribute, escapeText, findInvalidXmlChar } from './xml/escape.js';
-import { limitExceeded, resolveXmlLimits, type StartTag, type XmlLimits, XmlReader, XSI_NS } from './xml/reader.js';
+import { limitExceeded, narrowTable, resolveXmlLimits, type StartTag, type TablePart, type XmlLimits, XmlReader, XSI_NS } from './xml/reader.js';
 import { decodeXmlBytes, encodeXmlText, referenceBeyond } from './xml/text.js';
 
 export type { OciCommand, OciDocument } from './values.js';
@@ -351,14 +351,33 @@ export function ociJsonReplacer(_key: string, value: unknown): unknown {
 /**
  * Which members of a decoded command to build, by element name: `true` for the whole value, a
  * nested selection for some of its members (`{}`: an object with none, which still tells that the
- * member is there), or, for an OCITable member, the headings of the columns to keep. The members
- * left out are read without being built: their markup, end tags, entity references and the
- * limits are still checked, their values are not checked against their types. Attributes are
- * always kept, and an ErrorResponse is always built whole. A name the type does not have
- * selects nothing.
+ * member is there), or, for an OCITable member, a {@link TableSelection}. The members left out
+ * are read without being built: their markup, end tags, entity references and the limits are
+ * still checked, their values are not checked against their types. Attributes are always kept,
+ * and an ErrorResponse is always built whole. A name the type does not have selects nothing.
  */
 export interface DecodeSelection {
-  readonly [element: string]: true | DecodeSelection | readonly string[];
+  readonly [element: string]: true | DecodeSelection | TableSelection;
+}
+
+/**
+ * What to build of an OCITable: the headings of the columns to keep, or `$columns` (all when
+ * absent) and `$where` (heading → value: only the rows whose cells hold those values; a heading
+ * the table lacks keeps no row). Columns keep their table order.
+ */
+export type TableSelection = readonly string[] | { readonly $columns?: readonly string[]; readonly $where?: Readonly<Record<string, string>> };
+
+/** Table selections as the reader takes them, worked out once per selection object. */
+const tableParts = new WeakMap<object, TablePart>();
+
+function tablePart(select: TableSelection | DecodeSelection): TablePart {
+  let part = tableParts.get(select);
+  if (part === undefined) {
+    const s = select as { $columns?: readonly string[]; $where?: Readonly<Record<string, string>> };
+    part = Array.isArray(select) ? { columns: select as readonly string[] } : { columns: s.$columns, where: s.$where };
+    tableParts.set(select, part);
+  }
+  return part;
 }
 
 /** Options of {@link decodeDocument}. */
@@ -467,13 +486,6 @@ const NO_BRANCHES: ReadonlyMap<string, DecodeStep> = new Map();
 const ERROR_RESPONSE = 'ErrorResponse';
 /** A selection of no member. */
 const NOTHING: DecodeSelection = Object.freeze({});
-
-/** `table` with only the columns headed by one of `columns` (what {@link XmlReader.scanTable} gives with them). */
-function tableColumns(table: { colHeading: string[]; row: { col: string[] }[] }, columns: readonly string[]) {
-  const keep = table.colHeading.map((h) => columns.includes(h));
-  const pick = (cells: string[]) => cells.filter((_, i) => keep[i] === true);
-  return { colHeading: pick(table.colHeading), row: table.row.map((r) => ({ col: pick(r.col) })) };
-}
 const stepCache = new WeakMap<Particle, DecodeStep>();
 const planCache = new WeakMap<readonly Particle[], readonly DecodeStep[]>();
 
@@ -670,7 +682,7 @@ class Decoder {
    * Decodes one element (start tag already read) of declared type `t`, through its end tag;
    * `select` (a complex type's members, or a table's columns) narrows what is built.
    */
-  private element(t: string, nillable: boolean, tag: StartTag, path: string, select?: DecodeSelection | readonly string[]): unknown {
+  private element(t: string, nillable: boolean, tag: StartTag, path: string, select?: DecodeSelection | TableSelection): unknown {
     const r = this.reader;
     this.noForeignAttributes(tag, path);
     const declared = t === 'xs:anyType' || t.startsWith('xs:') ? undefined : this.schema.type(t);
@@ -707,9 +719,9 @@ class Decoder {
       actual = this.schema.complexType(xsiType);
     }
     if (actual.abstract) r.fail(`element of abstract type ${t} without xsi:type naming a concrete type`, tag.offset, path);
-    const columns = Array.isArray(select) ? (select as readonly string[]) : undefined;
     if (actual.name === TABLE_TYPE && actual.ns === 'C') {
-      const fast = tag.attrs.length === 0 ? r.scanTable(tag, columns) : null;
+      const part = select === undefined ? undefined : tablePart(select);
+      const fast = tag.attrs.length === 0 ? r.scanTable(tag, part) : null;
       if (fast) return fast;
       const table = { colHeading: [] as string[], row: [] as { col: string[] }[] };
       const generic: Record<string, unknown> = {};
@@ -717,11 +729,11 @@ class Decoder {
       if (generic.colHeading) table.colHeading = generic.colHeading as string[];
       // A row without cells is schema-invalid; keep the table shape usable anyway.
       if (generic.row) table.row = (generic.row as { col?: string[] }[]).map((r) => ({ col: r.col ?? [] }));
-      return columns === undefined ? table : tableColumns(table, columns);
+      return part === undefined ? table : narrowTable(table, part);
     }
     const obj: Record<string, unknown> = {};
     if (actual !== declared || declared.abstract) obj.$type = actual.name;
-    this.complexContent(tag, actual, obj, path, columns === undefined ? (select as DecodeSelection | undefined) : undefined);
+    this.complexContent(tag, actual, obj, path, Array.isArray(select) ? undefined : (select as DecodeSelection | undefined));
     return obj;
   }
 

@@ -68,6 +68,26 @@ test('a table keeps the columns named, in table order, on the fast path and the 
   expect(decodeOne(DEVICE_USERS, { deviceUserTable: true })).toEqual(decodeDocument(schema, doc(DEVICE_USERS)).commands[0]);
 });
 
+test('a table keeps the rows $where names, on the fast path and the generic one', () => {
+  const full = decodeDocument(schema, doc(DEVICE_USERS)).commands[0]!;
+  const select = (s: object) => ({ deviceUserTable: s }) as DecodeSelection;
+  for (const command of [DEVICE_USERS, DEVICE_USERS.replace('<row>', '<!-- generic path --><row>')]) {
+    expect(decodeOne(command, select({ $where: { 'User Type': 'Normal' } })).deviceUserTable).toEqual({
+      colHeading: ['Line/Port', 'User Id', 'User Type'],
+      row: [{ col: ['lp1@x', 'u1@x', 'Normal'] }],
+    });
+    // Entities are decoded before comparing; an empty cell is ''.
+    expect(decodeOne(command, select({ $columns: ['User Id'], $where: { 'Line/Port': 'lp&2@x' } })).deviceUserTable).toEqual({
+      colHeading: ['User Id'],
+      row: [{ col: ['u2@x'] }],
+    });
+    expect(decodeOne(command, select({ $columns: ['User Id'], $where: { 'User Type': '' } })).deviceUserTable).toEqual({ colHeading: ['User Id'], row: [{ col: ['u2@x'] }] });
+    // A heading the table lacks keeps no row; no $columns keeps every column.
+    expect(decodeOne(command, select({ $where: { Nope: 'x' } })).deviceUserTable).toEqual({ colHeading: full.deviceUserTable.colHeading, row: [] });
+    expect(decodeOne(command, select({})).deviceUserTable).toEqual(full.deviceUserTable);
+  }
+});
+
 test('an ErrorResponse in the place of the answer is built whole', () => {
   const error =
     '<command type="Error" echo="" xsi:type="c:ErrorResponse" xmlns:c="C" xmlns=""><errorCode>4008</errorCode><summary>[Error 4008] User not found: u@x</summary><summaryEnglish>[Error 4008] User not found: u@x</summaryEnglish></command>';

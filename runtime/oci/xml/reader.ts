@@ -165,6 +165,57 @@ function isPlainValue(s: string, start: number, end: number): boolean {
   return true;
 }
 
+/** Whether `</row>` is at `p` (character codes compared in place: cheaper than `startsWith` on every row). */
+function isRowEnd(s: string, p: number): boolean {
+  return (
+    s.charCodeAt(p) === Ch.Lt &&
+    s.charCodeAt(p + 1) === Ch.Slash &&
+    s.charCodeAt(p + 2) === 114 /* r */ &&
+    s.charCodeAt(p + 3) === 111 /* o */ &&
+    s.charCodeAt(p + 4) === 119 /* w */ &&
+    s.charCodeAt(p + 5) === Ch.Gt
+  );
+}
+
+/**
+ * What to build of a table (decode selections, codec.ts): the columns headed by one of
+ * `columns` (every column when absent), and only the rows whose cell under each heading of
+ * `where` holds its value (a heading the table lacks keeps no row).
+ */
+export interface TablePart {
+  readonly columns?: readonly string[];
+  readonly where?: Readonly<Record<string, string>>;
+}
+
+/** A {@link TablePart} against a table's headings: kept columns by index, and the value wanted per column index. */
+function tablePlan(headings: readonly string[], part: TablePart): { keep?: boolean[]; wanted?: (string | undefined)[]; rowsKept: boolean } {
+  const columns = part.columns;
+  const keep = columns === undefined ? undefined : headings.map((h) => columns.includes(h));
+  if (part.where === undefined) return { keep, rowsKept: true };
+  const wanted: (string | undefined)[] = new Array(headings.length).fill(undefined);
+  let rowsKept = true;
+  for (const [heading, value] of Object.entries(part.where)) {
+    const i = headings.indexOf(heading);
+    if (i === -1) rowsKept = false;
+    else if (wanted[i] === undefined) wanted[i] = value;
+    else if (wanted[i] !== value) rowsKept = false;
+  }
+  return { keep, wanted, rowsKept };
+}
+
+/** `table` narrowed by `part` the way {@link XmlReader.scanTable} narrows it (the decoder's generic path). */
+export function narrowTable(table: { colHeading: string[]; row: { col: string[] }[] }, part: TablePart): { colHeading: string[]; row: { col: string[] }[] } {
+  const { keep, wanted, rowsKept } = tablePlan(table.colHeading, part);
+  const rows = !rowsKept
+    ? []
+    : wanted === undefined
+      ? table.row
+      : table.row.filter((r) => wanted.every((value, i) => value === undefined || (r.col[i] ?? '') === value));
+  if (keep === undefined) return { colHeading: table.colHeading, row: rows };
+  const pick = (cells: string[]) => cells.filter((_, i) => keep[i] === true);
+  return { colHeading: pick(table.colHeading), row: rows.map((r) => ({ col: pick(r.col) })) };
+}
+
 /** Pull reader over one already decoded document string. */
 export class XmlReader {
   readonly src: string;
@@ -182,6 +233,10 @@ export class XmlReader {
   private readonly defaultScope = this.scopes.get('')!;
   // Cached position of the next '&' at or after the table scanner's position (amortised O(n) scanning).
   private nextAmp = -2;
+  // Reused by scanTable: the positions of a row's kept cells, and their texts.
+  private readonly cellStarts: number[] = [];
+  private readonly cellEnds: number[] = [];
+  private readonly cellScratch: string[] = [];
 
   constructor(src: string, limits?: XmlLimits | Readonly<Required<XmlLimits>>) {
     this.src = src;
@@ -539,7 +594,7 @@ export class XmlReader {
     if (!tag.selfClosing) {
       const s = this.src;
       const at = this.pos;
-      if (!s.startsWith('</', at)) this.fail(`expected </${tag.qname}>`, at, path);
+      if (s.charCodeAt(at) !== Ch.Lt || s.charCodeAt(at + 1) !== Ch.Slash) this.fail(`expected </${tag.qname}>`, at, path);
       this.pos = at + 2;
       // The usual case, the right name, is matched in place (no string cut per end tag).
       const end = this.pos + tag.qname.length;
@@ -657,15 +712,15 @@ export class XmlReader {
    * `<colHeading>…</colHeading>* (<row>(<col>…</col>|<col/>)+</row>)*` with `indexOf` and
    * consumes the end tag. Returns null (position unchanged) at anything unusual (attributes,
    * comments, CDATA, prefixes, odd spacing) so the caller can take the generic path, which
-   * gives the same result or the precise error. With `columns` (headings), only those columns
-   * are kept, in table order: the other cells are checked, not cut out.
+   * gives the same result or the precise error. `part` narrows what is built (every cell is
+   * still checked): only the columns headed by one of `part.columns`, only the rows whose
+   * cells under the headings of `part.where` hold those values.
    */
-  scanTable(tag: StartTag, columns?: readonly string[]): { colHeading: string[]; row: { col: string[] }[] } | null {
+  scanTable(tag: StartTag, part?: TablePart): { colHeading: string[]; row: { col: string[] }[] } | null {
     if (tag.selfClosing) return null;
     const s = this.src;
     const colHeading: string[] = [];
     const row: { col: string[] }[] = [];
-    const scratch: string[] = [];
     let p = this.pos;
     while (isSpace(s.charCodeAt(p))) p++;
     while (s.startsWith('<colHeading>', p)) {
@@ -679,8 +734,16 @@ export class XmlReader {
       while (isSpace(s.charCodeAt(p))) p++;
     }
     if (colHeading.length === 0) return null;
-    // keep[i]: cell i goes into the row (every cell without `columns`; cells past the headings never with).
-    const keep = columns === undefined ? undefined : colHeading.map((h) => columns.includes(h));
+    const plan = part === undefined ? undefined : tablePlan(colHeading, part);
+    const keep = plan?.keep;
+    const wanted = plan?.wanted;
+    // Kept cells are noted by position (start, end; -1 for `<col/>`) and cut out once their row is
+    // known to be kept, into a reused scratch array: slicing it gives each row an exactly sized
+    // array (a growing array would reserve 17 slots per row: ~20% more young-generation
+    // allocation and slower scavenges on 50k-row tables).
+    const starts = this.cellStarts;
+    const ends = this.cellEnds;
+    const scratch = this.cellScratch;
     // Hot loop: plain character-code comparisons, no closures (about 450k elements for 50k rows).
     while (
       s.charCodeAt(p) === Ch.Lt &&
@@ -690,17 +753,17 @@ export class XmlReader {
       s.charCodeAt(p + 4) === Ch.Gt
     ) {
       p += 5;
-      // Cells go to a reused scratch array first; slicing it gives each row an exactly sized
-      // array (a growing array would reserve 17 slots per row: ~20% more young-generation
-      // allocation and slower scavenges on 50k-row tables).
       let cells = 0;
       let column = 0;
+      let rowKept = plan === undefined || plan.rowsKept;
       for (;;) {
         let c = s.charCodeAt(p);
         while (c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr) c = s.charCodeAt(++p);
         // `<col` then `>` or `/>`
         if (c !== Ch.Lt || s.charCodeAt(p + 1) !== 99 /* c */ || s.charCodeAt(p + 2) !== 111 || s.charCodeAt(p + 3) !== 108) break;
         const after = s.charCodeAt(p + 4);
+        let cellStart = -1;
+        let cellEnd = -1;
         if (after === Ch.Gt) {
           p += 5;
           const lt = s.indexOf('<', p);
@@ -715,22 +778,34 @@ export class XmlReader {
           ) {
             return null;
           }
-          if (keep === undefined || keep[column] === true) {
-            const text = this.cellText(p, lt);
-            if (text === null) return null;
-            scratch[cells++] = text;
-          } else if (this.hasAmpersand(p, lt) && typeof decodeEntities(s.slice(p, lt)) !== 'string') return null;
-          column++;
+          cellStart = p;
+          cellEnd = lt;
           p = lt + 6;
-        } else if (after === Ch.Slash && s.charCodeAt(p + 5) === Ch.Gt) {
-          p += 6;
-          if (keep === undefined || keep[column] === true) scratch[cells++] = '';
-          column++;
-        } else return null;
+        } else if (after === Ch.Slash && s.charCodeAt(p + 5) === Ch.Gt) p += 6;
+        else return null;
+        // Every cell is checked, kept or not: an entity that cannot be decoded sends the table the generic way.
+        const entities = cellStart !== -1 && this.hasAmpersand(cellStart, cellEnd);
+        if (entities && typeof decodeEntities(s.slice(cellStart, cellEnd)) !== 'string') return null;
+        if (keep === undefined || keep[column] === true) {
+          starts[cells] = cellStart;
+          // A cell with entities is noted by its end negated (the '&' cache only moves forward).
+          ends[cells++] = entities ? -cellEnd : cellEnd;
+        }
+        if (wanted !== undefined && wanted[column] !== undefined && rowKept) rowKept = this.cellIs(cellStart, cellEnd, wanted[column] as string);
+        column++;
       }
-      if (column === 0 || !s.startsWith('</row>', p)) return null;
+      if (column === 0 || !isRowEnd(s, p)) return null;
       p += 6;
-      row.push({ col: scratch.slice(0, cells) });
+      // A wanted cell past the row's last one reads '' (as in the row's record).
+      if (rowKept && wanted !== undefined) for (let i = column; i < wanted.length; i++) if (wanted[i] !== undefined && wanted[i] !== '') rowKept = false;
+      if (rowKept) {
+        for (let k = 0; k < cells; k++) {
+          const start = starts[k] as number;
+          const end = ends[k] as number;
+          scratch[k] = start === -1 ? '' : end >= 0 ? s.slice(start, end) : (decodeEntities(s.slice(start, -end)) as string);
+        }
+        row.push({ col: scratch.slice(0, cells) });
+      }
       while (isSpace(s.charCodeAt(p))) p++;
     }
     const close = `</${tag.qname}>`;
@@ -740,6 +815,13 @@ export class XmlReader {
     this.unbindDepth();
     this.depth--;
     return { colHeading: keep === undefined ? colHeading : colHeading.filter((_, i) => keep[i]), row };
+  }
+
+  /** Whether the cell `s[start, end)` (start -1: `<col/>`) reads `value`, compared in place when it has no entity. */
+  private cellIs(start: number, end: number, value: string): boolean {
+    if (start === -1) return value === '';
+    if (!this.hasAmpersand(start, end)) return end - start === value.length && this.src.startsWith(value, start);
+    return decodeEntities(this.src.slice(start, end)) === value;
   }
 
   /** Cell text between `start` and `end` (the next '<'), entity-decoded; null when it cannot be decoded here. */

@@ -69,7 +69,7 @@ test('a table keeps the columns named, in table order, on the fast path and the 
 });
 
 test('a table keeps the rows $where names, on the fast path and the generic one', () => {
-  const full = decodeDocument(schema, doc(DEVICE_USERS)).commands[0]! as { deviceUserTable: { colHeading: string[] } };
+  const full = decodeDocument(schema, doc(DEVICE_USERS)).commands[0]! as unknown as { deviceUserTable: { colHeading: string[] } };
   const select = (s: object) => ({ deviceUserTable: s }) as DecodeSelection;
   for (const command of [DEVICE_USERS, DEVICE_USERS.replace('<row>', '<!-- generic path --><row>')]) {
     expect(decodeOne(command, select({ $where: { 'User Type': 'Normal' } })).deviceUserTable).toEqual({

@@ -111,25 +111,27 @@ export function responseTables(response: OciCommand | Record<string, unknown>): 
  * undefined when it has none: walks only until the table is found and converts no other.
  */
 export function firstTableRecords(response: OciCommand | Record<string, unknown>): Record<string, string>[] | undefined {
-  const find = (value: unknown): OciTable | undefined => {
-    if (typeof value !== 'object' || value === null) return undefined;
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        const found = find(item);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    if (isOciTable(value)) return value;
-    for (const k in value) {
-      if (k === '$type') continue;
-      const found = find((value as Record<string, unknown>)[k]);
+  const table = firstTableIn(response);
+  return table && tableRecords(table);
+}
+
+/** The first table in `value`, in document order (a module function, not a closure per call: readers call this per answer). */
+function firstTableIn(value: unknown): OciTable | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = firstTableIn(item);
       if (found) return found;
     }
     return undefined;
-  };
-  const table = find(response);
-  return table && tableRecords(table);
+  }
+  if (isOciTable(value)) return value;
+  for (const k in value) {
+    if (k === '$type') continue;
+    const found = firstTableIn((value as Record<string, unknown>)[k]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

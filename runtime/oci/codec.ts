@@ -484,6 +484,13 @@ class DecodeStep {
 
 const NO_BRANCHES: ReadonlyMap<string, DecodeStep> = new Map();
 const ERROR_RESPONSE = 'ErrorResponse';
+/** What {@link Decoder.scalar} returns, without a path to name, for a text its built-in refuses. */
+const INVALID: unique symbol = Symbol('invalid');
+
+/** The path of a member in errors: `Type.member`, or `Type.member[2]` for a list. */
+function memberPath(path: string, name: string, many: boolean, count: number): string {
+  return many ? `${path}.${name}[${count}]` : `${path}.${name}`;
+}
 /** A selection of no member. */
 const NOTHING: DecodeSelection = Object.freeze({});
 const stepCache = new WeakMap<Particle, DecodeStep>();
@@ -737,26 +744,30 @@ class Decoder {
     return obj;
   }
 
-  private scalar(builtin: string, text: string, path: string, offset: number): unknown {
+  /**
+   * The value of `text` for a built-in. A text the built-in refuses is an OciDecodeError at `path`;
+   * without a path it is {@link INVALID} instead (the caller builds the path only then).
+   */
+  private scalar(builtin: string, text: string, path: string | undefined, offset: number): unknown {
     if (builtin === 'xs:boolean') {
       const v = BOOLEAN_TEXT[text.trim()];
-      if (v === undefined) this.reader.fail(`'${text}' is not a boolean`, offset, path);
+      if (v === undefined) return this.invalid(`'${text}' is not a boolean`, offset, path);
       return v;
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
       const s = text.trim();
       if (INTEGER_BUILTINS.has(builtin)) {
         // xs:int, xs:long, xs:integer: digits only (no fraction, no exponent), and xs:int within 32 bits.
-        if (!INTEGER_TEXT.test(s)) this.reader.fail(`'${text}' is not an integer (${builtin})`, offset, path);
+        if (!INTEGER_TEXT.test(s)) return this.invalid(`'${text}' is not an integer (${builtin})`, offset, path);
         const n = Number(s);
-        if (builtin === 'xs:int' && (n < -2147483648 || n > 2147483647)) this.reader.fail(`'${text}' is outside the xs:int range`, offset, path);
+        if (builtin === 'xs:int' && (n < -2147483648 || n > 2147483647)) return this.invalid(`'${text}' is outside the xs:int range`, offset, path);
         if (builtin === 'xs:long' && s.length >= 19 && (BigInt(s) < -(2n ** 63n) || BigInt(s) >= 2n ** 63n)) {
-          this.reader.fail(`'${text}' is outside the xs:long range`, offset, path);
+          return this.invalid(`'${text}' is outside the xs:long range`, offset, path);
         }
         return n;
       }
       if (builtin === 'xs:decimal') {
-        if (!DECIMAL_TEXT.test(s)) this.reader.fail(`'${text}' is not a decimal number (xs:decimal has no exponent)`, offset, path);
+        if (!DECIMAL_TEXT.test(s)) return this.invalid(`'${text}' is not a decimal number (xs:decimal has no exponent)`, offset, path);
         return Number(s);
       }
       if (NUMBER_TEXT.test(s)) return Number(s);
@@ -765,9 +776,15 @@ class Decoder {
         if (s === '-INF') return Number.NEGATIVE_INFINITY;
         if (s === 'NaN') return Number.NaN;
       }
-      this.reader.fail(`'${text}' is not a number (${builtin})`, offset, path);
+      return this.invalid(`'${text}' is not a number (${builtin})`, offset, path);
     }
     return text;
+  }
+
+  /** {@link INVALID} without a path, else the decode error at `path`. */
+  private invalid(message: string, offset: number, path: string | undefined): typeof INVALID {
+    if (path === undefined) return INVALID;
+    return this.reader.fail(message, offset, path);
   }
 
   /** Attributes and children of a complex element, through its end tag (of the children, those `select` names, when given). */
@@ -813,21 +830,29 @@ class Decoder {
         const wanted = select === undefined ? true : select[name];
         const part = wanted === true ? undefined : wanted;
         let list: unknown[] | undefined;
+        const r = this.reader;
         for (let count = 0; count < step.max && this.next !== null && this.next.local === name && this.next.ns === ''; count++) {
           const tag = this.next;
-          const childPath = many ? `${path}.${name}[${count}]` : `${path}.${name}`;
-          if (wanted === undefined) this.reader.skipChecked(tag, childPath);
-          else {
+          // The member's path (`Type.member[2]`) names it in errors; the usual simple member, read
+          // and taken without one, never builds it.
+          if (wanted === undefined) {
+            if (!r.trySkipSimple(tag)) r.skipChecked(tag, memberPath(path, name, many, count));
+          } else {
+            let value: unknown;
             // The usual member, a simple value without attributes, skips element()'s checks, which
             // all concern attributes (foreign ones, xsi:type, xsi:nil) or complex content.
-            const value =
-              tag.attrs.length === 0 && this.simpleBuiltin(step) !== ''
-                ? this.simpleValue(step.simple, tag, childPath)
-                : this.element(step.type, step.nillable, tag, childPath, part);
+            if (tag.attrs.length === 0 && this.simpleBuiltin(step) !== '') {
+              const text = r.tryTextAndFinish(tag);
+              if (text === undefined) value = this.simpleValue(step.simple, tag, memberPath(path, name, many, count));
+              else {
+                value = this.scalar(step.simple, text, undefined, tag.offset);
+                if (value === INVALID) this.scalar(step.simple, text, memberPath(path, name, many, count), tag.offset);
+              }
+            } else value = this.element(step.type, step.nillable, tag, memberPath(path, name, many, count), part);
             if (many) (list ??= []).push(value);
             else obj[name] = value;
           }
-          this.next = this.reader.nextChild(parent, path);
+          this.next = r.nextChild(parent, path);
         }
         if (list) obj[name] = list;
         return;

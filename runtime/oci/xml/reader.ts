@@ -538,30 +538,72 @@ export class XmlReader {
    * {@link finishElement}; the usual `text</name>` is settled in place.
    */
   readTextAndFinish(tag: StartTag, path?: string): string {
+    const usual = this.tryTextAndFinish(tag);
+    if (usual !== undefined) return usual;
+    const text = this.readText(tag, path);
+    this.finishElement(tag, path);
+    return text;
+  }
+
+  /**
+   * {@link readTextAndFinish} for the usual `text</name>` (or a self-closing tag) only, which
+   * cannot fail: anything else gives undefined with nothing consumed, and readTextAndFinish
+   * then reads it, or names the problem. It needs no path, so its caller builds none.
+   */
+  tryTextAndFinish(tag: StartTag): string | undefined {
+    if (tag.selfClosing) {
+      this.unbindDepth();
+      this.depth--;
+      return '';
+    }
+    const s = this.src;
+    const lt = s.indexOf('<', this.pos);
+    const name = tag.qname;
+    const close = lt + 2 + name.length;
+    if (
+      lt === -1 ||
+      s.charCodeAt(lt + 1) !== Ch.Slash ||
+      s.charCodeAt(close) !== Ch.Gt ||
+      !s.startsWith(name, lt + 2) ||
+      lt - this.pos > this.limits.maxStringLength
+    ) {
+      return undefined;
+    }
+    const raw = s.slice(this.pos, lt);
+    const text = raw.indexOf('&') === -1 ? raw : decodeEntities(raw);
+    if (typeof text !== 'string') return undefined;
+    this.pos = close + 1;
+    this.unbindDepth();
+    this.depth--;
+    return text;
+  }
+
+  /**
+   * Skips an element left out of a decode selection in the usual form, a self-closing tag or
+   * `text</name>` whose text is within the limits and decodes; false (nothing consumed) for
+   * anything else, which {@link skipChecked} then reads or names.
+   */
+  trySkipSimple(tag: StartTag): boolean {
     if (!tag.selfClosing) {
       const s = this.src;
       const lt = s.indexOf('<', this.pos);
       const name = tag.qname;
       const close = lt + 2 + name.length;
       if (
-        lt !== -1 &&
-        s.charCodeAt(lt + 1) === Ch.Slash &&
-        s.charCodeAt(close) === Ch.Gt &&
-        s.startsWith(name, lt + 2) &&
-        lt - this.pos <= this.limits.maxStringLength
+        lt === -1 ||
+        s.charCodeAt(lt + 1) !== Ch.Slash ||
+        s.charCodeAt(close) !== Ch.Gt ||
+        !s.startsWith(name, lt + 2) ||
+        lt - this.pos > this.limits.maxStringLength ||
+        (this.hasAmpersand(this.pos, lt) && typeof decodeEntities(s.slice(this.pos, lt)) !== 'string')
       ) {
-        const raw = s.slice(this.pos, lt);
-        const text = raw.indexOf('&') === -1 ? raw : decodeEntities(raw);
-        if (typeof text !== 'string') this.fail(text.message, this.pos + text.index, path);
-        this.pos = close + 1;
-        this.unbindDepth();
-        this.depth--;
-        return text;
+        return false;
       }
+      this.pos = close + 1;
     }
-    const text = this.readText(tag, path);
-    this.finishElement(tag, path);
-    return text;
+    this.unbindDepth();
+    this.depth--;
+    return true;
   }
 
   /**

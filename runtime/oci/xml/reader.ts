@@ -113,11 +113,6 @@ export interface StartTag {
 /** Shared by every start tag without attributes (most of them): one allocation less per element. */
 const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
 
-/** Where a prefix was bound, so leaving the element restores the outer binding. */
-interface Binding {
-  readonly prefix: string;
-  readonly depth: number;
-}
 
 const enum Ch {
   Tab = 9,
@@ -228,7 +223,14 @@ export class XmlReader {
     ['xml', [XML_NS]],
     ['', ['']],
   ]);
-  private readonly bindings: Binding[] = [];
+  // The bindings in declaration order, as two parallel stacks (no object per binding: most
+  // commands carry xmlns=""): the prefix, and the depth of the element that declared it.
+  private readonly boundPrefixes: string[] = [];
+  private readonly boundDepths: number[] = [];
+  // A start tag's attributes as read, before namespace processing (reused: no object per attribute).
+  private readonly rawNames: string[] = [];
+  private readonly rawValues: string[] = [];
+  private readonly rawOffsets: number[] = [];
   // The default namespace's stack of `scopes` (never empty), read directly for every unprefixed element.
   private readonly defaultScope = this.scopes.get('')!;
   // Cached position of the next '&' at or after the table scanner's position (amortised O(n) scanning).
@@ -367,14 +369,16 @@ export class XmlReader {
     let scope = this.scopes.get(prefix);
     if (scope === undefined) this.scopes.set(prefix, (scope = []));
     scope.push(uri);
-    this.bindings.push({ prefix, depth: this.depth });
+    this.boundPrefixes.push(prefix);
+    this.boundDepths.push(this.depth);
   }
 
   /** Leaves the namespace scope of the element at the current depth. */
   private unbindDepth(): void {
-    const bindings = this.bindings;
-    while (bindings.length > 0 && bindings[bindings.length - 1]!.depth === this.depth) {
-      this.scopes.get(bindings.pop()!.prefix)!.pop();
+    const depths = this.boundDepths;
+    while (depths.length > 0 && depths[depths.length - 1] === this.depth) {
+      depths.pop();
+      this.scopes.get(this.boundPrefixes.pop()!)!.pop();
     }
   }
 
@@ -393,7 +397,10 @@ export class XmlReader {
     if (++this.depth > this.limits.maxDepth) this.overLimit('maxDepth', `elements nested deeper than ${this.limits.maxDepth}`);
     this.pos++;
     const qname = this.readName();
-    let raw: { qname: string; value: string; offset: number }[] | undefined;
+    const rawNames = this.rawNames;
+    const rawValues = this.rawValues;
+    const rawOffsets = this.rawOffsets;
+    let count = 0;
     let selfClosing = false;
     for (;;) {
       const before = this.pos;
@@ -428,28 +435,35 @@ export class XmlReader {
       // characters tells that; anything else goes the general way below.
       const value = end - this.pos <= SHORT_VALUE && isPlainValue(s, this.pos + 1, end) ? rawValue : this.attributeValue(rawValue, name);
       this.pos = end + 1;
-      raw ??= [];
-      if (raw.length >= this.limits.maxAttributes)
+      if (count >= this.limits.maxAttributes)
         this.overLimit('maxAttributes', `more than ${this.limits.maxAttributes} attributes on <${qname}>`, attrOffset);
-      for (const a of raw) if (a.qname === name) this.fail(`duplicate attribute ${name}`, attrOffset);
-      raw.push({ qname: name, value, offset: attrOffset });
+      for (let i = 0; i < count; i++) if (rawNames[i] === name) this.fail(`duplicate attribute ${name}`, attrOffset);
+      rawNames[count] = name;
+      rawValues[count] = value;
+      rawOffsets[count++] = attrOffset;
     }
-    const attrs: XmlAttribute[] = raw ? [] : (NO_ATTRIBUTES as XmlAttribute[]);
-    if (raw) {
-      for (const a of raw) {
-        if (a.qname === 'xmlns') this.bind('', a.value);
-        else if (a.qname.startsWith('xmlns:')) {
-          if (a.value === '') this.fail(`namespace prefix ${a.qname.slice(6)} bound to an empty name`, a.offset);
-          this.bind(a.qname.slice(6), a.value);
-        }
+    let attrs = NO_ATTRIBUTES as XmlAttribute[];
+    if (count > 0) {
+      let declarations = 0;
+      for (let i = 0; i < count; i++) {
+        const name = rawNames[i] as string;
+        if (name === 'xmlns') this.bind('', rawValues[i] as string);
+        else if (name.startsWith('xmlns:')) {
+          if (rawValues[i] === '') this.fail(`namespace prefix ${name.slice(6)} bound to an empty name`, rawOffsets[i]);
+          this.bind(name.slice(6), rawValues[i] as string);
+        } else continue;
+        declarations++;
       }
-      for (const a of raw) {
-        if (a.qname === 'xmlns' || a.qname.startsWith('xmlns:')) continue;
-        const colon = a.qname.indexOf(':');
+      if (declarations < count) attrs = [];
+      for (let i = 0; i < count && declarations < count; i++) {
+        const name = rawNames[i] as string;
+        const value = rawValues[i] as string;
+        if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+        const colon = name.indexOf(':');
         attrs.push(
           colon === -1
-            ? { qname: a.qname, local: a.qname, ns: '', value: a.value }
-            : { qname: a.qname, local: a.qname.slice(colon + 1), ns: this.lookup(a.qname.slice(0, colon), a.offset), value: a.value },
+            ? { qname: name, local: name, ns: '', value }
+            : { qname: name, local: name.slice(colon + 1), ns: this.lookup(name.slice(0, colon), rawOffsets[i]), value },
         );
       }
     }

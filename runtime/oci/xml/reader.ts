@@ -183,7 +183,13 @@ export interface TablePart {
 }
 
 /** A {@link TablePart} against a table's headings: kept columns by index, and the value wanted per column index. */
-function tablePlan(headings: readonly string[], part: TablePart): { keep?: boolean[]; wanted?: (string | undefined)[]; rowsKept: boolean } {
+interface TablePlan {
+  keep?: boolean[];
+  wanted?: (string | undefined)[];
+  rowsKept: boolean;
+}
+
+function tablePlan(headings: readonly string[], part: TablePart): TablePlan {
   const columns = part.columns;
   const keep = columns === undefined ? undefined : headings.map((h) => columns.includes(h));
   if (part.where === undefined) return { keep, rowsKept: true };
@@ -235,6 +241,10 @@ export class XmlReader {
   private readonly defaultScope = this.scopes.get('')!;
   // Cached position of the next '&' at or after the table scanner's position (amortised O(n) scanning).
   private nextAmp = -2;
+  // The headings of the last table scanned, and the plan of the last part asked for on them.
+  private readonly lastHeadings: string[] = [];
+  private lastPart: TablePart | undefined;
+  private lastPlan: TablePlan | undefined;
   // Reused by scanTable: the positions of a row's kept cells, and their texts.
   private readonly cellStarts: number[] = [];
   private readonly cellEnds: number[] = [];
@@ -779,18 +789,42 @@ export class XmlReader {
     const row: { col: string[] }[] = [];
     let p = this.pos;
     while (isSpace(s.charCodeAt(p))) p++;
+    // The commands of a document are mostly of one type, with the same headings: a heading equal
+    // to the previous table's at its place is that string again (not a new one), and the same
+    // headings and part give the same plan.
+    const previous = this.lastHeadings;
+    let same = true;
     while (s.startsWith('<colHeading>', p)) {
       p += 12;
       const lt = s.indexOf('<', p);
       if (lt === -1 || !s.startsWith('</colHeading>', lt)) return null;
-      const text = this.cellText(p, lt);
-      if (text === null) return null;
+      const known = same ? previous[colHeading.length] : undefined;
+      let text: string | null;
+      if (known !== undefined && lt - p === known.length && s.startsWith(known, p) && !this.hasAmpersand(p, lt)) text = known;
+      else {
+        same = false;
+        text = this.cellText(p, lt);
+        if (text === null) return null;
+      }
       colHeading.push(text);
       p = lt + 13;
       while (isSpace(s.charCodeAt(p))) p++;
     }
     if (colHeading.length === 0) return null;
-    const plan = part === undefined ? undefined : tablePlan(colHeading, part);
+    if (colHeading.length !== previous.length) same = false;
+    if (!same) {
+      previous.length = colHeading.length;
+      for (let i = 0; i < colHeading.length; i++) previous[i] = colHeading[i] as string;
+      this.lastPart = undefined;
+    }
+    let plan: TablePlan | undefined;
+    if (part !== undefined) {
+      if (part !== this.lastPart) {
+        this.lastPlan = tablePlan(colHeading, part);
+        this.lastPart = part;
+      }
+      plan = this.lastPlan;
+    }
     const keep = plan?.keep;
     const wanted = plan?.wanted;
     // Kept cells are noted by position (start, end; -1 for `<col/>`) and cut out once their row is

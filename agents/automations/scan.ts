@@ -147,7 +147,15 @@ export async function readOwners(
 }
 
 /** What {@link ownerOf} reads of a user's record: an empty selection of the endpoints tells only whether they are there. */
-const USER_OWNER: DecodeSelection = { firstName: true, lastName: true, phoneNumber: true, extension: true, alias: true, accessDeviceEndpoint: {}, trunkAddressing: {} };
+const USER_OWNER: DecodeSelection = {
+  firstName: true,
+  lastName: true,
+  phoneNumber: true,
+  extension: true,
+  alias: true,
+  accessDeviceEndpoint: {},
+  trunkAddressing: {},
+};
 /** What {@link ownerOf} reads of a service instance. */
 const INSTANCE_OWNER: DecodeSelection = { serviceUserId: true, serviceInstanceProfile: { name: true, phoneNumber: true, extension: true, alias: true } };
 

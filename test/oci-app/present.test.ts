@@ -85,9 +85,16 @@ test('firstTableRecords and tableRecordsAt: one table without converting the oth
 test('tableColumnsAt: columns by record key, the same cells as the records give', () => {
   const response = userList();
   const records = tableRecordsAt(response, 'userTable') ?? [];
-  expect(tableColumnsAt(response, 'userTable', ['lastName', 'userId', 'nope'])).toEqual([records.map((r) => r.lastName), records.map((r) => r.userId), undefined]);
+  expect(tableColumnsAt(response, 'userTable', ['lastName', 'userId', 'nope'])).toEqual([
+    records.map((r) => r.lastName),
+    records.map((r) => r.userId),
+    undefined,
+  ]);
   const nested = { $type: 'X', a: { t: { colHeading: ['K', 'K'], row: [{ col: ['1', '2'] }, { col: ['3'] }] } } };
-  expect(tableColumnsAt(nested, 'a.t', ['k_2', 'k'])).toEqual([['2', ''], ['1', '3']]);
+  expect(tableColumnsAt(nested, 'a.t', ['k_2', 'k'])).toEqual([
+    ['2', ''],
+    ['1', '3'],
+  ]);
   expect(tableColumnsAt(nested, 'a', ['k'])).toBeUndefined();
   expect(tableColumnsAt(nested, 'missing.t', ['k'])).toBeUndefined();
 });

@@ -4,7 +4,8 @@ import { type DecodeSelection, decodeDocument } from '../../runtime/oci/codec.js
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { firstTableRecords } from '../../runtime/oci/present.js';
 
-const HEAD = '<?xml version="1.0" encoding="UTF-8"?><BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><sessionId xmlns="">s</sessionId>';
+const HEAD =
+  '<?xml version="1.0" encoding="UTF-8"?><BroadsoftDocument protocol="OCI" xmlns="C" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><sessionId xmlns="">s</sessionId>';
 const doc = (...commands: string[]) => `${HEAD}${commands.join('')}</BroadsoftDocument>`;
 
 const USER =
@@ -81,7 +82,10 @@ test('a table keeps the rows $where names, on the fast path and the generic one'
       colHeading: ['User Id'],
       row: [{ col: ['u2@x'] }],
     });
-    expect(decodeOne(command, select({ $columns: ['User Id'], $where: { 'User Type': '' } })).deviceUserTable).toEqual({ colHeading: ['User Id'], row: [{ col: ['u2@x'] }] });
+    expect(decodeOne(command, select({ $columns: ['User Id'], $where: { 'User Type': '' } })).deviceUserTable).toEqual({
+      colHeading: ['User Id'],
+      row: [{ col: ['u2@x'] }],
+    });
     // A heading the table lacks keeps no row; no $columns keeps every column.
     expect(decodeOne(command, select({ $where: { Nope: 'x' } })).deviceUserTable).toEqual({ colHeading: full.deviceUserTable.colHeading, row: [] });
     expect(decodeOne(command, select({})).deviceUserTable).toEqual(full.deviceUserTable);
@@ -101,7 +105,9 @@ test('what is left out is still checked: markup, end tags, entities, limits, ord
   expect(bad('<timeZoneDisplayName>(GMT', '<timeZoneDisplayName>&bogus;(GMT')).toThrow(/bogus/);
   expect(bad('</linePort>', '</linePortX>')).toThrow(/mismatched end tag <\/linePortX>, expected <\/linePort>/);
   expect(bad('<useDomain>true</useDomain>', '<useDomain>true<useDomain>')).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_DECODE' }));
-  expect(bad('<useHotline>false</useHotline>', '<useHotline>false</useHotline><!DOCTYPE x>')).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_HOSTILE_XML' }));
+  expect(bad('<useHotline>false</useHotline>', '<useHotline>false</useHotline><!DOCTYPE x>')).toThrow(
+    expect.objectContaining({ code: 'TH_ERR_OCI_HOSTILE_XML' }),
+  );
   // A skipped member out of order is still out of order.
   expect(() => decodeOne(USER.replace('<userId>u@x</userId>', '').replace('<allowVideo>', '<userId>u@x</userId><allowVideo>'), select)).toThrow(
     /element <userId> is out of order or repeated too often in UserGetResponse23V2/,

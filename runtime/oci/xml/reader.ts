@@ -113,7 +113,6 @@ export interface StartTag {
 /** Shared by every start tag without attributes (most of them): one allocation less per element. */
 const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
 
-
 const enum Ch {
   Tab = 9,
   Lf = 10,
@@ -445,8 +444,7 @@ export class XmlReader {
       // characters tells that; anything else goes the general way below.
       const value = end - this.pos <= SHORT_VALUE && isPlainValue(s, this.pos + 1, end) ? rawValue : this.attributeValue(rawValue, name);
       this.pos = end + 1;
-      if (count >= this.limits.maxAttributes)
-        this.overLimit('maxAttributes', `more than ${this.limits.maxAttributes} attributes on <${qname}>`, attrOffset);
+      if (count >= this.limits.maxAttributes) this.overLimit('maxAttributes', `more than ${this.limits.maxAttributes} attributes on <${qname}>`, attrOffset);
       for (let i = 0; i < count; i++) if (rawNames[i] === name) this.fail(`duplicate attribute ${name}`, attrOffset);
       rawNames[count] = name;
       rawValues[count] = value;

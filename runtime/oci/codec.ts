@@ -826,16 +826,16 @@ class Decoder {
         const name = step.name;
         if (this.next === null || this.next.local !== name) return;
         const many = step.many;
-        // What to build of this member: everything (no selection, or `true`), part of it, or nothing.
-        const wanted = select === undefined ? true : select[name];
-        const part = wanted === true ? undefined : wanted;
+        // What to build of this member: nothing (not named), part of it (a selection object), or everything.
+        const wanted: unknown = select === undefined ? true : select[name];
+        const part = typeof wanted === 'object' && wanted !== null ? (wanted as DecodeSelection | TableSelection) : undefined;
         let list: unknown[] | undefined;
         const r = this.reader;
         for (let count = 0; count < step.max && this.next !== null && this.next.local === name && this.next.ns === ''; count++) {
           const tag = this.next;
           // The member's path (`Type.member[2]`) names it in errors; the usual simple member, read
           // and taken without one, never builds it.
-          if (wanted === undefined) {
+          if (!wanted) {
             if (!r.trySkipSimple(tag)) r.skipChecked(tag, memberPath(path, name, many, count));
           } else {
             let value: unknown;
@@ -865,8 +865,8 @@ class Decoder {
         return;
       case StepKind.RepeatingChoice: {
         // The items' members are selected under the list's name; a list left out is read with nothing selected.
-        const wanted = select === undefined ? true : select[step.name];
-        const itemSelect = wanted === undefined ? NOTHING : wanted === true || Array.isArray(wanted) ? undefined : (wanted as DecodeSelection);
+        const wanted: unknown = select === undefined ? true : select[step.name];
+        const itemSelect = !wanted ? NOTHING : typeof wanted !== 'object' || Array.isArray(wanted) ? undefined : (wanted as DecodeSelection);
         const items: Record<string, unknown>[] = [];
         for (let count = 0; count < step.max; count++) {
           const branch = this.pickBranch(step);
@@ -875,7 +875,7 @@ class Decoder {
           this.particle(branch, item, parent, `${path}.${step.name}[${count}]`, itemSelect);
           items.push(item);
         }
-        if (items.length > 0 && wanted !== undefined) obj[step.name] = items;
+        if (items.length > 0 && wanted) obj[step.name] = items;
         return;
       }
       case StepKind.Choice: {

@@ -50,6 +50,12 @@ test('only the selected members are built; nested selections and {} (presence) w
   expect(decodeOne(USER, { accessDeviceEndpoint: true }).accessDeviceEndpoint).toEqual(full.accessDeviceEndpoint);
 });
 
+test('from JavaScript, a falsy value leaves a member out and a value that is no selection builds it whole', () => {
+  const odd = { lastName: false, firstName: 1, deviceUserTable: 'x' } as unknown as DecodeSelection;
+  expect(decodeOne(USER, odd)).toEqual({ $type: 'UserGetResponse23V2', echo: '', firstName: 'First' });
+  expect(decodeOne(DEVICE_USERS, odd).deviceUserTable).toEqual(decodeDocument(schema, doc(DEVICE_USERS)).commands[0]!.deviceUserTable);
+});
+
 test('selection by position: other commands of the document are built whole', () => {
   const both = decodeDocument(schema, doc(USER, USER), { select: [undefined, { userId: true }] });
   expect(both.commands[0]).toEqual(decodeDocument(schema, doc(USER)).commands[0]);

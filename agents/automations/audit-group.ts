@@ -1,4 +1,6 @@
 import type { OciResponse } from '../../runtime/oci/client.js';
+import type { DecodeSelection } from '../../runtime/oci/codec.js';
+import { tableColumnsAt } from '../../runtime/oci/present.js';
 import { type AgentContext, type AgentOptions, type AgentWarning, type Ask, firstTable, runAgent, tableAt } from './context.js';
 import { LISTED_KINDS } from './kinds.js';
 import { expandNumbers } from './numbers.js';
@@ -95,6 +97,24 @@ export function auditGroup(serviceProviderId: string, groupId: string, options: 
 const quantity = (text: string | undefined): number | undefined => (text === undefined || text === '' || /unlimited/i.test(text) ? undefined : Number(text));
 const count = (text: string | undefined): number => (text === undefined || text === '' ? 0 : Number(text));
 
+/** What the decoder builds of the per-group lists, by position in `perGroup` below (the columns the audit reads). */
+const PER_GROUP_SELECT: readonly (DecodeSelection | undefined)[] = [
+  undefined,
+  { dnTable: ['Phone Numbers', 'Activated', 'User Id', 'User Type', 'Extension'] },
+  undefined,
+  { accessDeviceTable: ['Device Name', 'Device Type', 'MAC Address'] },
+  undefined,
+  undefined,
+];
+
+/** Of a device's user list, the decoder builds the user ids only. */
+const DEVICE_USER_IDS: DecodeSelection = { deviceUserTable: ['User Id'] };
+
+/** The user ids of a device's user list, read by column (the records of its first table otherwise). */
+function deviceUserIdsOf(answer: OciResponse): string[] {
+  return tableColumnsAt(answer, 'deviceUserTable', ['userId'])?.[0] ?? firstTable(answer).map((u) => u.userId ?? '');
+}
+
 /** Audits several groups on one context: each step is one fan-out across all of them. */
 export async function auditGroups(context: AgentContext, groups: readonly GroupRef[], options: { target?: boolean } = {}): Promise<GroupAudit[]> {
   const groupGet = context.requireType('GroupGetRequest');
@@ -116,18 +136,22 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
       'groups',
       groups.map((g) => ({ command: { $type: groupGet, ...g }, target: groupName(g) })),
     );
-  const asks: Ask[] = groups.flatMap((g) => perGroup.map(($type) => ({ command: { $type, ...g }, target: groupName(g) })));
+  const asks: Ask[] = groups.flatMap((g) => perGroup.map(($type, k) => ({ command: { $type, ...g }, target: groupName(g), select: PER_GROUP_SELECT[k] })));
   const [lists, listings] = await Promise.all([context.fetch('lists', asks), listGroups(context, groups)]);
 
   // Step 2: every device's users, and every user and instance (aliases, endpoints).
   const deviceUsers = context.requireType('GroupAccessDeviceGetUserListRequest');
   const devicesOf = groups.map((_, gi) => firstTable(lists[gi * perGroup.length + 3]));
   const deviceAsks: Ask[] = groups.flatMap((g, gi) =>
-    (devicesOf[gi] as Record<string, string>[]).map((d) => ({ command: { $type: deviceUsers, ...g, deviceName: d.deviceName }, target: d.deviceName })),
+    (devicesOf[gi] as Record<string, string>[]).map((d) => ({
+      command: { $type: deviceUsers, serviceProviderId: g.serviceProviderId, groupId: g.groupId, deviceName: d.deviceName },
+      target: d.deviceName,
+      select: DEVICE_USER_IDS,
+    })),
   );
   // Of each device's user list, only the user ids are kept.
   const [deviceUserIds, { owners, userHasEndpoint }] = await Promise.all([
-    context.fetch('devices', deviceAsks, (answer) => firstTable(answer).map((u) => u.userId ?? '')),
+    context.fetch('devices', deviceAsks, deviceUserIdsOf),
     readOwners(context, listings),
   ]);
 
@@ -184,9 +208,13 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
     }
     const numberSummary = { assignedActivated: 0, assignedDeactivated: 0, unassignedActivated: 0, unassignedDeactivated: 0 };
     for (const n of numbers) {
-      const key = `${n.assigned ? 'assigned' : 'unassigned'}${n.activated ? 'Activated' : 'Deactivated'}` as keyof typeof numberSummary;
-      numberSummary[key]++;
-      if (!n.assigned && n.activated) problems.push({ kind: 'unassigned-number-activated', subject: n.phoneNumber, detail: 'no owner, but activated' });
+      if (n.assigned) {
+        if (n.activated) numberSummary.assignedActivated++;
+        else numberSummary.assignedDeactivated++;
+      } else if (n.activated) {
+        numberSummary.unassignedActivated++;
+        problems.push({ kind: 'unassigned-number-activated', subject: n.phoneNumber, detail: 'no owner, but activated' });
+      } else numberSummary.unassignedDeactivated++;
     }
 
     const withDevice = new Set<string>();

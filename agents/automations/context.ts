@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { isThorsHammerError } from '../../runtime/errors.js';
-import { MAX_COMMANDS_PER_DOCUMENT, type OciClientOptions, type OciResponse, newestGeneratedRelease } from '../../runtime/oci/client.js';
+import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClientOptions, type OciResponse, newestGeneratedRelease } from '../../runtime/oci/client.js';
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
-import type { OciCommand } from '../../runtime/oci/codec.js';
+import type { DecodeSelection, OciCommand } from '../../runtime/oci/codec.js';
 import { firstTableRecords, tableRecordsAt } from '../../runtime/oci/present.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { AgentAbortedError, AgentOptionsError, AgentTargetError } from './errors.js';
@@ -50,6 +50,11 @@ export interface AgentOptions {
 export interface Ask {
   command: OciCommand;
   target?: string;
+  /**
+   * The parts of the answer the automation reads (DecodeSelection, runtime/oci/codec.ts); the
+   * decoder builds only those. Undefined: the whole answer.
+   */
+  select?: DecodeSelection;
 }
 
 /**
@@ -118,21 +123,26 @@ export class AgentContext {
     this.planned += asks.length;
     const size = this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT;
     const limit = this.options.concurrency ?? this.pool.size;
-    const inFlight = new Set<Promise<void>>();
-    for (let start = 0; start < asks.length; start += size) {
-      while (inFlight.size >= limit) await Promise.race(inFlight);
-      if (this.options.signal?.aborted) {
-        await Promise.allSettled(inFlight);
-        throw new AgentAbortedError(this.agent, this.done);
-      }
-      const chunk = asks.slice(start, start + size);
-      const first = start;
-      const flight = this.sendChunk(chunk).then((results) => {
-        results.forEach((result, i) => {
-          const ask = chunk[i] as Ask;
-          if (!result.ok) this.warn(ask.command.$type, ask.target, result.error);
-          else out[first + i] = keep ? keep(result.response as OciResponse, first + i) : (result.response as OciResponse);
-        });
+    // `limit` senders take the next document in turn (in order), each as soon as its last one is
+    // answered: no promise race and no bookkeeping per document.
+    let next = 0;
+    let aborted = false;
+    let failed = false;
+    const sender = async (): Promise<void> => {
+      while (!failed && next < asks.length) {
+        if (this.options.signal?.aborted) {
+          aborted = true;
+          return;
+        }
+        const first = next;
+        next += size;
+        const chunk = asks.slice(first, first + size);
+        const results = await this.sendChunk(chunk);
+        for (let i = 0; i < results.length; i++) {
+          const result = results[i] as BatchResult;
+          if (result.ok) out[first + i] = keep ? keep(result.response, first + i) : result.response;
+          else this.warn((chunk[i] as Ask).command.$type, (chunk[i] as Ask).target, result.error);
+        }
         this.done += chunk.length;
         this.documents++;
         this.emit({
@@ -143,11 +153,19 @@ export class AgentContext {
           total: this.planned,
           elapsedMs: Math.round(performance.now() - this.started),
         });
-      });
-      const tracked = flight.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-    }
-    await Promise.all(inFlight);
+      }
+    };
+    const senders = Math.min(limit, Math.ceil(asks.length / size));
+    // A failure stops the others from sending more (the documents in flight are answered).
+    await Promise.all(
+      Array.from({ length: senders }, () =>
+        sender().catch((error: unknown) => {
+          failed = true;
+          throw error;
+        }),
+      ),
+    );
+    if (aborted) throw new AgentAbortedError(this.agent, this.done);
     return out;
   }
 
@@ -192,8 +210,10 @@ export class AgentContext {
   }
 
   private async sendChunk(chunk: readonly Ask[]) {
+    const commands = chunk.map((a) => a.command);
+    const select = chunk.some((a) => a.select !== undefined) ? chunk.map((a) => a.select) : undefined;
     try {
-      return await this.pool.use((client) => client.sendBatch(chunk.map((a) => a.command)));
+      return await this.pool.use((client) => client.sendBatch(commands, { select }));
     } catch (error) {
       // The whole document failed (transport): every command of it is a warning.
       return chunk.map(() => ({ ok: false as const, error: error as Error }));

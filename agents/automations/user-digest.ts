@@ -1,5 +1,6 @@
 import type { OciResponse } from '../../runtime/oci/client.js';
-import type { OciCommand } from '../../runtime/oci/codec.js';
+import type { DecodeSelection, OciCommand } from '../../runtime/oci/codec.js';
+import { tableColumnsAt } from '../../runtime/oci/present.js';
 import { type AgentContext, type AgentOptions, type AgentWarning, type Ask, firstTable, runAgent, tableAt } from './context.js';
 
 export interface Forwarding {
@@ -109,12 +110,8 @@ function userPart(user: OciResponse): UserPart {
  */
 const PER_USER = {
   UserServiceGetAssignmentListRequest: (a: OciResponse): UserDigest['services'] => ({
-    assigned: tableAt(a, 'userServicesAssignmentTable')
-      .filter((r) => r.assigned === 'true')
-      .map((r) => r.serviceName as string),
-    servicePacks: tableAt(a, 'servicePacksAssignmentTable')
-      .filter((r) => r.assigned === 'true')
-      .map((r) => r.servicePackName as string),
+    assigned: assignedNames(a, 'userServicesAssignmentTable', 'serviceName'),
+    servicePacks: assignedNames(a, 'servicePacksAssignmentTable', 'servicePackName'),
   }),
   UserGetRegistrationListRequest: firstTable,
   UserSharedCallAppearanceGetRequest: firstTable,
@@ -135,6 +132,53 @@ const PER_USER = {
 };
 type PerUser = typeof PER_USER;
 type Family = keyof PerUser;
+
+const FORWARDING: DecodeSelection = { isActive: true, forwardToPhoneNumber: true, numberOfRings: true };
+const FLAG: DecodeSelection = { isActive: true };
+/** What the decoder builds of each per-user answer: what {@link PER_USER} reads (registrations and shared call appearances go whole into the digest). */
+const PER_USER_SELECT: { readonly [F in Family]?: DecodeSelection } = {
+  // Of the tables of every service and pack, the few assigned rows.
+  UserServiceGetAssignmentListRequest: {
+    userServicesAssignmentTable: { $columns: ['Service Name', 'Assigned'], $where: { Assigned: 'true' } },
+    servicePacksAssignmentTable: { $columns: ['Service Pack Name', 'Assigned'], $where: { Assigned: 'true' } },
+  },
+  UserCallForwardingAlwaysGetRequest: FORWARDING,
+  UserCallForwardingBusyGetRequest: FORWARDING,
+  UserCallForwardingNoAnswerGetRequest: FORWARDING,
+  UserCallForwardingNotReachableGetRequest: FORWARDING,
+  UserCallForwardingSelectiveGetRequest: FLAG,
+  UserDoNotDisturbGetRequest: FLAG,
+  UserVoiceMessagingUserGetVoiceManagementRequest: {
+    isActive: true,
+    processing: true,
+    voiceMessageDeliveryEmailAddress: true,
+    busyRedirectToVoiceMail: true,
+    noAnswerRedirectToVoiceMail: true,
+  },
+  UserCallCenterGetRequest: { agentACDState: true, callCenterTable: ['Service User Id', 'Available'] },
+};
+
+/** What {@link userPart} reads of a user's record. */
+const USER_PART: DecodeSelection = {
+  serviceProviderId: true,
+  groupId: true,
+  firstName: true,
+  lastName: true,
+  callingLineIdFirstName: true,
+  callingLineIdLastName: true,
+  phoneNumber: true,
+  extension: true,
+  emailAddress: true,
+  department: { name: true },
+  title: true,
+  language: true,
+  timeZone: true,
+  alias: true,
+  accessDeviceEndpoint: { accessDevice: { deviceName: true, deviceLevel: true }, linePort: true },
+  trunkAddressing: { trunkGroupDeviceEndpoint: { name: true } },
+};
+/** Members ids of a hunt group's or call pickup group's table. */
+const MEMBER_IDS = (table: string): DecodeSelection => ({ [table]: ['User Id'] });
 /** The parts of one user's answers, by family (absent: the read failed or the release lacks it). */
 type Parts = { [F in Family]?: ReturnType<PerUser[F]> };
 const FAMILIES = Object.keys(PER_USER) as Family[];
@@ -150,11 +194,11 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
   const slots: { user: number; family: Family | undefined }[] = [];
   userIds.forEach((userId, ui) => {
     if (!prefetched) {
-      asks.push({ command: { $type: userGet, userId }, target: userId });
+      asks.push({ command: { $type: userGet, userId }, target: userId, select: USER_PART });
       slots.push({ user: ui, family: undefined });
     }
     for (const { family, $type } of reads) {
-      asks.push({ command: { $type, userId }, target: userId });
+      asks.push({ command: { $type, userId }, target: userId, select: PER_USER_SELECT[family] });
       slots.push({ user: ui, family });
     }
   });
@@ -180,13 +224,17 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
     if (!user) return;
     const g = { serviceProviderId: user.serviceProviderId, groupId: user.groupId };
     const read = user.device && deviceRead(context, user, user.device);
-    if (read) devices.set(read.key, { command: read.command, target: user.device?.name });
+    if (read) devices.set(read.key, { command: read.command, target: user.device?.name, select: DEVICE_PART });
     const key = `${g.serviceProviderId}/${g.groupId}`;
     groups.set(key, { command: { $type: huntList, ...g }, target: key });
     if (pickupList) pickupGroups.set(key, { command: { $type: pickupList, ...g }, target: key });
     if (ccGet) {
       for (const cc of parts[ui]?.UserCallCenterGetRequest?.centers ?? []) {
-        centers.set(cc.serviceUserId as string, { command: { $type: ccGet, serviceUserId: cc.serviceUserId }, target: cc.serviceUserId });
+        centers.set(cc.serviceUserId as string, {
+          command: { $type: ccGet, serviceUserId: cc.serviceUserId },
+          target: cc.serviceUserId,
+          select: CENTER_NAME,
+        });
       }
     }
   });
@@ -205,14 +253,18 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
   const hunts = [...groups.keys()].flatMap((_, i) => firstTable(groupAnswers[i]).map((r) => ({ id: r.serviceUserId as string, name: r.name ?? '' })));
   const pickups = pickupGet
     ? [...pickupGroups.values()].flatMap((ask, i) =>
-        list(pickupListAnswers[i]?.name).map((name) => ({ command: { $type: pickupGet, ...groupOf(ask), name }, target: name })),
+        list(pickupListAnswers[i]?.name).map((name) => ({
+          command: { $type: pickupGet, ...groupOf(ask), name },
+          target: name,
+          select: MEMBER_IDS('userTable'),
+        })),
       )
     : [];
   const memberIds = (table: string) => (answer: OciResponse) => tableAt(answer, table).map((r) => r.userId as string);
   const [hgMembers, pickupMembers] = await Promise.all([
     context.fetch(
       'hunt groups',
-      hunts.map((h) => ({ command: { $type: hgGet, serviceUserId: h.id }, target: h.id })),
+      hunts.map((h) => ({ command: { $type: hgGet, serviceUserId: h.id }, target: h.id, select: MEMBER_IDS('agentUserTable') })),
       memberIds('agentUserTable'),
     ),
     context.fetch('call pickup groups', pickups, memberIds('userTable')),
@@ -265,6 +317,9 @@ async function digestUsers(context: AgentContext, userIds: readonly string[], pr
   });
 }
 
+const DEVICE_PART: DecodeSelection = { deviceType: true, macAddress: true, status: true };
+const CENTER_NAME: DecodeSelection = { serviceInstanceProfile: { name: true } };
+
 /** The profile of a user whose record could not be read: every field undefined. */
 function emptyProfile(): UserDigest['profile'] {
   return {
@@ -315,6 +370,14 @@ function deviceOf(user: OciResponse): { name: string; level: string; linePort?: 
 
 function groupOf(ask: Ask): { serviceProviderId: unknown; groupId: unknown } {
   return { serviceProviderId: ask.command.serviceProviderId, groupId: ask.command.groupId };
+}
+
+/** The names of the rows of an assignment table whose `Assigned` is true (read by column: the tables list every service). */
+function assignedNames(answer: OciResponse, table: string, nameKey: string): string[] {
+  const [names, assigned] = tableColumnsAt(answer, table, [nameKey, 'assigned']) ?? [];
+  const out: string[] = [];
+  if (assigned) for (let i = 0; i < assigned.length; i++) if (assigned[i] === 'true') out.push(names?.[i] as string);
+  return out;
 }
 
 function forwarding(answer: OciResponse): Forwarding {

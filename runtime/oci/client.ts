@@ -6,7 +6,7 @@ import { ClientLog, type OciLogger, REDACTED } from './client/logging.js';
 import { MAX_PAGE_SIZE, supportsPaging, tableElementsOf } from './client/paging.js';
 import { SerialQueue } from './client/serial-queue.js';
 import { OciSession } from './client/session.js';
-import { EncodedCommand, MAX_COMMANDS, type OciCommand, type SendableCommand, commandOf, decodeDocument } from './codec.js';
+import { type DecodeSelection, EncodedCommand, MAX_COMMANDS, type OciCommand, type SendableCommand, commandOf, decodeDocument } from './codec.js';
 import { LATEST_SUFFIX, newestOfFamily, pairedResponseName, requireTypeName, resolveRequestName } from './names.js';
 import {
   OciClientClosedError,
@@ -99,6 +99,12 @@ type TypeNameOf<T> = T extends { $type: infer N extends string } ? N : string;
 
 /** The outcome of one command of a batch: its response, or the error it caused. */
 export type BatchResult<R = OciResponse> = { ok: true; response: R } | { ok: false; error: Error };
+
+/** Options of {@link OciClient.sendBatch}. */
+export interface SendBatchOptions {
+  /** Per request position, what to build of its response (undefined: all of it); see DecodeSelection in codec.ts. */
+  select?: readonly (DecodeSelection | undefined)[];
+}
 
 /** One page from {@link OciClient.pages}. */
 export interface OciPage<R = OciResponse> {
@@ -262,11 +268,12 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   /**
    * Sends any number of commands, split into documents of at most 15, and returns one result
    * per position, in order. An ErrorResponse, a validation failure or a transport failure of
-   * one document never hides the results of the others.
+   * one document never hides the results of the others. `options.select`, by position, builds
+   * only part of a response (codec.ts, DecodeSelection): for readers that keep a few fields.
    */
-  sendBatch<const K extends string>(requests: readonly RequestWithType<M, K>[]): Promise<BatchResult<ResponseFor<M, K>>[]>;
-  sendBatch(requests: readonly OciCommand[]): Promise<BatchResult<unknown>[]> {
-    return this.sendEncoded(requests);
+  sendBatch<const K extends string>(requests: readonly RequestWithType<M, K>[], options?: SendBatchOptions): Promise<BatchResult<ResponseFor<M, K>>[]>;
+  sendBatch(requests: readonly OciCommand[], options: SendBatchOptions = {}): Promise<BatchResult<unknown>[]> {
+    return this.sendEncoded(requests, options);
   }
 
   /**
@@ -274,7 +281,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * request plan makes them): their text is sent as it is, the rest is encoded as usual. The
    * results are untyped.
    */
-  async sendEncoded(requests: readonly SendableCommand[]): Promise<BatchResult<unknown>[]> {
+  async sendEncoded(requests: readonly SendableCommand[], options: SendBatchOptions = {}): Promise<BatchResult<unknown>[]> {
     this.assertOpen();
     const schema = await this.schema();
     const results: BatchResult[] = new Array(requests.length);
@@ -290,8 +297,9 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     for (let i = 0; i < positions.length; i += MAX_COMMANDS_PER_DOCUMENT) {
       const chunk = positions.slice(i, i + MAX_COMMANDS_PER_DOCUMENT);
       const commands = chunk.map((p) => requests[p] as SendableCommand);
+      const select = options.select && chunk.map((p) => options.select?.[p]);
       try {
-        const responses = await this.queue.run(() => this.exchange(commands));
+        const responses = await this.queue.run(() => this.exchange(commands, select));
         chunk.forEach((p, k) => {
           results[p] = toResult(responses[k] as OciResponse, commandOf(commands[k] as SendableCommand));
         });
@@ -516,9 +524,9 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
    * forgot the session, so nothing ran) → log in again with a fresh session id and resend once;
    * SOAP NO_OCS_CONNECTION (nothing ran) → bounded backoff retry. Everything else propagates.
    */
-  private exchange(commands: readonly SendableCommand[]): Promise<OciCommand[]> {
+  private exchange(commands: readonly SendableCommand[], select?: readonly (DecodeSelection | undefined)[]): Promise<OciCommand[]> {
     return this.withRecovery(
-      (session) => this.exchangeOnSession(session, commands),
+      (session) => this.exchangeOnSession(session, commands, select),
       (responses) => responses.every(isNotLoggedInResponse),
     );
   }
@@ -576,9 +584,9 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     return session;
   }
 
-  private async exchangeOnSession(session: OciSession, commands: readonly SendableCommand[]): Promise<OciCommand[]> {
+  private async exchangeOnSession(session: OciSession, commands: readonly SendableCommand[], select?: readonly (DecodeSelection | undefined)[]): Promise<OciCommand[]> {
     const started = performance.now();
-    const responses = await session.exchange(commands, {}, this.options.logDocuments ? (text, reply) => this.logDocuments(text, reply) : undefined);
+    const responses = await session.exchange(commands, { select }, this.options.logDocuments ? (text, reply) => this.logDocuments(text, reply) : undefined);
     this.countDocument(session, commands, started);
     return responses;
   }

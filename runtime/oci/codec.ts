@@ -26,7 +26,7 @@ import {
 } from './schema.js';
 import { chooseBranch, validateCommand } from './validate.js';
 import { escapeAttribute, escapeText, findInvalidXmlChar } from './xml/escape.js';
-import { limitExceeded, resolveXmlLimits, type StartTag, type XmlLimits, XmlReader, XSI_NS } from './xml/reader.js';
+import { limitExceeded, narrowTable, resolveXmlLimits, type StartTag, type TablePart, type XmlLimits, XmlReader, XSI_NS } from './xml/reader.js';
 import { decodeXmlBytes, encodeXmlText, referenceBeyond } from './xml/text.js';
 
 export type { OciCommand, OciDocument } from './values.js';
@@ -373,10 +373,47 @@ export function ociJsonReplacer(_key: string, value: unknown): unknown {
   return Number.isNaN(value) ? 'NaN' : value > 0 ? 'INF' : '-INF';
 }
 
+/**
+ * Which members of a decoded command to build, by element name: `true` for the whole value, a
+ * nested selection for some of its members (`{}`: an object with none, which still tells that the
+ * member is there), or, for an OCITable member, a {@link TableSelection}. The members left out
+ * are read without being built: their markup, end tags, entity references and the limits are
+ * still checked, their values are not checked against their types. Attributes are always kept,
+ * and an ErrorResponse is always built whole. A name the type does not have selects nothing.
+ */
+export interface DecodeSelection {
+  readonly [element: string]: true | DecodeSelection | TableSelection;
+}
+
+/**
+ * What to build of an OCITable: the headings of the columns to keep, or `$columns` (all when
+ * absent) and `$where` (heading → value: only the rows whose cells hold those values; a heading
+ * the table lacks keeps no row). Columns keep their table order.
+ */
+export type TableSelection = readonly string[] | { readonly $columns?: readonly string[]; readonly $where?: Readonly<Record<string, string>> };
+
+/** Table selections as the reader takes them, worked out once per selection object. */
+const tableParts = new WeakMap<object, TablePart>();
+
+function tablePart(select: TableSelection | DecodeSelection): TablePart {
+  let part = tableParts.get(select);
+  if (part === undefined) {
+    const s = select as { $columns?: readonly string[]; $where?: Readonly<Record<string, string>> };
+    part = Array.isArray(select) ? { columns: select as readonly string[] } : { columns: s.$columns, where: s.$where };
+    tableParts.set(select, part);
+  }
+  return part;
+}
+
 /** Options of {@link decodeDocument}. */
 export interface DocumentDecodeOptions {
   /** The reader's limits (depth, attributes, name length, document size, string length); defaults in `DEFAULT_XML_LIMITS`. */
   limits?: XmlLimits;
+  /**
+   * Per command position, what to build of it (undefined: everything). A reader that keeps a
+   * few fields of large answers (the automations) decodes only those.
+   */
+  select?: readonly (DecodeSelection | undefined)[];
 }
 
 /**
@@ -399,7 +436,7 @@ export function decodeDocument(schema: OciSchema, input: string | Buffer, option
   if (bad !== -1) {
     new XmlReader(text, limits).fail(`character U+${text.charCodeAt(bad).toString(16).padStart(4, '0')} is not allowed in XML`, bad);
   }
-  return new Decoder(schema, new XmlReader(text, limits)).document();
+  return new Decoder(schema, new XmlReader(text, limits), options.select).document();
 }
 
 /** Like {@link decodeDocument}, but loads the modules of command types it meets (retrying until none is missing). */
@@ -471,6 +508,16 @@ class DecodeStep {
 }
 
 const NO_BRANCHES: ReadonlyMap<string, DecodeStep> = new Map();
+const ERROR_RESPONSE = 'ErrorResponse';
+/** What {@link Decoder.scalar} returns, without a path to name, for a text its built-in refuses. */
+const INVALID: unique symbol = Symbol('invalid');
+
+/** The path of a member in errors: `Type.member`, or `Type.member[2]` for a list. */
+function memberPath(path: string, name: string, many: boolean, count: number): string {
+  return many ? `${path}.${name}[${count}]` : `${path}.${name}`;
+}
+/** A selection of no member. */
+const NOTHING: DecodeSelection = Object.freeze({});
 const stepCache = new WeakMap<Particle, DecodeStep>();
 const planCache = new WeakMap<readonly Particle[], readonly DecodeStep[]>();
 
@@ -521,6 +568,7 @@ class Decoder {
   constructor(
     private readonly schema: OciSchema,
     private readonly reader: XmlReader,
+    private readonly select: readonly (DecodeSelection | undefined)[] | undefined = undefined,
   ) {}
 
   document(): OciDocument {
@@ -590,7 +638,7 @@ class Decoder {
             );
           }
           stage = 'command';
-          commands.push(this.command(tag, `commands[${commands.length}]`));
+          commands.push(this.command(tag, `commands[${commands.length}]`, this.select?.[commands.length]));
           break;
         default:
           r.fail(`unknown element <${tag.qname}> in BroadsoftDocument`, tag.offset, 'BroadsoftDocument');
@@ -620,7 +668,7 @@ class Decoder {
     return key;
   }
 
-  private command(tag: StartTag, path: string): OciCommand {
+  private command(tag: StartTag, path: string, select: DecodeSelection | undefined): OciCommand {
     this.noForeignAttributes(tag, path);
     if (xsiAttribute(tag, 'nil') !== undefined) this.reader.fail('a command cannot be nil', tag.offset, path);
     const key = this.resolveXsiType(tag, path);
@@ -633,7 +681,8 @@ class Decoder {
     // fast form longer that way (a command with a dozen members and more is then cheaper to read).
     const obj = {} as OciCommand;
     obj.$type = key;
-    this.complexContent(tag, meta, obj, key);
+    // An ErrorResponse in the place of the answer asked for is always built whole: it becomes the caller's error.
+    this.complexContent(tag, meta, obj, key, key === ERROR_RESPONSE ? undefined : select);
     return obj;
   }
 
@@ -661,8 +710,11 @@ class Decoder {
     if (tag.attrs.length > 0) this.reader.fail(`attribute ${tag.attrs[0]!.qname} is not allowed on <${tag.qname}>`, tag.offset, path);
   }
 
-  /** Decodes one element (start tag already read) of declared type `t`, through its end tag. */
-  private element(t: string, nillable: boolean, tag: StartTag, path: string): unknown {
+  /**
+   * Decodes one element (start tag already read) of declared type `t`, through its end tag;
+   * `select` (a complex type's members, or a table's columns) narrows what is built.
+   */
+  private element(t: string, nillable: boolean, tag: StartTag, path: string, select?: DecodeSelection | TableSelection): unknown {
     const r = this.reader;
     this.noForeignAttributes(tag, path);
     const declared = t === 'xs:anyType' || t.startsWith('xs:') ? undefined : this.schema.type(t);
@@ -700,42 +752,47 @@ class Decoder {
     }
     if (actual.abstract) r.fail(`element of abstract type ${t} without xsi:type naming a concrete type`, tag.offset, path);
     if (actual.name === TABLE_TYPE && actual.ns === 'C') {
-      const fast = tag.attrs.length === 0 ? r.scanTable(tag) : null;
+      const part = select === undefined ? undefined : tablePart(select);
+      const fast = tag.attrs.length === 0 ? r.scanTable(tag, part) : null;
       if (fast) return fast;
       const table = { colHeading: [] as string[], row: [] as { col: string[] }[] };
       const generic: Record<string, unknown> = {};
-      this.complexContent(tag, actual, generic, path);
+      this.complexContent(tag, actual, generic, path, undefined);
       if (generic.colHeading) table.colHeading = generic.colHeading as string[];
       // A row without cells is schema-invalid; keep the table shape usable anyway.
       if (generic.row) table.row = (generic.row as { col?: string[] }[]).map((r) => ({ col: r.col ?? [] }));
-      return table;
+      return part === undefined ? table : narrowTable(table, part);
     }
     const obj: Record<string, unknown> = {};
     if (actual !== declared || declared.abstract) obj.$type = actual.name;
-    this.complexContent(tag, actual, obj, path);
+    this.complexContent(tag, actual, obj, path, Array.isArray(select) ? undefined : (select as DecodeSelection | undefined));
     return obj;
   }
 
-  private scalar(builtin: string, text: string, path: string, offset: number): unknown {
+  /**
+   * The value of `text` for a built-in. A text the built-in refuses is an OciDecodeError at `path`;
+   * without a path it is {@link INVALID} instead (the caller builds the path only then).
+   */
+  private scalar(builtin: string, text: string, path: string | undefined, offset: number): unknown {
     if (builtin === 'xs:boolean') {
       const v = BOOLEAN_TEXT[text.trim()];
-      if (v === undefined) this.reader.fail(`'${text}' is not a boolean`, offset, path);
+      if (v === undefined) return this.invalid(`'${text}' is not a boolean`, offset, path);
       return v;
     }
     if (NUMERIC_BUILTINS.has(builtin)) {
       const s = text.trim();
       if (INTEGER_BUILTINS.has(builtin)) {
         // xs:int, xs:long, xs:integer: digits only (no fraction, no exponent), and xs:int within 32 bits.
-        if (!INTEGER_TEXT.test(s)) this.reader.fail(`'${text}' is not an integer (${builtin})`, offset, path);
+        if (!INTEGER_TEXT.test(s)) return this.invalid(`'${text}' is not an integer (${builtin})`, offset, path);
         const n = Number(s);
-        if (builtin === 'xs:int' && (n < -2147483648 || n > 2147483647)) this.reader.fail(`'${text}' is outside the xs:int range`, offset, path);
+        if (builtin === 'xs:int' && (n < -2147483648 || n > 2147483647)) return this.invalid(`'${text}' is outside the xs:int range`, offset, path);
         if (builtin === 'xs:long' && s.length >= 19 && (BigInt(s) < -(2n ** 63n) || BigInt(s) >= 2n ** 63n)) {
-          this.reader.fail(`'${text}' is outside the xs:long range`, offset, path);
+          return this.invalid(`'${text}' is outside the xs:long range`, offset, path);
         }
         return n;
       }
       if (builtin === 'xs:decimal') {
-        if (!DECIMAL_TEXT.test(s)) this.reader.fail(`'${text}' is not a decimal number (xs:decimal has no exponent)`, offset, path);
+        if (!DECIMAL_TEXT.test(s)) return this.invalid(`'${text}' is not a decimal number (xs:decimal has no exponent)`, offset, path);
         return Number(s);
       }
       if (NUMBER_TEXT.test(s)) return Number(s);
@@ -744,13 +801,19 @@ class Decoder {
         if (s === '-INF') return Number.NEGATIVE_INFINITY;
         if (s === 'NaN') return Number.NaN;
       }
-      this.reader.fail(`'${text}' is not a number (${builtin})`, offset, path);
+      return this.invalid(`'${text}' is not a number (${builtin})`, offset, path);
     }
     return text;
   }
 
-  /** Attributes and children of a complex element, through its end tag. */
-  private complexContent(tag: StartTag, meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): void {
+  /** {@link INVALID} without a path, else the decode error at `path`. */
+  private invalid(message: string, offset: number, path: string | undefined): typeof INVALID {
+    if (path === undefined) return INVALID;
+    return this.reader.fail(message, offset, path);
+  }
+
+  /** Attributes and children of a complex element, through its end tag (of the children, those `select` names, when given). */
+  private complexContent(tag: StartTag, meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string, select: DecodeSelection | undefined): void {
     const r = this.reader;
     for (const a of tag.attrs) {
       if (a.ns !== '') continue; // xsi:type / xsi:nil (anything else was refused by element())
@@ -762,7 +825,7 @@ class Decoder {
     // Once the children run out, the members left are all absent: nothing to walk for them.
     for (const step of decodePlan(meta.content)) {
       if (this.next === null) break;
-      this.particle(step, obj, tag, path);
+      this.particle(step, obj, tag, path, select);
     }
     if (this.next) {
       const child = this.next;
@@ -781,26 +844,40 @@ class Decoder {
     this.next = saved;
   }
 
-  private particle(step: DecodeStep, obj: Record<string, unknown>, parent: StartTag, path: string): void {
+  private particle(step: DecodeStep, obj: Record<string, unknown>, parent: StartTag, path: string, select: DecodeSelection | undefined): void {
     switch (step.kind) {
       case StepKind.Element: {
         // Most members of a type are absent from a document: settle that before anything else.
         const name = step.name;
         if (this.next === null || this.next.local !== name) return;
         const many = step.many;
+        // What to build of this member: nothing (not named), part of it (a selection object), or everything.
+        const wanted: unknown = select === undefined ? true : select[name];
+        const part = typeof wanted === 'object' && wanted !== null ? (wanted as DecodeSelection | TableSelection) : undefined;
         let list: unknown[] | undefined;
+        const r = this.reader;
         for (let count = 0; count < step.max && this.next !== null && this.next.local === name && this.next.ns === ''; count++) {
           const tag = this.next;
-          const childPath = many ? `${path}.${name}[${count}]` : `${path}.${name}`;
-          // The usual member, a simple value without attributes, skips element()'s checks, which
-          // all concern attributes (foreign ones, xsi:type, xsi:nil) or complex content.
-          const value =
-            tag.attrs.length === 0 && this.simpleBuiltin(step) !== ''
-              ? this.simpleValue(step.simple, tag, childPath)
-              : this.element(step.type, step.nillable, tag, childPath);
-          if (many) (list ??= []).push(value);
-          else obj[name] = value;
-          this.next = this.reader.nextChild(parent, path);
+          // The member's path (`Type.member[2]`) names it in errors; the usual simple member, read
+          // and taken without one, never builds it.
+          if (!wanted) {
+            if (!r.trySkipSimple(tag)) r.skipChecked(tag, memberPath(path, name, many, count));
+          } else {
+            let value: unknown;
+            // The usual member, a simple value without attributes, skips element()'s checks, which
+            // all concern attributes (foreign ones, xsi:type, xsi:nil) or complex content.
+            if (tag.attrs.length === 0 && this.simpleBuiltin(step) !== '') {
+              const text = r.tryTextAndFinish(tag);
+              if (text === undefined) value = this.simpleValue(step.simple, tag, memberPath(path, name, many, count));
+              else {
+                value = this.scalar(step.simple, text, undefined, tag.offset);
+                if (value === INVALID) this.scalar(step.simple, text, memberPath(path, name, many, count), tag.offset);
+              }
+            } else value = this.element(step.type, step.nillable, tag, memberPath(path, name, many, count), part);
+            if (many) (list ??= []).push(value);
+            else obj[name] = value;
+          }
+          this.next = r.nextChild(parent, path);
         }
         if (list) obj[name] = list;
         return;
@@ -808,24 +885,27 @@ class Decoder {
       case StepKind.Sequence:
         for (const child of step.children) {
           if (this.next === null) break;
-          this.particle(child, obj, parent, path);
+          this.particle(child, obj, parent, path, select);
         }
         return;
       case StepKind.RepeatingChoice: {
+        // The items' members are selected under the list's name; a list left out is read with nothing selected.
+        const wanted: unknown = select === undefined ? true : select[step.name];
+        const itemSelect = !wanted ? NOTHING : typeof wanted !== 'object' || Array.isArray(wanted) ? undefined : (wanted as DecodeSelection);
         const items: Record<string, unknown>[] = [];
         for (let count = 0; count < step.max; count++) {
           const branch = this.pickBranch(step);
           if (!branch) break;
           const item: Record<string, unknown> = {};
-          this.particle(branch, item, parent, `${path}.${step.name}[${count}]`);
+          this.particle(branch, item, parent, `${path}.${step.name}[${count}]`, itemSelect);
           items.push(item);
         }
-        if (items.length > 0) obj[step.name] = items;
+        if (items.length > 0 && wanted) obj[step.name] = items;
         return;
       }
       case StepKind.Choice: {
         const branch = this.pickBranch(step);
-        if (branch) this.particle(branch, obj, parent, path);
+        if (branch) this.particle(branch, obj, parent, path, select);
       }
     }
   }

@@ -111,25 +111,27 @@ export function responseTables(response: OciCommand | Record<string, unknown>): 
  * undefined when it has none: walks only until the table is found and converts no other.
  */
 export function firstTableRecords(response: OciCommand | Record<string, unknown>): Record<string, string>[] | undefined {
-  const find = (value: unknown): OciTable | undefined => {
-    if (typeof value !== 'object' || value === null) return undefined;
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        const found = find(item);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    if (isOciTable(value)) return value;
-    for (const k in value) {
-      if (k === '$type') continue;
-      const found = find((value as Record<string, unknown>)[k]);
+  const table = firstTableIn(response);
+  return table && tableRecords(table);
+}
+
+/** The first table in `value`, in document order (a module function, not a closure per call: readers call this per answer). */
+function firstTableIn(value: unknown): OciTable | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = firstTableIn(item);
       if (found) return found;
     }
     return undefined;
-  };
-  const table = find(response);
-  return table && tableRecords(table);
+  }
+  if (isOciTable(value)) return value;
+  for (const k in value) {
+    if (k === '$type') continue;
+    const found = firstTableIn((value as Record<string, unknown>)[k]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -144,6 +146,26 @@ export function tableRecordsAt(response: OciCommand | Record<string, unknown>, p
     value = (value as Record<string, unknown>)[name];
   }
   return isOciTable(value) ? tableRecords(value) : undefined;
+}
+
+/**
+ * Some columns of the table at a path (as {@link tableRecordsAt} finds it), by record key
+ * (`serviceName`, as in its records), each as the list of its cells: what a reader of a few
+ * columns of a long table needs, without a record per row. A key the table lacks gives
+ * undefined; no table there gives undefined.
+ */
+export function tableColumnsAt(response: OciCommand | Record<string, unknown>, path: string, keys: readonly string[]): (string[] | undefined)[] | undefined {
+  let value: unknown = response;
+  for (const name of path === '' ? [] : path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || name === '$type') return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  if (!isOciTable(value)) return undefined;
+  const recordKeysOfTable = recordKeys(value.colHeading);
+  return keys.map((key) => {
+    const i = recordKeysOfTable.indexOf(key);
+    return i === -1 ? undefined : value.row.map((r) => r.col[i] ?? '');
+  });
 }
 
 /** A JSON-ready copy of a response: tables as records (or raw), non-finite numbers spelled as in XSD. */

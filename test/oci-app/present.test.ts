@@ -8,6 +8,7 @@ import {
   responseFields,
   responseTables,
   responseText,
+  tableColumnsAt,
   tableRecordsAt,
   toJsonText,
   toJsonValue,
@@ -79,6 +80,23 @@ test('firstTableRecords and tableRecordsAt: one table without converting the oth
   expect(tableRecordsAt(nested, 'missing.t')).toBeUndefined();
   expect(firstTableRecords({ $type: 'SuccessResponse' })).toBeUndefined();
   expect(firstTableRecords({ $type: 'Y', list: [{ x: 1 }, nested] })).toEqual([{ h: '1' }]);
+});
+
+test('tableColumnsAt: columns by record key, the same cells as the records give', () => {
+  const response = userList();
+  const records = tableRecordsAt(response, 'userTable') ?? [];
+  expect(tableColumnsAt(response, 'userTable', ['lastName', 'userId', 'nope'])).toEqual([
+    records.map((r) => r.lastName),
+    records.map((r) => r.userId),
+    undefined,
+  ]);
+  const nested = { $type: 'X', a: { t: { colHeading: ['K', 'K'], row: [{ col: ['1', '2'] }, { col: ['3'] }] } } };
+  expect(tableColumnsAt(nested, 'a.t', ['k_2', 'k'])).toEqual([
+    ['2', ''],
+    ['1', '3'],
+  ]);
+  expect(tableColumnsAt(nested, 'a', ['k'])).toBeUndefined();
+  expect(tableColumnsAt(nested, 'missing.t', ['k'])).toBeUndefined();
 });
 
 test('toJsonValue: tables as records by default, the wire shape with tables: raw', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type OciCommand, type SendableCommand, commandOf, decodeDocument, encodeDocument } from '../codec.js';
+import { type DecodeSelection, type OciCommand, type SendableCommand, commandOf, decodeDocument, encodeDocument } from '../codec.js';
 import { OciResponseMismatchError, OciServerLogoutError } from '../oci-error.js';
 import type { OciSchema } from '../schema.js';
 import { type Requester, type RequesterOptions, createRequester } from '../transport/requester.js';
@@ -81,16 +81,17 @@ export class OciSession {
    * Sends one document of 1–15 already validated commands and returns the decoded responses,
    * one per command, in order. Transport errors propagate (the session is then dead unless the
    * error is a SOAP-level one); an unsolicited server logout rejects with OciServerLogoutError.
+   * `select` says, per command, what to build of its response (codec.ts, DecodeSelection).
    */
   async exchange(
     commands: readonly SendableCommand[],
-    options: { timeoutMs?: number } = {},
+    options: { timeoutMs?: number; select?: readonly (DecodeSelection | undefined)[] } = {},
     onDocuments?: (request: string, reply: string) => void,
   ): Promise<OciCommand[]> {
     const text = encodeDocument(this.schema, { sessionId: this.sessionId, commands: [...commands] }, { encoding: this.encoding, validate: false });
     const reply = await this.exchangeText(text, options);
     onDocuments?.(text, reply);
-    const decoded = decodeDocument(this.schema, reply);
+    const decoded = decodeDocument(this.schema, reply, { select: options.select });
     if (decoded.commands.length !== commands.length) {
       this.kill('response count mismatch');
       throw new OciResponseMismatchError(`sent ${commands.length} command(s) but the response holds ${decoded.commands.length}`, {

@@ -113,12 +113,6 @@ export interface StartTag {
 /** Shared by every start tag without attributes (most of them): one allocation less per element. */
 const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
 
-/** Where a prefix was bound, so leaving the element restores the outer binding. */
-interface Binding {
-  readonly prefix: string;
-  readonly depth: number;
-}
-
 const enum Ch {
   Tab = 9,
   Lf = 10,
@@ -165,6 +159,63 @@ function isPlainValue(s: string, start: number, end: number): boolean {
   return true;
 }
 
+/** Whether `</row>` is at `p` (character codes compared in place: cheaper than `startsWith` on every row). */
+function isRowEnd(s: string, p: number): boolean {
+  return (
+    s.charCodeAt(p) === Ch.Lt &&
+    s.charCodeAt(p + 1) === Ch.Slash &&
+    s.charCodeAt(p + 2) === 114 /* r */ &&
+    s.charCodeAt(p + 3) === 111 /* o */ &&
+    s.charCodeAt(p + 4) === 119 /* w */ &&
+    s.charCodeAt(p + 5) === Ch.Gt
+  );
+}
+
+/**
+ * What to build of a table (decode selections, codec.ts): the columns headed by one of
+ * `columns` (every column when absent), and only the rows whose cell under each heading of
+ * `where` holds its value (a heading the table lacks keeps no row).
+ */
+export interface TablePart {
+  readonly columns?: readonly string[];
+  readonly where?: Readonly<Record<string, string>>;
+}
+
+/** A {@link TablePart} against a table's headings: kept columns by index, and the value wanted per column index. */
+interface TablePlan {
+  keep?: boolean[];
+  wanted?: (string | undefined)[];
+  rowsKept: boolean;
+}
+
+function tablePlan(headings: readonly string[], part: TablePart): TablePlan {
+  const columns = part.columns;
+  const keep = columns === undefined ? undefined : headings.map((h) => columns.includes(h));
+  if (part.where === undefined) return { keep, rowsKept: true };
+  const wanted: (string | undefined)[] = new Array(headings.length).fill(undefined);
+  let rowsKept = true;
+  for (const [heading, value] of Object.entries(part.where)) {
+    const i = headings.indexOf(heading);
+    if (i === -1) rowsKept = false;
+    else if (wanted[i] === undefined) wanted[i] = value;
+    else if (wanted[i] !== value) rowsKept = false;
+  }
+  return { keep, wanted, rowsKept };
+}
+
+/** `table` narrowed by `part` the way {@link XmlReader.scanTable} narrows it (the decoder's generic path). */
+export function narrowTable(table: { colHeading: string[]; row: { col: string[] }[] }, part: TablePart): { colHeading: string[]; row: { col: string[] }[] } {
+  const { keep, wanted, rowsKept } = tablePlan(table.colHeading, part);
+  const rows = !rowsKept
+    ? []
+    : wanted === undefined
+      ? table.row
+      : table.row.filter((r) => wanted.every((value, i) => value === undefined || (r.col[i] ?? '') === value));
+  if (keep === undefined) return { colHeading: table.colHeading, row: rows };
+  const pick = (cells: string[]) => cells.filter((_, i) => keep[i] === true);
+  return { colHeading: pick(table.colHeading), row: rows.map((r) => ({ col: pick(r.col) })) };
+}
+
 /** Pull reader over one already decoded document string. */
 export class XmlReader {
   readonly src: string;
@@ -177,11 +228,26 @@ export class XmlReader {
     ['xml', [XML_NS]],
     ['', ['']],
   ]);
-  private readonly bindings: Binding[] = [];
+  // The bindings in declaration order, as two parallel stacks (no object per binding: most
+  // commands carry xmlns=""): the prefix, and the depth of the element that declared it.
+  private readonly boundPrefixes: string[] = [];
+  private readonly boundDepths: number[] = [];
+  // A start tag's attributes as read, before namespace processing (reused: no object per attribute).
+  private readonly rawNames: string[] = [];
+  private readonly rawValues: string[] = [];
+  private readonly rawOffsets: number[] = [];
   // The default namespace's stack of `scopes` (never empty), read directly for every unprefixed element.
   private readonly defaultScope = this.scopes.get('')!;
   // Cached position of the next '&' at or after the table scanner's position (amortised O(n) scanning).
   private nextAmp = -2;
+  // The headings of the last table scanned, and the plan of the last part asked for on them.
+  private readonly lastHeadings: string[] = [];
+  private lastPart: TablePart | undefined;
+  private lastPlan: TablePlan | undefined;
+  // Reused by scanTable: the positions of a row's kept cells, and their texts.
+  private readonly cellStarts: number[] = [];
+  private readonly cellEnds: number[] = [];
+  private readonly cellScratch: string[] = [];
 
   constructor(src: string, limits?: XmlLimits | Readonly<Required<XmlLimits>>) {
     this.src = src;
@@ -312,14 +378,16 @@ export class XmlReader {
     let scope = this.scopes.get(prefix);
     if (scope === undefined) this.scopes.set(prefix, (scope = []));
     scope.push(uri);
-    this.bindings.push({ prefix, depth: this.depth });
+    this.boundPrefixes.push(prefix);
+    this.boundDepths.push(this.depth);
   }
 
   /** Leaves the namespace scope of the element at the current depth. */
   private unbindDepth(): void {
-    const bindings = this.bindings;
-    while (bindings.length > 0 && bindings[bindings.length - 1]!.depth === this.depth) {
-      this.scopes.get(bindings.pop()!.prefix)!.pop();
+    const depths = this.boundDepths;
+    while (depths.length > 0 && depths[depths.length - 1] === this.depth) {
+      depths.pop();
+      this.scopes.get(this.boundPrefixes.pop()!)!.pop();
     }
   }
 
@@ -338,7 +406,10 @@ export class XmlReader {
     if (++this.depth > this.limits.maxDepth) this.overLimit('maxDepth', `elements nested deeper than ${this.limits.maxDepth}`);
     this.pos++;
     const qname = this.readName();
-    let raw: { qname: string; value: string; offset: number }[] | undefined;
+    const rawNames = this.rawNames;
+    const rawValues = this.rawValues;
+    const rawOffsets = this.rawOffsets;
+    let count = 0;
     let selfClosing = false;
     for (;;) {
       const before = this.pos;
@@ -373,28 +444,34 @@ export class XmlReader {
       // characters tells that; anything else goes the general way below.
       const value = end - this.pos <= SHORT_VALUE && isPlainValue(s, this.pos + 1, end) ? rawValue : this.attributeValue(rawValue, name);
       this.pos = end + 1;
-      raw ??= [];
-      if (raw.length >= this.limits.maxAttributes)
-        this.overLimit('maxAttributes', `more than ${this.limits.maxAttributes} attributes on <${qname}>`, attrOffset);
-      for (const a of raw) if (a.qname === name) this.fail(`duplicate attribute ${name}`, attrOffset);
-      raw.push({ qname: name, value, offset: attrOffset });
+      if (count >= this.limits.maxAttributes) this.overLimit('maxAttributes', `more than ${this.limits.maxAttributes} attributes on <${qname}>`, attrOffset);
+      for (let i = 0; i < count; i++) if (rawNames[i] === name) this.fail(`duplicate attribute ${name}`, attrOffset);
+      rawNames[count] = name;
+      rawValues[count] = value;
+      rawOffsets[count++] = attrOffset;
     }
-    const attrs: XmlAttribute[] = raw ? [] : (NO_ATTRIBUTES as XmlAttribute[]);
-    if (raw) {
-      for (const a of raw) {
-        if (a.qname === 'xmlns') this.bind('', a.value);
-        else if (a.qname.startsWith('xmlns:')) {
-          if (a.value === '') this.fail(`namespace prefix ${a.qname.slice(6)} bound to an empty name`, a.offset);
-          this.bind(a.qname.slice(6), a.value);
-        }
+    let attrs = NO_ATTRIBUTES as XmlAttribute[];
+    if (count > 0) {
+      let declarations = 0;
+      for (let i = 0; i < count; i++) {
+        const name = rawNames[i] as string;
+        if (name === 'xmlns') this.bind('', rawValues[i] as string);
+        else if (name.startsWith('xmlns:')) {
+          if (rawValues[i] === '') this.fail(`namespace prefix ${name.slice(6)} bound to an empty name`, rawOffsets[i]);
+          this.bind(name.slice(6), rawValues[i] as string);
+        } else continue;
+        declarations++;
       }
-      for (const a of raw) {
-        if (a.qname === 'xmlns' || a.qname.startsWith('xmlns:')) continue;
-        const colon = a.qname.indexOf(':');
+      if (declarations < count) attrs = [];
+      for (let i = 0; i < count && declarations < count; i++) {
+        const name = rawNames[i] as string;
+        const value = rawValues[i] as string;
+        if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+        const colon = name.indexOf(':');
         attrs.push(
           colon === -1
-            ? { qname: a.qname, local: a.qname, ns: '', value: a.value }
-            : { qname: a.qname, local: a.qname.slice(colon + 1), ns: this.lookup(a.qname.slice(0, colon), a.offset), value: a.value },
+            ? { qname: name, local: name, ns: '', value }
+            : { qname: name, local: name.slice(colon + 1), ns: this.lookup(name.slice(0, colon), rawOffsets[i]), value },
         );
       }
     }
@@ -483,30 +560,72 @@ export class XmlReader {
    * {@link finishElement}; the usual `text</name>` is settled in place.
    */
   readTextAndFinish(tag: StartTag, path?: string): string {
+    const usual = this.tryTextAndFinish(tag);
+    if (usual !== undefined) return usual;
+    const text = this.readText(tag, path);
+    this.finishElement(tag, path);
+    return text;
+  }
+
+  /**
+   * {@link readTextAndFinish} for the usual `text</name>` (or a self-closing tag) only, which
+   * cannot fail: anything else gives undefined with nothing consumed, and readTextAndFinish
+   * then reads it, or names the problem. It needs no path, so its caller builds none.
+   */
+  tryTextAndFinish(tag: StartTag): string | undefined {
+    if (tag.selfClosing) {
+      this.unbindDepth();
+      this.depth--;
+      return '';
+    }
+    const s = this.src;
+    const lt = s.indexOf('<', this.pos);
+    const name = tag.qname;
+    const close = lt + 2 + name.length;
+    if (
+      lt === -1 ||
+      s.charCodeAt(lt + 1) !== Ch.Slash ||
+      s.charCodeAt(close) !== Ch.Gt ||
+      !s.startsWith(name, lt + 2) ||
+      lt - this.pos > this.limits.maxStringLength
+    ) {
+      return undefined;
+    }
+    const raw = s.slice(this.pos, lt);
+    const text = raw.indexOf('&') === -1 ? raw : decodeEntities(raw);
+    if (typeof text !== 'string') return undefined;
+    this.pos = close + 1;
+    this.unbindDepth();
+    this.depth--;
+    return text;
+  }
+
+  /**
+   * Skips an element left out of a decode selection in the usual form, a self-closing tag or
+   * `text</name>` whose text is within the limits and decodes; false (nothing consumed) for
+   * anything else, which {@link skipChecked} then reads or names.
+   */
+  trySkipSimple(tag: StartTag): boolean {
     if (!tag.selfClosing) {
       const s = this.src;
       const lt = s.indexOf('<', this.pos);
       const name = tag.qname;
       const close = lt + 2 + name.length;
       if (
-        lt !== -1 &&
-        s.charCodeAt(lt + 1) === Ch.Slash &&
-        s.charCodeAt(close) === Ch.Gt &&
-        s.startsWith(name, lt + 2) &&
-        lt - this.pos <= this.limits.maxStringLength
+        lt === -1 ||
+        s.charCodeAt(lt + 1) !== Ch.Slash ||
+        s.charCodeAt(close) !== Ch.Gt ||
+        !s.startsWith(name, lt + 2) ||
+        lt - this.pos > this.limits.maxStringLength ||
+        (this.hasAmpersand(this.pos, lt) && typeof decodeEntities(s.slice(this.pos, lt)) !== 'string')
       ) {
-        const raw = s.slice(this.pos, lt);
-        const text = raw.indexOf('&') === -1 ? raw : decodeEntities(raw);
-        if (typeof text !== 'string') this.fail(text.message, this.pos + text.index, path);
-        this.pos = close + 1;
-        this.unbindDepth();
-        this.depth--;
-        return text;
+        return false;
       }
+      this.pos = close + 1;
     }
-    const text = this.readText(tag, path);
-    this.finishElement(tag, path);
-    return text;
+    this.unbindDepth();
+    this.depth--;
+    return true;
   }
 
   /**
@@ -539,7 +658,7 @@ export class XmlReader {
     if (!tag.selfClosing) {
       const s = this.src;
       const at = this.pos;
-      if (!s.startsWith('</', at)) this.fail(`expected </${tag.qname}>`, at, path);
+      if (s.charCodeAt(at) !== Ch.Lt || s.charCodeAt(at + 1) !== Ch.Slash) this.fail(`expected </${tag.qname}>`, at, path);
       this.pos = at + 2;
       // The usual case, the right name, is matched in place (no string cut per end tag).
       const end = this.pos + tag.qname.length;
@@ -592,31 +711,127 @@ export class XmlReader {
   }
 
   /**
+   * Skips the whole content of `tag` and consumes its end tag without building anything, still
+   * checking what {@link readText} and {@link nextChild} check: well-formed markup and end tags,
+   * entity references, the depth and string-length limits. For the members a decode selection
+   * leaves out (codec.ts); unlike {@link skipElement} (xs:anyType), text is checked too.
+   */
+  skipChecked(tag: StartTag, path?: string): void {
+    if (tag.selfClosing) {
+      this.finishElement(tag, path);
+      return;
+    }
+    const s = this.src;
+    // The usual member left out, a simple value: its text, then its end tag.
+    const first = s.indexOf('<', this.pos);
+    if (first !== -1 && s.charCodeAt(first + 1) === Ch.Slash) {
+      if (first > this.pos) this.checkText(this.pos, first, tag, path);
+      this.pos = first;
+      this.finishElement(tag, path);
+      return;
+    }
+    const open: StartTag[] = [tag];
+    while (open.length > 0) {
+      const current = open[open.length - 1]!;
+      const lt = s.indexOf('<', this.pos);
+      if (lt === -1) this.fail(`unexpected end of document inside <${current.qname}>`, s.length, path);
+      if (lt > this.pos) this.checkText(this.pos, lt, current, path);
+      this.pos = lt;
+      const c = s.charCodeAt(lt + 1);
+      if (c === Ch.Slash) {
+        this.finishElement(current, path);
+        open.pop();
+      } else if (isNameStart(c)) {
+        const child = this.readStartTag();
+        if (child.selfClosing) this.finishElement(child, path);
+        else open.push(child);
+      } else if (s.startsWith('<![CDATA[', lt)) {
+        const end = s.indexOf(']]>', lt + 9);
+        if (end === -1) this.fail('unterminated CDATA section', lt, path);
+        if (end - lt - 9 > this.limits.maxStringLength) this.overLimit('maxStringLength', `text of <${current.qname}> is longer`, lt, path);
+        this.pos = end + 3;
+      } else if (s.startsWith('<!--', lt)) this.skipComment();
+      else if (c === 63 /* ? */) this.skipPI();
+      else if (c === 33 /* ! */) this.refuseDeclaration();
+      else this.readStartTag(); // fails with the precise message
+    }
+  }
+
+  /** Checks the character data `s[start, end)` of `parent` as {@link readText} would read it: its length and its entity references. */
+  private checkText(start: number, end: number, parent: StartTag, path?: string): void {
+    if (end - start > this.limits.maxStringLength) this.overLimit('maxStringLength', `text of <${parent.qname}> is longer`, start, path);
+    if (!this.hasAmpersand(start, end)) return;
+    const decoded = decodeEntities(this.src.slice(start, end));
+    if (typeof decoded !== 'string') this.fail(decoded.message, start + decoded.index, path);
+  }
+
+  /** Whether `s[start, end)` holds a '&', from the cached position of the next one (the reader only moves forward). */
+  private hasAmpersand(start: number, end: number): boolean {
+    if (this.nextAmp !== -1 && this.nextAmp < start) this.nextAmp = this.src.indexOf('&', start);
+    return this.nextAmp !== -1 && this.nextAmp < end;
+  }
+
+  /**
    * Fast path for an OCITable element whose start tag was just read: scans
    * `<colHeading>…</colHeading>* (<row>(<col>…</col>|<col/>)+</row>)*` with `indexOf` and
    * consumes the end tag. Returns null (position unchanged) at anything unusual (attributes,
    * comments, CDATA, prefixes, odd spacing) so the caller can take the generic path, which
-   * gives the same result or the precise error.
+   * gives the same result or the precise error. `part` narrows what is built (every cell is
+   * still checked): only the columns headed by one of `part.columns`, only the rows whose
+   * cells under the headings of `part.where` hold those values.
    */
-  scanTable(tag: StartTag): { colHeading: string[]; row: { col: string[] }[] } | null {
+  scanTable(tag: StartTag, part?: TablePart): { colHeading: string[]; row: { col: string[] }[] } | null {
     if (tag.selfClosing) return null;
     const s = this.src;
     const colHeading: string[] = [];
     const row: { col: string[] }[] = [];
-    const scratch: string[] = [];
     let p = this.pos;
     while (isSpace(s.charCodeAt(p))) p++;
+    // The commands of a document are mostly of one type, with the same headings: a heading equal
+    // to the previous table's at its place is that string again (not a new one), and the same
+    // headings and part give the same plan.
+    const previous = this.lastHeadings;
+    let same = true;
     while (s.startsWith('<colHeading>', p)) {
       p += 12;
       const lt = s.indexOf('<', p);
       if (lt === -1 || !s.startsWith('</colHeading>', lt)) return null;
-      const text = this.cellText(p, lt);
-      if (text === null) return null;
+      const known = same ? previous[colHeading.length] : undefined;
+      let text: string | null;
+      if (known !== undefined && lt - p === known.length && s.startsWith(known, p) && !this.hasAmpersand(p, lt)) text = known;
+      else {
+        same = false;
+        text = this.cellText(p, lt);
+        if (text === null) return null;
+      }
       colHeading.push(text);
       p = lt + 13;
       while (isSpace(s.charCodeAt(p))) p++;
     }
     if (colHeading.length === 0) return null;
+    if (colHeading.length !== previous.length) same = false;
+    if (!same) {
+      previous.length = colHeading.length;
+      for (let i = 0; i < colHeading.length; i++) previous[i] = colHeading[i] as string;
+      this.lastPart = undefined;
+    }
+    let plan: TablePlan | undefined;
+    if (part !== undefined) {
+      if (part !== this.lastPart) {
+        this.lastPlan = tablePlan(colHeading, part);
+        this.lastPart = part;
+      }
+      plan = this.lastPlan;
+    }
+    const keep = plan?.keep;
+    const wanted = plan?.wanted;
+    // Kept cells are noted by position (start, end; -1 for `<col/>`) and cut out once their row is
+    // known to be kept, into a reused scratch array: slicing it gives each row an exactly sized
+    // array (a growing array would reserve 17 slots per row: ~20% more young-generation
+    // allocation and slower scavenges on 50k-row tables).
+    const starts = this.cellStarts;
+    const ends = this.cellEnds;
+    const scratch = this.cellScratch;
     // Hot loop: plain character-code comparisons, no closures (about 450k elements for 50k rows).
     while (
       s.charCodeAt(p) === Ch.Lt &&
@@ -626,16 +841,17 @@ export class XmlReader {
       s.charCodeAt(p + 4) === Ch.Gt
     ) {
       p += 5;
-      // Cells go to a reused scratch array first; slicing it gives each row an exactly sized
-      // array (a growing array would reserve 17 slots per row: ~20% more young-generation
-      // allocation and slower scavenges on 50k-row tables).
       let cells = 0;
+      let column = 0;
+      let rowKept = plan === undefined || plan.rowsKept;
       for (;;) {
         let c = s.charCodeAt(p);
         while (c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr) c = s.charCodeAt(++p);
         // `<col` then `>` or `/>`
         if (c !== Ch.Lt || s.charCodeAt(p + 1) !== 99 /* c */ || s.charCodeAt(p + 2) !== 111 || s.charCodeAt(p + 3) !== 108) break;
         const after = s.charCodeAt(p + 4);
+        let cellStart = -1;
+        let cellEnd = -1;
         if (after === Ch.Gt) {
           p += 5;
           const lt = s.indexOf('<', p);
@@ -650,18 +866,34 @@ export class XmlReader {
           ) {
             return null;
           }
-          const text = this.cellText(p, lt);
-          if (text === null) return null;
-          scratch[cells++] = text;
+          cellStart = p;
+          cellEnd = lt;
           p = lt + 6;
-        } else if (after === Ch.Slash && s.charCodeAt(p + 5) === Ch.Gt) {
-          p += 6;
-          scratch[cells++] = '';
-        } else return null;
+        } else if (after === Ch.Slash && s.charCodeAt(p + 5) === Ch.Gt) p += 6;
+        else return null;
+        // Every cell is checked, kept or not: an entity that cannot be decoded sends the table the generic way.
+        const entities = cellStart !== -1 && this.hasAmpersand(cellStart, cellEnd);
+        if (entities && typeof decodeEntities(s.slice(cellStart, cellEnd)) !== 'string') return null;
+        if (keep === undefined || keep[column] === true) {
+          starts[cells] = cellStart;
+          // A cell with entities is noted by its end negated (the '&' cache only moves forward).
+          ends[cells++] = entities ? -cellEnd : cellEnd;
+        }
+        if (wanted !== undefined && wanted[column] !== undefined && rowKept) rowKept = this.cellIs(cellStart, cellEnd, wanted[column] as string);
+        column++;
       }
-      if (cells === 0 || !s.startsWith('</row>', p)) return null;
+      if (column === 0 || !isRowEnd(s, p)) return null;
       p += 6;
-      row.push({ col: scratch.slice(0, cells) });
+      // A wanted cell past the row's last one reads '' (as in the row's record).
+      if (rowKept && wanted !== undefined) for (let i = column; i < wanted.length; i++) if (wanted[i] !== undefined && wanted[i] !== '') rowKept = false;
+      if (rowKept) {
+        for (let k = 0; k < cells; k++) {
+          const start = starts[k] as number;
+          const end = ends[k] as number;
+          scratch[k] = start === -1 ? '' : end >= 0 ? s.slice(start, end) : (decodeEntities(s.slice(start, -end)) as string);
+        }
+        row.push({ col: scratch.slice(0, cells) });
+      }
       while (isSpace(s.charCodeAt(p))) p++;
     }
     const close = `</${tag.qname}>`;
@@ -670,7 +902,14 @@ export class XmlReader {
     // Leave the table element's namespace scope, as finishElement does.
     this.unbindDepth();
     this.depth--;
-    return { colHeading, row };
+    return { colHeading: keep === undefined ? colHeading : colHeading.filter((_, i) => keep[i]), row };
+  }
+
+  /** Whether the cell `s[start, end)` (start -1: `<col/>`) reads `value`, compared in place when it has no entity. */
+  private cellIs(start: number, end: number, value: string): boolean {
+    if (start === -1) return value === '';
+    if (!this.hasAmpersand(start, end)) return end - start === value.length && this.src.startsWith(value, start);
+    return decodeEntities(this.src.slice(start, end)) === value;
   }
 
   /** Cell text between `start` and `end` (the next '<'), entity-decoded; null when it cannot be decoded here. */

@@ -107,6 +107,12 @@ export class RowMapper {
   private readonly nilToken: string;
   private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
+  // The options the per-row path reads, as fields of fixed types: callers pass option objects of
+  // different shapes, and reading them through `options` would make that path polymorphic.
+  private readonly schema: OciSchema;
+  private readonly keepCells: boolean;
+  private readonly encode: boolean;
+  private readonly defaultRequest: string | undefined;
 
   constructor(
     headerCells: readonly Cell[],
@@ -115,6 +121,10 @@ export class RowMapper {
     this.header = headerCells.map((c) => c.text.trim());
     this.nilToken = options.nilToken ?? 'null';
     this.hashVersion = options.hashVersion ?? 2;
+    this.schema = options.schema;
+    this.keepCells = options.keepCells !== false;
+    this.encode = options.encode !== false;
+    this.defaultRequest = options.request;
     this.header.forEach((name, index) => {
       if (name === '') return;
       if (!this.columnIndex.has(name)) this.columnIndex.set(name, index);
@@ -151,7 +161,7 @@ export class RowMapper {
    */
   prepareKnown(record: CsvRecord): PreparedRow | undefined {
     const { row, cells } = record;
-    const kept = this.options.keepCells === false ? NO_CELLS : cells;
+    const kept = this.keepCells ? cells : NO_CELLS;
     const name = this.requestNameOf(cells);
     const resolved = name === undefined ? undefined : this.resolved.get(name);
     if (name !== undefined && resolved === undefined) return undefined;
@@ -186,7 +196,7 @@ export class RowMapper {
     if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
     let built: BuildResult;
     try {
-      built = this.requestPlan(type).build(assignments, this.options.encode !== false);
+      built = this.requestPlan(type).build(assignments, this.encode);
     } catch (error) {
       const e = error as { code?: string; message?: string };
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
@@ -200,7 +210,7 @@ export class RowMapper {
 
   /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */
   private requestNameOf(cells: readonly Cell[]): string | undefined {
-    return textOf(cells, this.special.request).trim() || textOf(cells, this.special.operation).trim() || this.options.request;
+    return textOf(cells, this.special.request).trim() || textOf(cells, this.special.operation).trim() || this.defaultRequest;
   }
 
   /** `{{column}}` and `{{row}}` filled in from the record; an unknown column is an issue of `column`. */
@@ -217,14 +227,14 @@ export class RowMapper {
   }
 
   private requestPlan(type: string): RequestPlan {
-    let plans = requestPlans.get(this.options.schema);
+    let plans = requestPlans.get(this.schema);
     if (!plans) {
       plans = new Map();
-      requestPlans.set(this.options.schema, plans);
+      requestPlans.set(this.schema, plans);
     }
     let plan = plans.get(type);
     if (!plan) {
-      plan = new RequestPlan(this.options.schema, type, { json: maskSecrets });
+      plan = new RequestPlan(this.schema, type, { json: maskSecrets });
       plans.set(type, plan);
     }
     return plan;

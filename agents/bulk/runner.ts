@@ -248,6 +248,11 @@ class BulkRun {
   private readonly groupsInFlight = new Map<string, InFlight>();
   private lastProgress = 0;
   private batch: PreparedRow[] = [];
+  private mapper: RowMapper | undefined;
+  /** True until the first record after the header (a template's hints row is skipped). */
+  private atFirstRow = true;
+  /** Preflight: rows waiting for their window's server checks. */
+  private window: PreparedRow[] = [];
   private preflight: Preflight | undefined;
   private readonly readOnlyTypes = new Map<string, boolean>();
 
@@ -359,54 +364,82 @@ class BulkRun {
     this.closeFailedOut();
   }
 
+  /**
+   * Reads the records chunk by chunk. The per-record work is in {@link takeRecords}, a plain
+   * method called once per wait: an async function that loops over every row runs its whole
+   * loop in the code it was entered with, so each run would start from unoptimised code again.
+   */
   private async process(records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>, presets: Map<string, BulkPreset>): Promise<void> {
-    let mapper: RowMapper | undefined;
-    let first = true;
-    let window: PreparedRow[] = [];
-    reading: for await (const chunk of records)
-      for (const record of chunk) {
-        if (!mapper) {
-          mapper = new RowMapper(record.cells, {
-            schema: this.schema,
-            request: this.options.request,
-            presets,
-            set: this.options.set,
-            nilToken: this.options.nilToken,
-            hashVersion: this.hashVersion,
-            // The cells are only for the failed-rows file.
-            keepCells: this.options.failedOut !== undefined,
-            // A dry run without a server sends nothing (with one, read-only rows go out).
-            encode: this.mode === 'apply' || this.options.connection !== undefined,
-          });
-          this.openFailedOut(mapper.header);
-          continue;
-        }
-        if (first) {
-          first = false;
-          if (RowMapper.isHintsRow(record.cells)) {
-            this.total--;
-            continue;
-          }
-        }
-        if (this.stopping) break reading;
-        // Most rows need no promise: their request is resolved and nothing is full (see handle).
-        const row = mapper.prepareKnown(record) ?? (await mapper.prepare(record));
-        if (!this.options.preflight) {
-          const waiting = this.handle(row);
-          if (waiting) await waiting;
-          continue;
-        }
-        // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
-        window.push(row);
-        if (window.length >= PREFLIGHT_WINDOW) {
-          await this.preflightWindow(window);
-          window = [];
-        }
+    reading: for await (const chunk of records) {
+      const iterator = chunk[Symbol.iterator]();
+      for (;;) {
+        const step = this.takeRecords(iterator, presets);
+        if (step === true) break;
+        if (step === false) break reading;
+        await step;
       }
-    if (window.length > 0) await this.preflightWindow(window);
+    }
+    const lastWindow = this.window;
+    this.window = [];
+    if (lastWindow.length > 0) await this.preflightWindow(lastWindow);
     if (this.batch.length > 0 && !this.stopping) await this.dispatch(this.batch);
     else for (const row of this.batch) this.finish(row, 'not-run');
     this.batch = [];
+  }
+
+  /**
+   * Handles a chunk's records until one must wait (a full pool, a request still loading, a
+   * preflight window): returns that wait; true once the chunk is used up, false to stop reading.
+   */
+  private takeRecords(records: Iterator<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> | boolean {
+    for (let next = records.next(); next.done !== true; next = records.next()) {
+      const record = next.value;
+      const mapper = this.mapper;
+      if (mapper === undefined) {
+        this.startMapper(record, presets);
+        continue;
+      }
+      if (this.atFirstRow) {
+        this.atFirstRow = false;
+        if (RowMapper.isHintsRow(record.cells)) {
+          this.total--;
+          continue;
+        }
+      }
+      if (this.stopping) return false;
+      // Most rows need no promise: their request is resolved and nothing is full (see handle).
+      const row = mapper.prepareKnown(record);
+      const waiting = row === undefined ? mapper.prepare(record).then((prepared) => this.take(prepared)) : this.take(row);
+      if (waiting !== undefined) return waiting;
+    }
+    return true;
+  }
+
+  /** The header record: the run's row mapper, and the failed-rows file with the same columns. */
+  private startMapper(header: CsvRecord, presets: Map<string, BulkPreset>): void {
+    this.mapper = new RowMapper(header.cells, {
+      schema: this.schema,
+      request: this.options.request,
+      presets,
+      set: this.options.set,
+      nilToken: this.options.nilToken,
+      hashVersion: this.hashVersion,
+      // The cells are only for the failed-rows file.
+      keepCells: this.options.failedOut !== undefined,
+      // A dry run without a server sends nothing (with one, read-only rows go out).
+      encode: this.mode === 'apply' || this.options.connection !== undefined,
+    });
+    this.openFailedOut(this.mapper.header);
+  }
+
+  /** A prepared row: handled now, or with preflight gathered into a window that reads the server once. */
+  private take(row: PreparedRow): Promise<void> | undefined {
+    if (!this.options.preflight) return this.handle(row);
+    this.window.push(row);
+    if (this.window.length < PREFLIGHT_WINDOW) return undefined;
+    const full = this.window;
+    this.window = [];
+    return this.preflightWindow(full);
   }
 
   private async preflightWindow(rows: PreparedRow[]): Promise<void> {

@@ -107,17 +107,17 @@ export class RowMapper {
   private readonly nilToken: string;
   private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
-  // The options the per-row path reads, as fields of fixed types: callers pass option objects of
-  // different shapes, and reading them through `options` would make that path polymorphic.
+  // The options, as fields of fixed types: callers pass option objects of different shapes, and
+  // keeping or reading such an object would make the per-row path polymorphic.
   private readonly schema: OciSchema;
   private readonly keepCells: boolean;
   private readonly encode: boolean;
   private readonly defaultRequest: string | undefined;
+  private readonly set: Readonly<Record<string, string>> | undefined;
 
-  constructor(
-    headerCells: readonly Cell[],
-    private readonly options: RowMapperOptions,
-  ) {
+  private readonly presets: ReadonlyMap<string, BulkPreset>;
+
+  constructor(headerCells: readonly Cell[], options: RowMapperOptions) {
     this.header = headerCells.map((c) => c.text.trim());
     this.nilToken = options.nilToken ?? 'null';
     this.hashVersion = options.hashVersion ?? 2;
@@ -125,6 +125,8 @@ export class RowMapper {
     this.keepCells = options.keepCells !== false;
     this.encode = options.encode !== false;
     this.defaultRequest = options.request;
+    this.set = options.set;
+    this.presets = options.presets;
     this.header.forEach((name, index) => {
       if (name === '') return;
       if (!this.columnIndex.has(name)) this.columnIndex.set(name, index);
@@ -250,7 +252,7 @@ export class RowMapper {
           const path = aliasPath(header, preset?.aliases);
           return { index, header, path, field: stripIndexes(path) };
         }),
-        defaults: Object.entries({ ...preset?.defaults, ...this.options.set }).map(([path, text]) => ({ path, field: stripIndexes(path), text })),
+        defaults: Object.entries({ ...preset?.defaults, ...this.set }).map(([path, text]) => ({ path, field: stripIndexes(path), text })),
       };
       this.plans.set(key, plan);
     }
@@ -268,9 +270,9 @@ export class RowMapper {
   private async resolve(name: string, fromRequestColumn: boolean): Promise<ResolvedRequest | RowIssue> {
     let known = this.resolved.get(name);
     if (known === undefined) {
-      const preset = this.options.presets.get(name);
+      const preset = this.presets.get(name);
       try {
-        const { type } = await prepareRequestType(this.options.schema, preset ? preset.request : name);
+        const { type } = await prepareRequestType(this.schema, preset ? preset.request : name);
         known = { type, preset };
       } catch (error) {
         const e = error as { code?: string; message?: string; suggestions?: string[] };

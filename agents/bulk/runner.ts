@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isThorsHammerError } from '../../runtime/errors.js';
 import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClient, type OciClientOptions, newestGeneratedRelease } from '../../runtime/oci/client.js';
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
-import type { OciCommand } from '../../runtime/oci/codec.js';
+import type { OciCommand, SendableCommand } from '../../runtime/oci/codec.js';
 import { isReadOnlyRequest } from '../../runtime/oci/names.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvChunks } from './csv.js';
@@ -140,6 +140,20 @@ const COUNT_KEY: Record<RowOutcome, keyof BulkCounts> = {
 /** Outcome lines written per system call when no document is sent (dry run, invalid rows). */
 const JOURNAL_FLUSH_LINES = 32;
 
+/** What {@link BulkRun.takeRecords} returns when a chunk's records are used up, and when the run stops reading. */
+const CHUNK_DONE = 'chunk-done';
+const STOP = 'stop';
+
+/**
+ * A new empty list for objects (rows, waiting callbacks, commands). One allocation site for
+ * every such list of a run: V8 then creates them all ready for objects, whereas a list from
+ * another site (a field's initial `[]`) would start ready only for small integers, and its first
+ * item would throw away the optimised code of whatever adds to it, at the start of every run.
+ */
+function newList<T extends object>(): T[] {
+  return [];
+}
+
 /** Rows whose server checks go out together with `preflight`. */
 const PREFLIGHT_WINDOW = 150;
 
@@ -244,15 +258,15 @@ class BulkRun {
   private resume: ResumeState | undefined;
   private readonly inFlight = new Set<InFlight>();
   /** Dispatches waiting for a document in flight to finish. */
-  private readonly slotWaiters: (() => void)[] = [];
+  private readonly slotWaiters = newList<() => void>();
   private readonly groupsInFlight = new Map<string, InFlight>();
   private lastProgress = 0;
-  private batch: PreparedRow[] = [];
+  private batch = newList<PreparedRow>();
   private mapper: RowMapper | undefined;
   /** True until the first record after the header (a template's hints row is skipped). */
   private atFirstRow = true;
   /** Preflight: rows waiting for their window's server checks. */
-  private window: PreparedRow[] = [];
+  private window = newList<PreparedRow>();
   private preflight: Preflight | undefined;
   private readonly readOnlyTypes = new Map<string, boolean>();
 
@@ -325,6 +339,9 @@ class BulkRun {
     }
     this.emit({ type: 'start', mode: this.mode, total: this.total, journal: journalPath });
 
+    // The pool is made (its sessions open on first use) before the rows, not by the first
+    // document: a branch taken once per run would throw away the dispatch's optimised code.
+    if (o.connection !== undefined) this.openPool();
     try {
       await this.process(records, presets);
     } catch (error) {
@@ -368,51 +385,72 @@ class BulkRun {
    * Reads the records chunk by chunk. The per-record work is in {@link takeRecords}, a plain
    * method called once per wait: an async function that loops over every row runs its whole
    * loop in the code it was entered with, so each run would start from unoptimised code again.
+   * The header and the first data row (a template's hints row?) go through {@link openRecords},
+   * so the steady loop has no branch that only a run's first records take: a branch without
+   * type feedback would throw the loop's optimised code away at the start of every run.
    */
   private async process(records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>, presets: Map<string, BulkPreset>): Promise<void> {
     reading: for await (const chunk of records) {
       const iterator = chunk[Symbol.iterator]();
+      if (this.mapper === undefined || this.atFirstRow) {
+        const step = this.openRecords(iterator, presets);
+        if (step === STOP) break reading;
+        if (step === CHUNK_DONE) continue;
+        if (step !== undefined) await step;
+      }
+      const mapper = this.mapper as RowMapper;
       for (;;) {
-        const step = this.takeRecords(iterator, presets);
-        if (step === true) break;
-        if (step === false) break reading;
+        const step = this.takeRecords(iterator, mapper);
+        if (step === CHUNK_DONE) break;
+        if (step === STOP) break reading;
         await step;
       }
     }
     const lastWindow = this.window;
-    this.window = [];
+    this.window = newList<PreparedRow>();
     if (lastWindow.length > 0) await this.preflightWindow(lastWindow);
     if (this.batch.length > 0 && !this.stopping) await this.dispatch(this.batch);
     else for (const row of this.batch) this.finish(row, 'not-run');
-    this.batch = [];
+    this.batch = newList<PreparedRow>();
+  }
+
+  /**
+   * The header (the run's row mapper) and the first data row, skipped when it is a template's
+   * hints row. Undefined or a wait once both are taken, with the chunk's other records left.
+   */
+  private openRecords(records: Iterator<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> | typeof CHUNK_DONE | typeof STOP | undefined {
+    for (let next = records.next(); next.done !== true; next = records.next()) {
+      const record = next.value;
+      if (this.mapper === undefined) {
+        this.startMapper(record, presets);
+        continue;
+      }
+      this.atFirstRow = false;
+      if (RowMapper.isHintsRow(record.cells)) {
+        this.total--;
+        return undefined;
+      }
+      if (this.stopping) return STOP;
+      // The first row resolves its request (its type's modules may still have to load).
+      return this.mapper.prepare(record).then((row) => this.take(row));
+    }
+    return CHUNK_DONE;
   }
 
   /**
    * Handles a chunk's records until one must wait (a full pool, a request still loading, a
-   * preflight window): returns that wait; true once the chunk is used up, false to stop reading.
+   * preflight window): returns that wait, CHUNK_DONE once the chunk is used up, STOP to stop reading.
    */
-  private takeRecords(records: Iterator<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> | boolean {
+  private takeRecords(records: Iterator<CsvRecord>, mapper: RowMapper): Promise<void> | typeof CHUNK_DONE | typeof STOP {
     for (let next = records.next(); next.done !== true; next = records.next()) {
+      if (this.stopping) return STOP;
       const record = next.value;
-      const mapper = this.mapper;
-      if (mapper === undefined) {
-        this.startMapper(record, presets);
-        continue;
-      }
-      if (this.atFirstRow) {
-        this.atFirstRow = false;
-        if (RowMapper.isHintsRow(record.cells)) {
-          this.total--;
-          continue;
-        }
-      }
-      if (this.stopping) return false;
       // Most rows need no promise: their request is resolved and nothing is full (see handle).
       const row = mapper.prepareKnown(record);
       const waiting = row === undefined ? mapper.prepare(record).then((prepared) => this.take(prepared)) : this.take(row);
       if (waiting !== undefined) return waiting;
     }
-    return true;
+    return CHUNK_DONE;
   }
 
   /** The header record: the run's row mapper, and the failed-rows file with the same columns. */
@@ -438,7 +476,7 @@ class BulkRun {
     this.window.push(row);
     if (this.window.length < PREFLIGHT_WINDOW) return undefined;
     const full = this.window;
-    this.window = [];
+    this.window = newList<PreparedRow>();
     return this.preflightWindow(full);
   }
 
@@ -495,7 +533,7 @@ class BulkRun {
     this.batch.push(row);
     if (this.batch.length < (this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT)) return undefined;
     const full = this.batch;
-    this.batch = [];
+    this.batch = newList<PreparedRow>();
     return this.dispatch(full);
   }
 
@@ -589,7 +627,11 @@ class BulkRun {
         });
       }
     }
-    const results = await client.sendEncoded(rows.map((r) => r.encoded ?? (r.command as OciCommand)));
+    // Built by pushing (as one row's `[command]` is built), not by `map`, whose arrays V8 makes
+    // of another kind: the client's per-document code then sees one kind of array.
+    const commands = newList<SendableCommand>();
+    for (const row of rows) commands.push(row.encoded ?? (row.command as OciCommand));
+    const results = await client.sendEncoded(commands);
     return rows.map((row, i) => ({ row, result: results[i] as BatchResult, before: befores[i], beforeRequest: beforeTypes[i] }));
   }
 

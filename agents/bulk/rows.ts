@@ -247,13 +247,15 @@ export class RowMapper {
     const key = preset?.name ?? '';
     let plan = this.plans.get(key);
     if (!plan) {
-      plan = {
-        columns: this.fieldColumns.map(({ index, header }) => {
-          const path = aliasPath(header, preset?.aliases);
-          return { index, header, path, field: stripIndexes(path) };
-        }),
-        defaults: Object.entries({ ...preset?.defaults, ...this.set }).map(([path, text]) => ({ path, field: stripIndexes(path), text })),
-      };
+      // Lists pushed into array literals rather than made by `map`: V8 gives `map`'s results
+      // (empty ones above all) an array kind that can differ from one run to the next, and the
+      // per-row code optimised for one kind would be thrown away at the start of the next run.
+      plan = { columns: [], defaults: [] };
+      for (const { index, header } of this.fieldColumns) {
+        const path = aliasPath(header, preset?.aliases);
+        plan.columns.push({ index, header, path, field: stripIndexes(path) });
+      }
+      for (const [path, text] of Object.entries({ ...preset?.defaults, ...this.set })) plan.defaults.push({ path, field: stripIndexes(path), text });
       this.plans.set(key, plan);
     }
     return plan;

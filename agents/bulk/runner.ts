@@ -234,6 +234,14 @@ export async function* bulkEvents(options: Omit<BulkRunOptions, 'onEvent'>): Asy
   await done;
 }
 
+/** A sent row's answer, with its before-image when `backup` read one. */
+interface RowAnswer {
+  row: PreparedRow;
+  result: BatchResult;
+  before?: Record<string, unknown>;
+  beforeRequest?: string;
+}
+
 interface InFlight {
   rows: PreparedRow[];
   promise: Promise<void>;
@@ -588,11 +596,11 @@ class BulkRun {
     let pending = rows;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const started = performance.now();
-      let results: { row: PreparedRow; result: BatchResult; before?: Record<string, unknown>; beforeRequest?: string }[];
+      let results: RowAnswer[];
       try {
         results = await (this.pool as OciSessionPool).use((client) => this.sendOn(client, pending));
       } catch (error) {
-        results = pending.map((row) => ({ row, result: { ok: false, error: error as Error } }));
+        results = pending.map((row) => ({ row, result: { ok: false, error: error as Error }, before: undefined, beforeRequest: undefined }));
       }
       const ms = Math.round(performance.now() - started);
       const retry: PreparedRow[] = [];
@@ -608,7 +616,7 @@ class BulkRun {
   }
 
   /** One document of commands on one session; with `backup`, a document of Gets first. */
-  private async sendOn(client: OciClient, rows: PreparedRow[]) {
+  private async sendOn(client: OciClient, rows: PreparedRow[]): Promise<RowAnswer[]> {
     const befores: (Record<string, unknown> | undefined)[] = new Array(rows.length);
     const beforeTypes: (string | undefined)[] = new Array(rows.length);
     if (this.options.backup) {
@@ -632,7 +640,10 @@ class BulkRun {
     const commands = newList<SendableCommand>();
     for (const row of rows) commands.push(row.encoded ?? (row.command as OciCommand));
     const results = await client.sendEncoded(commands);
-    return rows.map((row, i) => ({ row, result: results[i] as BatchResult, before: befores[i], beforeRequest: beforeTypes[i] }));
+    const answered = newList<RowAnswer>();
+    for (let i = 0; i < rows.length; i++)
+      answered.push({ row: rows[i] as PreparedRow, result: results[i] as BatchResult, before: befores[i], beforeRequest: beforeTypes[i] });
+    return answered;
   }
 
   private finish(

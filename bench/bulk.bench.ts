@@ -5,7 +5,7 @@
 //    each response document 1 ms (`--latency`, a LAN round trip; `--latency 0` skips that pass).
 // 2. Peak RSS of a 1,000,000-row dry run (CSV streamed), measured in a child process of its own.
 //
-//   npm run bench -- bulk          (or: node --import tsx bench/bulk.bench.ts [--rows 10000] [--warmup-rows =rows] [--dry-rows 1000000] [--sessions 4] [--latency 1])
+//   npm run bench -- bulk          (or: node --import tsx bench/bulk.bench.ts [--rows 10000] [--warmup-rows =rows] [--dry-rows 1000000] [--sessions 4] [--latency 1] [--pool-repeats 0])
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -33,6 +33,11 @@ const LATENCY = arg('--latency', 1);
  * from 31 to 15 µs once each way had first run as many rows as it is measured on.
  */
 const WARMUP_ROWS = arg('--warmup-rows', ROWS);
+/**
+ * `--pool-repeats N`: after the comparison, N more pooled runs in the same process, each on a fresh
+ * file, with their client CPU per row: how much a new run still pays the JIT compared with the first.
+ */
+const POOL_REPEATS = arg('--pool-repeats', 0);
 /** `--mock-cpu-prof DIR`: the mock writes a V8 CPU profile there (profile the client with `node --cpu-prof`). */
 const mockProfileDir = process.argv.includes('--mock-cpu-prof') ? process.argv[process.argv.indexOf('--mock-cpu-prof') + 1] : undefined;
 const mockNodeArgs = mockProfileDir ? ['--cpu-prof', '--cpu-prof-dir', mockProfileDir] : [];
@@ -159,6 +164,18 @@ async function applyPass(dir: string, latencyMs: number): Promise<void> {
       `  one command per document, one after another: ${rate(sequential).toLocaleString('en')} rows/s (${(sequential.ms / 1000).toFixed(2)} s; ${cpu(sequentialRun)})`,
     );
     console.log(`  speed-up: ${(rate(pooled) / rate(sequential)).toFixed(1)}x   targets: >= 5,000 rows/s, >= 5x`);
+    const repeats: string[] = [];
+    for (let k = 1; k <= POOL_REPEATS; k++) {
+      const file = join(dir, `pooled-again-${k}.csv`);
+      writeUsers(file, 'pooled', `p${k}-`, ROWS);
+      const again = await measured(async () => {
+        const s = await runBulk({ input: file, request: 'UserAddRequest17sp4', apply: true, connection, schema, sessions: SESSIONS, journal: `${file}.jsonl` });
+        return { ok: s.counts.ok, ms: s.ms };
+      });
+      if (again.summary.ok !== ROWS) throw new Error(`pooled run ${k + 1}: ${again.summary.ok} of ${ROWS} rows ok`);
+      repeats.push(`${again.clientUs.toFixed(0)} µs`);
+    }
+    if (repeats.length > 0) console.log(`  the pool again, ${repeats.length} more runs: client CPU per row ${repeats.join(', ')}`);
   } finally {
     await mock.stop();
   }

@@ -107,14 +107,26 @@ export class RowMapper {
   private readonly nilToken: string;
   private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
+  // The options, as fields of fixed types: callers pass option objects of different shapes, and
+  // keeping or reading such an object would make the per-row path polymorphic.
+  private readonly schema: OciSchema;
+  private readonly keepCells: boolean;
+  private readonly encode: boolean;
+  private readonly defaultRequest: string | undefined;
+  private readonly set: Readonly<Record<string, string>> | undefined;
 
-  constructor(
-    headerCells: readonly Cell[],
-    private readonly options: RowMapperOptions,
-  ) {
+  private readonly presets: ReadonlyMap<string, BulkPreset>;
+
+  constructor(headerCells: readonly Cell[], options: RowMapperOptions) {
     this.header = headerCells.map((c) => c.text.trim());
     this.nilToken = options.nilToken ?? 'null';
     this.hashVersion = options.hashVersion ?? 2;
+    this.schema = options.schema;
+    this.keepCells = options.keepCells !== false;
+    this.encode = options.encode !== false;
+    this.defaultRequest = options.request;
+    this.set = options.set;
+    this.presets = options.presets;
     this.header.forEach((name, index) => {
       if (name === '') return;
       if (!this.columnIndex.has(name)) this.columnIndex.set(name, index);
@@ -151,7 +163,7 @@ export class RowMapper {
    */
   prepareKnown(record: CsvRecord): PreparedRow | undefined {
     const { row, cells } = record;
-    const kept = this.options.keepCells === false ? NO_CELLS : cells;
+    const kept = this.keepCells ? cells : NO_CELLS;
     const name = this.requestNameOf(cells);
     const resolved = name === undefined ? undefined : this.resolved.get(name);
     if (name !== undefined && resolved === undefined) return undefined;
@@ -186,7 +198,7 @@ export class RowMapper {
     if (issues.length > 0) return { row, cells: kept, hash, type, group, issues };
     let built: BuildResult;
     try {
-      built = this.requestPlan(type).build(assignments, this.options.encode !== false);
+      built = this.requestPlan(type).build(assignments, this.encode);
     } catch (error) {
       const e = error as { code?: string; message?: string };
       issues.push({ code: e.code ?? 'build', message: e.message ?? String(error) });
@@ -200,7 +212,7 @@ export class RowMapper {
 
   /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */
   private requestNameOf(cells: readonly Cell[]): string | undefined {
-    return textOf(cells, this.special.request).trim() || textOf(cells, this.special.operation).trim() || this.options.request;
+    return textOf(cells, this.special.request).trim() || textOf(cells, this.special.operation).trim() || this.defaultRequest;
   }
 
   /** `{{column}}` and `{{row}}` filled in from the record; an unknown column is an issue of `column`. */
@@ -217,14 +229,14 @@ export class RowMapper {
   }
 
   private requestPlan(type: string): RequestPlan {
-    let plans = requestPlans.get(this.options.schema);
+    let plans = requestPlans.get(this.schema);
     if (!plans) {
       plans = new Map();
-      requestPlans.set(this.options.schema, plans);
+      requestPlans.set(this.schema, plans);
     }
     let plan = plans.get(type);
     if (!plan) {
-      plan = new RequestPlan(this.options.schema, type, { json: maskSecrets });
+      plan = new RequestPlan(this.schema, type, { json: maskSecrets });
       plans.set(type, plan);
     }
     return plan;
@@ -235,13 +247,15 @@ export class RowMapper {
     const key = preset?.name ?? '';
     let plan = this.plans.get(key);
     if (!plan) {
-      plan = {
-        columns: this.fieldColumns.map(({ index, header }) => {
-          const path = aliasPath(header, preset?.aliases);
-          return { index, header, path, field: stripIndexes(path) };
-        }),
-        defaults: Object.entries({ ...preset?.defaults, ...this.options.set }).map(([path, text]) => ({ path, field: stripIndexes(path), text })),
-      };
+      // Lists pushed into array literals rather than made by `map`: V8 gives `map`'s results
+      // (empty ones above all) an array kind that can differ from one run to the next, and the
+      // per-row code optimised for one kind would be thrown away at the start of the next run.
+      plan = { columns: [], defaults: [] };
+      for (const { index, header } of this.fieldColumns) {
+        const path = aliasPath(header, preset?.aliases);
+        plan.columns.push({ index, header, path, field: stripIndexes(path) });
+      }
+      for (const [path, text] of Object.entries({ ...preset?.defaults, ...this.set })) plan.defaults.push({ path, field: stripIndexes(path), text });
       this.plans.set(key, plan);
     }
     return plan;
@@ -258,9 +272,9 @@ export class RowMapper {
   private async resolve(name: string, fromRequestColumn: boolean): Promise<ResolvedRequest | RowIssue> {
     let known = this.resolved.get(name);
     if (known === undefined) {
-      const preset = this.options.presets.get(name);
+      const preset = this.presets.get(name);
       try {
-        const { type } = await prepareRequestType(this.options.schema, preset ? preset.request : name);
+        const { type } = await prepareRequestType(this.schema, preset ? preset.request : name);
         known = { type, preset };
       } catch (error) {
         const e = error as { code?: string; message?: string; suggestions?: string[] };

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isThorsHammerError } from '../../runtime/errors.js';
 import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClient, type OciClientOptions, newestGeneratedRelease } from '../../runtime/oci/client.js';
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
-import type { OciCommand } from '../../runtime/oci/codec.js';
+import type { OciCommand, SendableCommand } from '../../runtime/oci/codec.js';
 import { isReadOnlyRequest } from '../../runtime/oci/names.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvChunks } from './csv.js';
@@ -140,6 +140,20 @@ const COUNT_KEY: Record<RowOutcome, keyof BulkCounts> = {
 /** Outcome lines written per system call when no document is sent (dry run, invalid rows). */
 const JOURNAL_FLUSH_LINES = 32;
 
+/** What {@link BulkRun.takeRecords} returns when a chunk's records are used up, and when the run stops reading. */
+const CHUNK_DONE = 'chunk-done';
+const STOP = 'stop';
+
+/**
+ * A new empty list for objects (rows, waiting callbacks, commands). One allocation site for
+ * every such list of a run: V8 then creates them all ready for objects, whereas a list from
+ * another site (a field's initial `[]`) would start ready only for small integers, and its first
+ * item would throw away the optimised code of whatever adds to it, at the start of every run.
+ */
+function newList<T extends object>(): T[] {
+  return [];
+}
+
 /** Rows whose server checks go out together with `preflight`. */
 const PREFLIGHT_WINDOW = 150;
 
@@ -220,6 +234,14 @@ export async function* bulkEvents(options: Omit<BulkRunOptions, 'onEvent'>): Asy
   await done;
 }
 
+/** A sent row's answer, with its before-image when `backup` read one. */
+interface RowAnswer {
+  row: PreparedRow;
+  result: BatchResult;
+  before?: Record<string, unknown>;
+  beforeRequest?: string;
+}
+
 interface InFlight {
   rows: PreparedRow[];
   promise: Promise<void>;
@@ -244,10 +266,15 @@ class BulkRun {
   private resume: ResumeState | undefined;
   private readonly inFlight = new Set<InFlight>();
   /** Dispatches waiting for a document in flight to finish. */
-  private readonly slotWaiters: (() => void)[] = [];
+  private readonly slotWaiters = newList<() => void>();
   private readonly groupsInFlight = new Map<string, InFlight>();
   private lastProgress = 0;
-  private batch: PreparedRow[] = [];
+  private batch = newList<PreparedRow>();
+  private mapper: RowMapper | undefined;
+  /** True until the first record after the header (a template's hints row is skipped). */
+  private atFirstRow = true;
+  /** Preflight: rows waiting for their window's server checks. */
+  private window = newList<PreparedRow>();
   private preflight: Preflight | undefined;
   private readonly readOnlyTypes = new Map<string, boolean>();
 
@@ -320,6 +347,9 @@ class BulkRun {
     }
     this.emit({ type: 'start', mode: this.mode, total: this.total, journal: journalPath });
 
+    // The pool is made (its sessions open on first use) before the rows, not by the first
+    // document: a branch taken once per run would throw away the dispatch's optimised code.
+    if (o.connection !== undefined) this.openPool();
     try {
       await this.process(records, presets);
     } catch (error) {
@@ -359,54 +389,103 @@ class BulkRun {
     this.closeFailedOut();
   }
 
+  /**
+   * Reads the records chunk by chunk. The per-record work is in {@link takeRecords}, a plain
+   * method called once per wait: an async function that loops over every row runs its whole
+   * loop in the code it was entered with, so each run would start from unoptimised code again.
+   * The header and the first data row (a template's hints row?) go through {@link openRecords},
+   * so the steady loop has no branch that only a run's first records take: a branch without
+   * type feedback would throw the loop's optimised code away at the start of every run.
+   */
   private async process(records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>, presets: Map<string, BulkPreset>): Promise<void> {
-    let mapper: RowMapper | undefined;
-    let first = true;
-    let window: PreparedRow[] = [];
-    reading: for await (const chunk of records)
-      for (const record of chunk) {
-        if (!mapper) {
-          mapper = new RowMapper(record.cells, {
-            schema: this.schema,
-            request: this.options.request,
-            presets,
-            set: this.options.set,
-            nilToken: this.options.nilToken,
-            hashVersion: this.hashVersion,
-            // The cells are only for the failed-rows file.
-            keepCells: this.options.failedOut !== undefined,
-            // A dry run without a server sends nothing (with one, read-only rows go out).
-            encode: this.mode === 'apply' || this.options.connection !== undefined,
-          });
-          this.openFailedOut(mapper.header);
-          continue;
-        }
-        if (first) {
-          first = false;
-          if (RowMapper.isHintsRow(record.cells)) {
-            this.total--;
-            continue;
-          }
-        }
-        if (this.stopping) break reading;
-        // Most rows need no promise: their request is resolved and nothing is full (see handle).
-        const row = mapper.prepareKnown(record) ?? (await mapper.prepare(record));
-        if (!this.options.preflight) {
-          const waiting = this.handle(row);
-          if (waiting) await waiting;
-          continue;
-        }
-        // Preflight reads the server for a window of rows at once (one batch of Gets), then handles them in order.
-        window.push(row);
-        if (window.length >= PREFLIGHT_WINDOW) {
-          await this.preflightWindow(window);
-          window = [];
-        }
+    reading: for await (const chunk of records) {
+      const iterator = chunk[Symbol.iterator]();
+      if (this.mapper === undefined || this.atFirstRow) {
+        const step = this.openRecords(iterator, presets);
+        if (step === STOP) break reading;
+        if (step === CHUNK_DONE) continue;
+        if (step !== undefined) await step;
       }
-    if (window.length > 0) await this.preflightWindow(window);
+      const mapper = this.mapper as RowMapper;
+      for (;;) {
+        const step = this.takeRecords(iterator, mapper);
+        if (step === CHUNK_DONE) break;
+        if (step === STOP) break reading;
+        await step;
+      }
+    }
+    const lastWindow = this.window;
+    this.window = newList<PreparedRow>();
+    if (lastWindow.length > 0) await this.preflightWindow(lastWindow);
     if (this.batch.length > 0 && !this.stopping) await this.dispatch(this.batch);
     else for (const row of this.batch) this.finish(row, 'not-run');
-    this.batch = [];
+    this.batch = newList<PreparedRow>();
+  }
+
+  /**
+   * The header (the run's row mapper) and the first data row, skipped when it is a template's
+   * hints row. Undefined or a wait once both are taken, with the chunk's other records left.
+   */
+  private openRecords(records: Iterator<CsvRecord>, presets: Map<string, BulkPreset>): Promise<void> | typeof CHUNK_DONE | typeof STOP | undefined {
+    for (let next = records.next(); next.done !== true; next = records.next()) {
+      const record = next.value;
+      if (this.mapper === undefined) {
+        this.startMapper(record, presets);
+        continue;
+      }
+      this.atFirstRow = false;
+      if (RowMapper.isHintsRow(record.cells)) {
+        this.total--;
+        return undefined;
+      }
+      if (this.stopping) return STOP;
+      // The first row resolves its request (its type's modules may still have to load).
+      return this.mapper.prepare(record).then((row) => this.take(row));
+    }
+    return CHUNK_DONE;
+  }
+
+  /**
+   * Handles a chunk's records until one must wait (a full pool, a request still loading, a
+   * preflight window): returns that wait, CHUNK_DONE once the chunk is used up, STOP to stop reading.
+   */
+  private takeRecords(records: Iterator<CsvRecord>, mapper: RowMapper): Promise<void> | typeof CHUNK_DONE | typeof STOP {
+    for (let next = records.next(); next.done !== true; next = records.next()) {
+      if (this.stopping) return STOP;
+      const record = next.value;
+      // Most rows need no promise: their request is resolved and nothing is full (see handle).
+      const row = mapper.prepareKnown(record);
+      const waiting = row === undefined ? mapper.prepare(record).then((prepared) => this.take(prepared)) : this.take(row);
+      if (waiting !== undefined) return waiting;
+    }
+    return CHUNK_DONE;
+  }
+
+  /** The header record: the run's row mapper, and the failed-rows file with the same columns. */
+  private startMapper(header: CsvRecord, presets: Map<string, BulkPreset>): void {
+    this.mapper = new RowMapper(header.cells, {
+      schema: this.schema,
+      request: this.options.request,
+      presets,
+      set: this.options.set,
+      nilToken: this.options.nilToken,
+      hashVersion: this.hashVersion,
+      // The cells are only for the failed-rows file.
+      keepCells: this.options.failedOut !== undefined,
+      // A dry run without a server sends nothing (with one, read-only rows go out).
+      encode: this.mode === 'apply' || this.options.connection !== undefined,
+    });
+    this.openFailedOut(this.mapper.header);
+  }
+
+  /** A prepared row: handled now, or with preflight gathered into a window that reads the server once. */
+  private take(row: PreparedRow): Promise<void> | undefined {
+    if (!this.options.preflight) return this.handle(row);
+    this.window.push(row);
+    if (this.window.length < PREFLIGHT_WINDOW) return undefined;
+    const full = this.window;
+    this.window = newList<PreparedRow>();
+    return this.preflightWindow(full);
   }
 
   private async preflightWindow(rows: PreparedRow[]): Promise<void> {
@@ -462,7 +541,7 @@ class BulkRun {
     this.batch.push(row);
     if (this.batch.length < (this.options.batchSize ?? MAX_COMMANDS_PER_DOCUMENT)) return undefined;
     const full = this.batch;
-    this.batch = [];
+    this.batch = newList<PreparedRow>();
     return this.dispatch(full);
   }
 
@@ -517,11 +596,11 @@ class BulkRun {
     let pending = rows;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const started = performance.now();
-      let results: { row: PreparedRow; result: BatchResult; before?: Record<string, unknown>; beforeRequest?: string }[];
+      let results: RowAnswer[];
       try {
         results = await (this.pool as OciSessionPool).use((client) => this.sendOn(client, pending));
       } catch (error) {
-        results = pending.map((row) => ({ row, result: { ok: false, error: error as Error } }));
+        results = pending.map((row) => ({ row, result: { ok: false, error: error as Error }, before: undefined, beforeRequest: undefined }));
       }
       const ms = Math.round(performance.now() - started);
       const retry: PreparedRow[] = [];
@@ -537,7 +616,7 @@ class BulkRun {
   }
 
   /** One document of commands on one session; with `backup`, a document of Gets first. */
-  private async sendOn(client: OciClient, rows: PreparedRow[]) {
+  private async sendOn(client: OciClient, rows: PreparedRow[]): Promise<RowAnswer[]> {
     const befores: (Record<string, unknown> | undefined)[] = new Array(rows.length);
     const beforeTypes: (string | undefined)[] = new Array(rows.length);
     if (this.options.backup) {
@@ -556,8 +635,15 @@ class BulkRun {
         });
       }
     }
-    const results = await client.sendEncoded(rows.map((r) => r.encoded ?? (r.command as OciCommand)));
-    return rows.map((row, i) => ({ row, result: results[i] as BatchResult, before: befores[i], beforeRequest: beforeTypes[i] }));
+    // Built by pushing (as one row's `[command]` is built), not by `map`, whose arrays V8 makes
+    // of another kind: the client's per-document code then sees one kind of array.
+    const commands = newList<SendableCommand>();
+    for (const row of rows) commands.push(row.encoded ?? (row.command as OciCommand));
+    const results = await client.sendEncoded(commands);
+    const answered = newList<RowAnswer>();
+    for (let i = 0; i < rows.length; i++)
+      answered.push({ row: rows[i] as PreparedRow, result: results[i] as BatchResult, before: befores[i], beforeRequest: beforeTypes[i] });
+    return answered;
   }
 
   private finish(

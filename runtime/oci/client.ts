@@ -191,6 +191,11 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   loginResponse: OciResponse | undefined;
 
   private readonly options: OciClientOptions;
+  // Options read per document, as fields of fixed types: callers' option objects differ in shape
+  // (a pool's spread copy, a plain literal), and reading them through `options` would make the
+  // per-document path polymorphic.
+  private readonly validates: boolean;
+  private readonly logsDocuments: boolean;
   private readonly password: string;
   private readonly log: ClientLog;
   private readonly queue = new SerialQueue();
@@ -205,6 +210,8 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     if (typeof options.userId !== 'string' || options.userId === '') throw new OciClientOptionsError('userId is required');
     if (typeof options.password !== 'string') throw new OciClientOptionsError('password is required');
     this.options = { ...options };
+    this.validates = options.validate !== false;
+    this.logsDocuments = options.logDocuments === true;
     this.url = options.url;
     this.userId = options.userId;
     this.password = options.password;
@@ -412,7 +419,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
       if (!isPrepared(schema, request.$type)) {
         return ensureCommandTypes(schema, request.$type).then(() => this.prepare(schema, sendable), asError);
       }
-      if (this.options.validate !== false) validateCommand(schema, request);
+      if (this.validates) validateCommand(schema, request);
       return undefined;
     } catch (error) {
       return asError(error);
@@ -586,7 +593,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
 
   private async exchangeOnSession(session: OciSession, commands: readonly SendableCommand[], select?: readonly (DecodeSelection | undefined)[]): Promise<OciCommand[]> {
     const started = performance.now();
-    const responses = await session.exchange(commands, { select }, this.options.logDocuments ? (text, reply) => this.logDocuments(text, reply) : undefined);
+    const responses = await session.exchange(commands, { select }, this.logsDocuments ? (text, reply) => this.logDocuments(text, reply) : undefined);
     this.countDocument(session, commands, started);
     return responses;
   }
@@ -600,7 +607,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
       commands: commands.map((c) => commandOf(c).$type),
       ms: elapsed(started),
     });
-    if (text !== undefined && reply !== undefined && this.options.logDocuments) this.logDocuments(text, reply);
+    if (text !== undefined && reply !== undefined && this.logsDocuments) this.logDocuments(text, reply);
   }
 
   private logDocuments(text: string, reply: string): void {

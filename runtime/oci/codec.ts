@@ -4,6 +4,7 @@
  * the concrete type, `null` for nil, arrays for repeating elements, tables as
  * `{ colHeading, row: [{ col }] }`.
  */
+import { encodePlanOf } from './encode-plan.js';
 import { OciDecodeError, OciDocumentEncodingError, OciEncodeError, OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
 import { requireTypeName } from './names.js';
@@ -52,6 +53,12 @@ export class EncodedCommand {
   constructor(
     readonly command: OciCommand,
     readonly xml: string,
+    /**
+     * True when `xml` already writes every character beyond Latin-1 as a character reference (as an
+     * ISO-8859-1 document does): an ISO-8859-1 document then takes it without scanning it again.
+     * Such a command belongs in ISO-8859-1 documents only (in UTF-8 it would keep its references).
+     */
+    readonly latin1 = false,
   ) {}
 }
 
@@ -107,20 +114,26 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
   }
   if (options.validate ?? true) for (const command of commands) validateCommand(schema, commandOf(command));
 
+  // Under ISO-8859-1 each piece gets its character references (the fixed envelope text is ASCII):
+  // a command already written that way is not scanned again.
+  const latin1 = encoding === 'ISO-8859-1';
   let out = `<?xml version="1.0" encoding="${encoding}"?>\n<BroadsoftDocument protocol="${protocol}" xmlns="C" xmlns:xsi="${XSI_NS}">`;
   const identity = identities[0]!;
+  let envelope: string;
   if (identity === 'externalUserIdentity') {
     const value = doc.externalUserIdentity as unknown;
     const writer = new Encoder(schema);
-    out += writer.element({ n: 'externalUserIdentity', t: 'ExternalUserIdentity' }, value, 'externalUserIdentity', ' xmlns=""');
+    envelope = writer.element({ n: 'externalUserIdentity', t: 'ExternalUserIdentity' }, value, 'externalUserIdentity', ' xmlns=""');
   } else {
-    out += `<${identity} xmlns="">${escapeText(envelopeText(doc[identity], identity))}</${identity}>`;
+    envelope = `<${identity} xmlns="">${escapeText(envelopeText(doc[identity], identity))}</${identity}>`;
   }
-  if (doc.trackingId !== undefined) out += `<trackingId xmlns="">${escapeText(envelopeText(doc.trackingId, 'trackingId'))}</trackingId>`;
-  const encoder = new Encoder(schema);
-  for (const command of commands) out += command instanceof EncodedCommand ? command.xml : encoder.command(command);
-  out += '</BroadsoftDocument>';
-  return encoding === 'ISO-8859-1' ? referenceBeyond(out) : out;
+  if (doc.trackingId !== undefined) envelope += `<trackingId xmlns="">${escapeText(envelopeText(doc.trackingId, 'trackingId'))}</trackingId>`;
+  out += latin1 ? referenceBeyond(envelope) : envelope;
+  for (const command of commands) {
+    if (command instanceof EncodedCommand) out += latin1 && !command.latin1 ? referenceBeyond(command.xml) : command.xml;
+    else out += latin1 ? referenceBeyond(encodeCommand(schema, command)) : encodeCommand(schema, command);
+  }
+  return `${out}</BroadsoftDocument>`;
 }
 
 function envelopeText(value: unknown, path: string): string {
@@ -136,8 +149,17 @@ function checkChars(value: string, path: string): void {
   }
 }
 
-/** The `<command xsi:type="…">` element alone (the `xsi` prefix is the one the envelope declares). */
+/**
+ * The `<command xsi:type="…">` element alone (the `xsi` prefix is the one the envelope declares),
+ * written by the plan of its type (runtime/oci/encode-plan.ts); what the plan declines (an error
+ * to report, an unusual value) by the metadata walk below, which is the reference for both.
+ */
 export function encodeCommand(schema: OciSchema, command: OciCommand): string {
+  return encodePlanOf(schema).command(command) ?? new Encoder(schema).command(command);
+}
+
+/** The reference walk alone, without the plan: what the plan's text is tested against (test/oci-codec/encode-plan.test.ts). */
+export function encodeCommandByWalk(schema: OciSchema, command: OciCommand): string {
   return new Encoder(schema).command(command);
 }
 
@@ -192,7 +214,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Writes values by walking the metadata; element order always comes from the schema. */
+/**
+ * Writes values by walking the metadata; element order always comes from the schema. The reference
+ * for the plans of encode-plan.ts, and what writes (or refuses with a typed error) what they decline.
+ */
 class Encoder {
   constructor(private readonly schema: OciSchema) {}
 

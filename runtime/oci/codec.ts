@@ -90,8 +90,8 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
     throw new OciEncodeError(`unsupported encoding '${String(encoding)}' (use UTF-8 or ISO-8859-1)`);
   }
   if (typeof doc !== 'object' || doc === null) throw new OciEncodeError('a document must be an object with commands');
-  for (const key of Object.keys(doc)) {
-    if (!DOCUMENT_KEYS.has(key) && (doc as unknown as Record<string, unknown>)[key] !== undefined) {
+  for (const key in doc) {
+    if (!DOCUMENT_KEYS.has(key) && Object.hasOwn(doc, key) && (doc as unknown as Record<string, unknown>)[key] !== undefined) {
       throw new OciEncodeError(`unknown document key '${key}' (allowed: ${[...DOCUMENT_KEYS].join(', ')})`, { path: key });
     }
   }
@@ -104,8 +104,15 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
   }
   const protocol = doc.protocol ?? 'OCI';
   if (protocol !== 'OCI' && protocol !== 'NSOCI') throw new OciEncodeError(`protocol must be OCI or NSOCI, got '${String(protocol)}'`, { path: 'protocol' });
-  const identities = IDENTITY_KEYS.filter((k) => doc[k] !== undefined);
-  if (identities.length !== 1) {
+  let identity: (typeof IDENTITY_KEYS)[number] | undefined;
+  let identityCount = 0;
+  for (const key of IDENTITY_KEYS) {
+    if (doc[key] === undefined) continue;
+    identity ??= key;
+    identityCount++;
+  }
+  if (identity === undefined || identityCount !== 1) {
+    const identities = IDENTITY_KEYS.filter((k) => doc[k] !== undefined);
     throw new OciEncodeError(
       identities.length === 0
         ? 'a document needs a sessionId (or, session-less, userId, phoneNumber, linePort or externalUserIdentity)'
@@ -118,7 +125,6 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
   // a command already written that way is not scanned again.
   const latin1 = encoding === 'ISO-8859-1';
   let out = `<?xml version="1.0" encoding="${encoding}"?>\n<BroadsoftDocument protocol="${protocol}" xmlns="C" xmlns:xsi="${XSI_NS}">`;
-  const identity = identities[0]!;
   let envelope: string;
   if (identity === 'externalUserIdentity') {
     const value = doc.externalUserIdentity as unknown;

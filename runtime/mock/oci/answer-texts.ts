@@ -10,8 +10,8 @@ import { referenceBeyond } from '../../oci/xml/text.js';
  * carries it (characters beyond Latin-1 as references), so the document does not scan it again.
  */
 export class AnswerTexts {
-  /** The answer's `<command` element after its echo attribute, or null when it cannot be kept (the echo is not first, or the codec refuses it). */
-  private readonly written = new WeakMap<object, string | null>();
+  /** What is kept of each answer, or null when it cannot be kept (the echo is not first, or the codec refuses it). */
+  private readonly written = new WeakMap<object, KeptAnswer | null>();
   /** Per response type: does its echo attribute come first (then the echo can go in front of the kept text)? */
   private readonly echoFirst = new Map<string, boolean>();
 
@@ -24,22 +24,25 @@ export class AnswerTexts {
    * not kept: the caller encodes the answer with its echo (and gets the codec's error, if any).
    */
   withEcho(answer: OciCommand, echo: string): EncodedCommand | undefined {
-    const kept = this.text(answer);
+    const kept = this.kept(answer);
     if (kept === null) return undefined;
-    return new EncodedCommand(answer, `<command echo="${referenceBeyond(escapeAttribute(echo))}"${kept}`, true);
+    // Clients that do not set an echo (most) get the one command made for an empty echo.
+    if (echo === '') return kept.withEmptyEcho;
+    const written = ECHO_NEEDS_WORK.test(echo) ? referenceBeyond(escapeAttribute(echo)) : echo;
+    return new EncodedCommand(answer, `<command echo="${written}"${kept.afterEcho}`, true);
   }
 
   /** Writes an answer now (it is kept with the answer); its length, or -1 when it is not kept. */
   prepare(answer: OciCommand): number {
-    const kept = this.text(answer);
-    return kept === null ? -1 : kept.length;
+    const kept = this.kept(answer);
+    return kept === null ? -1 : kept.afterEcho.length;
   }
 
-  private text(answer: OciCommand): string | null {
+  private kept(answer: OciCommand): KeptAnswer | null {
     let kept = this.written.get(answer);
     if (kept === undefined) {
-      kept = this.echoComesFirst(answer) ? flattened(referenceBeyond(this.encode(answer) ?? '').slice('<command'.length)) : '';
-      if (kept === '') kept = null;
+      const text = this.echoComesFirst(answer) ? this.encode(answer) : undefined;
+      kept = text === undefined ? null : new KeptAnswer(answer, flattened(referenceBeyond(text).slice('<command'.length)));
       this.written.set(answer, kept);
     }
     return kept;
@@ -66,6 +69,20 @@ export class AnswerTexts {
     return first;
   }
 }
+
+/** An answer's text after its echo attribute, and the answer with an empty echo (made once). */
+class KeptAnswer {
+  readonly withEmptyEcho: EncodedCommand;
+  constructor(
+    answer: OciCommand,
+    readonly afterEcho: string,
+  ) {
+    this.withEmptyEcho = new EncodedCommand(answer, `<command echo=""${afterEcho}`, true);
+  }
+}
+
+/** An echo that needs escaping or character references (one test; most echoes need neither). */
+const ECHO_NEEDS_WORK = /[&<>"\t\n\r\u0100-\uffff]/;
 
 /**
  * The same string, made flat in place: a text built from many small pieces is a tree that V8

@@ -53,7 +53,12 @@ export class EncodePlan {
     const attributes = plan.attributes(record);
     const content = this.content(plan, record);
     // Requests as in the protocol reference; responses like a real server (attributes first, core responses with a `c:` prefix).
-    const open = plan.commandRole === 'request' ? `${plan.commandOpen}${attributes}` : plan.commandRole === 'response' ? `<command${attributes}${plan.commandOpen}` : undefined;
+    const open =
+      plan.commandRole === 'request'
+        ? `${plan.commandOpen}${attributes}`
+        : plan.commandRole === 'response'
+          ? `<command${attributes}${plan.commandOpen}`
+          : undefined;
     if (open === undefined) throw declined;
     return content === '' ? `${open}/>` : `${open}>${content}</command>`;
   }
@@ -62,7 +67,12 @@ export class EncodePlan {
     let plan = this.types.get(typeKey);
     if (!plan) {
       const meta = this.schema.complexType(typeKey);
-      const commandRole = meta.abstract || (meta.role === undefined && !derivesFrom(this.schema, typeKey, 'OCICommand')) ? undefined : meta.role === 'request' ? 'request' : 'response';
+      const commandRole =
+        meta.abstract || (meta.role === undefined && !derivesFrom(this.schema, typeKey, 'OCICommand'))
+          ? undefined
+          : meta.role === 'request'
+            ? 'request'
+            : 'response';
       plan = new TypePlan(meta, this.steps(meta.content), commandRole);
       this.types.set(typeKey, plan);
     }

@@ -100,7 +100,11 @@ test('escapes, characters beyond Latin-1, nil, flags, derived types, tables and 
   for (const again of [echoes, ['1', '2', '3', '4']]) {
     const kept = answers.map((a, i) => texts.withEcho(a, again[i] as string));
     for (const k of kept) expect(k).toBeDefined();
-    const reference = encodeDocument(schema, { ...identity, commands: answers.map((a, i) => ({ ...a, echo: again[i] })) }, { encoding: 'ISO-8859-1', validate: false });
+    const reference = encodeDocument(
+      schema,
+      { ...identity, commands: answers.map((a, i) => ({ ...a, echo: again[i] })) },
+      { encoding: 'ISO-8859-1', validate: false },
+    );
     expect(encodeDocument(schema, { ...identity, commands: kept as never }, { encoding: 'ISO-8859-1', validate: false })).toBe(reference);
   }
   // An answer the codec refuses, or one carrying its own echo, is not kept: the engine encodes it with its echo.

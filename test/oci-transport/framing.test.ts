@@ -174,7 +174,7 @@ describe('decodeDocumentText / encodeDocumentText', () => {
     expect(encodeDocumentText('<BroadsoftDocument>ë</BroadsoftDocument>').equals(Buffer.from('<BroadsoftDocument>ë</BroadsoftDocument>', 'utf8'))).toBe(true);
   });
 
-  test('with lineFeed, the same bytes end with the frame\'s line feed, in one Buffer', () => {
+  test("with lineFeed, the same bytes end with the frame's line feed, in one Buffer", () => {
     const docs = [
       ociRequest('Zoë € 😀', 'ISO-8859-1'),
       ociRequest('Zoë € 😀', 'UTF-8'),

@@ -90,8 +90,8 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
     throw new OciEncodeError(`unsupported encoding '${String(encoding)}' (use UTF-8 or ISO-8859-1)`);
   }
   if (typeof doc !== 'object' || doc === null) throw new OciEncodeError('a document must be an object with commands');
-  for (const key in doc) {
-    if (!DOCUMENT_KEYS.has(key) && Object.hasOwn(doc, key) && (doc as unknown as Record<string, unknown>)[key] !== undefined) {
+  for (const key of Object.keys(doc)) {
+    if (!DOCUMENT_KEYS.has(key) && (doc as unknown as Record<string, unknown>)[key] !== undefined) {
       throw new OciEncodeError(`unknown document key '${key}' (allowed: ${[...DOCUMENT_KEYS].join(', ')})`, { path: key });
     }
   }
@@ -124,17 +124,19 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
   // Under ISO-8859-1 each piece gets its character references (the fixed envelope text is ASCII):
   // a command already written that way is not scanned again.
   const latin1 = encoding === 'ISO-8859-1';
-  let out = `<?xml version="1.0" encoding="${encoding}"?>\n<BroadsoftDocument protocol="${protocol}" xmlns="C" xmlns:xsi="${XSI_NS}">`;
-  let envelope: string;
+  let out = DOCUMENT_STARTS[encoding][protocol];
   if (identity === 'externalUserIdentity') {
-    const value = doc.externalUserIdentity as unknown;
-    const writer = new Encoder(schema);
-    envelope = writer.element({ n: 'externalUserIdentity', t: 'ExternalUserIdentity' }, value, 'externalUserIdentity', ' xmlns=""');
+    const element = new Encoder(schema).element(
+      { n: 'externalUserIdentity', t: 'ExternalUserIdentity' },
+      doc.externalUserIdentity,
+      'externalUserIdentity',
+      ' xmlns=""',
+    );
+    out += latin1 ? referenceBeyond(element) : element;
   } else {
-    envelope = `<${identity} xmlns="">${escapeText(envelopeText(doc[identity], identity))}</${identity}>`;
+    out += `<${identity} xmlns="">${envelopeText(doc[identity], identity, latin1)}</${identity}>`;
   }
-  if (doc.trackingId !== undefined) envelope += `<trackingId xmlns="">${escapeText(envelopeText(doc.trackingId, 'trackingId'))}</trackingId>`;
-  out += latin1 ? referenceBeyond(envelope) : envelope;
+  if (doc.trackingId !== undefined) out += `<trackingId xmlns="">${envelopeText(doc.trackingId, 'trackingId', latin1)}</trackingId>`;
   for (const command of commands) {
     if (command instanceof EncodedCommand) out += latin1 && !command.latin1 ? referenceBeyond(command.xml) : command.xml;
     else out += latin1 ? referenceBeyond(encodeCommand(schema, command)) : encodeCommand(schema, command);
@@ -142,11 +144,28 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
   return `${out}</BroadsoftDocument>`;
 }
 
-function envelopeText(value: unknown, path: string): string {
+/** The declaration and the envelope's start tag, per encoding and protocol. */
+const DOCUMENT_STARTS = Object.fromEntries(
+  (['UTF-8', 'ISO-8859-1'] as const).map((encoding) => [
+    encoding,
+    Object.fromEntries(
+      (['OCI', 'NSOCI'] as const).map((protocol) => [
+        protocol,
+        `<?xml version="1.0" encoding="${encoding}"?>\n<BroadsoftDocument protocol="${protocol}" xmlns="C" xmlns:xsi="${XSI_NS}">`,
+      ]),
+    ),
+  ]),
+) as Record<'UTF-8' | 'ISO-8859-1', Record<'OCI' | 'NSOCI', string>>;
+
+/** An envelope member's text, escaped (with character references under ISO-8859-1); one test for the usual plain text. */
+function envelopeText(value: unknown, path: string, latin1: boolean): string {
   if (typeof value !== 'string') throw new OciEncodeError(`${path}: expected a string`, { path });
+  if (!ENVELOPE_TEXT_NEEDS_WORK.test(value)) return value;
   checkChars(value, path);
-  return value;
+  return latin1 ? referenceBeyond(escapeText(value)) : escapeText(value);
 }
+/** Characters to escape, to reference under ISO-8859-1, or that XML may not carry. */
+const ENVELOPE_TEXT_NEEDS_WORK = /[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\u0100-\uffff]/;
 
 function checkChars(value: string, path: string): void {
   const bad = findInvalidXmlChar(value);

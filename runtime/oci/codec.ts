@@ -4,6 +4,7 @@
  * the concrete type, `null` for nil, arrays for repeating elements, tables as
  * `{ colHeading, row: [{ col }] }`.
  */
+import { encodePlanOf } from './encode-plan.js';
 import { OciDecodeError, OciDocumentEncodingError, OciEncodeError, OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
 import { requireTypeName } from './names.js';
@@ -52,6 +53,12 @@ export class EncodedCommand {
   constructor(
     readonly command: OciCommand,
     readonly xml: string,
+    /**
+     * True when `xml` already writes every character beyond Latin-1 as a character reference (as an
+     * ISO-8859-1 document does): an ISO-8859-1 document then takes it without scanning it again.
+     * Such a command belongs in ISO-8859-1 documents only (in UTF-8 it would keep its references).
+     */
+    readonly latin1 = false,
   ) {}
 }
 
@@ -97,8 +104,15 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
   }
   const protocol = doc.protocol ?? 'OCI';
   if (protocol !== 'OCI' && protocol !== 'NSOCI') throw new OciEncodeError(`protocol must be OCI or NSOCI, got '${String(protocol)}'`, { path: 'protocol' });
-  const identities = IDENTITY_KEYS.filter((k) => doc[k] !== undefined);
-  if (identities.length !== 1) {
+  let identity: (typeof IDENTITY_KEYS)[number] | undefined;
+  let identityCount = 0;
+  for (const key of IDENTITY_KEYS) {
+    if (doc[key] === undefined) continue;
+    identity ??= key;
+    identityCount++;
+  }
+  if (identity === undefined || identityCount !== 1) {
+    const identities = IDENTITY_KEYS.filter((k) => doc[k] !== undefined);
     throw new OciEncodeError(
       identities.length === 0
         ? 'a document needs a sessionId (or, session-less, userId, phoneNumber, linePort or externalUserIdentity)'
@@ -107,27 +121,51 @@ export function encodeDocument(schema: OciSchema, doc: OciDocument | EncodableDo
   }
   if (options.validate ?? true) for (const command of commands) validateCommand(schema, commandOf(command));
 
-  let out = `<?xml version="1.0" encoding="${encoding}"?>\n<BroadsoftDocument protocol="${protocol}" xmlns="C" xmlns:xsi="${XSI_NS}">`;
-  const identity = identities[0]!;
+  // Under ISO-8859-1 each piece gets its character references (the fixed envelope text is ASCII):
+  // a command already written that way is not scanned again.
+  const latin1 = encoding === 'ISO-8859-1';
+  let out = DOCUMENT_STARTS[encoding][protocol];
   if (identity === 'externalUserIdentity') {
-    const value = doc.externalUserIdentity as unknown;
-    const writer = new Encoder(schema);
-    out += writer.element({ n: 'externalUserIdentity', t: 'ExternalUserIdentity' }, value, 'externalUserIdentity', ' xmlns=""');
+    const element = new Encoder(schema).element(
+      { n: 'externalUserIdentity', t: 'ExternalUserIdentity' },
+      doc.externalUserIdentity,
+      'externalUserIdentity',
+      ' xmlns=""',
+    );
+    out += latin1 ? referenceBeyond(element) : element;
   } else {
-    out += `<${identity} xmlns="">${escapeText(envelopeText(doc[identity], identity))}</${identity}>`;
+    out += `<${identity} xmlns="">${envelopeText(doc[identity], identity, latin1)}</${identity}>`;
   }
-  if (doc.trackingId !== undefined) out += `<trackingId xmlns="">${escapeText(envelopeText(doc.trackingId, 'trackingId'))}</trackingId>`;
-  const encoder = new Encoder(schema);
-  for (const command of commands) out += command instanceof EncodedCommand ? command.xml : encoder.command(command);
-  out += '</BroadsoftDocument>';
-  return encoding === 'ISO-8859-1' ? referenceBeyond(out) : out;
+  if (doc.trackingId !== undefined) out += `<trackingId xmlns="">${envelopeText(doc.trackingId, 'trackingId', latin1)}</trackingId>`;
+  for (const command of commands) {
+    if (command instanceof EncodedCommand) out += latin1 && !command.latin1 ? referenceBeyond(command.xml) : command.xml;
+    else out += latin1 ? referenceBeyond(encodeCommand(schema, command)) : encodeCommand(schema, command);
+  }
+  return `${out}</BroadsoftDocument>`;
 }
 
-function envelopeText(value: unknown, path: string): string {
+/** The declaration and the envelope's start tag, per encoding and protocol. */
+const DOCUMENT_STARTS = Object.fromEntries(
+  (['UTF-8', 'ISO-8859-1'] as const).map((encoding) => [
+    encoding,
+    Object.fromEntries(
+      (['OCI', 'NSOCI'] as const).map((protocol) => [
+        protocol,
+        `<?xml version="1.0" encoding="${encoding}"?>\n<BroadsoftDocument protocol="${protocol}" xmlns="C" xmlns:xsi="${XSI_NS}">`,
+      ]),
+    ),
+  ]),
+) as Record<'UTF-8' | 'ISO-8859-1', Record<'OCI' | 'NSOCI', string>>;
+
+/** An envelope member's text, escaped (with character references under ISO-8859-1); one test for the usual plain text. */
+function envelopeText(value: unknown, path: string, latin1: boolean): string {
   if (typeof value !== 'string') throw new OciEncodeError(`${path}: expected a string`, { path });
+  if (!ENVELOPE_TEXT_NEEDS_WORK.test(value)) return value;
   checkChars(value, path);
-  return value;
+  return latin1 ? referenceBeyond(escapeText(value)) : escapeText(value);
 }
+/** Characters to escape, to reference under ISO-8859-1, or that XML may not carry. */
+const ENVELOPE_TEXT_NEEDS_WORK = /[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\u0100-\uffff]/;
 
 function checkChars(value: string, path: string): void {
   const bad = findInvalidXmlChar(value);
@@ -136,8 +174,17 @@ function checkChars(value: string, path: string): void {
   }
 }
 
-/** The `<command xsi:type="…">` element alone (the `xsi` prefix is the one the envelope declares). */
+/**
+ * The `<command xsi:type="…">` element alone (the `xsi` prefix is the one the envelope declares),
+ * written by the plan of its type (runtime/oci/encode-plan.ts); what the plan declines (an error
+ * to report, an unusual value) by the metadata walk below, which is the reference for both.
+ */
 export function encodeCommand(schema: OciSchema, command: OciCommand): string {
+  return encodePlanOf(schema).command(command) ?? new Encoder(schema).command(command);
+}
+
+/** The reference walk alone, without the plan: what the plan's text is tested against (test/oci-codec/encode-plan.test.ts). */
+export function encodeCommandByWalk(schema: OciSchema, command: OciCommand): string {
   return new Encoder(schema).command(command);
 }
 
@@ -192,7 +239,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Writes values by walking the metadata; element order always comes from the schema. */
+/**
+ * Writes values by walking the metadata; element order always comes from the schema. The reference
+ * for the plans of encode-plan.ts, and what writes (or refuses with a typed error) what they decline.
+ */
 class Encoder {
   constructor(private readonly schema: OciSchema) {}
 

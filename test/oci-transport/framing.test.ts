@@ -174,6 +174,24 @@ describe('decodeDocumentText / encodeDocumentText', () => {
     expect(encodeDocumentText('<BroadsoftDocument>ë</BroadsoftDocument>').equals(Buffer.from('<BroadsoftDocument>ë</BroadsoftDocument>', 'utf8'))).toBe(true);
   });
 
+  test("with lineFeed, the same bytes end with the frame's line feed, in one Buffer", () => {
+    const docs = [
+      ociRequest('Zoë € 😀', 'ISO-8859-1'),
+      ociRequest('Zoë € 😀', 'UTF-8'),
+      `\ufeff${ociRequest('Zoë', 'UTF-8')}`,
+      ociRequest('Zoë € 😀', 'US-ASCII'),
+      '<BroadsoftDocument>ë</BroadsoftDocument>',
+      'x'.repeat(70_000),
+    ];
+    for (const doc of docs) {
+      const framed = encodeDocumentText(doc, { lineFeed: true });
+      expect(framed.equals(Buffer.concat([encodeDocumentText(doc), Buffer.from('\n')]))).toBe(true);
+    }
+    expect(() => encodeDocumentText('<?xml version="1.0" encoding="UTF-16"?><a/>', { lineFeed: true })).toThrow(
+      expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_ENCODING' }),
+    );
+  });
+
   test('an unknown declared encoding is a coded error', () => {
     expect(() => decodeDocumentText(Buffer.from('<?xml version="1.0" encoding="x-klingon"?><a/>'))).toThrow(
       expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_ENCODING' }),

@@ -292,6 +292,7 @@ describe('TCP requester', () => {
     const server = track(await echoServer());
     const requester = track(createRequester(`tcp://127.0.0.1:${server.port}`));
     expect((await rejectionOf(requester.request(''))).code).toBe('TH_ERR_OCI_TRANSPORT_ARGUMENT');
+    expect((await rejectionOf(requester.request(' \n\t\u00a0'))).code).toBe('TH_ERR_OCI_TRANSPORT_ARGUMENT');
     expect((await rejectionOf(requester.request(ociRequest('t'), { timeoutMs: -1 }))).code).toBe('TH_ERR_OCI_TRANSPORT_ARGUMENT');
     expect((await rejectionOf(requester.request('<?xml version="1.0" encoding="UTF-16"?><BroadsoftDocument/>'))).code).toBe('TH_ERR_OCI_TRANSPORT_ENCODING');
     expect(() => createRequester('tcp://127.0.0.1:1', { requestTimeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'TH_ERR_OCI_TRANSPORT_ARGUMENT' }));

@@ -1,4 +1,4 @@
-import { MAX_COMMANDS, type OciCommand, type OciDocument, decodeDocument, encodeDocument } from '../../oci/codec.js';
+import { type EncodableDocument, MAX_COMMANDS, type OciCommand, type OciDocument, decodeDocument, encodeDocument } from '../../oci/codec.js';
 import { parseCommandName } from '../../oci/command-name.js';
 import { OciUnknownTypeError } from '../../oci/errors.js';
 import type { ComplexTypeMeta } from '../../oci/meta.js';
@@ -15,7 +15,7 @@ import type { CommandHandler, HandlerContext } from './handlers/context.js';
 import { type OciMockState, copyFields } from './model.js';
 import { ResponseBuilder, detailsAsCdata, seedOf, xmlSafe } from './respond.js';
 import { ReadAnswers } from './read-answers.js';
-import { type DocumentIdentity, ResponseWriter, WriterDeclined } from './response-writer.js';
+import { AnswerTexts } from './answer-texts.js';
 import type { SessionScope, SessionState } from './sessions.js';
 import type { MockUser } from './users.js';
 
@@ -57,7 +57,7 @@ export interface ParsedDocument {
 export class OciMockEngine {
   readonly stats: OciMockStats = { documents: 0, commands: 0, byType: new Map() };
   readonly responses: ResponseBuilder;
-  private readonly writer: ResponseWriter;
+  private readonly answerTexts: AnswerTexts;
   private readonly readAnswers = new ReadAnswers();
   private readonly synthesised = new Map<string, OciCommand>();
   private readonly handlers: ReadonlyMap<string, CommandHandler>;
@@ -84,7 +84,7 @@ export class OciMockEngine {
       logger.debug?.(`stored values do not fit ${type}; template values used instead`, { issues: issues.slice(0, 3) }),
     );
     this.handlers = handlersByFamily;
-    this.writer = new ResponseWriter(schema);
+    this.answerTexts = new AnswerTexts(schema);
   }
 
   /** Decodes and validates a request document (bytes as received, or text). Never throws. */
@@ -213,7 +213,7 @@ export class OciMockEngine {
         if (changes) this.state.generation++;
       }
       if (readKey !== undefined && kept === undefined) {
-        const bytes = this.writer.prepare(response);
+        const bytes = this.answerTexts.prepare(response);
         if (bytes >= 0) this.readAnswers.set(readKey, generation, response, bytes);
       }
       if (wasLoggedIn && session.user) session.answered++;
@@ -337,8 +337,8 @@ export class OciMockEngine {
   }
 
   /**
-   * The response document: written by the mock's own writer (response-writer.ts), or, for
-   * anything it leaves to the codec, by encodeDocument, which gives the same text.
+   * The response document, written by the codec; each answer's text is kept with it (answer-texts.ts),
+   * so an answer served again costs only its echo.
    */
   private encode(parsed: ParsedDocument, answers: OciCommand[], echoValues: unknown[]): string {
     // What the client sent is quoted back (identity, echo, 6004 details): characters XML cannot carry are escaped.
@@ -355,26 +355,16 @@ export class OciMockEngine {
       if (typeof answer.detail === 'string' && xmlSafe(answer.detail) !== answer.detail)
         answers[i] = copyFields(answer, { detail: xmlSafe(answer.detail) }) as OciCommand;
     }
-    let text: string | undefined;
+    const commands = answers.map((answer, i) => this.answerTexts.withEcho(answer, echoes[i] as string) ?? withEcho(answer, echoes[i]));
+    const doc: EncodableDocument = { protocol: 'OCI', ...identity, commands };
     try {
-      text = this.writer.document(identity, answers, echoes);
-    } catch (error) {
-      if (!(error instanceof WriterDeclined)) this.logger.debug?.('response writer failed; the codec writes the document', { error: describe(error) });
-    }
-    const doc: OciDocument = { protocol: 'OCI', ...identity, commands: answers };
-    try {
-      if (text === undefined) {
-        doc.commands = answers.map((answer, i) => withEcho(answer, echoes[i]));
-        text = encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false });
-      }
+      const text = encodeDocument(this.schema, doc, { encoding: 'ISO-8859-1', validate: false });
       // Only an ErrorResponse with a detail has anything to rewrite: the other documents (nearly all) skip the scan.
       return hasDetail ? detailsAsCdata(text) : text;
     } catch (error) {
       // A response the encoder refuses is a mock bug: answer each command with an internal error rather than nothing.
       this.logger.warn?.('response document could not be encoded', { error: describe(error) });
-      const fallback = doc.commands.map((r) =>
-        withEcho(errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error))), r.echo),
-      );
+      const fallback = echoes.map((echo) => withEcho(errorResponse(new OciCommandRejection(6000, 'Internal error in the mock server', describe(error))), echo));
       return encodeDocument(this.schema, { ...doc, commands: fallback }, { encoding: 'ISO-8859-1', validate: false });
     }
   }
@@ -419,7 +409,7 @@ class CommandContext implements HandlerContext {
   }
 }
 
-/** One SuccessResponse for every success (answers are never changed once made): the writer keeps its text. */
+/** One SuccessResponse for every success (answers are never changed once made): its text is kept (answer-texts.ts). */
 const successResponse: OciCommand = Object.freeze({ $type: 'SuccessResponse' });
 
 /** Requests answered with SuccessResponse that are not reads or session requests are taken to change data. */
@@ -433,6 +423,15 @@ export function errorResponse(rejection: OciCommandRejection): OciCommand {
   const response: OciCommand = { $type: 'ErrorResponse', type: 'Error', summary, summaryEnglish: summary };
   if (rejection.detail !== undefined) response.detail = rejection.detail;
   return response;
+}
+
+/** The identity members of a response document, as collected from the request. */
+interface DocumentIdentity {
+  sessionId?: string;
+  userId?: string;
+  phoneNumber?: string;
+  linePort?: string;
+  trackingId?: string;
 }
 
 function xmlSafeIdentity(identity: ParsedDocument['identity']): DocumentIdentity {

@@ -9,7 +9,7 @@
  * Used by the TCP/TLS requester (responses) and by the mock server (requests).
  */
 import { OciDocumentEncodingError } from '../errors.js';
-import { decodeXmlBytes, encodeXmlText } from '../xml/text.js';
+import { decodeXmlBytes, encodeXmlText, type XmlTextEncodeOptions } from '../xml/text.js';
 import { OciEncodingError, OciFrameTooLargeError, OciTransportError, OciTransportErrorCode, OciUnterminatedMarkupError } from './errors.js';
 import { CDATA_CLOSE, CDATA_OPEN, COMMENT_CLOSE, COMMENT_OPEN, GT, LT, PI_CLOSE, SLASH } from './xml-bytes.js';
 
@@ -363,11 +363,12 @@ export function decodeDocumentText(bytes: Buffer): string {
  * Encodes document text into bytes by its own declaration (default UTF-8). Under ISO-8859-1 (or
  * US-ASCII) characters the encoding cannot hold go out as numeric character references, which is
  * what BroadWorks expects (§4.1) and is valid in text and attribute values.
+ * With `lineFeed`, the bytes end with the `\n` that ends a TCP frame (one Buffer, no copy of the text).
  * @throws OciEncodingError for a declared encoding other than UTF-8, ISO-8859-1 or US-ASCII.
  */
-export function encodeDocumentText(text: string): Buffer {
+export function encodeDocumentText(text: string, options: XmlTextEncodeOptions = {}): Buffer {
   try {
-    return encodeXmlText(text);
+    return encodeXmlText(text, options);
   } catch (error) {
     if (error instanceof OciDocumentEncodingError) throw new OciEncodingError(error.encoding ?? '', 'encode', error.message);
     throw error;

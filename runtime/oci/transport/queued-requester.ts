@@ -102,7 +102,7 @@ export abstract class QueuedRequester extends EventEmitter implements Requester 
   protected abstract shutdown(): Promise<void>;
 
   request(document: string, options: RequestOptions = {}): Promise<string> {
-    if (typeof document !== 'string' || document.trim() === '') {
+    if (typeof document !== 'string' || isBlank(document)) {
       return Promise.reject(
         new OciTransportError(OciTransportErrorCode.argument, 'request() needs a non-empty OCI document string', {
           url: this.url,
@@ -208,3 +208,10 @@ function positiveMs(value: number | undefined, fallback: number, name: string, u
   }
   return value;
 }
+
+/** True when the text is empty or only whitespace (as `trim() === ''`), stopping at the first other character: no trimmed copy of a document. */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (!WHITESPACE.test(text[i] as string)) return false;
+  return true;
+}
+const WHITESPACE = /\s/;

@@ -79,8 +79,8 @@ export class TcpRequester extends QueuedRequester {
 
   protected async exchange(document: string, control: ExchangeControl): Promise<string> {
     // Encode before connecting: a document that cannot be encoded never touches the wire.
-    // The line feed that ends the frame is encoded with the text (no second buffer and copy).
-    const bytes = encodeDocumentText(`${document}\n`);
+    // The line feed that ends the frame is written into the same Buffer (no second string or Buffer).
+    const bytes = encodeDocumentText(document, { lineFeed: true });
     control.onAbort((abortReason) => {
       // Timeout, caller abort or close: the reply may still come and would desynchronise the
       // stream, so the socket goes now (synchronously, before the next request can pick it up).

@@ -153,9 +153,11 @@ export function outputEncoding(label: string | undefined): XmlOutputEncoding | '
   return LATIN1_LABELS.has(lower) ? 'ISO-8859-1' : undefined;
 }
 
-const BEYOND_LATIN1 = /[^\x00-\xff]/u;
+// The tests need no `u` flag (any code unit beyond is a hit; faster on long text); the replacements
+// have it, so that a surrogate pair becomes one reference.
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
 const BEYOND_LATIN1_ALL = /[^\x00-\xff]/gu;
-const BEYOND_ASCII = /[^\x00-\x7f]/u;
+const BEYOND_ASCII = /[^\x00-\x7f]/;
 const BEYOND_ASCII_ALL = /[^\x00-\x7f]/gu;
 
 /** Replaces every character beyond `max` (0xFF or 0x7F) by a numeric character reference. */
@@ -165,19 +167,35 @@ export function referenceBeyond(text: string, max: 0xff | 0x7f = 0xff): string {
   return text.replace(max === 0xff ? BEYOND_LATIN1_ALL : BEYOND_ASCII_ALL, (c) => `&#${c.codePointAt(0)};`);
 }
 
+/** Options of {@link encodeXmlText}. */
+export interface XmlTextEncodeOptions {
+  /** End the bytes with a line feed (the TCP frame's end), written into the same Buffer: no second string or Buffer. */
+  lineFeed?: boolean;
+}
+
 /**
  * Encodes document text into bytes by its own declaration (UTF-8 when none). Under ISO-8859-1 or
  * US-ASCII, characters beyond the encoding go out as numeric character references (valid in
  * character data and attribute values, the only places such characters can be).
  * @throws OciDocumentEncodingError for any other declared encoding.
  */
-export function encodeXmlText(text: string): Buffer {
+export function encodeXmlText(text: string, options: XmlTextEncodeOptions = {}): Buffer {
   const label = declaredEncoding(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const encoding = outputEncoding(label);
-  if (encoding === 'UTF-8') return Buffer.from(text, 'utf8');
-  if (encoding === 'ISO-8859-1') return Buffer.from(referenceBeyond(text, 0xff), 'latin1');
-  if (encoding === 'US-ASCII') return Buffer.from(referenceBeyond(text, 0x7f), 'latin1');
+  const lineFeed = options.lineFeed === true;
+  if (encoding === 'UTF-8') return bytesOf(text, 'utf8', lineFeed);
+  if (encoding === 'ISO-8859-1') return bytesOf(referenceBeyond(text, 0xff), 'latin1', lineFeed);
+  if (encoding === 'US-ASCII') return bytesOf(referenceBeyond(text, 0x7f), 'latin1', lineFeed);
   throw new OciDocumentEncodingError(`documents are written in UTF-8 or ISO-8859-1, not '${label}'`, { encoding: label });
+}
+
+function bytesOf(text: string, encoding: 'utf8' | 'latin1', lineFeed: boolean): Buffer {
+  if (!lineFeed) return Buffer.from(text, encoding);
+  const length = Buffer.byteLength(text, encoding);
+  const bytes = Buffer.allocUnsafe(length + 1);
+  bytes.write(text, 0, length, encoding);
+  bytes[length] = 0x0a;
+  return bytes;
 }
 
 /**

@@ -148,7 +148,7 @@ export function serveStreamConnection(core: MockCore, socket: Socket, transport:
     if (socket.destroyed || core.closing) return;
     const text = await core.engine.executeAsync(parsed, connection.sessions);
     forgetOldSessions(connection.sessions);
-    let bytes = Buffer.concat([encodeDocumentText(text), NEWLINE]);
+    let bytes = encodeDocumentText(text, { lineFeed: true });
     if (takeFault(core.faults, 'dropConnectionMidResponse')) {
       socket.write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))), () => socket.destroy());
       return;
@@ -180,7 +180,7 @@ export function pushForcedLogout(core: MockCore, connection: StreamConnection, s
   const text = core.engine.forcedLogoutDocument(sessionId, session.user.userId);
   session.user = undefined;
   session.nonce = undefined;
-  const bytes = Buffer.concat([encodeDocumentText(text), NEWLINE]);
+  const bytes = encodeDocumentText(text, { lineFeed: true });
   if (connection.flow) connection.flow.write(bytes);
   else if (!connection.socket.destroyed) connection.socket.write(bytes);
   core.logger.info?.(`forced logout of session ${sessionId}`);

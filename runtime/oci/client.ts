@@ -591,7 +591,11 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
     return session;
   }
 
-  private async exchangeOnSession(session: OciSession, commands: readonly SendableCommand[], select?: readonly (DecodeSelection | undefined)[]): Promise<OciCommand[]> {
+  private async exchangeOnSession(
+    session: OciSession,
+    commands: readonly SendableCommand[],
+    select?: readonly (DecodeSelection | undefined)[],
+  ): Promise<OciCommand[]> {
     const started = performance.now();
     const responses = await session.exchange(commands, { select }, this.logsDocuments ? (text, reply) => this.logDocuments(text, reply) : undefined);
     this.countDocument(session, commands, started);

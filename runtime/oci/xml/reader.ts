@@ -578,26 +578,35 @@ export class XmlReader {
       this.depth--;
       return '';
     }
-    const s = this.src;
-    const lt = s.indexOf('<', this.pos);
-    const name = tag.qname;
-    const close = lt + 2 + name.length;
-    if (
-      lt === -1 ||
-      s.charCodeAt(lt + 1) !== Ch.Slash ||
-      s.charCodeAt(close) !== Ch.Gt ||
-      !s.startsWith(name, lt + 2) ||
-      lt - this.pos > this.limits.maxStringLength
-    ) {
-      return undefined;
-    }
-    const raw = s.slice(this.pos, lt);
+    const lt = this.plainTextEnd(tag);
+    if (lt === -1) return undefined;
+    const raw = this.src.slice(this.pos, lt);
     const text = raw.indexOf('&') === -1 ? raw : decodeEntities(raw);
     if (typeof text !== 'string') return undefined;
-    this.pos = close + 1;
+    this.pos = lt + 3 + tag.qname.length;
     this.unbindDepth();
     this.depth--;
     return text;
+  }
+
+  /**
+   * Where the text of `tag` ends when its own end tag follows it at once, within the length
+   * limit (the usual simple member: `text</name>`), else -1; the end tag then ends at `lt + 3 + qname.length`.
+   */
+  private plainTextEnd(tag: StartTag): number {
+    const s = this.src;
+    const lt = s.indexOf('<', this.pos);
+    const name = tag.qname;
+    if (
+      lt === -1 ||
+      s.charCodeAt(lt + 1) !== Ch.Slash ||
+      s.charCodeAt(lt + 2 + name.length) !== Ch.Gt ||
+      !s.startsWith(name, lt + 2) ||
+      lt - this.pos > this.limits.maxStringLength
+    ) {
+      return -1;
+    }
+    return lt;
   }
 
   /**
@@ -607,21 +616,9 @@ export class XmlReader {
    */
   trySkipSimple(tag: StartTag): boolean {
     if (!tag.selfClosing) {
-      const s = this.src;
-      const lt = s.indexOf('<', this.pos);
-      const name = tag.qname;
-      const close = lt + 2 + name.length;
-      if (
-        lt === -1 ||
-        s.charCodeAt(lt + 1) !== Ch.Slash ||
-        s.charCodeAt(close) !== Ch.Gt ||
-        !s.startsWith(name, lt + 2) ||
-        lt - this.pos > this.limits.maxStringLength ||
-        (this.hasAmpersand(this.pos, lt) && typeof decodeEntities(s.slice(this.pos, lt)) !== 'string')
-      ) {
-        return false;
-      }
-      this.pos = close + 1;
+      const lt = this.plainTextEnd(tag);
+      if (lt === -1 || (this.hasAmpersand(this.pos, lt) && typeof decodeEntities(this.src.slice(this.pos, lt)) !== 'string')) return false;
+      this.pos = lt + 3 + tag.qname.length;
     }
     this.unbindDepth();
     this.depth--;

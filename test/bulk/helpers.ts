@@ -36,6 +36,19 @@ export async function startBulkMock(): Promise<BulkMock> {
   return { mock, dir, schema, url, client: new OciClient({ url, userId: 'admin', password: PASSWORD, schema }) };
 }
 
+/**
+ * Starts the mock for the calling test file (beforeAll) and stops it after its tests (afterAll);
+ * the fields of the returned object are set once beforeAll has run.
+ */
+export function useBulkMock(): BulkMock {
+  const env = {} as BulkMock;
+  beforeAll(async () => {
+    Object.assign(env, await startBulkMock());
+  }, 60_000);
+  afterAll(() => stopBulkMock(env));
+  return env;
+}
+
 export async function stopBulkMock(env: Partial<BulkMock>): Promise<void> {
   await env.client?.close();
   await env.mock?.stop();

@@ -4,28 +4,16 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BulkRunOptions, planUndo, applyUndo, readJournal, runBulk, writeXlsxFile } from '../../agents/bulk/index.js';
-import type { OciClient } from '../../runtime/oci/client.js';
-import type { OciSchema } from '../../runtime/oci/schema.js';
 import { uniqueTag } from '../oci-client/helpers.js';
-import { type BulkMock, DOMAIN, GROUP, PASSWORD, SP, USER_HEADER, hammerBulk, startBulkMock, stopBulkMock, userRow, writeCsv } from './helpers.js';
+import { DOMAIN, GROUP, PASSWORD, SP, USER_HEADER, hammerBulk, useBulkMock, userRow, writeCsv } from './helpers.js';
 
-let env: BulkMock;
-let dir: string;
-let schema: OciSchema;
-let url: string;
-let client: OciClient;
+const env = useBulkMock();
 
-beforeAll(async () => {
-  env = await startBulkMock();
-  ({ dir, schema, url, client } = env);
-}, 60_000);
-afterAll(() => stopBulkMock(env ?? {}));
-
-const connection = () => ({ url, userId: 'admin', password: PASSWORD });
-const run = (options: Omit<BulkRunOptions, 'schema'>) => runBulk({ schema, ...options });
+const connection = () => ({ url: env.url, userId: 'admin', password: PASSWORD });
+const run = (options: Omit<BulkRunOptions, 'schema'>) => runBulk({ schema: env.schema, ...options });
 
 async function usersInGroup(group = GROUP): Promise<string[]> {
-  const r = await client.send({ $type: 'UserGetListInGroupRequest', serviceProviderId: SP, GroupId: group } as never);
+  const r = await env.client.send({ $type: 'UserGetListInGroupRequest', serviceProviderId: SP, GroupId: group } as never);
   const table = (r as unknown as { userTable: { colHeading: string[]; row: { col: string[] }[] } }).userTable;
   const col = table.colHeading.indexOf('User Id');
   return table.row.map((row) => row.col[col] as string);
@@ -47,7 +35,7 @@ describe('2,000 users from one CSV', () => {
     set(399, 'lastName', undefined); // required, left empty
     set(1200, 'firstName', 'y'.repeat(31));
     set(1998, 'callingLineIdFirstName', ''); // written as "": an empty string, shorter than 1
-    csv = writeCsv(join(dir, `users-${tag}.csv`), USER_HEADER, rows);
+    csv = writeCsv(join(env.dir, `users-${tag}.csv`), USER_HEADER, rows);
   });
 
   it('dry run: reports every planted error with its row and column, sends nothing', async () => {
@@ -70,7 +58,7 @@ describe('2,000 users from one CSV', () => {
     const journal = readFileSync(summary.journal as string, 'utf8');
     expect(journal).not.toContain('secret');
     const lines = readJournal(summary.journal as string);
-    expect(lines[0]).toMatchObject({ kind: 'header', mode: 'dry-run', release: schema.release });
+    expect(lines[0]).toMatchObject({ kind: 'header', mode: 'dry-run', release: env.schema.release });
     expect(lines.filter((l) => l.kind === 'row')).toHaveLength(2000);
   }, 120_000);
 
@@ -81,7 +69,7 @@ describe('2,000 users from one CSV', () => {
     expect(listed.size).toBe(1996);
     for (const row of planted.keys()) expect(listed.has(`${tag}-${row - 2}@${DOMAIN}`)).toBe(false);
     const journal = readFileSync(summary.journal as string, 'utf8');
-    expect(journal).toContain(`"url":"${url}`);
+    expect(journal).toContain(`"url":"${env.url}`);
     expect(journal).not.toMatch(/Pw-\d+-secret/);
     expect(journal).toContain('"password":"***"');
   }, 120_000);
@@ -136,12 +124,12 @@ describe('request per row', () => {
     ];
     const rows = [];
     for (let i = 0; i < 20; i++) rows.push(device(i), user(i), modify(i));
-    const csv = writeCsv(join(dir, `mixed-${tag}.csv`), header, rows);
+    const csv = writeCsv(join(env.dir, `mixed-${tag}.csv`), header, rows);
     const summary = await run({ input: csv, apply: true, connection: connection(), sessions: 3, batchSize: 4 });
     expect(summary.counts).toMatchObject({ ok: 60, failed: 0, invalid: 0 });
-    const got = (await client.send({ $type: 'UserGetRequest23V2', userId: `${tag}-7@${DOMAIN}` } as never)) as Record<string, unknown>;
+    const got = (await env.client.send({ $type: 'UserGetRequest23V2', userId: `${tag}-7@${DOMAIN}` } as never)) as Record<string, unknown>;
     expect(got).toMatchObject({ lastName: 'Changed7', title: 'Engineer' });
-    const devices = await client.send({ $type: 'GroupAccessDeviceGetListRequest', serviceProviderId: SP, groupId: GROUP } as never);
+    const devices = await env.client.send({ $type: 'GroupAccessDeviceGetListRequest', serviceProviderId: SP, groupId: GROUP } as never);
     expect(JSON.stringify(devices)).toContain(`${tag}-dev19`);
   }, 60_000);
 
@@ -195,10 +183,10 @@ describe('request per row', () => {
         `${tag}-y@${DOMAIN}`,
       ],
     ];
-    const csv = writeCsv(join(dir, `mercury-${tag}.csv`), header, rows);
+    const csv = writeCsv(join(env.dir, `mercury-${tag}.csv`), header, rows);
     // The hunt group's agents must exist (the mock checks them, as a server does).
     for (const agent of ['x', 'y']) {
-      await client.send({
+      await env.client.send({
         $type: 'UserAddRequest17sp4',
         serviceProviderId: SP,
         groupId: GROUP,
@@ -213,9 +201,9 @@ describe('request per row', () => {
     expect(summary.counts).toMatchObject({ ok: 3, failed: 0, invalid: 0 });
     const journal = readJournal(summary.journal as string).filter((l) => l.kind === 'row');
     expect(journal.map((l) => (l.kind === 'row' ? l.request : ''))).toEqual([
-      schema.latest('GroupAccessDeviceAddRequest'),
-      schema.latest('GroupAccessDeviceAddRequest'),
-      schema.latest('GroupHuntGroupAddInstanceRequest'),
+      env.schema.latest('GroupAccessDeviceAddRequest'),
+      env.schema.latest('GroupAccessDeviceAddRequest'),
+      env.schema.latest('GroupHuntGroupAddInstanceRequest'),
     ]);
     // The preset's defaults filled what the file left out.
     const hg = journal[2];
@@ -225,14 +213,14 @@ describe('request per row', () => {
       agentUserId: [`${tag}-x@${DOMAIN}`, `${tag}-y@${DOMAIN}`],
     });
     expect(JSON.stringify(journal)).not.toContain('sip-Secret-9');
-    const devices = JSON.stringify(await client.send({ $type: 'GroupAccessDeviceGetListRequest', serviceProviderId: SP, groupId: GROUP } as never));
+    const devices = JSON.stringify(await env.client.send({ $type: 'GroupAccessDeviceGetListRequest', serviceProviderId: SP, groupId: GROUP } as never));
     expect(devices).toContain(`${tag}-a`);
     expect(devices).toContain(`${tag}-b`);
   }, 60_000);
 
   it('reads XLSX input (typed cells back to text, the schema types them)', async () => {
     const tag = `x${uniqueTag()}`;
-    const path = join(dir, `users-${tag}.xlsx`);
+    const path = join(env.dir, `users-${tag}.xlsx`);
     await writeXlsxFile(path, [USER_HEADER, ...Array.from({ length: 5 }, (_, i) => userRow(tag, i))]);
     const summary = await run({ input: path, request: 'UserAddRequest17sp4', apply: true, connection: connection() });
     expect(summary.counts).toMatchObject({ ok: 5, invalid: 0, failed: 0 });
@@ -244,7 +232,7 @@ describe('preflight', () => {
   it("checks each row's targets against the server, counting what earlier rows add", async () => {
     const tag = `p${uniqueTag()}`;
     await run({
-      input: writeCsv(join(dir, `pre-seed-${tag}.csv`), USER_HEADER, [userRow(tag, 0)]),
+      input: writeCsv(join(env.dir, `pre-seed-${tag}.csv`), USER_HEADER, [userRow(tag, 0)]),
       request: 'UserAddRequest17sp4',
       apply: true,
       connection: connection(),
@@ -273,7 +261,7 @@ describe('preflight', () => {
     const plan = new Map<number, string>();
     const problems: string[] = [];
     const summary = await run({
-      input: writeCsv(join(dir, `pre-${tag}.csv`), header, rows),
+      input: writeCsv(join(env.dir, `pre-${tag}.csv`), header, rows),
       preflight: true,
       connection: connection(),
       onEvent: (e) => {
@@ -300,7 +288,7 @@ describe('errors', () => {
     const tag = `e${uniqueTag()}`;
     const rows = [];
     for (let i = 0; i < 60; i++) rows.push(userRow(tag, i, i < 6 ? 'no-such-group' : GROUP));
-    const csv = writeCsv(join(dir, `maxerr-${tag}.csv`), USER_HEADER, rows);
+    const csv = writeCsv(join(env.dir, `maxerr-${tag}.csv`), USER_HEADER, rows);
     const summary = await run({ input: csv, request: 'UserAddRequest17sp4', apply: true, connection: connection(), sessions: 1, batchSize: 1, maxErrors: 3 });
     expect(summary.stoppedByMaxErrors).toBe(true);
     expect(summary.counts.failed).toBeGreaterThanOrEqual(3);
@@ -315,8 +303,8 @@ describe('errors', () => {
     const rows = [];
     for (let i = 0; i < 30; i++) rows.push(userRow(tag, i, i % 10 === 3 ? 'no-such-group' : GROUP));
     (rows[5] as string[])[3] = 'z'.repeat(40); // lastName too long: invalid offline
-    const csv = writeCsv(join(dir, `failed-${tag}.csv`), USER_HEADER, rows);
-    const failedOut = join(dir, `failed-${tag}.out.csv`);
+    const csv = writeCsv(join(env.dir, `failed-${tag}.csv`), USER_HEADER, rows);
+    const failedOut = join(env.dir, `failed-${tag}.out.csv`);
     const first = await run({ input: csv, request: 'UserAddRequest17sp4', apply: true, connection: connection(), failedOut });
     expect(first.counts).toMatchObject({ ok: 26, failed: 3, invalid: 1 });
     const text = readFileSync(failedOut, 'utf8');
@@ -335,7 +323,7 @@ describe('errors', () => {
 
   it('the CLI exits 1 on row errors and 2 on usage errors', async () => {
     const tag = `c${uniqueTag()}`;
-    const csv = writeCsv(join(dir, `cli-${tag}.csv`), USER_HEADER, [userRow(tag, 0), [SP, GROUP, `${tag}-1@${DOMAIN}`, 'x'.repeat(31)]]);
+    const csv = writeCsv(join(env.dir, `cli-${tag}.csv`), USER_HEADER, [userRow(tag, 0), [SP, GROUP, `${tag}-1@${DOMAIN}`, 'x'.repeat(31)]]);
     const bad = await hammerBulk(['run', csv, '--request', 'UserAddRequest17sp4', '--quiet']).done;
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/row 3, column lastName: /);
@@ -343,10 +331,10 @@ describe('errors', () => {
     const usage = await hammerBulk(['run', csv, '--quiet']).done;
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/TH_ERR_BULK_OPTIONS: name the request/);
-    const missing = await hammerBulk(['run', join(dir, 'nope.csv'), '--request', 'UserAddRequest17sp4']).done;
+    const missing = await hammerBulk(['run', join(env.dir, 'nope.csv'), '--request', 'UserAddRequest17sp4']).done;
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/TH_ERR_BULK_INPUT: .*nope\.csv: no such file/);
-    expect(existsSync(join(dir, 'nope.csv.journal.jsonl'))).toBe(false);
+    expect(existsSync(join(env.dir, 'nope.csv.journal.jsonl'))).toBe(false);
   }, 90_000);
 });
 
@@ -355,18 +343,18 @@ describe('backup and undo', () => {
     const tag = `b${uniqueTag()}`;
     const adds = Array.from({ length: 4 }, (_, i) => userRow(tag, i));
     await run({
-      input: writeCsv(join(dir, `undo-add-${tag}.csv`), USER_HEADER, adds),
+      input: writeCsv(join(env.dir, `undo-add-${tag}.csv`), USER_HEADER, adds),
       request: 'UserAddRequest17sp4',
       apply: true,
       connection: connection(),
       journal: false,
     });
-    await client.send({ $type: 'UserModifyRequest22', userId: `${tag}-0@${DOMAIN}`, title: 'Before' } as never);
+    await env.client.send({ $type: 'UserModifyRequest22', userId: `${tag}-0@${DOMAIN}`, title: 'Before' } as never);
     const header = ['userId', 'lastName', 'title'];
     const mods = Array.from({ length: 4 }, (_, i) => [`${tag}-${i}@${DOMAIN}`, `New${i}`, 'After']);
-    const journal = join(dir, `undo-${tag}.jsonl`);
+    const journal = join(env.dir, `undo-${tag}.jsonl`);
     const applied = await run({
-      input: writeCsv(join(dir, `undo-mod-${tag}.csv`), header, mods),
+      input: writeCsv(join(env.dir, `undo-mod-${tag}.csv`), header, mods),
       request: 'UserModifyRequest',
       apply: true,
       backup: true,
@@ -374,35 +362,35 @@ describe('backup and undo', () => {
       connection: connection(),
     });
     expect(applied.counts.ok).toBe(4);
-    expect(await client.send({ $type: 'UserGetRequest23V2', userId: `${tag}-0@${DOMAIN}` } as never)).toMatchObject({ lastName: 'New0', title: 'After' });
-    const plan = await planUndo(journal, { schema });
+    expect(await env.client.send({ $type: 'UserGetRequest23V2', userId: `${tag}-0@${DOMAIN}` } as never)).toMatchObject({ lastName: 'New0', title: 'After' });
+    const plan = await planUndo(journal, { schema: env.schema });
     expect(plan.steps.map((s) => s.row)).toEqual([5, 4, 3, 2]);
     expect(plan.steps.every((s) => s.inverse.ok)).toBe(true);
-    const results = await applyUndo(plan, connection(), schema);
+    const results = await applyUndo(plan, connection(), env.schema);
     expect(results.every((r) => r.ok)).toBe(true);
-    const zero = (await client.send({ $type: 'UserGetRequest23V2', userId: `${tag}-0@${DOMAIN}` } as never)) as Record<string, unknown>;
+    const zero = (await env.client.send({ $type: 'UserGetRequest23V2', userId: `${tag}-0@${DOMAIN}` } as never)) as Record<string, unknown>;
     expect(zero).toMatchObject({ lastName: 'Last0', title: 'Before' });
-    const one = (await client.send({ $type: 'UserGetRequest23V2', userId: `${tag}-1@${DOMAIN}` } as never)) as Record<string, unknown>;
+    const one = (await env.client.send({ $type: 'UserGetRequest23V2', userId: `${tag}-1@${DOMAIN}` } as never)) as Record<string, unknown>;
     expect(one.lastName).toBe('Last1');
     expect(one.title).toBeUndefined(); // it had none: the undo cleared it
   }, 90_000);
 
   it('undo of an Add run plans Deletes', async () => {
     const tag = `d${uniqueTag()}`;
-    const journal = join(dir, `undo-adds-${tag}.jsonl`);
+    const journal = join(env.dir, `undo-adds-${tag}.jsonl`);
     await run({
-      input: writeCsv(join(dir, `adds-${tag}.csv`), USER_HEADER, [userRow(tag, 0), userRow(tag, 1)]),
+      input: writeCsv(join(env.dir, `adds-${tag}.csv`), USER_HEADER, [userRow(tag, 0), userRow(tag, 1)]),
       request: 'UserAddRequest17sp4',
       apply: true,
       connection: connection(),
       journal,
     });
-    const plan = await planUndo(journal, { schema });
+    const plan = await planUndo(journal, { schema: env.schema });
     expect(plan.steps.map((s) => (s.inverse.ok ? s.inverse.command : s.inverse.reason))).toEqual([
       { $type: 'UserDeleteRequest', userId: `${tag}-1@${DOMAIN}` },
       { $type: 'UserDeleteRequest', userId: `${tag}-0@${DOMAIN}` },
     ]);
-    await applyUndo(plan, connection(), schema);
+    await applyUndo(plan, connection(), env.schema);
     expect((await usersInGroup()).filter((u) => u.startsWith(`${tag}-`))).toHaveLength(0);
   }, 60_000);
 });

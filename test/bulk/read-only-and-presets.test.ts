@@ -3,28 +3,16 @@
 // user.create preset (UserConsolidatedAddRequest, newest version) creates users a Get reads back.
 import { join } from 'node:path';
 import { type BulkEvent, type BulkRunOptions, isReadOnlyRequest, readJournal, runBulk } from '../../agents/bulk/index.js';
-import type { OciClient } from '../../runtime/oci/client.js';
-import type { OciSchema } from '../../runtime/oci/schema.js';
 import { uniqueTag } from '../oci-client/helpers.js';
-import { type BulkMock, DOMAIN, GROUP, PASSWORD, SP, USER_HEADER, hammerBulk, startBulkMock, stopBulkMock, writeCsv } from './helpers.js';
+import { DOMAIN, GROUP, PASSWORD, SP, USER_HEADER, hammerBulk, useBulkMock, writeCsv } from './helpers.js';
 
-let env: BulkMock;
-let dir: string;
-let schema: OciSchema;
-let url: string;
-let client: OciClient;
+const env = useBulkMock();
 
-beforeAll(async () => {
-  env = await startBulkMock();
-  ({ dir, schema, url, client } = env);
-}, 60_000);
-afterAll(() => stopBulkMock(env ?? {}));
-
-const connection = () => ({ url, userId: 'admin', password: PASSWORD });
-const run = (options: Omit<BulkRunOptions, 'schema'>) => runBulk({ schema, ...options });
+const connection = () => ({ url: env.url, userId: 'admin', password: PASSWORD });
+const run = (options: Omit<BulkRunOptions, 'schema'>) => runBulk({ schema: env.schema, ...options });
 
 async function addUser(userId: string, lastName: string): Promise<void> {
-  await client.send({
+  await env.client.send({
     $type: 'UserAddRequest17sp4',
     serviceProviderId: SP,
     groupId: GROUP,
@@ -38,7 +26,7 @@ async function addUser(userId: string, lastName: string): Promise<void> {
 
 /** True when the mock knows the user (a UserGetRequest answers without an ErrorResponse). */
 async function userExists(userId: string): Promise<boolean> {
-  const [result] = await client.sendBatch([{ $type: schema.latest('UserGetRequest') as string, userId } as never]);
+  const [result] = await env.client.sendBatch([{ $type: env.schema.latest('UserGetRequest') as string, userId } as never]);
   return result?.ok === true;
 }
 
@@ -46,10 +34,10 @@ describe('read-only requests', () => {
   it('tells Get requests from requests that change data, by the family name', async () => {
     const reads = ['UserGetRequest23V2', 'GroupGetListInServiceProviderRequest', 'UserServiceGetAssignmentListRequest', 'UserVideoAddOnGetRequest'];
     const changes = ['UserAddRequest17sp4', 'UserModifyRequest22', 'UserDeleteRequest', 'GroupAccessDeviceAddRequest22V2'];
-    const known = [...reads, ...changes].filter((t) => schema.has(t));
+    const known = [...reads, ...changes].filter((t) => env.schema.has(t));
     expect(known.length).toBeGreaterThanOrEqual(6);
-    await schema.ensure(...known);
-    for (const type of known) expect([type, isReadOnlyRequest(schema, type)]).toEqual([type, reads.includes(type)]);
+    await env.schema.ensure(...known);
+    for (const type of known) expect([type, isReadOnlyRequest(env.schema, type)]).toEqual([type, reads.includes(type)]);
   });
 
   it('sends Get rows without --apply; rows that change data stay a dry run', async () => {
@@ -57,7 +45,7 @@ describe('read-only requests', () => {
     await addUser(`${tag}-a@${DOMAIN}`, 'Alpha');
     await addUser(`${tag}-b@${DOMAIN}`, 'Beta');
     const header = ['request', 'serviceProviderId', 'groupId', 'userId', 'lastName', 'firstName', 'callingLineIdLastName', 'callingLineIdFirstName'];
-    const csv = writeCsv(join(dir, `read-only-${tag}.csv`), header, [
+    const csv = writeCsv(join(env.dir, `read-only-${tag}.csv`), header, [
       ['UserGetRequest@latest', undefined, undefined, `${tag}-a@${DOMAIN}`],
       ['UserAddRequest17sp4', SP, GROUP, `${tag}-new@${DOMAIN}`, 'New', 'N', 'New', 'N'],
       ['UserGetRequest@latest', undefined, undefined, `${tag}-b@${DOMAIN}`],
@@ -94,8 +82,8 @@ describe('read-only requests', () => {
   it('the CLI sends Get rows when --url is given, without --apply', async () => {
     const tag = `q${uniqueTag()}`;
     await addUser(`${tag}-a@${DOMAIN}`, 'Alpha');
-    const csv = writeCsv(join(dir, `cli-get-${tag}.csv`), ['userId'], [[`${tag}-a@${DOMAIN}`]]);
-    const result = await hammerBulk(['run', csv, '--request', 'UserGetRequest@latest', '--url', url, '--user', 'admin', '--quiet'], {
+    const csv = writeCsv(join(env.dir, `cli-get-${tag}.csv`), ['userId'], [[`${tag}-a@${DOMAIN}`]]);
+    const result = await hammerBulk(['run', csv, '--request', 'UserGetRequest@latest', '--url', env.url, '--user', 'admin', '--quiet'], {
       OCI_PASSWORD: PASSWORD,
     }).done;
     expect(result.stdout).toMatch(/dry run: 1 rows: 0 valid, 1 read-only ok, 0 invalid/);
@@ -122,16 +110,16 @@ describe('user.create preset', () => {
       `${tag}-${i}@mail.example`,
       'Lyon',
     ];
-    const csv = writeCsv(join(dir, `user-create-${tag}.csv`), header, [row(0), row(1), row(2)]);
+    const csv = writeCsv(join(env.dir, `user-create-${tag}.csv`), header, [row(0), row(1), row(2)]);
     const dry = await run({ input: csv, journal: false });
     expect(dry.counts).toMatchObject({ valid: 3, invalid: 0 });
     const summary = await run({ input: csv, apply: true, connection: connection() });
     expect(summary.counts).toMatchObject({ ok: 3, failed: 0, invalid: 0 });
     const sent = readJournal(summary.journal as string).filter((l) => l.kind === 'row');
-    expect(sent.map((l) => (l.kind === 'row' ? l.request : undefined))).toEqual(Array(3).fill(schema.latest('UserConsolidatedAddRequest')));
+    expect(sent.map((l) => (l.kind === 'row' ? l.request : undefined))).toEqual(Array(3).fill(env.schema.latest('UserConsolidatedAddRequest')));
     expect(JSON.stringify(sent)).not.toContain('-Secret');
     for (const i of [0, 1, 2]) {
-      const user = (await client.send({ $type: schema.latest('UserGetRequest'), userId: `${tag}-${i}@${DOMAIN}` } as never)) as Record<string, unknown>;
+      const user = (await env.client.send({ $type: env.schema.latest('UserGetRequest'), userId: `${tag}-${i}@${DOMAIN}` } as never)) as Record<string, unknown>;
       expect(user).toMatchObject({
         serviceProviderId: SP,
         groupId: GROUP,

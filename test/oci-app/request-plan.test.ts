@@ -18,6 +18,24 @@ beforeAll(async () => {
 });
 
 const text = (t: string): FieldValue => ({ kind: 'text', text: t });
+/** The cells of a hunt group add that every hunt group test row shares. */
+const HUNT_GROUP_CELLS = {
+  serviceProviderId: text('sp'),
+  groupId: text('g'),
+  'serviceInstanceProfile.name': text('Sales'),
+  'serviceInstanceProfile.callingLineIdLastName': text('Sales'),
+  'serviceInstanceProfile.callingLineIdFirstName': text('Line'),
+  serviceUserId: text('hg@example.com'),
+  forwardTimeoutSeconds: text('60'),
+  allowCallWaitingForAgents: text('false'),
+  useSystemHuntGroupCLIDSetting: text('TRUE'),
+  includeHuntGroupNameInCLID: text('1'),
+  enableNotReachableForwarding: text('no'),
+  makeBusyWhenNotReachable: text('false'),
+  allowMembersToControlGroupBusy: text('false'),
+  enableGroupBusy: text('false'),
+  applyGroupBusyWhenTerminatingToAgent: text('false'),
+};
 const row = (fields: Record<string, FieldValue>): FieldAssignment[] => Object.entries(fields).map(([path, value]) => ({ path, value, source: path }));
 
 /** A JSON view that depends on keys and nils only, as the bulk journal's secret mask does. */
@@ -87,23 +105,7 @@ describe('RequestPlan', () => {
   });
 
   it('coerces by the builder rules: booleans, numbers, enumerations, nil', () => {
-    const base = {
-      serviceProviderId: text('sp'),
-      groupId: text('g'),
-      'serviceInstanceProfile.name': text('Sales'),
-      'serviceInstanceProfile.callingLineIdLastName': text('Sales'),
-      'serviceInstanceProfile.callingLineIdFirstName': text('Line'),
-      serviceUserId: text('hg@example.com'),
-      forwardTimeoutSeconds: text('60'),
-      allowCallWaitingForAgents: text('false'),
-      useSystemHuntGroupCLIDSetting: text('TRUE'),
-      includeHuntGroupNameInCLID: text('1'),
-      enableNotReachableForwarding: text('no'),
-      makeBusyWhenNotReachable: text('false'),
-      allowMembersToControlGroupBusy: text('false'),
-      enableGroupBusy: text('false'),
-      applyGroupBusyWhenTerminatingToAgent: text('false'),
-    };
+    const base = HUNT_GROUP_CELLS;
     const hunt = sameAsBuildRequest(huntGroup, [
       row({ ...base, policy: text('regular'), huntAfterNoAnswer: text('no'), noAnswerNumberOfRings: text('5'), forwardAfterTimeout: text('0') }),
       row({ ...base, policy: text('CIRCULAR'), huntAfterNoAnswer: text('yes'), noAnswerNumberOfRings: text(' 7 '), forwardAfterTimeout: text('FALSE') }),
@@ -153,25 +155,11 @@ describe('RequestPlan', () => {
     expect(unsent.command).toEqual(buildRequest(schema, 'UserAddRequest17sp4', user(12, { 'address.city': text('Nice') })).command);
     encodedRows = 0;
     const base = {
-      serviceProviderId: text('sp'),
-      groupId: text('g'),
-      'serviceInstanceProfile.name': text('Sales'),
-      'serviceInstanceProfile.callingLineIdLastName': text('Sales'),
-      'serviceInstanceProfile.callingLineIdFirstName': text('Line'),
-      serviceUserId: text('hg@example.com'),
+      ...HUNT_GROUP_CELLS,
       policy: text('regular'),
       huntAfterNoAnswer: text('no'),
       noAnswerNumberOfRings: text('5'),
       forwardAfterTimeout: text('0'),
-      forwardTimeoutSeconds: text('60'),
-      allowCallWaitingForAgents: text('false'),
-      useSystemHuntGroupCLIDSetting: text('TRUE'),
-      includeHuntGroupNameInCLID: text('1'),
-      enableNotReachableForwarding: text('no'),
-      makeBusyWhenNotReachable: text('false'),
-      allowMembersToControlGroupBusy: text('false'),
-      enableGroupBusy: text('false'),
-      applyGroupBusyWhenTerminatingToAgent: text('false'),
     };
     const hunt = sameAsBuildRequest(huntGroup, [
       row(base),

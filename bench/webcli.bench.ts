@@ -112,7 +112,7 @@ interface Timing {
   done?: number;
   seqs: number[];
   chunkIds: number[];
-  /** The user's first action: not counted in the load's figures (see `coldFirstChunkMs`). */
+  /** A warm-up action (the first `BENCH_WARMUP` of each user): not counted in the load's figures; the first of them feeds `coldFirstChunkMs`. */
   warmUp: boolean;
 }
 

@@ -22,7 +22,12 @@ interface PendingChunk {
 }
 
 /** Resolves once the microtasks queued so far (and those they queue) have run: the end of the current turn. */
-const endOfTurn = () => new Promise<void>((resolve) => process.nextTick(resolve));
+export const endOfTurn = () => new Promise<void>((resolve) => process.nextTick(resolve));
+
+/** A CSV artifact chunk; `id` names the artifact in advance (a sink with `newArtifactId`). */
+function csvChunk(fileName: string, headings: readonly string[], rows: Parameters<typeof toCsv>[1], id?: string): NewChunk {
+  return { mime: MIME.csv, artifact: { fileName, mime: MIME.csv, bytes: Buffer.from(toCsv(headings, rows)), ...(id === undefined ? {} : { id }) } };
+}
 
 /**
  * Builds the emit functions over a sink. Emits of one action are serialised, so chunks are
@@ -94,7 +99,7 @@ export function createEmitter(sink: ChunkSink, limits: OutputLimits, actionId: n
     xml: (xml) => textChunk(MIME.xml, xml, 'exchange.xml'),
     error: (e) => append({ mime: MIME.error, text: JSON.stringify(e) }),
     file: (fileName, mime, bytes) => append({ mime, artifact: { fileName, mime, bytes: typeof bytes === 'string' ? Buffer.from(bytes) : bytes } }),
-    csv: (fileName, headings, rows) => append({ mime: MIME.csv, artifact: { fileName, mime: MIME.csv, bytes: Buffer.from(toCsv(headings, rows)) } }),
+    csv: (fileName, headings, rows) => append(csvChunk(fileName, headings, rows)),
     async table(table, options = {}) {
       const columns = table.columns.map((c) => (typeof c === 'string' ? { key: c, label: c } : c));
       const rows = table.rows.map((r) => columns.map((_, i) => r[i] ?? null));
@@ -102,18 +107,13 @@ export function createEmitter(sink: ChunkSink, limits: OutputLimits, actionId: n
       let artifactId: string | null = null;
       if (truncated || options.csv) {
         const fileName = options.csv ?? `${table.title.replace(/[^\w.-]+/g, '_') || 'table'}.csv`;
-        const bytes = Buffer.from(
-          toCsv(
-            columns.map((c) => c.label),
-            rows,
-          ),
-        );
+        const labels = columns.map((c) => c.label);
         if (sink.newArtifactId && sink.appendMany) {
           // The id is known now: the CSV and the table go in the same batch, stored all or none.
           artifactId = sink.newArtifactId();
-          void append({ mime: MIME.csv, artifact: { fileName, mime: MIME.csv, bytes, id: artifactId } }).catch(() => undefined);
+          void append(csvChunk(fileName, labels, rows, artifactId)).catch(() => undefined);
         } else {
-          artifactId = (await append({ mime: MIME.csv, artifact: { fileName, mime: MIME.csv, bytes } })).artifactId;
+          artifactId = (await emit.csv(fileName, labels, rows)).artifactId;
         }
       }
       const payload: TablePayload = {

@@ -475,22 +475,12 @@ export class Store {
   /** Moves the action to a new status with its timestamps; returns false when it is already terminal (or gone). */
   async setStatus(
     actionId: number,
-    status: ActionStatus,
+    status: Exclude<ActionStatus, 'queued'>,
     errorSummary: string | null = null,
   ): Promise<{ startedAt: string | null; finishedAt: string | null } | undefined> {
     const row = await this.writes.run((tx) => {
       const t = now();
-      return status === 'running'
-        ? Q.setRunning.first(tx, actionId, t)
-        : TERMINAL_STATUSES.has(status)
-          ? Q.setTerminal.first(tx, actionId, status, t, errorSummary)
-          : tx
-              .updateTable('actions')
-              .set({ status })
-              .where('id', '=', actionId)
-              .where('status', 'not in', [...TERMINAL_STATUSES])
-              .returning(['started_at', 'finished_at'])
-              .executeTakeFirst();
+      return status === 'running' ? Q.setRunning.first(tx, actionId, t) : Q.setTerminal.first(tx, actionId, status, t, errorSummary);
     });
     return row ? { startedAt: row.started_at, finishedAt: row.finished_at } : undefined;
   }

@@ -92,8 +92,6 @@ type OciRequest =
   | { op: 'describe'; type: string }
   | { op: 'send'; profile: string | null; type: string; command: OciCommand; mutating: boolean };
 
-/** Request names that read only; anything else (Add, Modify, Delete, Assign …) is treated as changing data. */
-
 /** Errors after which the session is gone but the server may not have run the request: a read-only one is retried once. */
 const LINK_LOST: ReadonlySet<string> = new Set([
   'TH_ERR_OCI_SERVER_LOGOUT',

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { endOfTurn } from '../../core/emitter.js';
 import type { Database } from './schema.js';
 
 interface Job {
@@ -6,9 +7,6 @@ interface Job {
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
-
-/** Resolves once the microtasks queued so far (and those they queue) have run. */
-const endOfTurn = () => new Promise<void>((resolve) => process.nextTick(resolve));
 
 /**
  * Rounds one flush commits at most: the writes of the pass, then the writes their results ask

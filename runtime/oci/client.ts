@@ -6,7 +6,7 @@ import { ClientLog, type OciLogger, REDACTED } from './client/logging.js';
 import { MAX_PAGE_SIZE, supportsPaging, tableElementsOf } from './client/paging.js';
 import { SerialQueue } from './client/serial-queue.js';
 import { OciSession } from './client/session.js';
-import { type DecodeSelection, EncodedCommand, MAX_COMMANDS, type OciCommand, type SendableCommand, commandOf, decodeDocument } from './codec.js';
+import { type DecodeSelection, type EncodedCommand, MAX_COMMANDS, type OciCommand, type SendableCommand, commandOf, decodeDocument } from './codec.js';
 import { LATEST_SUFFIX, newestOfFamily, pairedResponseName, requireTypeName, resolveRequestName } from './names.js';
 import {
   OciClientClosedError,
@@ -411,7 +411,7 @@ export class OciClient<M extends OciTypeMap = UntypedOci> {
   /** Loads the command's types and validates it; returns the problem (nothing is sent for a bad command). */
   private prepare(schema: OciSchema, sendable: SendableCommand): Error | undefined | Promise<Error | undefined> {
     try {
-      const request = sendable instanceof EncodedCommand ? sendable.command : sendable;
+      const request = commandOf(sendable);
       if (!request || typeof request !== 'object' || typeof request.$type !== 'string') {
         throw new OciClientOptionsError('a command must be an object with a string $type');
       }

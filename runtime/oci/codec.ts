@@ -8,12 +8,11 @@ import { encodePlanOf } from './encode-plan.js';
 import { OciDecodeError, OciDocumentEncodingError, OciEncodeError, OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
 import { requireTypeName } from './names.js';
-import type { OciCommand, OciDocument } from './values.js';
+import { type OciCommand, type OciDocument, isPlainObject } from './values.js';
 import {
   allowedKeys,
   builtinOf,
   choiceProp,
-  contentSteps,
   derivesFrom,
   branchByFirstName,
   INTEGER_BUILTINS,
@@ -235,10 +234,6 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : typeof value;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Writes values by walking the metadata; element order always comes from the schema. The reference
  * for the plans of encode-plan.ts, and what writes (or refuses with a typed error) what they decline.
@@ -280,15 +275,7 @@ class Encoder {
   private content(meta: ComplexTypeMeta, obj: Record<string, unknown>, path: string): string {
     this.checkKeys(obj, meta, path);
     let out = '';
-    for (const step of contentSteps(meta.content)) {
-      const element = step.element;
-      if (element === undefined) out += this.particle(step.particle, obj, path);
-      else {
-        // As particle() does for a plain element: absent members cost no path string.
-        const value = obj[step.name];
-        if (value !== undefined) out += this.elementOccurrences(element, value, `${path}.${step.name}`);
-      }
-    }
+    for (const p of meta.content) out += this.particle(p, obj, path);
     return out;
   }
 
@@ -963,14 +950,7 @@ class Decoder {
   /** The built-in of an element step's simple type in this schema ('' for complex types and xs:anyType), resolved once per schema. */
   private simpleBuiltin(step: DecodeStep): string {
     if (step.simpleFor !== this.schema) {
-      const t = step.type;
-      let builtin = '';
-      if (t.startsWith('xs:')) builtin = t === 'xs:anyType' ? '' : t;
-      else {
-        const declared = this.schema.type(t);
-        if (declared.kind === 'simple') builtin = declared.base;
-      }
-      step.simple = builtin;
+      step.simple = step.type === 'xs:anyType' ? '' : (this.schema.simpleType(step.type)?.builtin ?? '');
       step.simpleFor = this.schema;
     }
     return step.simple;

@@ -7,7 +7,7 @@
  * then writes the command or throws its typed error. Plans follow the schema's lazy loading: a
  * type is looked up only when a value of it is written, as the walk does.
  */
-import type { OciCommand } from './values.js';
+import { type OciCommand, isPlainObject } from './values.js';
 import type { ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
 import { allowedKeys, choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema, particleKeys, particlePresent } from './schema.js';
 import { chooseBranch } from './validate.js';
@@ -290,8 +290,4 @@ function attribute(value: string): string {
   if (!ATTRIBUTE_NEEDS_WORK.test(value)) return value;
   if (findInvalidXmlChar(value) !== -1) throw declined;
   return escapeAttribute(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

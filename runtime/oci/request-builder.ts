@@ -20,7 +20,7 @@ import { EncodedCommand, encodeCommand, lexical } from './codec.js';
 import { choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema, particleKeys, type SimpleTypeInfo } from './schema.js';
 import { SimpleElementCheck, collectIssues } from './validate.js';
 import { escapeText } from './xml/escape.js';
-import type { OciCommand } from './values.js';
+import { type OciCommand, isPlainObject } from './values.js';
 
 /** A value as a front end received it: text to coerce by the field's type, a JSON value, or nil. */
 export type FieldValue = { kind: 'text'; text: string } | { kind: 'json'; value: unknown } | { kind: 'nil' };
@@ -1136,10 +1136,6 @@ function numberKind(builtin: string): string {
 
 function isSimpleElement(schema: OciSchema, e: ElementMeta): boolean {
   return schema.simpleType(e.t) !== undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function joinPath(steps: readonly PathStep[]): string {

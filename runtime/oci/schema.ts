@@ -420,7 +420,7 @@ export function allowedKeys(meta: ComplexTypeMeta): ReadonlySet<string> {
 /**
  * One particle of a content model in a single object shape. The generated metadata's particle
  * objects come in many shapes (optional `min`, `max`, `nil`, `fixed` …), so reading them on a
- * hot path is slow; the codec and the validator walk these instead. `element` is set for a
+ * hot path is slow; the validator walks these instead. `element` is set for a
  * plain element particle, `undefined` for a sequence or a choice (walk `particle` then).
  */
 export interface ContentStep {

@@ -20,3 +20,8 @@ export interface OciDocument {
   trackingId?: string;
   commands: OciCommand[];
 }
+
+/** An object that is not an array (a command, an element's complex value, a choice item). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -209,9 +209,6 @@ function positiveMs(value: number | undefined, fallback: number, name: string, u
   return value;
 }
 
-/** True when the text is empty or only whitespace (as `trim() === ''`), stopping at the first other character: no trimmed copy of a document. */
-function isBlank(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (!WHITESPACE.test(text[i] as string)) return false;
-  return true;
-}
-const WHITESPACE = /\s/;
+/** True when the text is empty or only whitespace (as `trim() === ''`), without a trimmed copy of a document. */
+const isBlank = (text: string): boolean => !NOT_WHITESPACE.test(text);
+const NOT_WHITESPACE = /\S/;

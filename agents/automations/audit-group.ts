@@ -97,15 +97,17 @@ export function auditGroup(serviceProviderId: string, groupId: string, options: 
 const quantity = (text: string | undefined): number | undefined => (text === undefined || text === '' || /unlimited/i.test(text) ? undefined : Number(text));
 const count = (text: string | undefined): number => (text === undefined || text === '' ? 0 : Number(text));
 
-/** What the decoder builds of the per-group lists, by position in `perGroup` below (the columns the audit reads). */
-const PER_GROUP_SELECT: readonly (DecodeSelection | undefined)[] = [
-  undefined,
-  { dnTable: ['Phone Numbers', 'Activated', 'User Id', 'User Type', 'Extension'] },
-  undefined,
-  { accessDeviceTable: ['Device Name', 'Device Type', 'MAC Address'] },
-  undefined,
-  undefined,
-];
+/** The lists the audit reads of each group, by name, with what the decoder builds of each (the columns read). */
+const PER_GROUP = {
+  authorization: { family: 'GroupServiceGetAuthorizationListRequest', select: undefined },
+  assignments: { family: 'GroupDnGetAssignmentListRequest', select: { dnTable: ['Phone Numbers', 'Activated', 'User Id', 'User Type', 'Extension'] } },
+  activations: { family: 'GroupDnGetActivationListRequest', select: undefined },
+  devices: { family: 'GroupAccessDeviceGetListRequest', select: { accessDeviceTable: ['Device Name', 'Device Type', 'MAC Address'] } },
+  trunkGroups: { family: 'GroupTrunkGroupGetInstanceListRequest', select: undefined },
+  pickupGroups: { family: 'GroupCallPickupGetInstanceListRequest', select: undefined },
+} satisfies Record<string, { family: string; select: DecodeSelection | undefined }>;
+type PerGroupList = keyof typeof PER_GROUP;
+const PER_GROUP_LISTS = Object.keys(PER_GROUP) as PerGroupList[];
 
 /** Of a device's user list, the decoder builds the user ids only. */
 const DEVICE_USER_IDS: DecodeSelection = { deviceUserTable: ['User Id'] };
@@ -118,14 +120,10 @@ function deviceUserIdsOf(answer: OciResponse): string[] {
 /** Audits several groups on one context: each step is one fan-out across all of them. */
 export async function auditGroups(context: AgentContext, groups: readonly GroupRef[], options: { target?: boolean } = {}): Promise<GroupAudit[]> {
   const groupGet = context.requireType('GroupGetRequest');
-  const perGroup = [
-    'GroupServiceGetAuthorizationListRequest',
-    'GroupDnGetAssignmentListRequest',
-    'GroupDnGetActivationListRequest',
-    'GroupAccessDeviceGetListRequest',
-    'GroupTrunkGroupGetInstanceListRequest',
-    'GroupCallPickupGetInstanceListRequest',
-  ].map((family) => context.requireType(family));
+  const perGroup = PER_GROUP_LISTS.map((name) => ({
+    $type: context.requireType(PER_GROUP[name].family),
+    select: PER_GROUP[name].select as DecodeSelection | undefined,
+  }));
 
   // Step 1: the group itself (the target of a single-group audit), then its lists.
   let details: (OciResponse | undefined)[];
@@ -136,12 +134,14 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
       'groups',
       groups.map((g) => ({ command: { $type: groupGet, ...g }, target: groupName(g) })),
     );
-  const asks: Ask[] = groups.flatMap((g) => perGroup.map(($type, k) => ({ command: { $type, ...g }, target: groupName(g), select: PER_GROUP_SELECT[k] })));
+  const asks: Ask[] = groups.flatMap((g) => perGroup.map(({ $type, select }) => ({ command: { $type, ...g }, target: groupName(g), select })));
   const [lists, listings] = await Promise.all([context.fetch('lists', asks), listGroups(context, groups)]);
 
   // Step 2: every device's users, and every user and instance (aliases, endpoints).
   const deviceUsers = context.requireType('GroupAccessDeviceGetUserListRequest');
-  const devicesOf = groups.map((_, gi) => firstTable(lists[gi * perGroup.length + 3]));
+  // The answers come group by group, each group's lists in PER_GROUP's order.
+  const listOfGroup = (gi: number, name: PerGroupList) => lists[gi * PER_GROUP_LISTS.length + PER_GROUP_LISTS.indexOf(name)];
+  const devicesOf = groups.map((_, gi) => firstTable(listOfGroup(gi, 'devices')));
   const deviceAsks: Ask[] = groups.flatMap((g, gi) =>
     (devicesOf[gi] as Record<string, string>[]).map((d) => ({
       command: { $type: deviceUsers, serviceProviderId: g.serviceProviderId, groupId: g.groupId, deviceName: d.deviceName },
@@ -157,12 +157,12 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
 
   let deviceIndex = 0;
   return groups.map((g, gi) => {
-    const at = (k: number) => lists[gi * perGroup.length + k];
+    const at = (name: PerGroupList) => listOfGroup(gi, name);
     const group = details[gi];
     const listing = listings[gi] as (typeof listings)[number];
     const problems: AuditProblem[] = [];
 
-    const authorization = at(0);
+    const authorization = at('authorization');
     const services: ServiceAuthorization[] = [];
     for (const [path, level] of [
       ['userServicesAuthorizationTable', 'user'],
@@ -191,9 +191,9 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
 
     // Numbers: the assignment list says who; the activation list is the authority on activation.
     const activation = new Map<string, boolean>();
-    for (const r of firstTable(at(2))) for (const n of expandNumbers(r.phoneNumbers ?? '')) activation.set(n, r.activated === 'true');
+    for (const r of firstTable(at('activations'))) for (const n of expandNumbers(r.phoneNumbers ?? '')) activation.set(n, r.activated === 'true');
     const numbers: GroupNumber[] = [];
-    for (const r of firstTable(at(1))) {
+    for (const r of firstTable(at('assignments'))) {
       for (const n of expandNumbers(r.phoneNumbers ?? '')) {
         const ownerId = r.userId || undefined;
         numbers.push({
@@ -226,7 +226,7 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
       return { name: d.deviceName as string, type: d.deviceType as string, macAddress: d.macAddress || undefined, userCount, unused: userCount === 0 };
     });
 
-    const trunkGroups: GroupTrunkGroup[] = firstTable(at(4)).map((r) => ({
+    const trunkGroups: GroupTrunkGroup[] = firstTable(at('trunkGroups')).map((r) => ({
       name: r.name as string,
       department: r.department || undefined,
       deviceName: r.deviceName || undefined,
@@ -234,7 +234,7 @@ export async function auditGroups(context: AgentContext, groups: readonly GroupR
 
     const serviceInstances: Record<string, number> = {};
     for (const { kind, rows } of listing.instances) serviceInstances[kind.kind] = rows.length;
-    serviceInstances.callPickup = listOf(at(5)?.name).length;
+    serviceInstances.callPickup = listOf(at('pickupGroups')?.name).length;
     serviceInstances.trunkGroup = trunkGroups.length;
 
     // A user has a device when a device lists it, or its own record names an endpoint (a device elsewhere, a trunk group).

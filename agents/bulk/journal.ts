@@ -89,12 +89,8 @@ export class JournalWriter {
   /** Writes lines with one system call (they reach the file even if the process is killed right after). */
   write(...lines: JournalLine[]): void {
     if (lines.length === 0) return;
-    this.writeText(`${lines.map((l) => (l.kind === 'row' ? rowLineText(l) : JSON.stringify(l))).join('\n')}\n`);
-  }
-
-  /** Writes ready-made lines (each ending in `\n`, see {@link rowLineText}), with what was appended before, in one system call. */
-  writeText(text: string): void {
-    this.append(text);
+    // With what was appended before, in one system call.
+    this.append(`${lines.map((l) => (l.kind === 'row' ? rowLineText(l) : JSON.stringify(l))).join('\n')}\n`);
     this.flush();
   }
 

@@ -197,10 +197,12 @@ export class OciMockEngine {
       const replayed = this.replay && !loginFreeFamilies.has(family) ? this.replay.answer(command) : undefined;
       if (this.replay && !replayed && this.strict && !loginFreeFamilies.has(family)) throw mockErrors.notInCassette(requestType);
       const handler = replayed ? undefined : this.handlerOf(family);
-      const reads = handler !== undefined && family.includes('Get');
+      // One rule for what only reads (isReadOnlyRequest: Gets and the session requests). Login,
+      // logout and authentication change the session only, not the state, and are not kept.
+      const readOnly = handler !== undefined && isReadOnlyRequest(this.schema, requestType);
+      const reads = readOnly && !loginFreeFamilies.has(family);
       // Before and after: an index a changing handler builds for its own checks is stale once it has changed things.
-      // Login, logout and authentication change the session only, not the state.
-      const changes = handler !== undefined && !reads && !loginFreeFamilies.has(family);
+      const changes = handler !== undefined && !readOnly;
       // A modelled read of an unchanged state gets the answer it got last time (read-answers.ts).
       const generation = this.state.generation;
       const readKey = reads ? ReadAnswers.key(command) : undefined;

@@ -136,8 +136,9 @@ export class OciMockState {
   readonly unmodelled = new Map<string, number>();
   /**
    * Bumped by the engine before and after every request that may change data (any modelled
-   * family but a Get and the login ones), by the methods here that add, delete or rename users and
-   * service instances, and by every access to `OciMockServer.state` from outside, so indexes built
+   * family but a Get and the login ones), by the methods here that add or delete users and
+   * service instances, by the rename of a user (handlers/consolidated.ts), and by every access to
+   * `OciMockServer.state` from outside, so indexes built
    * for reads (a group's users, a number's owner, a device's users) and the answers kept for reads
    * (read-answers.ts, respondShared) know when to rebuild.
    */

@@ -16,7 +16,7 @@ import { RowMapper, loadPresets, readCsvFile, runBulk } from '../agents/bulk/ind
 import { OciClient, type OciClientOptions } from '../runtime/oci/client.js';
 import { OciSchema } from '../runtime/oci/schema.js';
 import { projectRoot } from '../runtime/paths.js';
-import { processCpuSeconds } from './process-cpu.js';
+import { processCpuSeconds, speedUpCeiling } from './process-cpu.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -164,6 +164,7 @@ async function applyPass(dir: string, latencyMs: number): Promise<void> {
       `  one command per document, one after another: ${rate(sequential).toLocaleString('en')} rows/s (${(sequential.ms / 1000).toFixed(2)} s; ${cpu(sequentialRun)})`,
     );
     console.log(`  speed-up: ${(rate(pooled) / rate(sequential)).toFixed(1)}x   targets: >= 5,000 rows/s, >= 5x`);
+    console.log(`  ${speedUpCeiling(sequential.ms, ((pooledRun.clientUs + pooledRun.serverUs) * ROWS) / 1000, ROWS, 'row', availableParallelism())}`);
     const repeats: string[] = [];
     for (let k = 1; k <= POOL_REPEATS; k++) {
       const file = join(dir, `pooled-again-${k}.csv`);

@@ -13,3 +13,17 @@ export function processCpuSeconds(pid: number): number {
     return Number.NaN;
   }
 }
+
+/**
+ * The most a pooled run could gain over the one-by-one run on this host, given the CPU it used: it
+ * cannot finish before its CPU time (client and mock) spread over every core, so the speed-up is at
+ * most `oneByOneMs ÷ (pooledCpuMs ÷ cores)`, whatever the scheduling. Printed beside the measured
+ * speed-up: a target above the ceiling needs less CPU per command, not better overlap.
+ */
+export function speedUpCeiling(oneByOneMs: number, pooledCpuMs: number, units: number, unit: string, cores: number, target = 5): string {
+  const ceiling = oneByOneMs / (pooledCpuMs / cores);
+  // The pool's CPU per unit that would allow `target` (with the one-by-one run as it is).
+  const budgetUs = ((cores * oneByOneMs) / target / units) * 1000;
+  const spentUs = (pooledCpuMs / units) * 1000;
+  return `ceiling on ${cores} cores: ${ceiling.toFixed(1)}x (one by one ${Math.round(oneByOneMs)} ms ÷ (pooled CPU ${Math.round(pooledCpuMs)} ms ÷ ${cores})); ${target}x needs the pool's two processes at most ${budgetUs.toFixed(0)} µs of CPU per ${unit}, measured ${spentUs.toFixed(0)} µs`;
+}

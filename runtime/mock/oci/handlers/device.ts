@@ -5,7 +5,24 @@ import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf } from './context.js';
 import { groupOf } from './group.js';
 import { text } from './service-provider.js';
-import { tableMemberOf } from './tables.js';
+import { tableMemberOf, userTable } from './tables.js';
+
+/** The deviceUserTable headings of GroupAccessDeviceGetUserListResponse (its XSD documentation). */
+const DEVICE_USER_LIST = [
+  'Line/Port',
+  'Last Name',
+  'First Name',
+  'Phone Number',
+  'User Id',
+  'User Type',
+  'Endpoint Type',
+  'Order',
+  'Primary Line/Port',
+  'Extension',
+  'Department',
+  'Email Address',
+  'Private Identity',
+];
 
 /** Access devices of a group: GroupAccessDeviceAdd/Get/GetList/Modify/Delete (every version). */
 export const deviceHandlers: Record<string, CommandHandler> = {
@@ -52,46 +69,8 @@ export const deviceHandlers: Record<string, CommandHandler> = {
   },
 
   GroupAccessDeviceGetUserListRequest: (ctx) => {
-    const device = deviceOf(ctx);
-    const users = usersOnDevice(ctx.state, device);
-    const headings = [
-      'Line/Port',
-      'Last Name',
-      'First Name',
-      'Phone Number',
-      'User Id',
-      'User Type',
-      'Endpoint Type',
-      'Order',
-      'Primary Line/Port',
-      'Extension',
-      'Department',
-      'Email Address',
-      'Private Identity',
-    ];
-    const table = tableMemberOf(ctx.schema, ctx.responseType) ?? 'deviceUserTable';
-    return ctx.respond({
-      [table]: {
-        colHeading: headings,
-        row: limitRows(users, ctx.request).map((u) => ({
-          col: [
-            text(endpointOf(u.fields)?.linePort),
-            text(u.fields.lastName),
-            text(u.fields.firstName),
-            text(u.fields.phoneNumber),
-            u.userId,
-            'Normal',
-            'Primary',
-            '1',
-            'true',
-            text(u.fields.extension),
-            text((u.fields.department as { name?: string } | undefined)?.name),
-            text(u.fields.emailAddress),
-            '',
-          ],
-        })),
-      },
-    });
+    const users = limitRows(usersOnDevice(ctx.state, deviceOf(ctx)), ctx.request);
+    return ctx.respond({ [tableMemberOf(ctx.schema, ctx.responseType) ?? 'deviceUserTable']: userTable(ctx.state, DEVICE_USER_LIST, users) });
   },
 
   GroupAccessDeviceModifyRequest: (ctx) => {
@@ -135,8 +114,4 @@ function assignedPorts(ctx: HandlerContext, device: DeviceRecord): number {
 /** Users of the device's group whose stored endpoint names it (the model's read index: an audit reads every device of a large group). */
 function usersOnDevice(state: OciMockState, device: DeviceRecord): UserRecord[] {
   return state.usersOnDevice(device.serviceProviderId, device.groupId, device.deviceName);
-}
-
-function endpointOf(fields: Record<string, unknown>): { accessDevice?: { deviceName?: string }; linePort?: string } | undefined {
-  return fields.accessDeviceEndpoint as { accessDevice?: { deviceName?: string }; linePort?: string } | undefined;
 }

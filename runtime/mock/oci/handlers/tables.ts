@@ -27,11 +27,22 @@ const userCells: Record<string, Cell<UserRecord>> = {
   'Department Name': (u) => departmentName(u.fields.department),
   'Email Address': (u) => text(u.fields.emailAddress),
   'Is Phone Number Activated': (u, state) => activatedText(state, u.serviceProviderId, u.groupId, u.fields.phoneNumber),
+  'Phone Number Activated': (u, state) => activatedText(state, u.serviceProviderId, u.groupId, u.fields.phoneNumber),
   'Country Code': (u) => (u.fields.phoneNumber === undefined ? '' : '1'),
   'Group Id': (u) => u.groupId,
   'Group Name': (u, state) => text(state.serviceProviders.get(u.serviceProviderId)?.groups.get(u.groupId)?.fields.groupName),
+  'Service Provider Id': (u) => u.serviceProviderId,
+  'Reseller Id': (u, state) => text(state.serviceProviders.get(u.serviceProviderId)?.fields.resellerId),
+  // The mock models no trunk group users.
+  'In Trunk Group': () => 'false',
   Weight: () => '0',
   'Skill Level': () => '1',
+  // A user's own endpoint on a device (device user lists): the primary and only one.
+  'Line/Port': (u) => text((u.fields.accessDeviceEndpoint as { linePort?: unknown } | undefined)?.linePort),
+  'User Type': () => 'Normal',
+  'Endpoint Type': () => 'Primary',
+  Order: () => '1',
+  'Primary Line/Port': () => 'true',
 };
 
 const instanceCells: Record<string, Cell<ServiceInstanceRecord>> = {

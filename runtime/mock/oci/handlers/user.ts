@@ -4,7 +4,56 @@ import { type CriterionAccessors, limitRows, matchesCriteria } from '../search.j
 import type { CommandHandler, HandlerContext } from './context.js';
 import { applyModify, fieldsOf, str } from './context.js';
 import { groupOf } from './group.js';
-import { text } from './service-provider.js';
+import { userTable } from './tables.js';
+
+/** The userTable headings of the user list responses (their XSD documentation). */
+const USER_LIST_IN_GROUP = [
+  'User Id',
+  'Last Name',
+  'First Name',
+  'Department',
+  'Phone Number',
+  'Phone Number Activated',
+  'Email Address',
+  'Hiragana Last Name',
+  'Hiragana First Name',
+  'In Trunk Group',
+  'Extension',
+  'Country Code',
+  'National Prefix',
+];
+const USER_LIST_IN_SERVICE_PROVIDER = [
+  'User Id',
+  'Group Id',
+  'Last Name',
+  'First Name',
+  'Department',
+  'Phone Number',
+  'Phone Number Activated',
+  'Email Address',
+  'Hiragana Last Name',
+  'Hiragana First Name',
+  'In Trunk Group',
+  'Extension',
+  'User External Id',
+];
+const USER_LIST_IN_SYSTEM = [
+  'User Id',
+  'Group Id',
+  'Service Provider Id',
+  'Last Name',
+  'First Name',
+  'Department',
+  'Phone Number',
+  'Phone Number Activated',
+  'Email Address',
+  'Hiragana Last Name',
+  'Hiragana First Name',
+  'In Trunk Group',
+  'Extension',
+  'Reseller Id',
+  'User External Id',
+];
 
 /** Users: UserAdd/Get/GetListInGroup/GetListInServiceProvider/GetListInSystem/Modify/Delete (every version). */
 export const userHandlers: Record<string, CommandHandler> = {
@@ -41,80 +90,14 @@ export const userHandlers: Record<string, CommandHandler> = {
   UserGetListInGroupRequest: (ctx) => {
     const group = groupOf(ctx);
     const rows = filterUsers(ctx, ctx.state.usersInGroup(group.serviceProviderId, group.groupId));
-    return ctx.respond({
-      userTable: table(
-        [
-          'User Id',
-          'Last Name',
-          'First Name',
-          'Department',
-          'Phone Number',
-          'Phone Number Activated',
-          'Email Address',
-          'Hiragana Last Name',
-          'Hiragana First Name',
-          'In Trunk Group',
-          'Extension',
-          'Country Code',
-          'National Prefix',
-        ],
-        rows,
-        (u) => [
-          u.userId,
-          ...names(u),
-          department(u),
-          text(u.fields.phoneNumber),
-          activated(ctx.state, u),
-          text(u.fields.emailAddress),
-          text(u.fields.hiraganaLastName),
-          text(u.fields.hiraganaFirstName),
-          'false',
-          text(u.fields.extension),
-          countryCode(u),
-          '',
-        ],
-      ),
-    });
+    return ctx.respond({ userTable: userTable(ctx.state, USER_LIST_IN_GROUP, rows) });
   },
 
   UserGetListInServiceProviderRequest: (ctx) => {
     if (typeof ctx.request.serviceProviderId !== 'string') throw mockErrors.externalIdNotSupported('serviceProviderExternalId');
     const sp = ctx.state.serviceProvider(ctx.request.serviceProviderId);
     const rows = filterUsers(ctx, ctx.state.usersInServiceProvider(sp.serviceProviderId));
-    return ctx.respond({
-      userTable: table(
-        [
-          'User Id',
-          'Group Id',
-          'Last Name',
-          'First Name',
-          'Department',
-          'Phone Number',
-          'Phone Number Activated',
-          'Email Address',
-          'Hiragana Last Name',
-          'Hiragana First Name',
-          'In Trunk Group',
-          'Extension',
-          'User External Id',
-        ],
-        rows,
-        (u) => [
-          u.userId,
-          u.groupId,
-          ...names(u),
-          department(u),
-          text(u.fields.phoneNumber),
-          activated(ctx.state, u),
-          text(u.fields.emailAddress),
-          text(u.fields.hiraganaLastName),
-          text(u.fields.hiraganaFirstName),
-          'false',
-          text(u.fields.extension),
-          '',
-        ],
-      ),
-    });
+    return ctx.respond({ userTable: userTable(ctx.state, USER_LIST_IN_SERVICE_PROVIDER, rows) });
   },
 
   UserGetListInSystemRequest: (ctx) => {
@@ -125,44 +108,7 @@ export const userHandlers: Record<string, CommandHandler> = {
       searchCriteriaExactUserNetworkClassOfService: (u) => u.fields.networkClassOfService as string | undefined,
       searchCriteriaResellerId: (u) => ctx.state.serviceProviders.get(u.serviceProviderId)?.fields.resellerId as string | undefined,
     });
-    return ctx.respond({
-      userTable: table(
-        [
-          'User Id',
-          'Group Id',
-          'Service Provider Id',
-          'Last Name',
-          'First Name',
-          'Department',
-          'Phone Number',
-          'Phone Number Activated',
-          'Email Address',
-          'Hiragana Last Name',
-          'Hiragana First Name',
-          'In Trunk Group',
-          'Extension',
-          'Reseller Id',
-          'User External Id',
-        ],
-        rows,
-        (u) => [
-          u.userId,
-          u.groupId,
-          u.serviceProviderId,
-          ...names(u),
-          department(u),
-          text(u.fields.phoneNumber),
-          activated(ctx.state, u),
-          text(u.fields.emailAddress),
-          text(u.fields.hiraganaLastName),
-          text(u.fields.hiraganaFirstName),
-          'false',
-          text(u.fields.extension),
-          text(ctx.state.serviceProviders.get(u.serviceProviderId)?.fields.resellerId),
-          '',
-        ],
-      ),
-    });
+    return ctx.respond({ userTable: userTable(ctx.state, USER_LIST_IN_SYSTEM, rows) });
   },
 
   UserModifyRequest: (ctx) => {
@@ -229,26 +175,4 @@ function filterUsers(ctx: HandlerContext, users: UserRecord[], extra: CriterionA
     users.filter((u) => matchesCriteria(ctx.request, accessors, u)),
     ctx.request,
   );
-}
-
-function table<Row>(colHeading: string[], rows: Row[], cells: (row: Row) => string[]) {
-  return { colHeading, row: rows.map((r) => ({ col: cells(r) })) };
-}
-
-function names(u: UserRecord): [string, string] {
-  return [text(u.fields.lastName), text(u.fields.firstName)];
-}
-
-function department(u: UserRecord): string {
-  const key = u.fields.department as { name?: string } | undefined;
-  return text(key?.name);
-}
-
-function activated(state: OciMockState, u: UserRecord): string {
-  if (typeof u.fields.phoneNumber !== 'string') return '';
-  return String(state.serviceProviders.get(u.serviceProviderId)?.groups.get(u.groupId)?.activated.has(u.fields.phoneNumber) ?? false);
-}
-
-function countryCode(u: UserRecord): string {
-  return u.fields.phoneNumber === undefined ? '' : '1';
 }

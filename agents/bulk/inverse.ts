@@ -2,7 +2,7 @@ import type { OciCommand } from '../../runtime/oci/codec.js';
 import type { ElementMeta } from '../../runtime/oci/meta.js';
 import { projectOntoType } from '../../runtime/oci/project.js';
 import { type FieldAssignment, buildRequest } from '../../runtime/oci/request-builder.js';
-import type { OciSchema } from '../../runtime/oci/schema.js';
+import { allowedKeys, type OciSchema } from '../../runtime/oci/schema.js';
 
 /**
  * Finds related requests by the schema's naming of families, never by a hand-made table:
@@ -126,11 +126,22 @@ export function inverseOf(schema: OciSchema, command: Record<string, unknown> & 
   }
   if (kind === 'modify') {
     if (!before) return { ok: false, reason: 'no before-image in the journal (run with --backup)' };
-    // Every field the row changed goes back to its stored value; a field that had no value is cleared (nil).
+    // Every field the row changed goes back to its stored value; a field the Get answers but had
+    // no value is cleared (nil). A field the Get's type does not have (UserModifyRequest22's
+    // sipAliasList; the Get answers `alias`) had a value nobody read: clearing it could lose data.
+    const answered = typeof before.$type === 'string' && schema.isLoaded(before.$type) ? allowedKeys(schema.complexType(before.$type)) : undefined;
     const restored: Record<string, unknown> = {};
+    const unknown: string[] = [];
     for (const [key, value] of Object.entries(command)) {
       if (key === '$type') continue;
-      restored[key] = before[key] !== undefined ? before[key] : isKey(schema, type, key) ? value : null;
+      if (before[key] !== undefined) restored[key] = before[key];
+      else if (isKey(schema, type, key)) restored[key] = value;
+      else if (answered?.has(key)) restored[key] = null;
+      else unknown.push(key);
+    }
+    if (unknown.length > 0) {
+      const what = typeof before.$type === 'string' ? before.$type : 'the before-image';
+      return { ok: false, reason: `${what} has no ${unknown.join(', ')}: the value${unknown.length > 1 ? 's' : ''} before the row cannot be known` };
     }
     // The Get's nested types may declare members the Modify's do not: those are left out.
     const projected = projectOntoType(schema, type, restored);

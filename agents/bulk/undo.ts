@@ -49,11 +49,14 @@ export async function planUndo(journalPath: string, options: UndoOptions = {}): 
   if (done.size === 0) throw new BulkJournalError(`${journalPath}: no applied row to undo (dry runs change nothing)`, { path: journalPath });
   const rows = [...done.values()].sort((a, b) => b.row - a.row);
   const commands = rows.map((line) => line.command as Record<string, unknown> & { $type: string });
-  // Every type the plan builds (each row's Delete, Add or Modify) is loaded before the first is built.
+  // Every type the plan builds (each row's Delete, Add or Modify) is loaded before the first is
+  // built, and the before-images' own types (a Modify's undo asks what its Get answers).
   await prepareRelatedTypes(
     schema,
     commands.map((c) => c.$type),
   );
+  const beforeTypes = new Set(rows.map((line) => line.before?.$type).filter((t): t is string => typeof t === 'string' && schema.has(t)));
+  if (beforeTypes.size > 0) await schema.ensure(...beforeTypes);
   const steps: UndoStep[] = [];
   rows.forEach((line, i) => {
     const command = commands[i] as Record<string, unknown> & { $type: string };

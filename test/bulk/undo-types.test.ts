@@ -194,6 +194,23 @@ describe('planUndo on a fresh schema', () => {
     expect(plan.steps.filter((s) => s.inverse.ok)).toHaveLength(5);
   });
 
+  it('a Modify goes back to nil only for what the Get answers; a field the Get does not have is never guessed', async () => {
+    const { title: _, ...untitled } = userBefore;
+    const path = writeJournal(join(dir, 'modify.jsonl'), [
+      { row: 2, command: { $type: 'UserModifyRequest22', userId: 'gone@example.com', title: 'New' }, before: untitled },
+      {
+        row: 3,
+        command: { $type: 'UserModifyRequest22', userId: 'gone@example.com', title: 'New', sipAliasList: { sipAlias: ['sip:x@example.com'] } },
+        before: userBefore,
+      },
+    ]);
+    const plan = await planUndo(path);
+    expect(plan.steps.map((s) => s.inverse)).toEqual([
+      { ok: false, reason: 'UserGetResponse23V2 has no sipAliasList: the value before the row cannot be known' },
+      { ok: true, command: { $type: 'UserModifyRequest22', userId: 'gone@example.com', title: null } },
+    ]);
+  });
+
   it('a before-image that still lacks a required member says what', async () => {
     const partial = join(dir, 'partial.jsonl');
     const { defaultDomain: _, ...withoutDomain } = groupBefore;

@@ -7,7 +7,7 @@ export { type BulkConnection, type BulkCounts, type BulkEvent, type BulkRunOptio
 export { type BulkPreset, BUILT_IN_PRESETS, aliasPath, loadPresets } from './presets.js';
 export { type BulkTemplate, bulkTemplate, templateCsv } from './template.js';
 export { type UndoPlan, type UndoResult, type UndoStep, applyUndo, planUndo, writeUndoPlan } from './undo.js';
-export { type Inverse, backupCommand, inverseOf, matchingGet, requestKind } from './inverse.js';
+export { type Inverse, backupCommand, inverseOf, inverseRequestType, matchingGet, prepareRelatedTypes, requestKind } from './inverse.js';
 /** Which rows are sent without `--apply` (re-exported from the runtime, where the one definition lives). */
 export { isReadOnlyRequest } from '../../runtime/oci/names.js';
 export { type JournalLine, type JournalRow, type RowOutcome, JOURNAL_VERSION, readJournal, redactSecrets, resumeState } from './journal.js';

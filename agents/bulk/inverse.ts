@@ -1,7 +1,8 @@
 import type { OciCommand } from '../../runtime/oci/codec.js';
 import type { ElementMeta } from '../../runtime/oci/meta.js';
+import { projectOntoType } from '../../runtime/oci/project.js';
 import { type FieldAssignment, buildRequest } from '../../runtime/oci/request-builder.js';
-import type { OciSchema } from '../../runtime/oci/schema.js';
+import { allowedKeys, type OciSchema } from '../../runtime/oci/schema.js';
 
 /**
  * Finds related requests by the schema's naming of families, never by a hand-made table:
@@ -77,38 +78,86 @@ export function backupCommand(schema: OciSchema, command: OciCommand): OciComman
   return built.issues.length === 0 ? built.command : undefined;
 }
 
-/** The undo of one journaled row: the inverse command, or why none can be built. */
-export type Inverse = { ok: true; command: OciCommand } | { ok: false; reason: string };
+/**
+ * The request the inverse of a row of `type` is built with: the matching Delete for an Add, the
+ * matching Add for a Delete, the Modify itself for a Modify; undefined when there is none.
+ */
+export function inverseRequestType(schema: OciSchema, type: string): string | undefined {
+  const kind = requestKind(schema, type);
+  if (kind === 'add') return sibling(schema, type, 'Add', 'Delete');
+  if (kind === 'delete') return sibling(schema, type, 'Delete', 'Add');
+  return kind === 'modify' ? type : undefined;
+}
 
+/**
+ * Loads every type that {@link inverseOf} and {@link backupCommand} build for rows of these request
+ * types: the types themselves first (their families name the others), then their matching Gets and
+ * inverse requests, which may sit in other modules (UserAddRequest17sp4 is in the deprecated
+ * module, its UserDeleteRequest is not). Unknown types throw OciUnknownTypeError.
+ */
+export async function prepareRelatedTypes(schema: OciSchema, types: Iterable<string>): Promise<void> {
+  const own = [...new Set(types)];
+  if (own.length === 0) return;
+  await schema.ensure(...own);
+  const related = new Set<string>();
+  for (const type of own) {
+    for (const t of [matchingGet(schema, type), inverseRequestType(schema, type)]) if (t !== undefined) related.add(t);
+  }
+  if (related.size > 0) await schema.ensure(...related);
+}
+
+/**
+ * The undo of one journaled row: the inverse command (with the paths of before-image members its
+ * type cannot carry, which were left out), or why none can be built.
+ */
+export type Inverse = { ok: true; command: OciCommand; dropped?: string[] } | { ok: false; reason: string };
+
+/** Needs the row's type and its inverse's loaded ({@link prepareRelatedTypes}). */
 export function inverseOf(schema: OciSchema, command: Record<string, unknown> & { $type: string }, before: Record<string, unknown> | undefined): Inverse {
   const type = command.$type;
   const kind = requestKind(schema, type);
+  const inverseType = inverseRequestType(schema, type);
   const reasons = (issues: readonly { path: string; message: string }[]) => issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  const done = (command: OciCommand, dropped: string[]): Inverse => (dropped.length > 0 ? { ok: true, command, dropped } : { ok: true, command });
   if (kind === 'add') {
-    const deleteType = sibling(schema, type, 'Add', 'Delete');
-    if (!deleteType) return { ok: false, reason: `the schema has no Delete request matching ${type}` };
-    const built = commandFrom(schema, deleteType, [command]);
-    return built.issues.length === 0 ? { ok: true, command: built.command } : { ok: false, reason: `cannot build ${deleteType}: ${reasons(built.issues)}` };
+    if (!inverseType) return { ok: false, reason: `the schema has no Delete request matching ${type}` };
+    const built = commandFrom(schema, inverseType, [command]);
+    return built.issues.length === 0 ? done(built.command, []) : { ok: false, reason: `cannot build ${inverseType}: ${reasons(built.issues)}` };
   }
   if (kind === 'modify') {
     if (!before) return { ok: false, reason: 'no before-image in the journal (run with --backup)' };
-    // Every field the row changed goes back to its stored value; a field that had no value is cleared (nil).
+    // Every field the row changed goes back to its stored value; a field the Get answers but had
+    // no value is cleared (nil). A field the Get's type does not have (UserModifyRequest22's
+    // sipAliasList; the Get answers `alias`) had a value nobody read: clearing it could lose data.
+    const answered = typeof before.$type === 'string' && schema.isLoaded(before.$type) ? allowedKeys(schema.complexType(before.$type)) : undefined;
     const restored: Record<string, unknown> = {};
+    const unknown: string[] = [];
     for (const [key, value] of Object.entries(command)) {
       if (key === '$type') continue;
-      restored[key] = before[key] !== undefined ? before[key] : isKey(schema, type, key) ? value : null;
+      if (before[key] !== undefined) restored[key] = before[key];
+      else if (isKey(schema, type, key)) restored[key] = value;
+      else if (answered?.has(key)) restored[key] = null;
+      else unknown.push(key);
     }
-    const built = commandFrom(schema, type, [restored]);
-    return built.issues.length === 0 ? { ok: true, command: built.command } : { ok: false, reason: `cannot restore with ${type}: ${reasons(built.issues)}` };
+    if (unknown.length > 0) {
+      const what = typeof before.$type === 'string' ? before.$type : 'the before-image';
+      return { ok: false, reason: `${what} has no ${unknown.join(', ')}: the value${unknown.length > 1 ? 's' : ''} before the row cannot be known` };
+    }
+    // The Get's nested types may declare members the Modify's do not: those are left out.
+    const projected = projectOntoType(schema, type, restored);
+    const built = commandFrom(schema, type, [projected.value]);
+    return built.issues.length === 0 ? done(built.command, projected.dropped) : { ok: false, reason: `cannot restore with ${type}: ${reasons(built.issues)}` };
   }
   if (kind === 'delete') {
     if (!before) return { ok: false, reason: 'no before-image in the journal (run with --backup)' };
-    const addType = sibling(schema, type, 'Delete', 'Add');
-    if (!addType) return { ok: false, reason: `the schema has no Add request matching ${type}` };
-    const built = commandFrom(schema, addType, [command, before]);
+    if (!inverseType) return { ok: false, reason: `the schema has no Add request matching ${type}` };
+    // The before-image is a Get response: only what the Add's types declare is carried over
+    // (read-only members such as timeZoneDisplayName or staticRegistrationCapable are not).
+    const projected = projectOntoType(schema, inverseType, before);
+    const built = commandFrom(schema, inverseType, [command, projected.value]);
     return built.issues.length === 0
-      ? { ok: true, command: built.command }
-      : { ok: false, reason: `the Get response lacks what ${addType} needs: ${reasons(built.issues)}` };
+      ? done(built.command, projected.dropped)
+      : { ok: false, reason: `the before-image does not give a valid ${inverseType}: ${reasons(built.issues)}` };
   }
   return { ok: false, reason: `${type} is not an Add, Modify or Delete request` };
 }

@@ -4,7 +4,7 @@ import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciCommand } from '../../runtime/oci/codec.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { BulkJournalError } from './errors.js';
-import { type Inverse, inverseOf } from './inverse.js';
+import { type Inverse, inverseOf, prepareRelatedTypes } from './inverse.js';
 import { type JournalRow, redactSecrets, readJournal } from './journal.js';
 import type { BulkConnection } from './runner.js';
 
@@ -47,17 +47,25 @@ export async function planUndo(journalPath: string, options: UndoOptions = {}): 
     else if (line.kind === 'row' && line.outcome === 'ok' && mode === 'apply' && line.command) done.set(line.row, line);
   }
   if (done.size === 0) throw new BulkJournalError(`${journalPath}: no applied row to undo (dry runs change nothing)`, { path: journalPath });
+  const rows = [...done.values()].sort((a, b) => b.row - a.row);
+  const commands = rows.map((line) => line.command as Record<string, unknown> & { $type: string });
+  // Every type the plan builds (each row's Delete, Add or Modify) is loaded before the first is
+  // built, and the before-images' own types (a Modify's undo asks what its Get answers).
+  await prepareRelatedTypes(
+    schema,
+    commands.map((c) => c.$type),
+  );
+  const beforeTypes = new Set(rows.map((line) => line.before?.$type).filter((t): t is string => typeof t === 'string' && schema.has(t)));
+  if (beforeTypes.size > 0) await schema.ensure(...beforeTypes);
   const steps: UndoStep[] = [];
-  for (const line of [...done.values()].sort((a, b) => b.row - a.row)) {
-    const command = line.command as Record<string, unknown> & { $type: string };
-    const types = [command.$type, line.beforeRequest].filter((t): t is string => t !== undefined);
-    await schema.ensure(...types);
+  rows.forEach((line, i) => {
+    const command = commands[i] as Record<string, unknown> & { $type: string };
     let inverse = inverseOf(schema, command, line.before);
     if (inverse.ok && JSON.stringify(inverse.command).includes('"***"')) {
       inverse = { ok: false, reason: 'needs a secret value (a password) that the journal never stores' };
     }
     steps.push({ row: line.row, request: command.$type, target: targetOf(command), inverse });
-  }
+  });
   return { journal: journalPath, release: schema.release, steps };
 }
 
@@ -69,10 +77,17 @@ function targetOf(command: Record<string, unknown>): string {
     .join(':');
 }
 
-/** Writes the inverse commands as JSON Lines (`{"row":…,"command":{…}}`), the unbuildable ones with their reason. */
+/**
+ * Writes the inverse commands as JSON Lines (`{"row":…,"command":{…}}`, with `"dropped":[…]` when
+ * before-image members were left out), the unbuildable ones with their reason.
+ */
 export function writeUndoPlan(plan: UndoPlan, path: string): void {
-  const text = plan.steps.map((s) =>
-    JSON.stringify(s.inverse.ok ? { row: s.row, command: redactSecrets(s.inverse.command) } : { row: s.row, request: s.request, reason: s.inverse.reason }),
+  const text = plan.steps.map(({ row, request, inverse }) =>
+    JSON.stringify(
+      inverse.ok
+        ? { row, command: redactSecrets(inverse.command), ...(inverse.dropped ? { dropped: inverse.dropped } : {}) }
+        : { row, request, reason: inverse.reason },
+    ),
   );
   writeFileSync(path, `${text.join('\n')}\n`);
 }

@@ -92,6 +92,7 @@ export {
   type JsonValueOptions,
   type ResponseTable,
 } from './present.js';
+export { projectOntoType, type Projection } from './project.js';
 export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml/reader.js';
 export { sampleCommand, sampleValue, type SampleOptions } from './sample.js';
 export { OciTableError, camelKey, column, tableToCsv, tableToJson, toRecords, type OciTable } from './table.js';

@@ -90,6 +90,12 @@ function eachItem(value: unknown, path: string, project: (item: unknown, path: s
   return Array.isArray(value) ? value.map((item, i) => project(item, `${path}[${i}]`)) : project(value, path);
 }
 
+/** An element's value (a list item by item) projected onto the element's type, without the dropped list: see {@link projectOntoType}. */
+export function projectElementValue(schema: OciSchema, element: ElementMeta, value: unknown): unknown {
+  const dropped: string[] = [];
+  return eachItem(value, element.n, (item, itemPath) => projectElement(schema, element, item, itemPath, dropped));
+}
+
 /** A complex element's value onto its type (or the derived type its `$type` names); anything else is kept for the validator to judge. */
 function projectElement(schema: OciSchema, element: ElementMeta, value: unknown, path: string, dropped: string[]): unknown {
   if (!isPlainObject(value) || element.t.startsWith('xs:') || schema.type(element.t).kind !== 'complex') return value;

@@ -3,6 +3,7 @@ import type { ComplexTypeMeta, ElementMeta, Particle } from '../../oci/meta.js';
 import { sampleValue } from '../../oci/sample.js';
 import { type OciSchema, TABLE_TYPE, allowedKeys } from '../../oci/schema.js';
 import { collectIssues } from '../../oci/validate.js';
+import { projectElementValue } from '../../oci/project.js';
 import { type Fields, fastRecord } from './model.js';
 
 /**
@@ -103,7 +104,7 @@ export class ResponseBuilder {
     overlay(meta.content, template, values, out);
     // A stored structure from another version (a profile with a password, an endpoint with more
     // flags) keeps the members this version has, instead of being reverted whole.
-    for (const element of pruned) if (out[element.n] !== undefined) out[element.n] = pruneValue(this.schema, element, out[element.n], 0);
+    for (const element of pruned) if (out[element.n] !== undefined) out[element.n] = projectElementValue(this.schema, element, out[element.n]);
     // Beyond about 20 members even that is not enough: one rebuild in a single step keeps it fast.
     out = fastRecord(out);
     for (let round = 0; round < 4; round++) {
@@ -128,7 +129,7 @@ interface ResponsePlan {
   readonly pruned: readonly ElementMeta[];
 }
 
-/** The elements pruneValue can change: complex types other than tables (a repeating choice's property is left as it is). */
+/** The elements projectElementValue can change: complex types other than tables (a repeating choice's property is left as it is). */
 function prunedElements(schema: OciSchema, particles: readonly Particle[]): ElementMeta[] {
   const out: ElementMeta[] = [];
   for (const particle of particles) {
@@ -172,25 +173,6 @@ function overlay(particles: readonly Particle[], template: Record<string, unknow
       }
     }
   }
-}
-
-/** Drops members a complex value's type does not have, recursively (bounded depth). */
-function pruneValue(schema: OciSchema, element: ElementMeta, value: unknown, depth: number): unknown {
-  if (Array.isArray(value)) return value.map((item) => pruneValue(schema, element, item, depth));
-  if (typeof value !== 'object' || value === null || depth > 8 || element.t.startsWith('xs:') || !schema.has(element.t)) return value;
-  const declared = schema.type(element.t);
-  if (declared.kind !== 'complex' || declared.name === TABLE_TYPE) return value;
-  const record = value as Record<string, unknown>;
-  const actualKey = typeof record.$type === 'string' && schema.has(record.$type) ? record.$type : element.t;
-  const meta = schema.type(actualKey);
-  if (meta.kind !== 'complex') return value;
-  const allowed = allowedKeys(meta);
-  const out: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(record)) if (allowed.has(key)) out[key] = member;
-  for (const particle of meta.content) {
-    if ('n' in particle && out[particle.n] !== undefined) out[particle.n] = pruneValue(schema, particle, out[particle.n], depth + 1);
-  }
-  return out;
 }
 
 /** Puts the template's member(s) back for one top-level key; for a choice, the whole choice. */

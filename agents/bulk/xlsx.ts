@@ -9,21 +9,23 @@ import { BulkInputError } from './errors.js';
 
 /**
  * Streams the records of one worksheet of an XLSX workbook (the first in tab order, or the one
- * named by `sheet`) in the same shape as the CSV reader: one chunk of records per piece of the
- * sheet parsed, so memory stays bounded by the shared-strings table, not by the row count.
+ * named by `sheet`) in the same shape as the CSV reader (readCsvChunks): one chunk per piece of
+ * the sheet's XML read, whose records are parsed as they are iterated (so only the current one is
+ * alive; iterate them all before asking for the next chunk). Memory stays bounded by the
+ * shared-strings table, whatever the row count.
  * Typed spreadsheet values are turned back into text, which the schema then types: numbers as
  * written, booleans as true/false, dates as ISO 8601, formulas by their cached result, rich text
  * joined. An empty cell is an empty (omitted) cell; a cell holding an empty string counts as
  * quoted `""`. Rows without a value are skipped; record numbers are the sheet's row numbers.
  */
-export async function* readXlsxChunks(path: string, options: { sheet?: string } = {}): AsyncGenerator<CsvRecord[]> {
+export async function* readXlsxChunks(path: string, options: { sheet?: string } = {}): AsyncGenerator<Iterable<CsvRecord>> {
   yield* streamSheet(path, options.sheet, false);
 }
 
 /** Reads every record of a worksheet (small workbooks: tests, tools); {@link readXlsxChunks} streams them. */
 export async function readXlsxFile(path: string, options: { sheet?: string } = {}): Promise<CsvRecord[]> {
   const records: CsvRecord[] = [];
-  for await (const chunk of readXlsxChunks(path, options)) records.push(...chunk);
+  for await (const chunk of readXlsxChunks(path, options)) for (const record of chunk) records.push(record);
   return records;
 }
 
@@ -34,7 +36,7 @@ export async function readXlsxFile(path: string, options: { sheet?: string } = {
  */
 export async function countXlsxRecords(path: string, options: { sheet?: string } = {}): Promise<number> {
   let records = 0;
-  for await (const chunk of streamSheet(path, options.sheet, true)) records += chunk.length;
+  for await (const chunk of streamSheet(path, options.sheet, true)) for (const _ of chunk) records++;
   return records;
 }
 
@@ -51,7 +53,7 @@ export async function countXlsxRecords(path: string, options: { sheet?: string }
  *
  * `counting`: records without cells; neither styles nor shared strings are read.
  */
-async function* streamSheet(path: string, sheet: string | undefined, counting: boolean): AsyncGenerator<CsvRecord[]> {
+async function* streamSheet(path: string, sheet: string | undefined, counting: boolean): AsyncGenerator<Iterable<CsvRecord>> {
   const entries = await zipEntries(path);
   if (!entries.has(WORKBOOK_PART)) throw new BulkInputError(`${path}: not an XLSX workbook (the zip has no ${WORKBOOK_PART})`, { path });
   const parts = counting ? [RELS_PART, WORKBOOK_PART] : [RELS_PART, WORKBOOK_PART, STYLES_PART, SHARED_STRINGS_PART];
@@ -64,15 +66,19 @@ async function* streamSheet(path: string, sheet: string | undefined, counting: b
   );
   const reader = new (await excel()).stream.xlsx.WorkbookReader(source, {
     worksheets: 'ignore',
-    sharedStrings: 'cache',
+    sharedStrings: 'emit', // kept packed here (SharedStrings), not as one JavaScript string each
     styles: counting ? 'ignore' : 'cache',
     hyperlinks: 'ignore',
     entries: 'ignore',
   }) as unknown as WorkbookParts;
+  const strings = new SharedStrings();
   try {
-    for await (const _ of reader) {
-      // No worksheet is given to the reader: it only fills its parts.
+    // No worksheet is given to the reader: it reads the parts and gives the shared strings.
+    for await (const event of reader.parse()) {
+      const shared = sharedStringOf(event);
+      if (shared) strings.add(shared.text);
     }
+    strings.end();
   } catch (error) {
     throw notReadable(path, error);
   } finally {
@@ -94,21 +100,37 @@ async function* streamSheet(path: string, sheet: string | undefined, counting: b
   }
   const entry = entries.get(chosen.part);
   if (!entry) throw new BulkInputError(`${path}: not an XLSX workbook (no ${chosen.part} for the worksheet '${chosen.name}')`, { path });
-  const parser = new SheetParser(counting ? undefined : cellReading(reader));
+  const parser = new SheetParser(counting ? undefined : cellReading(reader, strings));
   const sax = saxParser(parser);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
-    for await (const chunk of await entryData(path, entry)) {
-      sax.write(decoder.decode(chunk, { stream: true }));
-      const records = parser.take();
-      if (records.length > 0) yield records;
-    }
-    sax.write(decoder.decode()).close();
+    for await (const chunk of await entryData(path, entry)) yield parsedRows(path, sax, parser, decoder.decode(chunk, { stream: true }));
   } catch (error) {
     throw notReadable(path, error);
   }
-  const records = parser.take();
-  if (records.length > 0) yield records;
+  yield parsedRows(path, sax, parser, decoder.decode(), true);
+}
+
+/**
+ * The records of a piece of a sheet's XML, each parsed when it is asked for: the XML is given to
+ * the SAX parser a row at a time. Made all at once, a chunk's records would all be alive at each
+ * young-generation collection, and V8 would then allocate every later cell in the old generation.
+ */
+function* parsedRows(path: string, sax: SaxParser, parser: SheetParser, xml: string, last = false): Generator<CsvRecord> {
+  try {
+    for (let at = 0; at < xml.length; ) {
+      // Cut after a row's end tag (`</row>`, `</x:row>`): any cut is valid XML-wise, this one is a record's.
+      const end = xml.indexOf('row>', at);
+      const next = end === -1 ? xml.length : end + 4;
+      sax.write(xml.slice(at, next));
+      at = next;
+      yield* parser.take();
+    }
+    if (last) sax.close();
+  } catch (error) {
+    throw notReadable(path, error);
+  }
+  yield* parser.take();
 }
 
 function notReadable(path: string, error: unknown): BulkInputError {
@@ -127,16 +149,65 @@ const WORKBOOK_PART = 'xl/workbook.xml';
 const STYLES_PART = 'xl/styles.xml';
 const SHARED_STRINGS_PART = 'xl/sharedStrings.xml';
 
-/** A shared string as exceljs caches it: rich text as runs, an empty one as null. */
+/** A shared string as exceljs gives it: rich text as runs, an empty one as null. */
 type SharedString = string | { richText: { text?: string | null }[] } | null;
 
-/** What is used of exceljs's streaming workbook reader beyond its typings (its parsed parts). */
-interface WorkbookParts extends AsyncIterable<unknown> {
+/** What is used of exceljs's streaming workbook reader beyond its typings (the parts it parsed). */
+interface WorkbookParts {
+  parse(): AsyncIterable<unknown>;
   model?: { sheets?: { name: string; rId: string }[] };
   workbookRels?: { Id: string; Type?: string; Target: string }[];
   properties?: { model?: { date1904?: boolean } };
   styles: { getStyleModel(id: number): { numFmt?: string } | null };
-  sharedStrings: SharedString[];
+}
+
+/** A shared string among the reader's events: exceljs 4.4 gives `{ index, text }` bare, later ones may wrap it. */
+function sharedStringOf(event: unknown): { index: number; text: SharedString } | undefined {
+  const item = event as { eventType?: string; value?: unknown; index?: number; text?: SharedString };
+  if (item.eventType === 'shared-strings') return sharedStringOf(item.value);
+  return typeof item.index === 'number' ? { index: item.index, text: item.text ?? null } : undefined;
+}
+
+/**
+ * The shared-strings table, packed: a workbook of 1,000,000 users has millions of distinct
+ * strings, and one JavaScript string each costs several times its text. Strings are joined by
+ * blocks into long strings, with each one's offset in a typed array. Rich text is kept joined;
+ * an empty string (exceljs gives null) is an empty string.
+ */
+class SharedStrings {
+  private static readonly BLOCK = 1024;
+  private readonly blocks: string[] = [];
+  private pending: string[] = [];
+  private offsets = new Uint32Array(SharedStrings.BLOCK);
+  private count = 0;
+
+  add(value: SharedString): void {
+    const text = value === null ? '' : typeof value === 'string' ? value : value.richText.map((run) => run.text ?? '').join('');
+    if (this.count === this.offsets.length) {
+      const wider = new Uint32Array(this.offsets.length * 2);
+      wider.set(this.offsets);
+      this.offsets = wider;
+    }
+    const inBlock = this.count % SharedStrings.BLOCK;
+    this.offsets[this.count++] = inBlock === 0 ? 0 : (this.offsets[this.count - 2] as number) + (this.pending[inBlock - 1] as string).length;
+    this.pending.push(text);
+    if (this.pending.length === SharedStrings.BLOCK) this.end();
+  }
+
+  /** The string at `index` ('' when there is none). Call {@link end} first. */
+  get(index: number): string {
+    if (!(index >= 0 && index < this.count)) return '';
+    const block = this.blocks[Math.floor(index / SharedStrings.BLOCK)] as string;
+    const last = index % SharedStrings.BLOCK === SharedStrings.BLOCK - 1 || index === this.count - 1;
+    return block.slice(this.offsets[index], last ? block.length : this.offsets[index + 1]);
+  }
+
+  /** Joins the pending strings into a block (the last block, once all are added). */
+  end(): void {
+    if (this.pending.length === 0) return;
+    this.blocks.push(this.pending.join(''));
+    this.pending = [];
+  }
 }
 
 /** What is used of saxes, the XML parser exceljs parses with. */
@@ -176,17 +247,12 @@ interface CellReading {
   date1904: boolean;
 }
 
-function cellReading(reader: WorkbookParts): CellReading {
+function cellReading(reader: WorkbookParts, strings: SharedStrings): CellReading {
   // exceljs's own test of a number format, so dates are told as its whole-workbook reader tells them.
   const utils = createRequire(import.meta.url)('exceljs/lib/utils/utils.js') as { isDateFmt(format: string | undefined): boolean };
   const dateStyles = new Map<number, boolean>();
-  const strings = reader.sharedStrings;
   return {
-    sharedString: (index) => {
-      const value = strings[index];
-      if (value === null || value === undefined) return '';
-      return typeof value === 'string' ? value : value.richText.map((run) => run.text ?? '').join('');
-    },
+    sharedString: (index) => strings.get(index),
     dateStyle: (style) => {
       let date = dateStyles.get(style);
       if (date === undefined) dateStyles.set(style, (date = utils.isDateFmt(reader.styles.getStyleModel(style)?.numFmt)));
@@ -444,7 +510,7 @@ async function entryData(path: string, entry: ZipEntry): Promise<AsyncIterable<B
   if (entry.method === 0) return stored;
   if (entry.method !== 8) throw notZip(path, `${entry.name} uses compression method ${entry.method}`);
   // pipeline: a read error destroys the inflater with it, so the reader sees every error.
-  return pipeline(stored, createInflateRaw({ chunkSize: 4 * 1024 }), () => undefined);
+  return pipeline(stored, createInflateRaw(), () => undefined);
 }
 
 /** Writes rows of text to a one-sheet XLSX workbook (templates, failed rows). */

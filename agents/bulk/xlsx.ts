@@ -41,48 +41,43 @@ export async function countXlsxRecords(path: string, options: { sheet?: string }
 }
 
 /**
- * exceljs's streaming reader (`stream.xlsx.WorkbookReader`) reads the workbook's small parts:
+ * exceljs's streaming reader (`stream.xlsx.WorkbookReader`) parses the workbook's small parts:
  * the list of sheets and their relationships, the styles (which numbers are dates) and the
- * shared strings. It reads a zip's entries in the order they are stored, and needs those parts
- * before any worksheet, but exceljs's own writer stores `xl/workbook.xml` last and Excel stores
- * the styles and shared strings after the sheets. So the zip's central directory is read first
- * and the reader is given just those parts, in that order, each record copied as stored (still
- * compressed). The chosen worksheet is then inflated and parsed here as a stream
- * ({@link SheetParser}): exceljs's streamed rows lose what a cell's type says of a formula's
- * result (a boolean, an error) and an empty shared string, and its unzip pipeline buffers more.
+ * shared strings. Its own walk of the zip is not used: it takes the entries in the order they are
+ * stored but needs those parts before any worksheet (exceljs's writer stores `xl/workbook.xml`
+ * last; Excel stores the styles and shared strings after the sheets, and exceljs then copies each
+ * sheet to a temporary file), and its unzipper sometimes loses the end of a small entry. So the
+ * zip's central directory is read here, each part is inflated from its offset and handed to the
+ * reader's parser of that part, in the order it needs, and the chosen worksheet is inflated and
+ * parsed here as a stream ({@link SheetParser}): exceljs's streamed rows lose what a cell's type
+ * says of a formula's result (a boolean, an error) and an empty shared string.
  *
  * `counting`: records without cells; neither styles nor shared strings are read.
  */
 async function* streamSheet(path: string, sheet: string | undefined, counting: boolean): AsyncGenerator<Iterable<CsvRecord>> {
   const entries = await zipEntries(path);
-  if (!entries.has(WORKBOOK_PART)) throw new BulkInputError(`${path}: not an XLSX workbook (the zip has no ${WORKBOOK_PART})`, { path });
-  const parts = counting ? [RELS_PART, WORKBOOK_PART] : [RELS_PART, WORKBOOK_PART, STYLES_PART, SHARED_STRINGS_PART];
-  const source = Readable.from(
-    copyEntries(
-      path,
-      parts.flatMap((name) => entries.get(name) ?? []),
-    ),
-    { objectMode: false },
-  );
-  const reader = new (await excel()).stream.xlsx.WorkbookReader(source, {
-    worksheets: 'ignore',
+  const part = async (name: string): Promise<Readable | undefined> => {
+    const entry = entries.get(name);
+    return entry ? entryData(path, entry) : undefined;
+  };
+  const workbookPart = await part(WORKBOOK_PART);
+  if (!workbookPart) throw new BulkInputError(`${path}: not an XLSX workbook (the zip has no ${WORKBOOK_PART})`, { path });
+  const reader = new (await excel()).stream.xlsx.WorkbookReader(path, {
     sharedStrings: 'emit', // kept packed here (SharedStrings), not as one JavaScript string each
-    styles: counting ? 'ignore' : 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
+    styles: 'cache',
   }) as unknown as WorkbookParts;
   const strings = new SharedStrings();
   try {
-    // No worksheet is given to the reader: it reads the parts and gives the shared strings.
-    for await (const event of reader.parse()) {
-      const shared = sharedStringOf(event);
-      if (shared) strings.add(shared.text);
-    }
+    const rels = await part(RELS_PART);
+    if (rels) await reader._parseRels(rels);
+    await reader._parseWorkbook(workbookPart);
+    const styles = counting ? undefined : await part(STYLES_PART);
+    if (styles) await reader._parseStyles(styles);
+    const shared = counting ? undefined : await part(SHARED_STRINGS_PART);
+    if (shared) for await (const item of reader._parseSharedStrings(shared)) strings.add(item.text);
     strings.end();
   } catch (error) {
     throw notReadable(path, error);
-  } finally {
-    source.destroy();
   }
 
   // The worksheets in tab order (a chart sheet is listed too, but is no worksheet).
@@ -152,20 +147,20 @@ const SHARED_STRINGS_PART = 'xl/sharedStrings.xml';
 /** A shared string as exceljs gives it: rich text as runs, an empty one as null. */
 type SharedString = string | { richText: { text?: string | null }[] } | null;
 
-/** What is used of exceljs's streaming workbook reader beyond its typings (the parts it parsed). */
+/**
+ * What is used of exceljs's streaming workbook reader beyond its typings: its parsers of the
+ * workbook's parts (each takes the part's inflated content as a stream) and what they fill.
+ */
 interface WorkbookParts {
-  parse(): AsyncIterable<unknown>;
+  _parseRels(part: Readable): Promise<void>;
+  _parseWorkbook(part: Readable): Promise<void>;
+  _parseStyles(part: Readable): Promise<void>;
+  /** With `sharedStrings: 'emit'`: each string, in order. */
+  _parseSharedStrings(part: Readable): AsyncIterable<{ index: number; text: SharedString }>;
   model?: { sheets?: { name: string; rId: string }[] };
   workbookRels?: { Id: string; Type?: string; Target: string }[];
   properties?: { model?: { date1904?: boolean } };
   styles: { getStyleModel(id: number): { numFmt?: string } | null };
-}
-
-/** A shared string among the reader's events: exceljs 4.4 gives `{ index, text }` bare, later ones may wrap it. */
-function sharedStringOf(event: unknown): { index: number; text: SharedString } | undefined {
-  const item = event as { eventType?: string; value?: unknown; index?: number; text?: SharedString };
-  if (item.eventType === 'shared-strings') return sharedStringOf(item.value);
-  return typeof item.index === 'number' ? { index: item.index, text: item.text ?? null } : undefined;
 }
 
 /**
@@ -388,12 +383,11 @@ function cellOf(value: ExcelJS.CellValue): Cell {
   return { text: String(value), quoted: false };
 }
 
-/** A zip entry, from the central directory: its stored record is the bytes from `start` to `end`. */
+/** A zip entry, from the central directory. */
 interface ZipEntry {
   name: string;
-  /** Where its record (local header, data, data descriptor if any) starts and ends. */
+  /** Where its local header starts. */
   start: number;
-  end: number;
   /** 0 stored, 8 deflated. */
   method: number;
   compressedSize: number;
@@ -437,7 +431,7 @@ function notZip(path: string, why: string): BulkInputError {
   return new BulkInputError(`${path}: not an XLSX workbook (${why})`, { path });
 }
 
-/** Reads a zip's central directory (at its end): each entry's name, compression and record. */
+/** Reads a zip's central directory (at its end): each entry's name, compression and place. */
 function zipEntries(path: string): Promise<Map<string, ZipEntry>> {
   return withFile(path, async (read, size) => {
     const tailStart = Math.max(0, size - EOCD_SEARCH);
@@ -456,7 +450,7 @@ function zipEntries(path: string): Promise<Map<string, ZipEntry>> {
       directoryStart = Number(record.readBigUInt64LE(48));
     }
     const directory = await read(directoryStart, directorySize);
-    const found: Omit<ZipEntry, 'end'>[] = [];
+    const entries = new Map<string, ZipEntry>();
     for (let at = 0, i = 0; i < count; i++) {
       if (at + 46 > directory.length || directory.readUInt32LE(at) !== CENTRAL_SIGNATURE) throw notZip(path, 'a broken central directory');
       const nameLength = directory.readUInt16LE(at + 28);
@@ -472,12 +466,10 @@ function zipEntries(path: string): Promise<Map<string, ZipEntry>> {
       let start = directory.readUInt32LE(at + 42);
       if (start === ZIP64_MARK) start = wide.shift() ?? Number.NaN;
       if (Number.isNaN(compressedSize) || Number.isNaN(start)) throw notZip(path, 'a ZIP64 entry without its sizes');
-      found.push({ name: directory.toString('utf8', at + 46, at + 46 + nameLength), start, method: directory.readUInt16LE(at + 10), compressedSize });
+      const name = directory.toString('utf8', at + 46, at + 46 + nameLength);
+      entries.set(name, { name, start, method: directory.readUInt16LE(at + 10), compressedSize });
       at += 46 + nameLength + extraLength + commentLength;
     }
-    found.sort((a, b) => a.start - b.start);
-    const entries = new Map<string, ZipEntry>();
-    found.forEach((e, i) => entries.set(e.name, { ...e, end: found[i + 1]?.start ?? directoryStart }));
     return entries;
   });
 }
@@ -493,19 +485,12 @@ function zip64Fields(extra: Buffer): number[] {
   return [];
 }
 
-/** The stored records of `entries`, one after another: a zip stream with just those entries, in that order. */
-async function* copyEntries(path: string, entries: readonly ZipEntry[]): AsyncGenerator<Buffer> {
-  for (const entry of entries) {
-    if (entry.end > entry.start) yield* createReadStream(path, { start: entry.start, end: entry.end - 1 }) as AsyncIterable<Buffer>;
-  }
-}
-
 /** An entry's content as a stream (inflated when deflated), from its compressed bytes after the local header. */
-async function entryData(path: string, entry: ZipEntry): Promise<AsyncIterable<Buffer>> {
+async function entryData(path: string, entry: ZipEntry): Promise<Readable> {
   const header = await withFile(path, (read) => read(entry.start, 30));
   if (header.readUInt32LE(0) !== LOCAL_SIGNATURE) throw notZip(path, `a broken entry ${entry.name}`);
   const start = entry.start + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-  if (entry.compressedSize === 0) return [];
+  if (entry.compressedSize === 0) return Readable.from([]);
   const stored = createReadStream(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 64 * 1024 });
   if (entry.method === 0) return stored;
   if (entry.method !== 8) throw notZip(path, `${entry.name} uses compression method ${entry.method}`);

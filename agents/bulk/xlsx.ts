@@ -42,39 +42,43 @@ export async function countXlsxRecords(path: string, options: { sheet?: string }
 
 /**
  * exceljs's streaming reader (`stream.xlsx.WorkbookReader`) parses the workbook's small parts:
- * the list of sheets and their relationships, the styles (which numbers are dates) and the
- * shared strings. Its own walk of the zip is not used: it takes the entries in the order they are
+ * the list of sheets and their relationships, and the styles (which numbers are dates). Its own
+ * walk of the zip is not used: it takes the entries in the order they are
  * stored but needs those parts before any worksheet (exceljs's writer stores `xl/workbook.xml`
  * last; Excel stores the styles and shared strings after the sheets, and exceljs then copies each
- * sheet to a temporary file), and its unzipper sometimes loses the end of a small entry. So the
+ * sheet to a temporary file), and its unzip pass failed on a stored (uncompressed) part. So the
  * zip's central directory is read here, each part is inflated from its offset and handed to the
  * reader's parser of that part, in the order it needs, and the chosen worksheet is inflated and
  * parsed here as a stream ({@link SheetParser}): exceljs's streamed rows lose what a cell's type
- * says of a formula's result (a boolean, an error) and an empty shared string.
+ * says of a formula's result (a boolean, an error) and an empty shared string. The shared strings
+ * are read here too ({@link readSharedStrings}): exceljs's reader keeps a string's phonetic
+ * reading (Japanese workbooks) instead of the string.
  *
  * `counting`: records without cells; neither styles nor shared strings are read.
  */
 async function* streamSheet(path: string, sheet: string | undefined, counting: boolean): AsyncGenerator<Iterable<CsvRecord>> {
   const entries = await zipEntries(path);
-  const part = async (name: string): Promise<Readable | undefined> => {
+  if (!entries.has(WORKBOOK_PART)) throw new BulkInputError(`${path}: not an XLSX workbook (the zip has no ${WORKBOOK_PART})`, { path });
+  /** Parses a part of the workbook, when the zip has it, with one of the reader's parsers. */
+  const parse = async (name: string, parser: (content: Readable) => Promise<void>): Promise<void> => {
     const entry = entries.get(name);
-    return entry ? entryData(path, entry) : undefined;
+    if (!entry) return;
+    const content = await entryData(path, entry);
+    try {
+      await parser(content);
+    } finally {
+      content.destroy();
+    }
   };
-  const workbookPart = await part(WORKBOOK_PART);
-  if (!workbookPart) throw new BulkInputError(`${path}: not an XLSX workbook (the zip has no ${WORKBOOK_PART})`, { path });
-  const reader = new (await excel()).stream.xlsx.WorkbookReader(path, {
-    sharedStrings: 'emit', // kept packed here (SharedStrings), not as one JavaScript string each
-    styles: 'cache',
-  }) as unknown as WorkbookParts;
+  const reader = new (await excel()).stream.xlsx.WorkbookReader(path, { styles: 'cache' }) as unknown as WorkbookParts;
   const strings = new SharedStrings();
   try {
-    const rels = await part(RELS_PART);
-    if (rels) await reader._parseRels(rels);
-    await reader._parseWorkbook(workbookPart);
-    const styles = counting ? undefined : await part(STYLES_PART);
-    if (styles) await reader._parseStyles(styles);
-    const shared = counting ? undefined : await part(SHARED_STRINGS_PART);
-    if (shared) for await (const item of reader._parseSharedStrings(shared)) strings.add(item.text);
+    await parse(RELS_PART, (content) => reader._parseRels(content));
+    await parse(WORKBOOK_PART, (content) => reader._parseWorkbook(content));
+    if (!counting) {
+      await parse(STYLES_PART, (content) => reader._parseStyles(content));
+      await parse(SHARED_STRINGS_PART, (content) => readSharedStrings(content, strings));
+    }
     strings.end();
   } catch (error) {
     throw notReadable(path, error);
@@ -144,9 +148,6 @@ const WORKBOOK_PART = 'xl/workbook.xml';
 const STYLES_PART = 'xl/styles.xml';
 const SHARED_STRINGS_PART = 'xl/sharedStrings.xml';
 
-/** A shared string as exceljs gives it: rich text as runs, an empty one as null. */
-type SharedString = string | { richText: { text?: string | null }[] } | null;
-
 /**
  * What is used of exceljs's streaming workbook reader beyond its typings: its parsers of the
  * workbook's parts (each takes the part's inflated content as a stream) and what they fill.
@@ -155,8 +156,6 @@ interface WorkbookParts {
   _parseRels(part: Readable): Promise<void>;
   _parseWorkbook(part: Readable): Promise<void>;
   _parseStyles(part: Readable): Promise<void>;
-  /** With `sharedStrings: 'emit'`: each string, in order. */
-  _parseSharedStrings(part: Readable): AsyncIterable<{ index: number; text: SharedString }>;
   model?: { sheets?: { name: string; rId: string }[] };
   workbookRels?: { Id: string; Type?: string; Target: string }[];
   properties?: { model?: { date1904?: boolean } };
@@ -166,8 +165,7 @@ interface WorkbookParts {
 /**
  * The shared-strings table, packed: a workbook of 1,000,000 users has millions of distinct
  * strings, and one JavaScript string each costs several times its text. Strings are joined by
- * blocks into long strings, with each one's offset in a typed array. Rich text is kept joined;
- * an empty string (exceljs gives null) is an empty string.
+ * blocks into long strings, with each one's offset in a typed array.
  */
 class SharedStrings {
   private static readonly BLOCK = 1024;
@@ -176,15 +174,15 @@ class SharedStrings {
   private offsets = new Uint32Array(SharedStrings.BLOCK);
   private count = 0;
 
-  add(value: SharedString): void {
-    const text = value === null ? '' : typeof value === 'string' ? value : value.richText.map((run) => run.text ?? '').join('');
+  add(text: string): void {
     if (this.count === this.offsets.length) {
       const wider = new Uint32Array(this.offsets.length * 2);
       wider.set(this.offsets);
       this.offsets = wider;
     }
-    const inBlock = this.count % SharedStrings.BLOCK;
-    this.offsets[this.count++] = inBlock === 0 ? 0 : (this.offsets[this.count - 2] as number) + (this.pending[inBlock - 1] as string).length;
+    const index = this.count++;
+    const inBlock = index % SharedStrings.BLOCK;
+    this.offsets[index] = inBlock === 0 ? 0 : (this.offsets[index - 1] as number) + (this.pending[inBlock - 1] as string).length;
     this.pending.push(text);
     if (this.pending.length === SharedStrings.BLOCK) this.end();
   }
@@ -216,18 +214,51 @@ interface SaxParser {
 }
 
 /**
- * A SAX parser that feeds `sheet`: exceljs's own XML parser (saxes, taken from where exceljs finds
- * it, so no dependency is added). Called directly, it makes no event objects per tag, which would
- * otherwise outlive their rows' turn in the run and fill the old heap generation.
+ * exceljs's own XML parser (saxes, taken from where exceljs finds it, so no dependency is added).
+ * Called directly, so that a sheet can be given to it a row at a time ({@link parsedRows}).
  */
-function saxParser(sheet: SheetParser): SaxParser {
+function newSaxParser(): SaxParser {
   const fromExceljs = createRequire(createRequire(import.meta.url).resolve('exceljs'));
   const { SaxesParser } = fromExceljs('saxes') as { SaxesParser: new () => SaxParser };
-  const sax = new SaxesParser();
+  return new SaxesParser();
+}
+
+/** A SAX parser that feeds `sheet`. */
+function saxParser(sheet: SheetParser): SaxParser {
+  const sax = newSaxParser();
   sax.on('opentag', (tag) => sheet.open(localName(tag.name), tag.attributes));
   sax.on('text', (text) => sheet.text(text));
   sax.on('closetag', (tag) => sheet.close(localName(tag.name)));
   return sax;
+}
+
+/**
+ * Reads the shared-strings part into `strings`: each `<si>`'s text, its `<t>` runs joined (rich
+ * text), its phonetic runs (`<rPh>`) left out. An `<si>` without text is an empty string.
+ */
+async function readSharedStrings(content: AsyncIterable<Buffer>, strings: SharedStrings): Promise<void> {
+  const sax = newSaxParser();
+  let text = '';
+  let inText = false;
+  let inPhonetic = false;
+  sax.on('opentag', (tag) => {
+    const name = localName(tag.name);
+    if (name === 'si') text = '';
+    else if (name === 't') inText = !inPhonetic;
+    else if (name === 'rPh') inPhonetic = true;
+  });
+  sax.on('text', (piece) => {
+    if (inText) text += piece;
+  });
+  sax.on('closetag', (tag) => {
+    const name = localName(tag.name);
+    if (name === 't') inText = false;
+    else if (name === 'rPh') inPhonetic = false;
+    else if (name === 'si') strings.add(text);
+  });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for await (const chunk of content) sax.write(decoder.decode(chunk, { stream: true }));
+  sax.write(decoder.decode()).close();
 }
 
 /** A tag's name without its namespace prefix (`x:row` is `row`). */
@@ -257,7 +288,8 @@ function cellReading(reader: WorkbookParts, strings: SharedStrings): CellReading
   };
 }
 
-/** The cells of a record that is only counted. */ const NO_CELLS: Cell[] = [];
+/** The cells of a record that is only counted. */
+const NO_CELLS: Cell[] = [];
 
 /**
  * Turns a worksheet's SAX events into records. A cell's value is its `<v>` (or the `<t>` runs of

@@ -255,12 +255,20 @@ function workbookParts(sheets: Record<string, string>, options: { sharedStrings?
 }
 
 describe('workbooks as other writers store them', () => {
-  it('reads shared strings and styles stored after the sheet, and the workbook part last (Excel, exceljs)', async () => {
+  it('reads shared strings (rich, phonetic, empty) and styles stored after the sheet, and the workbook part last (Excel, exceljs)', async () => {
     const p = workbookParts(
       {
-        data: '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" s="1"><v>45306</v></c></row>',
+        data: '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" s="1"><v>45306</v></c></row><row r="3"><c r="A3" t="s"><v>3</v></c><c r="B3" t="s"><v>4</v></c></row>',
       },
-      { sharedStrings: ['<t>name</t>', '<t>when</t>', '<r><t>Zoë</t></r><r><rPr><b/></rPr><t> &amp; co</t></r>'] },
+      {
+        sharedStrings: [
+          '<t>name</t>',
+          '<t>when</t>',
+          '<r><t>Zoë</t></r><r><rPr><b/></rPr><t> &amp; co</t></r>',
+          '<t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh>',
+          '<t/>',
+        ],
+      },
     );
     const path = join(dir, 'order.xlsx');
     for (const descriptors of [false, true]) {
@@ -268,8 +276,9 @@ describe('workbooks as other writers store them', () => {
       expect(texts(await readXlsxFile(path))).toEqual([
         ['name', 'when'],
         ['Zoë & co', '2024-01-15T00:00:00.000Z'],
+        ['漢字', '""'],
       ]);
-      expect(await countXlsxRecords(path)).toBe(2);
+      expect(await countXlsxRecords(path)).toBe(3);
     }
   });
 

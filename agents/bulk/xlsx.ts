@@ -206,7 +206,8 @@ class SharedStrings {
 /** What is used of saxes, the XML parser exceljs parses with. */
 interface SaxParser {
   on(event: 'opentag', handler: (tag: { name: string; attributes: Record<string, string> }) => void): void;
-  on(event: 'text', handler: (text: string) => void): void;
+  /** `cdata`: the text of a `<![CDATA[...]]>` section. */
+  on(event: 'text' | 'cdata', handler: (text: string) => void): void;
   on(event: 'closetag', handler: (tag: { name: string }) => void): void;
   /** Throws on malformed XML; `close` too when the document is incomplete. */
   write(text: string): SaxParser;
@@ -228,6 +229,7 @@ function saxParser(sheet: SheetParser): SaxParser {
   const sax = newSaxParser();
   sax.on('opentag', (tag) => sheet.open(localName(tag.name), tag.attributes));
   sax.on('text', (text) => sheet.text(text));
+  sax.on('cdata', (text) => sheet.text(text));
   sax.on('closetag', (tag) => sheet.close(localName(tag.name)));
   return sax;
 }
@@ -247,9 +249,11 @@ async function readSharedStrings(content: AsyncIterable<Buffer>, strings: Shared
     else if (name === 't') inText = !inPhonetic;
     else if (name === 'rPh') inPhonetic = true;
   });
-  sax.on('text', (piece) => {
+  const addText = (piece: string) => {
     if (inText) text += piece;
-  });
+  };
+  sax.on('text', addText);
+  sax.on('cdata', addText);
   sax.on('closetag', (tag) => {
     const name = localName(tag.name);
     if (name === 't') inText = false;

@@ -282,10 +282,10 @@ describe('workbooks as other writers store them', () => {
     }
   });
 
-  it('reads inline strings, string results, ISO dates, phonetic runs, 1904 dates, stored entries and prefixed tags', async () => {
+  it('reads inline strings, string results, CDATA, ISO dates, phonetic runs, 1904 dates, stored entries and prefixed tags', async () => {
     const sheet = [
       '<row r="1"><c r="A1" t="inlineStr"><is><t>plain</t></is></c><c r="B1" t="inlineStr"><is><r><t>ri</t></r><r><t xml:space="preserve">ch </t></r></is></c>',
-      '<c r="C1" t="inlineStr"><is><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh></is></c><c r="D1" t="str"><f>X</f><v>&amp;lt;kept&amp;gt;</v></c></row>',
+      '<c r="C1" t="inlineStr"><is><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh></is></c><c r="D1" t="str"><f>X</f><v>&amp;lt;kept&amp;gt;</v></c><c r="E1" t="inlineStr"><is><t><![CDATA[<cd>]]></t></is></c></row>',
       '<row r="3"><c r="A3" t="d"><v>2024-02-03T04:05:06Z</v></c><c r="B3" s="1"><v>0</v></c><c r="C3" t="b"><f>Y</f><v>0</v></c><c r="D3" t="e"><f>Z</f><v>#DIV/0!</v></c></row>',
       '<row r="4"><c r="A4"><f>NEVER()</f></c><c r="B4" s="1"/></row>', // no value: no record
       '<row><c t="inlineStr"><is><t>no refs</t></is></c><c><v>7</v></c></row>', // row and cell numbers follow on
@@ -296,7 +296,7 @@ describe('workbooks as other writers store them', () => {
     const records = await readXlsxFile(path);
     expect(records.map((r) => r.row)).toEqual([1, 3, 5]);
     expect(texts(records)).toEqual([
-      ['plain', 'rich ', '漢字', '&lt;kept&gt;'],
+      ['plain', 'rich ', '漢字', '&lt;kept&gt;', '<cd>'],
       ['2024-02-03T04:05:06.000Z', '1904-01-01T00:00:00.000Z', 'false', '#DIV/0!'],
       ['no refs', '7'],
     ]);

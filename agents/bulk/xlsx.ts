@@ -43,11 +43,12 @@ export async function countXlsxRecords(path: string, options: { sheet?: string }
 /**
  * exceljs's streaming reader (`stream.xlsx.WorkbookReader`) parses the workbook's small parts:
  * the list of sheets and their relationships, and the styles (which numbers are dates). Its own
- * walk of the zip is not used: it takes the entries in the order they are
- * stored but needs those parts before any worksheet (exceljs's writer stores `xl/workbook.xml`
- * last; Excel stores the styles and shared strings after the sheets, and exceljs then copies each
- * sheet to a temporary file), and its unzip pass failed on a stored (uncompressed) part. So the
- * zip's central directory is read here, each part is inflated from its offset and handed to the
+ * walk of the zip is not used: it takes the entries in the order they are stored, but needs
+ * those parts before a worksheet. Excel stores the styles and shared strings after the sheets
+ * (exceljs then copies each sheet to a temporary file first); with the shared strings before a
+ * sheet and `xl/workbook.xml` after it, exceljs fails ("Cannot read properties of undefined
+ * (reading 'sheets')"); and it inflates every sheet stored before the chosen one. So the zip's
+ * central directory is read here, each part is inflated from its offset and handed to the
  * reader's parser of that part, in the order it needs, and the chosen worksheet is inflated and
  * parsed here as a stream ({@link SheetParser}): exceljs's streamed rows lose what a cell's type
  * says of a formula's result (a boolean, an error) and an empty shared string. The shared strings

@@ -29,7 +29,7 @@ import {
 } from './journal.js';
 import { type BulkPreset, loadPresets } from './presets.js';
 import { type PreparedRow, type RowHashVersion, type RowIssue, RowMapper, formatIssue } from './rows.js';
-import { readXlsxFile } from './xlsx.js';
+import { countXlsxRecords, readXlsxChunks } from './xlsx.js';
 
 /** Connection settings for `apply`: the client options of every session of the pool. */
 export type BulkConnection = OciClientOptions;
@@ -167,8 +167,12 @@ export function isTransient(error: unknown): boolean {
   return error.code === 'TH_ERR_OCI_SOAP_FAULT' && (error as unknown as { retryable?: boolean }).retryable === true;
 }
 
-/** Reads the input's SHA-256 and counts its data rows (one streaming pass; the run itself streams again). */
-async function scanInput(path: string, format: 'csv' | 'xlsx', encoding: CsvEncoding): Promise<{ sha256: string; records: number }> {
+/**
+ * Reads the input's SHA-256 and counts its records (the header included), each in a streaming
+ * pass; the run itself streams the records again. A workbook's records are counted by reading
+ * the worksheet (see countXlsxRecords).
+ */
+async function scanInput(path: string, format: 'csv' | 'xlsx', encoding: CsvEncoding, sheet: string | undefined): Promise<{ sha256: string; records: number }> {
   const hash = createHash('sha256');
   const parser = format === 'csv' ? CsvParser.counter() : undefined;
   const decoder = new TextDecoder(encoding, { ignoreBOM: true });
@@ -183,6 +187,7 @@ async function scanInput(path: string, format: 'csv' | 'xlsx', encoding: CsvEnco
     throw new BulkInputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(error as Error).message})`, { path }, error);
   }
   if (parser) records += parser.push(decoder.decode()).length + safeEnd(parser);
+  else records = await countXlsxRecords(path, { sheet });
   return { sha256: hash.digest('hex'), records };
 }
 
@@ -308,18 +313,11 @@ class BulkRun {
     const presets = loadPresets(o.presetsDir);
     this.schema = o.schema ?? (await OciSchema.load(o.release ?? o.connection?.release ?? newestGeneratedRelease()));
     if (o.resume) this.resume = resumeState(readJournal(o.resume));
-    const scan = await scanInput(o.input, format, encoding);
+    const scan = await scanInput(o.input, format, encoding, o.sheet);
 
     // Chunks of records: one asynchronous step per chunk, not per row.
-    let records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>;
-    if (format === 'xlsx') {
-      const all = await readXlsxFile(o.input, { sheet: o.sheet });
-      records = [all];
-      this.total = Math.max(0, all.length - 1);
-    } else {
-      records = readCsvChunks(o.input, { encoding });
-      this.total = Math.max(0, scan.records - 1);
-    }
+    const records: AsyncIterable<Iterable<CsvRecord>> = format === 'xlsx' ? readXlsxChunks(o.input, { sheet: o.sheet }) : readCsvChunks(o.input, { encoding });
+    this.total = Math.max(0, scan.records - 1);
 
     const journalPath = o.journal === false ? undefined : resolve(o.journal ?? o.resume ?? `${o.input}.journal.jsonl`);
     if (journalPath) {

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Readable, pipeline } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
+import { SaxesParser } from 'saxes';
 import type ExcelJS from 'exceljs';
 import type { Cell, CsvRecord } from './csv.js';
 import { BulkInputError } from './errors.js';
@@ -204,24 +205,10 @@ class SharedStrings {
   }
 }
 
-/** What is used of saxes, the XML parser exceljs parses with. */
-interface SaxParser {
-  on(event: 'opentag', handler: (tag: { name: string; attributes: Record<string, string> }) => void): void;
-  /** `cdata`: the text of a `<![CDATA[...]]>` section. */
-  on(event: 'text' | 'cdata', handler: (text: string) => void): void;
-  on(event: 'closetag', handler: (tag: { name: string }) => void): void;
-  /** Throws on malformed XML; `close` too when the document is incomplete. */
-  write(text: string): SaxParser;
-  close(): SaxParser;
-}
+/** A SAX parser (saxes, the XML parser exceljs parses with), fed a sheet a row at a time ({@link parsedRows}). */
+type SaxParser = SaxesParser;
 
-/**
- * exceljs's own XML parser (saxes, taken from where exceljs finds it, so no dependency is added).
- * Called directly, so that a sheet can be given to it a row at a time ({@link parsedRows}).
- */
 function newSaxParser(): SaxParser {
-  const fromExceljs = createRequire(createRequire(import.meta.url).resolve('exceljs'));
-  const { SaxesParser } = fromExceljs('saxes') as { SaxesParser: new () => SaxParser };
   return new SaxesParser();
 }
 

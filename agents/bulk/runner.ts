@@ -620,14 +620,17 @@ class BulkRun {
   }
 
   private async preflightWindow(rows: PreparedRow[]): Promise<void> {
-    const checkable = rows.filter((r) => r.issues.length === 0 && r.command);
-    this.preflight ??= new Preflight(this.schema, this.openPool());
-    const results = await this.preflight.check(checkable.map((r) => r.command as OciCommand));
-    checkable.forEach((row, i) => {
-      const { issues, plan } = results[i] as (typeof results)[number];
-      row.issues.push(...issues);
-      row.plan = plan;
-    });
+    // The checks read the server: its session opens first, so a refused login stops the run as it does for sending.
+    if (this.sessionOpened || (await this.openFirstSession())) {
+      const checkable = rows.filter((r) => r.issues.length === 0 && r.command);
+      this.preflight ??= new Preflight(this.schema, this.openPool());
+      const results = await this.preflight.check(checkable.map((r) => r.command as OciCommand));
+      checkable.forEach((row, i) => {
+        const { issues, plan } = results[i] as (typeof results)[number];
+        row.issues.push(...issues);
+        row.plan = plan;
+      });
+    }
     for (const row of rows) {
       if (this.stopping) this.finish(row, 'not-run');
       else await this.handle(row);
@@ -668,7 +671,8 @@ class BulkRun {
     if (resume.inDoubt.has(row.row)) {
       this.finish(row, 'in-doubt', {
         code: 'TH_ERR_BULK_IN_DOUBT',
-        message: 'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
+        message:
+          'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
       });
       return true;
     }
@@ -759,8 +763,32 @@ class BulkRun {
       }
       this.flushSoon();
       pending = retry;
-      if (pending.length > 0) await sleep(Math.min((this.options.backoffMs ?? 200) * 2 ** (attempt - 1), 5000));
+      if (pending.length > 0) await sleep(this.backoff(attempt));
     }
+  }
+
+  /** Opens a session of the pool, with the retries of a document; false (and the run stopped) on a setup failure. */
+  private async openFirstSession(): Promise<boolean> {
+    const attempts = this.options.retries ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.openPool().use((client) => (client.connected ? Promise.resolve() : client.connect()));
+        this.sessionOpened = true;
+        return true;
+      } catch (error) {
+        if (this.isSetupFailure(error, attempt < attempts)) {
+          this.failSetup(error);
+          return false;
+        }
+        if (this.sessionOpened) return true;
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  /** The wait before the next attempt: exponential from `backoffMs`, at most 5 s. */
+  private backoff(attempt: number): number {
+    return Math.min((this.options.backoffMs ?? 200) * 2 ** (attempt - 1), 5000);
   }
 
   /**

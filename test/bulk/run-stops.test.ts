@@ -267,6 +267,19 @@ describe('setup failures stop the run', () => {
     expect(await usersWithTag(tag)).toHaveLength(200);
   }, 60_000);
 
+  it('a refused login stops a preflight run too', async () => {
+    const tag = `sp${uniqueTag()}`;
+    const csv = writeCsv(
+      join(env.dir, `sp-${tag}.csv`),
+      USER_HEADER,
+      Array.from({ length: 20 }, (_, i) => userRow(tag, i)),
+    );
+    const summary = await run({ input: csv, request: 'UserAddRequest17sp4', preflight: true, connection: connection('wrong-Password-1'), journal: false });
+    expect(summary.setupFailure).toMatchObject({ kind: 'login', code: 'TH_ERR_OCI_ERROR_RESPONSE' });
+    expect(summary.counts).toMatchObject({ notRun: 20, invalid: 0, valid: 0 });
+    expect(summary.exitCode).toBe(2);
+  }, 60_000);
+
   it('the CLI exits 2 on a refused login without a line per row', async () => {
     const tag = `sc${uniqueTag()}`;
     const csv = writeCsv(

@@ -64,6 +64,8 @@ export interface JournalSummary {
   aborted: boolean;
   counts: Record<string, number>;
   ms: number;
+  /** The run stopped because no session could be opened (runner.ts `BulkSetupFailure`). */
+  setupFailure?: { kind: string; code: string; message: string };
 }
 
 export type JournalLine = JournalHeader | JournalRow | JournalSent | JournalSummary;

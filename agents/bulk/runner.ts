@@ -428,7 +428,14 @@ class BulkRun {
       ...(failure ? { setupFailure: failure } : {}),
       exitCode: failure ? 2 : c.invalid + c.failed + c.inDoubt + c.notRun > 0 ? 1 : 0,
     };
-    this.journal?.write({ kind: 'summary', endedAt: new Date().toISOString(), aborted: summary.aborted, counts: { ...c }, ms: summary.ms });
+    this.journal?.write({
+      kind: 'summary',
+      endedAt: new Date().toISOString(),
+      aborted: summary.aborted,
+      counts: { ...c },
+      ms: summary.ms,
+      setupFailure: failure,
+    });
     this.journal?.close();
     this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...c }, elapsedMs: summary.ms });
     this.emit({ type: 'end', summary });

@@ -257,8 +257,9 @@ describe('setup failures stop the run', () => {
     expect(events.some((e) => e.type === 'row' && e.error !== undefined)).toBe(false);
     expect(csvRows(failedOut)).toHaveLength(200);
     // The rows whose `sent` line was written are marked not sent: nothing is in doubt.
-    const state = resumeState(readJournal(journal));
-    expect(state.inDoubt.size).toBe(0);
+    const lines = readJournal(journal);
+    expect(lines.at(-1)).toMatchObject({ kind: 'summary', setupFailure: summary.setupFailure });
+    expect(resumeState(lines).inDoubt.size).toBe(0);
     expect(await usersWithTag(tag)).toHaveLength(0);
 
     const resumed = await run({ input: csv, request: 'UserAddRequest17sp4', apply: true, connection: connection(), resume: journal });

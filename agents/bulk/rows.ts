@@ -27,7 +27,7 @@ export const SPECIAL_COLUMNS = ['request', 'operation', 'group', 'error'] as con
 
 /** A problem of one row: `row 17, column address.city: longer than 80`. */
 export interface RowIssue {
-  /** Column header (or `--set key`, or `request`) the problem comes from, when known. */
+  /** Column header (or `--set key`; for the request name: `request`, `operation` or `--request`) the problem comes from, when known. */
   column?: string;
   /** Field path in the request, when known. */
   path?: string;

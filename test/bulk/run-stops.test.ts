@@ -87,6 +87,32 @@ describe('--resume checks the input', () => {
     expect(resumed.counts).toMatchObject({ skipped: 4, ok: 2, failed: 0, inDoubt: 0 });
     expect((await usersWithTag(tag)).length).toBe(8);
   }, 60_000);
+
+  it('an edited file keeps rows in doubt held back by their row number', async () => {
+    const tag = `rd${uniqueTag()}`;
+    const rows = Array.from({ length: 4 }, (_, i) => userRow(tag, i));
+    const csv = writeCsv(join(env.dir, `rd-${tag}.csv`), USER_HEADER, rows.slice(0, 2));
+    const journal = join(env.dir, `rd-${tag}.jsonl`);
+    expect((await run({ input: csv, request: 'UserAddRequest17sp4', apply: true, connection: connection(), journal })).counts.ok).toBe(2);
+    // As a run killed after writing a document's `sent` line: row 4 was maybe sent.
+    writeFileSync(journal, `${readFileSync(journal, 'utf8')}{"kind":"sent","rows":[4]}\n`);
+    writeCsv(csv, USER_HEADER, rows);
+    const events: { row: number; outcome: string }[] = [];
+    const resumed = await run({
+      input: csv,
+      request: 'UserAddRequest17sp4',
+      apply: true,
+      connection: connection(),
+      resume: journal,
+      onEvent: (e) => {
+        if (e.type === 'row') events.push({ row: e.row, outcome: e.outcome });
+      },
+    });
+    expect(resumed.counts).toMatchObject({ skipped: 2, ok: 1, inDoubt: 1 });
+    expect(events.find((e) => e.row === 4)).toEqual({ row: 4, outcome: 'in-doubt' });
+    // Row 4 now holds the third user: held back; the fourth (row 5) was sent.
+    expect((await usersWithTag(tag)).sort()).toEqual([0, 1, 3].map((i) => `${tag}-${i}@${DOMAIN}`));
+  }, 60_000);
 });
 
 describe('--failed-out holds every row that did not run', () => {

@@ -3,7 +3,17 @@
  * batched sending, journal, resume, before-images and undo (docs/bulk.md). The CLI
  * (`hammer bulk`) and the Web CLI are adapters over this API.
  */
-export { type BulkConnection, type BulkCounts, type BulkEvent, type BulkRunOptions, type BulkSummary, bulkEvents, isTransient, runBulk } from './runner.js';
+export {
+  type BulkConnection,
+  type BulkCounts,
+  type BulkEvent,
+  type BulkRunOptions,
+  type BulkSetupFailure,
+  type BulkSummary,
+  bulkEvents,
+  isTransient,
+  runBulk,
+} from './runner.js';
 export { type BulkPreset, BUILT_IN_PRESETS, aliasPath, loadPresets } from './presets.js';
 export { type BulkTemplate, bulkTemplate, templateCsv } from './template.js';
 export { type UndoPlan, type UndoResult, type UndoStep, applyUndo, planUndo, writeUndoPlan } from './undo.js';
@@ -13,5 +23,16 @@ export { isReadOnlyRequest } from '../../runtime/oci/names.js';
 export { type JournalLine, type JournalRow, type RowOutcome, JOURNAL_VERSION, readJournal, redactSecrets, resumeState } from './journal.js';
 export { type Cell, type CsvRecord, CsvParser, csvLine, readCsvFile } from './csv.js';
 export { readXlsxFile, writeXlsxFile } from './xlsx.js';
-export { type PreparedRow, type RowHashVersion, type RowIssue, RowMapper, SPECIAL_COLUMNS, formatIssue, rowHash } from './rows.js';
+export {
+  type PreparedRow,
+  type ResolvedRequest,
+  type RowHashVersion,
+  type RowIssue,
+  type UnknownRequest,
+  RowMapper,
+  SPECIAL_COLUMNS,
+  formatIssue,
+  resolveBulkRequest,
+  rowHash,
+} from './rows.js';
 export { BulkInputError, BulkJournalError, BulkOptionsError, BulkPresetError } from './errors.js';

@@ -64,6 +64,8 @@ export interface JournalSummary {
   aborted: boolean;
   counts: Record<string, number>;
   ms: number;
+  /** The run stopped because no session could be opened (runner.ts `BulkSetupFailure`). */
+  setupFailure?: { kind: string; code: string; message: string };
 }
 
 export type JournalLine = JournalHeader | JournalRow | JournalSent | JournalSummary;
@@ -142,10 +144,15 @@ export function readJournal(path: string): JournalLine[] {
 
 /** Per row: the state that `--resume` needs, over every run of the journal in order. */
 export interface ResumeState {
-  /** Rows done (outcome `ok`) → their hash. */
+  /** Rows done (outcome `ok`) → their hash (the last run that sent the row wins). */
   done: Map<number, string>;
+  /** Every `ok` outcome's hash → how many rows with that hash were sent with success, over all runs. */
+  doneHashes: Map<string, number>;
   /** Rows sent without a known outcome. */
   inDoubt: Set<number>;
+  /** The input of each run (header) of the journal, oldest first. */
+  inputs: { path: string; sha256: string }[];
+  /** The last run's input SHA-256. */
   inputSha256: string;
   /** The journal's version (its first header's): its row hashes are of that version. */
   version: number;
@@ -153,21 +160,25 @@ export interface ResumeState {
 
 export function resumeState(lines: readonly JournalLine[]): ResumeState {
   const done = new Map<number, string>();
+  const doneHashes = new Map<string, number>();
   const inDoubt = new Set<number>();
-  let inputSha256 = '';
+  const inputs: { path: string; sha256: string }[] = [];
   let version: number | undefined;
   for (const line of lines) {
     if (line.kind === 'header') {
-      inputSha256 = line.input.sha256;
+      inputs.push({ path: line.input.path, sha256: line.input.sha256 });
       version ??= line.version;
     } else if (line.kind === 'sent') for (const r of line.rows) inDoubt.add(r);
     else if (line.kind === 'row') {
-      if (line.outcome === 'ok') done.set(line.row, line.hash);
+      if (line.outcome === 'ok') {
+        done.set(line.row, line.hash);
+        doneHashes.set(line.hash, (doneHashes.get(line.hash) ?? 0) + 1);
+      }
       // A resumed run reports in-doubt rows again; that keeps them in doubt.
       if (line.outcome !== 'in-doubt') inDoubt.delete(line.row);
     }
   }
-  return { done, inDoubt, inputSha256, version: version ?? JOURNAL_VERSION };
+  return { done, doneHashes, inDoubt, inputs, inputSha256: inputs.at(-1)?.sha256 ?? '', version: version ?? JOURNAL_VERSION };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { hash } from 'node:crypto';
 import type { EncodedCommand, OciCommand } from '../../runtime/oci/codec.js';
+import { OciUnknownTypeError } from '../../runtime/oci/errors.js';
+import { nearestNames } from '../../runtime/oci/names.js';
 import { type BuildResult, type FieldAssignment, type FieldValue, RequestPlan, prepareRequestType } from '../../runtime/oci/request-builder.js';
 import type { OciSchema } from '../../runtime/oci/schema.js';
 import type { Cell, CsvRecord } from './csv.js';
@@ -25,7 +27,7 @@ export const SPECIAL_COLUMNS = ['request', 'operation', 'group', 'error'] as con
 
 /** A problem of one row: `row 17, column address.city: longer than 80`. */
 export interface RowIssue {
-  /** Column header (or `--set key`, or `request`) the problem comes from, when known. */
+  /** Column header (or `--set key`; for the request name: `request`, `operation` or `--request`) the problem comes from, when known. */
   column?: string;
   /** Field path in the request, when known. */
   path?: string;
@@ -77,9 +79,43 @@ export interface RowMapperOptions {
   encode?: boolean;
 }
 
-interface ResolvedRequest {
+/** A request name resolved: its type, and the preset it came through. */
+export interface ResolvedRequest {
   type: string;
   preset?: BulkPreset;
+}
+
+/** A request name that names no request: the problem, with one "did you mean" list. */
+export interface UnknownRequest {
+  code: string;
+  message: string;
+  suggestions: string[];
+}
+
+/**
+ * Resolves a request name as a bulk file uses it (`--request`, a `request` or `operation` cell):
+ * a preset, else a request type, family or `Family@latest`; the type's modules are loaded. An
+ * unknown name gives one message whose "did you mean" list holds the nearest presets and requests.
+ */
+export async function resolveBulkRequest(schema: OciSchema, presets: ReadonlyMap<string, BulkPreset>, name: string): Promise<ResolvedRequest | UnknownRequest> {
+  const preset = presets.get(name);
+  try {
+    const { type } = await prepareRequestType(schema, preset ? preset.request : name);
+    return { type, preset };
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    // A preset whose own request is wrong: its file is at fault, and the type error says how.
+    if (preset || !(error instanceof OciUnknownTypeError)) {
+      return { code: e.code ?? 'unknown-request', message: `${preset ? `preset ${preset.name}: ` : ''}${e.message ?? String(error)}`, suggestions: [] };
+    }
+    const suggestions = [...nearestNames([...presets.keys()], name, 3), ...error.suggestions].slice(0, 5);
+    const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(', ')}?` : '';
+    return {
+      code: error.code,
+      message: `unknown request '${name}': no request type, family or preset of that name in release ${schema.release}${hint}`,
+      suggestions,
+    };
+  }
 }
 
 interface ColumnPlan {
@@ -103,7 +139,7 @@ export class RowMapper {
   private readonly columnIndex = new Map<string, number>();
   private readonly special: Partial<Record<(typeof SPECIAL_COLUMNS)[number], number>> = {};
   private readonly fieldColumns: { index: number; header: string }[] = [];
-  private readonly resolved = new Map<string, ResolvedRequest | RowIssue>();
+  private readonly resolved = new Map<string, ResolvedRequest | UnknownRequest>();
   private readonly nilToken: string;
   private readonly hashVersion: RowHashVersion;
   private readonly plans = new Map<string, ColumnPlan>();
@@ -134,7 +170,7 @@ export class RowMapper {
       else this.fieldColumns.push({ index, header: name });
     });
     if (this.fieldColumns.length === 0 && this.special.request === undefined && this.special.operation === undefined) {
-      throw new BulkInputError('the first row must be a header of field paths (e.g. userId,lastName,address.city)');
+      throw new BulkInputError('no header: the first row must name the fields (e.g. userId,lastName,address.city)');
     }
     if (this.special.request === undefined && this.special.operation === undefined && options.request === undefined) {
       throw new BulkOptionsError('name the request: give --request (a request type, family or preset) or add a `request` or `operation` column');
@@ -152,7 +188,7 @@ export class RowMapper {
     const known = this.prepareKnown(record);
     if (known) return known;
     const name = this.requestNameOf(record.cells);
-    if (name !== undefined) await this.resolve(name, textOf(record.cells, this.special.request).trim() !== '');
+    if (name !== undefined && !this.resolved.has(name)) this.resolved.set(name, await resolveBulkRequest(this.schema, this.presets, name));
     return this.prepareKnown(record) as PreparedRow;
   }
 
@@ -171,7 +207,9 @@ export class RowMapper {
     const group = textOf(cells, this.special.group).trim() || undefined;
     if (resolved === undefined || 'code' in resolved) {
       issues.push(
-        resolved ?? { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' },
+        resolved
+          ? { column: this.requestSourceOf(cells), code: resolved.code, message: resolved.message }
+          : { column: 'request', code: 'no-request', message: 'no request: the request and operation cells are empty and no --request was given' },
       );
       return { row, cells: kept, hash: rowHash(name ?? '', [], this.hashVersion), group, issues };
     }
@@ -213,6 +251,12 @@ export class RowMapper {
   /** The request a row names: its `request` cell, else its `operation` cell, else `--request`. */
   private requestNameOf(cells: readonly Cell[]): string | undefined {
     return textOf(cells, this.special.request).trim() || textOf(cells, this.special.operation).trim() || this.defaultRequest;
+  }
+
+  /** Where a row's request name comes from, for its messages: the `request` or `operation` column, or `--request`. */
+  private requestSourceOf(cells: readonly Cell[]): string {
+    if (textOf(cells, this.special.request).trim() !== '') return 'request';
+    return textOf(cells, this.special.operation).trim() !== '' ? 'operation' : '--request';
   }
 
   /** `{{column}}` and `{{row}}` filled in from the record; an unknown column is an issue of `column`. */
@@ -266,28 +310,6 @@ export class RowMapper {
     if (text === '') return undefined;
     if (text === this.nilToken) return { kind: 'nil' };
     return { kind: 'text', text };
-  }
-
-  /** A request type, family, `Family@latest` or preset name → the request type (cached; an issue when unknown). */
-  private async resolve(name: string, fromRequestColumn: boolean): Promise<ResolvedRequest | RowIssue> {
-    let known = this.resolved.get(name);
-    if (known === undefined) {
-      const preset = this.presets.get(name);
-      try {
-        const { type } = await prepareRequestType(this.schema, preset ? preset.request : name);
-        known = { type, preset };
-      } catch (error) {
-        const e = error as { code?: string; message?: string; suggestions?: string[] };
-        const hint = e.suggestions?.length ? ` (did you mean ${e.suggestions.slice(0, 3).join(', ')}?)` : '';
-        known = {
-          column: fromRequestColumn ? 'request' : 'operation',
-          code: e.code ?? 'unknown-request',
-          message: `${preset ? `preset ${preset.name}: ` : ''}${e.message ?? String(error)}${hint}`,
-        };
-      }
-      this.resolved.set(name, known);
-    }
-    return known;
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, realpathSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,13 +8,15 @@ import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClient, type OciCl
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
 import type { OciCommand, SendableCommand } from '../../runtime/oci/codec.js';
 import { isReadOnlyRequest } from '../../runtime/oci/names.js';
+import { OciError, OciLoginError } from '../../runtime/oci/oci-error.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
-import { type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvChunks } from './csv.js';
-import { BulkInputError, BulkOptionsError } from './errors.js';
-import { backupCommand } from './inverse.js';
+import { type Cell, type CsvEncoding, type CsvRecord, CsvParser, csvCell, csvEncoding, csvLine, readCsvChunks } from './csv.js';
+import { BulkInputError, BulkJournalError, BulkOptionsError } from './errors.js';
+import { backupCommand, prepareRelatedTypes } from './inverse.js';
 import { type PlanEntry, Preflight } from './preflight.js';
 import {
   JOURNAL_VERSION,
+  type JournalHeader,
   type JournalRow,
   type JournalSent,
   JournalWriter,
@@ -28,7 +30,7 @@ import {
   urlWithoutCredentials,
 } from './journal.js';
 import { type BulkPreset, loadPresets } from './presets.js';
-import { type PreparedRow, type RowHashVersion, type RowIssue, RowMapper, formatIssue } from './rows.js';
+import { type PreparedRow, type RowHashVersion, type RowIssue, RowMapper, formatIssue, resolveBulkRequest } from './rows.js';
 import { countXlsxRecords, readXlsxChunks } from './xlsx.js';
 
 /** Connection settings for `apply`: the client options of every session of the pool. */
@@ -107,8 +109,24 @@ export interface BulkSummary {
   aborted: boolean;
   /** True when `maxErrors` stopped the run. */
   stoppedByMaxErrors: boolean;
-  /** 0: every row fine; 1: row errors (or rows not run). */
-  exitCode: 0 | 1;
+  /** Set when the run stopped because no session could be opened (see {@link BulkSetupFailure}). */
+  setupFailure?: BulkSetupFailure;
+  /** 0: every row fine; 1: row errors (or rows not run); 2: a setup failure stopped the run. */
+  exitCode: 0 | 1 | 2;
+}
+
+/**
+ * Why a run stopped before any session could be opened: the server refused the login (`login`:
+ * a wrong password or user, an ErrorResponse such as 4962, or TH_ERR_OCI_LOGIN) or could not be
+ * reached (`connect`: refused, timed out, TLS, after the retries). Nothing was sent; the rows
+ * not sent are `not-run`. Once a session has been opened, connection losses are row failures.
+ */
+export interface BulkSetupFailure {
+  kind: 'login' | 'connect';
+  /** The error's code (TH_ERR_OCI_ERROR_RESPONSE, TH_ERR_OCI_LOGIN, TH_ERR_OCI_CONNECT, …). */
+  code: string;
+  /** One line for the user: what failed, where, and the server's or transport's words. */
+  message: string;
 }
 
 export type BulkEvent =
@@ -125,6 +143,8 @@ export type BulkEvent =
       response?: Record<string, unknown>;
     }
   | { type: 'progress'; done: number; total: number; counts: BulkCounts; elapsedMs: number }
+  /** The run stops: no session could be opened (once, before `end`; the summary has it too). */
+  | { type: 'setup-failed'; failure: BulkSetupFailure }
   | { type: 'end'; summary: BulkSummary };
 
 const COUNT_KEY: Record<RowOutcome, keyof BulkCounts> = {
@@ -159,6 +179,16 @@ const PREFLIGHT_WINDOW = 150;
 
 /** Codes of failures that happen before a command reaches the server, so a resend is safe. */
 const BEFORE_SENDING = new Set(['TH_ERR_OCI_CONNECT', 'TH_ERR_OCI_CONNECT_TIMEOUT']);
+
+/** Thrown by {@link BulkRun.sendOn} when its session could not be opened (nothing of the document was sent). */
+class SessionNotOpened {
+  constructor(readonly cause: unknown) {}
+}
+
+/** A login refused by the server (an ErrorResponse to the login, or a login exchange that cannot go on). */
+function isLoginRefusal(error: unknown): boolean {
+  return error instanceof OciError || error instanceof OciLoginError;
+}
 
 /** True when the command provably was not processed: a refused connection, or the SOAP NO_OCS_CONNECTION fault. */
 export function isTransient(error: unknown): boolean {
@@ -269,6 +299,15 @@ class BulkRun {
   private pool: OciSessionPool | undefined;
   private schema!: OciSchema;
   private resume: ResumeState | undefined;
+  /** Resuming a journal of the same file whose content changed since: done rows are matched by hash alone. */
+  private resumeByHash = false;
+  /** Set once a session of the pool has logged in: later connection failures are row failures. */
+  private sessionOpened = false;
+  private setupFailure: BulkSetupFailure | undefined;
+  /** The error behind {@link setupFailure}: documents still waiting for a session fail with it, without another login. */
+  private setupError: unknown;
+  /** The journal to open once the input's header row has been read (an empty input gets no journal). */
+  private journalToOpen: { path: string; header: JournalHeader } | undefined;
   private readonly inFlight = new Set<InFlight>();
   /** Dispatches waiting for a document in flight to finish. */
   private readonly slotWaiters = newList<() => void>();
@@ -303,7 +342,15 @@ class BulkRun {
   }
 
   private get stopping(): boolean {
-    return this.stoppedByMaxErrors || this.options.signal?.aborted === true;
+    return this.stoppedByMaxErrors || this.setupFailure !== undefined || this.options.signal?.aborted === true;
+  }
+
+  /** The `error` cell of a row the run did not get to (failed-rows file). */
+  private get notRunReason(): string {
+    if (this.setupFailure) return `not run: the run stopped: ${this.setupFailure.message}`;
+    if (this.stoppedByMaxErrors) return `not run: the run stopped after ${this.options.maxErrors} failed rows (max errors)`;
+    if (this.options.signal?.aborted) return 'not run: the run was aborted';
+    return 'not run';
   }
 
   async run(): Promise<BulkSummary> {
@@ -312,8 +359,13 @@ class BulkRun {
     const encoding = csvEncoding(o.encoding);
     const presets = loadPresets(o.presetsDir);
     this.schema = o.schema ?? (await OciSchema.load(o.release ?? o.connection?.release ?? newestGeneratedRelease()));
+    if (o.request !== undefined) {
+      const resolved = await resolveBulkRequest(this.schema, presets, o.request);
+      if ('code' in resolved) throw new BulkOptionsError(resolved.message, { request: o.request, suggestions: resolved.suggestions });
+    }
     if (o.resume) this.resume = resumeState(readJournal(o.resume));
     const scan = await scanInput(o.input, format, encoding, o.sheet);
+    if (o.resume) this.checkResumedInput(o.resume, o.input, scan.sha256);
 
     // Chunks of records: one asynchronous step per chunk, not per row.
     const records: AsyncIterable<Iterable<CsvRecord>> = format === 'xlsx' ? readXlsxChunks(o.input, { sheet: o.sheet }) : readCsvChunks(o.input, { encoding });
@@ -321,8 +373,7 @@ class BulkRun {
 
     const journalPath = o.journal === false ? undefined : resolve(o.journal ?? o.resume ?? `${o.input}.journal.jsonl`);
     if (journalPath) {
-      this.journal = new JournalWriter(journalPath);
-      this.journal.write({
+      const header: JournalHeader = {
         kind: 'header',
         version: this.hashVersion === 1 ? 1 : JOURNAL_VERSION,
         startedAt: new Date().toISOString(),
@@ -341,7 +392,8 @@ class BulkRun {
           backup: o.backup,
           user: o.connection?.userId,
         },
-      });
+      };
+      this.journalToOpen = { path: journalPath, header };
     }
     this.emit({ type: 'start', mode: this.mode, total: this.total, journal: journalPath });
 
@@ -358,6 +410,7 @@ class BulkRun {
     }
     await this.settle();
     this.counts.notRun += Math.max(0, this.total - this.done);
+    const failure = this.setupFailure;
     const ms = performance.now() - this.started;
     const c = this.counts;
     const summary: BulkSummary = {
@@ -370,13 +423,53 @@ class BulkRun {
       failedOut: o.failedOut,
       aborted: o.signal?.aborted === true,
       stoppedByMaxErrors: this.stoppedByMaxErrors,
-      exitCode: c.invalid + c.failed + c.inDoubt + c.notRun > 0 ? 1 : 0,
+      ...(failure ? { setupFailure: failure } : {}),
+      exitCode: failure ? 2 : c.invalid + c.failed + c.inDoubt + c.notRun > 0 ? 1 : 0,
     };
-    this.journal?.write({ kind: 'summary', endedAt: new Date().toISOString(), aborted: summary.aborted, counts: { ...c }, ms: summary.ms });
+    this.journal?.write({
+      kind: 'summary',
+      endedAt: new Date().toISOString(),
+      aborted: summary.aborted,
+      counts: { ...c },
+      ms: summary.ms,
+      setupFailure: failure,
+    });
     this.journal?.close();
     this.emit({ type: 'progress', done: this.done, total: this.total, counts: { ...c }, elapsedMs: summary.ms });
     this.emit({ type: 'end', summary });
     return summary;
+  }
+
+  /**
+   * `--resume`: the journal must be of this input. Two inputs are of one lineage when they have
+   * the same content (SHA-256, wherever the file now lies) or are the same file (the user edited
+   * it); every run of the journal (header line) must be of this input's lineage. When some run
+   * had other content, done rows are matched by their hash alone (row numbers may have moved).
+   * Checked before anything is sent or appended.
+   */
+  private checkResumedInput(journal: string, input: string, sha256: string): void {
+    const resume = this.resume as ResumeState;
+    const path = resolve(input);
+    const realPath = (p: string) => (existsSync(p) ? realpathSync(p) : p);
+    const nodes = [{ path, sha256, real: realPath(path) }, ...resume.inputs.map((i) => ({ ...i, real: realPath(i.path) }))];
+    const related = (a: (typeof nodes)[number], b: (typeof nodes)[number]) => a.sha256 === b.sha256 || a.path === b.path || a.real === b.real;
+    const reached = new Set([nodes[0]]);
+    for (const todo = [nodes[0]]; todo.length > 0; ) {
+      const from = todo.pop() as (typeof nodes)[number];
+      for (const node of nodes) {
+        if (reached.has(node) || !related(from, node)) continue;
+        reached.add(node);
+        todo.push(node);
+      }
+    }
+    const foreign = nodes.find((n) => !reached.has(n));
+    if (foreign) {
+      throw new BulkJournalError(
+        `${journal} is the journal of another input: it ran ${foreign.path}, not ${path} (another file, with other content); resume the journal of ${path}, or run it without --resume`,
+        { journal, input: path, journalInput: foreign.path },
+      );
+    }
+    this.resumeByHash = resume.inputs.some((i) => i.sha256 !== sha256);
   }
 
   /** Waits for the documents in flight, writes what is pending, closes the pool and the failed-rows file. */
@@ -396,22 +489,32 @@ class BulkRun {
    * type feedback would throw the loop's optimised code away at the start of every run.
    */
   private async process(records: AsyncIterable<Iterable<CsvRecord>> | Iterable<Iterable<CsvRecord>>, presets: Map<string, BulkPreset>): Promise<void> {
+    // Once stopped, the rest is read only for the failed-rows file (each record as not run).
+    const readRest = this.options.failedOut !== undefined;
     reading: for await (const chunk of records) {
       const iterator = chunk[Symbol.iterator]();
       if (this.mapper === undefined || this.atFirstRow) {
         const step = this.openRecords(iterator, presets);
-        if (step === STOP) break reading;
-        if (step === CHUNK_DONE) continue;
+        if (step === STOP) {
+          if (readRest) this.notRead(iterator);
+          else break reading;
+        }
+        if (step === CHUNK_DONE || step === STOP) continue;
         if (step !== undefined) await step;
       }
       const mapper = this.mapper as RowMapper;
       for (;;) {
         const step = this.takeRecords(iterator, mapper);
         if (step === CHUNK_DONE) break;
-        if (step === STOP) break reading;
+        if (step === STOP) {
+          if (!readRest) break reading;
+          this.notRead(iterator);
+          break;
+        }
         await step;
       }
     }
+    if (this.mapper === undefined) throw new BulkInputError(`${this.options.input}: no header (the input is empty)`, { path: this.options.input });
     const lastWindow = this.window;
     this.window = newList<PreparedRow>();
     if (lastWindow.length > 0) await this.preflightWindow(lastWindow);
@@ -436,7 +539,10 @@ class BulkRun {
         this.total--;
         return undefined;
       }
-      if (this.stopping) return STOP;
+      if (this.stopping) {
+        this.notReadRecord(record);
+        return STOP;
+      }
       // The first row resolves its request (its type's modules may still have to load).
       return this.mapper.prepare(record).then((row) => this.take(row));
     }
@@ -449,14 +555,37 @@ class BulkRun {
    */
   private takeRecords(records: Iterator<CsvRecord>, mapper: RowMapper): Promise<void> | typeof CHUNK_DONE | typeof STOP {
     for (let next = records.next(); next.done !== true; next = records.next()) {
-      if (this.stopping) return STOP;
       const record = next.value;
+      if (this.stopping) {
+        this.notReadRecord(record);
+        return STOP;
+      }
       // Most rows need no promise: their request is resolved and nothing is full (see handle).
       const row = mapper.prepareKnown(record);
       const waiting = row === undefined ? mapper.prepare(record).then((prepared) => this.take(prepared)) : this.take(row);
       if (waiting !== undefined) return waiting;
     }
     return CHUNK_DONE;
+  }
+
+  /** The records of a chunk the run stopped before reading (see {@link notReadRecord}). */
+  private notRead(records: Iterator<CsvRecord>): void {
+    for (let next = records.next(); next.done !== true; next = records.next()) this.notReadRecord(next.value);
+  }
+
+  /**
+   * A record the run stopped before reading: a line of the failed-rows file, as not run (the
+   * summary counts it). When resuming, a row the journal shows done is still skipped, and a row in
+   * doubt stays in doubt, so that the failed-rows file never holds a row that may have run.
+   */
+  private notReadRecord(record: CsvRecord): void {
+    if (this.failedOut === undefined) return;
+    if (this.resume && this.mapper) {
+      const row = this.mapper.prepareKnown(record);
+      if (row && this.resumed(row)) return;
+    }
+    this.failedLines.push(failedRowLine(record.cells, this.failedOut.columns, this.notRunReason));
+    if (this.failedLines.length >= JOURNAL_FLUSH_LINES) this.flushLines();
   }
 
   /** The header record: the run's row mapper, and the failed-rows file with the same columns. */
@@ -473,7 +602,16 @@ class BulkRun {
       // A dry run without a server sends nothing (with one, read-only rows go out).
       encode: this.mode === 'apply' || this.options.connection !== undefined,
     });
+    this.openJournal();
     this.openFailedOut(this.mapper.header);
+  }
+
+  /** Opens the journal and writes the run's header line (once the input has shown its header row). */
+  private openJournal(): void {
+    if (this.journalToOpen === undefined) return;
+    this.journal = new JournalWriter(this.journalToOpen.path);
+    this.journal.write(this.journalToOpen.header);
+    this.journalToOpen = undefined;
   }
 
   /** A prepared row: handled now, or with preflight gathered into a window that reads the server once. */
@@ -487,14 +625,17 @@ class BulkRun {
   }
 
   private async preflightWindow(rows: PreparedRow[]): Promise<void> {
-    const checkable = rows.filter((r) => r.issues.length === 0 && r.command);
-    this.preflight ??= new Preflight(this.schema, this.openPool());
-    const results = await this.preflight.check(checkable.map((r) => r.command as OciCommand));
-    checkable.forEach((row, i) => {
-      const { issues, plan } = results[i] as (typeof results)[number];
-      row.issues.push(...issues);
-      row.plan = plan;
-    });
+    // The checks read the server: its session opens first, so a refused login stops the run as it does for sending.
+    if (this.sessionOpened || (await this.openFirstSession())) {
+      const checkable = rows.filter((r) => r.issues.length === 0 && r.command);
+      this.preflight ??= new Preflight(this.schema, this.openPool());
+      const results = await this.preflight.check(checkable.map((r) => r.command as OciCommand));
+      checkable.forEach((row, i) => {
+        const { issues, plan } = results[i] as (typeof results)[number];
+        row.issues.push(...issues);
+        row.plan = plan;
+      });
+    }
     for (const row of rows) {
       if (this.stopping) this.finish(row, 'not-run');
       else await this.handle(row);
@@ -510,20 +651,7 @@ class BulkRun {
       this.finish(row, 'invalid', { code: row.issues[0]?.code ?? 'invalid', message: row.issues.map((i) => formatIssue(row.row, i)).join('; ') });
       return;
     }
-    if (this.resume) {
-      if (this.resume.done.get(row.row) === row.hash) {
-        this.finish(row, 'skipped');
-        return;
-      }
-      if (this.resume.inDoubt.has(row.row)) {
-        this.finish(row, 'in-doubt', {
-          code: 'TH_ERR_BULK_IN_DOUBT',
-          message:
-            'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
-        });
-        return;
-      }
-    }
+    if (this.resume && this.resumed(row)) return;
     if (!this.sends(row)) {
       this.finish(row, 'valid');
       return;
@@ -532,6 +660,28 @@ class BulkRun {
     const blocker = row.group === undefined ? undefined : this.groupsInFlight.get(row.group);
     if (blocker && !this.batch.some((b) => b.group === row.group)) return blocker.promise.then(() => this.enqueue(row));
     return this.enqueue(row);
+  }
+
+  /**
+   * `--resume`: finishes a row the journal shows done (`skipped`) or sent without an answer
+   * (`in-doubt`, by row number); false for a row to run. Done rows are matched by row number and
+   * hash, or by hash alone when the file changed since (each done hash skips one row).
+   */
+  private resumed(row: PreparedRow): boolean {
+    const resume = this.resume as ResumeState;
+    if (row.issues.length === 0 && (this.resumeByHash ? takeOne(resume.doneHashes, row.hash) : resume.done.get(row.row) === row.hash)) {
+      this.finish(row, 'skipped');
+      return true;
+    }
+    if (resume.inDoubt.has(row.row)) {
+      this.finish(row, 'in-doubt', {
+        code: 'TH_ERR_BULK_IN_DOUBT',
+        message:
+          'sent by an earlier run that stopped before the answer: it may have been processed, so it is not sent again (check it, then run it on its own)',
+      });
+      return true;
+    }
+    return false;
   }
 
   /** Adds a row to the next document, and sends the document once it is full. */
@@ -597,7 +747,16 @@ class BulkRun {
       let results: RowAnswer[];
       try {
         results = await (this.pool as OciSessionPool).use((client) => this.sendOn(client, pending));
-      } catch (error) {
+      } catch (thrown) {
+        const error = thrown instanceof SessionNotOpened ? thrown.cause : thrown;
+        if (thrown instanceof SessionNotOpened && this.isSetupFailure(error, attempt < attempts)) {
+          // Nothing of the document was sent: its rows are not run, and the run stops.
+          this.failSetup(error);
+          const ms = Math.round(performance.now() - started);
+          for (const row of pending) this.finish(row, 'not-run', errorOf(error as Error), { ms, attempts: attempt, sent: true });
+          this.flushSoon();
+          return;
+        }
         results = pending.map((row) => ({ row, result: { ok: false, error: error as Error }, before: undefined, beforeRequest: undefined }));
       }
       const ms = Math.round(performance.now() - started);
@@ -609,22 +768,83 @@ class BulkRun {
       }
       this.flushSoon();
       pending = retry;
-      if (pending.length > 0) await sleep(Math.min((this.options.backoffMs ?? 200) * 2 ** (attempt - 1), 5000));
+      if (pending.length > 0) await sleep(this.backoff(attempt));
     }
+  }
+
+  /** Opens a session of the pool, with the retries of a document; false (and the run stopped) on a setup failure. */
+  private async openFirstSession(): Promise<boolean> {
+    const attempts = this.options.retries ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.openPool().use((client) => (client.connected ? Promise.resolve() : client.connect()));
+        this.sessionOpened = true;
+        return true;
+      } catch (error) {
+        if (this.isSetupFailure(error, attempt < attempts)) {
+          this.failSetup(error);
+          return false;
+        }
+        if (this.sessionOpened) return true;
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  /** The wait before the next attempt: exponential from `backoffMs`, at most 5 s. */
+  private backoff(attempt: number): number {
+    return Math.min((this.options.backoffMs ?? 200) * 2 ** (attempt - 1), 5000);
+  }
+
+  /**
+   * A session that could not be opened stops the run while no session has been opened yet: a
+   * refused login at once, an unreachable server once its retries are used up (or once another
+   * document found the setup failing).
+   */
+  private isSetupFailure(error: unknown, retriesLeft: boolean): boolean {
+    if (this.sessionOpened) return false;
+    return this.setupFailure !== undefined || !isTransient(error) || !retriesLeft;
+  }
+
+  private failSetup(error: unknown): void {
+    if (this.setupFailure) return;
+    const connection = this.options.connection as OciClientOptions;
+    const url = urlWithoutCredentials(connection.url) ?? '';
+    const { code, message } = errorOf(error as Error);
+    const failure: BulkSetupFailure = isLoginRefusal(error)
+      ? { kind: 'login', code, message: `the server refused the login of ${connection.userId} at ${url}: ${message}` }
+      : { kind: 'connect', code, message: `cannot reach ${url}: ${message}` };
+    this.setupFailure = failure;
+    this.setupError = error;
+    this.emit({ type: 'setup-failed', failure });
   }
 
   /** One document of commands on one session; with `backup`, a document of Gets first. */
   private async sendOn(client: OciClient, rows: PreparedRow[]): Promise<RowAnswer[]> {
+    // The session opens (and logs in) on its own first: a failure there sent nothing.
+    if (!client.connected) {
+      if (this.setupFailure) throw new SessionNotOpened(this.setupError);
+      try {
+        await client.connect();
+      } catch (error) {
+        throw new SessionNotOpened(error);
+      }
+      this.sessionOpened = true;
+    }
     const befores: (Record<string, unknown> | undefined)[] = new Array(rows.length);
     const beforeTypes: (string | undefined)[] = new Array(rows.length);
     if (this.options.backup) {
       const gets: { index: number; command: OciCommand }[] = [];
+      // A row's Get may sit in another schema module than the row's request (UserModifyRequest17sp4's UserGetRequest23V2).
+      await prepareRelatedTypes(
+        this.schema,
+        rows.flatMap((row) => (row.command ? [row.command.$type] : [])),
+      );
       rows.forEach((row, index) => {
         const get = row.command && backupCommand(this.schema, row.command);
         if (get) gets.push({ index, command: get });
       });
       if (gets.length > 0) {
-        await this.schema.ensure(...gets.map((g) => g.command.$type));
         const answers = await client.sendBatch(gets.map((g) => g.command));
         answers.forEach((answer, k) => {
           const { index, command } = gets[k] as { index: number; command: OciCommand };
@@ -648,7 +868,7 @@ class BulkRun {
     row: PreparedRow,
     outcome: RowOutcome,
     error?: { code: string; message: string },
-    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string; response?: unknown } = {},
+    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string; response?: unknown; sent?: boolean } = {},
   ): void {
     this.counts[COUNT_KEY[outcome]]++;
     this.done++;
@@ -656,7 +876,8 @@ class BulkRun {
       this.errors++;
       if (this.options.maxErrors !== undefined && this.errors >= this.options.maxErrors) this.stoppedByMaxErrors = true;
     }
-    if (outcome !== 'not-run' && this.journal) {
+    // A not-run row has no line, unless its `sent` line was written: then its line says it was not sent after all.
+    if ((outcome !== 'not-run' || extra.sent) && this.journal) {
       const sends = row.command !== undefined && this.sends(row);
       const line: JournalRow = {
         kind: 'row',
@@ -678,7 +899,7 @@ class BulkRun {
       if (++this.pendingCount >= JOURNAL_FLUSH_LINES) this.flushLines();
     }
     if (this.failedOut && (outcome === 'invalid' || outcome === 'failed' || outcome === 'in-doubt' || outcome === 'not-run')) {
-      this.failedLines.push(failedRowLine(row, this.failedOut.columns, error?.message ?? outcome));
+      this.failedLines.push(failedRowLine(row.cells, this.failedOut.columns, outcome === 'not-run' ? this.notRunReason : (error?.message ?? outcome)));
     }
     // Events are built only for a listener.
     if (this.options.onEvent) {
@@ -688,7 +909,8 @@ class BulkRun {
         outcome,
         request: row.type,
         issues: row.issues.length > 0 ? row.issues : undefined,
-        error,
+        // Why rows were not run is said once (`setup-failed`, the summary), not per row.
+        error: outcome === 'not-run' ? undefined : error,
         plan: row.plan,
         response: extra.response as Record<string, unknown> | undefined,
       });
@@ -749,11 +971,19 @@ class BulkRun {
   }
 }
 
+/** Takes one from a hash's count; false when none is left. */
+function takeOne(counts: Map<string, number>, key: string): boolean {
+  const left = counts.get(key) ?? 0;
+  if (left === 0) return false;
+  counts.set(key, left - 1);
+  return true;
+}
+
 /** The row as it was read (empty cells stay empty, `""` stays quoted) with its error, minus any old `error` column. */
-function failedRowLine(row: PreparedRow, columns: readonly number[], error: string): string {
+function failedRowLine(cells: readonly Cell[], columns: readonly number[], error: string): string {
   const out: string[] = [];
   for (const i of columns) {
-    const cell = row.cells[i];
+    const cell = cells[i];
     out.push(cell === undefined || (cell.text === '' && !cell.quoted) ? '' : csvCell(cell.text));
   }
   return `${out.join(',')},${csvLine([error])}`;

@@ -125,7 +125,7 @@ describe('presets', () => {
 });
 
 describe('retries', () => {
-  it('retries rows whose connection could not be made, then reports them failed (nothing was sent)', async () => {
+  it('retries rows whose connection could not be made, then stops the run: nothing was sent, the rows are not run', async () => {
     const { createServer } = await import('node:net');
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
@@ -147,9 +147,11 @@ describe('retries', () => {
         if (e.type === 'row') rows.push({ outcome: e.outcome, code: e.error?.code });
       },
     });
-    expect(summary.counts.failed).toBe(1);
-    expect(rows).toEqual([{ outcome: 'failed', code: 'TH_ERR_OCI_CONNECT' }]);
+    expect(summary.counts).toMatchObject({ failed: 0, notRun: 1 });
+    expect(summary.setupFailure).toMatchObject({ kind: 'connect', code: 'TH_ERR_OCI_CONNECT' });
+    // The reason is the run's (summary, setup-failed event), not repeated per row.
+    expect(rows).toEqual([{ outcome: 'not-run', code: undefined }]);
     const line = readJournal(join(dir, 'retry.jsonl')).find((l) => l.kind === 'row');
-    expect(line).toMatchObject({ outcome: 'failed', attempts: 3, code: 'TH_ERR_OCI_CONNECT' });
+    expect(line).toMatchObject({ outcome: 'not-run', attempts: 3, code: 'TH_ERR_OCI_CONNECT' });
   });
 });

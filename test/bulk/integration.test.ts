@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BulkRunOptions, planUndo, applyUndo, readJournal, runBulk, writeXlsxFile } from '../../agents/bulk/index.js';
+import { OciSchema } from '../../runtime/oci/schema.js';
 import { uniqueTag } from '../oci-client/helpers.js';
 import { DOMAIN, GROUP, PASSWORD, SP, USER_HEADER, hammerBulk, useBulkMock, userRow, writeCsv } from './helpers.js';
 
@@ -374,6 +375,42 @@ describe('backup and undo', () => {
     expect(one.lastName).toBe('Last1');
     expect(one.title).toBeUndefined(); // it had none: the undo cleared it
   }, 90_000);
+
+  it('--backup reads the before-image with a Get from another schema module (a fresh schema)', async () => {
+    const tag = `m${uniqueTag()}`;
+    await run({
+      input: writeCsv(join(env.dir, `backup-add-${tag}.csv`), USER_HEADER, [userRow(tag, 0), userRow(tag, 1)]),
+      request: 'UserAddRequest17sp4',
+      apply: true,
+      connection: connection(),
+      journal: false,
+    });
+    // UserModifyRequest17sp4 is in the deprecated module; its Get, UserGetRequest23V2, is not.
+    const fresh = await OciSchema.open(env.schema.index);
+    const journal = join(env.dir, `backup-${tag}.jsonl`);
+    const applied = await runBulk({
+      schema: fresh,
+      input: writeCsv(
+        join(env.dir, `backup-mod-${tag}.csv`),
+        ['userId', 'lastName'],
+        [
+          [`${tag}-0@${DOMAIN}`, 'Changed0'],
+          [`${tag}-1@${DOMAIN}`, 'Changed1'],
+        ],
+      ),
+      request: 'UserModifyRequest17sp4',
+      apply: true,
+      backup: true,
+      journal,
+      connection: connection(),
+    });
+    expect(applied.counts).toMatchObject({ ok: 2, failed: 0 });
+    const rows = readJournal(journal).filter((l) => l.kind === 'row');
+    expect(rows.map((l) => (l.kind === 'row' ? [l.beforeRequest, l.before?.lastName] : []))).toEqual([
+      ['UserGetRequest23V2', 'Last0'],
+      ['UserGetRequest23V2', 'Last1'],
+    ]);
+  }, 60_000);
 
   it('undo of an Add run plans Deletes', async () => {
     const tag = `d${uniqueTag()}`;

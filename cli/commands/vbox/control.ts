@@ -8,20 +8,8 @@ import { fields, table } from './text.js';
 // `hammer vbox status|rooms|nodes|key|watch`: talk to a real vBox (or `hammer mock vbox`).
 // Text output is aligned tables and lines with enumeration names; --json prints machine output.
 
-/** `hammer vbox nodes | head` closes stdout early: end quietly instead of an EPIPE stack trace. */
-let stdoutGuarded = false;
-function guardStdout(): void {
-  if (stdoutGuarded) return;
-  stdoutGuarded = true;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
-}
-
 /** Prints lines of text, or a value as indented JSON. */
 function print(value: string | string[] | Record<string, unknown> | unknown[]): void {
-  guardStdout();
   const text =
     typeof value === 'string' ? value : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join('\n') : JSON.stringify(value, null, 2);
   process.stdout.write(`${text}\n`);
@@ -259,7 +247,6 @@ const watch: CommandModule<object, WatchArgs> = {
     client.on('keyStatus', (pushed, info) => {
       seen += 1;
       const at = new Date().toISOString();
-      guardStdout();
       if (args.json) process.stdout.write(`${JSON.stringify({ at, solicited: info.solicited, ...pushed.toJSON() })}\n`);
       else process.stdout.write(`${at}  node ${pushed.nodeId} key ${pushed.keyId}  ${nameOf(KeyPowerStatus, pushed.power)}\n`);
       if (args.count !== undefined && seen >= args.count) finish();

@@ -95,10 +95,15 @@ export const CLOSED_PIPE_EXIT = 128 + constants.signals.SIGPIPE;
  * there is no one left to tell, so no stack trace, just the closed-pipe exit status.
  */
 export function exitQuietlyOnClosedPipe(): void {
+  const closed = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
+    stream.on('error', (error) => {
+      if (closed(error)) process.exit(CLOSED_PIPE_EXIT);
       throw error;
     });
   }
+  // yargs exits right after printing --help, before the write error is emitted: the status still says so.
+  process.on('exit', () => {
+    if (closed(process.stdout.errored) || closed(process.stderr.errored)) process.exitCode = CLOSED_PIPE_EXIT;
+  });
 }

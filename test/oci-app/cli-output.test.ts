@@ -1,6 +1,7 @@
 // What every `hammer` command does with its output: a reader that closes the pipe early ends the
 // process quietly with the closed-pipe status, an `--out` into a missing folder is a one-line usage
-// error (exit 2), and `--version` is thors-hammer's own, whatever project the command runs in.
+// error (exit 2), `--version` is thors-hammer's own, whatever project the command runs in, and
+// bulk progress off a terminal speaks the summary's words, once per state.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,4 +78,14 @@ test('--version prints thors-hammer’s version, not the version of the project 
   writeFileSync(join(host, 'package.json'), JSON.stringify({ name: 'host', version: '9.8.7' }));
   expect(own).not.toBe('9.8.7');
   expect(await hammer(['--version'], { cwd: host })).toEqual({ code: 0, stdout: `${own}\n`, stderr: '' });
+}, 60_000);
+
+test('bulk progress off a terminal: one closing line for a short run, in the summary’s words', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'th-cli-progress-'));
+  const input = join(dir, 'users.csv');
+  writeFileSync(input, 'userId\nu1@example.com\nu2@example.com\n""\n');
+  const run = await hammer(['bulk', 'run', input, '--request', 'UserGetRequest']);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/^bulk: 3\/3 rows: 2 valid, 1 invalid, 0 skipped, \d+ rows\/s\n$/);
+  expect(run.stdout).toContain('dry run: 3 rows: 2 valid, 1 invalid, 0 skipped in ');
 }, 60_000);

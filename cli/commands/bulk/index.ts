@@ -26,6 +26,7 @@ import {
   reportedAsSessionFailure,
 } from '../../connection.js';
 import { progressReporter, summaryLines } from './progress.js';
+import { exampleRows } from '../../examples.js';
 
 // `hammer bulk`: a thin adapter over agents/bulk (docs/bulk.md). Exit codes: 0 every row
 // fine, 1 row errors, 2 usage errors (bad options, unreadable input or journal) and a login refused
@@ -89,8 +90,12 @@ const template: CommandModule<object, TemplateArgs> = {
       .option('format', { choices: ['csv', 'xlsx'] as const, default: 'csv' as const, describe: 'Output format' })
       .option('out', { type: 'string', describe: 'Output file (default: stdout for CSV; required for XLSX)' })
       .option('presets', { type: 'string', describe: 'Folder of extra preset JSON files' })
-      .example('$0 bulk template UserAddRequest17sp4 --hints > users.csv', '')
-      .example('$0 bulk template user.create --format xlsx --out users.xlsx', '') as unknown as Argv<TemplateArgs>,
+      .example(
+        exampleRows([
+          ['$0 bulk template UserAddRequest17sp4 --hints > users.csv', ''],
+          ['$0 bulk template user.create --format xlsx --out users.xlsx', ''],
+        ]),
+      ) as unknown as Argv<TemplateArgs>,
   handler: (args) =>
     guarded(async () => {
       const schema = await OciSchema.load(args.release ?? newestGeneratedRelease());
@@ -158,9 +163,13 @@ const run: CommandModule<object, RunArgs> = {
         })
         .option('backup', { type: 'boolean', default: false, describe: 'Read the current state of Modify/Delete targets first (for undo)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
-        .example('$0 bulk run users.csv --request UserAddRequest17sp4', 'dry run: every problem with row and column')
-        .example('$0 bulk run users.csv --request UserAddRequest17sp4 --url tcp://127.0.0.1:2208 --user admin --apply', 'send')
-        .example('$0 bulk run users.csv --request UserGetRequest --url tcp://127.0.0.1:2208 --user admin', 'read-only rows are sent without --apply'),
+        .example(
+          exampleRows([
+            ['$0 bulk run users.csv --request UserAddRequest17sp4', 'dry run: every problem with row and column'],
+            ['$0 bulk run users.csv --request UserAddRequest17sp4 --url tcp://127.0.0.1:2208 --user admin --apply', 'send'],
+            ['$0 bulk run users.csv --request UserGetRequest --url tcp://127.0.0.1:2208 --user admin', 'read-only rows are sent without --apply'],
+          ]),
+        ),
       { serverRequired: false },
     ) as unknown as Argv<RunArgs>,
   handler: (args) =>

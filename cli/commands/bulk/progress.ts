@@ -38,7 +38,8 @@ export function progressReporter(options: { quiet: boolean; interval?: number })
     return (event) => {
       if (event.type === 'start') {
         mode = event.mode;
-        bar.start(event.total, 0, { counts: '', rate: 0 });
+        const none: BulkCounts = { ok: 0, valid: 0, invalid: 0, failed: 0, skipped: 0, inDoubt: 0, notRun: 0 };
+        bar.start(event.total, 0, { counts: countParts(none, mode).join(', '), rate: 0 });
       } else if (event.type === 'progress') {
         bar.update(event.done, { counts: countParts(event.counts, mode).join(', '), rate: rowsPerSecond(event.done, event.elapsedMs) });
       } else if (event.type === 'end') bar.stop();

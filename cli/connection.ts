@@ -6,10 +6,12 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { OciClientOptions } from '../runtime/oci/client.js';
-import { LOGIN_STRATEGIES, type LoginStrategy } from '../runtime/oci/client/login.js';
+import { LOGIN_STRATEGIES, type LoginStrategy, displayUrl } from '../runtime/oci/client/login.js';
 import { clientOptionsFor } from '../runtime/oci/connection-settings.js';
+import { OciError, OciLoginError } from '../runtime/oci/oci-error.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../runtime/oci/transport/defaults.js';
-import { inFlagTerms } from './output.js';
+import { OciTransportError } from '../runtime/oci/transport/errors.js';
+import { inFlagTerms, reportFailure } from './output.js';
 
 /** The parsed connection flags. */
 export interface ConnectionArgs {
@@ -92,6 +94,38 @@ export async function inConnectionFlagTerms<T>(work: () => Promise<T>): Promise<
   } catch (error) {
     throw inFlagTerms(error, FLAG_TERMS);
   }
+}
+
+/** A login or connection failure that stopped a run, as the line the user sees. */
+export interface SessionFailure {
+  /** The error code (TH_ERR_OCI_ERROR_RESPONSE for a refused login, TH_ERR_OCI_CONNECT, …). */
+  code: string;
+  message: string;
+}
+
+/** Prints a session failure as one line; exit status 2 (the run could not start: a setup problem, not a row's or a request's). */
+export function reportSessionFailure(failure: SessionFailure): void {
+  process.stderr.write(`hammer: ${failure.code}: ${failure.message}\n`);
+  process.exitCode = 2;
+}
+
+/**
+ * For commands whose library call opens its sessions first (`agent`, `bulk`): a login the server
+ * refused (the client's OciError of the login, or OciLoginError) or a transport failure escaping
+ * that call is reported as one line with exit status 2, and true is returned; false for anything else.
+ */
+export function reportedAsSessionFailure(error: unknown, args: ConnectionArgs): boolean {
+  if (error instanceof OciTransportError) {
+    reportFailure(error);
+    process.exitCode = 2;
+    return true;
+  }
+  if (error instanceof OciError || error instanceof OciLoginError) {
+    const where = args.url ? ` at ${displayUrl(args.url)}` : '';
+    reportSessionFailure({ code: error.code, message: `login refused for ${args.user ?? '(no user)'}${where}: ${error.message}` });
+    return true;
+  }
+  return false;
 }
 
 /** --password, else $OCI_PASSWORD, else a no-echo prompt when stdin is a terminal. */

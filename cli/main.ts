@@ -1,17 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ThorsHammerError } from '../runtime/errors.js';
+import { projectRoot } from '../runtime/paths.js';
 import { commandPath, rootNode } from './command-tree.js';
 import completion, { COMPLETE_COMMAND, completions } from './commands/completion.js';
 import generate from './commands/generate.js';
 import webcli from './commands/webcli/index.js';
-import { reportFailure } from './output.js';
+import { exitQuietlyOnClosedPipe, reportFailure } from './output.js';
 
 // `hammer`: one entry point for generation, OCI-P and vBox work. Each command lives in
 // cli/commands/; this file only wires them together.
 //
 // Command groups that use generated bindings are imported dynamically: on a fresh checkout
 // `generated/` does not exist yet, and `hammer generate` (which creates it) must still run.
+
+// `hammer … | head`: a reader that stops early ends every command quietly.
+exitQuietlyOnClosedPipe();
+
+/** thors-hammer's own version (yargs would guess from the nearest package.json: the host project's, once installed). */
+const version = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
 async function loadGroup(load: () => Promise<{ default: CommandModule }>, name: string, describe: string): Promise<CommandModule> {
   try {
     return (await load()).default;
@@ -89,7 +99,7 @@ if (argv[0] === COMPLETE_COMMAND) {
     })
     .help()
     .alias('help', 'h')
-    .version()
+    .version(version)
     .wrap(Math.min(110, process.stdout.columns ?? 100));
 
   try {

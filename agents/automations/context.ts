@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { isThorsHammerError } from '../../runtime/errors.js';
 import { type BatchResult, MAX_COMMANDS_PER_DOCUMENT, type OciClientOptions, type OciResponse, newestGeneratedRelease } from '../../runtime/oci/client.js';
 import { OciSessionPool } from '../../runtime/oci/client/pool.js';
+import { OciError } from '../../runtime/oci/oci-error.js';
 import type { DecodeSelection, OciCommand } from '../../runtime/oci/codec.js';
 import { firstTableRecords, tableRecordsAt } from '../../runtime/oci/present.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
@@ -90,7 +91,17 @@ export class AgentContext {
     if (!options.pool && !options.connection) throw new AgentOptionsError(`${agent} reads a server: give a connection (--url, --user) or a pool`);
     const schema = options.schema ?? (await OciSchema.load(options.release ?? options.connection?.release ?? newestGeneratedRelease()));
     const owned = options.pool ? undefined : new OciSessionPool({ size: sessions ?? 4, ...(options.connection as OciClientOptions), schema });
-    const context = new AgentContext(agent, schema, options.pool ?? (owned as OciSessionPool), options);
+    const pool = options.pool ?? (owned as OciSessionPool);
+    // One session first: a login the server refuses or a server out of reach ends the run here with
+    // the client's own error (OciError of the login, TH_ERR_OCI_CONNECT …), before it could pass for
+    // an unreadable target or for a warning on every sub-request.
+    try {
+      await pool.use((client) => client.connect());
+    } catch (error) {
+      await owned?.close().catch(() => undefined);
+      throw error;
+    }
+    const context = new AgentContext(agent, schema, pool, options);
     context.ownedPool = owned;
     context.emit({ type: 'start', agent });
     return context;
@@ -169,7 +180,11 @@ export class AgentContext {
     return out;
   }
 
-  /** The one command the automation is about: its failure ends the run with {@link AgentTargetError}. */
+  /**
+   * The one command the automation is about: the server's ErrorResponse to it ends the run with
+   * {@link AgentTargetError}. Any other failure (a lost connection, a refused re-login) is not about
+   * the target and ends the run as the client's own error.
+   */
   async target(command: OciCommand, what: string): Promise<OciResponse> {
     await this.schema.ensure(command.$type);
     this.planned++;
@@ -177,7 +192,8 @@ export class AgentContext {
     try {
       response = (await this.pool.send(command)) as OciResponse;
     } catch (error) {
-      throw new AgentTargetError(`${this.agent}: cannot read ${what}: ${(error as Error).message}`, { request: command.$type, what }, error);
+      if (!(error instanceof OciError) || error.context.command !== command.$type) throw error;
+      throw new AgentTargetError(`${this.agent}: cannot read ${what}: ${error.message}`, { request: command.$type, what }, error);
     }
     this.done++;
     this.documents++;

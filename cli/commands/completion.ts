@@ -4,6 +4,7 @@ import { requestClassNames, requestFamilyNames, resolveRequestName } from '../..
 import { fieldMembers } from '../../runtime/oci/request-builder.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import type { CommandNode } from '../command-tree.js';
+import { exampleRows } from '../examples.js';
 
 /**
  * `hammer completion bash|zsh` prints a completion script. The script asks
@@ -30,10 +31,12 @@ const command: CommandModule<object, CompletionArgs> = {
   command: 'completion [shell]',
   describe: 'Print a bash or zsh completion script: commands, flags, request names and their fields',
   builder: (y: Argv) =>
-    y
-      .positional('shell', { choices: ['bash', 'zsh'] as const, default: 'bash' as const, describe: 'the shell' })
-      .example('source <($0 completion bash)', 'bash, for this shell (add it to ~/.bashrc to keep it)')
-      .example('source <($0 completion zsh)', 'zsh (after compinit)') as unknown as Argv<CompletionArgs>,
+    y.positional('shell', { choices: ['bash', 'zsh'] as const, default: 'bash' as const, describe: 'the shell' }).example(
+      exampleRows([
+        ['source <($0 completion bash)', 'bash, for this shell (add it to ~/.bashrc to keep it)'],
+        ['source <($0 completion zsh)', 'zsh (after compinit)'],
+      ]),
+    ) as unknown as Argv<CompletionArgs>,
   handler: (args) => {
     process.stdout.write(args.shell === 'zsh' ? ZSH_SCRIPT : BASH_SCRIPT);
   },

@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { findOciReleases, generateOciRelease } from '../../codegen/oci/index.js';
 import { generateVbox } from '../../codegen/vbox/index.js';
 import { ThorsHammerError } from '../../runtime/errors.js';
+import { exampleRows } from '../examples.js';
 
 interface GenerateArgs {
   target: 'oci' | 'vbox' | 'all';
@@ -33,11 +34,12 @@ const generate: CommandModule<object, GenerateArgs> = {
       })
       .option('spec', { type: 'string', describe: 'vBox datagram spec file (default schemas/vbox/vtu.yaml)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print one line per release only' })
-      .example('$0 generate', 'regenerate every OCI-P release found, and the vBox bindings')
-      .example('$0 generate oci --release R25 --schemas ~/Downloads/OCISchemaAS', 'bindings from a folder of Cisco XSDs')
       .example(
-        '$0 generate oci --release R26 --schemas ~/OCISchemaAS-R26 --out ./bindings/oci/R26',
-        'ES module bindings for your project',
+        exampleRows([
+          ['$0 generate', 'regenerate every OCI-P release found, and the vBox bindings'],
+          ['$0 generate oci --release R25 --schemas ~/Downloads/OCISchemaAS', 'bindings from a folder of Cisco XSDs'],
+          ['$0 generate oci --release R26 --schemas ~/OCISchemaAS-R26 --out ./bindings/oci/R26', 'ES module bindings for your project'],
+        ]),
       ) as Argv<GenerateArgs>,
   handler: async (args) => {
     const started = performance.now();

@@ -22,6 +22,7 @@ import { responseTables } from '../../runtime/oci/present.js';
 import { OciSchema } from '../../runtime/oci/schema.js';
 import { projectRoot } from '../../runtime/paths.js';
 import { type SpawnedMock, spawnMock } from '../oci-client/helpers.js';
+import { freePort } from '../support/free-port.js';
 
 const PASSWORD = 'agents-Pa55';
 let mock: SpawnedMock;
@@ -394,6 +395,21 @@ test('a failed sub-request is a warning, never an abort or a silent gap', async 
   await expect(findAlias('x', { serviceProviderId: 'acme' }, { schema })).rejects.toMatchObject({ code: 'TH_ERR_AGENT_OPTIONS' });
 }, 60_000);
 
+test('a refused login or an unreachable server rejects with the client error, never as a target or as warnings', async () => {
+  const wrong = { ...options, connection: { ...connectionTo(mock.ports.tcp as number), password: 'wrong' } };
+  const refused = { code: 'TH_ERR_OCI_ERROR_RESPONSE', errorNumber: 4962, message: expect.stringContaining('Invalid password') };
+  // A target automation (the report showed "cannot read group") and a scan (every sub-request a warning).
+  await expect(auditGroup('acme', 'acme-hq', wrong)).rejects.toMatchObject(refused);
+  await expect(findAlias('sales', { serviceProviderId: 'acme' }, wrong)).rejects.toMatchObject(refused);
+  const closed = { ...options, connection: { ...connectionTo(await freePort()), connectTimeoutMs: 5_000 } };
+  await expect(userDigest('u0001@acme.example', closed)).rejects.toMatchObject({ code: 'TH_ERR_OCI_CONNECT' });
+  // The server's answer about the target itself is still the target's error.
+  await expect(userDigest('ghost@acme.example', options)).rejects.toMatchObject({
+    code: 'TH_ERR_AGENT_TARGET',
+    message: expect.stringMatching(/\[Error 4008\]/),
+  });
+}, 60_000);
+
 test('abort: the run stops with TH_ERR_AGENT_ABORTED after the documents in flight', async () => {
   const controller = new AbortController();
   let progress = 0;
@@ -452,25 +468,29 @@ test('record against the mock as upstream, replay with the upstream stopped: ide
   }
 }, 180_000);
 
+/** Spawns `hammer agent …` (the password from OCI_PASSWORD unless the args give one). */
+function hammerAgent(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), 'agent', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, OCI_PASSWORD: PASSWORD },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 test('hammer agent: formats and --out', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'th-agents-cli-'));
-  const hammer = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(projectRoot, 'bin/hammer.mjs'), 'agent', ...args], {
-        cwd: projectRoot,
-        env: { ...process.env, OCI_PASSWORD: PASSWORD },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-      });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d;
-      });
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const hammer = hammerAgent;
   const server = ['--url', `tcp://127.0.0.1:${mock.ports.tcp}`, '--user', 'admin'];
   const json = await hammer(['find-alias', 'sales', '--sp', 'acme', '--group', 'acme-hq', '--format', 'json', ...server]);
   expect(json.code).toBe(0);
@@ -493,6 +513,30 @@ test('hammer agent: formats and --out', async () => {
   const usage = await hammer(['find-number', '1000', '--sp', 'acme', '--group', 'acme-hq', ...server]);
   expect(usage.code).toBe(2);
   expect(usage.stderr).toContain('TH_ERR_AGENT_OPTIONS');
+}, 120_000);
+
+test('hammer agent: a refused login, an unreachable server and an --out into a missing folder are one line each, exit 2', async () => {
+  const closedPort = await freePort();
+  const run = (args: string[]) => hammerAgent([...args, '--password', 'wrong']);
+  const url = `tcp://127.0.0.1:${mock.ports.tcp}`;
+  const [wrong, unreachable, missingFolder] = await Promise.all([
+    run(['audit-group', '--sp', 'acme', '--group', 'acme-hq', '--url', url, '--user', 'admin']),
+    run(['find-alias', 'sales', '--sp', 'acme', '--url', `tcp://127.0.0.1:${closedPort}`, '--user', 'admin']),
+    // The folder is checked before the run: the server given cannot even be reached.
+    run(['audit-group', '--sp', 'acme', '--group', 'acme-hq', '--out', '/nonexistent-th/x.txt', '--url', `tcp://127.0.0.1:${closedPort}`, '--user', 'admin']),
+  ]);
+  expect(wrong).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: `hammer: TH_ERR_OCI_ERROR_RESPONSE: login refused for admin at ${url}: [Error 4962] Invalid password\n`,
+  });
+  expect(unreachable.code).toBe(2);
+  expect(unreachable.stderr).toMatch(new RegExp(`^hammer: TH_ERR_OCI_CONNECT: Cannot connect to tcp://127\\.0\\.0\\.1:${closedPort}: .*\n$`));
+  expect(missingFolder).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: 'hammer: TH_ERR_CLI_USAGE: --out /nonexistent-th/x.txt: the folder /nonexistent-th does not exist\n',
+  });
 }, 120_000);
 
 test('mock: a device user list follows endpoint changes (the index the audit reads is rebuilt)', async () => {

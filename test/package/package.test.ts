@@ -343,6 +343,10 @@ test('npx hammer --help exits 0; oci describe and oci diff work from the shipped
   expectOk('npx hammer --help', help);
   expect(help.stdout).toContain('hammer generate');
   expect(help.stdout).toContain('hammer mock');
+  // The CommonJS consumer is version 1.0.0: hammer names its own version, not the host project's.
+  const version = await run('npx', ['hammer', '--version'], { cwd: cjsProject, timeoutMs: 60_000 });
+  expectOk('npx hammer --version', version);
+  expect(version.stdout).toBe(`${(JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`);
   // The installed package holds no XSDs, and its schema folders do not exist.
   expect(files.filter((f) => /\.xsd$/i.test(f))).toEqual([]);
 

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import {
   type AgentEvent,
@@ -23,12 +22,12 @@ import {
   userDigest,
   userDigestReport,
 } from '../../../agents/automations/index.js';
-import { type ConnectionArgs, connectionFrom, connectionOptions, inConnectionFlagTerms } from '../../connection.js';
-import { reportedAsUsageError } from '../../output.js';
+import { type ConnectionArgs, connectionFrom, connectionOptions, inConnectionFlagTerms, reportedAsSessionFailure } from '../../connection.js';
+import { checkOutPath, reportedAsUsageError, writeOutFile } from '../../output.js';
 
 // `hammer agent <name>`: a thin adapter over agents/automations (docs/agents.md). Exit codes:
-// 0 done without warnings, 1 done with warnings (still printed), 2 usage errors, a target that
-// cannot be read, or an abort.
+// 0 done without warnings, 1 done with warnings (still printed), 2 usage errors, a login refused or
+// a server out of reach, a target that cannot be read, or an abort.
 
 interface AgentArgs extends ConnectionArgs {
   sessions: number;
@@ -90,6 +89,8 @@ async function run<R extends { warnings: AgentWarning[] }>(
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
+    // Before the run: a report that cannot be written is a usage error now, not after the work.
+    if (args.out) checkOutPath(args.out);
     const connection = await connectionFrom(args, (m, c) => new AgentOptionsError(m, c));
     const result = await inConnectionFlagTerms(() =>
       automation({
@@ -101,12 +102,12 @@ async function run<R extends { warnings: AgentWarning[] }>(
       }),
     );
     const text = renderReport(result, report(result), args.format);
-    if (args.out) writeFileSync(args.out, text);
+    if (args.out) writeOutFile(args.out, text);
     else process.stdout.write(text);
     if (result.warnings.length > 0) process.stderr.write(`${result.warnings.length} sub-request(s) failed: see "warnings" in the output\n`);
     process.exitCode = result.warnings.length > 0 ? 1 : 0;
   } catch (error) {
-    if (!reportedAsUsageError(error, /^TH_ERR_(AGENT|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/)) throw error;
+    if (!reportedAsUsageError(error, /^TH_ERR_(AGENT|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN|CLI_USAGE)/) && !reportedAsSessionFailure(error, args)) throw error;
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import {
   BulkOptionsError,
@@ -16,23 +15,47 @@ import {
 import { newestGeneratedRelease } from '../../../runtime/oci/client.js';
 import { alignedTable } from '../../../runtime/oci/present.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
-import { reportedAsUsageError } from '../../output.js';
-import { type ConnectionArgs, connectionFrom, connectionOptions, inConnectionFlagTerms } from '../../connection.js';
+import { checkOutPath, reportedAsUsageError, writeOutFile } from '../../output.js';
+import {
+  type ConnectionArgs,
+  type SessionFailure,
+  connectionFrom,
+  connectionOptions,
+  inConnectionFlagTerms,
+  reportSessionFailure,
+  reportedAsSessionFailure,
+} from '../../connection.js';
 import { progressReporter, summaryLines } from './progress.js';
+import { exampleRows } from '../../examples.js';
 
 // `hammer bulk`: a thin adapter over agents/bulk (docs/bulk.md). Exit codes: 0 every row
-// fine, 1 row errors, 2 usage errors (bad options, unreadable input or journal).
+// fine, 1 row errors, 2 usage errors (bad options, unreadable input or journal) and a login refused
+// or a server out of reach.
 
 /** Bad connection flags of `bulk run|undo` (cli/connection.ts) as this command's typed error. */
 const bulkOptionsError = (message: string, context?: Record<string, unknown>) => new BulkOptionsError(message, context);
 
-/** Runs a handler; typed setup errors (options, input, journal) exit 2, as usage errors. */
-async function guarded(task: () => Promise<number>): Promise<void> {
+/**
+ * Runs a handler; typed setup errors (options, input, journal, an --out that cannot be written) exit
+ * 2, as usage errors, and so does a login refused or a server out of reach (one line).
+ */
+async function guarded(task: () => Promise<number>, connection?: ConnectionArgs): Promise<void> {
   try {
     process.exitCode = await inConnectionFlagTerms(task);
   } catch (error) {
-    if (!reportedAsUsageError(error, /^TH_ERR_(BULK|OCI_UNKNOWN_TYPE|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN)/)) throw error;
+    if (reportedAsUsageError(error, /^TH_ERR_(BULK|OCI_UNKNOWN_TYPE|OCI_CLIENT_OPTIONS|OCI_INSECURE_LOGIN|CLI_USAGE)/)) return;
+    if (connection && reportedAsSessionFailure(error, connection)) return;
+    throw error;
   }
+}
+
+/**
+ * INTEGRATION (wip/runfix): the runner stops a run whose sessions cannot be opened (login refused,
+ * server out of reach) and says why on `summary.setupFailure` ({ kind, code, message }). Once that
+ * branch is merged, replace the cast below by `return summary.setupFailure;`.
+ */
+function setupFailureOf(summary: BulkSummary): SessionFailure | undefined {
+  return (summary as { setupFailure?: SessionFailure }).setupFailure;
 }
 
 function parseSet(values: readonly string[] | undefined): Record<string, string> {
@@ -67,16 +90,21 @@ const template: CommandModule<object, TemplateArgs> = {
       .option('format', { choices: ['csv', 'xlsx'] as const, default: 'csv' as const, describe: 'Output format' })
       .option('out', { type: 'string', describe: 'Output file (default: stdout for CSV; required for XLSX)' })
       .option('presets', { type: 'string', describe: 'Folder of extra preset JSON files' })
-      .example('$0 bulk template UserAddRequest17sp4 --hints > users.csv', '')
-      .example('$0 bulk template user.create --format xlsx --out users.xlsx', '') as unknown as Argv<TemplateArgs>,
+      .example(
+        exampleRows([
+          ['$0 bulk template UserAddRequest17sp4 --hints > users.csv', ''],
+          ['$0 bulk template user.create --format xlsx --out users.xlsx', ''],
+        ]),
+      ) as unknown as Argv<TemplateArgs>,
   handler: (args) =>
     guarded(async () => {
       const schema = await OciSchema.load(args.release ?? newestGeneratedRelease());
       const t = await bulkTemplate(schema, args.request, { presets: loadPresets(args.presets), all: args.all, hints: args.hints });
       if (args.format === 'xlsx') {
         if (!args.out) throw new BulkOptionsError('--format xlsx needs --out FILE');
+        checkOutPath(args.out);
         await writeXlsxFile(args.out, [t.header, ...(t.hints ? [t.hints] : [])], t.request);
-      } else if (args.out) writeFileSync(args.out, templateCsv(t));
+      } else if (args.out) writeOutFile(args.out, templateCsv(t));
       else process.stdout.write(templateCsv(t));
       if (args.out) process.stderr.write(`${t.request}: ${t.header.length} columns → ${args.out}\n`);
       return 0;
@@ -135,9 +163,13 @@ const run: CommandModule<object, RunArgs> = {
         })
         .option('backup', { type: 'boolean', default: false, describe: 'Read the current state of Modify/Delete targets first (for undo)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
-        .example('$0 bulk run users.csv --request UserAddRequest17sp4', 'dry run: every problem with row and column')
-        .example('$0 bulk run users.csv --request UserAddRequest17sp4 --url tcp://127.0.0.1:2208 --user admin --apply', 'send')
-        .example('$0 bulk run users.csv --request UserGetRequest --url tcp://127.0.0.1:2208 --user admin', 'read-only rows are sent without --apply'),
+        .example(
+          exampleRows([
+            ['$0 bulk run users.csv --request UserAddRequest17sp4', 'dry run: every problem with row and column'],
+            ['$0 bulk run users.csv --request UserAddRequest17sp4 --url tcp://127.0.0.1:2208 --user admin --apply', 'send'],
+            ['$0 bulk run users.csv --request UserGetRequest --url tcp://127.0.0.1:2208 --user admin', 'read-only rows are sent without --apply'],
+          ]),
+        ),
       { serverRequired: false },
     ) as unknown as Argv<RunArgs>,
   handler: (args) =>
@@ -187,8 +219,13 @@ const run: CommandModule<object, RunArgs> = {
       flush(problems);
       if (plan.length > 0) process.stdout.write(`${alignedTable(['row', 'request', 'target', 'action'], plan).join('\n')}\n`);
       process.stdout.write(`${summaryLines(summary).join('\n')}\n`);
+      const setupFailure = setupFailureOf(summary);
+      if (setupFailure) {
+        reportSessionFailure(setupFailure);
+        return 2;
+      }
       return summary.exitCode;
-    }),
+    }, args),
 };
 
 function flush(lines: string[]): void {
@@ -215,8 +252,9 @@ const undo: CommandModule<object, UndoArgs> = {
     ) as unknown as Argv<UndoArgs>,
   handler: (args) =>
     guarded(async () => {
-      const plan = await planUndo(args.journal, { release: args.release });
+      if (args.out) checkOutPath(args.out);
       const out = args.out ?? `${args.journal}.undo.jsonl`;
+      const plan = await planUndo(args.journal, { release: args.release });
       writeUndoPlan(plan, out);
       const table = plan.steps.map((s) => [String(s.row), s.request, s.target, s.inverse.ok ? s.inverse.command.$type : `none: ${s.inverse.reason}`]);
       process.stdout.write(`${alignedTable(['row', 'request', 'target', 'action'], table).join('\n')}\n`);
@@ -228,7 +266,7 @@ const undo: CommandModule<object, UndoArgs> = {
       for (const r of failed) process.stdout.write(`row ${r.row}: ${r.request}: ${r.error}\n`);
       process.stdout.write(`undo: ${results.length - failed.length} ok, ${failed.length} failed\n`);
       return failed.length + blocked > 0 ? 1 : 0;
-    }),
+    }, args),
 };
 
 const bulk: CommandModule = {

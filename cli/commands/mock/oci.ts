@@ -3,6 +3,7 @@ import { ThorsHammerError } from '../../../runtime/errors.js';
 import { type OciMockLimits, type OciMockLogger, defaultOciMockLimits, startOciMock } from '../../../runtime/mock/oci/index.js';
 import { type MockUser, loadUsersFile, parseUserSpec } from '../../../runtime/mock/oci/users.js';
 import { readFileSync } from 'node:fs';
+import { exampleRows } from '../../examples.js';
 
 interface MockOciArgs {
   'tcp-port'?: number;
@@ -59,11 +60,15 @@ const command: CommandModule<object, MockOciArgs> = {
       .option('replay', { type: 'string', describe: 'cassette file to answer from (falls back to the model, or an error with --strict)' })
       .option('latency', { type: 'number', describe: 'delay every response document by MS milliseconds (a network round trip)' })
       .options(limitOptions)
-      .example('$0 mock oci --tcp-port 2208 --tls-port 2209 --soap-port 8080', 'the usual ports, user admin/admin')
-      .example('$0 mock oci --tcp-port 0 --user ops:s3cret --seed test/fixtures/mock/seed.json', 'a free port, one admin, seeded data')
-      .example('$0 mock oci --tcp-port 0 --seed demo --strict', '2 service providers, 5 groups, 500 users and services; unmodelled changes refused')
-      .example('$0 mock oci --tcp-port 0 --record as.jsonl --upstream tls://as.example.net --upstream-user admin:secret', 'record a real server')
-      .example('$0 mock oci --tcp-port 0 --replay as.jsonl', 'answer from the recording')
+      .example(
+        exampleRows([
+          ['$0 mock oci --tcp-port 2208 --tls-port 2209 --soap-port 8080', 'the usual ports, user admin/admin'],
+          ['$0 mock oci --tcp-port 0 --user ops:s3cret', 'a free port, one account: ops (password s3cret)'],
+          ['$0 mock oci --tcp-port 0 --seed demo --strict', '2 service providers, 5 groups, 500 users and services; unmodelled changes refused'],
+          ['$0 mock oci --tcp-port 0 --record as.jsonl --upstream tls://as.example.net --upstream-user admin:secret', 'record a real server'],
+          ['$0 mock oci --tcp-port 0 --replay as.jsonl', 'answer from the recording'],
+        ]),
+      )
       .epilogue(
         'The first line on stdout is JSON: {"ready":true,"release":"R25","tcp":N,"tls":N,"soap":N}; logs go to stderr. SIGINT/SIGTERM stop the server.',
       ) as Argv<MockOciArgs>,

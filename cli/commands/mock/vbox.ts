@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { type VboxMockFaultSettings, type VboxMockLimits, defaultVboxMockLimits, startVboxMock } from '../../../runtime/mock/vbox/index.js';
 import { VboxMockError } from '../../../runtime/vbox/client-errors.js';
+import { exampleRows } from '../../examples.js';
 
 // `hammer mock vbox`: a mock Vitrea vBox on TCP. The first stdout line is
 // {"ready":true,"port":N} (so scripts and tests can use --port 0); logs go to stderr as JSON lines.
@@ -103,10 +104,14 @@ const command: CommandModule<object, MockVboxArgs> = {
         group: LIMITS,
         describe: `drop a client with more reply bytes unread [default ${defaultVboxMockLimits.maxUnreadReplyBytes}]`,
       })
-      .example('$0 mock vbox --port 11501 --house house.json --push-interval 5000', 'a mock that flips a key every 5 s')
-      .example('$0 mock vbox --port 0', 'any free port; read it from {"ready":true,"port":N}')
-      .example('$0 mock vbox --port 0 --corrupt-checksum --fault-times 3', 'the first three requests get replies with a bad checksum')
-      .example('$0 mock vbox --port 0 --idle-timeout 5000', 'drop a client that sends no request for 5 s') as unknown as Argv<MockVboxArgs>,
+      .example(
+        exampleRows([
+          ['$0 mock vbox --port 11501 --house house.json --push-interval 5000', 'a mock that flips a key every 5 s'],
+          ['$0 mock vbox --port 0', 'any free port; read it from {"ready":true,"port":N}'],
+          ['$0 mock vbox --port 0 --corrupt-checksum --fault-times 3', 'the first three requests get replies with a bad checksum'],
+          ['$0 mock vbox --port 0 --idle-timeout 5000', 'drop a client that sends no request for 5 s'],
+        ]),
+      ) as unknown as Argv<MockVboxArgs>,
   handler: async (args) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
       throw new VboxMockError(`--port must be a whole number 0–65535; got ${String(args.port)}`);

@@ -4,6 +4,7 @@ import { toJsonText } from '../../../runtime/oci/present.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
 import { readInput } from '../../output.js';
 import { OciCliInputError } from './request-args.js';
+import { exampleRows } from '../../examples.js';
 
 interface DecodeArgs {
   release?: string;
@@ -21,8 +22,12 @@ const command: CommandModule<object, DecodeArgs> = {
         default: 'raw' as const,
         describe: 'raw: the exact decoded form (tables as colHeading/row/col), which `oci encode` reads back; json: tables as records',
       })
-      .example('$0 oci decode < response.xml', "bytes decoded by the document's own declaration (ISO-8859-1 or UTF-8)")
-      .example('$0 oci encode < request.json | $0 oci decode', 'round trip') as unknown as Argv<DecodeArgs>,
+      .example(
+        exampleRows([
+          ['$0 oci decode < response.xml', "bytes decoded by the document's own declaration (ISO-8859-1 or UTF-8)"],
+          ['$0 oci encode < request.json | $0 oci decode', 'round trip'],
+        ]),
+      ) as unknown as Argv<DecodeArgs>,
   handler: async (args) => {
     const input = await readInput('an OCI-P document');
     if (input.length === 0) throw new OciCliInputError('stdin is empty: pipe an OCI-P document in');

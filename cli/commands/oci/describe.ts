@@ -4,6 +4,7 @@ import { findOciReleases, loadOciModel } from '../../../codegen/oci/index.js';
 import { LATEST_SUFFIX, parseCommandName } from '../../../runtime/oci/command-name.js';
 import { loadModelViewFromBindings, type OciModelView } from '../../../codegen/oci/model-view.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
+import { exampleRows } from '../../examples.js';
 
 interface DescribeArgs {
   name: string;
@@ -44,8 +45,12 @@ const command: CommandModule<object, DescribeArgs> = {
       .option('schemas', { type: 'string', describe: 'read the XSDs in this folder (holding OCISchemaAS.xsd) instead of the generated bindings' })
       .option('exact', { type: 'boolean', default: false, describe: 'kept for scripts: a class name is always taken exactly' })
       .option('json', { type: 'boolean', default: false, describe: 'print the runtime descriptor as JSON instead of a tree' })
-      .example('$0 oci describe UserGetRequest', 'the latest UserGetRequest version of R25 (UserGetRequest23V2; UserGetRequest is no class there)')
-      .example('$0 oci describe UserModifyRequest22 --release R24', 'a specific version in R24') as Argv<DescribeArgs>,
+      .example(
+        exampleRows([
+          ['$0 oci describe UserGetRequest', 'the latest UserGetRequest version of R25 (UserGetRequest23V2; UserGetRequest is no class there)'],
+          ['$0 oci describe UserModifyRequest22 --release R24', 'a specific version in R24'],
+        ]),
+      ) as Argv<DescribeArgs>,
   handler: async (args) => {
     const release = args.release ?? defaultRelease();
     const model = await releaseModel(release, args.schemas);

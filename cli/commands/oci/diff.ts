@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { diffOciModels } from '../../../codegen/oci/diff.js';
 import { ThorsHammerError } from '../../../runtime/errors.js';
 import { releaseModel } from './describe.js';
+import { exampleRows } from '../../examples.js';
 
 interface DiffArgs {
   from: string;
@@ -24,8 +25,12 @@ const command: CommandModule<object, DiffArgs> = {
         describe: 'read the XSDs instead of the generated bindings: two folders (from, to), each holding OCISchemaAS.xsd',
       })
       .option('json', { type: 'boolean', default: false, describe: 'print the difference as JSON' })
-      .example('$0 oci diff R24 R25', 'what changed from R24 to R25')
-      .example('$0 oci diff R24 R25 --json | jq ".changed | length"', 'count changed types') as Argv<DiffArgs>,
+      .example(
+        exampleRows([
+          ['$0 oci diff R24 R25', 'what changed from R24 to R25'],
+          ['$0 oci diff R24 R25 --json | jq ".changed | length"', 'count changed types'],
+        ]),
+      ) as Argv<DiffArgs>,
   handler: async (args) => {
     if (args.schemas && args.schemas.length !== 2)
       throw new ThorsHammerError('TH_ERR_CLI_USAGE', '--schemas needs two folders: the XSDs of <from> and of <to>');

@@ -4,6 +4,7 @@ import { resolveRequestName } from '../../../runtime/oci/names.js';
 import { OciSchema } from '../../../runtime/oci/schema.js';
 import { readInput } from '../../output.js';
 import { deprecationNotice, OciCliInputError, requestFromArgs } from './request-args.js';
+import { exampleRows } from '../../examples.js';
 
 interface EncodeArgs {
   command?: string;
@@ -45,12 +46,16 @@ const command: CommandModule<object, EncodeArgs> = {
       .option('release', { type: 'string', describe: 'OCI-P release (default: the newest generated one)' })
       .option('encoding', { choices: ['UTF-8', 'ISO-8859-1'] as const, default: 'UTF-8' as const, describe: 'declared encoding; the output bytes follow it' })
       .option('validate', { type: 'boolean', default: true, describe: 'check every command against the schema first (--no-validate to skip)' })
-      .example('$0 oci encode UserModifyRequest22 userId=u@example.com title:=null', 'one request from fields (null clears a field)')
       .example(
-        `echo '{"sessionId":"s1","commands":[{"$type":"UserGetRequest","userId":"u@example.com"}]}' | $0 oci encode`,
-        'a document; a family name that is no class means its newest version (UserGetRequest23V2 in R25)',
-      )
-      .example('$0 oci encode --encoding ISO-8859-1 < request.json > request.xml', 'Latin-1 bytes, other characters as &#N;') as unknown as Argv<EncodeArgs>,
+        exampleRows([
+          ['$0 oci encode UserModifyRequest22 userId=u@example.com title:=null', 'one request from fields (null clears a field)'],
+          [
+            `echo '{"sessionId":"s1","commands":[{"$type":"UserGetRequest","userId":"u@example.com"}]}' | $0 oci encode`,
+            'a document; a family name that is no class means its newest version (UserGetRequest23V2 in R25)',
+          ],
+          ['$0 oci encode --encoding ISO-8859-1 < request.json > request.xml', 'Latin-1 bytes, other characters as &#N;'],
+        ]),
+      ) as unknown as Argv<EncodeArgs>,
   handler: async (args) => {
     const schema = await OciSchema.load(args.release ?? OciSchema.newestRelease());
     let doc: OciDocument;

@@ -6,6 +6,7 @@ import { responseCsv, responseText, toJsonText } from '../../../runtime/oci/pres
 import { OciSchema } from '../../../runtime/oci/schema.js';
 import { type ConnectionArgs, connectionFrom, connectionOptions, inConnectionFlagTerms } from '../../connection.js';
 import { requestFromArgs } from './request-args.js';
+import { exampleRows } from '../../examples.js';
 
 /** Bad command-line input for `hammer oci send` (TH_ERR_OCI_SEND_ARGS). */
 export class OciSendArgumentError extends ThorsHammerError {
@@ -49,11 +50,15 @@ const command: CommandModule<object, SendArgs> = {
       })
       .option('json', { type: 'string', describe: 'JSON file with the command fields (nested values, null = nil); - for stdin; fields given as arguments win' })
       .option('verbose', { type: 'boolean', default: false, describe: 'Log connection, login and timings to stderr (passwords redacted)' })
-      .example('$0 oci send --url tcp://127.0.0.1:2208 --user admin UserGetRequest userId=john@example.com', 'newest UserGetRequest version')
-      .example('$0 oci send --url tcp://127.0.0.1:2208 --user admin UserModifyRequest22 userId=john@example.com title:=null', 'clear a field (xsi:nil)')
       .example(
-        '$0 oci send --url tls://as.example.com --user admin --ca ca.pem --format csv GroupGetListInServiceProviderRequest serviceProviderId=sp1',
-        'a table as CSV',
+        exampleRows([
+          ['$0 oci send UserGetRequest userId=john@example.com --url tcp://127.0.0.1:2208 --user admin', 'the newest UserGetRequest version'],
+          ['$0 oci send UserModifyRequest22 userId=john@example.com title:=null --url tcp://127.0.0.1:2208 --user admin', 'clear a field (xsi:nil)'],
+          [
+            '$0 oci send GroupGetListInServiceProviderRequest serviceProviderId=sp1 --format csv --url tls://as.example.com --user admin --ca ca.pem',
+            'a table as CSV, over TLS with the CA of the server',
+          ],
+        ]),
       ) as unknown as Argv<SendArgs>,
   handler: (args) => inConnectionFlagTerms(() => send(args)),
 };

@@ -6,6 +6,7 @@ import { VboxFrameError } from '../../../runtime/vbox/errors.js';
 import { jsonValue } from '../../../runtime/vbox/fields.js';
 import { Direction, HEADER_LENGTH, parseFrame, type VboxFrame } from '../../../runtime/vbox/frame.js';
 import { usageFailure } from './connection.js';
+import { exampleRows } from '../../examples.js';
 
 // `hammer vbox encode` and `hammer vbox decode`: VTU frames from/to the command line.
 
@@ -63,8 +64,12 @@ const encode: CommandModule<object, EncodeArgs> = {
       .positional('fields', { type: 'string', array: true, describe: 'field=value pairs, e.g. nodeId=1 keyId=2 power=OFF' })
       .option('message-id', { type: 'number', default: 1, describe: 'message id byte (0–255)' })
       .option('protocol', { choices: ['v1', 'v2'] as const, default: 'v2' as const, describe: 'protocol version (layouts)' })
-      .example('$0 vbox encode ToggleKeyStatus nodeId=1 keyId=2 power=OFF --message-id 121', '5654553e280008790102460000002f')
-      .example('$0 vbox encode Login username=user password=super', 'the Login frame') as unknown as Argv<EncodeArgs>,
+      .example(
+        exampleRows([
+          ['$0 vbox encode ToggleKeyStatus nodeId=1 keyId=2 power=OFF --message-id 121', '5654553e280008790102460000002f'],
+          ['$0 vbox encode Login username=user password=super', 'the Login frame'],
+        ]),
+      ) as unknown as Argv<EncodeArgs>,
   handler: async (args) => {
     const request = createRequest(args.request, parseAssignments(args.fields ?? []));
     process.stdout.write(`${request.toBuffer(args.messageId, args.protocol).toString('hex')}\n`);
@@ -84,8 +89,12 @@ const decode: CommandModule<object, DecodeArgs> = {
         default: false,
         describe: 'decode despite a bad checksum, a wrong length field or a payload that does not match its layout',
       })
-      .example('$0 vbox decode 56 54 55 3C 00 00 03 00 00 3E', 'an Acknowledgement')
-      .example('$0 vbox decode --protocol v1 5654553c1f00...', 'NodeMetaData in the V1 layout') as unknown as Argv<DecodeArgs>,
+      .example(
+        exampleRows([
+          ['$0 vbox decode 56 54 55 3C 00 00 03 00 00 3E', 'an Acknowledgement'],
+          ['$0 vbox decode --protocol v1 5654553c1f00...', 'NodeMetaData in the V1 layout'],
+        ]),
+      ) as unknown as Argv<DecodeArgs>,
   handler: async (args) => {
     const bytes = parseHex(args.hex);
     // Several back-to-back frames (a pasted capture) print as a JSON array, one entry per frame.

@@ -4,24 +4,13 @@ import type { VboxClient } from '../../../runtime/vbox/client.js';
 import { VboxRequestError } from '../../../runtime/vbox/client-errors.js';
 import { type ConnectionArgs, clientOptions, createClient, usageFailure, VboxCliUsageError, withClient, withConnection } from './connection.js';
 import { fields, table } from './text.js';
+import { exampleRows } from '../../examples.js';
 
 // `hammer vbox status|rooms|nodes|key|watch`: talk to a real vBox (or `hammer mock vbox`).
 // Text output is aligned tables and lines with enumeration names; --json prints machine output.
 
-/** `hammer vbox nodes | head` closes stdout early: end quietly instead of an EPIPE stack trace. */
-let stdoutGuarded = false;
-function guardStdout(): void {
-  if (stdoutGuarded) return;
-  stdoutGuarded = true;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
-}
-
 /** Prints lines of text, or a value as indented JSON. */
 function print(value: string | string[] | Record<string, unknown> | unknown[]): void {
-  guardStdout();
   const text =
     typeof value === 'string' ? value : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join('\n') : JSON.stringify(value, null, 2);
   process.stdout.write(`${text}\n`);
@@ -34,7 +23,9 @@ const status: CommandModule<object, ConnectionArgs> = {
   command: 'status',
   describe: 'Connect, log in and print a summary (room and node counts)',
   builder: (y) =>
-    usageFailure(withConnection(y), 'vbox status').example('$0 vbox status --host 127.0.0.1 --username admin --password admin', 'summary of a vBox'),
+    usageFailure(withConnection(y), 'vbox status').example(
+      exampleRows([['$0 vbox status --host 127.0.0.1 --username admin --password admin', 'summary of a vBox']]),
+    ),
   handler: async (args) => {
     const summary = await withClient(args, async (client) => {
       const rooms = await client.roomCount();
@@ -184,9 +175,13 @@ const key: CommandModule<object, KeyArgs> = {
       .positional('key', { type: 'number', demandOption: true, describe: 'key id (from 0)' })
       .positional('action', { type: 'string', describe: `${KEY_ACTIONS.join(', ')} (any case); none shows the key` })
       .positional('level', { type: 'number', describe: 'dimmer ratio 0–100 (with dim)' })
-      .example('$0 vbox key 1 0', 'show node 1 key 0: name, type, category and state')
-      .example('$0 vbox key 1 0 ON', 'switch node 1 key 0 on')
-      .example('$0 vbox key 3 0 dim 40', 'dim node 3 key 0 to 40 %') as Argv<KeyArgs>,
+      .example(
+        exampleRows([
+          ['$0 vbox key 1 0', 'show node 1 key 0: name, type, category and state'],
+          ['$0 vbox key 1 0 ON', 'switch node 1 key 0 on'],
+          ['$0 vbox key 3 0 dim 40', 'dim node 3 key 0 to 40 %'],
+        ]),
+      ) as Argv<KeyArgs>,
   handler: async (args) => {
     const nodeId = byteArg(args.node, 'node');
     const keyId = byteArg(args.key, 'key');
@@ -245,7 +240,7 @@ const watch: CommandModule<object, WatchArgs> = {
   builder: (y) =>
     usageFailure(withConnection(y), 'vbox watch')
       .option('count', { type: 'number', describe: 'stop after this many pushes' })
-      .example('$0 vbox watch --json', 'one JSON line per push') as Argv<WatchArgs>,
+      .example(exampleRows([['$0 vbox watch --json', 'one JSON line per push']])) as Argv<WatchArgs>,
   handler: async (args) => {
     if (args.count !== undefined && (!Number.isInteger(args.count) || args.count < 1)) {
       throw new VboxCliUsageError(`--count must be a whole number ≥ 1; got ${String(args.count)}`);
@@ -259,7 +254,6 @@ const watch: CommandModule<object, WatchArgs> = {
     client.on('keyStatus', (pushed, info) => {
       seen += 1;
       const at = new Date().toISOString();
-      guardStdout();
       if (args.json) process.stdout.write(`${JSON.stringify({ at, solicited: info.solicited, ...pushed.toJSON() })}\n`);
       else process.stdout.write(`${at}  node ${pushed.nodeId} key ${pushed.keyId}  ${nameOf(KeyPowerStatus, pushed.power)}\n`);
       if (args.count !== undefined && seen >= args.count) finish();

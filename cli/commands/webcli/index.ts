@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Argv, CommandModule } from 'yargs';
 import { ThorsHammerError } from '../../../runtime/errors.js';
 import { readStdin } from '../../output.js';
+import { exampleRows } from '../../examples.js';
 
 /**
  * `hammer webcli …`: the Web CLI server (docs/webcli.md). The server modules are loaded only
@@ -187,8 +188,9 @@ const run: CommandModule<object, RunArgs> = {
       .option('handler-config', { type: 'string', describe: 'YAML/JSON file: handler name → configuration (e.g. oci: {profiles: …})' })
       .option('out', { type: 'string', default: '.', describe: 'Folder for artifacts (CSV, JSON …)' })
       .example(
-        "$0 webcli run --handler-config lab.yaml '%oci% UserGetListInGroupRequest serviceProviderId=sp1 groupId=g1'",
-        'a table, and its CSV file in .',
+        exampleRows([
+          ["$0 webcli run --handler-config lab.yaml '%oci% UserGetListInGroupRequest serviceProviderId=sp1 groupId=g1'", 'a table, and its CSV file in .'],
+        ]),
       ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const { runHeadless, builtinHandlers } = await web();

@@ -294,6 +294,24 @@ describe('setup failures stop the run', () => {
     expect(await usersWithTag(tag)).toHaveLength(200);
   }, 60_000);
 
+  it('the CLI says a refused login in one line and exits 2', async () => {
+    const tag = `sc${uniqueTag()}`;
+    const csv = writeCsv(
+      join(env.dir, `sc-${tag}.csv`),
+      USER_HEADER,
+      Array.from({ length: 40 }, (_, i) => userRow(tag, i)),
+    );
+    const cli = await hammerBulk(['run', csv, '--request', 'UserAddRequest17sp4', '--apply', '--url', env.url, '--user', 'admin', '--quiet'], {
+      OCI_PASSWORD: 'wrong-Password-1',
+    }).done;
+    expect(cli.code).toBe(2);
+    const lines = cli.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^hammer: TH_ERR_OCI_ERROR_RESPONSE: .*\[Error 4962\] Invalid password/);
+    expect(cli.stdout).not.toMatch(/4962/);
+    expect(await usersWithTag(tag)).toHaveLength(0);
+  }, 60_000);
+
   it('a refused login stops a preflight run too', async () => {
     const tag = `sp${uniqueTag()}`;
     const csv = writeCsv(

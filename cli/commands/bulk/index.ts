@@ -18,7 +18,6 @@ import { OciSchema } from '../../../runtime/oci/schema.js';
 import { checkOutPath, reportedAsUsageError, writeOutFile } from '../../output.js';
 import {
   type ConnectionArgs,
-  type SessionFailure,
   connectionFrom,
   connectionOptions,
   inConnectionFlagTerms,
@@ -47,15 +46,6 @@ async function guarded(task: () => Promise<number>, connection?: ConnectionArgs)
     if (connection && reportedAsSessionFailure(error, connection)) return;
     throw error;
   }
-}
-
-/**
- * INTEGRATION (wip/runfix): the runner stops a run whose sessions cannot be opened (login refused,
- * server out of reach) and says why on `summary.setupFailure` ({ kind, code, message }). Once that
- * branch is merged, replace the cast below by `return summary.setupFailure;`.
- */
-function setupFailureOf(summary: BulkSummary): SessionFailure | undefined {
-  return (summary as { setupFailure?: SessionFailure }).setupFailure;
 }
 
 function parseSet(values: readonly string[] | undefined): Record<string, string> {
@@ -154,8 +144,14 @@ const run: CommandModule<object, RunArgs> = {
         .option('batch-size', { type: 'number', default: 15, describe: 'Commands per document (1..15)' })
         .option('max-errors', { type: 'number', describe: 'Stop sending new rows after this many failed rows' })
         .option('journal', { type: 'string', describe: 'Journal file (default: <file>.journal.jsonl)' })
-        .option('resume', { type: 'string', describe: 'Skip rows a previous run (this journal) did with the same content' })
-        .option('failed-out', { type: 'string', describe: 'Write failed rows as CSV with an error column' })
+        .option('resume', {
+          type: 'string',
+          describe: 'Skip rows a previous run (this journal) did with the same content; the journal must be of this input (same content, or this file edited)',
+        })
+        .option('failed-out', {
+          type: 'string',
+          describe: 'Write every row that did not end ok (invalid, failed, in doubt, not run) as CSV with an error column',
+        })
         .option('preflight', {
           type: 'boolean',
           default: false,
@@ -219,7 +215,7 @@ const run: CommandModule<object, RunArgs> = {
       flush(problems);
       if (plan.length > 0) process.stdout.write(`${alignedTable(['row', 'request', 'target', 'action'], plan).join('\n')}\n`);
       process.stdout.write(`${summaryLines(summary).join('\n')}\n`);
-      const setupFailure = setupFailureOf(summary);
+      const setupFailure = summary.setupFailure;
       if (setupFailure) {
         reportSessionFailure(setupFailure);
         return 2;

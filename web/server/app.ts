@@ -67,9 +67,11 @@ const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
 /**
  * The Origins a websocket may come from: the public origin, and when that names a loopback host,
- * the same scheme and port under the other loopback names. Only a page served by this very server
- * can carry such an Origin (a port of a loopback address belongs to one listener), so admitting
- * them does not let a foreign page in; it spares the operator who typed localhost for 127.0.0.1.
+ * the same scheme and port under the other loopback names. Such an Origin is a page served by this
+ * machine's loopback on the server's port, normally the server itself, never a remote site; it
+ * spares the operator who typed localhost for 127.0.0.1. (A local program holding that port on the
+ * other loopback address would pass too, but the SameSite=Strict cookie, kept per host name, is
+ * not sent with its page's socket, so the upgrade still answers 401.)
  */
 export function allowedOrigins(publicUrl: string): string[] {
   const url = new URL(publicUrl);

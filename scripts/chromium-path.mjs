@@ -1,6 +1,8 @@
 // Where Debian's chromium is: $CHROMIUM_PATH, else `chromium` (or `chromium-browser`) on the PATH.
-import { accessSync, constants } from 'node:fs';
+// Run directly (`node scripts/chromium-path.mjs`) it prints the path, or the install command and exits 1.
+import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const INSTALL_COMMAND = 'apt-get update && apt-get install -y chromium';
 
@@ -17,4 +19,13 @@ export function findChromium() {
     } catch {}
   }
   return undefined;
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+  const path = findChromium();
+  if (path) process.stdout.write(`${path}\n`);
+  else {
+    process.stderr.write(`chromium not found ($CHROMIUM_PATH, or chromium on the PATH); install it with: ${INSTALL_COMMAND}\n`);
+    process.exitCode = 1;
+  }
 }

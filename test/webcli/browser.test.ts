@@ -111,8 +111,8 @@ afterAll(async () => {
   await Promise.all([stop(ociMock?.child), stop(vboxMock?.child)]);
 });
 
-async function logIn(page: Page, user: { email: string; password: string }): Promise<void> {
-  await page.goto(`${server.url}/threads`);
+async function logIn(page: Page, user: { email: string; password: string }, base = server.url): Promise<void> {
+  await page.goto(`${base}/threads`);
   await page.waitForURL(/\/login$/); // the server redirects a page without a session
   await page.fill('input[name=email]', user.email);
   await page.fill('input[name=password]', user.password);
@@ -360,4 +360,82 @@ test('a session lost while the socket was down sends the page to /login instead 
   await contextA.clearCookies();
   await pageA.click('button.feed');
   await pageA.waitForURL(/\/login$/);
+});
+
+test('log out in the page ends the session on the server; its other tabs go to /login', async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await logIn(page, USER_B);
+    const { id } = (await (await page.request.post(`${server.url}/api/threads`, { data: { title: 'Logging out' } })).json()) as { id: number };
+    const otherTab = await context.newPage();
+    await otherTab.goto(`${server.url}/threads/${id}`);
+    await otherTab.locator('.feed-live').waitFor();
+    const token = (await context.cookies()).find((c) => c.name === 'th_session')!.value;
+    await page.locator('nav button', { hasText: 'log out' }).click();
+    await page.waitForURL(/\/login$/);
+    await otherTab.waitForURL(/\/login$/); // its socket was closed with 4401
+    // The token itself is dead, not only the browser's cookie.
+    const me = await fetch(`${server.url}/api/me`, { headers: { cookie: `th_session=${token}` } });
+    expect(me.status).toBe(401);
+  } finally {
+    await context.close();
+  }
+});
+
+test('opened at localhost while the public URL names 127.0.0.1, the page is live', async () => {
+  const base = `http://localhost:${new URL(server.url).port}`;
+  expect(new URL(server.origin).hostname).toBe('127.0.0.1');
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await logIn(page, USER_B, base);
+    await page.fill('input[aria-label="new thread title"]', 'Via localhost');
+    await page.click('form.new-thread button[type=submit]');
+    await page.waitForURL(/\/threads\/\d+$/);
+    await page.locator('.feed-live').waitFor();
+    const section = await submit(page, '%md%\nanswered over the socket');
+    await section.locator('.chunk-markdown', { hasText: 'answered over the socket' }).waitFor();
+    await status(section, 'succeeded');
+  } finally {
+    await context.close();
+  }
+});
+
+test('from an origin the server refuses, the thread still loads and the page names the public URL', async () => {
+  // The public URL is another address (as behind a proxy): this page's origin is not it.
+  const publicUrl = 'http://127.0.0.1:9';
+  const refusing = await startTestServer({ env: { THORS_WEBCLI_PAGE_DIST: pageDist, THORS_WEBCLI_PUBLIC_URL: publicUrl } });
+  const context = await browser.newContext();
+  try {
+    await refusing.web.service.createUser(USER_A.email, USER_A.password);
+    const page = await context.newPage();
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await logIn(page, USER_A, refusing.url);
+    const threads = `${refusing.url}/api/threads`;
+    const { id } = (await (await page.request.post(threads, { data: { title: 'Not live here' } })).json()) as { id: number };
+    const before = await page.request.post(`${threads}/${id}/actions`, { data: { text: '%md%\nwritten before the page opened' } });
+    expect(before.status()).toBe(201);
+    await refusing.web.service.idle();
+    await page.goto(`${refusing.url}/threads/${id}`);
+    const banner = page.locator('.origin-refused');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain(new URL(refusing.url).origin);
+    expect(await banner.locator('a').getAttribute('href')).toBe(`${publicUrl}/threads/${id}`);
+    await page.locator('.feed-refused').waitFor();
+    // Loaded over HTTP, not "loading…" forever.
+    expect(await page.locator('h1 .thread-title').textContent()).toBe('Not live here');
+    await page.locator('.chunk-markdown', { hasText: 'written before the page opened' }).waitFor();
+    // The badge loads the thread again.
+    const later = await page.request.post(`${threads}/${id}/actions`, { data: { text: '%md%\nwritten after' } });
+    expect(later.status()).toBe(201);
+    await refusing.web.service.idle();
+    await page.click('button.feed-refused');
+    await page.locator('.chunk-markdown', { hasText: 'written after' }).waitFor();
+    expect(sockets).toEqual([]); // no doomed upgrade was tried
+  } finally {
+    await context.close();
+    await refusing.close();
+  }
 });

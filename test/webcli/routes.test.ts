@@ -1,6 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { SignJWT } from 'jose';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Handler } from '../../web/core/types.js';
 import { builtinHandlers } from '../../web/core/builtin.js';
@@ -107,6 +108,57 @@ describe('authentication', () => {
     expect((await inject({ method: 'GET', url: '/api/me', headers: { cookie: fresh } })).statusCode).toBe(200);
   });
 
+  test('logging out revokes the session on the server: its token, and a re-issued token of the same session, answer 401', async () => {
+    const { cookie, userId } = await loginAs(server, 'logout@example.com');
+    const other = await loginAs(server, 'logout@example.com');
+    const token = cookie.slice(cookie.indexOf('=') + 1);
+    const { sessionId } = await server.web.service.tokens.verify(token);
+    const user = (await server.web.service.store.userById(userId))!;
+    // What the server hands out when the token is past half its lifetime: same session, new token.
+    const reissued = `th_session=${(await server.web.service.tokens.issue(userId, user.passwordVersion, sessionId)).token}`;
+    expect((await inject({ method: 'GET', url: '/api/me', headers: { cookie: reissued } })).statusCode).toBe(200);
+    const out = await inject({ method: 'POST', url: '/api/logout', headers: { cookie } });
+    expect(out.statusCode).toBe(200);
+    expect(String(out.headers['set-cookie'])).toMatch(/^th_session=;/);
+    for (const stale of [cookie, reissued]) {
+      const me = await inject({ method: 'GET', url: '/api/me', headers: { cookie: stale } });
+      expect(me.statusCode).toBe(401);
+      expect(me.json().code).toBe('TH_ERR_WEB_AUTH');
+    }
+    // Another login of the same user is another session: it holds.
+    expect((await inject({ method: 'GET', url: '/api/me', headers: { cookie: other.cookie } })).statusCode).toBe(200);
+    // Logging out again, or without a cookie, is harmless.
+    expect((await inject({ method: 'POST', url: '/api/logout', headers: { cookie } })).statusCode).toBe(200);
+    expect((await inject({ method: 'POST', url: '/api/logout' })).statusCode).toBe(200);
+  });
+
+  test('a logged-out session stays revoked after a restart, until its tokens would have expired', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'webcli-logout-'));
+    try {
+      let first = await startTestServer({ home, listen: false });
+      const { cookie } = await loginAs(first, 'restart@example.com');
+      expect((await first.web.app.inject({ method: 'POST', url: '/api/logout', headers: { cookie } })).statusCode).toBe(200);
+      await first.close();
+      first = await startTestServer({ home, listen: false });
+      try {
+        expect((await first.web.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } })).statusCode).toBe(401);
+        // Nothing to purge yet: the revocation outlives every token of the session.
+        expect(await first.web.service.store.purgeExpiredRevocations()).toBe(0);
+      } finally {
+        await first.close();
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('a token without a login session (sid) is refused', async () => {
+    const { userId } = await loginAs(server, 'nosid@example.com');
+    const key = new Uint8Array(Buffer.from(readFileSync(join(server.home, 'keys/jwt.key'), 'utf8').trim(), 'base64').subarray(0, 32));
+    const withoutSid = await new SignJWT({ pv: 1 }).setProtectedHeader({ alg: 'HS256' }).setSubject(String(userId)).setExpirationTime('1h').sign(key);
+    expect((await inject({ method: 'GET', url: '/api/me', headers: { cookie: `th_session=${withoutSid}` } })).statusCode).toBe(401);
+  });
+
   test('pages redirect to /login without a session; every answer has the CSP', async () => {
     const res = await inject({ method: 'GET', url: '/threads/1' });
     expect(res.statusCode).toBe(303);
@@ -134,6 +186,31 @@ describe('threads, actions and validation', () => {
     const id = await inject({ method: 'GET', url: '/api/threads/abc', headers: { cookie } });
     expect(id.statusCode).toBe(400);
     expect(id.json().message).toMatch(/params\/id/);
+  });
+
+  test('problems the framework finds answer with our codes, never its own', async () => {
+    const { cookie } = await loginAs(server, 'codes@example.com');
+    const form = await inject({
+      method: 'POST',
+      url: '/api/threads',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'title=x',
+    });
+    expect(form.statusCode).toBe(415);
+    expect(form.json()).toMatchObject({ error: 'request', code: 'TH_ERR_WEB_REQUEST' });
+    const malformed = await inject({ method: 'POST', url: '/api/threads', headers: { cookie, 'content-type': 'application/json' }, payload: '{"title": ' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().code).toBe('TH_ERR_WEB_REQUEST');
+    const empty = await inject({ method: 'POST', url: '/api/threads', headers: { cookie, 'content-type': 'application/json' }, payload: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().code).toBe('TH_ERR_WEB_REQUEST');
+    const nowhere = await inject({ method: 'GET', url: '/no/such/page' });
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.json().code).toBe('TH_ERR_WEB_NOT_FOUND');
+    const badUrl = await inject({ method: 'GET', url: '/threads/%E0%A4%A' });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.json().code).toBe('TH_ERR_WEB_REQUEST');
+    for (const res of [form, malformed, empty, nowhere, badUrl]) expect(res.body).not.toMatch(/FST_/);
   });
 
   test('a command that does not parse answers 400 with the position, and nothing is stored', async () => {
@@ -262,6 +339,24 @@ describe('threads, actions and validation', () => {
     releaseStubborn!();
     await new Promise((resolve) => setImmediate(resolve));
     expect((await server.web.service.store.getAction(userId, running)).chunks.map((c) => c.text)).toEqual(['started']);
+  });
+
+  test('%config% set is checked when it runs: a schema error or an unknown handler fails the action with its code', async () => {
+    const { cookie, userId } = await loginAs(server, 'cfg-action@example.com');
+    const thread = (await inject({ method: 'POST', url: '/api/threads', headers: { cookie }, payload: { title: 'T' } })).json();
+    const errorOf = async (text: string) => {
+      const res = await inject({ method: 'POST', url: `/api/threads/${thread.id}/actions`, headers: { cookie }, payload: { text } });
+      expect(res.statusCode).toBe(201);
+      const action = await waitForAction(server, userId, res.json().actionId);
+      expect(action.status).toBe('failed');
+      return JSON.parse(action.chunks.find((c) => c.mime === 'application/vnd.webcli.error+json')!.text!) as { code: string; summary: string };
+    };
+    const schema = await errorOf('%config% set oci\nprofiles:\n  lab: {url: "ftp://x", userId: a}');
+    expect(schema.code).toBe('TH_ERR_WEB_HANDLER_CONFIG');
+    expect(schema.summary).toMatch(/profiles\.lab\.url/);
+    expect((await errorOf('%config% set nosuch\n{}')).code).toBe('TH_ERR_WEB_UNKNOWN_HANDLER');
+    expect((await errorOf('%config% get nosuch')).code).toBe('TH_ERR_WEB_UNKNOWN_HANDLER');
+    expect(await server.web.service.store.getHandlerConfig(userId, 'oci')).toBeUndefined();
   });
 
   test('secrets typed in a command are masked in the stored question, title and request', async () => {

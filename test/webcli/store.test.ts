@@ -216,6 +216,19 @@ test('restart cleanup marks this runner’s unfinished actions failed, and only 
   expect(await store().setStatus(mine.actionId, 'succeeded')).toBeUndefined();
 });
 
+test('a revoked session is kept until its tokens would have expired, then purged; revoking twice is harmless', async () => {
+  const u = await service.createUser('revoke@example.com', 'long enough');
+  await store().revokeSession(u.id, 'session-still-live-0001', new Date(Date.now() + 3_600_000));
+  await store().revokeSession(u.id, 'session-still-live-0001', new Date(Date.now() + 3_600_000));
+  await store().revokeSession(u.id, 'session-long-expired-01', new Date(Date.now() - 1000));
+  expect(await store().isSessionRevoked('session-still-live-0001')).toBe(true);
+  expect(await store().isSessionRevoked('session-long-expired-01')).toBe(true);
+  expect(await store().isSessionRevoked('session-never-revoked-1')).toBe(false);
+  expect(await store().purgeExpiredRevocations()).toBe(1);
+  expect(await store().isSessionRevoked('session-long-expired-01')).toBe(false);
+  expect(await store().isSessionRevoked('session-still-live-0001')).toBe(true);
+});
+
 test('the migrations name every constraint and index after its table', async () => {
   const { sql } = await import('kysely');
   const rows = await sql<{

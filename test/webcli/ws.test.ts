@@ -22,7 +22,11 @@ class Client {
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, { headers: { ...(cookie ? { cookie } : {}), origin } });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new Client(socket)));
-      socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+      socket.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += String(d)));
+        res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body: body ? JSON.parse(body) : null })));
+      });
       socket.once('error', reject);
     });
   }
@@ -79,6 +83,29 @@ test('the upgrade is refused without a cookie (401), with a broken one (401) and
   await expect(Client.open(server, cookie, 'http://evil.example')).rejects.toMatchObject({ status: 403 });
   const ok = await Client.open(server, cookie);
   ok.socket.close();
+});
+
+test('a loopback public origin admits the other loopback names on its scheme and port; the 403 names the public URL', async () => {
+  const { cookie } = await loginAs(server, 'ws-origin@example.com');
+  const publicUrl = new URL(server.origin);
+  expect(publicUrl.hostname).toBe('127.0.0.1');
+  for (const host of ['localhost', '[::1]']) {
+    const client = await Client.open(server, cookie, `http://${host}:${publicUrl.port}`);
+    client.send({ type: 'subscribe', threadId: 1 });
+    await client.waitFor((m) => m.type === 'error' || m.type === 'subscribed');
+    client.socket.close();
+  }
+  for (const foreign of [`https://localhost:${publicUrl.port}`, `http://localhost:${Number(publicUrl.port) + 1}`, 'http://127.0.0.1.example', 'null']) {
+    const refused = await Client.open(server, cookie, foreign).then(
+      () => undefined,
+      (error: { status: number; body: unknown }) => error,
+    );
+    expect([foreign, refused?.status]).toEqual([foreign, 403]);
+    expect(refused!.body).toMatchObject({ code: 'TH_ERR_WEB_ORIGIN', publicUrl: server.origin });
+    expect((refused!.body as { message: string }).message).toContain(`open the Web CLI at ${server.origin}`);
+  }
+  const live = (await (await fetch(`${server.url}/api/live`, { headers: { cookie } })).json()) as { publicUrl: string; origins: string[] };
+  expect(live).toEqual({ publicUrl: server.origin, origins: [server.origin, `http://localhost:${publicUrl.port}`, `http://[::1]:${publicUrl.port}`] });
 });
 
 test('subscribe, action-created, the status sequence and chunks in order for an %oci% table', async () => {
@@ -188,6 +215,22 @@ test('logging out everywhere closes open sockets with 4401', async () => {
   const client = await Client.open(server, cookie);
   await fetch(`${server.url}/api/logout-all`, { method: 'POST', headers: { cookie } });
   expect((await client.closed).code).toBe(4401);
+});
+
+test('logging out closes the sockets of that login session with 4401, and only those', async () => {
+  const first = await loginAs(server, 'ws-logout@example.com');
+  const second = await loginAs(server, 'ws-logout@example.com');
+  const [mine, other] = await Promise.all([Client.open(server, first.cookie), Client.open(server, second.cookie)]);
+  expect((await fetch(`${server.url}/api/logout`, { method: 'POST', headers: { cookie: first.cookie } })).status).toBe(200);
+  expect(await mine.closed).toEqual({ code: 4401, reason: 'logged out' });
+  await expect(Client.open(server, first.cookie)).rejects.toMatchObject({ status: 401 });
+  // The other browser's session goes on: its socket still answers.
+  const thread = (await server.web.app.inject({ method: 'POST', url: '/api/threads', headers: { cookie: second.cookie }, payload: { title: 'T' } })).json() as {
+    id: number;
+  };
+  other.send({ type: 'subscribe', threadId: thread.id });
+  await other.waitFor((m) => m.type === 'subscribed' && m.threadId === thread.id);
+  other.socket.close();
 });
 
 test('an expiring token closes the socket with 4401', async () => {

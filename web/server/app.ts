@@ -56,8 +56,60 @@ const ASSET_TYPES: Record<string, string> = {
 declare module 'fastify' {
   interface FastifyRequest {
     user?: UserRow;
+    /** The login session of the request's token. */
+    sessionId?: string;
     tokenExp?: number;
   }
+}
+
+/** Host names of this machine's loopback interface (B7: one of them in the public URL admits the others). */
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * The Origins a websocket may come from: the public origin, and when that names a loopback host,
+ * the same scheme and port under the other loopback names. Such an Origin is a page served by this
+ * machine's loopback on the server's port, normally the server itself, never a remote site; it
+ * spares the operator who typed localhost for 127.0.0.1. (A local program holding that port on the
+ * other loopback address would pass too, but the SameSite=Strict cookie, kept per host name, is
+ * not sent with its page's socket, so the upgrade still answers 401.)
+ */
+export function allowedOrigins(publicUrl: string): string[] {
+  const url = new URL(publicUrl);
+  if (!LOOPBACK_HOSTS.includes(url.hostname)) return [url.origin];
+  const under = (host: string) => {
+    const alias = new URL(url.origin);
+    alias.hostname = host;
+    return alias.origin;
+  };
+  return [url.origin, ...LOOPBACK_HOSTS.filter((h) => h !== url.hostname).map(under)];
+}
+
+/** An error answer: status and `{error, message, code[, position]}`. */
+interface ErrorAnswer {
+  status: number;
+  body: { error: string; message: string; code: string; position?: number };
+}
+
+/**
+ * Every error the app answers with, typed by our codes (docs/webcli.md, "Error codes"): the
+ * framework's own codes (FST_…) never reach a client. Used by the error, not-found and
+ * framework-error handlers.
+ */
+export function errorAnswer(error: Error & { validation?: unknown; statusCode?: number; code?: string }): ErrorAnswer {
+  if (error.validation) return { status: 400, body: { error: 'validation', message: error.message, code: 'TH_ERR_WEB_VALIDATION' } };
+  if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { status: 413, body: { error: 'too-large', message: error.message, code: 'TH_ERR_WEB_TOO_LARGE' } };
+  if (isThorsHammerError(error)) {
+    const position = (error as { position?: number }).position;
+    return {
+      status: httpStatusOf(error),
+      body: { error: error.code, message: error.message, code: error.code, ...(position !== undefined ? { position } : {}) },
+    };
+  }
+  // Another problem of the request itself (media type, malformed JSON, bad URL…): its status, our code.
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+    return { status: error.statusCode, body: { error: 'request', message: error.message, code: 'TH_ERR_WEB_REQUEST' } };
+  return { status: 500, body: { error: 'internal', message: 'internal error', code: 'TH_ERR_WEB_INTERNAL' } };
 }
 
 // Path ids arrive as text; bodies are never coerced (a number is not a title).
@@ -72,9 +124,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { service } = options;
   const cookieName = options.cookieName ?? 'th_session';
   const publicOrigin = new URL(options.publicUrl).origin;
+  const liveOrigins = allowedOrigins(options.publicUrl);
   const secure = publicOrigin.startsWith('https:');
   const app = Fastify({
     logger: options.logger ?? false,
+    // Errors Fastify answers before routing (a malformed URL) take the same typed form.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const { status, body } = errorAnswer(error);
+      void reply.code(status).send(body);
+    },
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -90,19 +148,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; code?: string }, _request, reply) => {
-    if (error.validation) return reply.code(400).send({ error: 'validation', message: error.message, code: 'TH_ERR_WEB_VALIDATION' });
-    if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      return reply.code(413).send({ error: 'too-large', message: error.message, code: 'TH_ERR_WEB_TOO_LARGE' });
-    if (isThorsHammerError(error)) {
-      const status = httpStatusOf(error);
-      if (status >= 500) app.log.error(error);
-      const position = (error as { position?: number }).position;
-      return reply.code(status).send({ error: error.code, message: error.message, code: error.code, ...(position !== undefined ? { position } : {}) });
-    }
-    if (error.statusCode && error.statusCode < 500)
-      return reply.code(error.statusCode).send({ error: 'request', message: error.message, code: error.code ?? 'TH_ERR_WEB_REQUEST' });
-    app.log.error(error);
-    return reply.code(500).send({ error: 'internal', message: 'internal error', code: 'TH_ERR_WEB_INTERNAL' });
+    const { status, body } = errorAnswer(error);
+    if (status >= 500) app.log.error(error);
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler(async () => {
+    throw new WebNotFoundError('route');
   });
 
   const setSessionCookie = (reply: FastifyReply, token: string, exp: number) =>
@@ -110,12 +161,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   /** Authenticates from the cookie; re-issues the token when less than half its lifetime is left (B1). */
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { user, exp, iat } = await service.authenticate(request.cookies[cookieName]);
+    const { user, sessionId, exp, iat } = await service.authenticate(request.cookies[cookieName]);
     request.user = user;
+    request.sessionId = sessionId;
     request.tokenExp = exp;
     const now = Math.floor(Date.now() / 1000);
     if (exp - now < (exp - iat) / 2) {
-      const fresh = await service.tokens.issue(user.id, user.passwordVersion);
+      const fresh = await service.tokens.issue(user.id, user.passwordVersion, sessionId);
       setSessionCookie(reply, fresh.token, fresh.exp);
       request.tokenExp = fresh.exp;
     }
@@ -135,7 +187,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return { user: publicUser(user), expiresAt: new Date(exp * 1000).toISOString() };
     },
   );
-  app.post('/api/logout', async (_request, reply) => {
+  // Ends this login session on the server (every token of it, its sockets), not only the cookie.
+  app.post('/api/logout', async (request, reply) => {
+    const ended = await service.logout(request.cookies[cookieName]);
+    if (ended) closeSockets((s) => s.sessionId === ended.sessionId, 'logged out');
     reply.clearCookie(cookieName, { path: '/' });
     return { ok: true };
   });
@@ -146,6 +201,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return { ok: true };
   });
   app.get('/api/me', auth, async (request) => publicUser(me(request)));
+  // Where live updates are accepted from: the page checks its own origin before opening /ws.
+  app.get('/api/live', auth, async () => ({ publicUrl: publicOrigin, origins: liveOrigins }));
   app.post(
     '/api/me/password',
     { ...auth, schema: { body: Type.Object({ current: Type.String(), password: Type.String({ maxLength: 1024 }) }) } },
@@ -153,7 +210,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await service.changePassword(me(request).id, request.body.current, request.body.password);
       closeSocketsOf(me(request).id);
       const user = (await service.store.userById(me(request).id))!;
-      const { token, exp } = await service.tokens.issue(user.id, user.passwordVersion);
+      const { token, exp } = await service.tokens.issue(user.id, user.passwordVersion, request.sessionId);
       setSessionCookie(reply, token, exp);
       return { ok: true };
     },
@@ -324,10 +381,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // --- websocket ------------------------------------------------------------------------
 
-  const sockets = new Map<WebSocket, { userId: number; unsubscribe: Map<number, () => void> }>();
-  function closeSocketsOf(userId: number): void {
-    for (const [socket, s] of sockets) if (s.userId === userId) socket.close(WS_CLOSE_UNAUTHENTICATED, 'session revoked');
+  const sockets = new Map<WebSocket, { userId: number; sessionId: string; unsubscribe: Map<number, () => void> }>();
+  function closeSockets(which: (s: { userId: number; sessionId: string }) => boolean, reason: string): void {
+    for (const [socket, s] of sockets) if (which(s)) socket.close(WS_CLOSE_UNAUTHENTICATED, reason);
   }
+  const closeSocketsOf = (userId: number) => closeSockets((s) => s.userId === userId, 'session revoked');
 
   app.get(
     '/ws',
@@ -335,15 +393,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       websocket: true,
       preValidation: async (request, reply) => {
         // The Origin must be ours (B7): a foreign page cannot ride the user's cookie.
-        if (request.headers.origin !== publicOrigin) {
-          return reply.code(403).send({ error: 'origin', message: `origin ${request.headers.origin ?? '(none)'} is not allowed`, code: 'TH_ERR_WEB_ORIGIN' });
+        const origin = request.headers.origin;
+        if (origin === undefined || !liveOrigins.includes(origin)) {
+          return reply.code(403).send({
+            error: 'origin',
+            message: `live updates are refused from origin ${origin ?? '(none)'}: open the Web CLI at ${publicOrigin}`,
+            code: 'TH_ERR_WEB_ORIGIN',
+            publicUrl: publicOrigin,
+          });
         }
         await authenticate(request, reply);
       },
     },
     (socket, request) => {
       const user = request.user!;
-      const state = { userId: user.id, unsubscribe: new Map<number, () => void>() };
+      const state = { userId: user.id, sessionId: request.sessionId!, unsubscribe: new Map<number, () => void>() };
       sockets.set(socket, state);
       // Messages sent in one pass of the event loop (an action's chunks and status, the events of
       // the user's other actions whose answers came in the same pass) leave in one write: the TCP

@@ -5,7 +5,8 @@ import { WebAuthError, WebSecretError } from '../core/errors.js';
 /**
  * Passwords, tokens and secrets at rest.
  * - Passwords: scrypt, stored as `scrypt$N$r$p$<salt b64>$<hash b64>`, compared in constant time.
- * - Tokens: HS256 JWTs (jose) with `sub`, `pv` (password_version) and an expiry (B1, B2).
+ * - Tokens: HS256 JWTs (jose) with `sub`, `pv` (password_version), `sid` (the login session, kept
+ *   when a token is re-issued, so that logging out revokes every token of that session) and an expiry (B1, B2).
  * - Secrets in handler configurations: AES-256-GCM, stored as `enc:v1:<iv>:<tag>:<data>` (base64url).
  */
 
@@ -43,6 +44,8 @@ export function dummyPasswordHash(): Promise<string> {
 export interface TokenClaims {
   userId: number;
   passwordVersion: number;
+  /** The login session the token belongs to (re-issued tokens keep it). */
+  sessionId: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
   iat: number;
@@ -61,17 +64,18 @@ export class TokenService {
     this.key = new Uint8Array(key);
   }
 
-  async issue(userId: number, passwordVersion: number): Promise<{ token: string; exp: number }> {
+  /** A new token; without `sessionId` it starts a new login session. */
+  async issue(userId: number, passwordVersion: number, sessionId = newSessionId()): Promise<{ token: string; exp: number; sessionId: string }> {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.lifetimeSeconds;
-    const token = await new SignJWT({ pv: passwordVersion })
+    const token = await new SignJWT({ pv: passwordVersion, sid: sessionId })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(String(userId))
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setJti(randomBytes(8).toString('hex'))
       .sign(this.key);
-    return { token, exp };
+    return { token, exp, sessionId };
   }
 
   /**
@@ -91,8 +95,8 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
       const userId = Number(payload.sub);
-      if (!Number.isInteger(userId) || typeof payload.pv !== 'number') throw new Error('bad claims');
-      claims = { userId, passwordVersion: payload.pv, exp: payload.exp!, iat: payload.iat ?? 0 };
+      if (!Number.isInteger(userId) || typeof payload.pv !== 'number' || !isSessionId(payload.sid)) throw new Error('bad claims');
+      claims = { userId, passwordVersion: payload.pv, sessionId: payload.sid, exp: payload.exp!, iat: payload.iat ?? 0 };
     } catch {
       throw new WebAuthError('invalid or expired session');
     }
@@ -101,6 +105,9 @@ export class TokenService {
     return claims;
   }
 }
+
+const newSessionId = () => randomBytes(16).toString('base64url');
+const isSessionId = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(value);
 
 /** AES-256-GCM for secrets in handler configurations. */
 export class SecretBox {

@@ -86,7 +86,10 @@ export async function createWebCli(config: WebCliConfig, options: { handlers?: H
     pageDist: config.page.dist,
     logger: options.logger,
   });
-  const purge = setInterval(() => void service.store.purgeExpiredUploads().catch(() => undefined), 3_600_000);
+  const purge = setInterval(() => {
+    void service.store.purgeExpiredUploads().catch(() => undefined);
+    void service.store.purgeExpiredRevocations().catch(() => undefined);
+  }, 3_600_000);
   purge.unref();
   let closed = false;
   return {

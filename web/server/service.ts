@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createEmitter, type ActionEmitter } from '../core/emitter.js';
-import { WebAuthError, WebCommandError, WebNotFoundError } from '../core/errors.js';
+import { WebAuthError, WebCommandError } from '../core/errors.js';
 import { HandlerRegistry } from '../core/registry.js';
 import { executeRun } from '../core/run.js';
 import { SECRET_MASK, mapSecrets, maskSecrets, secretValues } from '../core/secrets.js';
@@ -128,13 +128,34 @@ export class WebCliService {
     return { user, token, exp };
   }
 
-  /** The user a token names, if the token is valid, the user active and the password version current (B2). */
-  async authenticate(token: string | undefined): Promise<{ user: UserRow; exp: number; iat: number }> {
+  /**
+   * The user a token names, if the token is valid, the user active, the password version current
+   * (B2) and its login session not logged out.
+   */
+  async authenticate(token: string | undefined): Promise<{ user: UserRow; sessionId: string; exp: number; iat: number }> {
     if (!token) throw new WebAuthError();
     const claims = await this.tokens.verify(token);
-    const user = await this.store.userById(claims.userId);
-    if (!user || !user.isActive || user.passwordVersion !== claims.passwordVersion) throw new WebAuthError('session revoked');
-    return { user, exp: claims.exp, iat: claims.iat };
+    const [user, revoked] = await Promise.all([this.store.userById(claims.userId), this.store.isSessionRevoked(claims.sessionId)]);
+    if (!user || !user.isActive || user.passwordVersion !== claims.passwordVersion || revoked) throw new WebAuthError('session revoked');
+    return { user, sessionId: claims.sessionId, exp: claims.exp, iat: claims.iat };
+  }
+
+  /**
+   * Ends the login session of a token, if it is still valid: every token of that session (the
+   * re-issued ones too) is refused from now on. Returns the session, or undefined when there was none.
+   */
+  async logout(token: string | undefined): Promise<{ userId: number; sessionId: string } | undefined> {
+    let session: { user: UserRow; sessionId: string };
+    try {
+      session = await this.authenticate(token);
+    } catch (error) {
+      if (error instanceof WebAuthError) return undefined;
+      throw error;
+    }
+    // A token of this session issued from now on is impossible; the newest one expires within a lifetime.
+    const lastExpiry = new Date(Date.now() + this.tokens.lifetimeSeconds * 1000);
+    await this.store.revokeSession(session.user.id, session.sessionId, lastExpiry);
+    return { userId: session.user.id, sessionId: session.sessionId };
   }
 
   async createUser(email: string, password: string): Promise<UserRow> {
@@ -155,8 +176,9 @@ export class WebCliService {
   /** Per-user configurations with secrets sealed at rest and masked when shown. */
   readonly configStore: HandlerConfigStore = {
     getMasked: async (userId, handler) => {
+      const keys = this.secretKeysOf(handler); // an unknown handler is an error, not "no configuration"
       const stored = await this.store.getHandlerConfig(userId, handler);
-      return stored === undefined ? undefined : maskSecrets(stored, this.secretKeysOf(handler));
+      return stored === undefined ? undefined : maskSecrets(stored, keys);
     },
     set: async (userId, handler, config) => {
       const keys = this.secretKeysOf(handler);
@@ -186,7 +208,7 @@ export class WebCliService {
 
   private secretKeysOf(handler: string): readonly string[] {
     const h = this.registry.get(handler);
-    if (!h) throw new WebNotFoundError(`handler ${handler}`);
+    if (!h) throw new WebCommandError(`no handler named ${handler}`, { code: 'TH_ERR_WEB_UNKNOWN_HANDLER' });
     return h.secretKeys ?? [];
   }
 

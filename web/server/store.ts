@@ -105,6 +105,7 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 const Q = {
   userById: new PreparedQuery((db, id: number) => db.selectFrom('users').selectAll().where('id', '=', id)),
+  sessionRevoked: new PreparedQuery((db, sessionId: string) => db.selectFrom('revoked_sessions').select('session_id').where('session_id', '=', sessionId)),
   threadOwned: new PreparedQuery((db, threadId: number, userId: number) =>
     db.selectFrom('threads').select('id').where('id', '=', threadId).where('user_id', '=', userId),
   ),
@@ -246,6 +247,25 @@ export class Store {
 
   async bumpPasswordVersion(userId: number): Promise<void> {
     await this.db.updateTable('users').set({ password_version: sql`password_version + 1`, updated_at: now() }).where('id', '=', userId).execute();
+  }
+
+  /** Ends one login session: its tokens are refused until `expiresAt`, when they expire anyway. */
+  async revokeSession(userId: number, sessionId: string, expiresAt: Date): Promise<void> {
+    await this.db
+      .insertInto('revoked_sessions')
+      .values({ session_id: sessionId, user_id: userId, revoked_at: now(), expires_at: expiresAt.toISOString() })
+      .onConflict((c) => c.column('session_id').doNothing())
+      .execute();
+  }
+
+  async isSessionRevoked(sessionId: string): Promise<boolean> {
+    return (await Q.sessionRevoked.first(this.db, sessionId)) !== undefined;
+  }
+
+  /** Forgets revocations whose tokens have all expired. */
+  async purgeExpiredRevocations(): Promise<number> {
+    const r = await this.db.deleteFrom('revoked_sessions').where('expires_at', '<=', now()).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   /** Enables or disables a user; disabling bumps password_version. */

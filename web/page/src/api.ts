@@ -48,6 +48,8 @@ export const api = {
   login: (email: string, password: string) => call<{ user: Me }>('POST', '/api/login', { email, password }),
   logout: () => call('POST', '/api/logout'),
   me: () => call<Me>('GET', '/api/me'),
+  /** The public URL and the origins the websocket accepts (the page checks its own first). */
+  live: () => call<{ publicUrl: string; origins: string[] }>('GET', '/api/live'),
   threads: () => call<ThreadSummaryJson[]>('GET', '/api/threads'),
   createThread: (title: string) => call<ThreadSummaryJson>('POST', '/api/threads', { title }),
   thread: (id: number) => call<ThreadJson>('GET', `/api/threads/${id}`),

@@ -1,7 +1,8 @@
 import { WS_CLOSE_UNAUTHENTICATED } from '../../core/types.js';
 import type { ServerMessage } from './thread-state.js';
 
-export type FeedState = 'connecting' | 'live' | 'reconnecting';
+/** `refused`: the server does not accept live updates from the page's origin (the feed never starts). */
+export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'refused';
 
 /**
  * One websocket for the thread page. On every (re)connect it first reloads the thread through

@@ -11,6 +11,8 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
   const [thread, setThread] = useState<ThreadJson | null>(null);
   const [feedState, setFeedState] = useState<FeedState>('connecting');
   const [alert, setAlert] = useState<string | null>(null);
+  /** The public URL, when the server refuses live updates from this page's origin. */
+  const [refusedFor, setRefusedFor] = useState<string | null>(null);
   const [input, setInput] = useState('');
   const [topHeight, setTopHeight] = useState<number | null>(null);
   const threadRef = useRef<ThreadJson | null>(null);
@@ -32,12 +34,17 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
   useEffect(() => {
     threadRef.current = null;
     setThread(null);
+    setRefusedFor(null);
+    let left = false;
+    const reloadOrLeave = () =>
+      reload().catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) navigate('/threads');
+        throw error;
+      });
+    // The thread comes over HTTP whatever becomes of the socket; each (re)connect reloads it again.
+    reloadOrLeave().catch((error: Error) => setAlert(error.message));
     const feed = new ThreadFeed(threadId, {
-      resync: () =>
-        reload().catch((error: unknown) => {
-          if (error instanceof ApiError && error.status === 404) navigate('/threads');
-          throw error;
-        }),
+      resync: reloadOrLeave,
       state: setFeedState,
       expired: () => navigate('/login'),
       sessionValid: () =>
@@ -56,8 +63,20 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
       },
     });
     feedRef.current = feed;
-    feed.start();
-    return () => feed.stop();
+    // A socket from an origin the server refuses would only fail (403) over and over: say so instead.
+    api.live().then(
+      ({ publicUrl, origins }) => {
+        if (left) return;
+        if (origins.includes(location.origin)) return feed.start();
+        setRefusedFor(publicUrl);
+        setFeedState('refused');
+      },
+      () => left || feed.start(),
+    );
+    return () => {
+      left = true;
+      feed.stop();
+    };
   }, [threadId, reload, replace, navigate]);
 
   const guard = (work: Promise<unknown>) =>
@@ -85,10 +104,30 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
     inputRef.current?.focus();
   };
 
-  if (!thread) return <div class="loading">loading…</div>;
+  const refusedBanner = refusedFor ? (
+    <div class="alert origin-refused" role="alert">
+      Live updates are refused from this address ({location.origin}): the server accepts them only from its public URL{' '}
+      <a href={`${refusedFor}${location.pathname}`}>{refusedFor}</a>. Open the Web CLI there; here the thread is loaded once, and the <em>refused</em> badge
+      loads it again.
+    </div>
+  ) : null;
+  if (!thread)
+    return (
+      <div>
+        {refusedBanner}
+        {alert ? (
+          <div class="alert" role="alert">
+            {alert}
+          </div>
+        ) : (
+          <div class="loading">loading…</div>
+        )}
+      </div>
+    );
   return (
     <div class="thread-page" ref={splitRef}>
       <div class="pane-top" style={topHeight === null ? undefined : { flex: `0 0 ${topHeight}px` }}>
+        {refusedBanner}
         {alert ? (
           <div class="alert" role="alert">
             {alert}{' '}
@@ -106,7 +145,12 @@ export function ThreadPage({ threadId, me, navigate }: { threadId: number; me: M
               onSave={(v) => guard(api.patchThread(threadId, { title: { value: v } }).then(() => reload()))}
             />
           </h1>
-          <button type="button" class={`feed feed-${feedState}`} title="websocket state; click to reconnect" onClick={() => feedRef.current?.drop()}>
+          <button
+            type="button"
+            class={`feed feed-${feedState}`}
+            title={feedState === 'refused' ? 'live updates refused from this address; click to load the thread again' : 'websocket state; click to reconnect'}
+            onClick={() => (feedState === 'refused' ? guard(reload()) : feedRef.current?.drop())}
+          >
             {feedState}
           </button>
         </div>

@@ -128,8 +128,25 @@ const m0001: Migration = {
   },
 };
 
+/** Logout revokes its login session (the `sid` of its tokens) until the session's last token expires. */
+const m0002: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('revoked_sessions')
+      .addColumn('session_id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('revoked_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('revoked_sessions_expires_at_index').on('revoked_sessions').column('expires_at').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('revoked_sessions').execute();
+  },
+};
+
 /** Every migration, by name (names sort in order). */
-export const MIGRATIONS: Record<string, Migration> = { '0001_initial': m0001 };
+export const MIGRATIONS: Record<string, Migration> = { '0001_initial': m0001, '0002_revoked_sessions': m0002 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

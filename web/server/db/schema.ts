@@ -96,6 +96,14 @@ export interface HandlerConfigsTable {
   updated_at: string;
 }
 
+/** Login sessions ended by a logout: their tokens are refused until they would have expired anyway. */
+export interface RevokedSessionsTable {
+  session_id: string;
+  user_id: number;
+  revoked_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   threads: ThreadsTable;
@@ -105,4 +113,5 @@ export interface Database {
   artifacts: ArtifactsTable;
   uploads: UploadsTable;
   handler_configs: HandlerConfigsTable;
+  revoked_sessions: RevokedSessionsTable;
 }

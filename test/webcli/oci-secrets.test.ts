@@ -131,6 +131,14 @@ describe('redactOciText: the command text as the handler parses it', () => {
     for (const s of secrets) expect(out).not.toContain(s);
   });
 
+  test('every secret field is found, on the first line and in the body, escaped keys included', () => {
+    for (const name of SECRET_FIELDS) {
+      expect(redactOciText(`%oci% X ${name}=v4lue`)).toBe(`%oci% X ${name}=********`);
+      expect(redactOciText(`%oci% X\n${name}: v4lue`)).toBe(`%oci% X\n${name}: ********`);
+    }
+    expect(redactOciText('%oci% X\n"new\\x50assword": YamlEsc1')).toBe('%oci% X\n"new\\x50assword": ********');
+  });
+
   test('flags and other fields stay as typed; text that does not parse is not kept', () => {
     const text = '%oci% GroupAccessDeviceModifyRequest14 useCustomUserNamePassword=true hasPassword:=true userId=a';
     expect(redactOciText(text)).toBe(text);

@@ -25,10 +25,15 @@ export function isSecretField(path: string): boolean {
   return SECRETS.has(leafName(path));
 }
 
+/** A word every secret field's name holds (checked against SECRET_FIELDS by the tests). */
+const SECRET_WORD = /password|passcode|secret/i;
+
 const SECRET_ELEMENT = new RegExp(`<(${SECRET_FIELDS.join('|')})(\\s[^>]*)?>([^<]*)</\\1>`, 'g');
 
 /** `<newPassword>x</newPassword>` → masked, in raw OCI-P XML (secret elements only). */
 export function redactOciXml(xml: string): string {
+  // Most exchanges name no secret element: one quick scan spares them the replacing pass.
+  if (!SECRET_WORD.test(xml)) return xml;
   return xml.replace(SECRET_ELEMENT, (_m, name: string, attrs: string | undefined) => `<${name}${attrs ?? ''}>${SECRET_MASK}</${name}>`);
 }
 
@@ -59,6 +64,8 @@ function shellWord(text: string): string {
   return /^[^\s'"\\]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+const MAY_NAME_A_SECRET = new RegExp(`${SECRET_WORD.source}|\\\\`, 'i');
+
 interface Span {
   start: number;
   end: number;
@@ -73,6 +80,9 @@ interface Span {
  * quoted, multi-line, or an alias and its anchor) is replaced where it was typed.
  */
 export function redactOciText(raw: string): string {
+  // Every secret field's name holds one of these words; a key can only be spelled otherwise
+  // through an escape (JSON `\u0050`, YAML `\x50`), hence the backslash. Most commands are spared the parse.
+  if (!MAY_NAME_A_SECRET.test(raw)) return raw;
   let spans: Span[];
   try {
     spans = [...argumentSpans(raw), ...bodySpans(raw)];

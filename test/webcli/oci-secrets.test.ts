@@ -48,6 +48,7 @@ describe('secret fields: the runtime list against the real schemas', () => {
   });
 
   test('the XML chunk masks secret elements only', () => {
+    expect(redactOciXml('<password><![CDATA[a<b]]>&amp;c</password>')).toBe('<password>********</password>');
     expect(
       redactOciXml(
         '<hasPassword>true</hasPassword><newPassword>abc</newPassword><password a="1">x y</password><useCustomUserNamePassword>false</useCustomUserNamePassword><passwordExpiresDays>30</passwordExpiresDays>',
@@ -142,6 +143,10 @@ describe('redactOciText: the command text as the handler parses it', () => {
   test('flags and other fields stay as typed; text that does not parse is not kept', () => {
     const text = '%oci% GroupAccessDeviceModifyRequest14 useCustomUserNamePassword=true hasPassword:=true userId=a';
     expect(redactOciText(text)).toBe(text);
+    // userPassword here is a container (which password to generate), not a secret value.
+    const generate = '%oci% PasswordGenerateRequest\nuserPassword: {serviceProviderId: acme, groupId: g, userId: u, generatePassword: true}';
+    expect(redactOciText(generate)).toBe(generate);
+    expect(redactOciText('%oci% X\npassword: [One1, Two2]')).toBe('%oci% X\npassword: [********, ********]');
     expect(redactOciText('%oci% X\n{ bad: [ newPassword: Unparsed1')).toBe('%oci% (not shown: the text did not parse)');
   });
 });

@@ -28,7 +28,8 @@ export function isSecretField(path: string): boolean {
 /** A word every secret field's name holds (checked against SECRET_FIELDS by the tests). */
 const SECRET_WORD = /password|passcode|secret/i;
 
-const SECRET_ELEMENT = new RegExp(`<(${SECRET_FIELDS.join('|')})(\\s[^>]*)?>([^<]*)</\\1>`, 'g');
+/** A secret element and its text (character data, entities or CDATA sections). */
+const SECRET_ELEMENT = new RegExp(`<(${SECRET_FIELDS.join('|')})(\\s[^>]*)?>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1>`, 'g');
 
 /** `<newPassword>x</newPassword>` → masked, in raw OCI-P XML (secret elements only). */
 export function redactOciXml(xml: string): string {
@@ -37,12 +38,16 @@ export function redactOciXml(xml: string): string {
   return xml.replace(SECRET_ELEMENT, (_m, name: string, attrs: string | undefined) => `<${name}${attrs ?? ''}>${SECRET_MASK}</${name}>`);
 }
 
-/** A deep copy with every scalar under a secret field masked (a request, a `key:=json` value). */
+/**
+ * A deep copy with the value of every secret field masked (a request, a `key:=json` value). A
+ * secret-named element with members (`userPassword` of PasswordGenerateRequest: ids and flags)
+ * is a container: its members' own names say which of them are secret.
+ */
 export function redactOciValue(value: unknown, secret = false): JsonValue {
   if (Array.isArray(value)) return value.map((v) => redactOciValue(v, secret));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactOciValue(v, secret || isSecretField(k));
+    for (const [k, v] of Object.entries(value)) out[k] = redactOciValue(v, isSecretField(k));
     return out;
   }
   if (secret && value !== null && value !== undefined) return SECRET_MASK;
@@ -51,12 +56,7 @@ export function redactOciValue(value: unknown, secret = false): JsonValue {
 
 /** Rows of the response's field/value table (`[path, value]`) with secret values masked. */
 export function redactFieldRows(rows: readonly [string, string][]): [string, string][] {
-  return rows.map(([path, value]) => [path, isSecretPath(path) ? SECRET_MASK : value]);
-}
-
-/** True when any field along a dotted path (`userPassword.password`, `auth[1].passcode`) is secret. */
-function isSecretPath(path: string): boolean {
-  return path.split('.').some((segment) => isSecretField(segment));
+  return rows.map(([path, value]) => [path, isSecretField(path) ? SECRET_MASK : value]);
 }
 
 /** A word as the command splitter reads it back unchanged: plain, or single-quoted. */
@@ -76,8 +76,9 @@ interface Span {
  * Command text with every secret value masked, found by parsing the text as the handler does
  * (not by patterns): each `key=value` / `key:=json` field of the first line whose field is
  * secret (or whose JSON value holds one) is written again with the value masked, and in the
- * YAML/JSON body each scalar under a secret key (any depth, any style: block, flow, JSON,
- * quoted, multi-line, or an alias and its anchor) is replaced where it was typed.
+ * YAML/JSON body each scalar value of a secret key, or of a list under one (any depth, any
+ * style: block, flow, JSON, quoted, multi-line, or an alias and its anchor), is replaced where
+ * it was typed.
  */
 export function redactOciText(raw: string): string {
   // Every secret field's name holds one of these words; a key can only be spelled otherwise
@@ -139,7 +140,7 @@ function bodySpans(raw: string): Span[] {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = isScalar(pair.key) ? String(pair.key.value) : '';
-        visit(pair.value, secret || isSecretField(key));
+        visit(pair.value, isSecretField(key)); // a mapping is a container: its keys decide
       }
     } else if (isSeq(node)) {
       for (const item of node.items) visit(item, secret);

@@ -284,8 +284,8 @@ describe('%oci% against the mock OCI-P server', () => {
     for (const c of sink.chunks) expect(c.text ?? '').not.toContain('Sup3r-S3cret');
     expect(JSON.stringify(oci.redact!(parsed.request as never))).not.toContain('Sup3r-S3cret');
     expect(redactOciText(text)).toBe('%oci% UserModifyRequest22 userId=alice@acme.example newPassword=********');
-    expect(redactOciText('%oci% X \'newPassword=a b\' passcode:="1 2"\nuserId: a\npassword: hunter2')).toBe(
-      "%oci% X 'newPassword=********' passcode:=********\nuserId: a\npassword: ********",
+    expect(redactOciText("%oci% X 'newPassword=a b' passcode:='\"1 2\"'\nuserId: a\npassword: hunter2")).toBe(
+      '%oci% X newPassword=******** \'passcode:="********"\'\nuserId: a\npassword: ********',
     );
     expect(redactOciXml('<newPassword>abc</newPassword><userPassword a="1">x</userPassword>')).toBe(
       '<newPassword>********</newPassword><userPassword a="1">********</userPassword>',

@@ -29,10 +29,11 @@ export function splitCommand(raw: string): CommandText {
   };
 }
 
-/** Shell-like word splitting of one line; `base` is added to the offsets. */
-export function splitArgs(line: string, base = 0): { args: string[]; offsets: number[] } {
+/** Shell-like word splitting of one line; `base` is added to the offsets (start, and end after the word's last character). */
+export function splitArgs(line: string, base = 0): { args: string[]; offsets: number[]; ends: number[] } {
   const args: string[] = [];
   const offsets: number[] = [];
+  const ends: number[] = [];
   let i = 0;
   while (i < line.length) {
     while (i < line.length && /\s/.test(line[i]!)) i++;
@@ -71,8 +72,9 @@ export function splitArgs(line: string, base = 0): { args: string[]; offsets: nu
     }
     args.push(word);
     offsets.push(base + start);
+    ends.push(base + i);
   }
-  return { args, offsets };
+  return { args, offsets, ends };
 }
 
 /** Options of a verb: `--name value`, `--name=value`, or a boolean `--flag`. */

@@ -106,9 +106,16 @@ export class WebOciProfileError extends WebCliError {
   }
 }
 
+/** A profile's `passwordEnv` names a variable the administrator did not allow (→ 400 when saved; an error chunk when used). */
+export class WebOciPasswordEnvError extends WebCliError {
+  constructor(message: string, context: { profile: string; name: string }) {
+    super('TH_ERR_WEB_OCI_PASSWORD_ENV', message, { context });
+  }
+}
+
 /** HTTP status for an error thrown by the core or the store. */
 export function httpStatusOf(error: unknown): number {
-  if (error instanceof WebCommandError || error instanceof WebHandlerConfigError) return 400;
+  if (error instanceof WebCommandError || error instanceof WebHandlerConfigError || error instanceof WebOciPasswordEnvError) return 400;
   if (error instanceof WebAuthError) return 401;
   if (error instanceof WebNotFoundError) return 404;
   if (error instanceof WebConflictError) return 409;

@@ -57,7 +57,8 @@ export async function runHeadless(options: {
       readUpload: async () => undefined,
       limits: DEFAULT_LIMITS,
     },
-    options.staticConfig ?? {},
+    // Headless, whoever names a `passwordEnv` owns the process and its variables: any name is allowed (unless the caller says otherwise).
+    { ...options.staticConfig, oci: options.staticConfig?.oci ?? { passwordEnvAllowed: ['*'] } },
   );
   try {
     const { handler, parsed } = await registry.dispatch(options.text);

@@ -147,5 +147,6 @@ export class HandlerRegistry {
       const extra = e?.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
       throw new WebHandlerConfigError(handlerName, path, `${e?.message ?? 'invalid'}${extra}`);
     }
+    this.entries.get(handlerName)!.handler.checkConfig?.(config);
   }
 }

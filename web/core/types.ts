@@ -216,6 +216,12 @@ export interface Handler<R = any, C = any> {
   readonly help: string;
   /** Per-user configuration schema. */
   readonly configSchema?: ConfigSchema;
+  /**
+   * Checks a per-user configuration that passed the schema against rules the schema cannot say
+   * (the server's own settings); throws a typed error (→ 400 when saved). Runs wherever the
+   * schema does: when the configuration is saved and when an action reads it.
+   */
+  checkConfig?(config: C): void;
   /** Property names that hold secrets anywhere in the configuration (encrypted at rest, masked when shown). */
   readonly secretKeys?: readonly string[];
   /** Default timeout of its actions in ms (null: none). Default: the server's. */

@@ -13,7 +13,12 @@ export interface OciLogger {
   error?(message: string, data?: object): void;
 }
 
-/** Element / property names whose values are always replaced by {@link REDACTED}. */
+/**
+ * Element / property names whose values are always replaced by {@link REDACTED}: every element
+ * of the R24/R25 schemas that holds a password, passcode or shared secret (test/webcli/oci-secrets.test.ts
+ * checks this list against the XSDs). Flags and counts named after passwords (`hasPassword`,
+ * `useCustomUserNamePassword`, `passwordExpiresDays`) are not secrets and are not listed.
+ */
 export const SECRET_FIELDS: readonly string[] = [
   'password',
   'signedPassword',
@@ -23,9 +28,31 @@ export const SECRET_FIELDS: readonly string[] = [
   'OldSipAuthenticationPassword',
   'authenticationPassword',
   'sipAuthenticationPassword',
+  'newSipAuthenticationPassword',
+  'userSIPAuthenticationPassword',
+  'accessDeviceAuthenticationPassword',
+  'accessDeviceUserPassword',
+  'trunkGroupAuthenticationPassword',
+  'userPassword',
+  'defaultPassword',
+  'groupAdministratorPassword',
+  'serviceProviderAdministratorPassword',
+  'systemAdministratorPassword',
+  'groupMailServerPassword',
+  'personalMailServerPassword',
+  'impPassword',
+  'fileRepositoryPassword',
+  'ftpUserPassword',
+  'remotePassword',
+  'mobilityManagerProvisioningPassword',
+  'provisioningPassword',
   'passcode',
   'newPasscode',
   'oldPasscode',
+  'defaultPasscode',
+  'userPasscode',
+  'sharedSecret',
+  'secretKey',
 ];
 
 export const REDACTED = '***';

@@ -17,10 +17,13 @@ import {
 import { OciSchema } from '../../../runtime/oci/schema.js';
 import type { OciCommand } from '../../../runtime/oci/values.js';
 import { takeOptions } from '../command.js';
-import { WebCommandError, WebOciProfileError } from '../errors.js';
+import { WebCommandError, WebOciPasswordEnvError, WebOciProfileError, WebServerConfigError } from '../errors.js';
 import { SECRET_MASK } from '../secrets.js';
+import { isSecretField, redactFieldRows, redactOciText, redactOciValue, redactOciXml } from './oci-redact.js';
 import { pickNamed } from './named.js';
 import type { CommandText, Handler, JsonValue, ParsedCommand, RunContext } from '../types.js';
+
+export { isSecretField, redactOciText, redactOciXml } from './oci-redact.js';
 
 /**
  * `%oci%` (C.7): OCI-P requests against BroadWorks servers named in the user's profiles.
@@ -36,7 +39,7 @@ export interface OciProfile {
   userId: string;
   /** Secret: encrypted at rest, never shown. */
   password?: string;
-  /** Or: the environment variable of the server process that holds the password. */
+  /** Or: the environment variable of the server process that holds the password (only names the administrator allows: `passwordEnvAllowed`). */
   passwordEnv?: string;
   login?: 'auto' | 'hashed14sp4' | 'plain22V5';
   /** Skip TLS certificate checks (self-signed lab servers). */
@@ -59,6 +62,54 @@ export interface OciStaticConfig {
   /** Idle sessions close after this many ms (default 15 min). */
   idleCloseMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Environment variables of the server process that users may name as `passwordEnv`: exact
+   * names, a prefix ending in `*` (`BW_LAB_*`), or `*` for any. Default none: `passwordEnv` is
+   * refused. Names starting with THORS_WEBCLI_ are refused whatever the list says.
+   */
+  passwordEnvAllowed?: string[];
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The server's own settings (THORS_WEBCLI_HOME, …) are never a user's password, whatever the allowed list says. */
+const SERVER_ENV_PREFIX = 'THORS_WEBCLI_';
+
+/**
+ * Which environment variables users may name as `passwordEnv`: without this rule any user could
+ * have the server send any of its variables, as a password, to a server of their choosing.
+ */
+export class PasswordEnvPolicy {
+  private readonly names: ReadonlySet<string>;
+  private readonly prefixes: readonly string[];
+
+  constructor(readonly allowed: readonly string[] = []) {
+    for (const entry of allowed) {
+      if (typeof entry !== 'string' || (entry !== '*' && !ENV_NAME.test(entry.endsWith('*') ? entry.slice(0, -1) : entry))) {
+        throw new WebServerConfigError(
+          `handlers.oci.config.passwordEnvAllowed: '${String(entry)}' is neither a variable name, a prefix ending in * (BW_LAB_*), nor *`,
+          { key: 'handlers.oci.config.passwordEnvAllowed' },
+        );
+      }
+    }
+    this.names = new Set(allowed.filter((e) => !e.endsWith('*')));
+    this.prefixes = allowed.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1));
+  }
+
+  allows(name: string): boolean {
+    if (name.startsWith(SERVER_ENV_PREFIX)) return false;
+    return this.names.has(name) || this.prefixes.some((p) => name.startsWith(p));
+  }
+
+  /** Throws TH_ERR_WEB_OCI_PASSWORD_ENV, naming the rule, unless `name` is allowed. */
+  check(profile: string, name: string): void {
+    if (this.allows(name)) return;
+    const rule =
+      this.allowed.length === 0
+        ? 'the administrator allows none (handlers.oci.config.passwordEnvAllowed in webcli.yaml is empty)'
+        : `the administrator allows only ${this.allowed.join(', ')} (handlers.oci.config.passwordEnvAllowed)${name.startsWith(SERVER_ENV_PREFIX) ? `, never ${SERVER_ENV_PREFIX}*` : ''}`;
+    throw new WebOciPasswordEnvError(`profile ${profile}: passwordEnv ${name} is not allowed: ${rule}; give the password instead`, { profile, name });
+  }
 }
 
 export const ociConfigSchema = {
@@ -101,35 +152,6 @@ const LINK_LOST: ReadonlySet<string> = new Set([
   'TH_ERR_OCI_CONNECT',
 ]);
 
-/** Element names whose text is a secret in XML chunks and stored requests. */
-const SECRET_NAME = /password|passcode|secret/i;
-
-/** `<…password…>x</…>` → masked, in raw OCI-P XML. */
-export function redactOciXml(xml: string): string {
-  // Most exchanges hold no such element: one quick scan spares them the replacing pass.
-  if (!SECRET_NAME.test(xml)) return xml;
-  return xml.replace(/<([\w:.-]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.-]*)(\s[^>]*)?>([^<]*)<\/\1>/g, `<$1$2>${SECRET_MASK}</$1>`);
-}
-
-/** Command text with secret field values masked: `newPassword=x`, `password:="x"`, and `password: x` lines of a body. */
-export function redactOciText(raw: string): string {
-  if (!SECRET_NAME.test(raw)) return raw;
-  return raw
-    .replace(/(['"])([\w.[\]]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.[\]]*:?=)[^'"]*\1/g, `$1$2${SECRET_MASK}$1`)
-    .replace(/((?:^|\s)[\w.[\]]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w.[\]]*:?=)(?:'[^']*'|"(?:[^"\\]|\\.)*"|\S*)/g, `$1${SECRET_MASK}`)
-    .replace(/^(\s*[\w-]*(?:[Pp]assword|[Pp]asscode|[Ss]ecret)[\w-]*\s*:\s*)(\S.*)$/gm, `$1${SECRET_MASK}`);
-}
-
-function redactValue(value: unknown): JsonValue {
-  if (Array.isArray(value)) return value.map(redactValue);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_NAME.test(k) && typeof v === 'string' ? SECRET_MASK : redactValue(v);
-    return out;
-  }
-  return (value ?? null) as JsonValue;
-}
-
 interface Session {
   pool: OciSessionPool;
   idleTimer?: NodeJS.Timeout;
@@ -137,10 +159,12 @@ interface Session {
 }
 
 export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpen(): number; readonly stats: { logins: number } } {
-  let settings: Required<Omit<OciStaticConfig, 'release' | 'requestTimeoutMs'>> & Pick<OciStaticConfig, 'requestTimeoutMs'> = {
+  let settings: Required<Pick<OciStaticConfig, 'perProfileConcurrency' | 'idleCloseMs'>> & Pick<OciStaticConfig, 'requestTimeoutMs'> = {
     perProfileConcurrency: 4,
     idleCloseMs: 15 * 60_000,
   };
+  // Known once started (from the static configuration); until then only a use can check a name.
+  let passwordEnvPolicy: PasswordEnvPolicy | undefined;
   let schemaPromise: Promise<OciSchema> | undefined;
   const sessions = new Map<string, Session>();
   const stats = { logins: 0 };
@@ -215,6 +239,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       noneConfigured:
         'no OCI-P profile configured: run %config% set oci with {"profiles": {"lab": {"url": "tcp://127.0.0.1:2208", "userId": "admin", "password": "…"}}}',
     });
+    // Checked again when used: the stored configuration may predate the administrator's list.
+    if (profile.password === undefined && profile.passwordEnv !== undefined) (passwordEnvPolicy ?? new PasswordEnvPolicy()).check(name, profile.passwordEnv);
     const password = profile.password ?? (profile.passwordEnv ? process.env[profile.passwordEnv] : undefined);
     if (password === undefined) throw new WebOciProfileError(`profile ${name} has no password (set password, or passwordEnv naming a variable of the server)`);
     return { name, profile, password };
@@ -272,7 +298,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       try {
         return encodeCommand(s, c);
       } catch {
-        return JSON.stringify(toJsonValue(c));
+        return JSON.stringify(redactOciValue(toJsonValue(c)));
       }
     };
     return redactOciXml(`<!-- request -->\n${encode(request)}\n<!-- response -->\n${response ? encode(response) : '(none)'}\n`);
@@ -283,7 +309,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       await context.emit.text('OK (SuccessResponse)');
       return;
     }
-    const fields = responseFields(response as OciCommand).filter(([k]) => k !== '$type');
+    const fields = redactFieldRows(responseFields(response as OciCommand).filter(([k]) => k !== '$type'));
     if (fields.length > 0) {
       await context.emit.table({
         title: response.$type,
@@ -300,7 +326,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
         {
           title: `${response.$type}.${table.path}`,
           columns: table.keys.map((key, i) => ({ key, label: table.headings[i]! })),
-          rows: table.records.map((r) => table.keys.map((k) => r[k] ?? '')),
+          rows: table.records.map((r) => table.keys.map((k) => (isSecretField(k) ? SECRET_MASK : (r[k] ?? '')))),
         },
         { csv: `${table.path.replace(/[^\w.-]+/g, '_')}.csv` },
       );
@@ -319,17 +345,29 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       '- A YAML or JSON mapping on the lines after the first gives nested or long requests; there `null` clears a field (xsi:nil), a missing key leaves it unchanged.',
       '- `%oci% profiles`: your profiles; `%oci% ping [--profile p]`: log in; `%oci% describe <RequestName>`: its fields.',
       '',
-      'Profiles: `%config% set oci` with `{"defaultProfile": "lab", "profiles": {"lab": {"url": "tcp://127.0.0.1:2208", "userId": "admin", "password": "…"}}}`. Passwords are encrypted at rest and never shown.',
-      'Tables come with a CSV download; every exchange is shown as XML with passwords redacted.',
+      'Profiles: `%config% set oci` with `{"defaultProfile": "lab", "profiles": {"lab": {"url": "tcp://127.0.0.1:2208", "userId": "admin", "password": "…"}}}`. Passwords are encrypted at rest and never shown. `"passwordEnv": "NAME"` instead of `password` takes it from a variable of the server, for the names the administrator allows only.',
+      'Secret values you type (passwords, passcodes, in any form) are masked in the stored question. Tables come with a CSV download; every exchange is shown as XML with secret values redacted.',
     ].join('\n'),
     configSchema: ociConfigSchema as unknown as Record<string, unknown>,
     secretKeys: ['password'],
+    checkConfig(config: OciUserConfig): void {
+      // Not started (a CLI reading stored configurations): the server's list is unknown here; the use checks.
+      if (!passwordEnvPolicy) return;
+      for (const [name, profile] of Object.entries(config.profiles ?? {}))
+        if (profile.passwordEnv !== undefined) passwordEnvPolicy.check(name, profile.passwordEnv);
+    },
     mayMutate: true,
     defaultTimeoutMs: 120_000,
     sessionsOpen: () => sessions.size,
     stats,
     start(_services, staticConfig) {
       const c = (staticConfig ?? {}) as OciStaticConfig;
+      if (c.passwordEnvAllowed !== undefined && !Array.isArray(c.passwordEnvAllowed)) {
+        throw new WebServerConfigError('handlers.oci.config.passwordEnvAllowed must be a list of variable names', {
+          key: 'handlers.oci.config.passwordEnvAllowed',
+        });
+      }
+      passwordEnvPolicy = new PasswordEnvPolicy(c.passwordEnvAllowed ?? []);
       settings = {
         perProfileConcurrency: c.perProfileConcurrency ?? 4,
         idleCloseMs: c.idleCloseMs ?? 15 * 60_000,
@@ -348,7 +386,7 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
     },
     redactText: redactOciText,
     redact(request: OciRequest): JsonValue {
-      return redactValue(request.op === 'send' ? { ...request, command: toJsonValue(request.command) } : request);
+      return request.op === 'send' ? { ...request, command: redactOciValue(toJsonValue(request.command)) } : request;
     },
     async parse(command: CommandText): Promise<ParsedCommand<OciRequest>> {
       const { options, positional, positionalOffsets } = takeOptions(command, { profile: 'string' });

@@ -177,10 +177,13 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
           item.queueTimer = undefined;
           this.giveUp(
             item,
-            new VboxQueueTimeoutError(`${request.label} was not sent within ${queueTimeoutMs} ms (the vBox was not ready or the queue was busy); it will never be sent`, {
-              request: request.label,
-              queueTimeout: queueTimeoutMs,
-            }),
+            new VboxQueueTimeoutError(
+              `${request.label} was not sent within ${queueTimeoutMs} ms (the vBox was not ready or the queue was busy); it will never be sent`,
+              {
+                request: request.label,
+                queueTimeout: queueTimeoutMs,
+              },
+            ),
           );
         }, queueTimeoutMs);
       }

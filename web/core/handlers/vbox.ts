@@ -181,9 +181,23 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
     return client;
   }
 
-  async function runStatus(context: RunContext, client: VboxClient): Promise<void> {
+  /**
+   * Awaits a request already queued; when the box is not ready, first tells the operator why
+   * the command waits and for how long at most.
+   */
+  async function queued<T>(context: RunContext, client: VboxClient, boxName: string, pending: Promise<T>): Promise<T> {
+    if (!client.isReady) {
+      pending.catch(() => undefined); // awaited below; it must not count as unhandled meanwhile
+      await context.emit.text(
+        `box ${boxName} is ${client.state}: the command waits up to ${client.options.queueTimeout} ms for it and is never sent after it was cancelled or failed`,
+      );
+    }
+    return pending;
+  }
+
+  async function runStatus(context: RunContext, client: VboxClient, boxName: string): Promise<void> {
     const send: VboxSendOptions = { signal: context.signal };
-    const rooms = await client.rooms(send);
+    const rooms = await queued(context, client, boxName, client.rooms(send));
     const roomName = new Map(rooms.map((r) => [r.id, r.name]));
     const nodes = await client.nodes(send);
     const rows: string[][] = [];
@@ -353,14 +367,20 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
       context.log.debug('vbox', { box: name });
       switch (request.op) {
         case 'status':
-          return runStatus(context, client);
+          return runStatus(context, client, name);
         case 'watch':
           return runWatch(context, client, Math.min(request.forMs, settings.maxWatchMs ?? 600_000), request.filterNode);
         case 'key': {
           const { node, key } = request.target;
           let power: 'ON' | 'OFF' = request.action === 'off' ? 'OFF' : 'ON';
-          if (request.action === 'toggle') power = (await client.keyStatus(node, key, send)).power === KeyPowerStatus.ON ? 'OFF' : 'ON';
-          const ack = await client.toggleKey(node, key, power, request.action === 'dim' ? { dimmerRatio: request.level } : {}, send);
+          if (request.action === 'toggle')
+            power = (await queued(context, client, name, client.keyStatus(node, key, send))).power === KeyPowerStatus.ON ? 'OFF' : 'ON';
+          const ack = await queued(
+            context,
+            client,
+            name,
+            client.toggleKey(node, key, power, request.action === 'dim' ? { dimmerRatio: request.level } : {}, send),
+          );
           await context.emit.text(`${node}/${key} ${power}${request.action === 'dim' ? ` ${request.level}%` : ''}: ${ack.isOK ? 'ACK' : String(ack.type)}`);
           const status = await client.keyStatus(node, key, send);
           await context.emit.text(`${node}/${key} is now ${powerName(status.power as number)}`);
@@ -368,7 +388,7 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
         }
         case 'blind': {
           const { node, key } = request.target;
-          const ack = await client.toggleKey(node, key, BLIND_POWER[request.action], {}, send);
+          const ack = await queued(context, client, name, client.toggleKey(node, key, BLIND_POWER[request.action], {}, send));
           await context.emit.text(`${node}/${key} ${request.action}: ${ack.isOK ? 'ACK' : String(ack.type)}`);
           return;
         }
@@ -377,7 +397,7 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
           if (typeof target === 'string') {
             const wanted = target.toLowerCase();
             let found: KeyRef | undefined;
-            for (const node of await client.nodes(send)) {
+            for (const node of await queued(context, client, name, client.nodes(send))) {
               const n = node as unknown as { nodeId: number; keysList: { id: number }[] };
               for (const k of n.keysList) {
                 let params: unknown;
@@ -395,7 +415,7 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
             if (!found) throw new WebCommandError(`no key named '${request.target}' on the box`);
             target = found;
           }
-          const ack = await client.toggleKey(target.node, target.key, 'ON', {}, send);
+          const ack = await queued(context, client, name, client.toggleKey(target.node, target.key, 'ON', {}, send));
           await context.emit.text(`scenario ${target.node}/${target.key}: ${ack.isOK ? 'ACK' : String(ack.type)}`);
           return;
         }

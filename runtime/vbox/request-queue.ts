@@ -172,7 +172,10 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
       };
       const onAbort = () => this.giveUp(item, abortedError(request, item.messageId, signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (queueTimeoutMs !== undefined && Number.isFinite(queueTimeoutMs)) {
+      (policy.lane === 'handshake' ? this.handshakeItems : this.userItems).push(item);
+      this.pump();
+      // Written at once (the usual case on an idle link): no queue-wait timer needed.
+      if (this.inFlight !== item && !item.settled && queueTimeoutMs !== undefined && Number.isFinite(queueTimeoutMs)) {
         item.queueTimer = setTimeout(() => {
           item.queueTimer = undefined;
           this.giveUp(
@@ -187,8 +190,6 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
           );
         }, queueTimeoutMs);
       }
-      (policy.lane === 'handshake' ? this.handshakeItems : this.userItems).push(item);
-      this.pump();
     });
   }
 

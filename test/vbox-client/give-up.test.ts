@@ -138,6 +138,19 @@ describe('giving up a request in flight or behind one (in-process mock)', () => 
     expect(m.received.filter((r) => r.loggedIn).map((r) => `${r.name} ${String(r.fields.keyId)}`)).toEqual(['ToggleKeyStatus 0', 'KeyStatus 2']);
   });
 
+  test('behind a slow request, one that outwaits its queue limit is removed; the slow one is unaffected', async () => {
+    const m = await mock();
+    const c = client(m.port, { requestTimeout: 2000, maxRetries: 0 });
+    await c.connect();
+    m.faults.once({ delayMs: 300 });
+    const slow = c.keyStatus(1, 0, { queueTimeout: 10 }); // written at once: its queue limit is over
+    const behind = c.toggleKey(1, 1, 'ON', {}, { queueTimeout: 50 });
+    expect((await rejection(behind)).code).toBe('TH_ERR_VBOX_QUEUE_TIMEOUT');
+    expect((await slow).nodeId).toBe(1);
+    expect((await c.roomCount()).list.length).toBeGreaterThan(0);
+    expect(m.received.filter((r) => r.loggedIn).map((r) => r.name)).toEqual(['KeyStatus', 'RoomCount']);
+  });
+
   test('an invalid per-request queueTimeout is a typed rejection', async () => {
     const m = await mock();
     const c = client(m.port);

@@ -189,7 +189,7 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
     if (!client.isReady) {
       pending.catch(() => undefined); // awaited below; it must not count as unhandled meanwhile
       await context.emit.text(
-        `box ${boxName} is ${client.state}: the command waits up to ${client.options.queueTimeout} ms for it and is never sent after it was cancelled or failed`,
+        `box ${boxName} is ${client.state}: the command waits up to ${client.options.queueTimeout} ms for it; once cancelled or timed out it is never sent`,
       );
     }
     return pending;

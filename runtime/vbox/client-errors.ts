@@ -63,6 +63,29 @@ export class VboxTimeoutError extends ThorsHammerError {
   }
 }
 
+/**
+ * The caller's AbortSignal fired. `sent` tells whether the request had been written: when
+ * false it was removed from the queue and will never be sent; when true the vBox may already
+ * have carried it out (its outcome is unknown) and it is not retried.
+ */
+export class VboxAbortedError extends ThorsHammerError {
+  readonly sent: boolean;
+  constructor(message: string, context: Record<string, unknown> & { sent: boolean }, options: { cause?: unknown } = {}) {
+    super('TH_ERR_VBOX_ABORTED', message, { ...options, context });
+    this.sent = context.sent;
+  }
+}
+
+/**
+ * The request waited `queueTimeout` ms without being written (the client was not ready, or the
+ * queue ahead of it was long). It was removed from the queue and will never be sent.
+ */
+export class VboxQueueTimeoutError extends ThorsHammerError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('TH_ERR_VBOX_QUEUE_TIMEOUT', message, { context: { ...context, sent: false } });
+  }
+}
+
 /** Automatic reconnection stopped after `maxReconnectAttempts` failed attempts. */
 export class VboxReconnectGaveUpError extends ThorsHammerError {
   constructor(attempts: number, options: { cause?: unknown } = {}) {

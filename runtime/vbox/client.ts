@@ -93,6 +93,18 @@ export interface VboxClientInternals {
   random?: RandomSource;
 }
 
+/**
+ * Per-request options of send() and the convenience methods. A request given up (signal
+ * aborted, queue-wait limit passed, client closed) before it was written is removed from the
+ * queue and never written later, even when the link comes back.
+ */
+export interface VboxSendOptions {
+  /** Gives the request up when aborted (rejects with VboxAbortedError, whose `sent` says whether it was written). */
+  signal?: AbortSignal;
+  /** Longest wait in ms before the request is written; overrides the client's `queueTimeout`. */
+  queueTimeout?: number;
+}
+
 /** Anything that looks like a generated request: `command`, `replyKind` and `toBuffer(msgId)`. */
 export interface VboxRequestLike {
   readonly command: number;
@@ -247,7 +259,7 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
    * request such as NodeStatus gets no answer). Never throws synchronously; before
    * connect() or after close() it rejects with VboxNotConnectedError.
    */
-  send<R extends VboxResponse = VboxResponse>(request: VboxRequestLike): Promise<R | undefined> {
+  send<R extends VboxResponse = VboxResponse>(request: VboxRequestLike, options: VboxSendOptions = {}): Promise<R | undefined> {
     if (this.stateValue === 'idle' || this.stateValue === 'closed') {
       const message =
         this.stateValue === 'closed'
@@ -261,8 +273,14 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
     } catch (error) {
       return Promise.reject(error);
     }
+    const queueTimeout = options.queueTimeout ?? this.options.queueTimeout;
+    if (typeof queueTimeout !== 'number' || !Number.isFinite(queueTimeout) || queueTimeout <= 0) {
+      return Promise.reject(new VboxRequestError(`queueTimeout must be a finite number of ms > 0; got ${String(queueTimeout)}`, { context: { queueTimeout } }));
+    }
     const unknownKind = outgoing.replyKind === 'unknown';
     return this.queue.enqueue(outgoing, {
+      queueTimeoutMs: queueTimeout,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
       lane: 'user',
       // §10: an `unknown`-kind request (NodeStatus) gets one short attempt.
       timeoutMs: unknownKind ? Math.min(this.options.requestTimeout, 500) : this.options.requestTimeout,
@@ -281,59 +299,65 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
   // ── convenience methods ───────────────────────────────────────────────────────────────
 
   /** RoomCount: how many rooms and their ids. */
-  roomCount(): Promise<responses.RoomCount> {
-    return this.sendExpecting(() => new requests.RoomCount({}));
+  roomCount(options: VboxSendOptions = {}): Promise<responses.RoomCount> {
+    return this.sendExpecting(() => new requests.RoomCount({}), options);
   }
 
   /** RoomMetaData for one room. */
-  roomMetaData(roomId: number): Promise<responses.RoomMetaData> {
-    return this.sendExpecting(() => new requests.RoomMetaData({ roomId }));
+  roomMetaData(roomId: number, options: VboxSendOptions = {}): Promise<responses.RoomMetaData> {
+    return this.sendExpecting(() => new requests.RoomMetaData({ roomId }), options);
   }
 
   /** Every room: RoomCount, then RoomMetaData for each id, in order. */
-  async rooms(): Promise<VboxRoom[]> {
-    const count = await this.roomCount();
+  async rooms(options: VboxSendOptions = {}): Promise<VboxRoom[]> {
+    const count = await this.roomCount(options);
     const rooms: VboxRoom[] = [];
     for (const roomId of count.list) {
-      const metaData = await this.roomMetaData(roomId);
+      const metaData = await this.roomMetaData(roomId, options);
       rooms.push({ id: roomId, name: metaData.name, metaData });
     }
     return rooms;
   }
 
   /** NodeCount: how many nodes and their ids. */
-  nodeCount(): Promise<responses.NodeCount> {
-    return this.sendExpecting(() => new requests.NodeCount({}));
+  nodeCount(options: VboxSendOptions = {}): Promise<responses.NodeCount> {
+    return this.sendExpecting(() => new requests.NodeCount({}), options);
   }
 
   /** NodeMetaData (V1 or V2 layout by `version`) for one node. */
-  nodeMetaData(nodeId: number): Promise<responses.NodeMetaData> {
-    return this.sendExpecting(() => new requests.NodeMetaData({ nodeId }));
+  nodeMetaData(nodeId: number, options: VboxSendOptions = {}): Promise<responses.NodeMetaData> {
+    return this.sendExpecting(() => new requests.NodeMetaData({ nodeId }), options);
   }
 
   /** Every node's metadata: NodeCount, then NodeMetaData for each id, in order. */
-  async nodes(): Promise<responses.NodeMetaData[]> {
-    const count = await this.nodeCount();
+  async nodes(options: VboxSendOptions = {}): Promise<responses.NodeMetaData[]> {
+    const count = await this.nodeCount(options);
     const nodes: responses.NodeMetaData[] = [];
-    for (const nodeId of count.list) nodes.push(await this.nodeMetaData(nodeId));
+    for (const nodeId of count.list) nodes.push(await this.nodeMetaData(nodeId, options));
     return nodes;
   }
 
   /** KeyStatus of one key; resolved only by a 29 for that node and key (§6.1). */
-  keyStatus(nodeId: number, keyId: number): Promise<responses.KeyStatus> {
-    return this.sendExpecting(() => new requests.KeyStatus({ nodeId, keyId }));
+  keyStatus(nodeId: number, keyId: number, options: VboxSendOptions = {}): Promise<responses.KeyStatus> {
+    return this.sendExpecting(() => new requests.KeyStatus({ nodeId, keyId }), options);
   }
 
   /** KeyParameters (category and name) of one key. */
-  keyParameters(nodeId: number, keyId: number): Promise<responses.KeyParameters> {
-    return this.sendExpecting(() => new requests.KeyParameters({ nodeId, keyId }));
+  keyParameters(nodeId: number, keyId: number, options: VboxSendOptions = {}): Promise<responses.KeyParameters> {
+    return this.sendExpecting(() => new requests.KeyParameters({ nodeId, keyId }), options);
   }
 
   /**
    * ToggleKeyStatus: switch a key ON/OFF (or LONG/SHORT/RELEASED), optionally with a dimmer
    * ratio (0–100) and a timer. Resolves with the ACK; a NACK rejects with VboxNackError.
    */
-  toggleKey(nodeId: number, keyId: number, power: KeyPowerInput, extra: { dimmerRatio?: number; timer?: number } = {}): Promise<responses.Acknowledgement> {
+  toggleKey(
+    nodeId: number,
+    keyId: number,
+    power: KeyPowerInput,
+    extra: { dimmerRatio?: number; timer?: number } = {},
+    options: VboxSendOptions = {},
+  ): Promise<responses.Acknowledgement> {
     return this.sendExpecting(
       () =>
         new requests.ToggleKeyStatus({
@@ -343,31 +367,37 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
           ...(extra.dimmerRatio === undefined ? {} : { dimmerRatio: extra.dimmerRatio }),
           ...(extra.timer === undefined ? {} : { timer: extra.timer }),
         }),
+      options,
     );
   }
 
   /** ToggleNodeStatus: lock/unlock a node and set its LED background level. */
-  setNodeStatus(nodeId: number, lockStatus: number | 'LOCKED' | 'UNLOCKED', ledLevel: number | string): Promise<responses.Acknowledgement> {
-    return this.sendExpecting(() => new requests.ToggleNodeStatus({ nodeId, lockStatus: lockStatus as never, ledLevel: ledLevel as never }));
+  setNodeStatus(
+    nodeId: number,
+    lockStatus: number | 'LOCKED' | 'UNLOCKED',
+    ledLevel: number | string,
+    options: VboxSendOptions = {},
+  ): Promise<responses.Acknowledgement> {
+    return this.sendExpecting(() => new requests.ToggleNodeStatus({ nodeId, lockStatus: lockStatus as never, ledLevel: ledLevel as never }), options);
   }
 
   /** NodeStatus (23): its reply is unknown (§10); resolves with whatever same-msgId frame arrives, or undefined. */
-  nodeStatus(nodeId: number): Promise<VboxResponse | undefined> {
+  nodeStatus(nodeId: number, options: VboxSendOptions = {}): Promise<VboxResponse | undefined> {
     try {
-      return this.send(new requests.NodeStatus({ nodeId }));
+      return this.send(new requests.NodeStatus({ nodeId }), options);
     } catch (error) {
       return Promise.reject(this.asRequestError(error, 'NodeStatus'));
     }
   }
 
   /** InternalUnitStatuses (60): an opaque payload. */
-  internalUnitStatuses(): Promise<responses.InternalUnitStatuses> {
-    return this.sendExpecting(() => new requests.InternalUnitStatuses({}));
+  internalUnitStatuses(options: VboxSendOptions = {}): Promise<responses.InternalUnitStatuses> {
+    return this.sendExpecting(() => new requests.InternalUnitStatuses({}), options);
   }
 
   /** Sends one Heartbeat now (normally automatic). */
-  heartbeat(): Promise<responses.Acknowledgement> {
-    return this.sendExpecting(() => new requests.Heartbeat({}));
+  heartbeat(options: VboxSendOptions = {}): Promise<responses.Acknowledgement> {
+    return this.sendExpecting(() => new requests.Heartbeat({}), options);
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────
@@ -375,13 +405,14 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
   /**
    * Emits to every listener even if one throws; a throwing listener is reported on
    * `error` (or the logger, for `error` itself) and never breaks dispatch. An `error`
-   * with no listener is logged, never thrown.
+   * with no listener is never thrown (a background failure must not crash the application):
+   * it goes to `logger.error`, or, with no logger, to a Node process warning, once per code.
    */
   override emit<K extends keyof VboxClientEvents>(event: K, ...args: VboxClientEvents[K]): boolean;
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     const listeners = this.rawListeners(event as keyof VboxClientEvents) as Array<(...a: unknown[]) => void>;
     if (listeners.length === 0) {
-      if (event === 'error') this.options.logger.error?.(`vbox: ${String((args[0] as Error)?.message ?? args[0])}`);
+      if (event === 'error') this.reportUnheardError(args[0] as ThorsHammerError);
       return false;
     }
     for (const listener of listeners) {
@@ -395,15 +426,32 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
     return true;
   }
 
+  /** Codes already reported as process warnings (a reconnecting client would repeat them). */
+  private readonly warnedCodes = new Set<string>();
+
+  private reportUnheardError(error: ThorsHammerError): void {
+    const message = `vbox: ${error.message}`;
+    if (this.options.logger.error !== undefined) {
+      this.options.logger.error(message, { code: error.code, error });
+      return;
+    }
+    if (this.warnedCodes.has(error.code)) return;
+    this.warnedCodes.add(error.code);
+    process.emitWarning(`${message} (no 'error' listener on the VboxClient; further ${error.code} are not repeated)`, {
+      type: 'VboxClientWarning',
+      code: error.code,
+    });
+  }
+
   /** Builds a request and sends it, turning construction errors (bad ids, ranges) into rejections. */
-  private sendExpecting<R>(build: () => VboxRequestLike): Promise<R> {
+  private sendExpecting<R>(build: () => VboxRequestLike, options: VboxSendOptions): Promise<R> {
     let request: VboxRequestLike;
     try {
       request = build();
     } catch (error) {
       return Promise.reject(this.asRequestError(error, 'request'));
     }
-    return this.send(request) as Promise<R>;
+    return this.send(request, options) as Promise<R>;
   }
 
   private asRequestError(error: unknown, label: string): Error {
@@ -599,10 +647,10 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
     const { host, port } = this.options;
     const failure = this.describeFailure(reason, error);
     this.queue.failInFlight(
-      new VboxConnectionLostError(`the connection to the vBox at ${host}:${port} was lost (${reason})`, {
-        cause: error,
-        context: { host, port, reason },
-      }),
+      new VboxConnectionLostError(
+        `the connection to the vBox at ${host}:${port} was lost (${reason}) with the request in flight: it was sent, so the vBox may have carried it out`,
+        { cause: error, context: { host, port, reason, sent: true } },
+      ),
     );
 
     const fatal = reason === 'auth';

@@ -9,6 +9,7 @@ export {
   type VboxClientState,
   type VboxDisconnectReason,
   type VboxRequestLike,
+  type VboxSendOptions,
   type VboxRoom,
   type KeyPowerInput,
 } from './client.js';
@@ -24,6 +25,7 @@ export {
   type VboxSocketFactory,
 } from './options.js';
 export {
+  VboxAbortedError,
   VboxAuthError,
   VboxConfigError,
   VboxConnectError,
@@ -31,6 +33,7 @@ export {
   VboxMockError,
   VboxNackError,
   VboxNotConnectedError,
+  VboxQueueTimeoutError,
   VboxReconnectGaveUpError,
   VboxRequestError,
   VboxTimeoutError,

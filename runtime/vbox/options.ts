@@ -65,6 +65,13 @@ export interface VboxClientOptions {
   /** TCP connect timeout in milliseconds. Default `requestTimeout`. */
   connectTimeout?: number;
   /**
+   * Longest wait in milliseconds from a request being asked for until it is written (the client
+   * reconnecting, or a busy queue). Past it the request is removed, never sent later, and rejects
+   * with VboxQueueTimeoutError. Default `requestTimeout × (maxRetries + 1)`, as long as a written
+   * request may wait for its reply.
+   */
+  queueTimeout?: number;
+  /**
    * Also resolve a KeyStatus request with a `29` for the same node and key carrying another msgId
    * (real devices' push msgIds are unknown). Default false: msgId, node and key must all match.
    */
@@ -97,6 +104,7 @@ export interface ResolvedVboxOptions {
   readonly partialFrameTimeout: number;
   readonly strictness: 'lenient' | 'strict';
   readonly connectTimeout: number;
+  readonly queueTimeout: number;
   readonly keyStatusAnyMessageId: boolean;
   readonly logger: VboxLogger;
   readonly socketFactory?: VboxSocketFactory;
@@ -141,6 +149,11 @@ const OPTION_SPECS: readonly OptionSpec[] = [
   { name: 'partialFrameTimeout', type: milliseconds, fallback: (r: Record<string, unknown>) => r.requestTimeout },
   { name: 'strictness', type: { kind: 'choice', values: ['lenient', 'strict'] }, fallback: 'lenient' },
   { name: 'connectTimeout', type: { kind: 'number', min: 0, minExclusive: true }, fallback: (r: Record<string, unknown>) => r.requestTimeout },
+  {
+    name: 'queueTimeout',
+    type: { kind: 'number', min: 0, minExclusive: true },
+    fallback: (r: Record<string, unknown>) => (r.requestTimeout as number) * ((r.maxRetries as number) + 1),
+  },
   { name: 'keyStatusAnyMessageId', type: { kind: 'boolean' }, fallback: false },
 ];
 

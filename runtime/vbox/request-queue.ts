@@ -2,13 +2,18 @@ import { AckType, CommandId, dispatch, enumName, requestsByCommand, responses } 
 import type { VboxFrame } from './frame.js';
 import type { VboxResponseBase } from './fields.js';
 import type { ReplyKind, RequestDescriptor } from './spec-types.js';
-import { VboxNackError, VboxTimeoutError } from './client-errors.js';
+import { VboxAbortedError, VboxNackError, VboxQueueTimeoutError, VboxTimeoutError } from './client-errors.js';
 import { MessageIdCounter, type RandomSource, requestGap, retryDelay } from './client/timing.js';
 
 /**
  * The client's request pipeline (§6.1, §6.2): FIFO, one request in flight, replies matched by
  * the (command, msgId) of the reply the request expects, a pause between requests, a timeout
  * per attempt, and retries of the identical frame (same msgId) after timeouts only.
+ *
+ * A request's caller may give up before it is written: its AbortSignal fires or its queue-wait
+ * limit passes. It is then removed from the queue and never written later, whenever the link
+ * comes back. A request already written cannot be taken back: giving up settles the caller's
+ * promise at once (the outcome is unknown) and stops its retries.
  *
  * The queue never touches the socket: the client hands it a `write` function and tells it
  * which lane may be dispatched (nothing, the handshake only, or everything).
@@ -73,16 +78,24 @@ export interface SendPolicy {
   timeoutMs: number;
   /** Extra attempts after a timeout. */
   maxRetries: number;
+  /** Longest wait (ms) from enqueue until the request is written; undefined: no limit. */
+  queueTimeoutMs?: number;
+  /** The caller's signal: aborting it gives the request up (removed if not yet written). */
+  signal?: AbortSignal;
 }
 
 interface QueueItem<R> {
   readonly request: OutgoingRequest;
   readonly policy: SendPolicy;
+  /** Settle the caller's promise (once; later calls do nothing) and drop the item's timer and listener. */
   readonly resolve: (value: R | undefined) => void;
   readonly reject: (error: Error) => void;
+  /** True once the caller's promise has settled: the request must never be written after that. */
+  settled: boolean;
   frame?: Buffer;
   messageId?: number;
   attempts: number;
+  queueTimer?: NodeJS.Timeout;
 }
 
 /** Dependencies injected by the client. */
@@ -132,10 +145,73 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
   /** Queues a request; the promise settles with its reply (undefined for an unanswered `unknown`-kind request). */
   enqueue(request: OutgoingRequest, policy: SendPolicy): Promise<R | undefined> {
     return new Promise<R | undefined>((resolve, reject) => {
-      const item: QueueItem<R> = { request, policy, resolve, reject, attempts: 0 };
+      const { signal, queueTimeoutMs } = policy;
+      if (signal?.aborted) {
+        reject(abortedError(request, undefined, signal));
+        return;
+      }
+      const finish = () => {
+        item.settled = true;
+        clearTimeout(item.queueTimer);
+        item.queueTimer = undefined;
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const item: QueueItem<R> = {
+        request,
+        policy,
+        settled: false,
+        attempts: 0,
+        resolve: (value) => {
+          finish();
+          resolve(value);
+        },
+        reject: (error) => {
+          finish();
+          reject(error);
+        },
+      };
+      const onAbort = () => this.giveUp(item, abortedError(request, item.messageId, signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
       (policy.lane === 'handshake' ? this.handshakeItems : this.userItems).push(item);
       this.pump();
+      // Written at once (the usual case on an idle link): no queue-wait timer needed.
+      if (this.inFlight !== item && !item.settled && queueTimeoutMs !== undefined && Number.isFinite(queueTimeoutMs)) {
+        item.queueTimer = setTimeout(() => {
+          item.queueTimer = undefined;
+          this.giveUp(
+            item,
+            new VboxQueueTimeoutError(
+              `${request.label} was not sent within ${queueTimeoutMs} ms (the vBox was not ready or the queue was busy); it will never be sent`,
+              {
+                request: request.label,
+                queueTimeout: queueTimeoutMs,
+              },
+            ),
+          );
+        }, queueTimeoutMs);
+      }
     });
+  }
+
+  /**
+   * The caller gave up. A waiting request is removed (never written). One in flight settles
+   * now with `error` and is not retried; it stays in flight until its reply or its attempt's
+   * timeout, so the next request never overlaps it on the wire.
+   */
+  private giveUp(item: QueueItem<R>, error: Error): void {
+    if (item.settled) return;
+    for (const list of [this.handshakeItems, this.userItems]) {
+      const index = list.indexOf(item);
+      if (index >= 0) {
+        list.splice(index, 1);
+        item.reject(error);
+        return;
+      }
+    }
+    if (this.inFlight !== item) return;
+    // Between attempts nothing is awaited on the wire: move on at once.
+    if (this.retryTimer !== undefined) this.settle(item, () => item.reject(error));
+    else item.reject(error);
   }
 
   /** Chooses which requests may be written; opening a lane starts dispatching. */
@@ -218,6 +294,9 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
     const source = this.handshakeItems.length > 0 ? this.handshakeItems : this.lane === 'open' ? this.userItems : undefined;
     const item = source?.shift();
     if (item === undefined) return;
+    // No longer waiting: the queue-wait limit is over; the attempt timeouts take over.
+    clearTimeout(item.queueTimer);
+    item.queueTimer = undefined;
     this.inFlight = item;
     try {
       item.messageId = this.ids.next();
@@ -242,6 +321,11 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
   private onAttemptTimeout(item: QueueItem<R>): void {
     this.attemptTimer = undefined;
     if (this.inFlight !== item) return;
+    if (item.settled) {
+      // Its caller gave up while it was on the wire: no retry; the next request may go.
+      this.settle(item, () => undefined);
+      return;
+    }
     if (item.request.replyKind === 'unknown' && item.attempts > item.policy.maxRetries) {
       // §10: NodeStatus has no known reply; silence is the normal outcome, not an error.
       this.settle(item, () => item.resolve(undefined));
@@ -249,8 +333,8 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
     }
     if (item.attempts > item.policy.maxRetries) {
       const error = new VboxTimeoutError(
-        `no reply to ${item.request.label} (msgId ${item.messageId}) after ${item.attempts} attempt(s) of ${item.policy.timeoutMs} ms`,
-        { request: item.request.label, messageId: item.messageId, attempts: item.attempts, timeoutMs: item.policy.timeoutMs },
+        `no reply to ${item.request.label} (msgId ${item.messageId}) after ${item.attempts} attempt(s) of ${item.policy.timeoutMs} ms; it was sent, so the vBox may have carried it out`,
+        { request: item.request.label, messageId: item.messageId, attempts: item.attempts, timeoutMs: item.policy.timeoutMs, sent: true },
       );
       this.settle(item, () => item.reject(error));
       return;
@@ -259,7 +343,7 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
     // earlier attempt still matches meanwhile because the request stays in flight.
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (this.inFlight === item && this.lane !== 'closed') this.attempt(item);
+      if (this.inFlight === item && this.lane !== 'closed' && !item.settled) this.attempt(item);
     }, retryDelay(item.attempts));
   }
 
@@ -286,4 +370,13 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
     if (timer !== undefined) clearTimeout(timer);
     this[key] = undefined;
   }
+}
+
+/** The error for a request whose caller's signal fired; `messageId` is set once it was written. */
+function abortedError(request: OutgoingRequest, messageId: number | undefined, signal: AbortSignal): VboxAbortedError {
+  const sent = messageId !== undefined;
+  const message = sent
+    ? `${request.label} (msgId ${messageId}) was aborted after it was sent: the vBox may have carried it out; it is not retried`
+    : `${request.label} was aborted before it was sent; it will never be sent`;
+  return new VboxAbortedError(message, { request: request.label, sent, ...(sent ? { messageId } : {}) }, { cause: signal.reason });
 }

@@ -16,6 +16,8 @@ const instances: Array<[string, ThorsHammerError]> = [
   ['TH_ERR_VBOX_RECONNECT_GAVE_UP', new clientErrors.VboxReconnectGaveUpError(5)],
   ['TH_ERR_VBOX_REQUEST', new clientErrors.VboxRequestError('bad')],
   ['TH_ERR_VBOX_MOCK', new clientErrors.VboxMockError('bad')],
+  ['TH_ERR_VBOX_ABORTED', new clientErrors.VboxAbortedError('aborted', { request: 'ToggleKeyStatus', sent: false })],
+  ['TH_ERR_VBOX_QUEUE_TIMEOUT', new clientErrors.VboxQueueTimeoutError('not sent', { request: 'ToggleKeyStatus', queueTimeout: 4000 })],
 ];
 
 test.each(instances)('%s: code, class name, brand', (code, error) => {
@@ -37,6 +39,12 @@ test('VboxNackError carries the AckType and names the request', () => {
   expect([error.ackType, error.ackTypeName]).toEqual([3, 'IN_USE']);
   expect(error.message).toBe('the vBox refused ToggleKeyStatus: IN_USE (3)');
   expect(error.context).toMatchObject({ ackType: 3, ackTypeName: 'IN_USE' });
+});
+
+test('VboxAbortedError says whether the request was written; VboxQueueTimeoutError never was', () => {
+  expect(new clientErrors.VboxAbortedError('x', { sent: true }).sent).toBe(true);
+  expect(new clientErrors.VboxAbortedError('x', { sent: false }).context).toEqual({ sent: false });
+  expect(new clientErrors.VboxQueueTimeoutError('x', { queueTimeout: 5 }).context).toEqual({ queueTimeout: 5, sent: false });
 });
 
 test('docs/vbox-client.md documents exactly the codes the client and mock use', () => {

@@ -39,6 +39,7 @@ describe('vBox client options (explicit → default; the client never reads the 
       partialFrameTimeout: 1000,
       strictness: 'lenient',
       connectTimeout: 1000,
+      queueTimeout: 4000,
       keyStatusAnyMessageId: false,
     });
   });
@@ -103,6 +104,11 @@ describe('vBox client options (explicit → default; the client never reads the 
   test('derived defaults follow requestTimeout', () => {
     const o = resolveVboxOptions({ ...required, requestTimeout: 150 });
     expect([o.partialFrameTimeout, o.connectTimeout]).toEqual([150, 150]);
+    // A request may wait to be written as long as a written one may wait for its reply.
+    expect(o.queueTimeout).toBe(150 * (3 + 1));
+    expect(resolveVboxOptions({ ...required, requestTimeout: 150, maxRetries: 0 }).queueTimeout).toBe(150);
+    expect(configError(() => resolveVboxOptions({ ...required, queueTimeout: 0 })).message).toContain('queueTimeout');
+    expect(() => resolveVboxOptions({ ...required, queueTimeout: Number.POSITIVE_INFINITY })).toThrow(/finite/);
     expect(resolveVboxOptions({ ...required, requestTimeout: 150, partialFrameTimeout: 0 }).partialFrameTimeout).toBe(0);
   });
 

@@ -66,7 +66,8 @@ test('client ↔ mock process: handshake, queries, toggles, kill and restart on 
   expect(['end', 'reset']).toContain(lost.reason);
   expect(lost.willReconnect).toBe(true);
   await eventually(() => delays.length >= 2, 5000, 'a few failed reconnection attempts');
-  const queuedDuringOutage = c.nodeCount();
+  // Held while the box is down: its queue-wait limit is set above the restart's duration.
+  const queuedDuringOutage = c.nodeCount({ queueTimeout: 60_000 });
 
   const second = await spawnMock(['--port', String(first.port), '--username', USER, '--password', PASS, '--house', 'test/fixtures/vbox/house.json']);
   mocks.push(second);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { KeyPowerStatus, KeyType } from '../../../generated/vbox/index.js';
-import { VboxClient } from '../../../runtime/vbox/client.js';
+import { VboxClient, type VboxSendOptions } from '../../../runtime/vbox/client.js';
 import { enumName } from '../../../runtime/vbox/fields.js';
 import { parseDuration, takeOptions } from '../command.js';
 import { WebCommandError, WebVboxBoxInUseError } from '../errors.js';
@@ -11,6 +11,9 @@ import type { CommandText, Handler, ParsedCommand, RunContext } from '../types.j
  * `%vbox%` (C.9): Vitrea vBox controllers named in the user's configuration. A controller
  * serves one TCP connection at a time, so there is one connection per box (host and port),
  * shared by every action and every user; other credentials for a connected box are refused.
+ * Every request carries the action's signal (fired by cancel and by the action's timeout) and
+ * the client's queue-wait limit, so a request given up is never carried out later and a box
+ * that is down does not hold an action until its timeout.
  */
 
 export interface VboxBox {
@@ -34,6 +37,8 @@ export interface VboxStaticConfig {
   /** Pause between two requests to a box, in ms (the client's requestBuffer; default the client's). */
   requestBuffer?: number;
   requestTimeout?: number;
+  /** Longest wait of a request for a box that is not ready, in ms (the client's queueTimeout; default the client's). */
+  queueTimeout?: number;
 }
 
 export const vboxConfigSchema = {
@@ -105,14 +110,40 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
     return { name, box };
   }
 
-  async function connectionFor(box: VboxBox): Promise<VboxClient> {
+  /** Closes a connection and forgets it (unless it was already replaced). */
+  function dropConnection(key: string, conn: BoxConnection): void {
+    if (connections.get(key) === conn) connections.delete(key);
+    void conn.client.close().catch(() => undefined);
+  }
+
+  /** Settles like `promise`, or rejects with the signal's reason as soon as it fires. */
+  function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /**
+   * The shared client for a box. A connection that is not ready (it gave up, was refused, or is
+   * reconnecting) does not hold the box: other credentials (e.g. the operator saved the box's
+   * new password) replace it. A client that is reconnecting is used as it is: its requests wait
+   * in its queue, bounded by the queue-wait limit and the action's signal.
+   */
+  async function connectionFor(box: VboxBox, signal: AbortSignal): Promise<VboxClient> {
     const port = box.port ?? 11501;
     const key = `${box.host}:${port}`;
     const credentials = createHash('sha256')
       .update(JSON.stringify([box.username, box.password, box.version ?? 'v2']))
       .digest('hex');
     let conn = connections.get(key);
-    if (conn && conn.credentials !== credentials) throw new WebVboxBoxInUseError(key);
+    if (conn && conn.credentials !== credentials) {
+      if (conn.client.isReady) throw new WebVboxBoxInUseError(key);
+      dropConnection(key, conn);
+      conn = undefined;
+    }
     if (!conn) {
       const client = new VboxClient({
         host: box.host,
@@ -122,25 +153,53 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
         version: box.version ?? 'v2',
         ...(settings.requestBuffer !== undefined ? { requestBuffer: settings.requestBuffer } : {}),
         ...(settings.requestTimeout !== undefined ? { requestTimeout: settings.requestTimeout } : {}),
+        ...(settings.queueTimeout !== undefined ? { queueTimeout: settings.queueTimeout } : {}),
       });
       client.on('error', () => undefined); // failures reach the awaiting action; the event must not crash the server
       conn = { client, credentials, label: key };
       connections.set(key, conn);
+    }
+    const { client } = conn;
+    // Connecting or reconnecting: do not wait for the box here; the requests queue with their
+    // own limits (and fail at once if this connection attempt is the last).
+    if (client.state === 'idle') {
+      // A first connection (or one after giving up) is bounded by the connect and handshake timeouts.
+      const connecting = client.connect();
       try {
-        await client.connect();
+        await untilAborted(connecting, signal);
       } catch (error) {
-        connections.delete(key);
-        await client.close().catch(() => undefined);
+        // A connection that failed is dropped, so the next action (maybe with new credentials) starts afresh.
+        connecting.then(
+          () => undefined,
+          () => {
+            if (!client.isReady && connections.get(key) === conn) dropConnection(key, conn!);
+          },
+        );
         throw error;
       }
-    } else if (!conn.client.isReady) await conn.client.connect();
-    return conn.client;
+    }
+    return client;
   }
 
-  async function runStatus(context: RunContext, client: VboxClient): Promise<void> {
-    const rooms = await client.rooms();
+  /**
+   * Awaits a request already queued; when the box is not ready, first tells the operator why
+   * the command waits and for how long at most.
+   */
+  async function queued<T>(context: RunContext, client: VboxClient, boxName: string, pending: Promise<T>): Promise<T> {
+    if (!client.isReady) {
+      pending.catch(() => undefined); // awaited below; it must not count as unhandled meanwhile
+      await context.emit.text(
+        `box ${boxName} is ${client.state}: the command waits up to ${client.options.queueTimeout} ms for it; once cancelled or timed out it is never sent`,
+      );
+    }
+    return pending;
+  }
+
+  async function runStatus(context: RunContext, client: VboxClient, boxName: string): Promise<void> {
+    const send: VboxSendOptions = { signal: context.signal };
+    const rooms = await queued(context, client, boxName, client.rooms(send));
     const roomName = new Map(rooms.map((r) => [r.id, r.name]));
-    const nodes = await client.nodes();
+    const nodes = await client.nodes(send);
     const rows: string[][] = [];
     const snapshot: unknown[] = [];
     for (const node of nodes) {
@@ -148,7 +207,7 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
       for (const k of n.keysList) {
         context.signal.throwIfAborted();
         if (k.type === KeyType.NOT_EXIST || k.type === KeyType.NOT_ACTIVE) continue;
-        const status = await client.keyStatus(n.nodeId, k.id);
+        const status = await client.keyStatus(n.nodeId, k.id, send);
         const state = powerName(status.power as number);
         rows.push([roomName.get(n.roomId) ?? String(n.roomId), `${n.nodeId}`, `${n.nodeId}/${k.id}`, String(enumName(KeyType, k.type)), state]);
         snapshot.push({ room: roomName.get(n.roomId) ?? null, node: n.nodeId, key: k.id, type: enumName(KeyType, k.type), state });
@@ -215,7 +274,8 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
       '- `scenario 5/1` (or the key name shown by `status`): triggers a scenario key.',
       '- `watch [--for 60s] [--filter node=12]`: a table of key changes pushed by the controller, updated in place, until the time is up or you cancel.',
       '',
-      'One connection per box is shared by every action; a box already connected with other credentials is refused.',
+      'One connection per box is shared by every action; a box already connected with other credentials is refused (a connection that failed or gave up is replaced).',
+      'While a box is unreachable, commands fail after the queue-wait limit; a command cancelled or timed out before it reached the box is never sent later.',
     ].join('\n'),
     configSchema: vboxConfigSchema as unknown as Record<string, unknown>,
     secretKeys: ['password'],
@@ -302,26 +362,33 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
     },
     async run(context: RunContext<VboxUserConfig>, request: VboxRequest): Promise<void> {
       const { name, box } = boxOf(context.config, request.box);
-      const client = await connectionFor(box);
+      const client = await connectionFor(box, context.signal);
+      const send: VboxSendOptions = { signal: context.signal };
       context.log.debug('vbox', { box: name });
       switch (request.op) {
         case 'status':
-          return runStatus(context, client);
+          return runStatus(context, client, name);
         case 'watch':
           return runWatch(context, client, Math.min(request.forMs, settings.maxWatchMs ?? 600_000), request.filterNode);
         case 'key': {
           const { node, key } = request.target;
           let power: 'ON' | 'OFF' = request.action === 'off' ? 'OFF' : 'ON';
-          if (request.action === 'toggle') power = (await client.keyStatus(node, key)).power === KeyPowerStatus.ON ? 'OFF' : 'ON';
-          const ack = await client.toggleKey(node, key, power, request.action === 'dim' ? { dimmerRatio: request.level } : {});
+          if (request.action === 'toggle')
+            power = (await queued(context, client, name, client.keyStatus(node, key, send))).power === KeyPowerStatus.ON ? 'OFF' : 'ON';
+          const ack = await queued(
+            context,
+            client,
+            name,
+            client.toggleKey(node, key, power, request.action === 'dim' ? { dimmerRatio: request.level } : {}, send),
+          );
           await context.emit.text(`${node}/${key} ${power}${request.action === 'dim' ? ` ${request.level}%` : ''}: ${ack.isOK ? 'ACK' : String(ack.type)}`);
-          const status = await client.keyStatus(node, key);
+          const status = await client.keyStatus(node, key, send);
           await context.emit.text(`${node}/${key} is now ${powerName(status.power as number)}`);
           return;
         }
         case 'blind': {
           const { node, key } = request.target;
-          const ack = await client.toggleKey(node, key, BLIND_POWER[request.action]);
+          const ack = await queued(context, client, name, client.toggleKey(node, key, BLIND_POWER[request.action], {}, send));
           await context.emit.text(`${node}/${key} ${request.action}: ${ack.isOK ? 'ACK' : String(ack.type)}`);
           return;
         }
@@ -330,10 +397,16 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
           if (typeof target === 'string') {
             const wanted = target.toLowerCase();
             let found: KeyRef | undefined;
-            for (const node of await client.nodes()) {
+            for (const node of await queued(context, client, name, client.nodes(send))) {
               const n = node as unknown as { nodeId: number; keysList: { id: number }[] };
               for (const k of n.keysList) {
-                const params = await client.keyParameters(n.nodeId, k.id).catch(() => undefined);
+                let params: unknown;
+                try {
+                  params = await client.keyParameters(n.nodeId, k.id, send);
+                } catch (error) {
+                  // A key without parameters is skipped; a cancelled or expired action is not.
+                  if (context.signal.aborted) throw error;
+                }
                 if ((params as { name?: string } | undefined)?.name?.toLowerCase() === wanted) found = { node: n.nodeId, key: k.id };
                 if (found) break;
               }
@@ -342,7 +415,7 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
             if (!found) throw new WebCommandError(`no key named '${request.target}' on the box`);
             target = found;
           }
-          const ack = await client.toggleKey(target.node, target.key, 'ON');
+          const ack = await queued(context, client, name, client.toggleKey(target.node, target.key, 'ON', {}, send));
           await context.emit.text(`scenario ${target.node}/${target.key}: ${ack.isOK ? 'ACK' : String(ack.type)}`);
           return;
         }

@@ -22,17 +22,14 @@ export { type Inverse, backupCommand, inverseOf, inverseRequestType, matchingGet
 export { isReadOnlyRequest } from '../../runtime/oci/names.js';
 export { type JournalLine, type JournalRow, type RowOutcome, JOURNAL_VERSION, readJournal, redactSecrets, resumeState } from './journal.js';
 export { type Cell, type CsvRecord, CsvParser, csvLine, readCsvFile } from './csv.js';
-export { readXlsxFile, writeXlsxFile } from './xlsx.js';
+export { readXlsxChunks, readXlsxFile, writeXlsxFile } from './xlsx.js';
 export {
   type PreparedRow,
-  type ResolvedRequest,
   type RowHashVersion,
   type RowIssue,
-  type UnknownRequest,
   RowMapper,
   SPECIAL_COLUMNS,
   formatIssue,
-  resolveBulkRequest,
   rowHash,
 } from './rows.js';
 export { BulkInputError, BulkJournalError, BulkOptionsError, BulkPresetError } from './errors.js';

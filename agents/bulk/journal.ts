@@ -152,8 +152,6 @@ export interface ResumeState {
   inDoubt: Set<number>;
   /** The input of each run (header) of the journal, oldest first. */
   inputs: { path: string; sha256: string }[];
-  /** The last run's input SHA-256. */
-  inputSha256: string;
   /** The journal's version (its first header's): its row hashes are of that version. */
   version: number;
 }
@@ -178,7 +176,7 @@ export function resumeState(lines: readonly JournalLine[]): ResumeState {
       if (line.outcome !== 'in-doubt') inDoubt.delete(line.row);
     }
   }
-  return { done, doneHashes, inDoubt, inputs, inputSha256: inputs.at(-1)?.sha256 ?? '', version: version ?? JOURNAL_VERSION };
+  return { done, doneHashes, inDoubt, inputs, version: version ?? JOURNAL_VERSION };
 }
 
 /**

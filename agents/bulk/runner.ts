@@ -321,6 +321,8 @@ class BulkRun {
   private window = newList<PreparedRow>();
   private preflight: Preflight | undefined;
   private readonly readOnlyTypes = new Map<string, boolean>();
+  /** `backup`: request types whose Gets are loaded. */
+  private readonly backupTypes = new Set<string>();
 
   constructor(private readonly options: BulkRunOptions) {
     this.mode = options.apply ? 'apply' : 'dry-run';
@@ -813,7 +815,8 @@ class BulkRun {
     const { code, message } = errorOf(error as Error);
     const failure: BulkSetupFailure = isLoginRefusal(error)
       ? { kind: 'login', code, message: `the server refused the login of ${connection.userId} at ${url}: ${message}` }
-      : { kind: 'connect', code, message: `cannot reach ${url}: ${message}` };
+      : // Refused or timed out (after the retries) is out of reach; anything else (TLS …) failed at once while opening.
+        { kind: 'connect', code, message: `${isTransient(error) ? 'cannot reach' : 'cannot open a session at'} ${url}: ${message}` };
     this.setupFailure = failure;
     this.setupError = error;
     this.emit({ type: 'setup-failed', failure });
@@ -835,11 +838,12 @@ class BulkRun {
     const beforeTypes: (string | undefined)[] = new Array(rows.length);
     if (this.options.backup) {
       const gets: { index: number; command: OciCommand }[] = [];
-      // A row's Get may sit in another schema module than the row's request (UserModifyRequest17sp4's UserGetRequest23V2).
-      await prepareRelatedTypes(
-        this.schema,
-        rows.flatMap((row) => (row.command ? [row.command.$type] : [])),
-      );
+      // A row's Get may sit in another schema module than the row's request (UserModifyRequest17sp4's UserGetRequest23V2): loaded once per request type.
+      const unprepared = rows.flatMap((row) => (row.command && !this.backupTypes.has(row.command.$type) ? [row.command.$type] : []));
+      if (unprepared.length > 0) {
+        await prepareRelatedTypes(this.schema, unprepared);
+        for (const type of unprepared) this.backupTypes.add(type);
+      }
       rows.forEach((row, index) => {
         const get = row.command && backupCommand(this.schema, row.command);
         if (get) gets.push({ index, command: get });

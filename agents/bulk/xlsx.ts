@@ -117,7 +117,7 @@ async function* streamSheet(path: string, sheet: string | undefined, counting: b
  * the SAX parser a row at a time. Made all at once, a chunk's records would all be alive at each
  * young-generation collection, and V8 would then allocate every later cell in the old generation.
  */
-function* parsedRows(path: string, sax: SaxParser, parser: SheetParser, xml: string, last = false): Generator<CsvRecord> {
+function* parsedRows(path: string, sax: SaxesParser, parser: SheetParser, xml: string, last = false): Generator<CsvRecord> {
   try {
     for (let at = 0; at < xml.length; ) {
       // Cut after a row's end tag (`</row>`, `</x:row>`): any cut is valid XML-wise, this one is a record's.
@@ -205,16 +205,9 @@ class SharedStrings {
   }
 }
 
-/** A SAX parser (saxes, the XML parser exceljs parses with), fed a sheet a row at a time ({@link parsedRows}). */
-type SaxParser = SaxesParser;
-
-function newSaxParser(): SaxParser {
-  return new SaxesParser();
-}
-
 /** A SAX parser that feeds `sheet`. */
-function saxParser(sheet: SheetParser): SaxParser {
-  const sax = newSaxParser();
+function saxParser(sheet: SheetParser): SaxesParser {
+  const sax = new SaxesParser();
   sax.on('opentag', (tag) => sheet.open(localName(tag.name), tag.attributes));
   sax.on('text', (text) => sheet.text(text));
   sax.on('cdata', (text) => sheet.text(text));
@@ -227,7 +220,7 @@ function saxParser(sheet: SheetParser): SaxParser {
  * text), its phonetic runs (`<rPh>`) left out. An `<si>` without text is an empty string.
  */
 async function readSharedStrings(content: AsyncIterable<Buffer>, strings: SharedStrings): Promise<void> {
-  const sax = newSaxParser();
+  const sax = new SaxesParser();
   let text = '';
   let inText = false;
   let inPhonetic = false;

@@ -42,10 +42,19 @@ function membersOf(content: readonly Particle[], attrs: readonly AttributeMeta[]
     membersCache.set(content, members);
   }
   if (attrs.length === 0) return members;
-  const withAttrs = new Map(members);
-  for (const a of attrs) withAttrs.set(a.n, { kind: 'attribute' });
+  let byContent = withAttrsCache.get(attrs);
+  if (!byContent) withAttrsCache.set(attrs, (byContent = new WeakMap()));
+  let withAttrs = byContent.get(content);
+  if (!withAttrs) {
+    withAttrs = new Map(members);
+    for (const a of attrs) withAttrs.set(a.n, { kind: 'attribute' });
+    byContent.set(content, withAttrs);
+  }
   return withAttrs;
 }
+
+/** The same with a type's attributes added, per attribute list and content model. */
+const withAttrsCache = new WeakMap<readonly AttributeMeta[], WeakMap<readonly Particle[], Map<string, Member>>>();
 
 /** A single choice or a sequence puts its members on the parent; a repeating choice is one list property. The first declaration of a name wins. */
 function indexParticles(particles: readonly Particle[], into: Map<string, Member>): void {
@@ -65,15 +74,16 @@ function projectMembers(
   attrs: readonly AttributeMeta[],
   value: Record<string, unknown>,
   path: string,
-  dropped: string[],
+  dropped: string[] | undefined,
 ): Record<string, unknown> {
   const members = membersOf(content, attrs);
   const out: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value)) {
     if (member === undefined || key === '$type') continue;
-    const memberPath = path === '' ? key : `${path}.${key}`;
+    // Paths are only made when someone keeps the dropped list (the mock's answers do not).
+    const memberPath = dropped === undefined ? '' : path === '' ? key : `${path}.${key}`;
     const declared = members.get(key);
-    if (!declared) dropped.push(memberPath);
+    if (!declared) dropped?.push(memberPath);
     else if (declared.kind === 'attribute') out[key] = member;
     else if (declared.kind === 'element')
       out[key] = eachItem(member, memberPath, (item, itemPath) => projectElement(schema, declared.element, item, itemPath, dropped));
@@ -87,24 +97,23 @@ function projectMembers(
 
 /** A list item by item (paths `name[i]`), a single value as it is. */
 function eachItem(value: unknown, path: string, project: (item: unknown, path: string) => unknown): unknown {
-  return Array.isArray(value) ? value.map((item, i) => project(item, `${path}[${i}]`)) : project(value, path);
+  return Array.isArray(value) ? value.map((item, i) => project(item, path === '' ? '' : `${path}[${i}]`)) : project(value, path);
 }
 
 /** An element's value (a list item by item) projected onto the element's type, without the dropped list: see {@link projectOntoType}. */
 export function projectElementValue(schema: OciSchema, element: ElementMeta, value: unknown): unknown {
-  const dropped: string[] = [];
-  return eachItem(value, element.n, (item, itemPath) => projectElement(schema, element, item, itemPath, dropped));
+  return eachItem(value, '', (item) => projectElement(schema, element, item, '', undefined));
 }
 
 /** A complex element's value onto its type (or the derived type its `$type` names); anything else is kept for the validator to judge. */
-function projectElement(schema: OciSchema, element: ElementMeta, value: unknown, path: string, dropped: string[]): unknown {
+function projectElement(schema: OciSchema, element: ElementMeta, value: unknown, path: string, dropped: string[] | undefined): unknown {
   if (!isPlainObject(value) || element.t.startsWith('xs:') || schema.type(element.t).kind !== 'complex') return value;
   const declared = schema.complexType(element.t);
   const named = value.$type;
   let actual: ComplexTypeMeta = declared;
   if (typeof named === 'string' && named !== declared.name) {
     if (schema.isLoaded(named) && schema.type(named).kind === 'complex' && derivesFrom(schema, named, declared.name)) actual = schema.complexType(named);
-    else dropped.push(`${path}.$type`);
+    else dropped?.push(`${path}.$type`);
   }
   const out = projectMembers(schema, actual.content, actual.attrs ?? [], value, path, dropped);
   // A subtype keeps its `$type`: it picks the xsi:type.

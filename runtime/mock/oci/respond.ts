@@ -1,7 +1,7 @@
 import type { OciCommand } from '../../oci/codec.js';
 import type { ComplexTypeMeta, ElementMeta, Particle } from '../../oci/meta.js';
 import { sampleValue } from '../../oci/sample.js';
-import { type OciSchema, TABLE_TYPE, allowedKeys } from '../../oci/schema.js';
+import { type OciSchema, TABLE_TYPE } from '../../oci/schema.js';
 import { collectIssues } from '../../oci/validate.js';
 import { projectElementValue } from '../../oci/project.js';
 import { type Fields, fastRecord } from './model.js';

@@ -140,6 +140,15 @@ describe('redactOciText: the command text as the handler parses it', () => {
     expect(redactOciText('%oci% X\n"new\\x50assword": YamlEsc1')).toBe('%oci% X\n"new\\x50assword": ********');
   });
 
+  test('a secret name spelled through quotes or an alias key is found (the quick check cannot skip it)', () => {
+    // The splitter joins quoted pieces: the handler reads newPassword=hunter2.
+    expect(redactOciText("%oci% UserModifyRequest22 userId=u1 newPass''word=hunter2")).toBe('%oci% UserModifyRequest22 userId=u1 newPassword=********');
+    expect(redactOciText('%oci% UserModifyRequest22 userId=u1 new"Pass"word=hunter2')).toBe('%oci% UserModifyRequest22 userId=u1 newPassword=********');
+    // An alias key is the scalar at its anchor: the parser reads `*k : hunter2` as newPassword: hunter2.
+    const aliased = redactOciText('%oci% UserModifyRequest22\ntitle: &k newPassword\n*k : hunter2');
+    expect(aliased).toBe('%oci% UserModifyRequest22\ntitle: &k newPassword\n*k : ********');
+  });
+
   test('flags and other fields stay as typed; text that does not parse is not kept', () => {
     const text = '%oci% GroupAccessDeviceModifyRequest14 useCustomUserNamePassword=true hasPassword:=true userId=a';
     expect(redactOciText(text)).toBe(text);

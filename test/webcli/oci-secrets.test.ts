@@ -237,6 +237,24 @@ describe('against a server and the mock OCI-P server', () => {
     expect(JSON.stringify(action)).not.toContain(home);
   });
 
+  test('a stored configuration with one refused profile still runs a plain-password profile and %oci% profiles', async () => {
+    const { cookie, userId } = await loginAs(server, 'env-mixed@example.com');
+    // Saved through the API (the password sealed at rest), then a profile the list no longer allows is added to what is stored.
+    const lab = { url: mock.url('tcp'), userId: 'admin', password: 'admin' };
+    const put = await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: { defaultProfile: 'lab', profiles: { lab } } } });
+    expect(put.statusCode).toBe(200);
+    const stored = (await server.web.service.store.getHandlerConfig(userId, 'oci')) as { profiles: Record<string, unknown> };
+    stored.profiles.old = { url: mock.url('tcp'), userId: 'admin', passwordEnv: 'PATH' };
+    await server.web.service.store.setHandlerConfig(userId, 'oci', stored);
+    const listed = await submit(cookie, userId, '%oci% profiles');
+    expect(listed.action.status).toBe('succeeded');
+    expect(JSON.stringify(listed.action.chunks)).toContain('old');
+    expect((await submit(cookie, userId, '%oci% ping --profile lab')).action.status).toBe('succeeded');
+    const refused = (await submit(cookie, userId, '%oci% ping --profile old')).action;
+    expect(refused.status).toBe('failed');
+    expect(JSON.parse(refused.chunks.find((c) => c.mime === MIME.error)!.text!).code).toBe('TH_ERR_WEB_OCI_PASSWORD_ENV');
+  });
+
   test('every input form: the stored text, title and request hold no secret; the output neither', async () => {
     const { cookie, userId } = await loginAs(server, 'forms@example.com');
     await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: profile(ALLOWED_ENV) } });

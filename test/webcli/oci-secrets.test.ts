@@ -49,6 +49,10 @@ describe('secret fields: the runtime list against the real schemas', () => {
 
   test('the XML chunk masks secret elements only', () => {
     expect(redactOciXml('<password><![CDATA[a<b]]>&amp;c</password>')).toBe('<password>********</password>');
+    // A CDATA section is one unit: a closing tag inside it does not end the element.
+    expect(redactOciXml('<password><![CDATA[x</password>Leak9]]></password>')).toBe('<password>********</password>');
+    // The escaped form a SOAP envelope carries (the runtime's redactXml, with the Web CLI's mask).
+    expect(redactOciXml('&lt;newPassword&gt;Soap7&lt;/newPassword&gt;')).toBe('&lt;newPassword&gt;********&lt;/newPassword&gt;');
     expect(
       redactOciXml(
         '<hasPassword>true</hasPassword><newPassword>abc</newPassword><password a="1">x y</password><useCustomUserNamePassword>false</useCustomUserNamePassword><passwordExpiresDays>30</passwordExpiresDays>',
@@ -241,7 +245,12 @@ describe('against a server and the mock OCI-P server', () => {
     const { cookie, userId } = await loginAs(server, 'env-mixed@example.com');
     // Saved through the API (the password sealed at rest), then a profile the list no longer allows is added to what is stored.
     const lab = { url: mock.url('tcp'), userId: 'admin', password: 'admin' };
-    const put = await inject({ method: 'PUT', url: '/api/handlers/oci/config', headers: { cookie }, payload: { config: { defaultProfile: 'lab', profiles: { lab } } } });
+    const put = await inject({
+      method: 'PUT',
+      url: '/api/handlers/oci/config',
+      headers: { cookie },
+      payload: { config: { defaultProfile: 'lab', profiles: { lab } } },
+    });
     expect(put.statusCode).toBe(200);
     const stored = (await server.web.service.store.getHandlerConfig(userId, 'oci')) as { profiles: Record<string, unknown> };
     stored.profiles.old = { url: mock.url('tcp'), userId: 'admin', passwordEnv: 'PATH' };

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, type Document, type Node as YamlNode } from 'yaml';
-import { SECRET_FIELDS } from '../../../runtime/oci/client/logging.js';
+import { redactXml, SECRET_FIELDS } from '../../../runtime/oci/client/logging.js';
 import { parseCliAssignment } from '../../../runtime/oci/request-builder.js';
 import { splitArgs, splitCommand, takeOptions } from '../command.js';
 import { SECRET_MASK } from '../secrets.js';
@@ -28,14 +28,10 @@ export function isSecretField(path: string): boolean {
 /** A word every secret field's name holds (checked against SECRET_FIELDS by the tests). */
 const SECRET_WORD = /password|passcode|secret/i;
 
-/** A secret element and its text (character data, entities or CDATA sections). */
-const SECRET_ELEMENT = new RegExp(`<(${SECRET_FIELDS.join('|')})(\\s[^>]*)?>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1>`, 'g');
-
 /** `<newPassword>x</newPassword>` → masked, in raw OCI-P XML (secret elements only). */
 export function redactOciXml(xml: string): string {
   // Most exchanges name no secret element: one quick scan spares them the replacing pass.
-  if (!SECRET_WORD.test(xml)) return xml;
-  return xml.replace(SECRET_ELEMENT, (_m, name: string, attrs: string | undefined) => `<${name}${attrs ?? ''}>${SECRET_MASK}</${name}>`);
+  return SECRET_WORD.test(xml) ? redactXml(xml, SECRET_FIELDS, SECRET_MASK) : xml;
 }
 
 /**

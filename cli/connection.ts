@@ -97,7 +97,7 @@ export async function inConnectionFlagTerms<T>(work: () => Promise<T>): Promise<
 }
 
 /** A login or connection failure that stopped a run, as the line the user sees. */
-export interface SessionFailure {
+interface SessionFailure {
   /** The error code (TH_ERR_OCI_ERROR_RESPONSE for a refused login, TH_ERR_OCI_CONNECT, …). */
   code: string;
   message: string;

@@ -16,7 +16,7 @@ import {
   VboxRequestError,
   VboxTimeoutError,
 } from './client-errors.js';
-import { type ResolvedVboxOptions, resolveVboxOptions, type VboxClientOptions } from './options.js';
+import { checkVboxOption, type ResolvedVboxOptions, resolveVboxOptions, type VboxClientOptions } from './options.js';
 import { type OutgoingRequest, type ReplyKind, RequestQueue, replyCommandsOf } from './request-queue.js';
 import { type RandomSource, reconnectDelay } from './client/timing.js';
 
@@ -274,8 +274,11 @@ export class VboxClient extends EventEmitter<VboxClientEvents> {
       return Promise.reject(error);
     }
     const queueTimeout = options.queueTimeout ?? this.options.queueTimeout;
-    if (typeof queueTimeout !== 'number' || !Number.isFinite(queueTimeout) || queueTimeout <= 0) {
-      return Promise.reject(new VboxRequestError(`queueTimeout must be a finite number of ms > 0; got ${String(queueTimeout)}`, { context: { queueTimeout } }));
+    try {
+      // The client option's own spec: a number of ms > 0 that a timer can hold.
+      checkVboxOption('queueTimeout', queueTimeout, 'queueTimeout');
+    } catch (error) {
+      return Promise.reject(new VboxRequestError((error as Error).message, { cause: error, context: { queueTimeout } }));
     }
     const unknownKind = outgoing.replyKind === 'unknown';
     return this.queue.enqueue(outgoing, {

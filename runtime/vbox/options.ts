@@ -67,8 +67,9 @@ export interface VboxClientOptions {
   /**
    * Longest wait in milliseconds from a request being asked for until it is written (the client
    * reconnecting, or a busy queue). Past it the request is removed, never sent later, and rejects
-   * with VboxQueueTimeoutError. Default `requestTimeout × (maxRetries + 1)`, as long as a written
-   * request may wait for its reply.
+   * with VboxQueueTimeoutError. At most 2^31 − 1 (a Node timer's limit). Default
+   * `requestTimeout × (maxRetries + 1)`: the time a written request's attempts may wait for their
+   * replies, not counting the short back-off before each retry (50 to 250 ms).
    */
   queueTimeout?: number;
   /**
@@ -123,8 +124,14 @@ interface OptionSpec {
   readonly fallback?: unknown | ((resolved: Record<string, unknown>) => unknown);
 }
 
+/** Longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const integer = (min: number, max?: number): OptionKind => ({ kind: 'number', min, max, integer: true });
-const milliseconds: OptionKind = { kind: 'number', min: 0 };
+/** A timer delay (0 allowed). */
+const milliseconds: OptionKind = { kind: 'number', min: 0, max: MAX_TIMER_MS };
+/** A timer delay that must be over 0. */
+const positiveMilliseconds: OptionKind = { kind: 'number', min: 0, minExclusive: true, max: MAX_TIMER_MS };
 const fraction: OptionKind = { kind: 'number', min: 0, max: 1 };
 
 /** §7 plus the project additions, in resolution order (later defaults may depend on earlier values). */
@@ -135,7 +142,7 @@ const OPTION_SPECS: readonly OptionSpec[] = [
   { name: 'password', type: { kind: 'string' } },
   { name: 'version', type: { kind: 'choice', values: ['v1', 'v2'] }, fallback: 'v2' },
   { name: 'heartbeatInterval', type: milliseconds, fallback: 3000 },
-  { name: 'requestTimeout', type: { kind: 'number', min: 0, minExclusive: true }, fallback: 1000 },
+  { name: 'requestTimeout', type: positiveMilliseconds, fallback: 1000 },
   { name: 'requestBuffer', type: milliseconds, fallback: 250 },
   { name: 'requestBufferVariance', type: fraction, fallback: 0.15 },
   { name: 'maxRetries', type: integer(0), fallback: 3 },
@@ -148,11 +155,11 @@ const OPTION_SPECS: readonly OptionSpec[] = [
   { name: 'heartbeatMaxMisses', type: integer(1), fallback: 2 },
   { name: 'partialFrameTimeout', type: milliseconds, fallback: (r: Record<string, unknown>) => r.requestTimeout },
   { name: 'strictness', type: { kind: 'choice', values: ['lenient', 'strict'] }, fallback: 'lenient' },
-  { name: 'connectTimeout', type: { kind: 'number', min: 0, minExclusive: true }, fallback: (r: Record<string, unknown>) => r.requestTimeout },
+  { name: 'connectTimeout', type: positiveMilliseconds, fallback: (r: Record<string, unknown>) => r.requestTimeout },
   {
     name: 'queueTimeout',
-    type: { kind: 'number', min: 0, minExclusive: true },
-    fallback: (r: Record<string, unknown>) => (r.requestTimeout as number) * ((r.maxRetries as number) + 1),
+    type: positiveMilliseconds,
+    fallback: (r: Record<string, unknown>) => Math.min(MAX_TIMER_MS, (r.requestTimeout as number) * ((r.maxRetries as number) + 1)),
   },
   { name: 'keyStatusAnyMessageId', type: { kind: 'boolean' }, fallback: false },
 ];
@@ -217,12 +224,23 @@ function validate(spec: OptionSpec, value: unknown, origin: string): unknown {
       }
       const n = value as number;
       if (!isUnlimited && type.integer && !Number.isInteger(n)) fail('a whole number');
-      const range = type.max === undefined ? `${type.minExclusive ? '>' : '≥'} ${type.min}` : `between ${type.min} and ${type.max}`;
+      const low = `${type.minExclusive ? '>' : '≥'} ${type.min}`;
+      const range = type.max === undefined ? low : type.minExclusive ? `${low} and ≤ ${type.max}` : `between ${type.min} and ${type.max}`;
       if (type.minExclusive ? n <= type.min : n < type.min) fail(`a number ${range}`);
       if (type.max !== undefined && n > type.max) fail(`a number ${range}`);
       return n;
     }
   }
+}
+
+/**
+ * Checks one value of an option against its spec (type and range), as resolveVboxOptions does;
+ * throws VboxConfigError naming `origin`. For values given later, e.g. a per-request `queueTimeout`.
+ */
+export function checkVboxOption(name: keyof VboxClientOptions & keyof ResolvedVboxOptions, value: unknown, origin = `option ${name}`): void {
+  const spec = OPTION_SPECS.find((s) => s.name === name);
+  if (spec === undefined) throw new VboxConfigError(`unknown option ${name}`, { option: name });
+  validate(spec, value, origin);
 }
 
 /**

@@ -78,7 +78,7 @@ export interface SendPolicy {
   timeoutMs: number;
   /** Extra attempts after a timeout. */
   maxRetries: number;
-  /** Longest wait (ms) from enqueue until the request is written; undefined: no limit. */
+  /** Longest wait (ms) from enqueue until the request is written (the client checks it: > 0, ≤ MAX_TIMER_MS); undefined: no limit. */
   queueTimeoutMs?: number;
   /** The caller's signal: aborting it gives the request up (removed if not yet written). */
   signal?: AbortSignal;
@@ -175,7 +175,7 @@ export class RequestQueue<R extends VboxResponseBase = VboxResponseBase> {
       (policy.lane === 'handshake' ? this.handshakeItems : this.userItems).push(item);
       this.pump();
       // Written at once (the usual case on an idle link): no queue-wait timer needed.
-      if (this.inFlight !== item && !item.settled && queueTimeoutMs !== undefined && Number.isFinite(queueTimeoutMs)) {
+      if (this.inFlight !== item && !item.settled && queueTimeoutMs !== undefined) {
         item.queueTimer = setTimeout(() => {
           item.queueTimer = undefined;
           this.giveUp(

@@ -157,6 +157,13 @@ describe('giving up a request in flight or behind one (in-process mock)', () => 
     await c.connect();
     expect((await rejection(c.roomCount({ queueTimeout: 0 }))).code).toBe('TH_ERR_VBOX_REQUEST');
     expect((await rejection(c.roomCount({ queueTimeout: Number.NaN }))).code).toBe('TH_ERR_VBOX_REQUEST');
+    // Above a timer's limit the wait would end after 1 ms: refused by the option's own range.
+    const tooLong = await rejection(c.roomCount({ queueTimeout: 2 ** 31 }));
+    expect([tooLong.code, tooLong.message]).toEqual(['TH_ERR_VBOX_REQUEST', 'queueTimeout must be a number > 0 and ≤ 2147483647; got 2147483648']);
+    // The largest valid limit waits: queued behind another request, it is written and answered.
+    const [first, behind] = await Promise.all([c.roomCount(), c.roomCount({ queueTimeout: 2 ** 31 - 1 })]);
+    expect(behind.list).toEqual(first.list);
+    expect(behind.messageId).toBe(first.messageId + 1);
   });
 });
 

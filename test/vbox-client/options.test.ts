@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../runtime/paths.js';
 import { VboxClient } from '../../runtime/vbox/client.js';
-import { resolveVboxOptions, vboxEnvName, vboxOptionsFromEnv, VBOX_ENV_OPTIONS } from '../../runtime/vbox/options.js';
+import { MAX_TIMER_MS, resolveVboxOptions, vboxEnvName, vboxOptionsFromEnv, VBOX_ENV_OPTIONS } from '../../runtime/vbox/options.js';
 import { isThorsHammerError } from '../../runtime/errors.js';
 
 const required = { host: '127.0.0.1', username: 'admin', password: 'secret' };
@@ -110,6 +110,17 @@ describe('vBox client options (explicit → default; the client never reads the 
     expect(configError(() => resolveVboxOptions({ ...required, queueTimeout: 0 })).message).toContain('queueTimeout');
     expect(() => resolveVboxOptions({ ...required, queueTimeout: Number.POSITIVE_INFINITY })).toThrow(/finite/);
     expect(resolveVboxOptions({ ...required, requestTimeout: 150, partialFrameTimeout: 0 }).partialFrameTimeout).toBe(0);
+  });
+
+  test('timer options stop at a Node timer limit (2^31 − 1 ms); the derived queueTimeout is capped there', () => {
+    expect(MAX_TIMER_MS).toBe(2147483647);
+    expect(resolveVboxOptions({ ...required, queueTimeout: MAX_TIMER_MS }).queueTimeout).toBe(MAX_TIMER_MS);
+    expect(configError(() => resolveVboxOptions({ ...required, queueTimeout: MAX_TIMER_MS + 1 })).message).toBe(
+      'option queueTimeout must be a number > 0 and ≤ 2147483647; got 2147483648',
+    );
+    expect(configError(() => resolveVboxOptions({ ...required, requestTimeout: 2 ** 32 })).message).toContain('≤ 2147483647');
+    expect(configError(() => resolveVboxOptions({ ...required, heartbeatInterval: 2 ** 31 })).message).toContain('between 0 and 2147483647');
+    expect(resolveVboxOptions({ ...required, requestTimeout: MAX_TIMER_MS }).queueTimeout).toBe(MAX_TIMER_MS);
   });
 
   test('resolved options are frozen', () => {

@@ -49,6 +49,10 @@ describe('secret fields: the runtime list against the real schemas', () => {
 
   test('the XML chunk masks secret elements only', () => {
     expect(redactOciXml('<password><![CDATA[a<b]]>&amp;c</password>')).toBe('<password>********</password>');
+    // A CDATA section is one unit: a closing tag inside it does not end the element.
+    expect(redactOciXml('<password><![CDATA[x</password>Leak9]]></password>')).toBe('<password>********</password>');
+    // The escaped form a SOAP envelope carries (the runtime's redactXml, with the Web CLI's mask).
+    expect(redactOciXml('&lt;newPassword&gt;Soap7&lt;/newPassword&gt;')).toBe('&lt;newPassword&gt;********&lt;/newPassword&gt;');
     expect(
       redactOciXml(
         '<hasPassword>true</hasPassword><newPassword>abc</newPassword><password a="1">x y</password><useCustomUserNamePassword>false</useCustomUserNamePassword><passwordExpiresDays>30</passwordExpiresDays>',
@@ -140,6 +144,15 @@ describe('redactOciText: the command text as the handler parses it', () => {
     expect(redactOciText('%oci% X\n"new\\x50assword": YamlEsc1')).toBe('%oci% X\n"new\\x50assword": ********');
   });
 
+  test('a secret name spelled through quotes or an alias key is found (the quick check cannot skip it)', () => {
+    // The splitter joins quoted pieces: the handler reads newPassword=hunter2.
+    expect(redactOciText("%oci% UserModifyRequest22 userId=u1 newPass''word=hunter2")).toBe('%oci% UserModifyRequest22 userId=u1 newPassword=********');
+    expect(redactOciText('%oci% UserModifyRequest22 userId=u1 new"Pass"word=hunter2')).toBe('%oci% UserModifyRequest22 userId=u1 newPassword=********');
+    // An alias key is the scalar at its anchor: the parser reads `*k : hunter2` as newPassword: hunter2.
+    const aliased = redactOciText('%oci% UserModifyRequest22\ntitle: &k newPassword\n*k : hunter2');
+    expect(aliased).toBe('%oci% UserModifyRequest22\ntitle: &k newPassword\n*k : ********');
+  });
+
   test('flags and other fields stay as typed; text that does not parse is not kept', () => {
     const text = '%oci% GroupAccessDeviceModifyRequest14 useCustomUserNamePassword=true hasPassword:=true userId=a';
     expect(redactOciText(text)).toBe(text);
@@ -226,6 +239,29 @@ describe('against a server and the mock OCI-P server', () => {
     const error = JSON.parse(action.chunks.find((c) => c.mime === MIME.error)!.text!);
     expect(error.code).toBe('TH_ERR_WEB_OCI_PASSWORD_ENV');
     expect(JSON.stringify(action)).not.toContain(home);
+  });
+
+  test('a stored configuration with one refused profile still runs a plain-password profile and %oci% profiles', async () => {
+    const { cookie, userId } = await loginAs(server, 'env-mixed@example.com');
+    // Saved through the API (the password sealed at rest), then a profile the list no longer allows is added to what is stored.
+    const lab = { url: mock.url('tcp'), userId: 'admin', password: 'admin' };
+    const put = await inject({
+      method: 'PUT',
+      url: '/api/handlers/oci/config',
+      headers: { cookie },
+      payload: { config: { defaultProfile: 'lab', profiles: { lab } } },
+    });
+    expect(put.statusCode).toBe(200);
+    const stored = (await server.web.service.store.getHandlerConfig(userId, 'oci')) as { profiles: Record<string, unknown> };
+    stored.profiles.old = { url: mock.url('tcp'), userId: 'admin', passwordEnv: 'PATH' };
+    await server.web.service.store.setHandlerConfig(userId, 'oci', stored);
+    const listed = await submit(cookie, userId, '%oci% profiles');
+    expect(listed.action.status).toBe('succeeded');
+    expect(JSON.stringify(listed.action.chunks)).toContain('old');
+    expect((await submit(cookie, userId, '%oci% ping --profile lab')).action.status).toBe('succeeded');
+    const refused = (await submit(cookie, userId, '%oci% ping --profile old')).action;
+    expect(refused.status).toBe('failed');
+    expect(JSON.parse(refused.chunks.find((c) => c.mime === MIME.error)!.text!).code).toBe('TH_ERR_WEB_OCI_PASSWORD_ENV');
   });
 
   test('every input form: the stored text, title and request hold no secret; the output neither', async () => {

@@ -1,3 +1,4 @@
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { HandlerRegistry } from '../../web/core/registry.js';
 import { vboxHandler } from '../../web/core/handlers/vbox.js';
 import { DEFAULT_LIMITS, type Handler, MIME, silentLogger } from '../../web/core/types.js';
@@ -131,4 +132,48 @@ test('a first connection refused for a wrong password is dropped: the right one 
   expect(right.outcome.status).toBe('succeeded');
   // Now that a working connection holds the box, other credentials are refused as before.
   expect(errorOf((await runCommand(vbox, '%vbox% status', boxConfig(box.port, 'wrong'))).sink).code).toBe('TH_ERR_WEB_VBOX_BOX_IN_USE');
+}, 60_000);
+
+/**
+ * A loopback TCP proxy to `targetPort` that holds each connection (bytes buffered, nothing
+ * answered) until release(): the client sits in its handshake for as long as the test needs.
+ */
+async function holdingProxy(targetPort: number): Promise<{ port: number; connected: Promise<void>; release: () => void; server: Server }> {
+  const held: Socket[] = [];
+  let onConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (onConnected = resolve));
+  const server = createServer((socket) => {
+    held.push(socket);
+    onConnected();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const release = () => {
+    for (const socket of held.splice(0)) {
+      const upstream = tcpConnect(targetPort, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    }
+  };
+  return { port: (server.address() as { port: number }).port, connected, release, server };
+}
+
+test("other credentials during a user's first connect get BOX_IN_USE and do not close that connection", async () => {
+  const box = await spawnMock(['--port', '0', '--username', USER, '--password', 'right', '--house', HOUSE]);
+  mocks.push(box);
+  const proxy = await holdingProxy(box.port);
+  try {
+    const vbox = await startHandler({ requestBuffer: 0 });
+    const first = runCommand(vbox, '%vbox% key 1/0 on', boxConfig(proxy.port, 'right'));
+    await proxy.connected; // the first user's client is now connecting/handshaking
+    const other = await runCommand(vbox, '%vbox% status', boxConfig(proxy.port, 'wrong'), { userId: 2 });
+    expect(errorOf(other.sink).code).toBe('TH_ERR_WEB_VBOX_BOX_IN_USE');
+    proxy.release();
+    const done = await first;
+    expect(done.outcome.status).toBe('succeeded');
+    expect(done.sink.chunks.map((c) => c.text)).toEqual(['1/0 ON: ACK', '1/0 is now ON']);
+    expect(loggedInRequests(box)).toEqual(['ToggleKeyStatus 1/0', 'KeyStatus 1/0']);
+  } finally {
+    proxy.server.close();
+  }
 }, 60_000);

@@ -90,12 +90,16 @@ export class WebSecretError extends WebCliError {
   }
 }
 
-/** A vBox box already connected with other credentials (one TCP connection per controller). */
+/** A vBox box connected, connecting or reconnecting with other credentials (one TCP connection per controller). */
 export class WebVboxBoxInUseError extends WebCliError {
   constructor(box: string) {
-    super('TH_ERR_WEB_VBOX_BOX_IN_USE', `${box} is already connected with other credentials; a controller accepts one connection at a time`, {
-      context: { box },
-    });
+    super(
+      'TH_ERR_WEB_VBOX_BOX_IN_USE',
+      `${box} is in use with other credentials (connected, connecting or reconnecting); a controller accepts one connection at a time`,
+      {
+        context: { box },
+      },
+    );
   }
 }
 

@@ -133,6 +133,16 @@ export class HandlerRegistry {
     return { handler: entry.handler, command, parsed };
   }
 
+  /**
+   * Validates a configuration being saved: the schema, then the handler's own rules
+   * (`checkConfig`, e.g. the server's passwordEnv list). Runs are not checked this way: the
+   * handler checks what an action uses, so one entry no longer allowed does not stop the others.
+   */
+  validateNewConfig(handlerName: string, config: unknown): void {
+    this.validateConfig(handlerName, config);
+    this.entries.get(handlerName)!.handler.checkConfig?.(config);
+  }
+
   /** Validates a per-user configuration against the handler's schema; the error names the path. */
   validateConfig(handlerName: string, config: unknown): void {
     const validate = this.validators.get(handlerName);
@@ -147,6 +157,5 @@ export class HandlerRegistry {
       const extra = e?.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
       throw new WebHandlerConfigError(handlerName, path, `${e?.message ?? 'invalid'}${extra}`);
     }
-    this.entries.get(handlerName)!.handler.checkConfig?.(config);
   }
 }

@@ -218,8 +218,9 @@ export interface Handler<R = any, C = any> {
   readonly configSchema?: ConfigSchema;
   /**
    * Checks a per-user configuration that passed the schema against rules the schema cannot say
-   * (the server's own settings); throws a typed error (→ 400 when saved). Runs wherever the
-   * schema does: when the configuration is saved and when an action reads it.
+   * (the server's own settings); throws a typed error (→ 400). Runs only when the configuration
+   * is saved: a stored one may predate the server's settings, so the handler checks again the
+   * part an action uses (and only that part).
    */
   checkConfig?(config: C): void;
   /** Property names that hold secrets anywhere in the configuration (encrypted at rest, masked when shown). */

@@ -73,7 +73,7 @@ const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
  * other loopback address would pass too, but the SameSite=Strict cookie, kept per host name, is
  * not sent with its page's socket, so the upgrade still answers 401.)
  */
-export function allowedOrigins(publicUrl: string): string[] {
+function allowedOrigins(publicUrl: string): string[] {
   const url = new URL(publicUrl);
   if (!LOOPBACK_HOSTS.includes(url.hostname)) return [url.origin];
   const under = (host: string) => {
@@ -95,7 +95,7 @@ interface ErrorAnswer {
  * framework's own codes (FST_…) never reach a client. Used by the error, not-found and
  * framework-error handlers.
  */
-export function errorAnswer(error: Error & { validation?: unknown; statusCode?: number; code?: string }): ErrorAnswer {
+function errorAnswer(error: Error & { validation?: unknown; statusCode?: number; code?: string }): ErrorAnswer {
   if (error.validation) return { status: 400, body: { error: 'validation', message: error.message, code: 'TH_ERR_WEB_VALIDATION' } };
   if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return { status: 413, body: { error: 'too-large', message: error.message, code: 'TH_ERR_WEB_TOO_LARGE' } };

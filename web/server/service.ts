@@ -191,7 +191,7 @@ export class WebCliService {
         throw new WebCommandError(`a masked secret (${SECRET_MASK}) was sent for a value that is not stored: give the secret itself`, {
           code: 'TH_ERR_WEB_HANDLER_CONFIG',
         });
-      this.registry.validateConfig(handler, merged);
+      this.registry.validateNewConfig(handler, merged);
       this.runConfigs.delete(`${userId}\u0000${handler}`);
       await this.store.setHandlerConfig(
         userId,

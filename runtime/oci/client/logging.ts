@@ -62,13 +62,23 @@ const MAX_SECRET_VALUES = 32;
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
-/** Replaces the content of secret elements in an XML text: `<password>x</password>` → `<password>***</password>`. */
-export function redactXml(text: string, fields: readonly string[] = SECRET_FIELDS): string {
-  if (fields.length === 0) return text;
+/**
+ * The secret elements of `fields` and their content, plain or in the escaped form
+ * (`&lt;password&gt;…`) found inside SOAP envelopes. A CDATA section is one unit of the
+ * content, so a `</password>` inside it does not end the element.
+ */
+function secretElementPattern(fields: readonly string[]): RegExp {
   const names = fields.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-  // Also matches the escaped form (`&lt;password&gt;…`) found inside SOAP envelopes.
-  const element = new RegExp(`(<|&lt;)(${names})((?:\\s[^>]*?)?)(>|&gt;)([\\s\\S]*?)(<|&lt;)/\\2(>|&gt;)`, 'g');
-  return text.replace(element, (_m, lt, name, attrs, gt, _value, lt2, gt2) => `${lt}${name}${attrs}${gt}${REDACTED}${lt2}/${name}${gt2}`);
+  return new RegExp(`(<|&lt;)(${names})((?:\\s[^>]*?)?)(>|&gt;)((?:<!\\[CDATA\\[[\\s\\S]*?\\]\\]>|[\\s\\S])*?)(<|&lt;)/\\2(>|&gt;)`, 'g');
+}
+
+const SECRET_ELEMENT = secretElementPattern(SECRET_FIELDS);
+
+/** Replaces the content of secret elements in an XML text: `<password>x</password>` → `<password>***</password>` (or `mask`). */
+export function redactXml(text: string, fields: readonly string[] = SECRET_FIELDS, mask: string = REDACTED): string {
+  if (fields.length === 0) return text;
+  const element = fields === SECRET_FIELDS ? SECRET_ELEMENT : secretElementPattern(fields);
+  return text.replace(element, (_m, lt, name, attrs, gt, _value, lt2, gt2) => `${lt}${name}${attrs}${gt}${mask}${lt2}/${name}${gt2}`);
 }
 
 /**
@@ -84,7 +94,8 @@ export class ClientLog {
     private readonly logger: OciLogger | undefined,
     extraFields: readonly string[] = [],
   ) {
-    this.fields = [...SECRET_FIELDS, ...extraFields];
+    // The schema list itself when nothing is added: redactXml keeps its pattern compiled.
+    this.fields = extraFields.length === 0 ? SECRET_FIELDS : [...SECRET_FIELDS, ...extraFields];
     this.fieldSet = new Set(this.fields);
   }
 

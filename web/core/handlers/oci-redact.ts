@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, type Document, type Node as YamlNode } from 'yaml';
-import { SECRET_FIELDS } from '../../../runtime/oci/client/logging.js';
+import { redactXml, SECRET_FIELDS } from '../../../runtime/oci/client/logging.js';
 import { parseCliAssignment } from '../../../runtime/oci/request-builder.js';
 import { splitArgs, splitCommand, takeOptions } from '../command.js';
 import { SECRET_MASK } from '../secrets.js';
@@ -28,14 +28,10 @@ export function isSecretField(path: string): boolean {
 /** A word every secret field's name holds (checked against SECRET_FIELDS by the tests). */
 const SECRET_WORD = /password|passcode|secret/i;
 
-/** A secret element and its text (character data, entities or CDATA sections). */
-const SECRET_ELEMENT = new RegExp(`<(${SECRET_FIELDS.join('|')})(\\s[^>]*)?>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1>`, 'g');
-
 /** `<newPassword>x</newPassword>` → masked, in raw OCI-P XML (secret elements only). */
 export function redactOciXml(xml: string): string {
   // Most exchanges name no secret element: one quick scan spares them the replacing pass.
-  if (!SECRET_WORD.test(xml)) return xml;
-  return xml.replace(SECRET_ELEMENT, (_m, name: string, attrs: string | undefined) => `<${name}${attrs ?? ''}>${SECRET_MASK}</${name}>`);
+  return SECRET_WORD.test(xml) ? redactXml(xml, SECRET_FIELDS, SECRET_MASK) : xml;
 }
 
 /**
@@ -64,7 +60,12 @@ function shellWord(text: string): string {
   return /^[^\s'"\\]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-const MAY_NAME_A_SECRET = new RegExp(`${SECRET_WORD.source}|\\\\`, 'i');
+/**
+ * Text that may name a secret field once read: one of the words, or a character the readers
+ * join or decode words with (a quote: `newPass''word` splits to `newPassword`; a backslash:
+ * `new\u0050assword`). Text with neither cannot spell a secret name to the splitter or the YAML parser.
+ */
+const MAY_NAME_A_SECRET = new RegExp(`${SECRET_WORD.source}|['"\\\\]`, 'i');
 
 interface Span {
   start: number;
@@ -81,8 +82,7 @@ interface Span {
  * it was typed.
  */
 export function redactOciText(raw: string): string {
-  // Every secret field's name holds one of these words; a key can only be spelled otherwise
-  // through an escape (JSON `\u0050`, YAML `\x50`), hence the backslash. Most commands are spared the parse.
+  // Most commands are spared the parse; see MAY_NAME_A_SECRET for why this check cannot skip a secret.
   if (!MAY_NAME_A_SECRET.test(raw)) return raw;
   let spans: Span[];
   try {
@@ -134,13 +134,17 @@ function bodySpans(raw: string): Span[] {
   if (body.trim() === '') return [];
   const doc = parseDocument(body);
   if (doc.errors.length > 0) throw doc.errors[0];
+  /** A key as the parser reads it: an alias (`*k : v`) is the scalar at its anchor. */
+  const keyName = (key: unknown): string => {
+    const node = isAlias(key) ? key.resolve(doc as Document) : key;
+    return isScalar(node) ? String(node.value) : '';
+  };
   const spans: Span[] = [];
   const visit = (node: unknown, secret: boolean): void => {
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
-        const key = isScalar(pair.key) ? String(pair.key.value) : '';
-        visit(pair.value, isSecretField(key)); // a mapping is a container: its keys decide
+        visit(pair.value, isSecretField(keyName(pair.key))); // a mapping is a container: its keys decide
       }
     } else if (isSeq(node)) {
       for (const item of node.items) visit(item, secret);

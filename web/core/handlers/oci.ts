@@ -239,7 +239,8 @@ export function ociHandler(): Handler<OciRequest, OciUserConfig> & { sessionsOpe
       noneConfigured:
         'no OCI-P profile configured: run %config% set oci with {"profiles": {"lab": {"url": "tcp://127.0.0.1:2208", "userId": "admin", "password": "…"}}}',
     });
-    // Checked again when used: the stored configuration may predate the administrator's list.
+    // Checked again when used (checkConfig runs only when saved): the stored configuration may
+    // predate the administrator's list, and only the profile in use is refused.
     if (profile.password === undefined && profile.passwordEnv !== undefined) (passwordEnvPolicy ?? new PasswordEnvPolicy()).check(name, profile.passwordEnv);
     const password = profile.password ?? (profile.passwordEnv ? process.env[profile.passwordEnv] : undefined);
     if (password === undefined) throw new WebOciProfileError(`profile ${name} has no password (set password, or passwordEnv naming a variable of the server)`);

@@ -116,6 +116,11 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
     void conn.client.close().catch(() => undefined);
   }
 
+  /** True when the client no longer tries to connect: it gave up, was refused, or was closed. */
+  function gaveUp(client: VboxClient): boolean {
+    return client.state === 'idle' || client.state === 'closed';
+  }
+
   /** Settles like `promise`, or rejects with the signal's reason as soon as it fires. */
   function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -127,10 +132,12 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
   }
 
   /**
-   * The shared client for a box. A connection that is not ready (it gave up, was refused, or is
-   * reconnecting) does not hold the box: other credentials (e.g. the operator saved the box's
-   * new password) replace it. A client that is reconnecting is used as it is: its requests wait
-   * in its queue, bounded by the queue-wait limit and the action's signal.
+   * The shared client for a box. Only a client that gave up holds the box no longer: its state is
+   * back to 'idle' after a refused login, a failed first connect, or giving up reconnecting (or it
+   * was closed). Other credentials (e.g. the operator saved the box's new password) replace such a
+   * client; while it connects, handshakes, is ready or reconnects, they get BOX_IN_USE, so no user
+   * can close another's working connection. A client that is reconnecting is used as it is: its
+   * requests wait in its queue, bounded by the queue-wait limit and the action's signal.
    */
   async function connectionFor(box: VboxBox, signal: AbortSignal): Promise<VboxClient> {
     const port = box.port ?? 11501;
@@ -140,7 +147,7 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
       .digest('hex');
     let conn = connections.get(key);
     if (conn && conn.credentials !== credentials) {
-      if (conn.client.isReady) throw new WebVboxBoxInUseError(key);
+      if (!gaveUp(conn.client)) throw new WebVboxBoxInUseError(key);
       dropConnection(key, conn);
       conn = undefined;
     }
@@ -274,7 +281,7 @@ export function vboxHandler(): Handler<VboxRequest, VboxUserConfig> {
       '- `scenario 5/1` (or the key name shown by `status`): triggers a scenario key.',
       '- `watch [--for 60s] [--filter node=12]`: a table of key changes pushed by the controller, updated in place, until the time is up or you cancel.',
       '',
-      'One connection per box is shared by every action; a box already connected with other credentials is refused (a connection that failed or gave up is replaced).',
+      'One connection per box is shared by every action; other credentials for a box are refused while its connection connects, works or reconnects; only a connection that gave up (refused login, failed connect, reconnection given up) is replaced.',
       'While a box is unreachable, commands fail after the queue-wait limit; a command cancelled or timed out before it reached the box is never sent later.',
     ].join('\n'),
     configSchema: vboxConfigSchema as unknown as Record<string, unknown>,

@@ -127,6 +127,8 @@ export interface BulkSetupFailure {
   code: string;
   /** One line for the user: what failed, where, and the server's or transport's words. */
   message: string;
+  /** How many times the session was tried (a refused login is not tried again). */
+  attempts: number;
 }
 
 export type BulkEvent =
@@ -179,11 +181,6 @@ const PREFLIGHT_WINDOW = 150;
 
 /** Codes of failures that happen before a command reaches the server, so a resend is safe. */
 const BEFORE_SENDING = new Set(['TH_ERR_OCI_CONNECT', 'TH_ERR_OCI_CONNECT_TIMEOUT']);
-
-/** Thrown by {@link BulkRun.sendOn} when its session could not be opened (nothing of the document was sent). */
-class SessionNotOpened {
-  constructor(readonly cause: unknown) {}
-}
 
 /** A login refused by the server (an ErrorResponse to the login, or a login exchange that cannot go on). */
 function isLoginRefusal(error: unknown): boolean {
@@ -304,8 +301,8 @@ class BulkRun {
   /** Set once a session of the pool has logged in: later connection failures are row failures. */
   private sessionOpened = false;
   private setupFailure: BulkSetupFailure | undefined;
-  /** The error behind {@link setupFailure}: documents still waiting for a session fail with it, without another login. */
-  private setupError: unknown;
+  /** The first session's opening, shared by every document and preflight window that waits for it. */
+  private firstSession: Promise<boolean> | undefined;
   /** The journal to open once the input's header row has been read (an empty input gets no journal). */
   private journalToOpen: { path: string; header: JournalHeader } | undefined;
   private readonly inFlight = new Set<InFlight>();
@@ -628,7 +625,7 @@ class BulkRun {
 
   private async preflightWindow(rows: PreparedRow[]): Promise<void> {
     // The checks read the server: its session opens first, so a refused login stops the run as it does for sending.
-    if (this.sessionOpened || (await this.openFirstSession())) {
+    if (this.sessionOpened || (await this.sessionReady())) {
       const checkable = rows.filter((r) => r.issues.length === 0 && r.command);
       this.preflight ??= new Preflight(this.schema, this.openPool());
       const results = await this.preflight.check(checkable.map((r) => r.command as OciCommand));
@@ -724,11 +721,11 @@ class BulkRun {
     // Woken by the next document to finish (a race over every document in flight would leave a
     // reaction on each of them per wait).
     while (this.inFlight.size >= limit) await new Promise<void>((wake) => this.slotWaiters.push(wake));
-    if (this.stopping) {
+    // Nothing is sent (no `sent` line) before a session has opened: a setup failure stops the run first.
+    if (this.stopping || (!this.sessionOpened && !(await this.sessionReady())) || this.stopping) {
       for (const row of rows) this.finish(row, 'not-run');
       return;
     }
-    this.openPool();
     // The outcomes so far and this document's `sent` line in one write, before the document goes out.
     this.flushLines({ kind: 'sent', rows: rows.map((r) => r.row) });
     const flight: InFlight = { rows, promise: Promise.resolve() };
@@ -749,16 +746,7 @@ class BulkRun {
       let results: RowAnswer[];
       try {
         results = await (this.pool as OciSessionPool).use((client) => this.sendOn(client, pending));
-      } catch (thrown) {
-        const error = thrown instanceof SessionNotOpened ? thrown.cause : thrown;
-        if (thrown instanceof SessionNotOpened && this.isSetupFailure(error, attempt < attempts)) {
-          // Nothing of the document was sent: its rows are not run, and the run stops.
-          this.failSetup(error);
-          const ms = Math.round(performance.now() - started);
-          for (const row of pending) this.finish(row, 'not-run', errorOf(error as Error), { ms, attempts: attempt, sent: true });
-          this.flushSoon();
-          return;
-        }
+      } catch (error) {
         results = pending.map((row) => ({ row, result: { ok: false, error: error as Error }, before: undefined, beforeRequest: undefined }));
       }
       const ms = Math.round(performance.now() - started);
@@ -774,6 +762,12 @@ class BulkRun {
     }
   }
 
+  /** True once a session of the pool has opened (opening the first one, once); false when a setup failure stopped the run. */
+  private sessionReady(): Promise<boolean> {
+    this.firstSession ??= this.openFirstSession();
+    return this.firstSession;
+  }
+
   /** Opens a session of the pool, with the retries of a document; false (and the run stopped) on a setup failure. */
   private async openFirstSession(): Promise<boolean> {
     const attempts = this.options.retries ?? 3;
@@ -784,10 +778,9 @@ class BulkRun {
         return true;
       } catch (error) {
         if (this.isSetupFailure(error, attempt < attempts)) {
-          this.failSetup(error);
+          this.failSetup(error, attempt);
           return false;
         }
-        if (this.sessionOpened) return true;
         await sleep(this.backoff(attempt));
       }
     }
@@ -799,41 +792,29 @@ class BulkRun {
   }
 
   /**
-   * A session that could not be opened stops the run while no session has been opened yet: a
-   * refused login at once, an unreachable server once its retries are used up (or once another
-   * document found the setup failing).
+   * The first session that cannot be opened stops the run: a refused login at once, an
+   * unreachable server once its retries are used up. Later sessions' failures are row failures.
    */
   private isSetupFailure(error: unknown, retriesLeft: boolean): boolean {
     if (this.sessionOpened) return false;
-    return this.setupFailure !== undefined || !isTransient(error) || !retriesLeft;
+    return !isTransient(error) || !retriesLeft;
   }
 
-  private failSetup(error: unknown): void {
+  private failSetup(error: unknown, attempts: number): void {
     if (this.setupFailure) return;
     const connection = this.options.connection as OciClientOptions;
     const url = urlWithoutCredentials(connection.url) ?? '';
     const { code, message } = errorOf(error as Error);
     const failure: BulkSetupFailure = isLoginRefusal(error)
-      ? { kind: 'login', code, message: `the server refused the login of ${connection.userId} at ${url}: ${message}` }
+      ? { kind: 'login', code, message: `the server refused the login of ${connection.userId} at ${url}: ${message}`, attempts }
       : // Refused or timed out (after the retries) is out of reach; anything else (TLS …) failed at once while opening.
-        { kind: 'connect', code, message: `${isTransient(error) ? 'cannot reach' : 'cannot open a session at'} ${url}: ${message}` };
+        { kind: 'connect', code, message: `${isTransient(error) ? 'cannot reach' : 'cannot open a session at'} ${url}: ${message}`, attempts };
     this.setupFailure = failure;
-    this.setupError = error;
     this.emit({ type: 'setup-failed', failure });
   }
 
   /** One document of commands on one session; with `backup`, a document of Gets first. */
   private async sendOn(client: OciClient, rows: PreparedRow[]): Promise<RowAnswer[]> {
-    // The session opens (and logs in) on its own first: a failure there sent nothing.
-    if (!client.connected) {
-      if (this.setupFailure) throw new SessionNotOpened(this.setupError);
-      try {
-        await client.connect();
-      } catch (error) {
-        throw new SessionNotOpened(error);
-      }
-      this.sessionOpened = true;
-    }
     const befores: (Record<string, unknown> | undefined)[] = new Array(rows.length);
     const beforeTypes: (string | undefined)[] = new Array(rows.length);
     if (this.options.backup) {
@@ -872,7 +853,7 @@ class BulkRun {
     row: PreparedRow,
     outcome: RowOutcome,
     error?: { code: string; message: string },
-    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string; response?: unknown; sent?: boolean } = {},
+    extra: { ms?: number; attempts?: number; before?: Record<string, unknown>; beforeRequest?: string; response?: unknown } = {},
   ): void {
     this.counts[COUNT_KEY[outcome]]++;
     this.done++;
@@ -880,8 +861,8 @@ class BulkRun {
       this.errors++;
       if (this.options.maxErrors !== undefined && this.errors >= this.options.maxErrors) this.stoppedByMaxErrors = true;
     }
-    // A not-run row has no line, unless its `sent` line was written: then its line says it was not sent after all.
-    if ((outcome !== 'not-run' || extra.sent) && this.journal) {
+    // A not-run row was never sent: it has no line.
+    if (outcome !== 'not-run' && this.journal) {
       const sends = row.command !== undefined && this.sends(row);
       const line: JournalRow = {
         kind: 'row',

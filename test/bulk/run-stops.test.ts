@@ -275,7 +275,7 @@ describe('setup failures stop the run', () => {
       failedOut,
       onEvent: (e) => events.push(e),
     });
-    expect(summary.setupFailure).toMatchObject({ kind: 'login', code: 'TH_ERR_OCI_ERROR_RESPONSE' });
+    expect(summary.setupFailure).toMatchObject({ kind: 'login', code: 'TH_ERR_OCI_ERROR_RESPONSE', attempts: 1 });
     expect(summary.setupFailure?.message).toMatch(/refused the login of admin at tcp:\/\/127\.0\.0\.1:\d+.*\[Error 4962\] Invalid password/);
     expect(summary.counts).toMatchObject({ notRun: 200, failed: 0, ok: 0 });
     expect(summary.exitCode).toBe(2);
@@ -360,13 +360,13 @@ describe('setup failures stop the run', () => {
       backoffMs: 1,
       journal,
     });
-    expect(summary.setupFailure).toMatchObject({ kind: 'connect', code: 'TH_ERR_OCI_CONNECT' });
+    expect(summary.setupFailure).toMatchObject({ kind: 'connect', code: 'TH_ERR_OCI_CONNECT', attempts: 3 });
     expect(summary.setupFailure?.message).toMatch(new RegExp(`^cannot reach tcp://127\\.0\\.0\\.1:${port}`));
     expect(summary.counts).toMatchObject({ notRun: 100, failed: 0 });
     expect(summary.exitCode).toBe(2);
-    // The first document was tried 3 times; nothing is left in doubt.
+    // The session was tried 3 times before anything was sent: no `sent` line, no row line, nothing in doubt.
     const lines = readJournal(journal);
-    expect(lines.find((l) => l.kind === 'row')).toMatchObject({ outcome: 'not-run', attempts: 3, code: 'TH_ERR_OCI_CONNECT' });
+    expect(lines.filter((l) => l.kind === 'sent' || l.kind === 'row')).toEqual([]);
     expect(resumeState(lines).inDoubt.size).toBe(0);
   }, 60_000);
 

@@ -5,8 +5,8 @@
  * types declare fewer members (`…EndpointRead22V2` has `staticRegistrationCapable`, `…EndpointAdd22V2`
  * has not). Values are not checked or coerced here: the builder and validator do that afterwards.
  */
-import type { AttributeMeta, ChoiceMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
-import { choiceProp, derivesFrom, isRepeatingChoice, type OciSchema } from './schema.js';
+import type { AttributeMeta, ComplexTypeMeta, ElementMeta, Particle } from './meta.js';
+import { derivesFrom, findMember, type OciSchema } from './schema.js';
 import { isPlainObject } from './values.js';
 
 /** The projected value and the paths (`accessDeviceEndpoint.useDomain`, `contact[1].x`) of every member dropped. */
@@ -29,45 +29,6 @@ export function projectOntoType(schema: OciSchema, typeKey: string, value: Recor
   return { value: projected, dropped };
 }
 
-type Member = { kind: 'attribute' } | { kind: 'element'; element: ElementMeta } | { kind: 'choice'; choice: ChoiceMeta };
-
-/** Members by the key they take on a value, per content model (built once: the metadata lives as long as the schema). */
-const membersCache = new WeakMap<readonly Particle[], Map<string, Member>>();
-
-function membersOf(content: readonly Particle[], attrs: readonly AttributeMeta[]): Map<string, Member> {
-  let members = membersCache.get(content);
-  if (!members) {
-    members = new Map();
-    indexParticles(content, members);
-    membersCache.set(content, members);
-  }
-  if (attrs.length === 0) return members;
-  let byContent = withAttrsCache.get(attrs);
-  if (!byContent) withAttrsCache.set(attrs, (byContent = new WeakMap()));
-  let withAttrs = byContent.get(content);
-  if (!withAttrs) {
-    withAttrs = new Map(members);
-    for (const a of attrs) withAttrs.set(a.n, { kind: 'attribute' });
-    byContent.set(content, withAttrs);
-  }
-  return withAttrs;
-}
-
-/** The same with a type's attributes added, per attribute list and content model. */
-const withAttrsCache = new WeakMap<readonly AttributeMeta[], WeakMap<readonly Particle[], Map<string, Member>>>();
-
-/** A single choice or a sequence puts its members on the parent; a repeating choice is one list property. The first declaration of a name wins. */
-function indexParticles(particles: readonly Particle[], into: Map<string, Member>): void {
-  for (const p of particles) {
-    if ('n' in p) {
-      if (!into.has(p.n)) into.set(p.n, { kind: 'element', element: p });
-    } else if ('choice' in p && isRepeatingChoice(p)) {
-      const prop = choiceProp(p);
-      if (!into.has(prop)) into.set(prop, { kind: 'choice', choice: p });
-    } else indexParticles('choice' in p ? p.choice : p.seq, into);
-  }
-}
-
 function projectMembers(
   schema: OciSchema,
   content: readonly Particle[],
@@ -76,13 +37,12 @@ function projectMembers(
   path: string,
   dropped: string[] | undefined,
 ): Record<string, unknown> {
-  const members = membersOf(content, attrs);
   const out: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value)) {
     if (member === undefined || key === '$type') continue;
     // Paths are only made when someone keeps the dropped list (the mock's answers do not).
     const memberPath = dropped === undefined ? '' : path === '' ? key : `${path}.${key}`;
-    const declared = members.get(key);
+    const declared = findMember(content, attrs, key);
     if (!declared) dropped?.push(memberPath);
     else if (declared.kind === 'attribute') out[key] = member;
     else if (declared.kind === 'element')

@@ -17,7 +17,17 @@ import type { AttributeMeta, ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, P
 import { nearestNames, type ResolvedRequestName, resolveRequestName, suggestFieldNames } from './names.js';
 import { ThorsHammerError } from '../errors.js';
 import { EncodedCommand, encodeCommand, lexical } from './codec.js';
-import { choiceProp, derivesFrom, isArrayElement, isRepeatingChoice, type OciSchema, particleKeys, type SimpleTypeInfo } from './schema.js';
+import {
+  type ContentMember,
+  choiceProp,
+  derivesFrom,
+  findMember,
+  isArrayElement,
+  isRepeatingChoice,
+  type OciSchema,
+  particleKeys,
+  type SimpleTypeInfo,
+} from './schema.js';
 import { SimpleElementCheck, collectIssues } from './validate.js';
 import { escapeText } from './xml/escape.js';
 import { type OciCommand, isPlainObject } from './values.js';
@@ -650,41 +660,6 @@ function validatorCode(message: string): BuildIssueCode {
   return 'invalid';
 }
 
-type Member =
-  | { kind: 'element'; element: ElementMeta }
-  | { kind: 'attribute'; attribute: AttributeMeta }
-  | { kind: 'choice'; choice: ChoiceMeta; prop: string };
-
-/**
- * Per content model (the metadata's particle arrays live as long as the schema): each member
- * by name, the first one in document order. Built on first use, so a request's members are
- * walked once, not once per assignment.
- */
-const membersByContent = new WeakMap<readonly Particle[], Map<string, Member>>();
-
-/** Finds a member by name; repeating choices are reached by their property, not their branches' names. */
-function findMember(content: readonly Particle[], attrs: readonly AttributeMeta[], name: string): Member | undefined {
-  for (const a of attrs) if (a.n === name) return { kind: 'attribute', attribute: a };
-  let members = membersByContent.get(content);
-  if (!members) {
-    members = new Map();
-    indexMembers(content, members);
-    membersByContent.set(content, members);
-  }
-  return members.get(name);
-}
-
-function indexMembers(particles: readonly Particle[], into: Map<string, Member>): void {
-  for (const p of particles) {
-    if ('n' in p) {
-      if (!into.has(p.n)) into.set(p.n, { kind: 'element', element: p });
-    } else if ('choice' in p && isRepeatingChoice(p)) {
-      const prop = choiceProp(p);
-      if (!into.has(prop)) into.set(prop, { kind: 'choice', choice: p, prop });
-    } else indexMembers('choice' in p ? p.choice : p.seq, into);
-  }
-}
-
 function memberNames(content: readonly Particle[], attrs: readonly AttributeMeta[]): string[] {
   const out: string[] = attrs.map((a) => a.n);
   const walk = (particles: readonly Particle[]): void => {
@@ -814,7 +789,7 @@ class Builder {
   }
 
   /** The node an intermediate step leads to, created on first use. */
-  private childNode(node: Node, member: Member, step: PathStep, rest: readonly PathStep[], path: string, source: string | undefined): Node | undefined {
+  private childNode(node: Node, member: ContentMember, step: PathStep, rest: readonly PathStep[], path: string, source: string | undefined): Node | undefined {
     if (member.kind === 'attribute') return undefined;
     if (member.kind === 'element' && !isArrayElement(member.element)) {
       const slot = node.fields.get(step.name);
@@ -856,7 +831,7 @@ class Builder {
     return created;
   }
 
-  private newNode(parent: Node, member: Member, path: string, source: string | undefined): Node | undefined {
+  private newNode(parent: Node, member: ContentMember, path: string, source: string | undefined): Node | undefined {
     if (member.kind === 'choice') {
       return { label: `${parent.actual?.name ?? parent.label}.${member.prop}`, content: member.choice.choice, attrs: [], fields: new Map(), path };
     }
@@ -883,7 +858,7 @@ class Builder {
   }
 
   /** A value at the end of a path: a simple value, a nil, a whole structure (JSON object) or a whole list (JSON array). */
-  private assignValue(node: Node, member: Member, step: PathStep, value: FieldValue, path: string, source: string | undefined): void {
+  private assignValue(node: Node, member: ContentMember, step: PathStep, value: FieldValue, path: string, source: string | undefined): void {
     if (member.kind === 'attribute') return;
     const isList = member.kind === 'choice' || isArrayElement(member.element);
     if (isList && value.kind === 'json' && Array.isArray(value.value)) {
@@ -908,7 +883,13 @@ class Builder {
   }
 
   /** One element value (one list item, or the single value). */
-  private itemValue(node: Node, member: Member, value: FieldValue, path: string, source: string | undefined): Leaf | { kind: 'node'; node: Node } | undefined {
+  private itemValue(
+    node: Node,
+    member: ContentMember,
+    value: FieldValue,
+    path: string,
+    source: string | undefined,
+  ): Leaf | { kind: 'node'; node: Node } | undefined {
     if (member.kind === 'attribute') return undefined;
     if (member.kind === 'choice' || !isSimpleElement(this.schema, member.element)) {
       const nillable = member.kind === 'element' && member.element.nil === true;

@@ -10,7 +10,17 @@ import { ThorsHammerError } from '../errors.js';
 import { generatedRoot } from '../paths.js';
 import { pairedResponseName } from './command-name.js';
 import { OciTypeNotLoadedError, OciUnknownTypeError } from './errors.js';
-import { type ChoiceMeta, type ComplexTypeMeta, type ElementMeta, exportName, type Facets, type Particle, type ReleaseIndex, type TypeMeta } from './meta.js';
+import {
+  type AttributeMeta,
+  type ChoiceMeta,
+  type ComplexTypeMeta,
+  type ElementMeta,
+  exportName,
+  type Facets,
+  type Particle,
+  type ReleaseIndex,
+  type TypeMeta,
+} from './meta.js';
 import { assertReleaseName } from './release-name.js';
 
 /**
@@ -449,4 +459,40 @@ export function contentSteps(content: readonly Particle[]): readonly ContentStep
 export function particlePresent(p: Particle, obj: Record<string, unknown>): boolean {
   for (const k of particleKeys(p)) if (obj[k] !== undefined) return true;
   return false;
+}
+
+/** A member of a complex type's content, found by name ({@link findMember}). */
+export type ContentMember =
+  | { kind: 'element'; element: ElementMeta }
+  | { kind: 'attribute'; attribute: AttributeMeta }
+  | { kind: 'choice'; choice: ChoiceMeta; prop: string };
+
+/**
+ * Per content model (the metadata's particle arrays live as long as the schema): each member
+ * by name, the first one in document order. Built on first use, so a request's members are
+ * walked once, not once per assignment.
+ */
+const membersByContent = new WeakMap<readonly Particle[], Map<string, ContentMember>>();
+
+/** Finds a member by name; repeating choices are reached by their property, not their branches' names. */
+export function findMember(content: readonly Particle[], attrs: readonly AttributeMeta[], name: string): ContentMember | undefined {
+  for (const a of attrs) if (a.n === name) return { kind: 'attribute', attribute: a };
+  let members = membersByContent.get(content);
+  if (!members) {
+    members = new Map();
+    indexMembers(content, members);
+    membersByContent.set(content, members);
+  }
+  return members.get(name);
+}
+
+function indexMembers(particles: readonly Particle[], into: Map<string, ContentMember>): void {
+  for (const p of particles) {
+    if ('n' in p) {
+      if (!into.has(p.n)) into.set(p.n, { kind: 'element', element: p });
+    } else if ('choice' in p && isRepeatingChoice(p)) {
+      const prop = choiceProp(p);
+      if (!into.has(prop)) into.set(prop, { kind: 'choice', choice: p, prop });
+    } else indexMembers('choice' in p ? p.choice : p.seq, into);
+  }
 }

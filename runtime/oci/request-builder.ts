@@ -13,7 +13,7 @@
  */
 import { FLOAT_BUILTINS, INTEGER_BUILTINS, INTEGER_RANGES, NUMERIC_BUILTINS } from './builtins.js';
 import { OciUnknownTypeError } from './errors.js';
-import type { AttributeMeta, ChoiceMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
+import type { AttributeMeta, ComplexTypeMeta, ElementMeta, Facets, Particle } from './meta.js';
 import { nearestNames, type ResolvedRequestName, resolveRequestName, suggestFieldNames } from './names.js';
 import { ThorsHammerError } from '../errors.js';
 import { EncodedCommand, encodeCommand, lexical } from './codec.js';

@@ -3,23 +3,13 @@ import { projectRoot } from '../../runtime/paths.js';
 import { VboxClient } from '../../runtime/vbox/client.js';
 import { VboxAbortedError, VboxQueueTimeoutError } from '../../runtime/vbox/client-errors.js';
 import { client, closeAll, FAST, mock, next, PASS, rejection, USER } from './helpers.js';
-import { cleanEnv, type MockProcess, spawnMock } from './spawn.js';
+import { cleanEnv, type MockProcess, loggedInRequests, spawnMock } from './spawn.js';
 
 // A request whose caller gave up (its signal aborted, its queue-wait limit passed, the client
 // closed) is removed and never written later; one already written settles at once as
 // "outcome unknown" and is not retried.
 
 const HOUSE = 'test/fixtures/vbox/house.json';
-
-/** The requests a mock process logged after login, as "Name node/key". */
-function loggedInRequests(m: MockProcess): string[] {
-  return m.log
-    .filter((e) => e.event === 'request' && e.loggedIn === true)
-    .map((e) => {
-      const f = (e.fields ?? {}) as { nodeId?: number; keyId?: number };
-      return f.nodeId === undefined ? String(e.name) : `${String(e.name)} ${f.nodeId}/${f.keyId}`;
-    });
-}
 
 describe('requests given up while the box is down (mock as a separate process)', () => {
   const mocks: MockProcess[] = [];

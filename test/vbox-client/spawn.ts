@@ -119,3 +119,13 @@ export function spawnMock(args: string[], env: Record<string, string> = {}): Pro
     });
   });
 }
+
+/** The requests a mock process logged after login, as "Name node/key". */
+export function loggedInRequests(m: MockProcess): string[] {
+  return m.log
+    .filter((e) => e.event === 'request' && e.loggedIn === true)
+    .map((e) => {
+      const f = (e.fields ?? {}) as { nodeId?: number; keyId?: number };
+      return f.nodeId === undefined ? String(e.name) : `${String(e.name)} ${f.nodeId}/${f.keyId}`;
+    });
+}

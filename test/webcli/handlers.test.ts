@@ -8,16 +8,7 @@ import { ociHandler, redactOciText, redactOciXml } from '../../web/core/handlers
 import { vboxHandler } from '../../web/core/handlers/vbox.js';
 import { DEFAULT_LIMITS, type Handler, MIME, type NewChunk, type TablePayload, silentLogger } from '../../web/core/types.js';
 import { toCsv } from '../../web/core/csv.js';
-import { MemorySink, runCommand } from './sink.js';
-
-const services = (registry: HandlerRegistry) => ({
-  log: silentLogger,
-  handler: (n: string) => registry.get(n),
-  handlers: () => registry.list(),
-  configs: { getMasked: async () => undefined, set: async (_u: number, _h: string, c: unknown) => c as never, unset: async () => true },
-  readUpload: async () => undefined,
-  limits: DEFAULT_LIMITS,
-});
+import { MemorySink, runCommand, services } from './sink.js';
 
 async function parseWith(handler: Handler, text: string) {
   const registry = new HandlerRegistry([handler]);

@@ -52,3 +52,13 @@ export async function runCommand(
   });
   return { outcome, sink, parsed };
 }
+
+/** The services a handler run gets, over a registry, with no stored configuration and no uploads. */
+export const services = (registry: HandlerRegistry) => ({
+  log: silentLogger,
+  handler: (n: string) => registry.get(n),
+  handlers: () => registry.list(),
+  configs: { getMasked: async () => undefined, set: async (_u: number, _h: string, c: unknown) => c as never, unset: async () => true },
+  readUpload: async () => undefined,
+  limits: DEFAULT_LIMITS,
+});

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { HandlerRegistry } from '../../web/core/registry.js';
 import { vboxHandler } from '../../web/core/handlers/vbox.js';
-import { DEFAULT_LIMITS, type Handler, MIME, silentLogger } from '../../web/core/types.js';
-import { type MockProcess, spawnMock } from '../vbox-client/spawn.js';
-import { MemorySink, runCommand } from './sink.js';
+import { type Handler, MIME } from '../../web/core/types.js';
+import { type MockProcess, loggedInRequests, spawnMock } from '../vbox-client/spawn.js';
+import { MemorySink, runCommand, services } from './sink.js';
 
 // %vbox% while the box is down, and after its password changed, against `hammer mock vbox` as a
 // separate process whose own request log is the ground truth of what reached the "house".
@@ -11,26 +11,7 @@ import { MemorySink, runCommand } from './sink.js';
 const USER = 'owner';
 const HOUSE = 'test/fixtures/vbox/house.json';
 
-const services = (registry: HandlerRegistry) => ({
-  log: silentLogger,
-  handler: (n: string) => registry.get(n),
-  handlers: () => registry.list(),
-  configs: { getMasked: async () => undefined, set: async (_u: number, _h: string, c: unknown) => c as never, unset: async () => true },
-  readUpload: async () => undefined,
-  limits: DEFAULT_LIMITS,
-});
-
 const boxConfig = (port: number, password: string) => ({ boxes: { home: { host: '127.0.0.1', port, username: USER, password } } });
-
-/** The requests a mock process logged after login, as "Name node/key". */
-function loggedInRequests(m: MockProcess): string[] {
-  return m.log
-    .filter((e) => e.event === 'request' && e.loggedIn === true)
-    .map((e) => {
-      const f = (e.fields ?? {}) as { nodeId?: number; keyId?: number };
-      return f.nodeId === undefined ? String(e.name) : `${String(e.name)} ${f.nodeId}/${f.keyId}`;
-    });
-}
 
 const errorOf = (sink: MemorySink) => JSON.parse(sink.ofMime(MIME.error)[0]?.text ?? '{}') as { code?: string; summary?: string };
 const isWaitNotice = (c: { mime: string; text?: string | null }) => c.mime === MIME.text && /is (reconnecting|connecting)/.test(c.text ?? '');
